@@ -1,0 +1,95 @@
+// Compile a model and run it.
+//
+//   bertc::Model model = bertc::compile("model.onnx", {.opt_level = 3});
+//   bertc::save(model, "model.bertc");
+//   bertc::Session session = bertc::Session::load("model.bertc");
+//   session.set_input("input_ids", ids);          // shapes may change from run to run
+//   session.run();
+//   const bertc::Tensor& out = session.get_output("last_hidden_state");
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bertc/tensor.h"
+
+namespace bertc {
+
+namespace ir {
+class Graph;
+}
+
+struct CompileOptions {
+  int opt_level = 3;       // 0: imported graph on reference kernels ... 3: everything
+  bool fast_math = true;   // fast erf/exp/tanh approximations at -O3 (see DESIGN.md)
+  std::string gemm = "bertc";  // GEMM backend: "bertc" (own kernels) or "onednn"
+};
+
+// A compiled model: the optimized graph with its (prepacked) weights, ready to save or run.
+class Model {
+ public:
+  Model();
+  explicit Model(ir::Graph graph, CompileOptions options = {});
+  ~Model();
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+  const ir::Graph& graph() const { return *graph_; }
+  ir::Graph& graph() { return *graph_; }
+  const CompileOptions& options() const { return options_; }
+  // Free-form metadata stored in the bundle (e.g. embedded tokenizer files, labels).
+  std::map<std::string, std::string> metadata;
+
+ private:
+  std::unique_ptr<ir::Graph> graph_;
+  CompileOptions options_;
+};
+
+// Imports MODEL (an .onnx file) and optimizes it at options.opt_level.
+Model compile(const std::string& model_path, const CompileOptions& options = {});
+// Writes a self-contained bundle (.bertc).
+void save(const Model& model, const std::string& bundle_path);
+// Reads a bundle written by save(); errors name the file and what is wrong with it.
+Model load_model(const std::string& bundle_path);
+
+struct SessionOptions {
+  int num_threads = 0;  // 0: the CPUs this process may use (its affinity mask)
+};
+
+struct InputInfo {
+  std::string name;
+  DType dtype;
+  std::vector<std::string> dims;  // "batch", "seq", "768", ...
+};
+
+class Session {
+ public:
+  explicit Session(Model model, SessionOptions options = {});
+  static Session load(const std::string& bundle_path, SessionOptions options = {});
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+
+  std::vector<InputInfo> inputs() const;
+  std::vector<std::string> output_names() const;
+  const Model& model() const;
+
+  // Copies `value` into the session. Errors name the input and what is wrong (unknown name,
+  // dtype, rank, a dimension inconsistent with the model).
+  void set_input(const std::string& name, const Tensor& value);
+  // Runs the model on the inputs set last; plans memory for a new shape on first use.
+  void run();
+  // Valid until the next run().
+  const Tensor& get_output(const std::string& name) const;
+
+  // Bytes of the activation arena planned for the last run's shapes.
+  size_t arena_bytes() const;
+  int num_threads() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bertc

@@ -1,0 +1,172 @@
+// bertc::Tokenizer — a WordPiece tokenizer that gives the same ids as Hugging Face's `tokenizers`
+// library (BertNormalizer + BertPreTokenizer + WordPiece + TemplateProcessing / BertProcessing,
+// the pipeline behind BertTokenizerFast) for BERT-family models.
+//
+// Contract
+// --------
+// * Loading. `from_file` takes a `tokenizer.json` (the `tokenizers` format), a `vocab.txt` (one
+//   token a line, id = line number; a `tokenizer_config.json` in the same folder is read when
+//   present: do_lower_case, strip_accents, tokenize_chinese_chars, model_max_length, the special
+//   tokens and added_tokens_decoder) or a model folder. `from_folder` prefers `tokenizer.json`,
+//   else `vocab.txt`. Without a config, a vocab.txt tokenizer lower-cases and strips accents, like
+//   Hugging Face's BertTokenizer defaults. Anything else — a BPE, Unigram/SentencePiece or
+//   ByteLevel tokenizer, a normalizer or pre-tokenizer other than the BERT ones, malformed JSON,
+//   a missing file, a vocabulary without its unknown token — throws bertc::Error naming the file
+//   and the thing at fault.
+// * Text. Input is UTF-8; invalid UTF-8 (bad lead or continuation byte, overlong form, surrogate,
+//   code point above U+10FFFF, truncated sequence) throws bertc::Error naming the byte offset.
+// * Pipeline, per sequence, exactly as `tokenizers` does it:
+//   1. added tokens (e.g. "[CLS]", "[MASK]") are split out of the raw text first (leftmost-longest;
+//      honouring single_word / lstrip / rstrip; "normalized" added tokens are matched after
+//      normalization) and map straight to their ids;
+//   2. BertNormalizer: clean_text drops U+0000, U+FFFD and every character of category C* other
+//      than \t \n \r, and maps whitespace (\t \n \r and the Unicode White_Space characters) to ' ';
+//      handle_chinese_chars puts spaces around CJK ideographs (BertTokenizer's _is_chinese_char
+//      ranges); strip_accents (when unset: follows lowercase) applies Unicode NFD (utf8proc) and
+//      drops category Mn; lowercase maps each character to its full lower case (one character at
+//      a time, as `tokenizers` does: no final-sigma rule);
+//   3. BertPreTokenizer: split on whitespace, then every punctuation character (ASCII 33-47,
+//      58-64, 91-96, 123-126, or Unicode category P*) is a word of its own; symbols (category S*)
+//      are not punctuation;
+//   4. WordPiece: a word longer than max_input_chars_per_word characters (default 100) is the
+//      unknown token; otherwise greedy longest-match-first with the continuing-subword prefix
+//      ("##"); a word with any piece that matches nothing is a single unknown token;
+//   5. post-processing: truncation (if enabled), then the template ([CLS] A [SEP] and
+//      [CLS] A [SEP] B [SEP] with type ids 0 / 1 for BERT), then padding (if enabled).
+// * Truncation follows `tokenizers` exactly. max_length counts the special tokens; longest_first
+//   on a pair keeps both whole when they fit, otherwise cuts only the longer one down to
+//   max(shorter, room - shorter), and when both must be cut keeps floor(room / 2) of the shorter
+//   and ceil(room / 2) of the longer (for equal lengths: floor for the first, ceil for the second),
+//   where room = max_length - special tokens. only_first / only_second cut that sequence and throw
+//   bertc::Error when it is too short. Overflowing tokens (stride) are not returned.
+// * Padding appends (or, with direction left, prepends) pad tokens: id pad_id, token pad_token,
+//   type id pad_type_id, attention mask 0. `longest` pads a batch to its longest encoding (a single
+//   encode() to its own length), `fixed` pads to `length` (never truncates); either is then
+//   rounded up to pad_to_multiple_of when that is set.
+// * A tokenizer loaded from tokenizer.json starts with that file's truncation and padding
+//   sections (bert-base-uncased's file sets longest_first at 128 and fixed padding to 128); one
+//   loaded from vocab.txt starts with neither. Both can be changed with set_options().
+// * A Tokenizer is immutable after set-up: const member functions may be called from many threads
+//   at once. encode_batch runs on the calling thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bertc {
+
+// One encoded input: the model's input_ids, token_type_ids and attention_mask, plus the token
+// strings (for display). All four vectors have the same length.
+struct Encoding {
+  std::vector<int64_t> ids;
+  std::vector<std::string> tokens;
+  std::vector<int64_t> type_ids;
+  std::vector<int64_t> attention_mask;
+
+  std::size_t size() const { return ids.size(); }
+};
+
+enum class TruncationStrategy { longest_first, only_first, only_second };
+enum class Direction { right, left };
+enum class PaddingStrategy { longest, fixed };
+
+struct TruncationOptions {
+  std::size_t max_length = 512;  // total length, special tokens included
+  TruncationStrategy strategy = TruncationStrategy::longest_first;
+  Direction direction = Direction::right;  // right: keep the beginning of each sequence
+};
+
+struct PaddingOptions {
+  PaddingStrategy strategy = PaddingStrategy::longest;
+  std::size_t length = 0;              // the target length of `fixed`
+  std::size_t pad_to_multiple_of = 0;  // 0: off
+  Direction direction = Direction::right;
+  std::optional<int64_t> pad_id;         // unset: the tokenizer's pad token id (see pad_id())
+  int64_t pad_type_id = 0;
+  std::optional<std::string> pad_token;  // unset: the tokenizer's pad token
+};
+
+struct TokenizerOptions {
+  std::optional<TruncationOptions> truncation;  // unset: never truncate
+  std::optional<PaddingOptions> padding;        // unset: never pad
+  bool add_special_tokens = true;               // false: no [CLS] / [SEP] (type ids stay 0 / 1)
+};
+
+// One input of a batch: a text, or a pair of texts.
+struct EncodeInput {
+  std::string_view text;
+  std::optional<std::string_view> pair;
+
+  EncodeInput(std::string_view t) : text(t) {}  // NOLINT: implicit on purpose
+  EncodeInput(const std::string& t) : text(t) {}  // NOLINT: implicit on purpose
+  EncodeInput(const char* t) : text(t) {}  // NOLINT: implicit on purpose
+  EncodeInput(std::string_view t, std::optional<std::string_view> p) : text(t), pair(p) {}
+};
+
+class Tokenizer {
+ public:
+  // A tokenizer.json, a vocab.txt (or any other vocabulary text file) or a model folder.
+  static Tokenizer from_file(const std::filesystem::path& path);
+  // A model folder: tokenizer.json if present, else vocab.txt (+ tokenizer_config.json).
+  static Tokenizer from_folder(const std::filesystem::path& dir);
+  // A tokenizer.json document already in memory; `name` is used in error messages.
+  static Tokenizer from_json_string(std::string_view json, std::string_view name = "tokenizer.json");
+
+  Tokenizer(const Tokenizer&);
+  Tokenizer(Tokenizer&&) noexcept;
+  Tokenizer& operator=(const Tokenizer&);
+  Tokenizer& operator=(Tokenizer&&) noexcept;
+  ~Tokenizer();
+
+  // Encodes one text or one pair with options(), or with the given options.
+  Encoding encode(std::string_view text, std::optional<std::string_view> pair = {}) const;
+  Encoding encode(std::string_view text, std::optional<std::string_view> pair,
+                  const TokenizerOptions& options) const;
+
+  // Encodes many inputs; padding `longest` pads them all to the longest one.
+  std::vector<Encoding> encode_batch(std::span<const EncodeInput> inputs) const;
+  std::vector<Encoding> encode_batch(std::span<const EncodeInput> inputs,
+                                     const TokenizerOptions& options) const;
+  std::vector<Encoding> encode_batch(const std::vector<std::string>& texts) const;
+
+  // The word pieces of one text without special tokens, truncation or padding.
+  std::vector<std::string> tokenize(std::string_view text) const;
+
+  const TokenizerOptions& options() const { return options_; }
+  void set_options(TokenizerOptions options);
+  void set_truncation(std::optional<TruncationOptions> truncation);
+  void set_padding(std::optional<PaddingOptions> padding);
+
+  // The number of ids: the model vocabulary plus added tokens beyond it.
+  std::size_t vocab_size() const;
+  // The token of an id; throws bertc::Error for an id outside the vocabulary.
+  std::string_view id_to_token(int64_t id) const;
+  // The id of a token (model vocabulary or added token), if it has one.
+  std::optional<int64_t> token_to_id(std::string_view token) const;
+
+  // The padding id: the padding options' pad_id if set, else the pad token's id ("[PAD]" or the
+  // configured pad_token); throws bertc::Error if the tokenizer has none.
+  int64_t pad_id() const;
+  int64_t unk_id() const;
+  std::string_view unk_token() const;
+  // model_max_length from tokenizer_config.json, when given (informational: use truncation).
+  std::optional<std::size_t> model_max_length() const;
+  // The number of special tokens the template adds to a single text (pair = false) or a pair.
+  std::size_t num_special_tokens(bool pair) const;
+
+ private:
+  struct Model;
+  explicit Tokenizer(std::shared_ptr<const Model> model, TokenizerOptions options);
+
+  std::shared_ptr<const Model> model_;
+  TokenizerOptions options_;
+};
+
+}  // namespace bertc

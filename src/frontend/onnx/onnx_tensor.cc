@@ -1,0 +1,225 @@
+// ONNX TensorProto → bertc::Tensor: dtype mapping, raw and typed storage, external data.
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "bertc/error.h"
+#include "frontend/onnx/onnx_proto.h"
+
+namespace bertc::frontend {
+namespace {
+
+namespace fs = std::filesystem;
+using onnx::TensorProto;
+
+std::string tensor_label(const TensorProto& proto) {
+  return "tensor '" + proto.name() + "'";
+}
+
+// Parses a non-negative decimal integer from an external_data entry.
+int64_t parse_external_int(const TensorProto& proto, const std::string& key,
+                           const std::string& text) {
+  size_t pos = 0;
+  int64_t v = -1;
+  try {
+    v = std::stoll(text, &pos);
+  } catch (const std::exception&) {
+    pos = 0;
+  }
+  if (pos != text.size() || text.empty() || v < 0) {
+    throw Error(tensor_label(proto) + ": external data '" + key + "' is '" + text +
+                "', not a non-negative integer");
+  }
+  return v;
+}
+
+// Reads `nbytes` bytes of external data into `dst`.
+void read_external(const TensorProto& proto, const std::string& base_dir, void* dst,
+                   size_t nbytes) {
+  std::string location;
+  int64_t offset = 0;
+  int64_t length = -1;
+  for (const auto& entry : proto.external_data()) {
+    if (entry.key() == "location") {
+      location = entry.value();
+    } else if (entry.key() == "offset") {
+      offset = parse_external_int(proto, "offset", entry.value());
+    } else if (entry.key() == "length") {
+      length = parse_external_int(proto, "length", entry.value());
+    }  // "checksum" and unknown keys are ignored
+  }
+  if (location.empty()) {
+    throw Error(tensor_label(proto) + ": external data has no 'location'");
+  }
+  fs::path rel = fs::path(location).lexically_normal();
+  if (rel.is_absolute() || rel.has_root_name() || rel.has_root_directory()) {
+    throw Error(tensor_label(proto) + ": external data location '" + location +
+                "' is an absolute path; it must be relative to the model's folder");
+  }
+  if (!rel.empty() && *rel.begin() == "..") {
+    throw Error(tensor_label(proto) + ": external data location '" + location +
+                "' leaves the model's folder");
+  }
+  fs::path file = (base_dir.empty() ? fs::path(".") : fs::path(base_dir)) / rel;
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    throw Error(tensor_label(proto) + ": external data file '" + file.string() +
+                "' does not exist or is not a regular file");
+  }
+  auto file_size = static_cast<int64_t>(fs::file_size(file, ec));
+  if (ec) {
+    throw Error(tensor_label(proto) + ": cannot read the size of external data file '" +
+                file.string() + "': " + ec.message());
+  }
+  if (length >= 0 && static_cast<size_t>(length) != nbytes) {
+    throw Error(tensor_label(proto) + ": external data length " + std::to_string(length) +
+                " does not match the " + std::to_string(nbytes) + " bytes of its " +
+                onnx_dtype_name(proto.data_type()) + " shape");
+  }
+  if (offset > file_size || static_cast<uint64_t>(file_size - offset) < nbytes) {
+    throw Error(tensor_label(proto) + ": external data at offset " + std::to_string(offset) +
+                " with length " + std::to_string(nbytes) + " runs past the end of '" +
+                file.string() + "' (" + std::to_string(file_size) + " bytes)");
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(tensor_label(proto) + ": cannot open external data file '" + file.string() + "'");
+  in.seekg(offset);
+  if (nbytes) in.read(static_cast<char*>(dst), static_cast<std::streamsize>(nbytes));
+  if (!in) {
+    throw Error(tensor_label(proto) + ": failed reading " + std::to_string(nbytes) +
+                " bytes at offset " + std::to_string(offset) + " of '" + file.string() + "'");
+  }
+}
+
+template <typename Dst, typename Field>
+void copy_typed(const Field& field, Tensor& t) {
+  Dst* dst = t.data<Dst>();
+  for (int i = 0; i < field.size(); ++i) {
+    if constexpr (std::is_same_v<Dst, bool>) {
+      dst[i] = field.Get(i) != 0;
+    } else {
+      dst[i] = static_cast<Dst>(field.Get(i));
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<DType> dtype_from_onnx(int32_t onnx_dtype) {
+  switch (onnx_dtype) {
+    case TensorProto::FLOAT: return DType::kF32;
+    case TensorProto::DOUBLE: return DType::kF64;
+    case TensorProto::INT8: return DType::kI8;
+    case TensorProto::UINT8: return DType::kU8;
+    case TensorProto::INT32: return DType::kI32;
+    case TensorProto::INT64: return DType::kI64;
+    case TensorProto::BOOL: return DType::kBool;
+    default: return std::nullopt;
+  }
+}
+
+std::string onnx_dtype_name(int32_t onnx_dtype) {
+  switch (onnx_dtype) {
+    case TensorProto::UNDEFINED: return "undefined";
+    case TensorProto::FLOAT: return "float32";
+    case TensorProto::UINT8: return "uint8";
+    case TensorProto::INT8: return "int8";
+    case TensorProto::UINT16: return "uint16";
+    case TensorProto::INT16: return "int16";
+    case TensorProto::INT32: return "int32";
+    case TensorProto::INT64: return "int64";
+    case TensorProto::STRING: return "string";
+    case TensorProto::BOOL: return "bool";
+    case TensorProto::FLOAT16: return "float16";
+    case TensorProto::DOUBLE: return "float64";
+    case TensorProto::UINT32: return "uint32";
+    case TensorProto::UINT64: return "uint64";
+    case TensorProto::COMPLEX64: return "complex64";
+    case TensorProto::COMPLEX128: return "complex128";
+    case TensorProto::BFLOAT16: return "bfloat16";
+    default: return "dtype code " + std::to_string(onnx_dtype);
+  }
+}
+
+Tensor tensor_from_onnx(const TensorProto& proto, const std::string& base_dir) {
+  std::optional<DType> dtype = dtype_from_onnx(proto.data_type());
+  if (!dtype) {
+    throw Error(tensor_label(proto) + " has dtype " + onnx_dtype_name(proto.data_type()) +
+                ", which bertc does not support (float32, float64, int8, uint8, int32, int64, "
+                "bool)");
+  }
+  if (proto.has_segment()) {
+    throw Error(tensor_label(proto) + " is segmented, which bertc does not support");
+  }
+  Dims dims;
+  const int64_t kMaxElements = int64_t{1} << 40;
+  int64_t numel = 1;
+  for (int64_t d : proto.dims()) {
+    if (d < 0) throw Error(tensor_label(proto) + " has a negative dim " + std::to_string(d));
+    dims.push_back(d);
+    if (d != 0 && numel > kMaxElements / d) {
+      throw Error(tensor_label(proto) + " has an impossibly large shape " + dims_str(std::span<const int64_t>(proto.dims().data(), static_cast<size_t>(proto.dims().size()))));
+    }
+    numel *= d;
+  }
+  Tensor t = Tensor::empty(*dtype, dims);
+  const size_t nbytes = t.nbytes();
+
+  if (proto.data_location() == TensorProto::EXTERNAL) {
+    read_external(proto, base_dir, t.raw(), nbytes);
+    if (*dtype == DType::kBool) {
+      uint8_t* p = static_cast<uint8_t*>(t.raw());
+      for (size_t i = 0; i < nbytes; ++i) p[i] = p[i] != 0;
+    }
+    return t;
+  }
+  if (proto.has_raw_data()) {
+    const std::string& raw = proto.raw_data();
+    if (raw.size() != nbytes) {
+      throw Error(tensor_label(proto) + ": raw_data holds " + std::to_string(raw.size()) +
+                  " bytes, but " + onnx_dtype_name(proto.data_type()) + " " +
+                  dims_str(t.shape()) + " needs " + std::to_string(nbytes));
+    }
+    // x86-64 is little-endian, as is ONNX's raw_data.
+    if (nbytes) std::memcpy(t.raw(), raw.data(), nbytes);
+    if (*dtype == DType::kBool) {
+      uint8_t* p = static_cast<uint8_t*>(t.raw());
+      for (size_t i = 0; i < nbytes; ++i) p[i] = p[i] != 0;
+    }
+    return t;
+  }
+
+  int count = 0;
+  const char* field = "";
+  switch (*dtype) {
+    case DType::kF32: count = proto.float_data_size(); field = "float_data"; break;
+    case DType::kF64: count = proto.double_data_size(); field = "double_data"; break;
+    case DType::kI64: count = proto.int64_data_size(); field = "int64_data"; break;
+    case DType::kI32:
+    case DType::kI8:
+    case DType::kU8:
+    case DType::kBool: count = proto.int32_data_size(); field = "int32_data"; break;
+  }
+  if (count != numel) {
+    if (count == 0) {
+      throw Error(tensor_label(proto) + " (" + onnx_dtype_name(proto.data_type()) + " " +
+                  dims_str(t.shape()) + ") has no data");
+    }
+    throw Error(tensor_label(proto) + ": " + field + " holds " + std::to_string(count) +
+                " elements, but its shape " + dims_str(t.shape()) + " needs " +
+                std::to_string(numel));
+  }
+  switch (*dtype) {
+    case DType::kF32: copy_typed<float>(proto.float_data(), t); break;
+    case DType::kF64: copy_typed<double>(proto.double_data(), t); break;
+    case DType::kI64: copy_typed<int64_t>(proto.int64_data(), t); break;
+    case DType::kI32: copy_typed<int32_t>(proto.int32_data(), t); break;
+    case DType::kI8: copy_typed<int8_t>(proto.int32_data(), t); break;
+    case DType::kU8: copy_typed<uint8_t>(proto.int32_data(), t); break;
+    case DType::kBool: copy_typed<bool>(proto.int32_data(), t); break;
+  }
+  return t;
+}
+
+}  // namespace bertc::frontend

@@ -1,0 +1,608 @@
+// Shape functions of the data-movement family: Gather Reshape Flatten Transpose Squeeze Unsqueeze
+// Concat Split Slice Expand Shape Size Constant ConstantOfShape Range (ONNX opsets 11-17, with
+// axes / split always as input 1). Symbolic dims are carried over wherever an output dim equals
+// an input dim; value ports unknown at compile time give unknown dims of the right rank.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <optional>
+
+#include "bertc/error.h"
+#include "ir/shape_data.h"
+#include "ir/shape_infer.h"
+
+namespace bertc::ir {
+
+// ---- rules shared with the reference kernels (shape_data.h) ----
+
+void fail_node(const Node& node, const std::string& message) {
+  throw Error("node '" + node.name + "' (" + std::string(op_name(node.op)) + "): " + message);
+}
+
+SliceArgs slice_args(const Node& node, int64_t rank, std::vector<int64_t> starts,
+                     std::vector<int64_t> ends, const std::vector<int64_t>* axes,
+                     const std::vector<int64_t>* steps) {
+  const size_t n = starts.size();
+  if (ends.size() != n) {
+    fail_node(node, "starts has " + std::to_string(n) + " entries but ends has " +
+                        std::to_string(ends.size()));
+  }
+  SliceArgs args{{}, std::move(starts), std::move(ends), {}};
+  if (axes) {
+    if (axes->size() != n) fail_node(node, "axes must have as many entries as starts");
+    for (int64_t a : *axes) {
+      if (a < -rank || a >= rank) {
+        fail_node(node, "axis " + std::to_string(a) + " is out of range for rank " +
+                            std::to_string(rank));
+      }
+      args.axes.push_back(a < 0 ? a + rank : a);
+    }
+  } else {
+    if (static_cast<int64_t>(n) > rank) fail_node(node, "more starts than the data has dims");
+    args.axes.resize(n);
+    std::iota(args.axes.begin(), args.axes.end(), 0);
+  }
+  std::vector<bool> seen(static_cast<size_t>(rank), false);
+  for (int64_t a : args.axes) {
+    if (seen[static_cast<size_t>(a)]) fail_node(node, "axis " + std::to_string(a) + " repeats");
+    seen[static_cast<size_t>(a)] = true;
+  }
+  if (steps) {
+    if (steps->size() != n) fail_node(node, "steps must have as many entries as starts");
+    for (int64_t s : *steps) {
+      if (s == 0) fail_node(node, "a step of 0 is invalid");
+    }
+    args.steps = *steps;
+  } else {
+    args.steps.assign(n, 1);
+  }
+  return args;
+}
+
+SliceRange slice_range(int64_t dim, int64_t start, int64_t end, int64_t step) {
+  if (dim == 0) return {0, 0};
+  if (start < 0) start += dim;
+  if (end < 0) end += dim;
+  // |step| and the span as unsigned: step may be INT64_MIN, the span up to dim.
+  const uint64_t ustep = step > 0 ? static_cast<uint64_t>(step) : 0 - static_cast<uint64_t>(step);
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, dim);
+    end = std::clamp<int64_t>(end, 0, dim);
+    if (end <= start) return {start, 0};
+    return {start, static_cast<int64_t>(1 + static_cast<uint64_t>(end - start - 1) / ustep)};
+  }
+  start = std::clamp<int64_t>(start, 0, dim - 1);
+  end = std::clamp<int64_t>(end, -1, dim - 1);
+  if (start <= end) return {start, 0};
+  return {start, static_cast<int64_t>(1 + static_cast<uint64_t>(start - end - 1) / ustep)};
+}
+
+std::pair<int64_t, int64_t> shape_op_range(const Node& node, int64_t rank) {
+  auto clamp_dim = [rank](int64_t i) { return std::clamp<int64_t>(i < 0 ? i + rank : i, 0, rank); };
+  int64_t start = clamp_dim(node.attrs.get_int("start", 0));
+  int64_t end = clamp_dim(node.attrs.get_int("end", rank));
+  return {start, std::max(start, end)};
+}
+
+std::vector<int64_t> transpose_perm(const Node& node, int64_t rank) {
+  std::vector<int64_t> perm(static_cast<size_t>(rank));
+  if (!node.attrs.has("perm")) {
+    for (int64_t i = 0; i < rank; ++i) perm[static_cast<size_t>(i)] = rank - 1 - i;
+    return perm;
+  }
+  perm = node.attrs.get_ints("perm");
+  std::vector<bool> seen(static_cast<size_t>(rank), false);
+  bool ok = static_cast<int64_t>(perm.size()) == rank;
+  for (int64_t& p : perm) {
+    if (!ok || p < -rank || p >= rank) { ok = false; break; }
+    if (p < 0) p += rank;
+    ok = !seen[static_cast<size_t>(p)];
+    seen[static_cast<size_t>(p)] = true;
+  }
+  if (!ok) {
+    fail_node(node, "perm " + dims_str(node.attrs.get_ints("perm")) +
+                        " is not a permutation of the input's " + std::to_string(rank) + " dims");
+  }
+  return perm;
+}
+
+Tensor constant_attr_value(const Node& node) {
+  const Attrs& a = node.attrs;
+  if (a.has("value")) return a.get_tensor("value");
+  if (a.has("value_float")) return Tensor::from_vector<float>({a.get_float("value_float")}, {});
+  if (a.has("value_int")) return Tensor::from_vector<int64_t>({a.get_int("value_int")}, {});
+  if (a.has("value_floats")) {
+    const auto& v = a.get_floats("value_floats");
+    return Tensor::from_vector<float>(v, {static_cast<int64_t>(v.size())});
+  }
+  if (a.has("value_ints")) {
+    const auto& v = a.get_ints("value_ints");
+    return Tensor::from_vector<int64_t>(v, {static_cast<int64_t>(v.size())});
+  }
+  fail_node(node, "needs a value, value_float(s) or value_int(s) attribute "
+                  "(string and sparse constants are not supported)");
+}
+
+Tensor constant_of_shape_fill(const Node& node) {
+  if (!node.attrs.has("value")) return Tensor::from_vector<float>({0.0f}, {1});
+  const Tensor& fill = node.attrs.get_tensor("value");
+  if (fill.numel() != 1) {
+    fail_node(node, "attribute value must hold 1 element, got shape " + dims_str(fill.shape()));
+  }
+  return fill;
+}
+
+void fail_gather_index(const Node& node, int64_t index, int64_t axis, int64_t dim,
+                       const std::string& data_shape) {
+  fail_node(node, "index " + std::to_string(index) + " is out of range [" +
+                      std::to_string(-dim) + ", " + std::to_string(dim) + ") on axis " +
+                      std::to_string(axis) + " of data shape " + data_shape);
+}
+
+// ---- shape functions ----
+
+namespace {
+
+bool is_int_dtype(DType t) {
+  return t == DType::kI64 || t == DType::kI32 || t == DType::kI8 || t == DType::kU8;
+}
+
+// The values of integer input i (a value port), or nullopt when unknown at compile time.
+std::optional<std::vector<int64_t>> int_values(const ShapeContext& ctx, size_t i,
+                                               const char* what) {
+  const TypeInfo& t = ctx.input(i);
+  if (!is_int_dtype(t.dtype)) {
+    ctx.fail(std::string(what) + " must be an integer tensor, got " + dtype_name(t.dtype));
+  }
+  const Tensor* v = ctx.value(i);
+  if (!v) return std::nullopt;
+  return v->to_int64_vector();
+}
+
+// The number of entries of 1-D input i (a scalar counts as 1); fails when unknown.
+int64_t vector_length(const ShapeContext& ctx, size_t i, const char* what) {
+  const Shape& s = ctx.input(i).shape;
+  if (s.size() > 1) ctx.fail(std::string(what) + " must be 1-D, got shape " + shape_str(s));
+  if (s.empty()) return 1;
+  if (!s[0].is_known()) {
+    ctx.fail(std::string(what) + " has an unknown length, so the output rank cannot be known");
+  }
+  return s[0].value;
+}
+
+Shape unknown_dims(int64_t rank) { return Shape(static_cast<size_t>(std::max<int64_t>(rank, 0))); }
+
+// Normalizes `axes` for `rank` (negative counts from the end); fails on a repeat.
+std::vector<int64_t> normalize_axes(const ShapeContext& ctx, const std::vector<int64_t>& axes,
+                                    int64_t rank) {
+  std::vector<int64_t> out;
+  for (int64_t a : axes) {
+    int64_t n = normalize_axis(ctx, a, rank);
+    if (std::find(out.begin(), out.end(), n) != out.end()) {
+      ctx.fail("axis " + std::to_string(a) + " appears more than once in axes");
+    }
+    out.push_back(n);
+  }
+  return out;
+}
+
+// The product of dims [begin, end): known when all are known (or one is 0), the single
+// non-known dim when the others multiply to 1, else unknown.
+Dim dims_product(const Shape& s, size_t begin, size_t end) {
+  int64_t known = 1;
+  const Dim* other = nullptr;
+  int n_other = 0;
+  for (size_t i = begin; i < end; ++i) {
+    if (s[i].is_known()) {
+      known *= s[i].value;
+    } else {
+      other = &s[i];
+      ++n_other;
+    }
+  }
+  if (n_other == 0 || known == 0) return Dim::known(known);
+  return (n_other == 1 && known == 1) ? *other : Dim::unknown();
+}
+
+// Two dims that must be equal: fails when both are known and differ; prefers a known dim,
+// then a named symbol.
+Dim merge_dims(const ShapeContext& ctx, const Dim& a, const Dim& b, const std::string& where) {
+  if (a.is_known() && b.is_known() && a.value != b.value) {
+    ctx.fail(where + ": dim " + a.str() + " does not match " + b.str());
+  }
+  if (a.is_known()) return a;
+  if (b.is_known()) return b;
+  return a.symbol.empty() ? b : a;
+}
+
+std::vector<TypeInfo> gather_shape(const ShapeContext& ctx) {
+  const TypeInfo& data = ctx.input(0);
+  const TypeInfo& idx = ctx.input(1);
+  if (idx.dtype != DType::kI64 && idx.dtype != DType::kI32) {
+    ctx.fail(std::string("indices must be int32 or int64, got ") + dtype_name(idx.dtype));
+  }
+  const int64_t rank = static_cast<int64_t>(data.shape.size());
+  if (rank == 0) ctx.fail("data must have rank >= 1");
+  const int64_t axis = normalize_axis(ctx, ctx.node.attrs.get_int("axis", 0), rank);
+  const Dim& dim = data.shape[static_cast<size_t>(axis)];
+  if (const Tensor* v = ctx.value(1); v && dim.is_known()) {  // constant indices: check now
+    for (int64_t i : v->to_int64_vector()) {
+      if (i < -dim.value || i >= dim.value) {
+        fail_gather_index(ctx.node, i, axis, dim.value, shape_str(data.shape));
+      }
+    }
+  }
+  Shape out(data.shape.begin(), data.shape.begin() + axis);
+  out.insert(out.end(), idx.shape.begin(), idx.shape.end());
+  out.insert(out.end(), data.shape.begin() + axis + 1, data.shape.end());
+  return {{data.dtype, out}};
+}
+
+// Reshape's output from the input shape and the shape value (0 copies, -1 inferred). Dims
+// common to both sides cancel, so symbolic dims survive and counts are checked when possible.
+Shape reshape_dims(const ShapeContext& ctx, const Shape& in, const std::vector<int64_t>& spec,
+                   bool allowzero) {
+  auto bad = [&](const std::string& why) {
+    ctx.fail("cannot reshape " + shape_str(in) + " to " + dims_str(spec) + ": " + why);
+  };
+  Shape out;
+  int64_t infer = -1;
+  bool has_zero = false;
+  for (size_t i = 0; i < spec.size(); ++i) {
+    const int64_t v = spec[i];
+    if (v == -1) {
+      if (infer >= 0) bad("more than one -1");
+      infer = static_cast<int64_t>(i);
+      out.push_back(Dim::unknown());
+    } else if (v == 0 && !allowzero) {
+      if (i >= in.size()) bad("0 at position " + std::to_string(i) + " has no input dim to copy");
+      out.push_back(in[i]);
+    } else if (v < 0) {
+      bad("invalid dim " + std::to_string(v));
+    } else {
+      has_zero = has_zero || v == 0;
+      out.push_back(Dim::known(v));
+    }
+  }
+  if (infer >= 0 && has_zero) bad("-1 cannot be inferred next to a 0 when allowzero is set");
+  Shape rest_in = in, rest_out;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (static_cast<int64_t>(i) == infer) continue;
+    auto it = std::find_if(rest_in.begin(), rest_in.end(),
+                           [&](const Dim& d) { return d.same_as(out[i]); });
+    if (it != rest_in.end()) {
+      rest_in.erase(it);
+    } else {
+      rest_out.push_back(out[i]);
+    }
+  }
+  const Dim in_left = dims_product(rest_in, 0, rest_in.size());
+  const Dim out_left = dims_product(rest_out, 0, rest_out.size());
+  if (!in_left.is_known() || !out_left.is_known()) {
+    if (infer >= 0 && out_left.is_known() && out_left.value == 1) out[infer] = in_left;
+    return out;
+  }
+  if (infer < 0) {
+    if (in_left.value != out_left.value) bad("the element counts differ");
+    return out;
+  }
+  if (out_left.value == 0) bad("-1 is ambiguous when the other dims multiply to 0");
+  if (in_left.value % out_left.value != 0) bad("the element count is not divisible");
+  out[static_cast<size_t>(infer)] = Dim::known(in_left.value / out_left.value);
+  return out;
+}
+
+std::vector<TypeInfo> reshape_shape(const ShapeContext& ctx) {
+  const TypeInfo& data = ctx.input(0);
+  auto spec = int_values(ctx, 1, "shape");
+  if (!spec) return {{data.dtype, unknown_dims(vector_length(ctx, 1, "shape"))}};
+  return {{data.dtype, reshape_dims(ctx, data.shape, *spec, ctx.node.attrs.get_int("allowzero", 0))}};
+}
+
+std::vector<TypeInfo> flatten_shape(const ShapeContext& ctx) {
+  const TypeInfo& data = ctx.input(0);
+  const int64_t rank = static_cast<int64_t>(data.shape.size());
+  int64_t axis = ctx.node.attrs.get_int("axis", 1);
+  if (axis < -rank || axis > rank) {
+    ctx.fail("axis " + std::to_string(axis) + " is out of range [" + std::to_string(-rank) +
+             ", " + std::to_string(rank) + "]");
+  }
+  const size_t split = static_cast<size_t>(axis < 0 ? axis + rank : axis);
+  const Shape& s = data.shape;
+  return {{data.dtype, {dims_product(s, 0, split), dims_product(s, split, s.size())}}};
+}
+
+std::vector<TypeInfo> transpose_shape(const ShapeContext& ctx) {
+  const TypeInfo& data = ctx.input(0);
+  std::vector<int64_t> perm =
+      transpose_perm(ctx.node, static_cast<int64_t>(data.shape.size()));
+  Shape out;
+  for (int64_t p : perm) out.push_back(data.shape[static_cast<size_t>(p)]);
+  return {{data.dtype, out}};
+}
+
+std::vector<TypeInfo> squeeze_shape(const ShapeContext& ctx) {
+  const TypeInfo& data = ctx.input(0);
+  const int64_t rank = static_cast<int64_t>(data.shape.size());
+  Shape out;
+  if (!ctx.has_input(1)) {  // every dim of size 1
+    for (size_t i = 0; i < data.shape.size(); ++i) {
+      const Dim& d = data.shape[i];
+      if (!d.is_known()) {
+        ctx.fail("without axes every dim must be known, but dim " + std::to_string(i) + " is " +
+                 d.str() + " (shape " + shape_str(data.shape) + ")");
+      }
+      if (d.value != 1) out.push_back(d);
+    }
+    return {{data.dtype, out}};
+  }
+  auto axes = int_values(ctx, 1, "axes");
+  if (!axes) return {{data.dtype, unknown_dims(rank - vector_length(ctx, 1, "axes"))}};
+  std::vector<int64_t> drop = normalize_axes(ctx, *axes, rank);
+  for (int64_t a : drop) {
+    const Dim& d = data.shape[static_cast<size_t>(a)];
+    if (d.is_known() && d.value != 1) {
+      ctx.fail("cannot squeeze axis " + std::to_string(a) + " of size " + d.str() + " (shape " +
+               shape_str(data.shape) + ")");
+    }
+  }
+  for (int64_t i = 0; i < rank; ++i) {
+    if (std::find(drop.begin(), drop.end(), i) == drop.end()) {
+      out.push_back(data.shape[static_cast<size_t>(i)]);
+    }
+  }
+  return {{data.dtype, out}};
+}
+
+std::vector<TypeInfo> unsqueeze_shape(const ShapeContext& ctx) {
+  const TypeInfo& data = ctx.input(0);
+  const int64_t rank = static_cast<int64_t>(data.shape.size());
+  auto axes = int_values(ctx, 1, "axes");
+  if (!axes) return {{data.dtype, unknown_dims(rank + vector_length(ctx, 1, "axes"))}};
+  const int64_t out_rank = rank + static_cast<int64_t>(axes->size());
+  std::vector<int64_t> ones = normalize_axes(ctx, *axes, out_rank);
+  Shape out;
+  size_t next = 0;
+  for (int64_t i = 0; i < out_rank; ++i) {
+    bool one = std::find(ones.begin(), ones.end(), i) != ones.end();
+    out.push_back(one ? Dim::known(1) : data.shape[next++]);
+  }
+  return {{data.dtype, out}};
+}
+
+std::vector<TypeInfo> concat_shape(const ShapeContext& ctx) {
+  if (ctx.num_inputs() == 0) ctx.fail("needs at least one input");
+  if (!ctx.node.attrs.has("axis")) ctx.fail("missing attribute 'axis'");
+  const TypeInfo& first = ctx.input(0);
+  const int64_t rank = static_cast<int64_t>(first.shape.size());
+  if (rank == 0) ctx.fail("cannot concatenate scalars");
+  const size_t axis = static_cast<size_t>(normalize_axis(ctx, ctx.node.attrs.get_int("axis"), rank));
+  Shape out = first.shape;
+  Shape along{first.shape[axis]};
+  for (size_t k = 1; k < ctx.num_inputs(); ++k) {
+    const TypeInfo& in = ctx.input(k);
+    const std::string where = "input " + std::to_string(k) + " " + shape_str(in.shape);
+    if (in.dtype != first.dtype) {
+      ctx.fail(where + " is " + dtype_name(in.dtype) + ", input 0 is " + dtype_name(first.dtype));
+    }
+    if (in.shape.size() != first.shape.size()) {
+      ctx.fail(where + " has another rank than input 0 " + shape_str(first.shape));
+    }
+    for (size_t d = 0; d < out.size(); ++d) {
+      if (d != axis) out[d] = merge_dims(ctx, out[d], in.shape[d], where);
+    }
+    along.push_back(in.shape[axis]);
+  }
+  // The sum along the axis: known, or the only non-zero input's symbolic dim.
+  int64_t known = 0;
+  std::vector<Dim> others;
+  for (const Dim& d : along) {
+    if (d.is_known()) {
+      known += d.value;
+    } else {
+      others.push_back(d);
+    }
+  }
+  out[axis] = others.empty() ? Dim::known(known)
+              : (others.size() == 1 && known == 0) ? others[0] : Dim::unknown();
+  return {{first.dtype, out}};
+}
+
+// Split's output sizes along the axis of size `dim`.
+std::vector<Dim> split_sizes(const ShapeContext& ctx, const Dim& dim) {
+  const size_t n = ctx.num_outputs();
+  if (n == 0) ctx.fail("needs at least one output");
+  if (ctx.has_input(1)) {
+    auto split = int_values(ctx, 1, "split");
+    if (!split) return std::vector<Dim>(n);
+    if (split->size() != n) {
+      ctx.fail("split has " + std::to_string(split->size()) + " entries for " +
+               std::to_string(n) + " outputs");
+    }
+    int64_t sum = 0;
+    std::vector<Dim> sizes;
+    for (int64_t s : *split) {
+      if (s < 0) ctx.fail("split entry " + std::to_string(s) + " is negative");
+      sum += s;
+      sizes.push_back(Dim::known(s));
+    }
+    if (dim.is_known() && sum != dim.value) {
+      ctx.fail("split " + dims_str(*split) + " sums to " + std::to_string(sum) +
+               ", but the axis has size " + std::to_string(dim.value));
+    }
+    return sizes;
+  }
+  if (n == 1) return {dim};
+  if (!dim.is_known()) return std::vector<Dim>(n);
+  const int64_t parts = static_cast<int64_t>(n);
+  if (ctx.node.attrs.has("num_outputs")) {  // opset 18: the last chunk may be smaller
+    if (ctx.node.attrs.get_int("num_outputs") != parts) ctx.fail("num_outputs != outputs");
+    const int64_t chunk = (dim.value + parts - 1) / parts;
+    std::vector<Dim> sizes;
+    for (int64_t i = 0; i < parts; ++i) {
+      sizes.push_back(Dim::known(std::clamp<int64_t>(dim.value - i * chunk, 0, chunk)));
+    }
+    return sizes;
+  }
+  if (dim.value % parts != 0) {
+    ctx.fail("axis of size " + std::to_string(dim.value) + " cannot be split equally into " +
+             std::to_string(parts) + " outputs");
+  }
+  return std::vector<Dim>(n, Dim::known(dim.value / parts));
+}
+
+std::vector<TypeInfo> split_shape(const ShapeContext& ctx) {
+  const TypeInfo& data = ctx.input(0);
+  const int64_t rank = static_cast<int64_t>(data.shape.size());
+  if (rank == 0) ctx.fail("cannot split a scalar");
+  const size_t axis = static_cast<size_t>(normalize_axis(ctx, ctx.node.attrs.get_int("axis", 0), rank));
+  std::vector<TypeInfo> outs;
+  for (const Dim& size : split_sizes(ctx, data.shape[axis])) {
+    outs.push_back(data);
+    outs.back().shape[axis] = size;
+  }
+  return outs;
+}
+
+std::vector<TypeInfo> slice_shape(const ShapeContext& ctx) {
+  const TypeInfo& data = ctx.input(0);
+  const int64_t rank = static_cast<int64_t>(data.shape.size());
+  auto starts = int_values(ctx, 1, "starts");
+  auto ends = int_values(ctx, 2, "ends");
+  std::optional<std::vector<int64_t>> axes, steps;
+  if (ctx.has_input(3)) axes = int_values(ctx, 3, "axes");
+  if (ctx.has_input(4)) steps = int_values(ctx, 4, "steps");
+  Shape out = data.shape;
+  const bool known = starts && ends && (axes || !ctx.has_input(3)) && (steps || !ctx.has_input(4));
+  if (!known) {  // the sliced axes (when known) become unknown
+    if (axes) {
+      for (int64_t a : normalize_axes(ctx, *axes, rank)) out[static_cast<size_t>(a)] = Dim{};
+    } else if (!ctx.has_input(3)) {
+      int64_t n = std::min(vector_length(ctx, 1, "starts"), rank);
+      for (int64_t a = 0; a < n; ++a) out[static_cast<size_t>(a)] = Dim{};
+    } else {
+      out = unknown_dims(rank);
+    }
+    return {{data.dtype, out}};
+  }
+  SliceArgs args = slice_args(ctx.node, rank, std::move(*starts), std::move(*ends),
+                              axes ? &*axes : nullptr, steps ? &*steps : nullptr);
+  for (size_t i = 0; i < args.axes.size(); ++i) {
+    Dim& d = out[static_cast<size_t>(args.axes[i])];
+    if (d.is_known()) {
+      d = Dim::known(slice_range(d.value, args.starts[i], args.ends[i], args.steps[i]).len);
+    } else {
+      const bool whole = args.starts[i] == 0 && args.steps[i] == 1 &&
+                         args.ends[i] >= std::numeric_limits<int32_t>::max();
+      if (!whole) d = Dim::unknown();
+    }
+  }
+  return {{data.dtype, out}};
+}
+
+std::vector<TypeInfo> expand_shape(const ShapeContext& ctx) {
+  const TypeInfo& data = ctx.input(0);
+  auto target = int_values(ctx, 1, "shape");
+  if (target) {
+    for (int64_t v : *target) {
+      if (v < 0) ctx.fail("shape " + dims_str(*target) + " has a negative dim");
+    }
+    return {{data.dtype, broadcast_shapes(ctx, data.shape, shape_of(*target))}};
+  }
+  // Unknown target: only input dims known to be > 1 are certain to survive.
+  const size_t rank = std::max<size_t>(data.shape.size(), vector_length(ctx, 1, "shape"));
+  Shape out(rank);
+  for (size_t i = 0; i < data.shape.size(); ++i) {
+    const Dim& d = data.shape[i];
+    if (d.is_known() && d.value != 1) out[rank - data.shape.size() + i] = d;
+  }
+  return {{data.dtype, out}};
+}
+
+std::vector<TypeInfo> shape_shape(const ShapeContext& ctx) {
+  auto [start, end] = shape_op_range(ctx.node, static_cast<int64_t>(ctx.input(0).shape.size()));
+  return {{DType::kI64, {Dim::known(end - start)}}};
+}
+
+std::vector<TypeInfo> size_shape(const ShapeContext& ctx) {
+  ctx.input(0);
+  return {{DType::kI64, {}}};
+}
+
+std::vector<TypeInfo> constant_shape(const ShapeContext& ctx) {
+  Tensor t = constant_attr_value(ctx.node);
+  return {{t.dtype(), shape_of(t.shape())}};
+}
+
+std::vector<TypeInfo> constant_of_shape_shape(const ShapeContext& ctx) {
+  const DType dtype = constant_of_shape_fill(ctx.node).dtype();
+  auto dims = int_values(ctx, 0, "shape");
+  if (!dims) return {{dtype, unknown_dims(vector_length(ctx, 0, "shape"))}};
+  for (int64_t v : *dims) {
+    if (v < 0) ctx.fail("shape " + dims_str(*dims) + " has a negative dim");
+  }
+  return {{dtype, shape_of(*dims)}};
+}
+
+// Range's length max(ceil((limit - start) / delta), 0), computed in T as ONNX does.
+template <typename T>
+int64_t range_length(const ShapeContext& ctx, const Tensor& s, const Tensor& l, const Tensor& d) {
+  const T start = s.data<T>()[0], limit = l.data<T>()[0], delta = d.data<T>()[0];
+  if (delta == T(0)) ctx.fail("delta must not be 0");
+  if constexpr (std::is_floating_point_v<T>) {
+    const T n = std::ceil((limit - start) / delta);
+    if (!std::isfinite(n)) ctx.fail("start, limit and delta must be finite");
+    return std::max<int64_t>(static_cast<int64_t>(n), 0);
+  } else {
+    const __int128 span = static_cast<__int128>(limit) - start;
+    if ((span > 0) != (delta > 0) || span == 0) return 0;
+    const __int128 step = delta;
+    return static_cast<int64_t>((span + step - (delta > 0 ? 1 : -1)) / step);
+  }
+}
+
+std::vector<TypeInfo> range_shape(const ShapeContext& ctx) {
+  const DType dtype = ctx.input(0).dtype;
+  for (size_t i = 0; i < 3; ++i) {
+    const TypeInfo& t = ctx.input(i);
+    if (t.dtype != dtype) ctx.fail("start, limit and delta must have the same dtype");
+    if (!shape_is_known(t.shape) || dims_numel(shape_values(t.shape)) != 1) {
+      ctx.fail("input " + std::to_string(i) + " must be a scalar, got shape " + shape_str(t.shape));
+    }
+  }
+  const Tensor *s = ctx.value(0), *l = ctx.value(1), *d = ctx.value(2);
+  if (!s || !l || !d) return {{dtype, {Dim::unknown()}}};
+  int64_t n = 0;
+  switch (dtype) {
+    case DType::kF32: n = range_length<float>(ctx, *s, *l, *d); break;
+    case DType::kF64: n = range_length<double>(ctx, *s, *l, *d); break;
+    case DType::kI32: n = range_length<int32_t>(ctx, *s, *l, *d); break;
+    case DType::kI64: n = range_length<int64_t>(ctx, *s, *l, *d); break;
+    default: ctx.fail(std::string("dtype ") + dtype_name(dtype) + " is not supported");
+  }
+  return {{dtype, {Dim::known(n)}}};
+}
+
+}  // namespace
+
+void register_data_shapes(ShapeFn* table) {
+  auto set = [table](Op op, ShapeFn fn) { table[static_cast<size_t>(op)] = fn; };
+  set(Op::Gather, gather_shape);
+  set(Op::Reshape, reshape_shape);
+  set(Op::Flatten, flatten_shape);
+  set(Op::Transpose, transpose_shape);
+  set(Op::Squeeze, squeeze_shape);
+  set(Op::Unsqueeze, unsqueeze_shape);
+  set(Op::Concat, concat_shape);
+  set(Op::Split, split_shape);
+  set(Op::Slice, slice_shape);
+  set(Op::Expand, expand_shape);
+  set(Op::Shape, shape_shape);
+  set(Op::Size, size_shape);
+  set(Op::Constant, constant_shape);
+  set(Op::ConstantOfShape, constant_of_shape_shape);
+  set(Op::Range, range_shape);
+}
+
+}  // namespace bertc::ir

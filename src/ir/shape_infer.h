@@ -1,0 +1,50 @@
+// Shape inference: one shape function per op (src/ir/shape_*.cc) computes its outputs' dtypes
+// and shapes from its inputs' types and, for value ports (ops.def), their values. The same
+// function runs at compile time on symbolic shapes and at plan time on concrete ones.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bertc/tensor.h"
+#include "ir/graph.h"
+
+namespace bertc::ir {
+
+struct ShapeContext {
+  const Node& node;
+  std::span<const TypeInfo* const> in;      // nullptr for an omitted optional input
+  std::span<const Tensor* const> in_value;  // the value when known, else nullptr
+
+  size_t num_inputs() const { return in.size(); }
+  bool has_input(size_t i) const { return i < in.size() && in[i] != nullptr; }
+  // Input i's type; fails when it is absent.
+  const TypeInfo& input(size_t i) const;
+  // Input i's value, or nullptr when unknown (or absent).
+  const Tensor* value(size_t i) const { return i < in_value.size() ? in_value[i] : nullptr; }
+  size_t num_outputs() const { return node.outputs.size(); }
+  // Throws bertc::Error "node 'NAME' (OP): MESSAGE".
+  [[noreturn]] void fail(const std::string& message) const;
+};
+
+using ShapeFn = std::vector<TypeInfo> (*)(const ShapeContext&);
+
+// The op's shape function (never null for ops in ops.def once all families are registered).
+ShapeFn shape_fn(Op op);
+
+// Families fill the table indexed by Op; see shape_*.cc.
+void register_math_shapes(ShapeFn* table);
+void register_data_shapes(ShapeFn* table);
+
+// Shared helpers for shape functions.
+// Numpy-style broadcast of two shapes; fails with the context's node name when incompatible.
+Shape broadcast_shapes(const ShapeContext& ctx, const Shape& a, const Shape& b);
+// Normalizes a possibly negative axis for a given rank; fails when out of range.
+int64_t normalize_axis(const ShapeContext& ctx, int64_t axis, int64_t rank);
+
+// Runs every node's shape function in order and stores the outputs' types on the graph,
+// using constant values where a value port needs one. Throws on the first inconsistency.
+void infer_shapes(Graph& graph);
+
+}  // namespace bertc::ir

@@ -1,0 +1,384 @@
+// Shape functions of the math ops (elementwise, MatMul/Gemm, Softmax, LayerNormalization,
+// reductions, CumSum), and the parameter rules they share with the kernels (shape_math.h).
+#include "ir/shape_math.h"
+
+#include <initializer_list>
+#include <string>
+
+#include "bertc/error.h"
+#include "ir/shape_infer.h"
+
+namespace bertc::ir {
+namespace {
+
+// ---- dtype sets ----------------------------------------------------------------------------
+
+using DTypeSet = uint32_t;
+
+constexpr DTypeSet dtypes(std::initializer_list<DType> list) {
+  DTypeSet set = 0;
+  for (DType d : list) set |= 1u << static_cast<int>(d);
+  return set;
+}
+
+constexpr DTypeSet kFloat = dtypes({DType::kF32, DType::kF64});
+constexpr DTypeSet kSigned = kFloat | dtypes({DType::kI8, DType::kI32, DType::kI64});
+constexpr DTypeSet kNumeric = kSigned | dtypes({DType::kU8});
+constexpr DTypeSet kAll = kNumeric | dtypes({DType::kBool});
+constexpr DTypeSet kBool = dtypes({DType::kBool});
+constexpr DTypeSet kRelu = kSigned;                       // opset 14 added int8/16/32/64
+constexpr DTypeSet kMatMul = dtypes({DType::kF32, DType::kF64, DType::kI32, DType::kI64});
+constexpr DTypeSet kPowBase = kMatMul;
+constexpr DTypeSet kCumSum = kMatMul;
+constexpr DTypeSet kIndex = dtypes({DType::kI32, DType::kI64});
+
+bool in_set(DType dtype, DTypeSet set) { return (set >> static_cast<int>(dtype)) & 1u; }
+
+std::string set_str(DTypeSet set) {
+  std::string s;
+  for (DType d : {DType::kF32, DType::kF64, DType::kI8, DType::kU8, DType::kI32, DType::kI64,
+                  DType::kBool}) {
+    if (!in_set(d, set)) continue;
+    if (!s.empty()) s += ", ";
+    s += dtype_name(d);
+  }
+  return s;
+}
+
+// Input i's type, failing when its dtype is not in `allowed`.
+const TypeInfo& typed_input(const ShapeContext& ctx, size_t i, DTypeSet allowed) {
+  const TypeInfo& t = ctx.input(i);
+  if (!in_set(t.dtype, allowed)) {
+    ctx.fail("input " + std::to_string(i) + " has dtype " + dtype_name(t.dtype) +
+             ", expected one of: " + set_str(allowed));
+  }
+  return t;
+}
+
+// Fails unless inputs i and j have the same dtype.
+void check_same_dtype(const ShapeContext& ctx, size_t i, size_t j) {
+  DType a = ctx.input(i).dtype, b = ctx.input(j).dtype;
+  if (a != b) {
+    ctx.fail("inputs " + std::to_string(i) + " and " + std::to_string(j) +
+             " have different dtypes " + dtype_name(a) + " and " + dtype_name(b));
+  }
+}
+
+void check_num_inputs(const ShapeContext& ctx, size_t min, size_t max) {
+  size_t n = ctx.num_inputs();
+  if (n < min || n > max) {
+    ctx.fail("takes " + (min == max ? std::to_string(min) : std::to_string(min) + " to " +
+                                                               std::to_string(max)) +
+             " inputs, got " + std::to_string(n));
+  }
+}
+
+void check_max_outputs(const ShapeContext& ctx, size_t max) {
+  if (ctx.num_outputs() > max) {
+    ctx.fail("has at most " + std::to_string(max) + " outputs, got " +
+             std::to_string(ctx.num_outputs()));
+  }
+}
+
+// Fails unless `from` broadcasts to `to` without changing `to` (unidirectional broadcasting).
+// Symbolic dims that cannot be compared are accepted.
+void check_unidirectional(const ShapeContext& ctx, const Shape& from, const Shape& to,
+                          const std::string& what) {
+  bool ok = from.size() <= to.size();
+  for (size_t k = 0; ok && k < from.size(); ++k) {
+    const Dim& f = from[from.size() - 1 - k];
+    const Dim& t = to[to.size() - 1 - k];
+    if (f.is_known() && f.value != 1 && t.is_known() && t.value != f.value) ok = false;
+  }
+  if (!ok) {
+    ctx.fail(what + " of shape " + shape_str(from) + " does not broadcast to " + shape_str(to));
+  }
+}
+
+bool known_true(const Tensor* t) {
+  if (!t || t->numel() != 1) return false;
+  return t->to_int64_vector()[0] != 0;
+}
+
+// ---- elementwise ---------------------------------------------------------------------------
+
+// Inputs [0, n) of one dtype from `Allowed`, broadcast together (Min/Max: n >= 1, else n = 2).
+// The output has their dtype, or bool when `ToBool`.
+template <DTypeSet Allowed, bool ToBool, bool Variadic>
+std::vector<TypeInfo> broadcast_shape(const ShapeContext& ctx) {
+  if (Variadic) {
+    check_num_inputs(ctx, 1, SIZE_MAX);
+  } else {
+    check_num_inputs(ctx, 2, 2);
+  }
+  TypeInfo out = typed_input(ctx, 0, Allowed);
+  for (size_t i = 1; i < ctx.num_inputs(); ++i) {
+    typed_input(ctx, i, Allowed);
+    check_same_dtype(ctx, 0, i);
+    out.shape = broadcast_shapes(ctx, out.shape, ctx.input(i).shape);
+  }
+  if (ToBool) out.dtype = DType::kBool;
+  return {out};
+}
+
+// Pow: base float/double/int32/int64, exponent any numeric dtype; output like the base.
+std::vector<TypeInfo> pow_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 2, 2);
+  TypeInfo out = typed_input(ctx, 0, kPowBase);
+  out.shape = broadcast_shapes(ctx, out.shape, typed_input(ctx, 1, kNumeric).shape);
+  return {out};
+}
+
+// Where: bool condition, X and Y of one dtype; all three broadcast.
+std::vector<TypeInfo> where_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 3, 3);
+  const TypeInfo& cond = typed_input(ctx, 0, kBool);
+  TypeInfo out = typed_input(ctx, 1, kAll);
+  typed_input(ctx, 2, kAll);
+  check_same_dtype(ctx, 1, 2);
+  out.shape = broadcast_shapes(ctx, broadcast_shapes(ctx, cond.shape, out.shape),
+                               ctx.input(2).shape);
+  return {out};
+}
+
+// One input of a dtype in `Allowed`; the output has its type.
+template <DTypeSet Allowed> std::vector<TypeInfo> unary_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 1, 1);
+  return {typed_input(ctx, 0, Allowed)};
+}
+
+std::vector<TypeInfo> cast_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 1, 1);
+  TypeInfo out = typed_input(ctx, 0, kAll);
+  if (!ctx.node.attrs.has("to")) ctx.fail("missing attribute 'to'");
+  int64_t to = ctx.node.attrs.get_int("to");
+  if (to < static_cast<int64_t>(DType::kF32) || to > static_cast<int64_t>(DType::kBool)) {
+    ctx.fail("attribute 'to' = " + std::to_string(to) + " is not a bertc dtype code");
+  }
+  out.dtype = static_cast<DType>(to);
+  return {out};
+}
+
+// Dropout (inference): Y = X, optional mask (bool, all true). Inputs ratio and training_mode
+// are optional; a training_mode known to be true is refused.
+std::vector<TypeInfo> dropout_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 1, 3);
+  check_max_outputs(ctx, 2);
+  TypeInfo out = typed_input(ctx, 0, kFloat);
+  if (ctx.has_input(1)) typed_input(ctx, 1, kFloat);
+  if (ctx.has_input(2)) typed_input(ctx, 2, kBool);
+  if (known_true(ctx.value(2))) ctx.fail("training_mode = true is not supported (inference only)");
+  return {out, TypeInfo{DType::kBool, out.shape}};
+}
+
+// ---- linear algebra ------------------------------------------------------------------------
+
+void check_inner_dims(const ShapeContext& ctx, const Dim& ka, const Dim& kb, const Shape& a,
+                      const Shape& b) {
+  if (ka.is_known() && kb.is_known() && ka.value != kb.value) {
+    ctx.fail("inner dimensions differ: A " + shape_str(a) + " and B " + shape_str(b));
+  }
+}
+
+// MatMul: numpy matmul. A 1-D A is a row vector and a 1-D B a column vector, their added dim
+// dropped from the output; batch dims broadcast.
+std::vector<TypeInfo> matmul_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 2, 2);
+  const TypeInfo& a = typed_input(ctx, 0, kMatMul);
+  const TypeInfo& b = typed_input(ctx, 1, kMatMul);
+  check_same_dtype(ctx, 0, 1);
+  if (a.shape.empty() || b.shape.empty()) ctx.fail("inputs must have rank >= 1 (no scalars)");
+  Shape a2 = a.shape.size() == 1 ? Shape{Dim::known(1), a.shape[0]} : a.shape;
+  Shape b2 = b.shape.size() == 1 ? Shape{b.shape[0], Dim::known(1)} : b.shape;
+  check_inner_dims(ctx, a2.back(), b2[b2.size() - 2], a.shape, b.shape);
+  Shape out = broadcast_shapes(ctx, Shape(a2.begin(), a2.end() - 2), Shape(b2.begin(), b2.end() - 2));
+  if (a.shape.size() > 1) out.push_back(a2[a2.size() - 2]);
+  if (b.shape.size() > 1) out.push_back(b2.back());
+  return {TypeInfo{a.dtype, out}};
+}
+
+// Gemm: Y[M, N] = alpha * A' B' + beta * C, A' = transA ? A^T : A (likewise B); C optional and
+// unidirectionally broadcast to [M, N].
+std::vector<TypeInfo> gemm_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 2, 3);
+  const TypeInfo& a = typed_input(ctx, 0, kMatMul);
+  const TypeInfo& b = typed_input(ctx, 1, kMatMul);
+  check_same_dtype(ctx, 0, 1);
+  if (a.shape.size() != 2 || b.shape.size() != 2) {
+    ctx.fail("A and B must be 2-D, got " + shape_str(a.shape) + " and " + shape_str(b.shape));
+  }
+  bool ta = ctx.node.attrs.get_int("transA", 0) != 0;
+  bool tb = ctx.node.attrs.get_int("transB", 0) != 0;
+  const Dim& m = a.shape[ta ? 1 : 0];
+  const Dim& n = b.shape[tb ? 0 : 1];
+  check_inner_dims(ctx, a.shape[ta ? 0 : 1], b.shape[tb ? 1 : 0], a.shape, b.shape);
+  Shape out{m, n};
+  if (ctx.has_input(2)) {
+    typed_input(ctx, 2, kMatMul);
+    check_same_dtype(ctx, 0, 2);
+    check_unidirectional(ctx, ctx.input(2).shape, out, "C");
+  }
+  return {TypeInfo{a.dtype, out}};
+}
+
+// ---- normalization -------------------------------------------------------------------------
+
+std::vector<TypeInfo> softmax_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 1, 1);
+  const TypeInfo& x = typed_input(ctx, 0, kFloat);
+  softmax_axes(ctx.node, static_cast<int64_t>(x.shape.size()));
+  return {x};
+}
+
+// LayerNormalization (opset 17): Y like X; Mean and InvStdDev (stash_type float32) have X's
+// shape with the normalized dims set to 1.
+std::vector<TypeInfo> layer_norm_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 2, 3);
+  check_max_outputs(ctx, 3);
+  const TypeInfo& x = typed_input(ctx, 0, kFloat);
+  int64_t axis = layer_norm_axis(ctx.node, static_cast<int64_t>(x.shape.size()));
+  Shape normalized(x.shape.begin() + axis, x.shape.end());
+  for (size_t i = 1; i < 3; ++i) {
+    if (!ctx.has_input(i)) continue;
+    typed_input(ctx, i, kFloat);
+    check_same_dtype(ctx, 0, i);
+    check_unidirectional(ctx, ctx.input(i).shape, normalized, i == 1 ? "Scale" : "B");
+  }
+  int64_t stash = ctx.node.attrs.get_int("stash_type", 1);
+  if (stash != 1) ctx.fail("stash_type " + std::to_string(stash) + " is not supported (only 1, float)");
+  TypeInfo stats{DType::kF32, x.shape};
+  for (size_t d = static_cast<size_t>(axis); d < x.shape.size(); ++d) stats.shape[d] = Dim::known(1);
+  return {x, stats, stats};
+}
+
+// ---- reductions and scans ------------------------------------------------------------------
+
+std::vector<TypeInfo> reduce_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 1, 2);
+  const TypeInfo& x = typed_input(ctx, 0, kNumeric);
+  bool keepdims = ctx.node.attrs.get_int("keepdims", 1) != 0;
+  const int64_t rank = static_cast<int64_t>(x.shape.size());
+  if (ctx.has_input(1)) {
+    typed_input(ctx, 1, kIndex);
+    if (!ctx.value(1)) {
+      // The axes are computed at run time: with keepdims the rank is still known.
+      if (!keepdims) ctx.fail("axes (input 1) must be known when keepdims = 0");
+      return {TypeInfo{x.dtype, Shape(x.shape.size(), Dim::unknown())}};
+    }
+  }
+  std::vector<bool> mask = reduce_axes(ctx.node, ctx.value(1), rank);
+  TypeInfo out{x.dtype, {}};
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!mask[d]) {
+      out.shape.push_back(x.shape[d]);
+    } else if (keepdims) {
+      out.shape.push_back(Dim::known(1));
+    }
+  }
+  return {out};
+}
+
+std::vector<TypeInfo> cumsum_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 2, 2);
+  const TypeInfo& x = typed_input(ctx, 0, kCumSum);
+  const TypeInfo& axis = typed_input(ctx, 1, kIndex);
+  if (axis.shape.size() > 1 || (axis.shape.size() == 1 && axis.shape[0].is_known() &&
+                                axis.shape[0].value != 1)) {
+    ctx.fail("axis (input 1) must be a scalar, got shape " + shape_str(axis.shape));
+  }
+  if (ctx.value(1)) cumsum_axis(ctx.node, *ctx.value(1), static_cast<int64_t>(x.shape.size()));
+  return {x};
+}
+
+// A context for the shared rules below, which see only the node: used for its error format
+// and normalize_axis.
+ShapeContext node_context(const Node& node) { return ShapeContext{node, {}, {}}; }
+
+}  // namespace
+
+std::vector<bool> reduce_axes(const Node& node, const Tensor* axes_input, int64_t rank) {
+  ShapeContext ctx = node_context(node);
+  std::vector<int64_t> axes;
+  if (axes_input) {
+    if (axes_input->dtype() != DType::kI64 && axes_input->dtype() != DType::kI32) {
+      ctx.fail(std::string("axes (input 1) must be int64, got ") + dtype_name(axes_input->dtype()));
+    }
+    if (axes_input->rank() > 1) ctx.fail("axes (input 1) must be 1-D, got shape " + dims_str(axes_input->shape()));
+    axes = axes_input->to_int64_vector();
+  } else {
+    axes = node.attrs.get_ints("axes", {});
+  }
+  bool noop = node.attrs.get_int("noop_with_empty_axes", 0) != 0;
+  std::vector<bool> mask(static_cast<size_t>(rank), axes.empty() && !noop);
+  for (int64_t axis : axes) {
+    int64_t d = normalize_axis(ctx, axis, rank);
+    if (mask[d]) ctx.fail("axis " + std::to_string(axis) + " is listed twice in axes");
+    mask[d] = true;
+  }
+  return mask;
+}
+
+std::pair<int64_t, int64_t> softmax_axes(const Node& node, int64_t rank) {
+  ShapeContext ctx = node_context(node);
+  bool coerce_2d = node.attrs.get_int("bertc_coerce_2d", 0) == 1;
+  int64_t axis = node.attrs.get_int("axis", coerce_2d ? 1 : -1);
+  int64_t first = normalize_axis(ctx, axis, rank);
+  return {first, coerce_2d ? rank : first + 1};
+}
+
+int64_t layer_norm_axis(const Node& node, int64_t rank) {
+  return normalize_axis(node_context(node), node.attrs.get_int("axis", -1), rank);
+}
+
+int64_t cumsum_axis(const Node& node, const Tensor& axis, int64_t rank) {
+  ShapeContext ctx = node_context(node);
+  if ((axis.dtype() != DType::kI64 && axis.dtype() != DType::kI32) || axis.numel() != 1) {
+    ctx.fail(std::string("axis (input 1) must be one int32/int64 value, got ") +
+             dtype_name(axis.dtype()) + " " + dims_str(axis.shape()));
+  }
+  return normalize_axis(ctx, axis.to_int64_vector()[0], rank);
+}
+
+void register_math_shapes(ShapeFn* table) {
+  auto set = [table](Op op, ShapeFn fn) { table[static_cast<size_t>(op)] = fn; };
+  set(Op::Add, broadcast_shape<kNumeric, false, false>);
+  set(Op::Sub, broadcast_shape<kNumeric, false, false>);
+  set(Op::Mul, broadcast_shape<kNumeric, false, false>);
+  set(Op::Div, broadcast_shape<kNumeric, false, false>);
+  set(Op::Pow, pow_shape);
+  set(Op::Min, broadcast_shape<kNumeric, false, true>);
+  set(Op::Max, broadcast_shape<kNumeric, false, true>);
+  set(Op::Equal, broadcast_shape<kAll, true, false>);
+  set(Op::Less, broadcast_shape<kNumeric, true, false>);
+  set(Op::Greater, broadcast_shape<kNumeric, true, false>);
+  set(Op::LessOrEqual, broadcast_shape<kNumeric, true, false>);
+  set(Op::GreaterOrEqual, broadcast_shape<kNumeric, true, false>);
+  set(Op::And, broadcast_shape<kBool, true, false>);
+  set(Op::Or, broadcast_shape<kBool, true, false>);
+  set(Op::Xor, broadcast_shape<kBool, true, false>);
+  set(Op::Not, unary_shape<kBool>);
+  set(Op::Neg, unary_shape<kSigned>);
+  set(Op::Abs, unary_shape<kNumeric>);
+  set(Op::Sqrt, unary_shape<kFloat>);
+  set(Op::Reciprocal, unary_shape<kFloat>);
+  set(Op::Exp, unary_shape<kFloat>);
+  set(Op::Log, unary_shape<kFloat>);
+  set(Op::Erf, unary_shape<kNumeric>);
+  set(Op::Tanh, unary_shape<kFloat>);
+  set(Op::Sigmoid, unary_shape<kFloat>);
+  set(Op::Relu, unary_shape<kRelu>);
+  set(Op::Where, where_shape);
+  set(Op::Cast, cast_shape);
+  set(Op::Identity, unary_shape<kAll>);
+  set(Op::Dropout, dropout_shape);
+  set(Op::MatMul, matmul_shape);
+  set(Op::Gemm, gemm_shape);
+  set(Op::Softmax, softmax_shape);
+  set(Op::LayerNormalization, layer_norm_shape);
+  set(Op::ReduceMean, reduce_shape);
+  set(Op::ReduceSum, reduce_shape);
+  set(Op::ReduceMax, reduce_shape);
+  set(Op::CumSum, cumsum_shape);
+}
+
+}  // namespace bertc::ir

@@ -1,0 +1,46 @@
+// Layout changes: Reshape / Flatten / Squeeze / Unsqueeze (a plain copy), Transpose, Expand.
+#include <cstring>
+
+#include "ir/shape_data.h"
+#include "kernels/ref/data_kernels.h"
+#include "kernels/ref/dispatch.h"
+#include "kernels/ref/ref_util.h"
+
+namespace bertc::kernels::ref {
+
+// Reshape, Flatten, Squeeze, Unsqueeze: dst gets src[0]'s bytes unchanged (only the shape
+// differs). In-place safe: when dst aliases src nothing is copied.
+void data_copy(const KernelCall& call) {
+  const Tensor& src = *call.src[0];
+  Tensor& dst = *call.dst[0];
+  if (dst.nbytes() != src.nbytes()) {
+    node_fail(*call.node, "output shape " + dims_str(dst.shape()) + " does not hold the " +
+                              std::to_string(src.numel()) + " elements of input shape " +
+                              dims_str(src.shape()));
+  }
+  if (dst.raw() != src.raw() && src.nbytes()) std::memcpy(dst.raw(), src.raw(), src.nbytes());
+}
+
+// Transpose: dst[i_0, ..., i_n-1] = src[j] with j[perm[k]] = i_k (perm attribute, default
+// reversed); any dtype.
+void data_transpose(const KernelCall& call) {
+  const Tensor& src = *call.src[0];
+  Tensor& dst = *call.dst[0];
+  const std::vector<int64_t> perm = ir::transpose_perm(*call.node, src.rank());
+  const Dims src_strides = contiguous_strides(src.shape());
+  Dims read(perm.size());
+  for (size_t k = 0; k < perm.size(); ++k) read[k] = src_strides[static_cast<size_t>(perm[k])];
+  copy_strided(dst.raw(), contiguous_strides(dst.shape()), src.raw(), read, dst.shape(),
+               dtype_size(src.dtype()));
+}
+
+// Expand: dst = src[0] broadcast (numpy rules) to dst's shape, which the shape function
+// derived from src[1]'s value; any dtype.
+void data_expand(const KernelCall& call) {
+  const Tensor& src = *call.src[0];
+  Tensor& dst = *call.dst[0];
+  copy_strided(dst.raw(), contiguous_strides(dst.shape()), src.raw(),
+               broadcast_strides(src.shape(), dst.shape()), dst.shape(), dtype_size(src.dtype()));
+}
+
+}  // namespace bertc::kernels::ref

@@ -1,0 +1,285 @@
+#include "runtime/bundle.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "bertc/error.h"
+#include "bertc/session.h"
+#include "ir/graph.h"
+
+namespace bertc {
+namespace {
+
+using json = nlohmann::json;
+
+struct Header {
+  char magic[8];
+  uint32_t version;
+  uint32_t header_bytes;
+  uint64_t meta_offset, meta_bytes, data_offset, data_bytes, checksum;
+  uint8_t reserved[8];
+};
+static_assert(sizeof(Header) == runtime::kBundleHeaderBytes);
+
+uint64_t align64(uint64_t n) { return (n + 63) / 64 * 64; }
+
+// Collects tensors into the data section and describes them in JSON.
+class DataWriter {
+ public:
+  json add(const Tensor& t) {
+    uint64_t offset = align64(bytes_.size());
+    bytes_.resize(offset + t.nbytes());
+    if (t.nbytes()) std::memcpy(bytes_.data() + offset, t.raw(), t.nbytes());
+    return json{{"dtype", static_cast<int>(t.dtype())}, {"shape", t.shape()},
+                {"offset", offset}, {"bytes", t.nbytes()}};
+  }
+  const std::vector<char>& bytes() const { return bytes_; }
+
+ private:
+  std::vector<char> bytes_;
+};
+
+json attr_to_json(const ir::Attr& attr, DataWriter& data) {
+  return std::visit(
+      [&](const auto& v) -> json {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, int64_t>) return {{"int", v}};
+        if constexpr (std::is_same_v<T, float>) return {{"float", v}};
+        if constexpr (std::is_same_v<T, std::string>) return {{"string", v}};
+        if constexpr (std::is_same_v<T, std::vector<int64_t>>) return {{"ints", v}};
+        if constexpr (std::is_same_v<T, std::vector<float>>) return {{"floats", v}};
+        if constexpr (std::is_same_v<T, Tensor>) return {{"tensor", data.add(v)}};
+      },
+      attr);
+}
+
+json dims_to_json(const ir::Shape& shape) {
+  json dims = json::array();
+  for (const ir::Dim& d : shape) {
+    if (d.is_known()) dims.push_back(d.value);
+    else dims.push_back(d.symbol);
+  }
+  return dims;
+}
+
+json graph_to_json(const ir::Graph& g, DataWriter& data) {
+  json values = json::array();
+  for (const ir::Value& v : g.values) {
+    json jv{{"name", v.name}, {"dtype", static_cast<int>(v.type.dtype)},
+            {"shape", dims_to_json(v.type.shape)}};
+    if (v.is_constant()) jv["data"] = data.add(*v.data);
+    values.push_back(std::move(jv));
+  }
+  json nodes = json::array();
+  for (const ir::Node& n : g.nodes) {
+    json attrs = json::object();
+    for (const auto& [name, attr] : n.attrs.all()) attrs[name] = attr_to_json(attr, data);
+    nodes.push_back({{"op", ir::op_name(n.op)}, {"name", n.name}, {"inputs", n.inputs},
+                     {"outputs", n.outputs}, {"attrs", attrs}});
+  }
+  json checks = json::array();
+  for (const ir::InputCheck& c : g.input_checks) {
+    checks.push_back({{"input", c.input}, {"kind", static_cast<int>(c.kind)}, {"lo", c.lo},
+                      {"hi", c.hi}, {"axis", c.axis}, {"what", c.what}});
+  }
+  return {{"name", g.name},     {"values", values},   {"nodes", nodes},
+          {"inputs", g.inputs}, {"outputs", g.outputs}, {"input_checks", checks}};
+}
+
+// Reads the bundle's JSON back into objects, checking every index and range it trusts.
+class BundleReader {
+ public:
+  BundleReader(std::string path, const char* data, uint64_t data_bytes,
+               std::shared_ptr<const void> holder)
+      : path_(std::move(path)), data_(data), data_bytes_(data_bytes), holder_(std::move(holder)) {}
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(path_ + ": corrupted bundle: " + what);
+  }
+
+  Tensor tensor(const json& j) const {
+    int code = j.at("dtype").get<int>();
+    if (code < 1 || code > static_cast<int>(DType::kBool)) fail("bad dtype code " + std::to_string(code));
+    auto dtype = static_cast<DType>(code);
+    Dims shape = j.at("shape").get<Dims>();
+    for (int64_t d : shape) {
+      if (d < 0) fail("negative dimension in " + dims_str(shape));
+    }
+    uint64_t offset = j.at("offset").get<uint64_t>(), bytes = j.at("bytes").get<uint64_t>();
+    if (bytes != static_cast<uint64_t>(dims_numel(shape)) * dtype_size(dtype) ||
+        offset > data_bytes_ || bytes > data_bytes_ - offset) {
+      fail("tensor of shape " + dims_str(shape) + " lies outside the data section");
+    }
+    return Tensor::view(dtype, shape, const_cast<char*>(data_ + offset), holder_);
+  }
+
+  ir::Attr attr(const json& j) const {
+    if (j.contains("int")) return j["int"].get<int64_t>();
+    if (j.contains("float")) return j["float"].get<float>();
+    if (j.contains("string")) return j["string"].get<std::string>();
+    if (j.contains("ints")) return j["ints"].get<std::vector<int64_t>>();
+    if (j.contains("floats")) return j["floats"].get<std::vector<float>>();
+    if (j.contains("tensor")) return tensor(j["tensor"]);
+    fail("attribute of unknown kind");
+  }
+
+  ir::ValueId value_id(const json& j, size_t n_values, bool optional) const {
+    auto id = j.get<int64_t>();
+    if ((optional && id == ir::kNoValue) || (id >= 0 && static_cast<size_t>(id) < n_values)) {
+      return static_cast<ir::ValueId>(id);
+    }
+    fail("value index " + std::to_string(id) + " out of range");
+  }
+
+  ir::Graph graph(const json& j) const {
+    ir::Graph g;
+    g.name = j.at("name").get<std::string>();
+    for (const json& jv : j.at("values")) {
+      ir::TypeInfo type;
+      type.dtype = static_cast<DType>(jv.at("dtype").get<int>());
+      for (const json& d : jv.at("shape")) {
+        type.shape.push_back(d.is_number() ? ir::Dim::known(d.get<int64_t>())
+                                           : ir::Dim::sym(d.get<std::string>()));
+      }
+      ir::ValueId id = g.add_value(jv.at("name").get<std::string>(), std::move(type));
+      if (jv.contains("data")) g.value(id).data = std::make_shared<const Tensor>(tensor(jv["data"]));
+    }
+    size_t n = g.values.size();
+    for (const json& jn : j.at("nodes")) {
+      std::string op_str = jn.at("op").get<std::string>();
+      std::optional<ir::Op> op = ir::op_from_name(op_str);
+      if (!op) throw Error(path_ + ": bundle uses op '" + op_str + "', unknown to this bertc");
+      std::vector<ir::ValueId> ins, outs;
+      for (const json& v : jn.at("inputs")) ins.push_back(value_id(v, n, true));
+      for (const json& v : jn.at("outputs")) outs.push_back(value_id(v, n, false));
+      ir::Attrs attrs;
+      for (const auto& [name, ja] : jn.at("attrs").items()) attrs.set(name, attr(ja));
+      g.add_node(*op, jn.at("name").get<std::string>(), std::move(ins), std::move(outs),
+                 std::move(attrs));
+    }
+    for (const json& v : j.at("inputs")) g.inputs.push_back(value_id(v, n, false));
+    for (const json& v : j.at("outputs")) g.outputs.push_back(value_id(v, n, false));
+    for (const json& c : j.at("input_checks")) {
+      int kind = c.at("kind").get<int>();
+      if (kind < 0 || kind > static_cast<int>(ir::InputCheck::Kind::kMaxDim)) fail("bad input check");
+      g.input_checks.push_back({value_id(c.at("input"), n, false),
+                                static_cast<ir::InputCheck::Kind>(kind), c.at("lo").get<int64_t>(),
+                                c.at("hi").get<int64_t>(), c.at("axis").get<int32_t>(),
+                                c.at("what").get<std::string>()});
+    }
+    g.sort_topologically();
+    return g;
+  }
+
+ private:
+  std::string path_;
+  const char* data_;
+  uint64_t data_bytes_;
+  std::shared_ptr<const void> holder_;
+};
+
+struct Mapping {
+  void* addr = nullptr;
+  size_t bytes = 0;
+  ~Mapping() {
+    if (addr) munmap(addr, bytes);
+  }
+};
+
+}  // namespace
+
+void save(const Model& model, const std::string& bundle_path) {
+  DataWriter data;
+  json meta{{"graph", graph_to_json(model.graph(), data)},
+            {"options",
+             {{"opt_level", model.options().opt_level},
+              {"fast_math", model.options().fast_math},
+              {"gemm", model.options().gemm}}},
+            {"metadata", model.metadata}};
+  std::string meta_text = meta.dump();
+  Header h{};
+  std::memcpy(h.magic, runtime::kBundleMagic, sizeof(h.magic));
+  h.version = runtime::kBundleVersion;
+  h.header_bytes = sizeof(Header);
+  h.meta_offset = sizeof(Header);
+  h.meta_bytes = meta_text.size();
+  h.data_offset = align64(h.meta_offset + h.meta_bytes);
+  h.data_bytes = data.bytes().size();
+  std::vector<char> body(h.data_offset + h.data_bytes - sizeof(Header), 0);
+  std::memcpy(body.data(), meta_text.data(), meta_text.size());
+  if (h.data_bytes) {
+    std::memcpy(body.data() + (h.data_offset - sizeof(Header)), data.bytes().data(), h.data_bytes);
+  }
+  h.checksum = XXH3_64bits(body.data(), body.size());
+  std::ofstream out(bundle_path, std::ios::binary | std::ios::trunc);
+  if (!out) throw Error(bundle_path + ": cannot open for writing");
+  out.write(reinterpret_cast<const char*>(&h), sizeof(h));
+  out.write(body.data(), static_cast<std::streamsize>(body.size()));
+  if (!out.flush()) throw Error(bundle_path + ": write failed (disk full?)");
+}
+
+Model load_model(const std::string& bundle_path) {
+  int fd = ::open(bundle_path.c_str(), O_RDONLY);
+  if (fd < 0) throw Error(bundle_path + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error(bundle_path + ": not a regular file");
+  }
+  auto size = static_cast<uint64_t>(st.st_size);
+  if (size < sizeof(Header)) {
+    ::close(fd);
+    throw Error(bundle_path + ": truncated: " + std::to_string(size) +
+                " bytes, shorter than the bundle header");
+  }
+  auto mapping = std::make_shared<Mapping>();
+  mapping->addr = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (mapping->addr == MAP_FAILED) {
+    mapping->addr = nullptr;
+    throw Error(bundle_path + ": cannot map: " + std::strerror(errno));
+  }
+  mapping->bytes = size;
+  const char* base = static_cast<const char*>(mapping->addr);
+  Header h;
+  std::memcpy(&h, base, sizeof(h));
+  if (std::memcmp(h.magic, runtime::kBundleMagic, sizeof(h.magic)) != 0) {
+    throw Error(bundle_path + ": not a bertc bundle (bad magic)");
+  }
+  if (h.version != runtime::kBundleVersion) {
+    throw Error(bundle_path + ": bundle format version " + std::to_string(h.version) +
+                ", but this bertc reads version " + std::to_string(runtime::kBundleVersion) +
+                ": recompile the model");
+  }
+  if (h.header_bytes != sizeof(Header) || h.meta_offset != sizeof(Header) ||
+      h.meta_bytes > size || h.data_offset % 64 != 0 || h.data_offset < h.meta_offset + h.meta_bytes ||
+      h.data_offset > size || h.data_bytes != size - h.data_offset) {
+    throw Error(bundle_path + ": truncated or corrupted: section sizes do not match the file size (" +
+                std::to_string(size) + " bytes)");
+  }
+  if (XXH3_64bits(base + sizeof(Header), size - sizeof(Header)) != h.checksum) {
+    throw Error(bundle_path + ": corrupted: checksum mismatch");
+  }
+  json meta;
+  try {
+    meta = json::parse(base + h.meta_offset, base + h.meta_offset + h.meta_bytes);
+    BundleReader reader(bundle_path, base + h.data_offset, h.data_bytes, mapping);
+    const json& o = meta.at("options");
+    CompileOptions options{o.at("opt_level").get<int>(), o.at("fast_math").get<bool>(),
+                           o.at("gemm").get<std::string>()};
+    Model model(reader.graph(meta.at("graph")), options);
+    model.metadata = meta.at("metadata").get<std::map<std::string, std::string>>();
+    return model;
+  } catch (const json::exception& e) {
+    throw Error(bundle_path + ": corrupted bundle metadata: " + e.what());
+  }
+}
+
+}  // namespace bertc

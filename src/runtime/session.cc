@@ -1,0 +1,216 @@
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+#include "bertc/error.h"
+#include "bertc/session.h"
+#include "ir/graph.h"
+#include "cpu/thread_pool.h"
+#include "runtime/plan.h"
+#include "runtime/program.h"
+
+namespace bertc {
+
+struct Session::Impl {
+  Model model;
+  SessionOptions options;
+  runtime::Program program;
+  std::unique_ptr<cpu::ThreadPool> pool;
+  std::vector<Tensor> inputs;  // indexed like graph.inputs; undefined until set
+  std::map<std::vector<int64_t>, std::unique_ptr<runtime::Plan>> plans;
+  runtime::Plan* current = nullptr;
+  std::shared_ptr<std::byte> arena;
+  size_t arena_capacity = 0;
+
+  const ir::Graph& graph() const { return model.graph(); }
+  size_t input_index(const std::string& name) const;
+  std::vector<int64_t> plan_key() const;
+  void check_symbolic_dims() const;
+  void check_input_values() const;
+  runtime::Plan& plan_for_inputs();
+};
+
+size_t Session::Impl::input_index(const std::string& name) const {
+  const ir::Graph& g = graph();
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    if (g.value(g.inputs[i]).name == name) return i;
+  }
+  std::string known;
+  for (ir::ValueId id : g.inputs) known += (known.empty() ? "" : ", ") + g.value(id).name;
+  throw Error("unknown input '" + name + "' (the model's inputs are: " + known + ")");
+}
+
+std::vector<int64_t> Session::Impl::plan_key() const {
+  std::vector<int64_t> key;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& t = inputs[i];
+    key.push_back(t.rank());
+    key.insert(key.end(), t.shape().begin(), t.shape().end());
+    if (program.input_keys_values[i]) {  // shapes depend on these bytes too
+      const auto* bytes = static_cast<const unsigned char*>(t.raw());
+      key.push_back(static_cast<int64_t>(t.nbytes()));
+      key.insert(key.end(), bytes, bytes + t.nbytes());
+    }
+  }
+  return key;
+}
+
+// Inputs that share a symbolic dimension ("batch", "seq") must agree on its size.
+void Session::Impl::check_symbolic_dims() const {
+  const ir::Graph& g = graph();
+  std::map<std::string, std::pair<int64_t, std::string>> seen;
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const ir::Value& v = g.value(g.inputs[i]);
+    for (size_t d = 0; d < v.type.shape.size(); ++d) {
+      const std::string& sym = v.type.shape[d].symbol;
+      if (v.type.shape[d].is_known() || sym.empty()) continue;
+      int64_t size = inputs[i].dim(static_cast<int>(d));
+      auto [it, fresh] = seen.emplace(sym, std::make_pair(size, v.name));
+      if (!fresh && it->second.first != size) {
+        throw Error("input '" + v.name + "' has " + sym + " = " + std::to_string(size) +
+                    " (dim " + std::to_string(d) + "), but input '" + it->second.second +
+                    "' has " + sym + " = " + std::to_string(it->second.first));
+      }
+    }
+  }
+}
+
+// The checks the compiler derived from the model (ir::InputCheck): no kernel ever reads outside
+// a table because of a bad token id or an over-long sequence.
+void Session::Impl::check_input_values() const {
+  const ir::Graph& g = graph();
+  for (const ir::InputCheck& check : g.input_checks) {
+    size_t index = 0;
+    while (g.inputs[index] != check.input) ++index;
+    const Tensor& t = inputs[index];
+    const std::string& name = g.value(check.input).name;
+    if (check.kind == ir::InputCheck::Kind::kMaxDim) {
+      if (t.rank() > check.axis && t.dim(check.axis) > check.hi) {
+        throw Error("input '" + name + "' has sequence length " + std::to_string(t.dim(check.axis)) +
+                    ", but the model supports at most " + std::to_string(check.hi) + " (" +
+                    check.what + ")");
+      }
+      continue;
+    }
+    std::vector<int64_t> values = t.to_int64_vector();
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (values[i] >= check.lo && values[i] < check.hi) continue;
+      std::string where = " at flat index " + std::to_string(i) + " (shape " + dims_str(t.shape()) + ")";
+      if (check.kind == ir::InputCheck::Kind::kBinary) {
+        throw Error("input '" + name + "' must hold only 0 and 1, found " + std::to_string(values[i]) + where);
+      }
+      throw Error("input '" + name + "' holds id " + std::to_string(values[i]) + where +
+                  ", outside [" + std::to_string(check.lo) + ", " + std::to_string(check.hi) +
+                  ") of " + check.what);
+    }
+  }
+}
+
+runtime::Plan& Session::Impl::plan_for_inputs() {
+  const ir::Graph& g = graph();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].defined()) {
+      throw Error("input '" + g.value(g.inputs[i]).name + "' was not set");
+    }
+  }
+  check_input_values();
+  std::vector<int64_t> key = plan_key();
+  auto it = plans.find(key);
+  if (it == plans.end()) {
+    check_symbolic_dims();
+    it = plans.emplace(key, std::make_unique<runtime::Plan>(program, inputs, pool.get())).first;
+  }
+  runtime::Plan& plan = *it->second;
+  if (plan.arena_bytes() > arena_capacity) {
+    void* p = std::aligned_alloc(64, (plan.arena_bytes() + 63) / 64 * 64);
+    if (!p) throw Error("out of memory: the arena needs " + std::to_string(plan.arena_bytes()) + " bytes");
+    arena.reset(static_cast<std::byte*>(p), std::free);
+    arena_capacity = plan.arena_bytes();
+  }
+  plan.bind_arena(arena.get());
+  plan.bind_inputs(inputs);
+  return plan;
+}
+
+Session::Session(Model model, SessionOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->model = std::move(model);
+  impl_->options = options;
+  impl_->program = runtime::lower(impl_->model.graph());
+  impl_->pool = std::make_unique<cpu::ThreadPool>(options.num_threads);
+  impl_->inputs.resize(impl_->graph().inputs.size());
+}
+
+Session Session::load(const std::string& bundle_path, SessionOptions options) {
+  return Session(load_model(bundle_path), options);
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+std::vector<InputInfo> Session::inputs() const {
+  std::vector<InputInfo> infos;
+  for (ir::ValueId id : impl_->graph().inputs) {
+    const ir::Value& v = impl_->graph().value(id);
+    InputInfo info{v.name, v.type.dtype, {}};
+    for (const ir::Dim& d : v.type.shape) info.dims.push_back(d.str());
+    infos.push_back(std::move(info));
+  }
+  return infos;
+}
+
+std::vector<std::string> Session::output_names() const {
+  std::vector<std::string> names;
+  for (ir::ValueId id : impl_->graph().outputs) names.push_back(impl_->graph().value(id).name);
+  return names;
+}
+
+const Model& Session::model() const { return impl_->model; }
+
+void Session::set_input(const std::string& name, const Tensor& value) {
+  size_t index = impl_->input_index(name);
+  const ir::Value& v = impl_->graph().value(impl_->graph().inputs[index]);
+  if (value.dtype() != v.type.dtype) {
+    throw Error("input '" + name + "' must be " + dtype_name(v.type.dtype) + ", got " +
+                dtype_name(value.dtype()));
+  }
+  if (value.rank() != static_cast<int>(v.type.shape.size())) {
+    throw Error("input '" + name + "' must have rank " + std::to_string(v.type.shape.size()) +
+                " " + ir::shape_str(v.type.shape) + ", got shape " + dims_str(value.shape()));
+  }
+  for (int d = 0; d < value.rank(); ++d) {
+    const ir::Dim& want = v.type.shape[d];
+    if (want.is_known() && want.value != value.dim(d)) {
+      throw Error("input '" + name + "' must have shape " + ir::shape_str(v.type.shape) +
+                  ", got " + dims_str(value.shape()) + " (dim " + std::to_string(d) + ")");
+    }
+  }
+  if (value.numel() == 0 && !v.type.shape.empty()) {
+    throw Error("input '" + name + "' is empty (shape " + dims_str(value.shape()) + ")");
+  }
+  Tensor& slot = impl_->inputs[index];
+  if (!slot.defined() || slot.shape() != value.shape()) slot = Tensor::empty(value.dtype(), value.shape());
+  if (value.nbytes()) std::memcpy(slot.raw(), value.raw(), value.nbytes());
+}
+
+void Session::run() {
+  runtime::Plan& plan = impl_->plan_for_inputs();
+  impl_->current = &plan;
+  for (const runtime::PlannedStep& step : plan.steps()) step.fn(step.call);
+}
+
+const Tensor& Session::get_output(const std::string& name) const {
+  if (!impl_->current) throw Error("get_output('" + name + "') called before run()");
+  const ir::Graph& g = impl_->graph();
+  for (ir::ValueId id : g.outputs) {
+    if (g.value(id).name == name) return impl_->current->value(id);
+  }
+  std::string known;
+  for (ir::ValueId id : g.outputs) known += (known.empty() ? "" : ", ") + g.value(id).name;
+  throw Error("unknown output '" + name + "' (the model's outputs are: " + known + ")");
+}
+
+size_t Session::arena_bytes() const { return impl_->current ? impl_->current->arena_bytes() : 0; }
+int Session::num_threads() const { return impl_->pool->num_threads(); }
+
+}  // namespace bertc

@@ -1,0 +1,50 @@
+// bertc compile MODEL -o OUT.bertc [-O0..-O3] [--no-fast-math] [--gemm bertc|onednn]
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "bertc/session.h"
+#include "commands.h"
+#include "ir/graph.h"
+#include "ir/printer.h"
+
+namespace bertc::cli {
+namespace {
+
+struct CompileArgs {
+  std::string model;
+  std::string output;
+  int opt_level = 3;
+  bool no_fast_math = false;
+  std::string gemm = "bertc";
+};
+
+void run_compile(const CompileArgs& args) {
+  auto start = std::chrono::steady_clock::now();
+  std::fprintf(stderr, "bertc: compiling %s at -O%d ...\n", args.model.c_str(), args.opt_level);
+  Model model = compile(args.model, {args.opt_level, !args.no_fast_math, args.gemm});
+  save(model, args.output);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "bertc: wrote %s (%zu nodes, %.1f MB of weights) in %.2f s\n",
+               args.output.c_str(), model.graph().nodes.size(),
+               static_cast<double>(ir::constant_bytes(model.graph())) / 1e6, seconds);
+}
+
+}  // namespace
+
+void add_compile_command(CLI::App& app) {
+  auto args = std::make_shared<CompileArgs>();
+  CLI::App* cmd = app.add_subcommand("compile", "Compile an ONNX model into a .bertc bundle");
+  cmd->add_option("model", args->model, "model.onnx")->required();
+  cmd->add_option("-o,--output", args->output, "bundle to write (.bertc)")->required();
+  cmd->add_option("-O", args->opt_level, "optimization level 0..3 (default 3)")
+      ->check(CLI::Range(0, 3));
+  cmd->add_flag("--no-fast-math", args->no_fast_math,
+                "use exact erf/exp/tanh instead of fast approximations");
+  cmd->add_option("--gemm", args->gemm, "GEMM backend: bertc (default) or onednn")
+      ->check(CLI::IsMember({"bertc", "onednn"}));
+  cmd->callback([args] { run_compile(*args); });
+}
+
+}  // namespace bertc::cli

@@ -1,0 +1,1132 @@
+#!/usr/bin/python3
+"""make_models.py - build BERT-family test and benchmark models for bertc.
+
+The script defines, from scratch, PyTorch modules that are numerically and structurally
+identical to Hugging Face transformers 4.x (same module tree, same state_dict keys, same
+forward code), so that the ONNX graphs torch.onnx.export emits from them have the same
+op patterns as exports of the real HF classes, and their checkpoints are interchangeable:
+
+  BertModel, BertForSequenceClassification,
+  DistilBertModel, DistilBertForSequenceClassification,
+  RobertaModel, RobertaForSequenceClassification
+
+Weights are random with a fixed seed (no pretrained weights can be had on these machines),
+drawn so that tests are sensitive to mistakes: linear weights N(0, 1/fan_in), biases
+N(0, 0.05^2), embeddings N(0, 0.5^2), LayerNorm weight 1 + N(0, 0.1^2), bias N(0, 0.1^2).
+Every model is in eval mode (dropout off).
+
+Run it with Debian's interpreter, /usr/bin/python3 (it has python3-torch 1.13,
+python3-onnx 1.12, python3-numpy); the `python3` on PATH may lack torch.
+
+MODES
+
+1. Small committed fixtures (the default mode; deterministic; well under a minute):
+
+     /usr/bin/python3 tools/make_models.py --fixtures [--out tests/fixtures]
+
+   For each model in {bert, bert_cls, distilbert, distilbert_cls, roberta, roberta_cls}
+   and each opset in {11, 14, 17} it writes <out>/<model>_opset<N>/:
+     model.onnx           torch.onnx.export, do_constant_folding=True, dynamic axes
+                          {0: batch, 1: seq} on every input and on last_hidden_state,
+                          {0: batch} on pooler_output and logits (their dim 1 is fixed)
+     inputs/<name>.npy    int64 [3, 11]: rows with 11, 7 and 4 real tokens, then padding
+                          (pad id 0 for BERT/DistilBERT, 1 for RoBERTa; attention_mask 0)
+     outputs/<name>.npy   float32 reference outputs from PyTorch
+     inputs_2/, outputs_2/  a second shape, [1, 17] without padding (re-planning tests)
+     meta.json            {"model", "arch", "opset", "config" (HF-style config), "inputs",
+                          "outputs", "seed", "shapes", "external_data", "hf_checkpoint"}
+   Inputs: bert / bert_cls: input_ids, attention_mask, token_type_ids (with a segment-B
+   part); distilbert*: input_ids, attention_mask; roberta*: input_ids, attention_mask
+   (as HF's own ONNX configs export them; token_type_ids come from the zeros buffer).
+   Outputs: bert, roberta: last_hidden_state, pooler_output; distilbert: last_hidden_state;
+   *_cls: logits.
+   Opset 17 makes torch emit LayerNormalization; 11 and 14 give the decomposed form.
+   Also: bert_opset14_external/ (the same model as bert_opset14 with every initializer in
+   the side file model.onnx.data, ONNX external data), and a Hugging Face checkpoint folder
+   hf/<name>/ for bert, bert_cls, distilbert_cls and roberta with the SAME weights as the
+   ONNX fixtures of that name (reference/ holds the same inputs and outputs). Every ONNX file
+   is checked with onnx.checker and the op types used are printed per fixture and per opset.
+
+2. A full-size model with random weights (for benchmarks and large-shape checks):
+
+     /usr/bin/python3 tools/make_models.py --full bert-base --out /tmp/bert-base \\
+         [--batch 1 --seq 128] [--lengths 128,100] [--opset 14] [--seed N] [--hf-out DIR]
+
+   --full takes bert-base (bert-base-uncased: 12 layers, hidden 768, 12 heads, FFN 3072,
+   vocab 30522, 512 positions; BertModel with pooler, ~440 MB), distilbert
+   (distilbert-base-uncased: 6 layers, same widths), minilm (all-MiniLM-L6-v2: 6 layers,
+   hidden 384, 12 heads, FFN 1536) or roberta-base (12 layers, vocab 50265, 514 positions).
+   Writes DIR/model.onnx (a single file), DIR/inputs/*.npy, DIR/outputs/*.npy and
+   DIR/meta.json. The default mask has some padding: row i has seq - (seq//16)*(i+1) real
+   tokens; --lengths sets them explicitly. With --hf-out it also writes the same weights as
+   a Hugging Face folder (as in mode 3).
+
+3. A Hugging Face-style checkpoint folder:
+
+     /usr/bin/python3 tools/make_models.py --hf-out DIR --arch ARCH [--config CONFIG]
+         [--vocab SRC_DIR ...] [--batch B --seq S] [--lengths ...] [--seed N]
+
+   ARCH is one of the six classes above. CONFIG is a config.json path (e.g.
+   ../shared/data/all-MiniLM-L6-v2/config.json; the ARCH may then be left out when the
+   config's "architectures" names a supported class) or a preset name: bert-base,
+   distilbert, minilm, roberta-base, or a fixture name (bert, bert_cls, distilbert, ...).
+   Without --config a tiny configuration for ARCH is used. DIR gets:
+     config.json          HF format (DistilBERT uses dim, n_layers, n_heads, hidden_dim,
+                          activation; classifiers have id2label / label2id)
+     model.safetensors    written by this script's own writer (8-byte little-endian header
+                          length, JSON header {"__metadata__": {"format": "pt"}, name:
+                          {"dtype": "F32", "shape": [...], "data_offsets": [b, e]}}, header
+                          padded with spaces to 8 bytes, then raw little-endian data), keys
+                          exactly as HF saves them: no prefix for a bare *Model, "bert." /
+                          "distilbert." / "roberta." prefixes for *ForSequenceClassification;
+                          non-persistent buffers (position_ids, token_type_ids) are not saved,
+                          as in transformers >= 4.31. The file is read back and compared.
+     tokenizer files      copied from each --vocab SRC_DIR (later ones win) when present:
+                          vocab.txt, vocab.json, merges.txt, tokenizer.json,
+                          tokenizer_config.json, special_tokens_map.json, modules.json,
+                          sentence_bert_config.json, 1_Pooling/config.json
+     reference/inputs/*.npy, reference/outputs/*.npy   PyTorch reference on random ids
+                          ([CLS]/[SEP] ids looked up in the copied vocab.txt when present)
+
+   Example (all-MiniLM-L6-v2 with its real config and tokenizer, random weights):
+     /usr/bin/python3 tools/make_models.py --hf-out /tmp/minilm \\
+         --config ../shared/data/all-MiniLM-L6-v2/config.json \\
+         --vocab ../shared/data/bert-base-uncased --vocab ../shared/data/all-MiniLM-L6-v2
+
+SPEED: PyTorch uses whichever libblas.so.3 Debian's alternatives select (on these machines
+OpenBLAS, /usr/lib/x86_64-linux-gnu/openblas-openmp). If the reference BLAS is selected and
+a full-size run is slow, point the loader at OpenBLAS:
+  LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 tools/make_models.py ...
+(install it with `apt-get install libopenblas0-openmp` if that folder is missing).
+"""
+
+import argparse
+import copy
+import io
+import json
+import math
+import os
+import shutil
+import struct
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+from torch import nn
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURE_OPSETS = (11, 14, 17)
+
+# ----------------------------------------------------------------------------------------
+# Hugging Face-identical modules (transformers 4.x). Attribute names define the state_dict
+# keys and must not change.
+# ----------------------------------------------------------------------------------------
+
+
+def _activation(name):
+    if name == "gelu":  # HF GELUActivation: the exact erf form
+        return nn.functional.gelu
+    if name in ("gelu_new", "gelu_pytorch_tanh"):  # tanh approximation, written as HF does
+        return lambda x: 0.5 * x * (1.0 + torch.tanh(
+            math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
+    if name == "relu":
+        return nn.functional.relu
+    raise ValueError(f"unsupported activation {name!r} (gelu, gelu_new, relu)")
+
+
+class BertEmbeddings(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.word_embeddings = nn.Embedding(c.vocab_size, c.hidden_size, padding_idx=c.pad_token_id)
+        self.position_embeddings = nn.Embedding(c.max_position_embeddings, c.hidden_size)
+        self.token_type_embeddings = nn.Embedding(c.type_vocab_size, c.hidden_size)
+        self.LayerNorm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+        self.register_buffer("position_ids",
+                             torch.arange(c.max_position_embeddings).expand((1, -1)),
+                             persistent=False)
+        self.register_buffer("token_type_ids",
+                             torch.zeros(self.position_ids.size(), dtype=torch.long),
+                             persistent=False)
+
+    def forward(self, input_ids, token_type_ids=None, past_key_values_length=0):
+        input_shape = input_ids.size()
+        seq_length = input_shape[1]
+        position_ids = self.position_ids[:, past_key_values_length:seq_length + past_key_values_length]
+        if token_type_ids is None:
+            buffered_token_type_ids = self.token_type_ids[:, :seq_length]
+            token_type_ids = buffered_token_type_ids.expand(input_shape[0], seq_length)
+        inputs_embeds = self.word_embeddings(input_ids)
+        token_type_embeddings = self.token_type_embeddings(token_type_ids)
+        embeddings = inputs_embeds + token_type_embeddings
+        position_embeddings = self.position_embeddings(position_ids)
+        embeddings += position_embeddings
+        embeddings = self.LayerNorm(embeddings)
+        embeddings = self.dropout(embeddings)
+        return embeddings
+
+
+def create_position_ids_from_input_ids(input_ids, padding_idx, past_key_values_length=0):
+    mask = input_ids.ne(padding_idx).int()
+    incremental_indices = (torch.cumsum(mask, dim=1).type_as(mask) + past_key_values_length) * mask
+    return incremental_indices.long() + padding_idx
+
+
+class RobertaEmbeddings(BertEmbeddings):
+    def __init__(self, c):
+        super().__init__(c)
+        self.padding_idx = c.pad_token_id
+        # HF re-creates position_embeddings with padding_idx (same key, same shape).
+        self.position_embeddings = nn.Embedding(c.max_position_embeddings, c.hidden_size,
+                                                padding_idx=self.padding_idx)
+
+    def forward(self, input_ids, token_type_ids=None, past_key_values_length=0):
+        position_ids = create_position_ids_from_input_ids(input_ids, self.padding_idx,
+                                                          past_key_values_length)
+        input_shape = input_ids.size()
+        seq_length = input_shape[1]
+        if token_type_ids is None:
+            buffered_token_type_ids = self.token_type_ids[:, :seq_length]
+            token_type_ids = buffered_token_type_ids.expand(input_shape[0], seq_length)
+        inputs_embeds = self.word_embeddings(input_ids)
+        token_type_embeddings = self.token_type_embeddings(token_type_ids)
+        embeddings = inputs_embeds + token_type_embeddings
+        position_embeddings = self.position_embeddings(position_ids)
+        embeddings += position_embeddings
+        embeddings = self.LayerNorm(embeddings)
+        embeddings = self.dropout(embeddings)
+        return embeddings
+
+
+class BertSelfAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        if c.hidden_size % c.num_attention_heads != 0:
+            raise ValueError("hidden_size must be a multiple of num_attention_heads")
+        self.num_attention_heads = c.num_attention_heads
+        self.attention_head_size = c.hidden_size // c.num_attention_heads
+        self.all_head_size = self.num_attention_heads * self.attention_head_size
+        self.query = nn.Linear(c.hidden_size, self.all_head_size)
+        self.key = nn.Linear(c.hidden_size, self.all_head_size)
+        self.value = nn.Linear(c.hidden_size, self.all_head_size)
+        self.dropout = nn.Dropout(c.attention_probs_dropout_prob)
+
+    def transpose_for_scores(self, x):
+        new_x_shape = x.size()[:-1] + (self.num_attention_heads, self.attention_head_size)
+        x = x.view(new_x_shape)
+        return x.permute(0, 2, 1, 3)
+
+    def forward(self, hidden_states, attention_mask=None):
+        mixed_query_layer = self.query(hidden_states)
+        key_layer = self.transpose_for_scores(self.key(hidden_states))
+        value_layer = self.transpose_for_scores(self.value(hidden_states))
+        query_layer = self.transpose_for_scores(mixed_query_layer)
+        attention_scores = torch.matmul(query_layer, key_layer.transpose(-1, -2))
+        attention_scores = attention_scores / math.sqrt(self.attention_head_size)
+        if attention_mask is not None:
+            attention_scores = attention_scores + attention_mask
+        attention_probs = nn.functional.softmax(attention_scores, dim=-1)
+        attention_probs = self.dropout(attention_probs)
+        context_layer = torch.matmul(attention_probs, value_layer)
+        context_layer = context_layer.permute(0, 2, 1, 3).contiguous()
+        new_context_layer_shape = context_layer.size()[:-2] + (self.all_head_size,)
+        context_layer = context_layer.view(new_context_layer_shape)
+        return context_layer
+
+
+class BertSelfOutput(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.hidden_size, c.hidden_size)
+        self.LayerNorm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+
+    def forward(self, hidden_states, input_tensor):
+        hidden_states = self.dense(hidden_states)
+        hidden_states = self.dropout(hidden_states)
+        hidden_states = self.LayerNorm(hidden_states + input_tensor)
+        return hidden_states
+
+
+class BertAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.self = BertSelfAttention(c)
+        self.output = BertSelfOutput(c)
+
+    def forward(self, hidden_states, attention_mask=None):
+        self_outputs = self.self(hidden_states, attention_mask)
+        return self.output(self_outputs, hidden_states)
+
+
+class BertIntermediate(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.hidden_size, c.intermediate_size)
+        self.intermediate_act_fn = _activation(c.hidden_act)
+
+    def forward(self, hidden_states):
+        return self.intermediate_act_fn(self.dense(hidden_states))
+
+
+class BertOutput(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.intermediate_size, c.hidden_size)
+        self.LayerNorm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+
+    def forward(self, hidden_states, input_tensor):
+        hidden_states = self.dense(hidden_states)
+        hidden_states = self.dropout(hidden_states)
+        hidden_states = self.LayerNorm(hidden_states + input_tensor)
+        return hidden_states
+
+
+class BertLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.attention = BertAttention(c)
+        self.intermediate = BertIntermediate(c)
+        self.output = BertOutput(c)
+
+    def forward(self, hidden_states, attention_mask=None):
+        attention_output = self.attention(hidden_states, attention_mask)
+        intermediate_output = self.intermediate(attention_output)
+        return self.output(intermediate_output, attention_output)
+
+
+class BertEncoder(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.layer = nn.ModuleList([BertLayer(c) for _ in range(c.num_hidden_layers)])
+
+    def forward(self, hidden_states, attention_mask=None):
+        for layer_module in self.layer:
+            hidden_states = layer_module(hidden_states, attention_mask)
+        return hidden_states
+
+
+class BertPooler(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.hidden_size, c.hidden_size)
+        self.activation = nn.Tanh()
+
+    def forward(self, hidden_states):
+        first_token_tensor = hidden_states[:, 0]
+        pooled_output = self.dense(first_token_tensor)
+        pooled_output = self.activation(pooled_output)
+        return pooled_output
+
+
+def get_extended_attention_mask(attention_mask, dtype):
+    # transformers ModuleUtilsMixin.get_extended_attention_mask, 2-D mask, encoder.
+    extended_attention_mask = attention_mask[:, None, None, :]
+    extended_attention_mask = extended_attention_mask.to(dtype=dtype)
+    extended_attention_mask = (1.0 - extended_attention_mask) * torch.finfo(dtype).min
+    return extended_attention_mask
+
+
+class BertModel(nn.Module):
+    embeddings_class = BertEmbeddings
+
+    def __init__(self, c, add_pooling_layer=True):
+        super().__init__()
+        self.config = c
+        self.embeddings = self.embeddings_class(c)
+        self.encoder = BertEncoder(c)
+        self.pooler = BertPooler(c) if add_pooling_layer else None
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        input_shape = input_ids.size()
+        if attention_mask is None:
+            attention_mask = torch.ones(input_shape, device=input_ids.device)
+        embedding_output = self.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+        extended_attention_mask = get_extended_attention_mask(attention_mask, embedding_output.dtype)
+        sequence_output = self.encoder(embedding_output, extended_attention_mask)
+        if self.pooler is None:
+            return (sequence_output,)
+        return (sequence_output, self.pooler(sequence_output))
+
+
+class RobertaModel(BertModel):
+    embeddings_class = RobertaEmbeddings
+
+
+class BertForSequenceClassification(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.num_labels = len(c.id2label)
+        self.bert = BertModel(c)
+        classifier_dropout = (c.classifier_dropout if getattr(c, "classifier_dropout", None)
+                              is not None else c.hidden_dropout_prob)
+        self.dropout = nn.Dropout(classifier_dropout)
+        self.classifier = nn.Linear(c.hidden_size, self.num_labels)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        outputs = self.bert(input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+        pooled_output = outputs[1]
+        pooled_output = self.dropout(pooled_output)
+        logits = self.classifier(pooled_output)
+        return (logits,)
+
+
+class RobertaClassificationHead(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.hidden_size, c.hidden_size)
+        classifier_dropout = (c.classifier_dropout if getattr(c, "classifier_dropout", None)
+                              is not None else c.hidden_dropout_prob)
+        self.dropout = nn.Dropout(classifier_dropout)
+        self.out_proj = nn.Linear(c.hidden_size, len(c.id2label))
+
+    def forward(self, features):
+        x = features[:, 0, :]  # take <s> token (equiv. to [CLS])
+        x = self.dropout(x)
+        x = self.dense(x)
+        x = torch.tanh(x)
+        x = self.dropout(x)
+        x = self.out_proj(x)
+        return x
+
+
+class RobertaForSequenceClassification(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.num_labels = len(c.id2label)
+        self.roberta = RobertaModel(c, add_pooling_layer=False)
+        self.classifier = RobertaClassificationHead(c)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        outputs = self.roberta(input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+        sequence_output = outputs[0]
+        logits = self.classifier(sequence_output)
+        return (logits,)
+
+
+# --- DistilBERT ---------------------------------------------------------------------------
+
+class DistilBertEmbeddings(nn.Module):  # HF class name: Embeddings
+    def __init__(self, c):
+        super().__init__()
+        self.word_embeddings = nn.Embedding(c.vocab_size, c.dim, padding_idx=c.pad_token_id)
+        self.position_embeddings = nn.Embedding(c.max_position_embeddings, c.dim)
+        self.LayerNorm = nn.LayerNorm(c.dim, eps=1e-12)
+        self.dropout = nn.Dropout(c.dropout)
+
+    def forward(self, input_ids):
+        seq_length = input_ids.size(1)
+        position_ids = torch.arange(seq_length, dtype=torch.long, device=input_ids.device)
+        position_ids = position_ids.unsqueeze(0).expand_as(input_ids)
+        word_embeddings = self.word_embeddings(input_ids)
+        position_embeddings = self.position_embeddings(position_ids)
+        embeddings = word_embeddings + position_embeddings
+        embeddings = self.LayerNorm(embeddings)
+        embeddings = self.dropout(embeddings)
+        return embeddings
+
+
+class MultiHeadSelfAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.n_heads = c.n_heads
+        self.dim = c.dim
+        if self.dim % self.n_heads != 0:
+            raise ValueError("dim must be a multiple of n_heads")
+        self.dropout = nn.Dropout(p=c.attention_dropout)
+        self.q_lin = nn.Linear(c.dim, c.dim)
+        self.k_lin = nn.Linear(c.dim, c.dim)
+        self.v_lin = nn.Linear(c.dim, c.dim)
+        self.out_lin = nn.Linear(c.dim, c.dim)
+
+    def forward(self, query, key, value, mask):
+        bs, q_length, dim = query.size()
+        k_length = key.size(1)
+        dim_per_head = self.dim // self.n_heads
+        mask_reshp = (bs, 1, 1, k_length)
+
+        def shape(x):
+            return x.view(bs, -1, self.n_heads, dim_per_head).transpose(1, 2)
+
+        def unshape(x):
+            return x.transpose(1, 2).contiguous().view(bs, -1, self.n_heads * dim_per_head)
+
+        q = shape(self.q_lin(query))
+        k = shape(self.k_lin(key))
+        v = shape(self.v_lin(value))
+        q = q / math.sqrt(dim_per_head)
+        scores = torch.matmul(q, k.transpose(2, 3))
+        mask = (mask == 0).view(mask_reshp).expand_as(scores)
+        scores = scores.masked_fill(mask, torch.tensor(torch.finfo(scores.dtype).min))
+        weights = nn.functional.softmax(scores, dim=-1)
+        weights = self.dropout(weights)
+        context = torch.matmul(weights, v)
+        context = unshape(context)
+        context = self.out_lin(context)
+        return context
+
+
+class FFN(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dropout = nn.Dropout(p=c.dropout)
+        self.lin1 = nn.Linear(c.dim, c.hidden_dim)
+        self.lin2 = nn.Linear(c.hidden_dim, c.dim)
+        self.activation = _activation(c.activation)
+
+    def forward(self, x):
+        x = self.lin1(x)
+        x = self.activation(x)
+        x = self.lin2(x)
+        x = self.dropout(x)
+        return x
+
+
+class TransformerBlock(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.attention = MultiHeadSelfAttention(c)
+        self.sa_layer_norm = nn.LayerNorm(normalized_shape=c.dim, eps=1e-12)
+        self.ffn = FFN(c)
+        self.output_layer_norm = nn.LayerNorm(normalized_shape=c.dim, eps=1e-12)
+
+    def forward(self, x, attn_mask):
+        sa_output = self.attention(query=x, key=x, value=x, mask=attn_mask)
+        sa_output = self.sa_layer_norm(sa_output + x)
+        ffn_output = self.ffn(sa_output)
+        ffn_output = self.output_layer_norm(ffn_output + sa_output)
+        return ffn_output
+
+
+class DistilTransformer(nn.Module):  # HF class name: Transformer
+    def __init__(self, c):
+        super().__init__()
+        self.layer = nn.ModuleList([TransformerBlock(c) for _ in range(c.n_layers)])
+
+    def forward(self, x, attn_mask):
+        hidden_state = x
+        for layer_module in self.layer:
+            hidden_state = layer_module(hidden_state, attn_mask)
+        return hidden_state
+
+
+class DistilBertModel(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.embeddings = DistilBertEmbeddings(c)
+        self.transformer = DistilTransformer(c)
+
+    def forward(self, input_ids, attention_mask=None):
+        if attention_mask is None:
+            attention_mask = torch.ones(input_ids.size(), device=input_ids.device)
+        embeddings = self.embeddings(input_ids)
+        return (self.transformer(embeddings, attention_mask),)
+
+
+class DistilBertForSequenceClassification(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.num_labels = len(c.id2label)
+        self.distilbert = DistilBertModel(c)
+        self.pre_classifier = nn.Linear(c.dim, c.dim)
+        self.classifier = nn.Linear(c.dim, self.num_labels)
+        self.dropout = nn.Dropout(c.seq_classif_dropout)
+
+    def forward(self, input_ids, attention_mask=None):
+        distilbert_output = self.distilbert(input_ids, attention_mask=attention_mask)
+        hidden_state = distilbert_output[0]
+        pooled_output = hidden_state[:, 0]
+        pooled_output = self.pre_classifier(pooled_output)
+        pooled_output = nn.ReLU()(pooled_output)
+        pooled_output = self.dropout(pooled_output)
+        logits = self.classifier(pooled_output)
+        return (logits,)
+
+
+# ----------------------------------------------------------------------------------------
+# Architectures, configurations, presets
+# ----------------------------------------------------------------------------------------
+
+# arch -> (class, model_type, ONNX/reference input names, output names)
+ARCHS = {
+    "BertModel": (BertModel, "bert",
+                  ["input_ids", "attention_mask", "token_type_ids"],
+                  ["last_hidden_state", "pooler_output"]),
+    "BertForSequenceClassification": (BertForSequenceClassification, "bert",
+                                      ["input_ids", "attention_mask", "token_type_ids"],
+                                      ["logits"]),
+    "DistilBertModel": (DistilBertModel, "distilbert",
+                        ["input_ids", "attention_mask"], ["last_hidden_state"]),
+    "DistilBertForSequenceClassification": (DistilBertForSequenceClassification, "distilbert",
+                                            ["input_ids", "attention_mask"], ["logits"]),
+    "RobertaModel": (RobertaModel, "roberta",
+                     ["input_ids", "attention_mask"], ["last_hidden_state", "pooler_output"]),
+    "RobertaForSequenceClassification": (RobertaForSequenceClassification, "roberta",
+                                         ["input_ids", "attention_mask"], ["logits"]),
+}
+
+
+def default_config(model_type):
+    """Full HF default config for a model type (the values of the base-size models)."""
+    if model_type == "bert":
+        return {
+            "model_type": "bert", "vocab_size": 30522, "hidden_size": 768,
+            "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072,
+            "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1, "max_position_embeddings": 512,
+            "type_vocab_size": 2, "initializer_range": 0.02, "layer_norm_eps": 1e-12,
+            "pad_token_id": 0, "position_embedding_type": "absolute", "use_cache": True,
+            "classifier_dropout": None, "torch_dtype": "float32",
+        }
+    if model_type == "roberta":
+        c = default_config("bert")
+        c.update({"model_type": "roberta", "vocab_size": 50265, "max_position_embeddings": 514,
+                  "type_vocab_size": 1, "layer_norm_eps": 1e-5, "pad_token_id": 1,
+                  "bos_token_id": 0, "eos_token_id": 2})
+        return c
+    if model_type == "distilbert":
+        return {
+            "model_type": "distilbert", "vocab_size": 30522, "max_position_embeddings": 512,
+            "sinusoidal_pos_embds": False, "n_layers": 6, "n_heads": 12, "dim": 768,
+            "hidden_dim": 3072, "dropout": 0.1, "attention_dropout": 0.1,
+            "activation": "gelu", "initializer_range": 0.02, "qa_dropout": 0.1,
+            "seq_classif_dropout": 0.2, "pad_token_id": 0, "tie_weights_": True,
+            "torch_dtype": "float32",
+        }
+    raise ValueError(f"unsupported model_type {model_type!r}")
+
+
+def _labels(names):
+    return {"id2label": {str(i): n for i, n in enumerate(names)},
+            "label2id": {n: i for i, n in enumerate(names)}}
+
+
+def make_config(arch, overrides=None):
+    """HF config dict for `arch`: defaults of its model type, then `overrides`."""
+    if arch not in ARCHS:
+        raise ValueError(f"unsupported architecture {arch!r}; one of: {', '.join(ARCHS)}")
+    model_type = ARCHS[arch][1]
+    cfg = default_config(model_type)
+    cfg.update(copy.deepcopy(overrides or {}))
+    if cfg.get("model_type", model_type) != model_type:
+        raise ValueError(f"config model_type {cfg['model_type']!r} does not fit {arch}")
+    cfg["model_type"] = model_type
+    cfg["architectures"] = [arch]
+    if arch.endswith("ForSequenceClassification"):
+        if "id2label" not in cfg:
+            cfg.update(_labels(["LABEL_0", "LABEL_1"]))
+        else:
+            cfg["id2label"] = {str(k): v for k, v in cfg["id2label"].items()}
+            cfg.setdefault("label2id", {v: int(k) for k, v in cfg["id2label"].items()})
+    else:
+        cfg.pop("id2label", None)
+        cfg.pop("label2id", None)
+    if model_type == "distilbert" and cfg.get("sinusoidal_pos_embds"):
+        raise ValueError("sinusoidal_pos_embds=true is not supported")
+    if model_type != "distilbert" and cfg.get("position_embedding_type", "absolute") != "absolute":
+        raise ValueError("only position_embedding_type=absolute is supported")
+    return cfg
+
+
+def config_namespace(cfg):
+    ns = SimpleNamespace(**cfg)
+    if "id2label" in cfg:
+        ns.id2label = {int(k): v for k, v in cfg["id2label"].items()}
+    return ns
+
+
+# Small fixture models: varied head sizes (16, 16, 16, 8, 12, 20), FFN ratios and depths so
+# that kernels see shapes that are not all powers of two.
+FIXTURES = {
+    "bert": ("BertModel", 101, {
+        "vocab_size": 250, "hidden_size": 48, "num_hidden_layers": 2,
+        "num_attention_heads": 3, "intermediate_size": 192, "max_position_embeddings": 40}),
+    "bert_cls": ("BertForSequenceClassification", 102, {
+        "vocab_size": 200, "hidden_size": 32, "num_hidden_layers": 3,
+        "num_attention_heads": 2, "intermediate_size": 96, "max_position_embeddings": 48,
+        **_labels(["negative", "neutral", "positive"])}),
+    "distilbert": ("DistilBertModel", 103, {
+        "vocab_size": 220, "dim": 64, "n_layers": 2, "n_heads": 4, "hidden_dim": 128,
+        "max_position_embeddings": 40}),
+    "distilbert_cls": ("DistilBertForSequenceClassification", 104, {
+        "vocab_size": 180, "dim": 32, "n_layers": 3, "n_heads": 4, "hidden_dim": 128,
+        "max_position_embeddings": 64, **_labels(["NEGATIVE", "POSITIVE"])}),
+    "roberta": ("RobertaModel", 105, {
+        "vocab_size": 260, "hidden_size": 48, "num_hidden_layers": 2,
+        "num_attention_heads": 4, "intermediate_size": 96, "max_position_embeddings": 42}),
+    "roberta_cls": ("RobertaForSequenceClassification", 106, {
+        "vocab_size": 210, "hidden_size": 40, "num_hidden_layers": 2,
+        "num_attention_heads": 2, "intermediate_size": 160, "max_position_embeddings": 42,
+        **_labels(["anger", "joy", "optimism", "sadness", "surprise"])}),
+}
+HF_FIXTURES = ("bert", "bert_cls", "distilbert_cls", "roberta")
+TINY_FOR_ARCH = {arch: name for name, (arch, _, _) in FIXTURES.items()}
+
+FULL = {
+    "bert-base": ("BertModel", {}),
+    "distilbert": ("DistilBertModel", {}),
+    "minilm": ("BertModel", {"hidden_size": 384, "num_hidden_layers": 6,
+                             "intermediate_size": 1536}),
+    "roberta-base": ("RobertaModel", {}),
+}
+
+
+# ----------------------------------------------------------------------------------------
+# Weights, inputs, reference outputs
+# ----------------------------------------------------------------------------------------
+
+def build_model(arch, cfg, seed):
+    """Instantiate `arch` from the HF config dict and fill it with seeded random weights."""
+    torch.manual_seed(seed)
+    model = ARCHS[arch][0](config_namespace(cfg))
+    gen = torch.Generator().manual_seed(seed)
+    modules = dict(model.named_modules())
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            mod_name, _, pname = name.rpartition(".")
+            mod = modules[mod_name]
+            if isinstance(mod, nn.LayerNorm):
+                r = torch.randn(p.shape, generator=gen) * 0.1
+                p.copy_(1.0 + r if pname == "weight" else r)
+            elif isinstance(mod, nn.Embedding):
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.5)
+            elif isinstance(mod, nn.Linear):
+                if pname == "weight":
+                    p.copy_(torch.randn(p.shape, generator=gen) / math.sqrt(p.shape[1]))
+                else:
+                    p.copy_(torch.randn(p.shape, generator=gen) * 0.05)
+            else:
+                raise AssertionError(f"unexpected parameter {name}")
+    model.eval()
+    return model
+
+
+def special_ids(cfg, vocab_file=None):
+    """(pad, cls, sep, first ordinary id) for random inputs."""
+    model_type = cfg["model_type"]
+    pad = int(cfg.get("pad_token_id", 1 if model_type == "roberta" else 0))
+    if model_type == "roberta":
+        cls, sep = int(cfg.get("bos_token_id", 0)), int(cfg.get("eos_token_id", 2))
+    else:
+        cls, sep = (101, 102) if cfg["vocab_size"] > 1000 else (2, 3)
+    if vocab_file and os.path.exists(vocab_file):
+        with open(vocab_file, encoding="utf-8") as f:
+            vocab = {line.rstrip("\n"): i for i, line in enumerate(f)}
+        cls = vocab.get("[CLS]", cls)
+        sep = vocab.get("[SEP]", sep)
+        pad = vocab.get("[PAD]", pad)
+    first = 1000 if cfg["vocab_size"] > 2000 else 5
+    return pad, cls, sep, first
+
+
+def make_inputs(cfg, input_names, batch, seq, lengths, seed, vocab_file=None):
+    """Random token ids with [CLS] ... [SEP] (... [SEP]) rows, padded to `seq`."""
+    if len(lengths) != batch or any(not 1 <= n <= seq for n in lengths):
+        raise ValueError(f"lengths {lengths} do not fit batch {batch} x seq {seq}")
+    max_pos = cfg["max_position_embeddings"] - (cfg["pad_token_id"] + 1
+                                                if cfg["model_type"] == "roberta" else 0)
+    if seq > max_pos:
+        raise ValueError(f"seq {seq} is longer than the model's {max_pos} positions")
+    rng = np.random.RandomState(seed)
+    pad, cls, sep, first = special_ids(cfg, vocab_file)
+    ids = np.full((batch, seq), pad, dtype=np.int64)
+    mask = np.zeros((batch, seq), dtype=np.int64)
+    types = np.zeros((batch, seq), dtype=np.int64)
+    for i, n in enumerate(lengths):
+        ids[i, :n] = rng.randint(first, cfg["vocab_size"], size=n)
+        mask[i, :n] = 1
+        if n >= 2:
+            ids[i, 0] = cls
+            ids[i, n - 1] = sep
+        if n >= 6 and cfg.get("type_vocab_size", 1) >= 2:  # a sentence pair
+            split = n // 2 + 1
+            ids[i, split - 1] = sep
+            types[i, split:n] = 1
+    all_inputs = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+    return {name: all_inputs[name] for name in input_names}
+
+
+def run_reference(model, inputs, output_names):
+    with torch.no_grad():
+        outs = model(*[torch.from_numpy(v) for v in inputs.values()])
+    assert len(outs) == len(output_names)
+    return {n: o.detach().numpy().astype(np.float32) for n, o in zip(output_names, outs)}
+
+
+def save_npy_dir(path, arrays):
+    os.makedirs(path, exist_ok=True)
+    for name, a in arrays.items():
+        np.save(os.path.join(path, name + ".npy"), a)
+
+
+def default_lengths(batch, seq):
+    return [max(1, seq - max(1, seq // 16) * (i + 1)) for i in range(batch)]
+
+
+def parse_lengths(text):
+    return [int(x) for x in text.split(",")] if text else None
+
+
+# ----------------------------------------------------------------------------------------
+# ONNX
+# ----------------------------------------------------------------------------------------
+
+def export_onnx(model, inputs, output_names, opset):
+    """torch.onnx.export to bytes; dynamic batch/seq axes."""
+    dynamic_axes = {name: {0: "batch", 1: "seq"} for name in inputs}
+    for name in output_names:
+        dynamic_axes[name] = ({0: "batch", 1: "seq"} if name == "last_hidden_state"
+                              else {0: "batch"})
+    buf = io.BytesIO()
+    args = tuple(torch.from_numpy(v) for v in inputs.values())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with torch.no_grad():
+            torch.onnx.export(model, args, buf, input_names=list(inputs),
+                              output_names=output_names, dynamic_axes=dynamic_axes,
+                              opset_version=opset, do_constant_folding=True,
+                              export_params=True)
+    return buf.getvalue()
+
+
+def check_onnx(path):
+    """onnx.checker on the file; returns the sorted op types of its graph."""
+    import onnx
+    onnx.checker.check_model(path)
+    model = onnx.load(path)
+    return sorted({n.op_type for n in model.graph.node})
+
+
+def onnx_attr_summary(path):
+    """A few attributes worth knowing, for the report."""
+    import onnx
+    from onnx import helper, numpy_helper
+    model = onnx.load(path, load_external_data=False)
+    seen = set()
+    for n in model.graph.node:
+        if n.op_type in ("Softmax", "Gather", "Cast", "ConstantOfShape", "Unsqueeze",
+                         "Squeeze", "ReduceMean", "LayerNormalization", "Transpose", "Gemm",
+                         "CumSum", "Range", "Expand", "Where", "Slice", "Concat", "Pow"):
+            attrs = []
+            for a in n.attribute:
+                v = helper.get_attribute_value(a)
+                if isinstance(v, onnx.TensorProto):
+                    v = numpy_helper.to_array(v).tolist()
+                elif isinstance(v, bytes):
+                    v = v.decode()
+                elif isinstance(v, list):
+                    v = tuple(v)
+                attrs.append(f"{a.name}={v}")
+            seen.add(f"{n.op_type}({', '.join(attrs)}) inputs={len(n.input)}")
+    return sorted(seen)
+
+
+# ----------------------------------------------------------------------------------------
+# safetensors (own writer and reader; Debian has no safetensors package)
+# ----------------------------------------------------------------------------------------
+
+_ST_DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16",
+              np.dtype(np.float64): "F64", np.dtype(np.int64): "I64",
+              np.dtype(np.int32): "I32", np.dtype(np.int8): "I8", np.dtype(np.uint8): "U8"}
+_ST_NP = {v: k for k, v in _ST_DTYPES.items()}
+
+
+def save_safetensors(path, tensors, metadata=None):
+    """Write {name: np.ndarray} as a .safetensors file (tensors in name order)."""
+    header = {"__metadata__": dict(metadata or {"format": "pt"})}
+    blobs, offset = [], 0
+    for name in sorted(tensors):
+        a = np.ascontiguousarray(tensors[name])
+        if a.dtype not in _ST_DTYPES:
+            raise ValueError(f"{name}: dtype {a.dtype} not supported")
+        b = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
+        header[name] = {"dtype": _ST_DTYPES[a.dtype], "shape": list(a.shape),
+                        "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    hb = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    hb += b" " * ((8 - len(hb) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(hb)))
+        f.write(hb)
+        for b in blobs:
+            f.write(b)
+
+
+def load_safetensors(path):
+    """Read a .safetensors file into ({name: np.ndarray}, metadata), validating it."""
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n].decode("utf-8"))
+    metadata = header.pop("__metadata__", {})
+    body = memoryview(data)[8 + n:]
+    out, spans = {}, []
+    for name, h in header.items():
+        dt = _ST_NP[h["dtype"]].newbyteorder("<")
+        b, e = h["data_offsets"]
+        count = int(np.prod(h["shape"])) if h["shape"] else 1
+        if e - b != count * dt.itemsize or e > len(body):
+            raise ValueError(f"{path}: bad data_offsets for {name}")
+        out[name] = np.frombuffer(body[b:e], dtype=dt).reshape(h["shape"]).astype(dt.newbyteorder("="))
+        spans.append((b, e))
+    spans.sort()
+    pos = 0
+    for b, e in spans:
+        if b != pos:
+            raise ValueError(f"{path}: data is not contiguous at {b}")
+        pos = e
+    if pos != len(body):
+        raise ValueError(f"{path}: {len(body) - pos} trailing bytes")
+    return out, metadata
+
+
+def state_dict_numpy(model):
+    return {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+
+
+# ----------------------------------------------------------------------------------------
+# Writers for the three modes
+# ----------------------------------------------------------------------------------------
+
+TOKENIZER_FILES = ("vocab.txt", "vocab.json", "merges.txt", "tokenizer.json",
+                   "tokenizer_config.json", "special_tokens_map.json", "modules.json",
+                   "sentence_bert_config.json", os.path.join("1_Pooling", "config.json"))
+
+
+def write_hf_folder(out_dir, arch, cfg, model, input_sets, vocab_dirs=()):
+    """config.json, model.safetensors, tokenizer files, reference/{inputs,outputs}*."""
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2, sort_keys=True)
+        f.write("\n")
+    sd = state_dict_numpy(model)
+    st_path = os.path.join(out_dir, "model.safetensors")
+    save_safetensors(st_path, sd)
+    back, meta = load_safetensors(st_path)
+    if meta != {"format": "pt"} or set(back) != set(sd) or any(
+            back[k].dtype != sd[k].dtype or not np.array_equal(back[k], sd[k]) for k in sd):
+        raise AssertionError(f"{st_path}: read-back differs from the state_dict")
+    for src in vocab_dirs:
+        for rel in TOKENIZER_FILES:
+            if os.path.isfile(os.path.join(src, rel)):
+                os.makedirs(os.path.dirname(os.path.join(out_dir, rel)), exist_ok=True)
+                shutil.copyfile(os.path.join(src, rel), os.path.join(out_dir, rel))
+    modules_json = os.path.join(out_dir, "modules.json")
+    if os.path.isfile(modules_json):  # sentence-transformers expects every module folder
+        with open(modules_json) as f:
+            for m in json.load(f):
+                if m.get("path"):
+                    os.makedirs(os.path.join(out_dir, m["path"]), exist_ok=True)
+    for suffix, (inputs, outputs) in input_sets.items():
+        save_npy_dir(os.path.join(out_dir, "reference", "inputs" + suffix), inputs)
+        save_npy_dir(os.path.join(out_dir, "reference", "outputs" + suffix), outputs)
+    return sorted(sd)
+
+
+def write_onnx_fixture(out_dir, name, arch, cfg, seed, opset, onnx_bytes, input_sets,
+                       output_names, external=False, hf_checkpoint=None):
+    import onnx
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "model.onnx")
+    if external:
+        model = onnx.load_from_string(onnx_bytes)
+        onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
+                        location="model.onnx.data", size_threshold=0)
+    else:
+        with open(path, "wb") as f:
+            f.write(onnx_bytes)
+    shapes = {}
+    for suffix, (inputs, outputs) in input_sets.items():
+        save_npy_dir(os.path.join(out_dir, "inputs" + suffix), inputs)
+        save_npy_dir(os.path.join(out_dir, "outputs" + suffix), outputs)
+        first = next(iter(inputs.values()))
+        shapes["inputs" + suffix] = {"shape": list(first.shape),
+                                     "lengths": [int(x) for x in
+                                                 inputs["attention_mask"].sum(axis=1)]}
+    meta = {"model": name, "arch": arch, "opset": opset, "config": cfg,
+            "inputs": list(next(iter(input_sets.values()))[0]), "outputs": output_names,
+            "seed": seed, "shapes": shapes, "external_data": external,
+            "hf_checkpoint": hf_checkpoint}
+    with open(os.path.join(out_dir, "meta.json"), "w") as f:
+        json.dump(meta, f, indent=2, sort_keys=True)
+        f.write("\n")
+    return path
+
+
+def dir_size(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+    return total
+
+
+def cmd_fixtures(out_root, verbose_attrs=False):
+    out_root = os.path.abspath(out_root)
+    os.makedirs(out_root, exist_ok=True)
+    ops_per_opset = {o: set() for o in FIXTURE_OPSETS}
+    attrs_per_opset = {o: set() for o in FIXTURE_OPSETS}
+    report = []
+    # Remove only what this script generates, so stale files never linger.
+    owned = [f"{n}_opset{o}" for n in FIXTURES for o in FIXTURE_OPSETS]
+    owned += ["bert_opset14_external"] + [os.path.join("hf", n) for n in HF_FIXTURES]
+    for d in owned:
+        shutil.rmtree(os.path.join(out_root, d), ignore_errors=True)
+
+    for name, (arch, seed, overrides) in FIXTURES.items():
+        cfg = make_config(arch, overrides)
+        model = build_model(arch, cfg, seed)
+        _, _, input_names, output_names = ARCHS[arch]
+        in1 = make_inputs(cfg, input_names, 3, 11, [11, 7, 4], seed + 1000)
+        in2 = make_inputs(cfg, input_names, 1, 17, [17], seed + 2000)
+        input_sets = {"": (in1, run_reference(model, in1, output_names)),
+                      "_2": (in2, run_reference(model, in2, output_names))}
+        hf_rel = None
+        if name in HF_FIXTURES:
+            hf_rel = "hf/" + name
+            write_hf_folder(os.path.join(out_root, "hf", name), arch, cfg, model, input_sets)
+            report.append((hf_rel, dir_size(os.path.join(out_root, "hf", name)), None))
+        for opset in FIXTURE_OPSETS:
+            onnx_bytes = export_onnx(model, in1, output_names, opset)
+            variants = [(f"{name}_opset{opset}", False)]
+            if name == "bert" and opset == 14:
+                variants.append(("bert_opset14_external", True))
+            for fixture, external in variants:
+                d = os.path.join(out_root, fixture)
+                path = write_onnx_fixture(d, name, arch, cfg, seed, opset, onnx_bytes,
+                                          input_sets, output_names, external, hf_rel)
+                ops = check_onnx(path)
+                ops_per_opset[opset].update(ops)
+                attrs_per_opset[opset].update(onnx_attr_summary(path))
+                report.append((fixture, dir_size(d), ops))
+
+    for fixture, size, ops in report:
+        print(f"{fixture:28s} {size / 1024:8.1f} KiB" + (f"  ops: {' '.join(ops)}" if ops else ""))
+    for opset in FIXTURE_OPSETS:
+        print(f"opset {opset} op types ({len(ops_per_opset[opset])}): "
+              f"{' '.join(sorted(ops_per_opset[opset]))}")
+    if verbose_attrs:
+        for opset in FIXTURE_OPSETS:
+            print(f"opset {opset} attribute forms:")
+            for a in sorted(attrs_per_opset[opset]):
+                print("   ", a)
+    print(f"total {dir_size(out_root) / 1024:.1f} KiB in {out_root}")
+
+
+def load_config_arg(text, arch):
+    """--config: a config.json path or a preset name -> (arch, overrides)."""
+    if text is None:
+        if arch is None:
+            raise SystemExit("--arch is needed when --config is not given")
+        return arch, FIXTURES[TINY_FOR_ARCH[arch]][2]
+    if text in FULL:
+        preset_arch, overrides = FULL[text]
+    elif text in FIXTURES:
+        preset_arch, _, overrides = FIXTURES[text]
+    elif os.path.isfile(text):
+        try:
+            with open(text) as f:
+                overrides = json.load(f)
+        except (OSError, json.JSONDecodeError) as e:
+            raise SystemExit(f"--config {text!r}: cannot read it: {e}")
+        if not isinstance(overrides, dict) or "model_type" not in overrides:
+            raise SystemExit(f"--config {text!r}: not a Hugging Face config.json "
+                             "(no model_type)")
+        preset_arch = next((a for a in overrides.get("architectures", []) if a in ARCHS), None)
+    else:
+        raise SystemExit(f"--config {text!r}: no such file or preset "
+                         f"({', '.join(list(FULL) + list(FIXTURES))})")
+    arch = arch or preset_arch
+    if arch is None:
+        raise SystemExit(f"--config {text!r} names no supported architecture; give --arch")
+    return arch, overrides
+
+
+def cmd_hf(args):
+    arch, overrides = load_config_arg(args.config, args.arch)
+    cfg = make_config(arch, overrides)
+    model = build_model(arch, cfg, args.seed)
+    input_names, output_names = ARCHS[arch][2], ARCHS[arch][3]
+    vocab_file = None
+    for d in args.vocab:
+        if os.path.isfile(os.path.join(d, "vocab.txt")):
+            vocab_file = os.path.join(d, "vocab.txt")
+    batch = args.batch or 3
+    seq = args.seq or 11
+    lengths = parse_lengths(args.lengths) or ([11, 7, 4] if (batch, seq) == (3, 11)
+                                              else default_lengths(batch, seq))
+    inputs = make_inputs(cfg, input_names, batch, seq, lengths, args.seed + 1000, vocab_file)
+    outputs = run_reference(model, inputs, output_names)
+    keys = write_hf_folder(args.hf_out, arch, cfg, model, {"": (inputs, outputs)}, args.vocab)
+    print(f"{args.hf_out}: {arch}, {len(keys)} tensors, "
+          f"{dir_size(args.hf_out) / 1e6:.1f} MB; inputs {list(inputs)} {list(inputs['input_ids'].shape)}")
+
+
+def cmd_full(args):
+    if not args.out:
+        raise SystemExit("--full needs --out DIR")
+    arch, overrides = FULL[args.full]
+    cfg = make_config(arch, overrides)
+    model = build_model(arch, cfg, args.seed)
+    input_names, output_names = ARCHS[arch][2], ARCHS[arch][3]
+    batch, seq = args.batch or 1, args.seq or 128
+    lengths = parse_lengths(args.lengths) or default_lengths(batch, seq)
+    inputs = make_inputs(cfg, input_names, batch, seq, lengths, args.seed + 1000)
+    outputs = run_reference(model, inputs, output_names)
+    onnx_bytes = export_onnx(model, inputs, output_names, args.opset)
+    os.makedirs(args.out, exist_ok=True)
+    path = write_onnx_fixture(args.out, args.full, arch, cfg, args.seed, args.opset, onnx_bytes,
+                              {"": (inputs, outputs)}, output_names)
+    ops = check_onnx(path)
+    print(f"{path}: {os.path.getsize(path) / 1e6:.1f} MB, ops: {' '.join(ops)}")
+    if args.hf_out:
+        write_hf_folder(args.hf_out, arch, cfg, model, {"": (inputs, outputs)}, args.vocab)
+        print(f"{args.hf_out}: HF checkpoint with the same weights")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(
+        prog="tools/make_models.py", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--fixtures", action="store_true",
+                      help="write the small committed fixtures (default mode)")
+    mode.add_argument("--full", choices=sorted(FULL),
+                      help="a full-size model with random weights to --out DIR")
+    p.add_argument("--out", help="output folder (default for --fixtures: tests/fixtures)")
+    p.add_argument("--hf-out", metavar="DIR", help="write a Hugging Face checkpoint folder")
+    p.add_argument("--arch", choices=sorted(ARCHS), help="architecture for --hf-out")
+    p.add_argument("--config", help="config.json path or preset name for --hf-out")
+    p.add_argument("--vocab", action="append", default=[], metavar="SRC_DIR",
+                   help="copy tokenizer files from this folder (repeatable)")
+    p.add_argument("--batch", type=int, help="batch of the reference inputs")
+    p.add_argument("--seq", type=int, help="sequence length of the reference inputs")
+    p.add_argument("--lengths", help="comma-separated real-token counts per row")
+    p.add_argument("--opset", type=int, default=14, help="ONNX opset for --full (default 14)")
+    p.add_argument("--seed", type=int, default=1234, help="weight seed (default 1234)")
+    p.add_argument("--attrs", action="store_true",
+                   help="--fixtures: also print the attribute forms of notable ops")
+    args = p.parse_args(argv)
+
+    torch.set_grad_enabled(False)
+    try:
+        if args.full:
+            cmd_full(args)
+        elif args.hf_out and not args.fixtures:
+            cmd_hf(args)
+        else:
+            if args.hf_out or args.arch or args.config:
+                p.error("--hf-out/--arch/--config do not apply to --fixtures")
+            cmd_fixtures(args.out or os.path.join(REPO_ROOT, "tests", "fixtures"), args.attrs)
+    except ValueError as e:
+        raise SystemExit(f"make_models.py: error: {e}")
+
+
+if __name__ == "__main__":
+    main()
