@@ -2,14 +2,16 @@
 // Concat Split Slice Expand Shape Size Constant ConstantOfShape Range (ONNX opsets 11-17, with
 // axes / split always as input 1). Symbolic dims are carried over wherever an output dim equals
 // an input dim; value ports unknown at compile time give unknown dims of the right rank.
+#include "ir/shape_data.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <type_traits>
 
 #include "bertc/error.h"
-#include "ir/shape_data.h"
 #include "ir/shape_infer.h"
 
 namespace bertc::ir {
@@ -95,7 +97,10 @@ std::vector<int64_t> transpose_perm(const Node& node, int64_t rank) {
   std::vector<bool> seen(static_cast<size_t>(rank), false);
   bool ok = static_cast<int64_t>(perm.size()) == rank;
   for (int64_t& p : perm) {
-    if (!ok || p < -rank || p >= rank) { ok = false; break; }
+    if (!ok || p < -rank || p >= rank) {
+      ok = false;
+      break;
+    }
     if (p < 0) p += rank;
     ok = !seen[static_cast<size_t>(p)];
     seen[static_cast<size_t>(p)] = true;
@@ -120,8 +125,9 @@ Tensor constant_attr_value(const Node& node) {
     const auto& v = a.get_ints("value_ints");
     return Tensor::from_vector<int64_t>(v, {static_cast<int64_t>(v.size())});
   }
-  fail_node(node, "needs a value, value_float(s) or value_int(s) attribute "
-                  "(string and sparse constants are not supported)");
+  fail_node(node,
+            "needs a value, value_float(s) or value_int(s) attribute "
+            "(string and sparse constants are not supported)");
 }
 
 Tensor constant_of_shape_fill(const Node& node) {
@@ -135,9 +141,9 @@ Tensor constant_of_shape_fill(const Node& node) {
 
 void fail_gather_index(const Node& node, int64_t index, int64_t axis, int64_t dim,
                        const std::string& data_shape) {
-  fail_node(node, "index " + std::to_string(index) + " is out of range [" +
-                      std::to_string(-dim) + ", " + std::to_string(dim) + ") on axis " +
-                      std::to_string(axis) + " of data shape " + data_shape);
+  fail_node(node, "index " + std::to_string(index) + " is out of range [" + std::to_string(-dim) +
+                      ", " + std::to_string(dim) + ") on axis " + std::to_string(axis) +
+                      " of data shape " + data_shape);
 }
 
 // ---- shape functions ----
@@ -187,22 +193,26 @@ std::vector<int64_t> normalize_axes(const ShapeContext& ctx, const std::vector<i
   return out;
 }
 
+// The product of a shape's known dims, and its other dims.
+std::pair<int64_t, Shape> split_known(const Shape& s) {
+  int64_t known = 1;
+  Shape others;
+  for (const Dim& d : s) {
+    if (d.is_known()) {
+      known *= d.value;
+    } else {
+      others.push_back(d);
+    }
+  }
+  return {known, others};
+}
+
 // The product of dims [begin, end): known when all are known (or one is 0), the single
 // non-known dim when the others multiply to 1, else unknown.
 Dim dims_product(const Shape& s, size_t begin, size_t end) {
-  int64_t known = 1;
-  const Dim* other = nullptr;
-  int n_other = 0;
-  for (size_t i = begin; i < end; ++i) {
-    if (s[i].is_known()) {
-      known *= s[i].value;
-    } else {
-      other = &s[i];
-      ++n_other;
-    }
-  }
-  if (n_other == 0 || known == 0) return Dim::known(known);
-  return (n_other == 1 && known == 1) ? *other : Dim::unknown();
+  const auto [known, others] = split_known(Shape(s.begin() + begin, s.begin() + end));
+  if (others.empty() || known == 0) return Dim::known(known);
+  return (others.size() == 1 && known == 1) ? others[0] : Dim::unknown();
 }
 
 // Two dims that must be equal: fails when both are known and differ; prefers a known dim,
@@ -277,19 +287,21 @@ Shape reshape_dims(const ShapeContext& ctx, const Shape& in, const std::vector<i
       rest_out.push_back(out[i]);
     }
   }
-  const Dim in_left = dims_product(rest_in, 0, rest_in.size());
-  const Dim out_left = dims_product(rest_out, 0, rest_out.size());
-  if (!in_left.is_known() || !out_left.is_known()) {
-    if (infer >= 0 && out_left.is_known() && out_left.value == 1) out[infer] = in_left;
+  const auto [in_known, in_syms] = split_known(rest_in);
+  const auto [out_known, out_syms] = split_known(rest_out);
+  if (!in_syms.empty() || !out_syms.empty()) {  // -1 is known only as a single leftover symbol
+    if (infer >= 0 && out_syms.empty() && in_syms.size() == 1 && in_known == out_known) {
+      out[static_cast<size_t>(infer)] = in_syms[0];
+    }
     return out;
   }
   if (infer < 0) {
-    if (in_left.value != out_left.value) bad("the element counts differ");
+    if (in_known != out_known) bad("the element counts differ");
     return out;
   }
-  if (out_left.value == 0) bad("-1 is ambiguous when the other dims multiply to 0");
-  if (in_left.value % out_left.value != 0) bad("the element count is not divisible");
-  out[static_cast<size_t>(infer)] = Dim::known(in_left.value / out_left.value);
+  if (out_known == 0) bad("-1 is ambiguous when the other dims multiply to 0");
+  if (in_known % out_known != 0) bad("the element count is not divisible");
+  out[static_cast<size_t>(infer)] = Dim::known(in_known / out_known);
   return out;
 }
 
@@ -297,7 +309,8 @@ std::vector<TypeInfo> reshape_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
   auto spec = int_values(ctx, 1, "shape");
   if (!spec) return {{data.dtype, unknown_dims(vector_length(ctx, 1, "shape"))}};
-  return {{data.dtype, reshape_dims(ctx, data.shape, *spec, ctx.node.attrs.get_int("allowzero", 0))}};
+  return {
+      {data.dtype, reshape_dims(ctx, data.shape, *spec, ctx.node.attrs.get_int("allowzero", 0))}};
 }
 
 std::vector<TypeInfo> flatten_shape(const ShapeContext& ctx) {
@@ -305,8 +318,8 @@ std::vector<TypeInfo> flatten_shape(const ShapeContext& ctx) {
   const int64_t rank = static_cast<int64_t>(data.shape.size());
   int64_t axis = ctx.node.attrs.get_int("axis", 1);
   if (axis < -rank || axis > rank) {
-    ctx.fail("axis " + std::to_string(axis) + " is out of range [" + std::to_string(-rank) +
-             ", " + std::to_string(rank) + "]");
+    ctx.fail("axis " + std::to_string(axis) + " is out of range [" + std::to_string(-rank) + ", " +
+             std::to_string(rank) + "]");
   }
   const size_t split = static_cast<size_t>(axis < 0 ? axis + rank : axis);
   const Shape& s = data.shape;
@@ -315,8 +328,7 @@ std::vector<TypeInfo> flatten_shape(const ShapeContext& ctx) {
 
 std::vector<TypeInfo> transpose_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
-  std::vector<int64_t> perm =
-      transpose_perm(ctx.node, static_cast<int64_t>(data.shape.size()));
+  std::vector<int64_t> perm = transpose_perm(ctx.node, static_cast<int64_t>(data.shape.size()));
   Shape out;
   for (int64_t p : perm) out.push_back(data.shape[static_cast<size_t>(p)]);
   return {{data.dtype, out}};
@@ -377,7 +389,8 @@ std::vector<TypeInfo> concat_shape(const ShapeContext& ctx) {
   const TypeInfo& first = ctx.input(0);
   const int64_t rank = static_cast<int64_t>(first.shape.size());
   if (rank == 0) ctx.fail("cannot concatenate scalars");
-  const size_t axis = static_cast<size_t>(normalize_axis(ctx, ctx.node.attrs.get_int("axis"), rank));
+  const size_t axis =
+      static_cast<size_t>(normalize_axis(ctx, ctx.node.attrs.get_int("axis"), rank));
   Shape out = first.shape;
   Shape along{first.shape[axis]};
   for (size_t k = 1; k < ctx.num_inputs(); ++k) {
@@ -404,8 +417,9 @@ std::vector<TypeInfo> concat_shape(const ShapeContext& ctx) {
       others.push_back(d);
     }
   }
-  out[axis] = others.empty() ? Dim::known(known)
-              : (others.size() == 1 && known == 0) ? others[0] : Dim::unknown();
+  out[axis] = others.empty()                       ? Dim::known(known)
+              : (others.size() == 1 && known == 0) ? others[0]
+                                                   : Dim::unknown();
   return {{first.dtype, out}};
 }
 
@@ -417,8 +431,8 @@ std::vector<Dim> split_sizes(const ShapeContext& ctx, const Dim& dim) {
     auto split = int_values(ctx, 1, "split");
     if (!split) return std::vector<Dim>(n);
     if (split->size() != n) {
-      ctx.fail("split has " + std::to_string(split->size()) + " entries for " +
-               std::to_string(n) + " outputs");
+      ctx.fail("split has " + std::to_string(split->size()) + " entries for " + std::to_string(n) +
+               " outputs");
     }
     int64_t sum = 0;
     std::vector<Dim> sizes;
@@ -456,13 +470,22 @@ std::vector<TypeInfo> split_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
   const int64_t rank = static_cast<int64_t>(data.shape.size());
   if (rank == 0) ctx.fail("cannot split a scalar");
-  const size_t axis = static_cast<size_t>(normalize_axis(ctx, ctx.node.attrs.get_int("axis", 0), rank));
+  const size_t axis =
+      static_cast<size_t>(normalize_axis(ctx, ctx.node.attrs.get_int("axis", 0), rank));
   std::vector<TypeInfo> outs;
   for (const Dim& size : split_sizes(ctx, data.shape[axis])) {
     outs.push_back(data);
     outs.back().shape[axis] = size;
   }
   return outs;
+}
+
+// Whether a slice keeps a whole axis of any size: [0:end] with a huge end (exporters write
+// INT64_MAX or INT32_MAX for "to the end"), or its full reversal [-1 or huge : huge negative : -1].
+bool slice_is_whole(int64_t start, int64_t end, int64_t step) {
+  constexpr int64_t kHuge = std::numeric_limits<int32_t>::max();
+  if (step == 1) return start == 0 && end >= kHuge;
+  return step == -1 && (start == -1 || start >= kHuge) && end <= -kHuge;
 }
 
 std::vector<TypeInfo> slice_shape(const ShapeContext& ctx) {
@@ -493,9 +516,7 @@ std::vector<TypeInfo> slice_shape(const ShapeContext& ctx) {
     if (d.is_known()) {
       d = Dim::known(slice_range(d.value, args.starts[i], args.ends[i], args.steps[i]).len);
     } else {
-      const bool whole = args.starts[i] == 0 && args.steps[i] == 1 &&
-                         args.ends[i] >= std::numeric_limits<int32_t>::max();
-      if (!whole) d = Dim::unknown();
+      if (!slice_is_whole(args.starts[i], args.ends[i], args.steps[i])) d = Dim::unknown();
     }
   }
   return {{data.dtype, out}};
@@ -526,7 +547,7 @@ std::vector<TypeInfo> shape_shape(const ShapeContext& ctx) {
 }
 
 std::vector<TypeInfo> size_shape(const ShapeContext& ctx) {
-  ctx.input(0);
+  ctx.input(0);  // fails when absent
   return {{DType::kI64, {}}};
 }
 
@@ -575,11 +596,20 @@ std::vector<TypeInfo> range_shape(const ShapeContext& ctx) {
   if (!s || !l || !d) return {{dtype, {Dim::unknown()}}};
   int64_t n = 0;
   switch (dtype) {
-    case DType::kF32: n = range_length<float>(ctx, *s, *l, *d); break;
-    case DType::kF64: n = range_length<double>(ctx, *s, *l, *d); break;
-    case DType::kI32: n = range_length<int32_t>(ctx, *s, *l, *d); break;
-    case DType::kI64: n = range_length<int64_t>(ctx, *s, *l, *d); break;
-    default: ctx.fail(std::string("dtype ") + dtype_name(dtype) + " is not supported");
+    case DType::kF32:
+      n = range_length<float>(ctx, *s, *l, *d);
+      break;
+    case DType::kF64:
+      n = range_length<double>(ctx, *s, *l, *d);
+      break;
+    case DType::kI32:
+      n = range_length<int32_t>(ctx, *s, *l, *d);
+      break;
+    case DType::kI64:
+      n = range_length<int64_t>(ctx, *s, *l, *d);
+      break;
+    default:
+      ctx.fail(std::string("dtype ") + dtype_name(dtype) + " is not supported");
   }
   return {{dtype, {Dim::known(n)}}};
 }

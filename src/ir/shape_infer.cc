@@ -21,6 +21,7 @@ ShapeFn shape_fn(Op op) {
     std::array<ShapeFn, kNumOps> t{};
     register_math_shapes(t.data());
     register_data_shapes(t.data());
+    register_fused_shapes(t.data());
     return t;
   }();
   return table[static_cast<size_t>(op)];

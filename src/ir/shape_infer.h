@@ -36,6 +36,7 @@ ShapeFn shape_fn(Op op);
 // Families fill the table indexed by Op; see shape_*.cc.
 void register_math_shapes(ShapeFn* table);
 void register_data_shapes(ShapeFn* table);
+void register_fused_shapes(ShapeFn* table);  // shape_fused.cc
 
 // Shared helpers for shape functions.
 // Numpy-style broadcast of two shapes; fails with the context's node name when incompatible.

@@ -2,6 +2,7 @@
 // reductions, CumSum), and the parameter rules they share with the kernels (shape_math.h).
 #include "ir/shape_math.h"
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 
@@ -66,11 +67,11 @@ void check_same_dtype(const ShapeContext& ctx, size_t i, size_t j) {
 
 void check_num_inputs(const ShapeContext& ctx, size_t min, size_t max) {
   size_t n = ctx.num_inputs();
-  if (n < min || n > max) {
-    ctx.fail("takes " + (min == max ? std::to_string(min) : std::to_string(min) + " to " +
-                                                               std::to_string(max)) +
-             " inputs, got " + std::to_string(n));
-  }
+  if (n >= min && n <= max) return;
+  std::string want = min == max       ? std::to_string(min)
+                     : max == SIZE_MAX ? "at least " + std::to_string(min)
+                                       : std::to_string(min) + " to " + std::to_string(max);
+  ctx.fail("takes " + want + " inputs, got " + std::to_string(n));
 }
 
 void check_max_outputs(const ShapeContext& ctx, size_t max) {

@@ -70,16 +70,29 @@ Plan::Plan(const Program& program, const std::vector<Tensor>& inputs, cpu::Threa
     const ir::Node& node = graph.nodes[n];
     std::vector<ir::TypeInfo> out = infer_node(node, types, known);
     for (size_t i = 0; i < node.outputs.size(); ++i) types[node.outputs[i]] = out[i];
+    // Shape and Size read only their input's shape, which is always known here.
+    bool reads_shape_only = node.op == ir::Op::Shape || node.op == ir::Op::Size;
     bool all_known = true;
     for (ir::ValueId in : node.inputs) {
       if (in != ir::kNoValue && !known[in]) all_known = false;
     }
-    if (!all_known) {
+    if (!all_known && !reads_shape_only) {
       step_nodes.push_back(static_cast<int32_t>(n));
       continue;
     }
+    std::vector<Tensor> shape_only;  // data-less views for Shape/Size
+    shape_only.reserve(node.inputs.size());
     std::vector<const Tensor*> src;
-    for (ir::ValueId in : node.inputs) src.push_back(in == ir::kNoValue ? nullptr : known[in]);
+    for (ir::ValueId in : node.inputs) {
+      if (in == ir::kNoValue) {
+        src.push_back(nullptr);
+      } else if (known[in]) {
+        src.push_back(known[in]);
+      } else {
+        shape_only.push_back(Tensor::view(types[in].dtype, ir::shape_values(types[in].shape), nullptr));
+        src.push_back(&shape_only.back());
+      }
+    }
     std::vector<Tensor*> dst;
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       ir::ValueId out_id = node.outputs[i];

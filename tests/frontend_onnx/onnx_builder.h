@@ -1,6 +1,8 @@
 // Small helpers that build ONNX ModelProtos in C++ for the importer tests.
 #pragma once
 
+#include <onnx/onnx_pb.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -9,13 +11,11 @@
 #include <string>
 #include <vector>
 
-#include <onnx/onnx_pb.h>
-
 namespace bertc::test {
 
 // A dim for make_value_info: a size (>= 0), a symbol, or (empty string) unknown.
 struct DimSpec {
-  DimSpec(int64_t v) : value(v) {}  // NOLINT(runtime/explicit)
+  DimSpec(int64_t v) : value(v) {}      // NOLINT(runtime/explicit)
   DimSpec(const char* s) : param(s) {}  // NOLINT(runtime/explicit)
   int64_t value = -1;
   std::string param;
@@ -40,8 +40,10 @@ inline void set_value_info(onnx::ValueInfoProto* vi, const std::string& name, in
   auto* shape = tt->mutable_shape();
   for (const DimSpec& d : dims) {
     auto* dim = shape->add_dim();
-    if (d.value >= 0) dim->set_dim_value(d.value);
-    else if (!d.param.empty()) dim->set_dim_param(d.param);
+    if (d.value >= 0)
+      dim->set_dim_value(d.value);
+    else if (!d.param.empty())
+      dim->set_dim_param(d.param);
   }
 }
 
@@ -58,9 +60,8 @@ inline void add_output(onnx::ModelProto& m, const std::string& name,
 }
 
 inline onnx::NodeProto* add_node(onnx::ModelProto& m, const std::string& op,
-                                 std::vector<std::string> inputs,
-                                 std::vector<std::string> outputs, const std::string& name = "",
-                                 const std::string& domain = "") {
+                                 std::vector<std::string> inputs, std::vector<std::string> outputs,
+                                 const std::string& name = "", const std::string& domain = "") {
   auto* n = m.mutable_graph()->add_node();
   n->set_op_type(op);
   n->set_name(name);

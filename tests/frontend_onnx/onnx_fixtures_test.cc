@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "frontend/onnx/onnx_importer.h"
@@ -70,7 +69,8 @@ TEST_P(OnnxFixture, ImportsWithSymbolicDims) {
     const auto& declared = proto.graph().output(static_cast<int>(i)).type().tensor_type().shape();
     ir::Shape want;
     for (const auto& d : declared.dim()) {
-      want.push_back(d.has_dim_value() ? ir::Dim::known(d.dim_value()) : ir::Dim::sym(d.dim_param()));
+      want.push_back(d.has_dim_value() ? ir::Dim::known(d.dim_value())
+                                       : ir::Dim::sym(d.dim_param()));
     }
     EXPECT_EQ(ir::shape_str(v.type.shape), ir::shape_str(want)) << v.name;
   }

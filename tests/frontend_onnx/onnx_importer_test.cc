@@ -1,11 +1,12 @@
 // ONNX importer: models built in C++, written to a temp folder, imported.
+#include "frontend/onnx/onnx_importer.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "bertc/error.h"
-#include "frontend/onnx/onnx_importer.h"
 #include "frontend/onnx/onnx_proto.h"
 #include "onnx_builder.h"
 
@@ -155,20 +156,20 @@ TEST(OnnxTensor, RawData) {
   EXPECT_EQ(elements<float>(tensor_from_onnx(
                 test::raw_tensor<float>("f", TP::FLOAT, {3}, {1.5f, -2.f, 3.f}), "")),
             (std::vector<float>{1.5f, -2.f, 3.f}));
-  EXPECT_EQ(elements<double>(tensor_from_onnx(
-                test::raw_tensor<double>("d", TP::DOUBLE, {1}, {0.25}), "")),
+  EXPECT_EQ(elements<double>(
+                tensor_from_onnx(test::raw_tensor<double>("d", TP::DOUBLE, {1}, {0.25}), "")),
             (std::vector<double>{0.25}));
-  EXPECT_EQ(elements<int64_t>(tensor_from_onnx(
-                test::raw_tensor<int64_t>("i", TP::INT64, {2, 1}, {-5, 9}), "")),
+  EXPECT_EQ(elements<int64_t>(
+                tensor_from_onnx(test::raw_tensor<int64_t>("i", TP::INT64, {2, 1}, {-5, 9}), "")),
             (std::vector<int64_t>{-5, 9}));
-  EXPECT_EQ(elements<int32_t>(tensor_from_onnx(
-                test::raw_tensor<int32_t>("i", TP::INT32, {2}, {-5, 9}), "")),
+  EXPECT_EQ(elements<int32_t>(
+                tensor_from_onnx(test::raw_tensor<int32_t>("i", TP::INT32, {2}, {-5, 9}), "")),
             (std::vector<int32_t>{-5, 9}));
-  EXPECT_EQ(elements<int8_t>(tensor_from_onnx(
-                test::raw_tensor<int8_t>("i", TP::INT8, {2}, {-5, 9}), "")),
-            (std::vector<int8_t>{-5, 9}));
-  EXPECT_EQ(elements<uint8_t>(tensor_from_onnx(
-                test::raw_tensor<uint8_t>("i", TP::UINT8, {2}, {200, 9}), "")),
+  EXPECT_EQ(
+      elements<int8_t>(tensor_from_onnx(test::raw_tensor<int8_t>("i", TP::INT8, {2}, {-5, 9}), "")),
+      (std::vector<int8_t>{-5, 9}));
+  EXPECT_EQ(elements<uint8_t>(
+                tensor_from_onnx(test::raw_tensor<uint8_t>("i", TP::UINT8, {2}, {200, 9}), "")),
             (std::vector<uint8_t>{200, 9}));
   Tensor b = tensor_from_onnx(test::raw_tensor<uint8_t>("b", TP::BOOL, {3}, {0, 1, 7}), "");
   EXPECT_EQ(elements<bool>(b), (std::vector<bool>{false, true, true}));
@@ -356,8 +357,7 @@ TEST(OnnxImporter, AttributesConvert) {
   EXPECT_EQ(n->attrs.get_int("transA"), 1);
   EXPECT_EQ(n->attrs.get_string("note"), "hello");
   EXPECT_EQ(n->attrs.get_floats("bertc_test_floats"), (std::vector<float>{1.5f, 2.5f}));
-  EXPECT_EQ(find_node(g, ir::Op::Transpose)->attrs.get_ints("perm"),
-            (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(find_node(g, ir::Op::Transpose)->attrs.get_ints("perm"), (std::vector<int64_t>{1, 0}));
   const Tensor& value = find_node(g, ir::Op::ConstantOfShape)->attrs.get_tensor("value");
   EXPECT_EQ(value.dtype(), DType::kI32);
   EXPECT_EQ(value.data<int32_t>()[0], 3);
@@ -517,12 +517,12 @@ TEST(OnnxImporter, OpsetLimits) {
 TEST(OnnxImporter, OptionalInputsAndOutputs) {
   TempDir dir;
   onnx::ModelProto m = test::make_model(14);
-  add_input(m, "x", TP::FLOAT, {"batch", 10});
+  add_input(m, "x", TP::FLOAT, {10, "batch"});
   add_initializer(m, test::int64_tensor("starts", {1}, {1}));
   add_initializer(m, test::int64_tensor("ends", {1}, {9}));
   add_initializer(m, test::int64_tensor("steps", {1}, {2}));
   add_node(m, "Slice", {"x", "starts", "ends", "", "steps"}, {"s"});  // axes omitted
-  add_node(m, "Dropout", {"s", ""}, {"y", ""});  // mask not requested
+  add_node(m, "Dropout", {"s", ""}, {"y", ""});                       // mask not requested
   add_output(m, "y");
   ir::Graph g = import_model(m, dir);
   const ir::Node* slice = find_node(g, ir::Op::Slice);
@@ -536,7 +536,7 @@ TEST(OnnxImporter, OptionalInputsAndOutputs) {
   const ir::Value& mask = g.value(dropout->outputs[1]);
   EXPECT_FALSE(mask.name.empty());
   EXPECT_NE(mask.name, "y");
-  EXPECT_EQ(ir::shape_str(g.value(g.outputs[0]).type.shape), "[batch, 4]");
+  EXPECT_EQ(ir::shape_str(g.value(g.outputs[0]).type.shape), "[4, batch]");  // axes default 0
 }
 
 TEST(OnnxImporter, NodesAreSortedTopologically) {
@@ -617,7 +617,8 @@ TEST(OnnxImporter, TruncatedFile) {
   TempDir dir;
   onnx::ModelProto m = test::make_model(14);
   add_input(m, "x", TP::FLOAT, {"batch", 64});
-  add_initializer(m, test::raw_tensor<float>("W", TP::FLOAT, {64, 64}, std::vector<float>(4096, 1.f)));
+  add_initializer(m,
+                  test::raw_tensor<float>("W", TP::FLOAT, {64, 64}, std::vector<float>(4096, 1.f)));
   add_node(m, "MatMul", {"x", "W"}, {"y"});
   add_output(m, "y");
   std::string bytes = m.SerializeAsString();

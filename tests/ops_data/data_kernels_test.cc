@@ -19,7 +19,8 @@ using ::testing::HasSubstr;
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 
-template <typename F> std::string error_of(F&& f) {
+template <typename F>
+std::string error_of(F&& f) {
   try {
     f();
   } catch (const Error& e) {
@@ -73,7 +74,9 @@ TEST(DataGather, OutOfRangeIndexNamesNodeIndexAndRange) {
   EXPECT_THAT(msg, HasSubstr("node 'embeddings.word_embeddings' (Gather)"));
   EXPECT_THAT(msg, HasSubstr("index 30522 is out of range [-30522, 30522)"));
   ids.data<int64_t>()[1] = -30523;
-  EXPECT_THAT(error_of([&] { kernels::ref::kernel(Op::Gather)({&node, src, dst}); }),
+  EXPECT_THAT(error_of([&] {
+                kernels::ref::kernel(Op::Gather)({&node, src, dst});
+              }),
               HasSubstr("index -30523 is out of range [-30522, 30522)"));
 }
 
@@ -84,14 +87,17 @@ TEST(DataLayout, ReshapeZeroAndMinusOne) {
   Tensor out = run_op(Op::Reshape, {x, i64({0, -1})})[0];
   EXPECT_EQ(out.shape(), (Dims{2, 12}));
   EXPECT_EQ(values_of<float>(out), values_of<float>(x));
-  EXPECT_THAT(error_of([&] { run_op(Op::Reshape, {x, i64({5, -1})}, {}, 1, "r"); }),
+  EXPECT_THAT(error_of([&] {
+                run_op(Op::Reshape, {x, i64({5, -1})}, {}, 1, "r");
+              }),
               HasSubstr("node 'r' (Reshape): cannot reshape [2, 3, 4] to [5, -1]"));
 }
 
 TEST(DataLayout, ReshapeEmptyAndAllowZero) {
   Tensor x = Tensor::empty(DType::kF32, {0, 3, 4});
-  EXPECT_EQ(run_op(Op::Reshape, {x, i64({3, 4, 0})}, attrs_of({{"allowzero", int64_t{1}}}))[0].shape(),
-            (Dims{3, 4, 0}));
+  EXPECT_EQ(
+      run_op(Op::Reshape, {x, i64({3, 4, 0})}, attrs_of({{"allowzero", int64_t{1}}}))[0].shape(),
+      (Dims{3, 4, 0}));
   EXPECT_EQ(run_op(Op::Reshape, {x, i64({0, 12})})[0].shape(), (Dims{0, 12}));
 }
 
@@ -134,7 +140,8 @@ TEST(DataLayout, TransposeDefaultReverses) {
 TEST(DataLayout, TransposeHeadsInt64) {
   // [b=1, s=2, h=2, d=2] -> [b, h, s, d]
   Tensor x = Tensor::from_vector<int64_t>({0, 1, 2, 3, 4, 5, 6, 7}, {1, 2, 2, 2});
-  Tensor out = run_op(Op::Transpose, {x}, attrs_of({{"perm", std::vector<int64_t>{0, 2, 1, 3}}}))[0];
+  Tensor out =
+      run_op(Op::Transpose, {x}, attrs_of({{"perm", std::vector<int64_t>{0, 2, 1, 3}}}))[0];
   EXPECT_EQ(out.shape(), (Dims{1, 2, 2, 2}));
   EXPECT_THAT(values_of<int64_t>(out), ElementsAre(0, 1, 4, 5, 2, 3, 6, 7));
 }
@@ -239,9 +246,12 @@ TEST(DataSlice, Int32ParamsAndEmptyData) {
   Tensor x = Tensor::from_vector<double>({1, 2, 3, 4}, {4});
   Tensor out = run_op(Op::Slice, {x, vec<int32_t>({-3}), vec<int32_t>({-1})})[0];
   EXPECT_THAT(values_of<double>(out), ElementsAre(2, 3));
-  Tensor e = run_op(Op::Slice, {Tensor::empty(DType::kF32, {0, 3}), i64({0}), i64({2}), i64({1})})[0];
+  Tensor e =
+      run_op(Op::Slice, {Tensor::empty(DType::kF32, {0, 3}), i64({0}), i64({2}), i64({1})})[0];
   EXPECT_EQ(e.shape(), (Dims{0, 2}));
-  EXPECT_THAT(error_of([&] { run_op(Op::Slice, {x, i64({0}), i64({1}), i64({0}), i64({0})}); }),
+  EXPECT_THAT(error_of([&] {
+                run_op(Op::Slice, {x, i64({0}), i64({1}), i64({0}), i64({0})});
+              }),
               HasSubstr("step of 0"));
 }
 
@@ -300,9 +310,15 @@ TEST(DataGenerate, RangeTypes) {
   EXPECT_THAT(values_of<int32_t>(i), ElementsAre(10, 7));
   Tensor l = run_op(Op::Range, {scalar(int64_t{0}), scalar(int64_t{5}), scalar(int64_t{1})})[0];
   EXPECT_THAT(values_of<int64_t>(l), ElementsAre(0, 1, 2, 3, 4));
+  constexpr int32_t kLow = std::numeric_limits<int32_t>::min();
+  constexpr int32_t kHigh = std::numeric_limits<int32_t>::max();
+  Tensor wide = run_op(Op::Range, {scalar(kLow), scalar(kHigh), scalar(int32_t{1} << 30)})[0];
+  EXPECT_THAT(values_of<int32_t>(wide), ElementsAre(kLow, -(1 << 30), 0, 1 << 30));
   Tensor none = run_op(Op::Range, {scalar(0.0), scalar(-1.0), scalar(1.0)})[0];
   EXPECT_EQ(none.shape(), (Dims{0}));
-  EXPECT_THAT(error_of([&] { run_op(Op::Range, {scalar(int64_t{0}), scalar(int64_t{5}), scalar(int64_t{0})}); }),
+  EXPECT_THAT(error_of([&] {
+                run_op(Op::Range, {scalar(int64_t{0}), scalar(int64_t{5}), scalar(int64_t{0})});
+              }),
               HasSubstr("delta must not be 0"));
 }
 

@@ -67,11 +67,13 @@ inline std::vector<Tensor> run_op(ir::Op op, const std::vector<Tensor>& inputs,
   return outs;
 }
 
-template <typename T> std::vector<T> values_of(const Tensor& t) {
+template <typename T>
+std::vector<T> values_of(const Tensor& t) {
   return std::vector<T>(t.data<T>(), t.data<T>() + t.numel());
 }
 
-template <typename T> Tensor vec(std::vector<T> v) {
+template <typename T>
+Tensor vec(std::vector<T> v) {
   const int64_t n = static_cast<int64_t>(v.size());
   return Tensor::from_vector<T>(v, {n});
 }

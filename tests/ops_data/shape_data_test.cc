@@ -18,7 +18,8 @@ using ::testing::HasSubstr;
 
 std::string str(const ir::TypeInfo& t) { return ir::shape_str(t.shape); }
 
-template <typename F> std::string error_of(F&& f) {
+template <typename F>
+std::string error_of(F&& f) {
   try {
     f();
   } catch (const Error& e) {
@@ -46,7 +47,9 @@ TEST(ShapeData, GatherConstantIndexOutOfRangeFailsAtCompileTime) {
   auto table = type(DType::kF32, {known(10), known(4)});
   Tensor idx = i64({3, 10});
   auto idx_t = type(DType::kI64, {known(2)});
-  std::string msg = error_of([&] { infer(Op::Gather, {&table, &idx_t}, {nullptr, &idx}, {}, 1, "emb"); });
+  std::string msg = error_of([&] {
+    infer(Op::Gather, {&table, &idx_t}, {nullptr, &idx}, {}, 1, "emb");
+  });
   EXPECT_THAT(msg, HasSubstr("node 'emb' (Gather)"));
   EXPECT_THAT(msg, HasSubstr("index 10 is out of range [-10, 10)"));
 }
@@ -85,7 +88,9 @@ TEST(ShapeData, ReshapeUnknownShapeValueGivesRank) {
   auto spec_t = type(DType::kI64, {known(3)});
   EXPECT_EQ(str(infer(Op::Reshape, {&x, &spec_t}, {nullptr, nullptr})[0]), "[?, ?, ?]");
   auto spec_unknown = type(DType::kI64, {Dim::unknown()});
-  EXPECT_THAT(error_of([&] { infer(Op::Reshape, {&x, &spec_unknown}, {}); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Reshape, {&x, &spec_unknown}, {});
+              }),
               HasSubstr("unknown length"));
 }
 
@@ -93,19 +98,27 @@ TEST(ShapeData, ReshapeErrorsNameBothShapes) {
   auto x = type(DType::kF32, {known(2), known(3)});
   auto spec_t = type(DType::kI64, {known(2)});
   Tensor bad = i64({4, 2});
-  std::string msg = error_of([&] { infer(Op::Reshape, {&x, &spec_t}, {nullptr, &bad}, {}, 1, "r"); });
+  std::string msg = error_of([&] {
+    infer(Op::Reshape, {&x, &spec_t}, {nullptr, &bad}, {}, 1, "r");
+  });
   EXPECT_THAT(msg, HasSubstr("node 'r' (Reshape)"));
   EXPECT_THAT(msg, HasSubstr("cannot reshape [2, 3] to [4, 2]"));
 
   Tensor two = i64({-1, -1});
-  EXPECT_THAT(error_of([&] { infer(Op::Reshape, {&x, &spec_t}, {nullptr, &two}); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Reshape, {&x, &spec_t}, {nullptr, &two});
+              }),
               HasSubstr("more than one -1"));
   Tensor indivisible = i64({4, -1});
-  EXPECT_THAT(error_of([&] { infer(Op::Reshape, {&x, &spec_t}, {nullptr, &indivisible}); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Reshape, {&x, &spec_t}, {nullptr, &indivisible});
+              }),
               HasSubstr("not divisible"));
   auto sx = type(DType::kF32, {sym("batch"), known(6)});
   Tensor mismatch = i64({0, 4});
-  EXPECT_THAT(error_of([&] { infer(Op::Reshape, {&sx, &spec_t}, {nullptr, &mismatch}); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Reshape, {&sx, &spec_t}, {nullptr, &mismatch});
+              }),
               HasSubstr("cannot reshape [batch, 6] to [0, 4]"));
 }
 
@@ -113,7 +126,8 @@ TEST(ShapeData, ReshapeAllowZero) {
   auto x = type(DType::kF32, {known(0), known(3), known(4)});
   auto spec_t = type(DType::kI64, {known(3)});
   Tensor spec = i64({3, 4, 0});
-  auto out = infer(Op::Reshape, {&x, &spec_t}, {nullptr, &spec}, attrs_of({{"allowzero", int64_t{1}}}));
+  auto out =
+      infer(Op::Reshape, {&x, &spec_t}, {nullptr, &spec}, attrs_of({{"allowzero", int64_t{1}}}));
   EXPECT_EQ(str(out[0]), "[3, 4, 0]");
 }
 
@@ -123,7 +137,9 @@ TEST(ShapeData, FlattenKeepsSingleSymbol) {
   EXPECT_EQ(str(infer(Op::Flatten, {&x}, {}, attrs_of({{"axis", int64_t{0}}}))[0]), "[1, ?]");
   EXPECT_EQ(str(infer(Op::Flatten, {&x}, {}, attrs_of({{"axis", int64_t{-1}}}))[0]), "[?, 4]");
   EXPECT_EQ(str(infer(Op::Flatten, {&x}, {}, attrs_of({{"axis", int64_t{3}}}))[0]), "[?, 1]");
-  EXPECT_THAT(error_of([&] { infer(Op::Flatten, {&x}, {}, attrs_of({{"axis", int64_t{4}}})); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Flatten, {&x}, {}, attrs_of({{"axis", int64_t{4}}}));
+              }),
               HasSubstr("out of range"));
 }
 
@@ -145,10 +161,13 @@ TEST(ShapeData, SqueezeAndUnsqueeze) {
   EXPECT_EQ(str(infer(Op::Squeeze, {&x, &axes_t}, {})[0]), "[?, ?]");
   Tensor zero = i64({0});
   auto k = type(DType::kF32, {known(3), known(1)});
-  EXPECT_THAT(error_of([&] { infer(Op::Squeeze, {&k, &axes_t}, {nullptr, &zero}); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Squeeze, {&k, &axes_t}, {nullptr, &zero});
+              }),
               HasSubstr("cannot squeeze axis 0 of size 3"));
   EXPECT_EQ(str(infer(Op::Squeeze, {&k, nullptr}, {})[0]), "[3]");
-  EXPECT_THAT(error_of([&] { infer(Op::Squeeze, {&x}, {}); }), HasSubstr("every dim must be known"));
+  EXPECT_THAT(error_of([&] { infer(Op::Squeeze, {&x}, {}); }),
+              HasSubstr("every dim must be known"));
 
   auto mask = type(DType::kI64, {sym("batch"), sym("seq")});
   auto axes2 = type(DType::kI64, {known(2)});
@@ -158,7 +177,9 @@ TEST(ShapeData, SqueezeAndUnsqueeze) {
   EXPECT_EQ(str(infer(Op::Unsqueeze, {&mask, &axes2}, {nullptr, &neg})[0]), "[1, batch, seq, 1]");
   EXPECT_EQ(str(infer(Op::Unsqueeze, {&mask, &axes2}, {})[0]), "[?, ?, ?, ?]");
   Tensor dup = i64({1, 1});
-  EXPECT_THAT(error_of([&] { infer(Op::Unsqueeze, {&mask, &axes2}, {nullptr, &dup}); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Unsqueeze, {&mask, &axes2}, {nullptr, &dup});
+              }),
               HasSubstr("more than once"));
 }
 
@@ -172,12 +193,18 @@ TEST(ShapeData, ConcatSumsAxisAndMergesOthers) {
             "[batch, 3]");
   EXPECT_EQ(str(infer(Op::Concat, {&a, &a}, {}, attrs_of({{"axis", int64_t{0}}}))[0]), "[?, 3]");
   auto i = type(DType::kI64, {known(2), known(3)});
-  EXPECT_THAT(error_of([&] { infer(Op::Concat, {&a, &i}, {}, attrs_of({{"axis", int64_t{0}}})); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Concat, {&a, &i}, {}, attrs_of({{"axis", int64_t{0}}}));
+              }),
               HasSubstr("is int64, input 0 is float32"));
   auto c = type(DType::kF32, {known(2), known(4)});
-  EXPECT_THAT(error_of([&] { infer(Op::Concat, {&i, &c}, {}, attrs_of({{"axis", int64_t{0}}})); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Concat, {&i, &c}, {}, attrs_of({{"axis", int64_t{0}}}));
+              }),
               HasSubstr("float32"));
-  EXPECT_THAT(error_of([&] { infer(Op::Concat, {&a, &c}, {}, attrs_of({{"axis", int64_t{0}}})); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Concat, {&a, &c}, {}, attrs_of({{"axis", int64_t{0}}}));
+              }),
               HasSubstr("dim 3 does not match 4"));
 }
 
@@ -185,21 +212,24 @@ TEST(ShapeData, SplitFromInputOrEqualParts) {
   auto qkv = type(DType::kF32, {sym("batch"), sym("seq"), known(2304)});
   auto split_t = type(DType::kI64, {known(3)});
   Tensor split = i64({768, 768, 768});
-  auto outs = infer(Op::Split, {&qkv, &split_t}, {nullptr, &split},
-                    attrs_of({{"axis", int64_t{-1}}}), 3);
+  auto outs =
+      infer(Op::Split, {&qkv, &split_t}, {nullptr, &split}, attrs_of({{"axis", int64_t{-1}}}), 3);
   ASSERT_EQ(outs.size(), 3u);
   for (const auto& o : outs) EXPECT_EQ(str(o), "[batch, seq, 768]");
   auto equal = infer(Op::Split, {&qkv}, {}, attrs_of({{"axis", int64_t{2}}}), 2);
   EXPECT_EQ(str(equal[1]), "[batch, seq, 1152]");
   auto symbolic = infer(Op::Split, {&qkv}, {}, {}, 2);
   EXPECT_EQ(str(symbolic[0]), "[?, seq, 2304]");
-  EXPECT_THAT(error_of([&] { infer(Op::Split, {&qkv}, {}, attrs_of({{"axis", int64_t{2}}}), 5); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Split, {&qkv}, {}, attrs_of({{"axis", int64_t{2}}}), 5);
+              }),
               HasSubstr("cannot be split equally"));
   Tensor bad = i64({768, 768, 700});
-  EXPECT_THAT(error_of([&] {
-                infer(Op::Split, {&qkv, &split_t}, {nullptr, &bad}, attrs_of({{"axis", int64_t{2}}}), 3);
-              }),
-              HasSubstr("sums to 2236"));
+  EXPECT_THAT(
+      error_of([&] {
+        infer(Op::Split, {&qkv, &split_t}, {nullptr, &bad}, attrs_of({{"axis", int64_t{2}}}), 3);
+      }),
+      HasSubstr("sums to 2236"));
   auto odd = type(DType::kF32, {known(7)});
   auto chunks = infer(Op::Split, {&odd}, {}, attrs_of({{"num_outputs", int64_t{4}}}), 4);
   EXPECT_EQ(str(chunks[0]), "[2]");
@@ -221,6 +251,9 @@ TEST(ShapeData, SliceKnownAndSymbolic) {
   EXPECT_EQ(str(infer(Op::Slice, {&x, &one, &one, &one}, {nullptr, &s0, nullptr, &a2})[0]),
             "[batch, seq, ?]");
   EXPECT_EQ(str(infer(Op::Slice, {&x, &one, &one}, {nullptr, &s0, nullptr})[0]), "[?, seq, 768]");
+  Tensor m1 = i64({-1}), emin = i64({std::numeric_limits<int64_t>::min()});
+  EXPECT_EQ(str(infer(Op::Slice, {&x, &one, &one, &one, &one}, {nullptr, &m1, &emin, &a1, &m1})[0]),
+            "[batch, seq, 768]");
   Tensor step0 = i64({0});
   EXPECT_THAT(error_of([&] {
                 infer(Op::Slice, {&x, &one, &one, &one, &one}, {nullptr, &s0, &e64, &a2, &step0});
@@ -238,7 +271,9 @@ TEST(ShapeData, ExpandBroadcastsToValue) {
   EXPECT_EQ(str(infer(Op::Expand, {&y, &shape4}, {})[0]), "[?, ?, 3, ?]");
   Tensor bad = i64({2, 2});
   auto shape2 = type(DType::kI64, {known(2)});
-  EXPECT_THAT(error_of([&] { infer(Op::Expand, {&y, &shape2}, {nullptr, &bad}); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Expand, {&y, &shape2}, {nullptr, &bad});
+              }),
               HasSubstr("cannot broadcast"));
 }
 
@@ -248,14 +283,17 @@ TEST(ShapeData, ShapeSizeConstant) {
   EXPECT_EQ(s[0].dtype, DType::kI64);
   EXPECT_EQ(str(s[0]), "[3]");
   EXPECT_EQ(str(infer(Op::Shape, {&x}, {}, attrs_of({{"start", int64_t{-2}}}))[0]), "[2]");
-  EXPECT_EQ(str(infer(Op::Shape, {&x}, {}, attrs_of({{"start", int64_t{2}}, {"end", int64_t{1}}}))[0]),
-            "[0]");
+  EXPECT_EQ(
+      str(infer(Op::Shape, {&x}, {}, attrs_of({{"start", int64_t{2}}, {"end", int64_t{1}}}))[0]),
+      "[0]");
   EXPECT_EQ(str(infer(Op::Size, {&x}, {})[0]), "[]");
-  auto c = infer(Op::Constant, {}, {}, attrs_of({{"value", Tensor::from_vector<int32_t>({1, 2, 3, 4}, {2, 2})}}));
+  auto c = infer(Op::Constant, {}, {},
+                 attrs_of({{"value", Tensor::from_vector<int32_t>({1, 2, 3, 4}, {2, 2})}}));
   EXPECT_EQ(c[0].dtype, DType::kI32);
   EXPECT_EQ(str(c[0]), "[2, 2]");
-  EXPECT_EQ(str(infer(Op::Constant, {}, {}, attrs_of({{"value_ints", std::vector<int64_t>{1, 2}}}))[0]),
-            "[2]");
+  EXPECT_EQ(
+      str(infer(Op::Constant, {}, {}, attrs_of({{"value_ints", std::vector<int64_t>{1, 2}}}))[0]),
+      "[2]");
   EXPECT_THAT(error_of([&] { infer(Op::Constant, {}, {}, {}, 1, "c"); }),
               HasSubstr("node 'c' (Constant): needs a value"));
 }
@@ -274,7 +312,9 @@ TEST(ShapeData, ConstantOfShapeAndRangeUnknownValues) {
   auto scalar = type(DType::kI64, {});
   EXPECT_EQ(str(infer(Op::Range, {&scalar, &scalar, &scalar}, {})[0]), "[?]");
   auto f = type(DType::kF32, {});
-  EXPECT_THAT(error_of([&] { infer(Op::Range, {&scalar, &f, &scalar}, {}); }),
+  EXPECT_THAT(error_of([&] {
+                infer(Op::Range, {&scalar, &f, &scalar}, {});
+              }),
               HasSubstr("same dtype"));
 }
 

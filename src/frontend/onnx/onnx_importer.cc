@@ -3,6 +3,8 @@
 #include "frontend/onnx/onnx_importer.h"
 
 #include <fcntl.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,9 +14,6 @@
 #include <filesystem>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl.h>
 
 #include "bertc/error.h"
 #include "frontend/onnx/onnx_proto.h"
@@ -26,9 +25,7 @@ namespace {
 using ir::Op;
 using ir::ValueId;
 
-bool is_default_domain(const std::string& domain) {
-  return domain.empty() || domain == "ai.onnx";
-}
+bool is_default_domain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
 // The first default-domain opset at which the op's ONNX definition (after the normalizations
 // below) is the one bertc implements. Older versions differ in ways bertc does not model
@@ -47,20 +44,30 @@ int64_t min_supported_opset(Op op) {
     case Op::Or:
     case Op::Xor:
     case Op::Gemm:
-    case Op::Dropout: return 7;
+    case Op::Dropout:
+      return 7;
     case Op::LessOrEqual:
-    case Op::GreaterOrEqual: return 12;
+    case Op::GreaterOrEqual:
+      return 12;
     case Op::Where:
     case Op::Erf:
-    case Op::ConstantOfShape: return 9;
-    case Op::Expand: return 8;
-    case Op::Cast: return 6;
-    case Op::Reshape: return 5;
-    case Op::Concat: return 4;
+    case Op::ConstantOfShape:
+      return 9;
+    case Op::Expand:
+      return 8;
+    case Op::Cast:
+      return 6;
+    case Op::Reshape:
+      return 5;
+    case Op::Concat:
+      return 4;
     case Op::CumSum:
-    case Op::Range: return 11;
-    case Op::LayerNormalization: return 17;
-    default: return 1;
+    case Op::Range:
+      return 11;
+    case Op::LayerNormalization:
+      return 17;
+    default:
+      return 1;
   }
 }
 
@@ -82,21 +89,34 @@ ir::Attr convert_attr(const onnx::AttributeProto& a, const std::string& where,
                 a.ref_attr_name() + "'), which bertc does not support");
   }
   if (type == A::UNDEFINED) {  // very old exporters leave `type` unset
-    if (a.has_f()) type = A::FLOAT;
-    else if (a.has_i()) type = A::INT;
-    else if (a.has_s()) type = A::STRING;
-    else if (a.has_t()) type = A::TENSOR;
-    else if (a.floats_size()) type = A::FLOATS;
-    else if (a.ints_size()) type = A::INTS;
-    else if (a.strings_size()) type = A::STRINGS;
-    else if (a.has_g() || a.graphs_size()) type = A::GRAPH;
+    if (a.has_f())
+      type = A::FLOAT;
+    else if (a.has_i())
+      type = A::INT;
+    else if (a.has_s())
+      type = A::STRING;
+    else if (a.has_t())
+      type = A::TENSOR;
+    else if (a.floats_size())
+      type = A::FLOATS;
+    else if (a.ints_size())
+      type = A::INTS;
+    else if (a.strings_size())
+      type = A::STRINGS;
+    else if (a.has_g() || a.graphs_size())
+      type = A::GRAPH;
   }
   switch (type) {
-    case A::INT: return static_cast<int64_t>(a.i());
-    case A::FLOAT: return a.f();
-    case A::STRING: return a.s();
-    case A::INTS: return std::vector<int64_t>(a.ints().begin(), a.ints().end());
-    case A::FLOATS: return std::vector<float>(a.floats().begin(), a.floats().end());
+    case A::INT:
+      return static_cast<int64_t>(a.i());
+    case A::FLOAT:
+      return a.f();
+    case A::STRING:
+      return a.s();
+    case A::INTS:
+      return std::vector<int64_t>(a.ints().begin(), a.ints().end());
+    case A::FLOATS:
+      return std::vector<float>(a.floats().begin(), a.floats().end());
     case A::TENSOR: {
       try {
         return tensor_from_onnx(a.t(), base_dir);
@@ -143,7 +163,8 @@ class Importer {
   }
   ValueId add_int64_constant(const std::string& base, const std::vector<int64_t>& v) {
     std::string name = fresh_name(base);
-    return define(name, graph_.add_constant(name, Tensor::from_vector(v, {static_cast<int64_t>(v.size())})));
+    return define(
+        name, graph_.add_constant(name, Tensor::from_vector(v, {static_cast<int64_t>(v.size())})));
   }
   ir::TypeInfo input_type(const onnx::ValueInfoProto& vi);
   Tensor constant_value(const onnx::NodeProto& node, const std::string& name);
@@ -334,8 +355,12 @@ void Importer::normalize(const onnx::NodeProto& onnx_node, ir::Node& node) {
   };
   switch (node.op) {
     case Op::Squeeze:
-    case Op::Unsqueeze: attr_to_input("axes", 1); break;
-    case Op::Split: attr_to_input("split", 1); break;
+    case Op::Unsqueeze:
+      attr_to_input("axes", 1);
+      break;
+    case Op::Split:
+      attr_to_input("split", 1);
+      break;
     case Op::Slice:
       if (node.attrs.has("starts") || node.attrs.has("ends")) {
         if (!node.attrs.has("starts") || !node.attrs.has("ends")) {
@@ -363,7 +388,8 @@ void Importer::normalize(const onnx::NodeProto& onnx_node, ir::Node& node) {
       node.attrs.set("to", static_cast<int64_t>(*dtype));
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -403,8 +429,10 @@ void Importer::add_nodes() {
     }
 
     ir::Attrs attrs;
-    for (const auto& a : onnx_node.attribute()) attrs.set(a.name(), convert_attr(a, where, base_dir_));
-    ir::Node& node = graph_.add_node(op, name, std::move(inputs), std::move(outputs), std::move(attrs));
+    for (const auto& a : onnx_node.attribute())
+      attrs.set(a.name(), convert_attr(a, where, base_dir_));
+    ir::Node& node =
+        graph_.add_node(op, name, std::move(inputs), std::move(outputs), std::move(attrs));
     normalize(onnx_node, node);
   }
 }
@@ -424,8 +452,8 @@ void Importer::verify_types() {
   for (const ir::Node& node : graph_.nodes) {
     for (ValueId in : node.inputs) {
       if (in != ir::kNoValue && graph_.value(in).type.dtype == DType{}) {
-        throw Error("node '" + node.name + "' (" + std::string(ir::op_name(node.op)) +
-                    ") reads '" + graph_.value(in).name + "', whose type is unknown");
+        throw Error("node '" + node.name + "' (" + std::string(ir::op_name(node.op)) + ") reads '" +
+                    graph_.value(in).name + "', whose type is unknown");
       }
     }
   }

@@ -2,10 +2,10 @@
 // (tests, the conformance runner). Includes <onnx/onnx_pb.h>; most users want onnx_importer.h.
 #pragma once
 
+#include <onnx/onnx_pb.h>
+
 #include <optional>
 #include <string>
-
-#include <onnx/onnx_pb.h>
 
 #include "bertc/tensor.h"
 #include "ir/graph.h"

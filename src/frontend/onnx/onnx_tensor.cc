@@ -13,9 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 using onnx::TensorProto;
 
-std::string tensor_label(const TensorProto& proto) {
-  return "tensor '" + proto.name() + "'";
-}
+std::string tensor_label(const TensorProto& proto) { return "tensor '" + proto.name() + "'"; }
 
 // Parses a non-negative decimal integer from an external_data entry.
 int64_t parse_external_int(const TensorProto& proto, const std::string& key,
@@ -83,7 +81,8 @@ void read_external(const TensorProto& proto, const std::string& base_dir, void* 
                 file.string() + "' (" + std::to_string(file_size) + " bytes)");
   }
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(tensor_label(proto) + ": cannot open external data file '" + file.string() + "'");
+  if (!in)
+    throw Error(tensor_label(proto) + ": cannot open external data file '" + file.string() + "'");
   in.seekg(offset);
   if (nbytes) in.read(static_cast<char*>(dst), static_cast<std::streamsize>(nbytes));
   if (!in) {
@@ -108,37 +107,63 @@ void copy_typed(const Field& field, Tensor& t) {
 
 std::optional<DType> dtype_from_onnx(int32_t onnx_dtype) {
   switch (onnx_dtype) {
-    case TensorProto::FLOAT: return DType::kF32;
-    case TensorProto::DOUBLE: return DType::kF64;
-    case TensorProto::INT8: return DType::kI8;
-    case TensorProto::UINT8: return DType::kU8;
-    case TensorProto::INT32: return DType::kI32;
-    case TensorProto::INT64: return DType::kI64;
-    case TensorProto::BOOL: return DType::kBool;
-    default: return std::nullopt;
+    case TensorProto::FLOAT:
+      return DType::kF32;
+    case TensorProto::DOUBLE:
+      return DType::kF64;
+    case TensorProto::INT8:
+      return DType::kI8;
+    case TensorProto::UINT8:
+      return DType::kU8;
+    case TensorProto::INT32:
+      return DType::kI32;
+    case TensorProto::INT64:
+      return DType::kI64;
+    case TensorProto::BOOL:
+      return DType::kBool;
+    default:
+      return std::nullopt;
   }
 }
 
 std::string onnx_dtype_name(int32_t onnx_dtype) {
   switch (onnx_dtype) {
-    case TensorProto::UNDEFINED: return "undefined";
-    case TensorProto::FLOAT: return "float32";
-    case TensorProto::UINT8: return "uint8";
-    case TensorProto::INT8: return "int8";
-    case TensorProto::UINT16: return "uint16";
-    case TensorProto::INT16: return "int16";
-    case TensorProto::INT32: return "int32";
-    case TensorProto::INT64: return "int64";
-    case TensorProto::STRING: return "string";
-    case TensorProto::BOOL: return "bool";
-    case TensorProto::FLOAT16: return "float16";
-    case TensorProto::DOUBLE: return "float64";
-    case TensorProto::UINT32: return "uint32";
-    case TensorProto::UINT64: return "uint64";
-    case TensorProto::COMPLEX64: return "complex64";
-    case TensorProto::COMPLEX128: return "complex128";
-    case TensorProto::BFLOAT16: return "bfloat16";
-    default: return "dtype code " + std::to_string(onnx_dtype);
+    case TensorProto::UNDEFINED:
+      return "undefined";
+    case TensorProto::FLOAT:
+      return "float32";
+    case TensorProto::UINT8:
+      return "uint8";
+    case TensorProto::INT8:
+      return "int8";
+    case TensorProto::UINT16:
+      return "uint16";
+    case TensorProto::INT16:
+      return "int16";
+    case TensorProto::INT32:
+      return "int32";
+    case TensorProto::INT64:
+      return "int64";
+    case TensorProto::STRING:
+      return "string";
+    case TensorProto::BOOL:
+      return "bool";
+    case TensorProto::FLOAT16:
+      return "float16";
+    case TensorProto::DOUBLE:
+      return "float64";
+    case TensorProto::UINT32:
+      return "uint32";
+    case TensorProto::UINT64:
+      return "uint64";
+    case TensorProto::COMPLEX64:
+      return "complex64";
+    case TensorProto::COMPLEX128:
+      return "complex128";
+    case TensorProto::BFLOAT16:
+      return "bfloat16";
+    default:
+      return "dtype code " + std::to_string(onnx_dtype);
   }
 }
 
@@ -159,7 +184,9 @@ Tensor tensor_from_onnx(const TensorProto& proto, const std::string& base_dir) {
     if (d < 0) throw Error(tensor_label(proto) + " has a negative dim " + std::to_string(d));
     dims.push_back(d);
     if (d != 0 && numel > kMaxElements / d) {
-      throw Error(tensor_label(proto) + " has an impossibly large shape " + dims_str(std::span<const int64_t>(proto.dims().data(), static_cast<size_t>(proto.dims().size()))));
+      throw Error(tensor_label(proto) + " has an impossibly large shape " +
+                  dims_str(std::span<const int64_t>(proto.dims().data(),
+                                                    static_cast<size_t>(proto.dims().size()))));
     }
     numel *= d;
   }
@@ -178,8 +205,8 @@ Tensor tensor_from_onnx(const TensorProto& proto, const std::string& base_dir) {
     const std::string& raw = proto.raw_data();
     if (raw.size() != nbytes) {
       throw Error(tensor_label(proto) + ": raw_data holds " + std::to_string(raw.size()) +
-                  " bytes, but " + onnx_dtype_name(proto.data_type()) + " " +
-                  dims_str(t.shape()) + " needs " + std::to_string(nbytes));
+                  " bytes, but " + onnx_dtype_name(proto.data_type()) + " " + dims_str(t.shape()) +
+                  " needs " + std::to_string(nbytes));
     }
     // x86-64 is little-endian, as is ONNX's raw_data.
     if (nbytes) std::memcpy(t.raw(), raw.data(), nbytes);
@@ -193,13 +220,25 @@ Tensor tensor_from_onnx(const TensorProto& proto, const std::string& base_dir) {
   int count = 0;
   const char* field = "";
   switch (*dtype) {
-    case DType::kF32: count = proto.float_data_size(); field = "float_data"; break;
-    case DType::kF64: count = proto.double_data_size(); field = "double_data"; break;
-    case DType::kI64: count = proto.int64_data_size(); field = "int64_data"; break;
+    case DType::kF32:
+      count = proto.float_data_size();
+      field = "float_data";
+      break;
+    case DType::kF64:
+      count = proto.double_data_size();
+      field = "double_data";
+      break;
+    case DType::kI64:
+      count = proto.int64_data_size();
+      field = "int64_data";
+      break;
     case DType::kI32:
     case DType::kI8:
     case DType::kU8:
-    case DType::kBool: count = proto.int32_data_size(); field = "int32_data"; break;
+    case DType::kBool:
+      count = proto.int32_data_size();
+      field = "int32_data";
+      break;
   }
   if (count != numel) {
     if (count == 0) {
@@ -211,13 +250,27 @@ Tensor tensor_from_onnx(const TensorProto& proto, const std::string& base_dir) {
                 std::to_string(numel));
   }
   switch (*dtype) {
-    case DType::kF32: copy_typed<float>(proto.float_data(), t); break;
-    case DType::kF64: copy_typed<double>(proto.double_data(), t); break;
-    case DType::kI64: copy_typed<int64_t>(proto.int64_data(), t); break;
-    case DType::kI32: copy_typed<int32_t>(proto.int32_data(), t); break;
-    case DType::kI8: copy_typed<int8_t>(proto.int32_data(), t); break;
-    case DType::kU8: copy_typed<uint8_t>(proto.int32_data(), t); break;
-    case DType::kBool: copy_typed<bool>(proto.int32_data(), t); break;
+    case DType::kF32:
+      copy_typed<float>(proto.float_data(), t);
+      break;
+    case DType::kF64:
+      copy_typed<double>(proto.double_data(), t);
+      break;
+    case DType::kI64:
+      copy_typed<int64_t>(proto.int64_data(), t);
+      break;
+    case DType::kI32:
+      copy_typed<int32_t>(proto.int32_data(), t);
+      break;
+    case DType::kI8:
+      copy_typed<int8_t>(proto.int32_data(), t);
+      break;
+    case DType::kU8:
+      copy_typed<uint8_t>(proto.int32_data(), t);
+      break;
+    case DType::kBool:
+      copy_typed<bool>(proto.int32_data(), t);
+      break;
   }
   return t;
 }

@@ -23,8 +23,8 @@ void data_concat(const KernelCall& call) {
   const size_t elem = dtype_size(dst.dtype());
   int64_t offset = 0;  // along the axis
   for (const Tensor* src : call.src) {
-    auto* base = static_cast<std::byte*>(dst.raw()) +
-                 static_cast<size_t>(offset * dst_strides[axis]) * elem;
+    auto* base =
+        static_cast<std::byte*>(dst.raw()) + static_cast<size_t>(offset * dst_strides[axis]) * elem;
     copy_strided(base, dst_strides, src->raw(), contiguous_strides(src->shape()), src->shape(),
                  elem);
     offset += src->dim(static_cast<int>(axis));
@@ -44,8 +44,7 @@ void data_split(const KernelCall& call) {
     Tensor& dst = *call.dst[k];
     const auto* base = static_cast<const std::byte*>(src.raw()) +
                        static_cast<size_t>(offset * src_strides[axis]) * elem;
-    copy_strided(dst.raw(), contiguous_strides(dst.shape()), base, src_strides, dst.shape(),
-                 elem);
+    copy_strided(dst.raw(), contiguous_strides(dst.shape()), base, src_strides, dst.shape(), elem);
     offset += dst.dim(static_cast<int>(axis));
   }
   if (offset != src.dim(static_cast<int>(axis))) {

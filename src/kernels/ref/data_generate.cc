@@ -4,6 +4,7 @@
 #include "ir/shape_data.h"
 #include "kernels/ref/data_kernels.h"
 #include "kernels/ref/dispatch.h"
+#include "kernels/ref/ref_util.h"
 
 namespace bertc::kernels::ref {
 
@@ -23,9 +24,9 @@ void data_constant(const KernelCall& call) {
   const Tensor value = ir::constant_attr_value(*call.node);
   Tensor& dst = *call.dst[0];
   if (value.dtype() != dst.dtype() || value.shape() != dst.shape()) {
-    node_fail(*call.node, "output " + std::string(dtype_name(dst.dtype())) +
-                              dims_str(dst.shape()) + " does not match the constant " +
-                              dtype_name(value.dtype()) + dims_str(value.shape()));
+    node_fail(*call.node, "output " + std::string(dtype_name(dst.dtype())) + dims_str(dst.shape()) +
+                              " does not match the constant " + dtype_name(value.dtype()) +
+                              dims_str(value.shape()));
   }
   if (value.nbytes()) std::memcpy(dst.raw(), value.raw(), value.nbytes());
 }
@@ -51,12 +52,9 @@ void data_range(const KernelCall& call) {
     const T start = call.src[0]->data<T>()[0];
     const T delta = call.src[2]->data<T>()[0];
     T* out = dst.data<T>();
+    // Wrapping arithmetic: i * delta may overflow T where start + i * delta does not.
     for (int64_t i = 0, n = dst.numel(); i < n; ++i) {
-      if constexpr (std::is_floating_point_v<T>) {
-        out[i] = start + static_cast<T>(i) * delta;
-      } else {  // in int64: i * delta may not fit T, the sum does
-        out[i] = static_cast<T>(static_cast<int64_t>(start) + i * static_cast<int64_t>(delta));
-      }
+      out[i] = wrap_add(start, wrap_mul(static_cast<T>(i), delta));
     }
   });
 }

@@ -10,8 +10,7 @@ namespace {
 
 // Copies n elements of E bytes, dst / src stepping by the given byte strides.
 template <size_t E>
-void copy_run(std::byte* dst, int64_t dst_step, const std::byte* src, int64_t src_step,
-              int64_t n) {
+void copy_run(std::byte* dst, int64_t dst_step, const std::byte* src, int64_t src_step, int64_t n) {
   for (int64_t j = 0; j < n; ++j) std::memcpy(dst + j * dst_step, src + j * src_step, E);
 }
 
@@ -24,9 +23,15 @@ void copy_row(std::byte* dst, int64_t dst_stride, const std::byte* src, int64_t 
   }
   const int64_t ds = dst_stride * e, ss = src_stride * e;
   switch (elem) {
-    case 1: copy_run<1>(dst, ds, src, ss, n); break;
-    case 4: copy_run<4>(dst, ds, src, ss, n); break;
-    case 8: copy_run<8>(dst, ds, src, ss, n); break;
+    case 1:
+      copy_run<1>(dst, ds, src, ss, n);
+      break;
+    case 4:
+      copy_run<4>(dst, ds, src, ss, n);
+      break;
+    case 8:
+      copy_run<8>(dst, ds, src, ss, n);
+      break;
     default:
       for (int64_t j = 0; j < n; ++j) std::memcpy(dst + j * ds, src + j * ss, elem);
   }

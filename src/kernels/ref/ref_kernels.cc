@@ -15,6 +15,7 @@ const Tables& tables() {
     Tables tab;
     register_math_kernels(tab.fn.data(), tab.inplace.data());
     register_data_kernels(tab.fn.data(), tab.inplace.data());
+    register_fused_kernels(tab.fn.data(), tab.inplace.data());
     return tab;
   }();
   return t;

@@ -16,5 +16,6 @@ bool inplace_ok(ir::Op op);
 // Families fill the tables indexed by Op; see math_*.cc and data_*.cc.
 void register_math_kernels(KernelFn* table, bool* inplace_ok);
 void register_data_kernels(KernelFn* table, bool* inplace_ok);
+void register_fused_kernels(KernelFn* table, bool* inplace_ok);  // fused_*.cc
 
 }  // namespace bertc::kernels::ref

@@ -54,22 +54,10 @@ inline __m256i lane_mask(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-struct TileIo {
-  float* c;  // C(m, n)
-  int64_t ldc;
-  const float* bias;  // bias + n, or null
-  const float* res;   // R(m, n), or null
-  int64_t ldr;
-  __m256i last_mask;  // valid lanes of the last 8-column vector
-  bool full;          // all lanes of every vector valid (no masking)
-  int flags;          // kFirstK | kLastK
-  bool gelu, fast_math, residual_first;
-};
-
-inline __m256 load_c(const float* p, bool full, __m256i m) {
+inline __m256 load_masked(const float* p, bool full, __m256i m) {
   return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m);
 }
-inline void store_c(float* p, bool full, __m256i m, __m256 x) {
+inline void store_masked(float* p, bool full, __m256i m, __m256 x) {
   if (full) {
     _mm256_storeu_ps(p, x);
   } else {
@@ -77,14 +65,20 @@ inline void store_c(float* p, bool full, __m256i m, __m256 x) {
   }
 }
 
-// f32_gemm_{MR}x{8 NV}_avx2: acc[MR][NV] = A_panel · B_slice over kc, then the epilogue.
+// f32_gemm_{MR}x{8 NV}_avx2: C tile = [src tile +] A_panel · B_slice [+ bias] over kc.
 //   a: packed A micro-panel, a[k * kMR + r]. b: packed B panel at row k0 (64-byte aligned),
-//   b[k * 16 + j]; NV = 1 reads only its first 8 columns. Rows r >= MR and columns past the
-//   mask are neither read from C/R nor written. 6×2 = 12 accumulators + 2 B + 1 broadcast
-//   fill the 16 ymm registers.
+//   b[k * 16 + j]; NV = 1 reads only its first 8 columns.
+//   c: C(m, n), row stride ldc; src (or null): tile added to the result, row stride lds (the
+//   partial sum in C, or R in the first K block when the residual goes first; may equal c).
+//   The last 8-column vector is limited to its first last_lanes (1..8) lanes. Only MR rows
+//   are touched. 6×2 = 12 accumulators + 2 B + 1 broadcast fill the 16 ymm registers.
+//   GELU / late residual: separate post-pass (keeps this function small and cheap to call).
 template <int MR, int NV>
 void f32_gemm_ukernel_avx2(int64_t kc, const float* __restrict a, const float* __restrict b,
-                           const TileIo& io) {
+                           float* c, int64_t ldc, const float* src, int64_t lds,
+                           int last_lanes, const float* bias) {
+  const bool last_full = last_lanes == 8;
+  const __m256i last_mask = lane_mask(last_lanes);
   __m256 acc[MR][NV];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
@@ -102,34 +96,35 @@ void f32_gemm_ukernel_avx2(int64_t kc, const float* __restrict a, const float* _
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
     }
   }
-  const bool first = io.flags & kFirstK;
-  const bool last = io.flags & kLastK;
-  const __m256i all = _mm256_set1_epi32(-1);
+  if (bias) {
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      const __m256 bb = load_masked(bias + v * 8, v < NV - 1 || last_full, last_mask);
+#pragma GCC unroll 8
+      for (int r = 0; r < MR; ++r) acc[r][v] = _mm256_add_ps(acc[r][v], bb);
+    }
+  }
+  if (src) {
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) {
+        const __m256 x = load_masked(src + r * lds + v * 8, v < NV - 1 || last_full, last_mask);
+        acc[r][v] = _mm256_add_ps(acc[r][v], x);
+      }
+    }
+  }
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) {
-      const bool full = io.full || v < NV - 1;
-      const __m256i m = v == NV - 1 ? io.last_mask : all;
-      float* cp = io.c + r * io.ldc + v * 8;
-      __m256 x = acc[r][v];
-      if (!first) x = _mm256_add_ps(x, load_c(cp, full, m));
-      if (first) {
-        if (io.bias) x = _mm256_add_ps(x, load_c(io.bias + v * 8, full, m));
-        if (io.res && io.residual_first)
-          x = _mm256_add_ps(x, load_c(io.res + r * io.ldr + v * 8, full, m));
-      }
-      if (last) {
-        if (io.gelu) x = io.fast_math ? gelu_fast(x) : gelu_exact(x);
-        if (io.res && !io.residual_first)
-          x = _mm256_add_ps(x, load_c(io.res + r * io.ldr + v * 8, full, m));
-      }
-      store_c(cp, full, m, x);
+      store_masked(c + r * ldc + v * 8, v < NV - 1 || last_full, last_mask, acc[r][v]);
     }
   }
 }
 
-using UkernelFn = void (*)(int64_t, const float*, const float*, const TileIo&);
+using UkernelFn = void (*)(int64_t, const float*, const float*, float*, int64_t, const float*,
+                           int64_t, int, const float*);
 
 template <int MR>
 constexpr std::array<UkernelFn, 2> ukernel_row() {
@@ -144,6 +139,35 @@ constexpr std::array<std::array<UkernelFn, kNV>, sizeof...(MRs)> ukernel_table(
 
 // kUkernels[mr - 1][nv - 1]
 constexpr auto kUkernels = ukernel_table(std::make_integer_sequence<int, kMR>{});
+
+// Post-pass over one C tile (rows × cols, in L1): C = act(C) + R, branch-free body.
+template <bool GELU, bool FAST, bool RES>
+void f32_gemm_post_avx2(float* c, int64_t ldc, const float* res, int64_t ldr, int rows,
+                        int cols) {
+  const int full = cols / 8;
+  const int tail = cols % 8;
+  const __m256i tail_mask = lane_mask(tail);
+  auto one = [&](float* p, const float* rp, bool is_full) {
+    __m256 x = load_masked(p, is_full, tail_mask);
+    if constexpr (GELU) x = FAST ? gelu_fast(x) : gelu_exact(x);
+    if constexpr (RES) x = _mm256_add_ps(x, load_masked(rp, is_full, tail_mask));
+    store_masked(p, is_full, tail_mask, x);
+  };
+  for (int r = 0; r < rows; ++r) {
+    float* cr = c + r * ldc;
+    const float* rr = RES ? res + r * ldr : nullptr;
+    for (int v = 0; v < full; ++v) one(cr + v * 8, RES ? rr + v * 8 : nullptr, true);
+    if (tail) one(cr + full * 8, RES ? rr + full * 8 : nullptr, false);
+  }
+}
+
+using PostFn = void (*)(float*, int64_t, const float*, int64_t, int, int);
+
+PostFn post_fn(bool gelu, bool fast, bool res) {
+  if (!gelu) return res ? &f32_gemm_post_avx2<false, false, true> : nullptr;
+  if (fast) return res ? &f32_gemm_post_avx2<true, true, true> : &f32_gemm_post_avx2<true, true, false>;
+  return res ? &f32_gemm_post_avx2<true, false, true> : &f32_gemm_post_avx2<true, false, false>;
+}
 
 void pack_a(const GemmArgs& g, int64_t i0, int64_t i1) {
   const int64_t K = g.K;
@@ -166,34 +190,35 @@ void pack_a(const GemmArgs& g, int64_t i0, int64_t i1) {
   }
 }
 
+inline const float* ap_of(const GemmArgs& g, int64_t m, int64_t k0) {
+  return g.a_packed + (m / kMR) * g.K * kMR + k0 * kMR;
+}
+
 void block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   const int64_t K = g.K;
   const int64_t kc = g.kc;
   const int64_t nkb = K == 0 ? 1 : (K + kc - 1) / kc;
+  const bool res = g.residual != nullptr;
+  const PostFn post_last = post_fn(g.gelu, g.fast_math, res && !g.residual_first);
   for (int64_t kb = 0; kb < nkb; ++kb) {
     const int64_t k0 = kb * kc;
     const int64_t kl = std::min(kc, K - k0);
-    TileIo io;
-    io.ldc = g.ldc;
-    io.ldr = g.ldr;
-    io.flags = (kb == 0 ? kFirstK : 0) | (kb == nkb - 1 ? kLastK : 0);
-    io.gelu = g.gelu;
-    io.fast_math = g.fast_math;
-    io.residual_first = g.residual_first;
+    const bool first = kb == 0, last = kb == nkb - 1;
     for (int64_t n = n0; n < n1; n += kNR) {
       const int nl = static_cast<int>(std::min<int64_t>(kNR, n1 - n));
       const int nv = (nl + 7) / 8;
       const int tail = nl % 8;
-      io.full = tail == 0;
-      io.last_mask = lane_mask(tail == 0 ? 8 : tail);
-      io.bias = g.bias ? g.bias + n : nullptr;
+      const float* bias = first && g.bias ? g.bias + n : nullptr;
       const float* bp = g.b_packed + (n / 16) * K * 16 + k0 * 16;
       for (int64_t m = m0; m < m1; m += kMR) {
         const int ml = static_cast<int>(std::min<int64_t>(kMR, m1 - m));
-        io.c = g.c + m * g.ldc + n;
-        io.res = g.residual ? g.residual + m * g.ldr + n : nullptr;
-        const float* ap = g.a_packed + (m / kMR) * K * kMR + k0 * kMR;
-        kUkernels[ml - 1][nv - 1](kl, ap, bp, io);
+        float* c = g.c + m * g.ldc + n;
+        const float* r = res ? g.residual + m * g.ldr + n : nullptr;
+        const float* src = !first ? c : g.residual_first ? r : nullptr;
+        const int64_t lds = !first ? g.ldc : g.ldr;
+        kUkernels[ml - 1][nv - 1](kl, ap_of(g, m, k0), bp, c, g.ldc, src, lds,
+                                  tail == 0 ? 8 : tail, bias);
+        if (last && post_last) post_last(c, g.ldc, r, g.ldr, ml, nl);
       }
     }
   }

@@ -61,28 +61,21 @@ inline __m512 gelu_exact(__m512 x) {
   return _mm512_load_ps(tmp);
 }
 
-// Where one micro-tile's epilogue reads and writes.
-struct TileIo {
-  float* c;            // C(m, n)
-  int64_t ldc;
-  const float* bias;   // bias + n, or null
-  const float* res;    // R(m, n), or null
-  int64_t ldr;
-  __mmask16 last_mask;  // valid lanes of the last 16-column vector
-  int flags;            // kFirstK | kLastK
-  bool gelu, fast_math, residual_first;
-};
-
-// f32_gemm_{MR}x{16 NV}_avx512: acc[MR][NV] = A_panel · B_slice over kc, then the epilogue.
-//   a: packed A micro-panel, a[k * MRS + r] (64-byte aligned start, MRS floats per k).
+// f32_gemm_{MR}x{16 NV}_avx512: C tile = [C tile +] A_panel · B_slice [+ bias] over kc.
+//   a: packed A micro-panel, a[k * MRS + r] (MRS floats per k, 64-byte aligned start).
 //   b: first packed B panel at row k0 (64-byte aligned); panel v at b + v * b_stride.
-//   Rows r >= MR and columns past the mask are neither read from C/R nor written.
-//   kc may be 0 (accumulators stay 0).
-// 2 FMA pipes × 4-cycle latency need >= 8 independent accumulators: MR × NV >= 8 here for the
-// main tiles (14×2 = 28); the edge tiles (small MR) run latency-bound but are rare.
+//   c: C(m, n), row stride ldc, any alignment; src (or null): a tile added to the result,
+//   row stride lds (the partial sum in C for later K blocks, or R in the first block when the
+//   residual goes first — src may equal c). Only MR rows and the first 16 (NV - 1) +
+//   popcount(last_mask) columns of c / src / bias are read or written. kc may be 0.
+// The epilogue here is deliberately tiny (one predictable branch each for src and bias): GELU and the residual run in a separate pass over the tile while it is in L1, which
+// keeps this function's code small and its per-call overhead ~50 cycles.
+// 2 FMA pipes × 4-cycle latency need >= 8 independent accumulators: the main tile has
+// MR × NV = 28; edge tiles (small MR) run latency-bound but are rare.
 template <int MRS, int MR, int NV>
 void f32_gemm_ukernel_avx512(int64_t kc, const float* __restrict a, const float* __restrict b,
-                             int64_t b_stride, const TileIo& io) {
+                             int64_t b_stride, float* c, int64_t ldc, const float* src,
+                             int64_t lds, __mmask16 last_mask, const float* bias) {
   __m512 acc[MR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
@@ -100,32 +93,42 @@ void f32_gemm_ukernel_avx512(int64_t kc, const float* __restrict a, const float*
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
     }
   }
-  const bool first = io.flags & kFirstK;
-  const bool last = io.flags & kLastK;
+  if (bias) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      const __m512 bb = v == NV - 1 ? _mm512_maskz_loadu_ps(last_mask, bias + v * 16)
+                                    : _mm512_loadu_ps(bias + v * 16);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) acc[r][v] = _mm512_add_ps(acc[r][v], bb);
+    }
+  }
+  if (src) {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) {
+        const float* p = src + r * lds + v * 16;
+        acc[r][v] = _mm512_add_ps(acc[r][v], v == NV - 1 ? _mm512_maskz_loadu_ps(last_mask, p)
+                                                         : _mm512_loadu_ps(p));
+      }
+    }
+  }
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
-      const __mmask16 m = v == NV - 1 ? io.last_mask : static_cast<__mmask16>(0xFFFF);
-      float* cp = io.c + r * io.ldc + v * 16;
-      __m512 x = acc[r][v];
-      if (!first) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, cp));
-      if (first) {
-        if (io.bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, io.bias + v * 16));
-        if (io.res && io.residual_first)
-          x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, io.res + r * io.ldr + v * 16));
+      float* p = c + r * ldc + v * 16;
+      if (v == NV - 1) {
+        _mm512_mask_storeu_ps(p, last_mask, acc[r][v]);
+      } else {
+        _mm512_storeu_ps(p, acc[r][v]);
       }
-      if (last) {
-        if (io.gelu) x = io.fast_math ? gelu_fast(x) : gelu_exact(x);
-        if (io.res && !io.residual_first)
-          x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, io.res + r * io.ldr + v * 16));
-      }
-      _mm512_mask_storeu_ps(cp, m, x);
     }
   }
 }
 
-using UkernelFn = void (*)(int64_t, const float*, const float*, int64_t, const TileIo&);
+using UkernelFn = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t,
+                           const float*, int64_t, __mmask16, const float*);
 
 template <int MR, int... NVs>
 constexpr std::array<UkernelFn, sizeof...(NVs)> ukernel_row(std::integer_sequence<int, NVs...>) {
@@ -140,6 +143,35 @@ constexpr std::array<std::array<UkernelFn, kNV>, sizeof...(MRs)> ukernel_table(
 
 // kUkernels[mr - 1][nv - 1]
 constexpr auto kUkernels = ukernel_table(std::make_integer_sequence<int, kMR>{});
+
+// The post-pass over one C tile (rows × cols, in L1): C = act(C) + R. GELU, FAST and RES are
+// compile-time so the loop body is branch-free.
+template <bool GELU, bool FAST, bool RES>
+void f32_gemm_post_avx512(float* c, int64_t ldc, const float* res, int64_t ldr, int rows,
+                          int cols) {
+  const int full = cols / 16;
+  const __mmask16 tail = static_cast<__mmask16>((1u << (cols % 16)) - 1u);
+  auto one = [&](float* p, const float* rp, __mmask16 m) {
+    __m512 x = _mm512_maskz_loadu_ps(m, p);
+    if constexpr (GELU) x = FAST ? gelu_fast(x) : gelu_exact(x);
+    if constexpr (RES) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, rp));
+    _mm512_mask_storeu_ps(p, m, x);
+  };
+  for (int r = 0; r < rows; ++r) {
+    float* cr = c + r * ldc;
+    const float* rr = RES ? res + r * ldr : nullptr;
+    for (int v = 0; v < full; ++v) one(cr + v * 16, RES ? rr + v * 16 : nullptr, 0xFFFF);
+    if (tail) one(cr + full * 16, RES ? rr + full * 16 : nullptr, tail);
+  }
+}
+
+using PostFn = void (*)(float*, int64_t, const float*, int64_t, int, int);
+
+PostFn post_fn(bool gelu, bool fast, bool res) {
+  if (!gelu) return res ? &f32_gemm_post_avx512<false, false, true> : nullptr;
+  if (fast) return res ? &f32_gemm_post_avx512<true, true, true> : &f32_gemm_post_avx512<true, true, false>;
+  return res ? &f32_gemm_post_avx512<true, false, true> : &f32_gemm_post_avx512<true, false, false>;
+}
 
 // Packs micro-panels [i0, i1) of A: a_packed[(i * K + k) * kMR + r] = A(i * kMR + r, k).
 void pack_a(const GemmArgs& g, int64_t i0, int64_t i1) {
@@ -167,30 +199,31 @@ void block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   const int64_t K = g.K;
   const int64_t kc = g.kc;
   const int64_t nkb = K == 0 ? 1 : (K + kc - 1) / kc;
+  const bool res = g.residual != nullptr;
+  // The residual goes first (as the src of the first K block) when there is no activation;
+  // else a post-pass after the last K block applies GELU, then adds it.
+  const PostFn post_last = post_fn(g.gelu, g.fast_math, res && !g.residual_first);
   for (int64_t kb = 0; kb < nkb; ++kb) {
     const int64_t k0 = kb * kc;
     const int64_t kl = std::min(kc, K - k0);
-    TileIo io;
-    io.ldc = g.ldc;
-    io.ldr = g.ldr;
-    io.flags = (kb == 0 ? kFirstK : 0) | (kb == nkb - 1 ? kLastK : 0);
-    io.gelu = g.gelu;
-    io.fast_math = g.fast_math;
-    io.residual_first = g.residual_first;
+    const bool first = kb == 0, last = kb == nkb - 1;
     for (int64_t n = n0; n < n1; n += kNR) {
-      const int64_t nl = std::min<int64_t>(kNR, n1 - n);
-      const int nv = static_cast<int>((nl + 15) / 16);
-      const int tail = static_cast<int>(nl % 16);
-      io.last_mask = tail == 0 ? static_cast<__mmask16>(0xFFFF)
-                               : static_cast<__mmask16>((1u << tail) - 1u);
-      io.bias = g.bias ? g.bias + n : nullptr;
+      const int nl = static_cast<int>(std::min<int64_t>(kNR, n1 - n));
+      const int nv = (nl + 15) / 16;
+      const int tail = nl % 16;
+      const __mmask16 last_mask = tail == 0 ? static_cast<__mmask16>(0xFFFF)
+                                            : static_cast<__mmask16>((1u << tail) - 1u);
+      const float* bias = first && g.bias ? g.bias + n : nullptr;
       const float* bp = g.b_packed + (n / 16) * K * 16 + k0 * 16;
       for (int64_t m = m0; m < m1; m += kMR) {
         const int ml = static_cast<int>(std::min<int64_t>(kMR, m1 - m));
-        io.c = g.c + m * g.ldc + n;
-        io.res = g.residual ? g.residual + m * g.ldr + n : nullptr;
+        float* c = g.c + m * g.ldc + n;
         const float* ap = g.a_packed + (m / kMR) * K * kMR + k0 * kMR;
-        kUkernels[ml - 1][nv - 1](kl, ap, bp, K * 16, io);
+        const float* r = res ? g.residual + m * g.ldr + n : nullptr;
+        const float* src = !first ? c : g.residual_first ? r : nullptr;
+        const int64_t lds = !first ? g.ldc : g.ldr;
+        kUkernels[ml - 1][nv - 1](kl, ap, bp, K * 16, c, g.ldc, src, lds, last_mask, bias);
+        if (last && post_last) post_last(c, g.ldc, r, g.ldr, ml, nl);
       }
     }
   }

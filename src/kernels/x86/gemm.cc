@@ -226,6 +226,11 @@ void gemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a,
   const int threads = pool ? pool->num_threads() : 1;
   const int64_t mr = kern->mr, nr = kern->nr;
   g.kc = kern->kc;
+  static const int64_t kc_env = [] {  // TEMP tuning knob
+    const char* e = std::getenv("BERTC_GEMM_KC");
+    return e ? std::atoll(e) : 0;
+  }();
+  if (kc_env > 0) g.kc = kc_env;
   const int64_t m_panels = ceil_div(M, mr);
   const int64_t n_panels = ceil_div(N, nr);
 

@@ -1,0 +1,173 @@
+// Shape functions of bertc's internal fused ops (contracts in ops.def): bertc.Dense,
+// bertc.LayerNorm, bertc.Attention, bertc.EmbedLayerNorm; and the parameter rules they share
+// with the reference kernels (shape_fused.h).
+#include "ir/shape_fused.h"
+
+#include <string>
+
+#include "ir/shape_infer.h"
+
+namespace bertc::ir {
+namespace {
+
+void check_inputs(const ShapeContext& ctx, size_t min, size_t max) {
+  size_t n = ctx.num_inputs();
+  if (n < min || n > max) {
+    ctx.fail("takes " + std::to_string(min) + " to " + std::to_string(max) + " inputs, got " +
+             std::to_string(n));
+  }
+}
+
+const TypeInfo& input_of(const ShapeContext& ctx, size_t i, DType want, const char* what) {
+  const TypeInfo& t = ctx.input(i);
+  if (t.dtype != want) {
+    ctx.fail(std::string(what) + " (input " + std::to_string(i) + ") must be " + dtype_name(want) +
+             ", got " + dtype_name(t.dtype));
+  }
+  return t;
+}
+
+const TypeInfo& index_input(const ShapeContext& ctx, size_t i, const char* what) {
+  const TypeInfo& t = ctx.input(i);
+  if (t.dtype != DType::kI64 && t.dtype != DType::kI32) {
+    ctx.fail(std::string(what) + " (input " + std::to_string(i) + ") must be int64 or int32, got " +
+             dtype_name(t.dtype));
+  }
+  return t;
+}
+
+// Fails when dims a and b are both known and differ.
+void check_dim(const ShapeContext& ctx, const Dim& a, const Dim& b, const std::string& what) {
+  if (a.is_known() && b.is_known() && a.value != b.value) {
+    ctx.fail(what + ": " + a.str() + " does not match " + b.str());
+  }
+}
+
+// A [n] vector input (gamma, beta, bias) whose length must be `n`.
+void check_vector(const ShapeContext& ctx, size_t i, const Dim& n, const char* what) {
+  const TypeInfo& t = input_of(ctx, i, DType::kF32, what);
+  if (t.shape.size() != 1) {
+    ctx.fail(std::string(what) + " (input " + std::to_string(i) + ") must be 1-D, got " +
+             shape_str(t.shape));
+  }
+  check_dim(ctx, t.shape[0], n, std::string(what) + " length");
+}
+
+// Fails unless shapes a and b have one rank and no pair of known, different dims.
+void check_same_shape(const ShapeContext& ctx, const Shape& a, const Shape& b,
+                      const std::string& what) {
+  if (a.size() != b.size()) ctx.fail(what + " " + shape_str(b) + " does not match " + shape_str(a));
+  for (size_t d = 0; d < a.size(); ++d) check_dim(ctx, a[d], b[d], what + " dim " + std::to_string(d));
+}
+
+std::vector<TypeInfo> dense_shape(const ShapeContext& ctx) {
+  check_inputs(ctx, 2, 4);
+  const TypeInfo& x = input_of(ctx, 0, DType::kF32, "X");
+  if (x.shape.empty()) ctx.fail("X must have rank >= 1");
+  const TypeInfo& w = input_of(ctx, 1, DType::kF32, "W");
+  const DenseDims dims = dense_dims(ctx.node, w.shape);
+  check_dim(ctx, x.shape.back(), Dim::known(dims.k), "X's last dim (K)");
+  int64_t act = ctx.node.attrs.get_int("activation", 0);
+  if (act < 0 || act > 4) ctx.fail("activation " + std::to_string(act) + " is not 0..4");
+  TypeInfo out{DType::kF32, x.shape};
+  out.shape.back() = Dim::known(dims.n);
+  if (ctx.has_input(2)) check_vector(ctx, 2, Dim::known(dims.n), "bias");
+  if (ctx.has_input(3)) {
+    check_same_shape(ctx, out.shape, input_of(ctx, 3, DType::kF32, "residual").shape, "residual");
+  }
+  return {out};
+}
+
+std::vector<TypeInfo> layer_norm_shape(const ShapeContext& ctx) {
+  check_inputs(ctx, 3, 4);
+  const TypeInfo& x = input_of(ctx, 0, DType::kF32, "X");
+  if (x.shape.empty()) ctx.fail("X must have rank >= 1");
+  check_vector(ctx, 1, x.shape.back(), "gamma");
+  check_vector(ctx, 2, x.shape.back(), "beta");
+  if (ctx.has_input(3)) {
+    check_same_shape(ctx, x.shape, input_of(ctx, 3, DType::kF32, "skip").shape, "skip");
+  }
+  return {x};
+}
+
+std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
+  check_inputs(ctx, 2, 2);
+  const TypeInfo& qkv = input_of(ctx, 0, DType::kF32, "QKV");
+  if (qkv.shape.size() != 3) ctx.fail("QKV must be [B, S, 3*NH*D], got " + shape_str(qkv.shape));
+  const int64_t heads = ctx.node.attrs.get_int("num_heads", 0);
+  if (heads <= 0) ctx.fail("num_heads must be > 0, got " + std::to_string(heads));
+  const TypeInfo& bias = input_of(ctx, 1, DType::kF32, "bias");
+  if (bias.shape.size() != 2) ctx.fail("bias must be [B, S], got " + shape_str(bias.shape));
+  check_dim(ctx, bias.shape[0], qkv.shape[0], "bias batch");
+  check_dim(ctx, bias.shape[1], qkv.shape[1], "bias sequence");
+  TypeInfo out{DType::kF32, qkv.shape};
+  const Dim& width = qkv.shape[2];
+  if (width.is_known()) {
+    if (width.value % (3 * heads) != 0) {
+      ctx.fail("QKV width " + std::to_string(width.value) + " is not a multiple of 3 * num_heads (" +
+               std::to_string(3 * heads) + ")");
+    }
+    out.shape[2] = Dim::known(width.value / 3);
+  } else {
+    out.shape[2] = Dim::unknown();
+  }
+  return {out};
+}
+
+std::vector<TypeInfo> embed_layer_norm_shape(const ShapeContext& ctx) {
+  check_inputs(ctx, 8, 8);
+  const TypeInfo& ids = index_input(ctx, 0, "ids");
+  if (ids.shape.size() != 2) ctx.fail("ids must be [B, S], got " + shape_str(ids.shape));
+  const TypeInfo& word = input_of(ctx, 3, DType::kF32, "word table");
+  if (word.shape.size() != 2) ctx.fail("word table must be [V, H], got " + shape_str(word.shape));
+  const Dim& h = word.shape[1];
+  if (ctx.has_input(1) != ctx.has_input(4)) {
+    ctx.fail("token_types (input 1) and the type table (input 4) come together");
+  }
+  if (ctx.has_input(1)) {
+    check_same_shape(ctx, ids.shape, index_input(ctx, 1, "token_types").shape, "token_types");
+    const TypeInfo& type = input_of(ctx, 4, DType::kF32, "type table");
+    if (type.shape.size() != 2) ctx.fail("type table must be [T, H], got " + shape_str(type.shape));
+    check_dim(ctx, type.shape[1], h, "type table width");
+  }
+  const TypeInfo& pos = index_input(ctx, 2, "positions");
+  if (pos.shape.size() != 2) ctx.fail("positions must be [B|1, S], got " + shape_str(pos.shape));
+  if (!(pos.shape[0].is_known() && pos.shape[0].value == 1)) {
+    check_dim(ctx, pos.shape[0], ids.shape[0], "positions batch");
+  }
+  check_dim(ctx, pos.shape[1], ids.shape[1], "positions sequence");
+  const TypeInfo& ptab = input_of(ctx, 5, DType::kF32, "position table");
+  if (ptab.shape.size() != 2) ctx.fail("position table must be [P, H], got " + shape_str(ptab.shape));
+  check_dim(ctx, ptab.shape[1], h, "position table width");
+  check_vector(ctx, 6, h, "gamma");
+  check_vector(ctx, 7, h, "beta");
+  return {TypeInfo{DType::kF32, {ids.shape[0], ids.shape[1], h}}};
+}
+
+}  // namespace
+
+DenseDims dense_dims(const Node& node, const Shape& w) {
+  ShapeContext ctx{node, {}, {}};
+  if (node.attrs.get_int("packed", 0) == 0) {
+    if (w.size() != 2 || !shape_is_known(w)) ctx.fail("W must be a known [K, N], got " + shape_str(w));
+    return {w[0].value, w[1].value};
+  }
+  const int64_t k = node.attrs.get_int("k", -1), n = node.attrs.get_int("n", -1);
+  if (k < 0 || n < 0) ctx.fail("a packed W needs attributes k and n");
+  const int64_t want = dense_packed_size(k, n);
+  if (w.size() != 1 || !w[0].is_known() || w[0].value != want) {
+    ctx.fail("packed W for K = " + std::to_string(k) + ", N = " + std::to_string(n) + " must be [" +
+             std::to_string(want) + "], got " + shape_str(w));
+  }
+  return {k, n};
+}
+
+void register_fused_shapes(ShapeFn* table) {
+  auto set = [table](Op op, ShapeFn fn) { table[static_cast<size_t>(op)] = fn; };
+  set(Op::Dense, dense_shape);
+  set(Op::LayerNorm, layer_norm_shape);
+  set(Op::Attention, attention_shape);
+  set(Op::EmbedLayerNorm, embed_layer_norm_shape);
+}
+
+}  // namespace bertc::ir

@@ -1,0 +1,65 @@
+// Reference kernel of bertc.Dense: Y = act(X·W + bias) + residual.
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "ir/shape_fused.h"
+#include "kernels/ref/fused_kernels.h"
+#include "kernels/ref/ref_util.h"
+
+namespace bertc::kernels::ref::fused {
+
+double activation(int64_t kind, double x) {
+  switch (kind) {
+    case 0: return x;
+    case 1: return 0.5 * x * (1.0 + std::erf(x / std::numbers::sqrt2));
+    case 2: {
+      const double c = std::sqrt(2.0 / std::numbers::pi);
+      return 0.5 * x * (1.0 + std::tanh(c * (x + 0.044715 * x * x * x)));
+    }
+    case 3: return x > 0 ? x : 0.0;
+    case 4: return std::tanh(x);
+    default: return x;  // rejected by the shape function
+  }
+}
+
+// src[0] X float32 [..., K]; src[1] W: [K, N] row-major (packed = 0) or the packed layout of
+// ir::dense_packed_index (packed = 1, attrs k, n); src[2] bias [N] (optional); src[3] residual
+// (optional, dst's shape). dst[0] [..., N]. Per element: x = sum_k X·W in double, + bias,
+// activation in double, rounded to float32, then + residual in float32 (the order of the
+// unfused graph and of the GEMM epilogue). No aliasing.
+void dense(const KernelCall& call) {
+  const ir::Node& node = *call.node;
+  const Tensor& x = *call.src[0];
+  const Tensor& w = *call.src[1];
+  const float* bias = has_src(call, 2) ? call.src[2]->data<float>() : nullptr;
+  const float* residual = has_src(call, 3) ? call.src[3]->data<float>() : nullptr;
+  Tensor& y = *call.dst[0];
+  const ir::DenseDims d = ir::dense_dims(node, ir::shape_of(w.shape()));
+  const bool packed = node.attrs.get_int("packed", 0) != 0;
+  const int64_t act = node.attrs.get_int("activation", 0);
+  if (x.dtype() != DType::kF32 || x.rank() < 1 || x.shape().back() != d.k) {
+    node_fail(node, "X must be float32 [..., " + std::to_string(d.k) + "], got " +
+                        dims_str(x.shape()));
+  }
+  const int64_t rows = x.numel() / std::max<int64_t>(d.k, 1);
+  const int64_t M = d.k == 0 ? y.numel() / std::max<int64_t>(d.n, 1) : rows;
+  const float* a = x.data<float>();
+  const float* b = w.data<float>();
+  float* out = y.data<float>();
+  for (int64_t m = 0; m < M; ++m) {
+    for (int64_t n = 0; n < d.n; ++n) {
+      double acc = 0;
+      for (int64_t k = 0; k < d.k; ++k) {
+        const int64_t wi = packed ? ir::dense_packed_index(d.k, k, n) : k * d.n + n;
+        acc += static_cast<double>(a[m * d.k + k]) * static_cast<double>(b[wi]);
+      }
+      if (bias) acc += static_cast<double>(bias[n]);
+      float v = static_cast<float>(activation(act, acc));
+      if (residual) v += residual[m * d.n + n];
+      out[m * d.n + n] = v;
+    }
+  }
+}
+
+}  // namespace bertc::kernels::ref::fused

@@ -1,0 +1,147 @@
+#include "tokenizer/unicode.h"
+
+#include <utf8proc.h>
+
+#include <cstdio>
+#include <string>
+
+#include "bertc/error.h"
+
+namespace bertc::tok {
+
+namespace {
+
+constexpr uint8_t ascii_class(unsigned c) {
+  uint8_t k = kAsciiOther;
+  if (c == '\t' || c == '\n' || c == '\r' || c == ' ' || c == 0x0B || c == 0x0C) k |= kAsciiSpace;
+  if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) k |= kAsciiControl;
+  if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
+      (c >= 123 && c <= 126)) {
+    k |= kAsciiPunct;
+  }
+  return k;
+}
+
+struct AsciiTable {
+  uint8_t v[128];
+  constexpr AsciiTable() : v() {
+    for (unsigned c = 0; c < 128; ++c) v[c] = ascii_class(c);
+  }
+};
+constexpr AsciiTable kTable{};
+
+}  // namespace
+
+const uint8_t kAsciiClass[128] = {
+#define R(i) kTable.v[i], kTable.v[i + 1], kTable.v[i + 2], kTable.v[i + 3], \
+             kTable.v[i + 4], kTable.v[i + 5], kTable.v[i + 6], kTable.v[i + 7]
+    R(0),  R(8),  R(16), R(24), R(32), R(40), R(48), R(56),
+    R(64), R(72), R(80), R(88), R(96), R(104), R(112), R(120),
+#undef R
+};
+
+std::size_t find_invalid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    // Skip ASCII eight bytes at a time.
+    while (i + 8 <= n) {
+      uint64_t w;
+      __builtin_memcpy(&w, p + i, 8);
+      if (w & 0x8080808080808080ull) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    const unsigned b0 = p[i];
+    if (b0 < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len;
+    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+      len = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      len = 3;
+      if (b0 == 0xE0) lo = 0xA0;       // overlong
+      else if (b0 == 0xED) hi = 0x9F;  // surrogates
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      len = 4;
+      if (b0 == 0xF0) lo = 0x90;       // overlong
+      else if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+      return i;  // continuation byte as lead, C0/C1 overlong leads, F5..FF
+    }
+    if (i + len > n) return i;
+    if (p[i + 1] < lo || p[i + 1] > hi) return i;
+    for (std::size_t k = 2; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return i;
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+void check_utf8(std::string_view s, std::string_view what) {
+  const std::size_t at = find_invalid_utf8(s);
+  if (at == std::string_view::npos) return;
+  char buf[160];
+  const auto b = static_cast<unsigned char>(s[at]);
+  const bool truncated = b >= 0xC2 && b <= 0xF4 && [&] {
+    // A valid lead byte whose sequence runs past the end of the text.
+    const std::size_t len = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    if (at + len <= s.size()) return false;
+    for (std::size_t k = at + 1; k < s.size(); ++k) {
+      if ((static_cast<unsigned char>(s[k]) & 0xC0) != 0x80) return false;
+    }
+    return true;
+  }();
+  std::snprintf(buf, sizeof buf, "invalid UTF-8 at byte offset %zu (byte 0x%02x%s)", at,
+                static_cast<unsigned>(b), truncated ? ", sequence cut short by the end" : "");
+  throw Error(std::string(what) + ": " + buf);
+}
+
+bool is_whitespace(char32_t c) {
+  if (c < 0x80) return (kAsciiClass[c] & kAsciiSpace) != 0;
+  switch (c) {
+    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F:
+    case 0x3000:
+      return true;
+    default:
+      return c >= 0x2000 && c <= 0x200A;
+  }
+}
+
+bool is_control(char32_t c) {
+  if (c < 0x80) return (kAsciiClass[c] & kAsciiControl) != 0;
+  switch (utf8proc_category(static_cast<utf8proc_int32_t>(c))) {
+    case UTF8PROC_CATEGORY_CC:
+    case UTF8PROC_CATEGORY_CF:
+    case UTF8PROC_CATEGORY_CS:
+    case UTF8PROC_CATEGORY_CO:
+    case UTF8PROC_CATEGORY_CN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_punctuation(char32_t c) {
+  if (c < 0x80) return (kAsciiClass[c] & kAsciiPunct) != 0;
+  const auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+  return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;
+}
+
+bool is_chinese_char(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+         (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
+         (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
+bool is_nonspacing_mark(char32_t c) {
+  return utf8proc_category(static_cast<utf8proc_int32_t>(c)) == UTF8PROC_CATEGORY_MN;
+}
+
+}  // namespace bertc::tok

@@ -1,0 +1,70 @@
+#include "cpu/cpu_features.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "bertc/error.h"
+
+namespace bertc::cpu {
+namespace {
+
+TEST(CpuFeatures, NamesRoundTrip) {
+  for (Isa isa : {Isa::kRef, Isa::kAvx2, Isa::kAvx512}) {
+    EXPECT_EQ(parse_isa(isa_name(isa)), isa);
+  }
+  EXPECT_EQ(parse_isa("AVX512"), Isa::kAvx512);
+  EXPECT_EQ(parse_isa("Avx2"), Isa::kAvx2);
+}
+
+TEST(CpuFeatures, UnknownNameIsAnErrorNamingTheValue) {
+  try {
+    parse_isa("avx1024");
+    FAIL() << "expected bertc::Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("avx1024"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("avx512"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_isa(""), Error);
+}
+
+TEST(CpuFeatures, CapPolicy) {
+  bool capped = true;
+  EXPECT_EQ(cap_isa(Isa::kAvx512, nullptr, &capped), Isa::kAvx512);
+  EXPECT_FALSE(capped);
+  EXPECT_EQ(cap_isa(Isa::kAvx512, "", &capped), Isa::kAvx512);
+  EXPECT_EQ(cap_isa(Isa::kAvx512, "avx2", &capped), Isa::kAvx2);
+  EXPECT_FALSE(capped);
+  EXPECT_EQ(cap_isa(Isa::kAvx512, "ref", &capped), Isa::kRef);
+  EXPECT_EQ(cap_isa(Isa::kAvx2, "avx512", &capped), Isa::kAvx2);  // warn-and-cap
+  EXPECT_TRUE(capped);
+  EXPECT_EQ(cap_isa(Isa::kRef, "avx2", &capped), Isa::kRef);
+  EXPECT_TRUE(capped);
+  EXPECT_THROW(cap_isa(Isa::kAvx512, "sse9", &capped), Error);
+}
+
+TEST(CpuFeatures, ActiveIsNeverAboveDetected) {
+  const Isa d = detected_isa();
+  const Isa a = active_isa();
+  EXPECT_LE(static_cast<int>(a), static_cast<int>(d));
+  EXPECT_TRUE(isa_supported(Isa::kRef));
+  EXPECT_TRUE(isa_supported(d));
+  // Stable across calls.
+  EXPECT_EQ(detected_isa(), d);
+  EXPECT_EQ(active_isa(), a);
+}
+
+TEST(CpuFeatures, DetectionMatchesCompilerBuiltins) {
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+  // The builtins check CPUID only; ours also checks the OS (XCR0), so it can only be lower.
+  const Isa expected = avx512 ? Isa::kAvx512 : avx2 ? Isa::kAvx2 : Isa::kRef;
+  EXPECT_LE(static_cast<int>(detected_isa()), static_cast<int>(expected));
+  std::printf("detected ISA: %s, active ISA: %s\n", isa_name(detected_isa()),
+              isa_name(active_isa()));
+}
+
+}  // namespace
+}  // namespace bertc::cpu

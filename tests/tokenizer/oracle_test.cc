@@ -1,0 +1,172 @@
+// Compares bertc's tokenizer with Hugging Face's on the corpus of hard cases in
+// tests/fixtures/tokenizer/corpus.jsonl. The expected_*.jsonl files were written by
+// tools/tokenizer_oracle/oracle.mjs (Hugging Face's own tokenizer, see that script) over the real
+// bert-base-uncased files, which the test reads from ../shared/data next to the repository.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bertc/error.h"
+#include "bertc/tokenizer.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+const fs::path kFixtures = fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / "tokenizer";
+const fs::path kData = fs::path(BERTC_SOURCE_DIR) / ".." / "shared" / "data" / "bert-base-uncased";
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<json> read_jsonl(const fs::path& p) {
+  std::vector<json> out;
+  std::ifstream in(p, std::ios::binary);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) out.push_back(json::parse(line));
+  }
+  return out;
+}
+
+bool have_data() {
+  return fs::is_regular_file(kData / "vocab.txt") && fs::is_regular_file(kData / "tokenizer.json");
+}
+
+// The tokenizer of one oracle mode (see oracle.mjs).
+bertc::Tokenizer make_tokenizer(const std::string& mode) {
+  if (mode == "vocab") return bertc::Tokenizer::from_file(kData / "vocab.txt");
+  if (mode == "tokenizer_json") return bertc::Tokenizer::from_folder(kData);
+  json j = json::parse(read_text(kData / "tokenizer.json"));
+  if (mode == "cased") {
+    j["normalizer"]["lowercase"] = false;
+    j["normalizer"]["strip_accents"] = nullptr;
+  } else if (mode == "lower_keep_accents") {
+    j["normalizer"]["lowercase"] = true;
+    j["normalizer"]["strip_accents"] = false;
+  } else {
+    throw std::runtime_error("unknown mode " + mode);
+  }
+  j["truncation"] = nullptr;
+  j["padding"] = nullptr;
+  return bertc::Tokenizer::from_json_string(j.dump(), "tokenizer.json (" + mode + ")");
+}
+
+bertc::TokenizerOptions case_options(const json& c) {
+  bertc::TokenizerOptions o;
+  if (c.contains("max_length")) {
+    bertc::TruncationOptions t;
+    t.max_length = c["max_length"].get<std::size_t>();
+    o.truncation = t;
+  }
+  if (c.contains("padding")) {
+    bertc::PaddingOptions p;
+    if (c["padding"].is_string()) {
+      p.strategy = bertc::PaddingStrategy::longest;
+    } else {
+      p.strategy = bertc::PaddingStrategy::fixed;
+      p.length = c["padding"].get<std::size_t>();
+    }
+    if (c.contains("pad_to_multiple_of")) p.pad_to_multiple_of = c["pad_to_multiple_of"].get<std::size_t>();
+    o.padding = p;
+  }
+  return o;
+}
+
+std::string join_tokens(const bertc::Tokenizer& tok, const std::vector<int64_t>& ids) {
+  std::string s;
+  for (int64_t id : ids) {
+    if (!s.empty()) s += ' ';
+    s += std::string(tok.id_to_token(id));
+  }
+  return s;
+}
+
+class OracleTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(OracleTest, MatchesHuggingFace) {
+  if (!have_data()) {
+    GTEST_SKIP() << "bert-base-uncased not found at " << kData.string()
+                 << " (vocab.txt and tokenizer.json); the oracle comparison needs it";
+  }
+  const std::string mode = GetParam();
+  const std::vector<json> corpus = read_jsonl(kFixtures / "corpus.jsonl");
+  const std::vector<json> expected = read_jsonl(kFixtures / ("expected_" + mode + ".jsonl"));
+  ASSERT_GE(corpus.size(), 150u);
+  ASSERT_EQ(corpus.size(), expected.size()) << "rerun tools/tokenizer_oracle/oracle.mjs";
+
+  const bertc::Tokenizer tok = make_tokenizer(mode);
+  const bool file_options = mode == "tokenizer_json";
+  std::size_t matched = 0;
+  std::size_t reported = 0;
+  for (std::size_t i = 0; i < corpus.size(); ++i) {
+    const json& c = corpus[i];
+    const json& want = expected[i];
+    ASSERT_EQ(c["id"], want["id"]) << "corpus and expected files are out of step";
+    const bertc::TokenizerOptions opts = file_options ? tok.options() : case_options(c);
+
+    std::vector<std::string> texts, pairs;
+    std::vector<bool> has_pair;
+    for (const json& in : c["inputs"]) {
+      texts.push_back(in["text"].get<std::string>());
+      has_pair.push_back(in.contains("pair"));
+      pairs.push_back(in.contains("pair") ? in["pair"].get<std::string>() : "");
+    }
+    std::vector<bertc::Encoding> got;
+    try {
+      if (texts.size() == 1) {
+        got.push_back(tok.encode(texts[0],
+                                 has_pair[0] ? std::optional<std::string_view>(pairs[0]) : std::nullopt,
+                                 opts));
+      } else {
+        std::vector<bertc::EncodeInput> inputs;
+        for (std::size_t k = 0; k < texts.size(); ++k) {
+          inputs.emplace_back(texts[k], has_pair[k] ? std::optional<std::string_view>(pairs[k])
+                                                    : std::nullopt);
+        }
+        got = tok.encode_batch(inputs, opts);
+      }
+    } catch (const bertc::Error& e) {
+      ADD_FAILURE() << "[" << mode << "] case " << c["id"] << " threw: " << e.what();
+      continue;
+    }
+
+    bool ok = got.size() == want["encodings"].size();
+    for (std::size_t k = 0; ok && k < got.size(); ++k) {
+      const json& w = want["encodings"][k];
+      const auto ids = w["ids"].get<std::vector<int64_t>>();
+      ok = got[k].ids == ids && got[k].type_ids == w["type_ids"].get<std::vector<int64_t>>() &&
+           got[k].attention_mask == w["attention_mask"].get<std::vector<int64_t>>();
+      for (std::size_t t = 0; ok && t < got[k].size(); ++t) {
+        ok = got[k].tokens[t] == tok.id_to_token(got[k].ids[t]);
+      }
+      if (!ok && reported < 10) {
+        ++reported;
+        ADD_FAILURE() << "[" << mode << "] case " << c["id"] << " input " << k << ": "
+                      << c["inputs"][k].dump() << "\n  expected: " << join_tokens(tok, ids)
+                      << "\n  got:      " << join_tokens(tok, got[k].ids);
+      }
+    }
+    if (ok) ++matched;
+  }
+  std::printf("tokenizer oracle [%s]: %zu/%zu cases match Hugging Face\n", mode.c_str(), matched,
+              corpus.size());
+  EXPECT_EQ(matched, corpus.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, OracleTest,
+                         ::testing::Values("vocab", "tokenizer_json", "cased", "lower_keep_accents"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
