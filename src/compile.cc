@@ -4,6 +4,7 @@
 #include "bertc/error.h"
 #include "bertc/session.h"
 #include "frontend/onnx/onnx_importer.h"
+#include "ir/verifier.h"
 #include "passes/pipeline.h"
 
 namespace bertc {
@@ -22,7 +23,9 @@ Model compile(const std::string& model_path, const CompileOptions& options) {
   }
   ir::Graph graph = frontend::import_onnx(model_path);
   passes::derive_input_checks(graph);
+  ir::verify(graph, model_path + " (imported)");
   passes::optimize(graph, options);
+  ir::verify(graph, model_path + " (optimized at -O" + std::to_string(options.opt_level) + ")");
   return Model(std::move(graph), options);
 }
 

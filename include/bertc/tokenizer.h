@@ -46,6 +46,13 @@
 // * A tokenizer loaded from tokenizer.json starts with that file's truncation and padding
 //   sections (bert-base-uncased's file sets longest_first at 128 and fixed padding to 128); one
 //   loaded from vocab.txt starts with neither. Both can be changed with set_options().
+// * Where Hugging Face's own implementations disagree, bertc follows `tokenizers` (Rust): no
+//   final-sigma rule (the Python BertTokenizer and transformers.js apply it), its pair truncation
+//   rule above (the Python BertTokenizer removes one token at a time, ties from the second), an
+//   empty text pair is a pair ([CLS] A [SEP] [SEP]; transformers.js drops it), astral CJK
+//   ideographs are padded (transformers.js misses them) and unassigned code points (Cn) are
+//   controls. The one exception: CJK Extension E starts at U+2B820 as in BertTokenizer's
+//   _is_chinese_char (the Rust table has a typo, U+2B920). Unicode data is utf8proc's (15.0).
 // * A Tokenizer is immutable after set-up: const member functions may be called from many threads
 //   at once. encode_batch runs on the calling thread.
 #pragma once
@@ -88,7 +95,7 @@ struct PaddingOptions {
   std::size_t length = 0;              // the target length of `fixed`
   std::size_t pad_to_multiple_of = 0;  // 0: off
   Direction direction = Direction::right;
-  std::optional<int64_t> pad_id;         // unset: the tokenizer's pad token id (see pad_id())
+  std::optional<int64_t> pad_id;  // unset: the tokenizer's pad token id (see pad_id())
   int64_t pad_type_id = 0;
   std::optional<std::string> pad_token;  // unset: the tokenizer's pad token
 };
@@ -104,9 +111,9 @@ struct EncodeInput {
   std::string_view text;
   std::optional<std::string_view> pair;
 
-  EncodeInput(std::string_view t) : text(t) {}  // NOLINT: implicit on purpose
+  EncodeInput(std::string_view t) : text(t) {}    // NOLINT: implicit on purpose
   EncodeInput(const std::string& t) : text(t) {}  // NOLINT: implicit on purpose
-  EncodeInput(const char* t) : text(t) {}  // NOLINT: implicit on purpose
+  EncodeInput(const char* t) : text(t) {}         // NOLINT: implicit on purpose
   EncodeInput(std::string_view t, std::optional<std::string_view> p) : text(t), pair(p) {}
 };
 
@@ -117,7 +124,8 @@ class Tokenizer {
   // A model folder: tokenizer.json if present, else vocab.txt (+ tokenizer_config.json).
   static Tokenizer from_folder(const std::filesystem::path& dir);
   // A tokenizer.json document already in memory; `name` is used in error messages.
-  static Tokenizer from_json_string(std::string_view json, std::string_view name = "tokenizer.json");
+  static Tokenizer from_json_string(std::string_view json,
+                                    std::string_view name = "tokenizer.json");
 
   Tokenizer(const Tokenizer&);
   Tokenizer(Tokenizer&&) noexcept;

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 
@@ -19,7 +20,9 @@ void futex_wait(void* addr, uint32_t expected) {
   syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
 }
 
-void futex_wake_all(void* addr) { syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0); }
+void futex_wake_all(void* addr) {
+  syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+}
 
 inline void cpu_relax() { __builtin_ia32_pause(); }
 
@@ -39,6 +42,7 @@ std::vector<int> affinity_cpus() {
 template <typename Pred>
 bool spin_until(Pred pred, int spin_us) {
   if (pred()) return true;
+  if (spin_us <= 0) return false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_us);
   for (;;) {
     for (int i = 0; i < 16; ++i) {
@@ -62,7 +66,7 @@ ThreadPool::ThreadPool(int num_threads) : ThreadPool(ThreadPoolOptions{num_threa
 
 ThreadPool::ThreadPool(const ThreadPoolOptions& options) {
   num_threads_ = options.num_threads > 0 ? options.num_threads : default_num_threads();
-  spin_us_ = options.spin_us < 0 ? 0 : options.spin_us;
+  spin_us_ = std::max(0, options.spin_us);
   const std::vector<int> cpus = options.pin ? affinity_cpus() : std::vector<int>{};
   workers_.reserve(static_cast<size_t>(num_threads_ - 1));
   for (int i = 1; i < num_threads_; ++i) {
@@ -83,11 +87,21 @@ ThreadPool::~ThreadPool() {
   for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::run_tasks(int thread) {
-  for (;;) {
-    if (failed_.load(std::memory_order_relaxed)) return;
-    const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
-    if (task >= n_tasks_) return;
+bool ThreadPool::try_claim(int64_t* task) {
+  uint64_t s = state_.load(std::memory_order_acquire);
+  while ((s & 0xFFFFFFFFu) != 0) {
+    if (state_.compare_exchange_weak(s, s - 1, std::memory_order_acq_rel,
+                                     std::memory_order_acquire)) {
+      // The region cannot end before this task is done, so n_tasks_ is its own.
+      *task = static_cast<int64_t>(n_tasks_) - static_cast<int64_t>(s & 0xFFFFFFFFu);
+      return true;
+    }
+  }
+  return false;
+}
+
+void ThreadPool::run_claimed(int64_t task, int thread) {
+  if (!failed_.load(std::memory_order_relaxed)) {
     try {
       fn_(ctx_, task, thread);
     } catch (...) {
@@ -96,25 +110,29 @@ void ThreadPool::run_tasks(int thread) {
       failed_.store(true, std::memory_order_relaxed);
     }
   }
+  const uint32_t n = n_tasks_;  // read before done_: after it, the region may be gone
+  if (done_.fetch_add(1, std::memory_order_seq_cst) + 1 == n &&
+      caller_waiting_.load(std::memory_order_seq_cst)) {
+    futex_wake_all(&done_);
+  }
 }
 
 void ThreadPool::worker_main(int index) {
   tl_thread_index = index;
-  uint32_t seen = 0;
   for (;;) {
-    // Wait for a new epoch: spin, then sleep.
-    auto changed = [&] { return epoch_.load(std::memory_order_acquire) != seen; };
-    if (!spin_until(changed, spin_us_)) {
-      sleepers_.fetch_add(1, std::memory_order_seq_cst);
-      while (!changed()) futex_wait(&epoch_, seen);
-      sleepers_.fetch_sub(1, std::memory_order_relaxed);
-    }
-    seen = epoch_.load(std::memory_order_acquire);
+    int64_t task;
+    while (try_claim(&task)) run_claimed(task, index);
+    const uint32_t e = epoch_.load(std::memory_order_seq_cst);
     if (stop_.load(std::memory_order_acquire)) return;
-    run_tasks(index);
-    if (pending_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-        caller_waiting_.load(std::memory_order_seq_cst)) {
-      futex_wake_all(&pending_);
+    if (has_work()) continue;
+    auto woken = [&] {
+      return has_work() || epoch_.load(std::memory_order_acquire) != e ||
+             stop_.load(std::memory_order_relaxed);
+    };
+    if (!spin_until(woken, spin_us_)) {
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      while (epoch_.load(std::memory_order_seq_cst) == e) futex_wait(&epoch_, e);
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
     }
   }
 }
@@ -128,35 +146,61 @@ void ThreadPool::run(int64_t n_tasks, TaskFn fn, const void* ctx) {
     return;
   }
   std::lock_guard<std::mutex> call_lock(call_mutex_);
+  // Regions hold at most 2^32 - 1 tasks; larger counts run as consecutive regions.
+  constexpr int64_t kMaxRegion = 0xFFFFFFFFll;
+  for (int64_t base = 0; base < n_tasks; base += kMaxRegion) {
+    const int64_t count = std::min(kMaxRegion, n_tasks - base);
+    if (base == 0) {
+      run_region(static_cast<uint32_t>(count), fn, ctx);
+    } else {
+      struct Shifted {
+        TaskFn fn;
+        const void* ctx;
+        int64_t base;
+      } shifted{fn, ctx, base};
+      run_region(
+          static_cast<uint32_t>(count),
+          [](const void* c, int64_t t, int th) {
+            const auto* s = static_cast<const Shifted*>(c);
+            s->fn(s->ctx, s->base + t, th);
+          },
+          &shifted);
+    }
+  }
+}
+
+void ThreadPool::run_region(uint32_t n_tasks, TaskFn fn, const void* ctx) {
   fn_ = fn;
   ctx_ = ctx;
   n_tasks_ = n_tasks;
   error_ = nullptr;
   failed_.store(false, std::memory_order_relaxed);
-  next_task_.store(0, std::memory_order_relaxed);
-  pending_.store(num_threads_ - 1, std::memory_order_relaxed);
-  epoch_.fetch_add(1, std::memory_order_seq_cst);  // publishes the region (release)
+  done_.store(0, std::memory_order_relaxed);
+  const uint32_t e = epoch_.load(std::memory_order_relaxed) + 1;
+  state_.store((static_cast<uint64_t>(e) << 32) | n_tasks, std::memory_order_release);
+  epoch_.store(e, std::memory_order_seq_cst);
   if (sleepers_.load(std::memory_order_seq_cst) > 0) futex_wake_all(&epoch_);
 
   tl_thread_index = 0;
-  run_tasks(0);
+  int64_t task;
+  while (try_claim(&task)) run_claimed(task, 0);
   tl_thread_index = -1;
 
-  // Wait for the workers: spin, then sleep on pending_.
-  auto done = [&] { return pending_.load(std::memory_order_acquire) == 0; };
-  if (!spin_until(done, spin_us_)) {
+  // Wait for tasks other threads claimed: spin, then sleep on done_.
+  auto all_done = [&] { return done_.load(std::memory_order_acquire) == n_tasks; };
+  if (!spin_until(all_done, spin_us_)) {
     caller_waiting_.store(1, std::memory_order_seq_cst);
     for (;;) {
-      const int32_t p = pending_.load(std::memory_order_seq_cst);
-      if (p == 0) break;
-      futex_wait(&pending_, static_cast<uint32_t>(p));
+      const uint32_t d = done_.load(std::memory_order_seq_cst);
+      if (d == n_tasks) break;
+      futex_wait(&done_, d);
     }
     caller_waiting_.store(0, std::memory_order_relaxed);
   }
   if (error_) {
-    std::exception_ptr e = error_;
+    std::exception_ptr err = error_;
     error_ = nullptr;
-    std::rethrow_exception(e);
+    std::rethrow_exception(err);
   }
 }
 

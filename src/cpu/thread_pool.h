@@ -2,10 +2,13 @@
 //
 // BERT issues ~100 parallel regions of 0.1-1 ms per inference, and on some VMs creating a
 // thread costs milliseconds, so: threads are created once (constructor) and joined once
-// (destructor); a region wakes them with a shared epoch counter (workers spin briefly, then
-// sleep on a futex), the calling thread participates as thread 0, and tasks are handed out
-// dynamically (one atomic fetch_add per task), which keeps both cores busy when a noisy
-// neighbour slows one of them.
+// (destructor); the calling thread participates as thread 0; idle workers spin briefly on the
+// work word, then sleep on a futex; tasks are claimed dynamically (one CAS each), which keeps
+// both cores busy when a noisy neighbour slows one of them.
+//
+// A region completes when all of its tasks are done — the caller never waits for a worker
+// that has not claimed anything. So on an oversubscribed machine a descheduled worker does
+// not delay the region: the caller (and the running workers) simply take its share.
 //
 // Contract of parallel_for(n_tasks, fn):
 //   - fn(task, thread) is called exactly once for every task in [0, n_tasks) (unless a task
@@ -70,24 +73,30 @@ class ThreadPool {
   using TaskFn = void (*)(const void* ctx, int64_t task, int thread);
 
   void run(int64_t n_tasks, TaskFn fn, const void* ctx);
+  void run_region(uint32_t n_tasks, TaskFn fn, const void* ctx);
   void worker_main(int index);
-  void run_tasks(int thread);
+  bool try_claim(int64_t* task);
+  void run_claimed(int64_t task, int thread);
+  bool has_work() const { return (state_.load(std::memory_order_acquire) & 0xFFFFFFFFu) != 0; }
 
   int num_threads_ = 1;
   int spin_us_ = 200;
   std::vector<std::thread> workers_;
   std::mutex call_mutex_;  // serializes outside callers
 
-  // The current region (written by the caller before bumping epoch_).
+  // The current region, written by the caller before it publishes state_. Stable while any
+  // task of the region is claimed and not done.
   TaskFn fn_ = nullptr;
   const void* ctx_ = nullptr;
-  int64_t n_tasks_ = 0;
+  uint32_t n_tasks_ = 0;
 
-  alignas(64) std::atomic<int64_t> next_task_{0};
-  alignas(64) std::atomic<uint32_t> epoch_{0};   // futex word workers sleep on
+  // (epoch << 32) | tasks not yet claimed. Claims CAS this word, so a claim only succeeds
+  // inside a live region.
+  alignas(64) std::atomic<uint64_t> state_{0};
+  alignas(64) std::atomic<uint32_t> epoch_{0};  // bumped per region: futex word of idle workers
   std::atomic<int32_t> sleepers_{0};
   std::atomic<bool> stop_{false};
-  alignas(64) std::atomic<int32_t> pending_{0};  // workers still in the region; futex word
+  alignas(64) std::atomic<uint32_t> done_{0};  // tasks finished in the region: caller's futex word
   std::atomic<int32_t> caller_waiting_{0};
   alignas(64) std::atomic<bool> failed_{false};
   std::mutex error_mutex_;

@@ -52,7 +52,21 @@ int64_t normalize_axis(const ShapeContext& ctx, int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
-void infer_shapes(Graph& graph) {
+namespace {
+
+// Whether a node's integer outputs are small enough to be worth propagating at compile time.
+bool propagatable(const std::vector<TypeInfo>& out) {
+  for (const TypeInfo& t : out) {
+    if (t.dtype != DType::kI64 && t.dtype != DType::kI32) return false;
+    if (!shape_is_known(t.shape) || dims_numel(shape_values(t.shape)) > 64) return false;
+  }
+  return !out.empty();
+}
+
+}  // namespace
+
+void infer_shapes(Graph& graph, ValueEvaluator evaluator) {
+  std::vector<std::shared_ptr<const Tensor>> propagated(graph.values.size());
   for (Node& node : graph.nodes) {
     ShapeFn fn = shape_fn(node.op);
     if (!fn) throw Error("no shape function for op " + std::string(op_name(node.op)));
@@ -62,12 +76,31 @@ void infer_shapes(Graph& graph) {
       if (node.inputs[i] == kNoValue) continue;
       const Value& v = graph.value(node.inputs[i]);
       in[i] = &v.type;
-      values[i] = v.data.get();
+      values[i] = v.data ? v.data.get() : propagated[node.inputs[i]].get();
     }
     ShapeContext ctx{node, in, values};
     std::vector<TypeInfo> out = fn(ctx);
     if (out.size() < node.outputs.size()) ctx.fail("shape function returned too few outputs");
     for (size_t i = 0; i < node.outputs.size(); ++i) graph.value(node.outputs[i]).type = out[i];
+    if (!evaluator || !propagatable(out)) continue;
+    bool shape_only = node.op == Op::Shape || node.op == Op::Size;
+    std::vector<Tensor> shape_views;
+    shape_views.reserve(values.size());
+    bool ready = true;
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (values[i] || !in[i]) continue;
+      if (!shape_only || !shape_is_known(in[i]->shape)) {
+        ready = false;
+        break;
+      }
+      shape_views.push_back(Tensor::view(in[i]->dtype, shape_values(in[i]->shape), nullptr));
+      values[i] = &shape_views.back();
+    }
+    if (!ready) continue;
+    std::vector<Tensor> results = evaluator(node, values, out);
+    for (size_t i = 0; i < node.outputs.size(); ++i) {
+      propagated[node.outputs[i]] = std::make_shared<const Tensor>(std::move(results[i]));
+    }
   }
 }
 

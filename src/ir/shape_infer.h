@@ -44,8 +44,16 @@ Shape broadcast_shapes(const ShapeContext& ctx, const Shape& a, const Shape& b);
 // Normalizes a possibly negative axis for a given rank; fails when out of range.
 int64_t normalize_axis(const ShapeContext& ctx, int64_t axis, int64_t rank);
 
+// Computes a node's outputs from known inputs (the reference kernels provide it; ir does not
+// depend on kernels, so callers pass kernels::ref::evaluate).
+using ValueEvaluator = std::vector<Tensor> (*)(const Node& node, std::span<const Tensor* const> src,
+                                               const std::vector<TypeInfo>& out_types);
+
 // Runs every node's shape function in order and stores the outputs' types on the graph,
-// using constant values where a value port needs one. Throws on the first inconsistency.
-void infer_shapes(Graph& graph);
+// using constant values where a value port needs one. With an evaluator it also propagates
+// small integer values (shape arithmetic: Shape of a fully known shape, and ops on such
+// values), like ONNX's data propagation, so a Reshape whose target is computed from known
+// dims gets a known rank and dims. Throws on the first inconsistency.
+void infer_shapes(Graph& graph, ValueEvaluator evaluator = nullptr);
 
 }  // namespace bertc::ir

@@ -27,7 +27,7 @@ constexpr DTypeSet kSigned = kFloat | dtypes({DType::kI8, DType::kI32, DType::kI
 constexpr DTypeSet kNumeric = kSigned | dtypes({DType::kU8});
 constexpr DTypeSet kAll = kNumeric | dtypes({DType::kBool});
 constexpr DTypeSet kBool = dtypes({DType::kBool});
-constexpr DTypeSet kRelu = kSigned;                       // opset 14 added int8/16/32/64
+constexpr DTypeSet kRelu = kSigned;  // opset 14 added int8/16/32/64
 constexpr DTypeSet kMatMul = dtypes({DType::kF32, DType::kF64, DType::kI32, DType::kI64});
 constexpr DTypeSet kPowBase = kMatMul;
 constexpr DTypeSet kCumSum = kMatMul;
@@ -37,8 +37,8 @@ bool in_set(DType dtype, DTypeSet set) { return (set >> static_cast<int>(dtype))
 
 std::string set_str(DTypeSet set) {
   std::string s;
-  for (DType d : {DType::kF32, DType::kF64, DType::kI8, DType::kU8, DType::kI32, DType::kI64,
-                  DType::kBool}) {
+  for (DType d :
+       {DType::kF32, DType::kF64, DType::kI8, DType::kU8, DType::kI32, DType::kI64, DType::kBool}) {
     if (!in_set(d, set)) continue;
     if (!s.empty()) s += ", ";
     s += dtype_name(d);
@@ -68,7 +68,7 @@ void check_same_dtype(const ShapeContext& ctx, size_t i, size_t j) {
 void check_num_inputs(const ShapeContext& ctx, size_t min, size_t max) {
   size_t n = ctx.num_inputs();
   if (n >= min && n <= max) return;
-  std::string want = min == max       ? std::to_string(min)
+  std::string want = min == max        ? std::to_string(min)
                      : max == SIZE_MAX ? "at least " + std::to_string(min)
                                        : std::to_string(min) + " to " + std::to_string(max);
   ctx.fail("takes " + want + " inputs, got " + std::to_string(n));
@@ -94,11 +94,6 @@ void check_unidirectional(const ShapeContext& ctx, const Shape& from, const Shap
   if (!ok) {
     ctx.fail(what + " of shape " + shape_str(from) + " does not broadcast to " + shape_str(to));
   }
-}
-
-bool known_true(const Tensor* t) {
-  if (!t || t->numel() != 1) return false;
-  return t->to_int64_vector()[0] != 0;
 }
 
 // ---- elementwise ---------------------------------------------------------------------------
@@ -137,13 +132,14 @@ std::vector<TypeInfo> where_shape(const ShapeContext& ctx) {
   TypeInfo out = typed_input(ctx, 1, kAll);
   typed_input(ctx, 2, kAll);
   check_same_dtype(ctx, 1, 2);
-  out.shape = broadcast_shapes(ctx, broadcast_shapes(ctx, cond.shape, out.shape),
-                               ctx.input(2).shape);
+  out.shape =
+      broadcast_shapes(ctx, broadcast_shapes(ctx, cond.shape, out.shape), ctx.input(2).shape);
   return {out};
 }
 
 // One input of a dtype in `Allowed`; the output has its type.
-template <DTypeSet Allowed> std::vector<TypeInfo> unary_shape(const ShapeContext& ctx) {
+template <DTypeSet Allowed>
+std::vector<TypeInfo> unary_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 1, 1);
   return {typed_input(ctx, 0, Allowed)};
 }
@@ -161,14 +157,16 @@ std::vector<TypeInfo> cast_shape(const ShapeContext& ctx) {
 }
 
 // Dropout (inference): Y = X, optional mask (bool, all true). Inputs ratio and training_mode
-// are optional; a training_mode known to be true is refused.
+// are optional; training with a non-zero ratio is refused once the values are known.
 std::vector<TypeInfo> dropout_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 1, 3);
   check_max_outputs(ctx, 2);
   TypeInfo out = typed_input(ctx, 0, kFloat);
   if (ctx.has_input(1)) typed_input(ctx, 1, kFloat);
   if (ctx.has_input(2)) typed_input(ctx, 2, kBool);
-  if (known_true(ctx.value(2))) ctx.fail("training_mode = true is not supported (inference only)");
+  if (ctx.value(2) && (!ctx.has_input(1) || ctx.value(1))) {
+    check_dropout_identity(ctx.node, ctx.value(1), ctx.value(2));
+  }
   return {out, TypeInfo{DType::kBool, out.shape}};
 }
 
@@ -192,7 +190,8 @@ std::vector<TypeInfo> matmul_shape(const ShapeContext& ctx) {
   Shape a2 = a.shape.size() == 1 ? Shape{Dim::known(1), a.shape[0]} : a.shape;
   Shape b2 = b.shape.size() == 1 ? Shape{b.shape[0], Dim::known(1)} : b.shape;
   check_inner_dims(ctx, a2.back(), b2[b2.size() - 2], a.shape, b.shape);
-  Shape out = broadcast_shapes(ctx, Shape(a2.begin(), a2.end() - 2), Shape(b2.begin(), b2.end() - 2));
+  Shape out =
+      broadcast_shapes(ctx, Shape(a2.begin(), a2.end() - 2), Shape(b2.begin(), b2.end() - 2));
   if (a.shape.size() > 1) out.push_back(a2[a2.size() - 2]);
   if (b.shape.size() > 1) out.push_back(b2.back());
   return {TypeInfo{a.dtype, out}};
@@ -246,9 +245,11 @@ std::vector<TypeInfo> layer_norm_shape(const ShapeContext& ctx) {
     check_unidirectional(ctx, ctx.input(i).shape, normalized, i == 1 ? "Scale" : "B");
   }
   int64_t stash = ctx.node.attrs.get_int("stash_type", 1);
-  if (stash != 1) ctx.fail("stash_type " + std::to_string(stash) + " is not supported (only 1, float)");
+  if (stash != 1)
+    ctx.fail("stash_type " + std::to_string(stash) + " is not supported (only 1, float)");
   TypeInfo stats{DType::kF32, x.shape};
-  for (size_t d = static_cast<size_t>(axis); d < x.shape.size(); ++d) stats.shape[d] = Dim::known(1);
+  for (size_t d = static_cast<size_t>(axis); d < x.shape.size(); ++d)
+    stats.shape[d] = Dim::known(1);
   return {x, stats, stats};
 }
 
@@ -283,8 +284,8 @@ std::vector<TypeInfo> cumsum_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 2, 2);
   const TypeInfo& x = typed_input(ctx, 0, kCumSum);
   const TypeInfo& axis = typed_input(ctx, 1, kIndex);
-  if (axis.shape.size() > 1 || (axis.shape.size() == 1 && axis.shape[0].is_known() &&
-                                axis.shape[0].value != 1)) {
+  if (axis.shape.size() > 1 ||
+      (axis.shape.size() == 1 && axis.shape[0].is_known() && axis.shape[0].value != 1)) {
     ctx.fail("axis (input 1) must be a scalar, got shape " + shape_str(axis.shape));
   }
   if (ctx.value(1)) cumsum_axis(ctx.node, *ctx.value(1), static_cast<int64_t>(x.shape.size()));
@@ -304,7 +305,8 @@ std::vector<bool> reduce_axes(const Node& node, const Tensor* axes_input, int64_
     if (axes_input->dtype() != DType::kI64 && axes_input->dtype() != DType::kI32) {
       ctx.fail(std::string("axes (input 1) must be int64, got ") + dtype_name(axes_input->dtype()));
     }
-    if (axes_input->rank() > 1) ctx.fail("axes (input 1) must be 1-D, got shape " + dims_str(axes_input->shape()));
+    if (axes_input->rank() > 1)
+      ctx.fail("axes (input 1) must be 1-D, got shape " + dims_str(axes_input->shape()));
     axes = axes_input->to_int64_vector();
   } else {
     axes = node.attrs.get_ints("axes", {});
@@ -338,6 +340,17 @@ int64_t cumsum_axis(const Node& node, const Tensor& axis, int64_t rank) {
              dtype_name(axis.dtype()) + " " + dims_str(axis.shape()));
   }
   return normalize_axis(ctx, axis.to_int64_vector()[0], rank);
+}
+
+void check_dropout_identity(const Node& node, const Tensor* ratio, const Tensor* training) {
+  if (!training || training->numel() != 1 || training->to_int64_vector()[0] == 0) return;
+  double r = 0.5;
+  if (ratio && ratio->numel() == 1 && ratio->dtype() == DType::kF32) r = ratio->data<float>()[0];
+  if (ratio && ratio->numel() == 1 && ratio->dtype() == DType::kF64) r = ratio->data<double>()[0];
+  if (r != 0) {
+    node_context(node).fail("training_mode = true with ratio " + std::to_string(r) +
+                            " is not supported (inference only; random dropout)");
+  }
 }
 
 void register_math_shapes(ShapeFn* table) {

@@ -33,4 +33,9 @@ int64_t layer_norm_axis(const Node& node, int64_t rank);
 // names for a rank-`rank` input, normalized.
 int64_t cumsum_axis(const Node& node, const Tensor& axis, int64_t rank);
 
+// Dropout: fails unless the node is the identity, as bertc runs inference only: training_mode
+// (input 2's value `training`; nullptr: absent) false, or ratio 0 (input 1's value `ratio`;
+// nullptr: absent, meaning 0.5).
+void check_dropout_identity(const Node& node, const Tensor* ratio, const Tensor* training);
+
 }  // namespace bertc::ir

@@ -22,14 +22,7 @@ void fold_constants(ir::Graph& graph) {
       src.push_back(in == ir::kNoValue ? nullptr : graph.value(in).data.get());
     }
     std::vector<ir::TypeInfo> out = ir::shape_fn(node.op)(ir::ShapeContext{node, types, src});
-    std::vector<Tensor> results;
-    std::vector<Tensor*> dst;
-    results.reserve(node.outputs.size());
-    for (size_t i = 0; i < node.outputs.size(); ++i) {
-      results.push_back(Tensor::empty(out[i].dtype, ir::shape_values(out[i].shape)));
-      dst.push_back(&results.back());
-    }
-    kernels::ref::kernel(node.op)(kernels::KernelCall{&node, src, dst});
+    std::vector<Tensor> results = kernels::ref::evaluate(node, src, out);
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       ir::Value& v = graph.value(node.outputs[i]);
       v.type = out[i];

@@ -13,6 +13,7 @@
 //      Reshape(k, [0, 0, 12, 64]) when k is [batch, seq, 768].
 // Shape inference then knows the Reshape's output ([batch, seq, 12, 64]) and the whole chain
 // is dead. It repeats until nothing changes, since new shapes make new chains foldable.
+#include <algorithm>
 #include <optional>
 
 #include "ir/shape_data.h"

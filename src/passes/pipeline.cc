@@ -1,6 +1,7 @@
 #include "passes/pipeline.h"
 
 #include "ir/shape_infer.h"
+#include "kernels/ref/ref_kernels.h"
 
 namespace bertc::passes {
 
@@ -8,8 +9,26 @@ void optimize(ir::Graph& graph, const CompileOptions& options) {
   if (options.opt_level >= 1) {
     fold_constants(graph);
     graph.remove_dead();
+    fold_shapes(graph);
   }
-  ir::infer_shapes(graph);
+  if (options.opt_level >= 2) {
+    eliminate_common_subexpressions(graph);
+    ir::infer_shapes(graph, kernels::ref::evaluate);
+    // Dense first, so that a residual add goes into the GEMM epilogue; the adds left (the
+    // embeddings' sum) become LayerNorm skips, which fuse_embed_layer_norm looks through.
+    fuse_dense(graph);
+    fuse_layer_norm(graph);
+    fuse_embed_layer_norm(graph);
+    fuse_attention(graph);
+    fuse_qkv(graph);
+    eliminate_common_subexpressions(graph);
+  }
+  if (options.opt_level >= 3) {
+    set_fast_math(graph, options.fast_math);
+    prepack_weights(graph);
+  }
+  graph.remove_dead();
+  ir::infer_shapes(graph, kernels::ref::evaluate);
 }
 
 }  // namespace bertc::passes

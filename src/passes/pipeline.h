@@ -1,7 +1,11 @@
 // The pass pipeline per optimization level:
 //   -O0  the imported graph as is, on reference kernels
-//   -O1  + constant folding, dead-code removal
-//   -O2, -O3  + (see pipeline.cc)
+//   -O1  + constant folding, shape folding, dead-code removal
+//   -O2  + common subexpressions, fusions into bertc.Dense / LayerNorm / Attention /
+//        EmbedLayerNorm (ops.def)
+//   -O3  + fast math (fused ops get attr fast_math when CompileOptions::fast_math), weights
+//        prepacked for the GEMM kernels
+// Every level ends with dead-code removal and shape inference.
 #pragma once
 
 #include "bertc/session.h"
@@ -14,6 +18,24 @@ void optimize(ir::Graph& graph, const CompileOptions& options);
 // Individual passes (one per file).
 // Evaluates every node whose inputs are all constants; its outputs become constants.
 void fold_constants(ir::Graph& graph);
+// Evaluates integer shape arithmetic on symbolic dims; makes Reshape targets constant.
+void fold_shapes(ir::Graph& graph);
+// Merges equal small constants and nodes computing the same thing.
+void eliminate_common_subexpressions(ir::Graph& graph);
+// MatMul/Gemm + bias + activation + residual → bertc.Dense.
+void fuse_dense(ir::Graph& graph);
+// Decomposed / ONNX layer norm (+ residual add) → bertc.LayerNorm.
+void fuse_layer_norm(ir::Graph& graph);
+// Embedding gathers + sum + LayerNorm → bertc.EmbedLayerNorm.
+void fuse_embed_layer_norm(ir::Graph& graph);
+// Scaled dot-product self-attention → bertc.Attention on a concatenated Q|K|V.
+void fuse_attention(ir::Graph& graph);
+// Concat of Dense projections of one input → one Dense.
+void fuse_qkv(ir::Graph& graph);
+// Sets attr fast_math on the fused ops.
+void set_fast_math(ir::Graph& graph, bool on);
+// Dense weights → the GEMM kernels' packed layout.
+void prepack_weights(ir::Graph& graph);
 // Fills graph.input_checks (token id ranges, mask values, maximum sequence length).
 void derive_input_checks(ir::Graph& graph);
 

@@ -13,6 +13,7 @@
 #include "bertc/error.h"
 #include "bertc/session.h"
 #include "ir/graph.h"
+#include "ir/verifier.h"
 
 namespace bertc {
 namespace {
@@ -175,6 +176,7 @@ class BundleReader {
                                 c.at("what").get<std::string>()});
     }
     g.sort_topologically();
+    ir::verify(g, path_);
     return g;
   }
 

@@ -1,5 +1,11 @@
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
 #include "bertc/error.h"
+#include "cpu/cpu_features.h"
 #include "kernels/ref/ref_kernels.h"
+#include "kernels/x86/select.h"
 #include "runtime/program.h"
 
 namespace bertc::runtime {
@@ -27,20 +33,56 @@ std::vector<bool> values_needed_at_plan_time(const ir::Graph& graph) {
   return needed;
 }
 
+// BERTC_VERBOSE=1 (any value but "" and "0"): print the kernel chosen for every node, and why
+// an optimized kernel refused, on stderr (like ONEDNN_VERBOSE=dispatch).
+bool verbose() {
+  static const bool on = [] {
+    const char* v = std::getenv("BERTC_VERBOSE");
+    return v != nullptr && v[0] != '\0' && std::strcmp(v, "0") != 0;
+  }();
+  return on;
+}
+
 }  // namespace
 
+// Per node: the x86 kernel that x86::select_kernel picks for cpu::active_isa() (BERTC_ISA caps
+// it), else the reference kernel.
 Program lower(const ir::Graph& graph) {
   Program program;
   program.graph = &graph;
+  const cpu::Isa isa = cpu::active_isa();
+  const bool log = verbose();
+  if (log) {
+    std::fprintf(stderr, "bertc: dispatch: isa %s (detected %s), %zu nodes\n", cpu::isa_name(isa),
+                 cpu::isa_name(cpu::detected_isa()), graph.nodes.size());
+  }
   for (const ir::Node& node : graph.nodes) {
     StepKernel k;
-    k.fn = kernels::ref::kernel(node.op);
-    if (!k.fn) {
-      throw Error("no kernel for op " + std::string(ir::op_name(node.op)) + " (node '" +
-                  node.name + "')");
+    x86::KernelChoice choice = x86::select_kernel(graph, node, isa);
+    if (choice.fn) {
+      k.fn = choice.fn;
+      k.inplace_ok = choice.inplace_ok;
+      k.name = choice.name;
+      k.state = choice.state.get();
+      program.states.push_back(std::move(choice.state));
+    } else {
+      k.fn = kernels::ref::kernel(node.op);
+      if (!k.fn) {
+        throw Error("no kernel for op " + std::string(ir::op_name(node.op)) + " (node '" +
+                    node.name + "')");
+      }
+      k.inplace_ok = kernels::ref::inplace_ok(node.op);
+      k.name = "ref";
     }
-    k.inplace_ok = kernels::ref::inplace_ok(node.op);
-    k.name = "ref";
+    if (log) {
+      const std::string op(ir::op_name(node.op));
+      if (!choice.refused.empty()) {
+        std::fprintf(stderr, "bertc: dispatch: node '%s' (%s): refused: %s\n", node.name.c_str(),
+                     op.c_str(), choice.refused.c_str());
+      }
+      std::fprintf(stderr, "bertc: dispatch: node '%s' (%s) -> %s\n", node.name.c_str(),
+                   op.c_str(), k.name);
+    }
     program.kernels.push_back(k);
   }
   std::vector<bool> needed = values_needed_at_plan_time(graph);

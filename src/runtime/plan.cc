@@ -93,13 +93,8 @@ Plan::Plan(const Program& program, const std::vector<Tensor>& inputs, cpu::Threa
         src.push_back(&shape_only.back());
       }
     }
-    std::vector<Tensor*> dst;
-    for (size_t i = 0; i < node.outputs.size(); ++i) {
-      ir::ValueId out_id = node.outputs[i];
-      tensors_[out_id] = Tensor::empty(out[i].dtype, ir::shape_values(out[i].shape));
-      dst.push_back(&tensors_[out_id]);
-    }
-    kernels::ref::kernel(node.op)(kernels::KernelCall{&node, src, dst});
+    std::vector<Tensor> results = kernels::ref::evaluate(node, src, out);
+    for (size_t i = 0; i < node.outputs.size(); ++i) tensors_[node.outputs[i]] = std::move(results[i]);
     for (ir::ValueId out_id : node.outputs) known[out_id] = &tensors_[out_id];
   }
 

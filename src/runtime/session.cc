@@ -84,6 +84,9 @@ void Session::Impl::check_input_values() const {
     while (g.inputs[index] != check.input) ++index;
     const Tensor& t = inputs[index];
     const std::string& name = g.value(check.input).name;
+    if (t.numel() == 0) {  // token ids, masks: an empty sequence means nothing to the model
+      throw Error("input '" + name + "' is empty (shape " + dims_str(t.shape()) + ")");
+    }
     if (check.kind == ir::InputCheck::Kind::kMaxDim) {
       if (t.rank() > check.axis && t.dim(check.axis) > check.hi) {
         throw Error("input '" + name + "' has sequence length " + std::to_string(t.dim(check.axis)) +
@@ -184,9 +187,6 @@ void Session::set_input(const std::string& name, const Tensor& value) {
       throw Error("input '" + name + "' must have shape " + ir::shape_str(v.type.shape) +
                   ", got " + dims_str(value.shape()) + " (dim " + std::to_string(d) + ")");
     }
-  }
-  if (value.numel() == 0 && !v.type.shape.empty()) {
-    throw Error("input '" + name + "' is empty (shape " + dims_str(value.shape()) + ")");
   }
   Tensor& slot = impl_->inputs[index];
   if (!slot.defined() || slot.shape() != value.shape()) slot = Tensor::empty(value.dtype(), value.shape());

@@ -194,9 +194,8 @@ void split_added(const AddedSet& set, std::string_view s, OnText&& on_text, OnTo
 
 }  // namespace
 
-void encode_sequence(const ModelData& m, std::string_view text, std::string_view what,
-                     Scratch& scratch, std::vector<int32_t>& ids) {
-  check_utf8(text, what);
+void encode_sequence(const ModelData& m, std::string_view text, Scratch& scratch,
+                     std::vector<int32_t>& ids) {
   split_added(
       m.raw_added, text,
       [&](std::string_view piece) {

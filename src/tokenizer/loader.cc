@@ -1,8 +1,7 @@
 // Loading a tokenizer from tokenizer.json (the `tokenizers` format) or from vocab.txt (+
 // tokenizer_config.json), the way Hugging Face's BertTokenizerFast converts it.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "bertc/error.h"
@@ -107,7 +106,8 @@ void parse_pre_tokenizer(ModelData& m, const json& j, const std::string& name) {
 std::vector<TemplatePiece> parse_template(const json& list, const json& specials,
                                           const std::string& name, const char* which) {
   std::vector<TemplatePiece> out;
-  if (!list.is_array()) fail(name, std::string("TemplateProcessing '") + which + "' must be a list");
+  if (!list.is_array())
+    fail(name, std::string("TemplateProcessing '") + which + "' must be a list");
   for (const json& item : list) {
     TemplatePiece p;
     if (item.contains("Sequence")) {
@@ -177,10 +177,14 @@ TruncationOptions parse_truncation(const json& j, const std::string& name) {
   TruncationOptions t;
   t.max_length = get_size(j, "max_length", 512, name);
   const std::string s = get_string(j, "strategy", "LongestFirst", name);
-  if (s == "LongestFirst") t.strategy = TruncationStrategy::longest_first;
-  else if (s == "OnlyFirst") t.strategy = TruncationStrategy::only_first;
-  else if (s == "OnlySecond") t.strategy = TruncationStrategy::only_second;
-  else fail(name, "unknown truncation strategy '" + s + "'");
+  if (s == "LongestFirst")
+    t.strategy = TruncationStrategy::longest_first;
+  else if (s == "OnlyFirst")
+    t.strategy = TruncationStrategy::only_first;
+  else if (s == "OnlySecond")
+    t.strategy = TruncationStrategy::only_second;
+  else
+    fail(name, "unknown truncation strategy '" + s + "'");
   const std::string d = get_string(j, "direction", "Right", name);
   if (d != "Right" && d != "Left") fail(name, "unknown truncation direction '" + d + "'");
   t.direction = d == "Left" ? Direction::left : Direction::right;
@@ -269,11 +273,15 @@ ModelData load_tokenizer_json(std::string_view text, const std::string& name) {
     const json& model = j.at("model");
     std::string type = type_of(model);
     if (type.empty()) {  // old files: the type is implied by the fields
-      if (model.contains("merges")) type = "BPE";
-      else if (model.contains("vocab") && model.at("vocab").is_array()) type = "Unigram";
-      else if (model.contains("continuing_subword_prefix") || model.contains("max_input_chars_per_word"))
+      if (model.contains("merges"))
+        type = "BPE";
+      else if (model.contains("vocab") && model.at("vocab").is_array())
+        type = "Unigram";
+      else if (model.contains("continuing_subword_prefix") ||
+               model.contains("max_input_chars_per_word"))
         type = "WordPiece";
-      else if (model.contains("vocab")) type = "WordLevel";
+      else if (model.contains("vocab"))
+        type = "WordLevel";
     }
     if (type != "WordPiece") {
       fail(name, "model type '" + type + "' is not supported (only WordPiece)");
@@ -345,7 +353,8 @@ std::optional<AddedToken> config_token(const json& cfg, const char* key) {
   }
   t.special = true;
   t.normalized = false;  // HF registers special tokens unnormalized
-  if (it->is_object() && it->contains("normalized")) t.normalized = it->at("normalized").get<bool>();
+  if (it->is_object() && it->contains("normalized"))
+    t.normalized = it->at("normalized").get<bool>();
   return t;
 }
 
@@ -394,7 +403,8 @@ ModelData load_vocab_txt(const std::string& text, const std::string& name,
     m.normalizer.clean_text = true;
     m.normalizer.lowercase = get_bool(cfg, "do_lower_case", true, config_name);
     m.normalizer.handle_chinese_chars = get_bool(cfg, "tokenize_chinese_chars", true, config_name);
-    m.normalizer.strip_accents = get_bool(cfg, "strip_accents", m.normalizer.lowercase, config_name);
+    m.normalizer.strip_accents =
+        get_bool(cfg, "strip_accents", m.normalizer.lowercase, config_name);
     m.pre_tokenizer = PreTokenizerKind::bert;
 
     auto token_or = [&](const char* key, const char* dflt) {
@@ -431,11 +441,14 @@ ModelData load_vocab_txt(const std::string& text, const std::string& name,
         add_token(m, std::move(t));
       }
     }
-    if (cfg.contains("additional_special_tokens") && cfg.at("additional_special_tokens").is_array()) {
+    if (cfg.contains("additional_special_tokens") &&
+        cfg.at("additional_special_tokens").is_array()) {
       for (const json& a : cfg.at("additional_special_tokens")) {
         AddedToken t;
-        if (a.is_string()) t.content = a.get<std::string>();
-        else t = parse_added_token(a, true);
+        if (a.is_string())
+          t.content = a.get<std::string>();
+        else
+          t = parse_added_token(a, true);
         t.special = true;
         if (!a.is_object()) t.normalized = false;
         if (m.added_map.find(t.content) >= 0) continue;

@@ -104,10 +104,10 @@ struct Scratch {
   std::vector<int32_t> ids_b;
 };
 
-// Runs added-token splitting, normalization, pre-tokenization and WordPiece on one sequence and
-// appends its ids. `what` names the text in error messages ("text", "text pair").
-void encode_sequence(const ModelData& m, std::string_view text, std::string_view what,
-                     Scratch& scratch, std::vector<int32_t>& ids);
+// Runs added-token splitting, normalization, pre-tokenization and WordPiece on one sequence of
+// valid UTF-8 (the caller checks it) and appends its ids.
+void encode_sequence(const ModelData& m, std::string_view text, Scratch& scratch,
+                     std::vector<int32_t>& ids);
 
 // Loaders; `name` is used in error messages.
 ModelData load_tokenizer_json(std::string_view json, const std::string& name);

@@ -25,8 +25,8 @@ inline int combining_class(char32_t c) {
 // Appends the canonical decomposition (NFD) of c to `pending`.
 inline void decompose(char32_t c, std::vector<char32_t>& pending) {
   utf8proc_int32_t buf[32];
-  const utf8proc_ssize_t n =
-      utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), buf, 32, UTF8PROC_DECOMPOSE, nullptr);
+  const utf8proc_ssize_t n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), buf, 32,
+                                                     UTF8PROC_DECOMPOSE, nullptr);
   if (n <= 0 || n > 32) {
     pending.push_back(c);
     return;

@@ -8,6 +8,7 @@
 
 #include "bertc/error.h"
 #include "tokenizer/model.h"
+#include "tokenizer/unicode.h"
 
 namespace bertc {
 
@@ -45,8 +46,10 @@ std::optional<std::string> read_optional(const fs::path& path) {
 // Cuts `ids` to n tokens, keeping the beginning (right) or the end (left).
 void cut(std::vector<int32_t>& ids, std::size_t n, Direction dir) {
   if (ids.size() <= n) return;
-  if (dir == Direction::left) ids.erase(ids.begin(), ids.end() - static_cast<std::ptrdiff_t>(n));
-  else ids.resize(n);
+  if (dir == Direction::left)
+    ids.erase(ids.begin(), ids.end() - static_cast<std::ptrdiff_t>(n));
+  else
+    ids.resize(n);
 }
 
 // Truncation exactly as `tokenizers` (utils/truncation.rs) does it; `room` excludes the special
@@ -119,7 +122,7 @@ Tokenizer Tokenizer::from_file(const fs::path& path) {
     return from_folder(path.has_parent_path() ? path.parent_path() : fs::path("."));
   }
   if (ext == ".model") unsupported_file(path, "SentencePiece");
-  if (file == "merges.txt") unsupported_file(path, "BPE");
+  if (file == "merges.txt" || file == "vocab.json") unsupported_file(path, "BPE");
   if (ext == ".json") {
     const std::string text = read_file(path);
     auto model = std::make_shared<Model>(tok::load_tokenizer_json(text, path.string()));
@@ -184,7 +187,8 @@ std::size_t Tokenizer::num_special_tokens(bool pair) const { return model_->num_
 std::vector<std::string> Tokenizer::tokenize(std::string_view text) const {
   tok::Scratch scratch;
   std::vector<int32_t> ids;
-  tok::encode_sequence(*model_, text, "text", scratch, ids);
+  tok::check_utf8(text, "text");
+  tok::encode_sequence(*model_, text, scratch, ids);
   std::vector<std::string> out;
   out.reserve(ids.size());
   for (int32_t id : ids) out.emplace_back(model_->id_to_token[id]);
@@ -194,13 +198,21 @@ std::vector<std::string> Tokenizer::tokenize(std::string_view text) const {
 namespace {
 
 // Encodes one input: sequences, truncation, template. No padding.
+// `item` is the input's index in a batch, or -1.
 Encoding encode_one(const tok::ModelData& m, const EncodeInput& in, const TokenizerOptions& opt,
-                    tok::Scratch& s) {
+                    tok::Scratch& s, std::ptrdiff_t item) {
   s.ids_a.clear();
   s.ids_b.clear();
-  tok::encode_sequence(m, in.text, "text", s, s.ids_a);
   const bool pair = in.pair.has_value();
-  if (pair) tok::encode_sequence(m, *in.pair, "text pair", s, s.ids_b);
+  for (int k = 0; k < (pair ? 2 : 1); ++k) {
+    const std::string_view text = k == 0 ? in.text : *in.pair;
+    if (tok::find_invalid_utf8(text) != std::string_view::npos) {
+      const std::string where = item < 0 ? "" : "batch item " + std::to_string(item) + ": ";
+      tok::check_utf8(text, where + (k == 0 ? "text" : "text pair"));
+    }
+  }
+  tok::encode_sequence(m, in.text, s, s.ids_a);
+  if (pair) tok::encode_sequence(m, *in.pair, s, s.ids_b);
   const bool special = opt.add_special_tokens && m.has_template;
   if (special && pair && !m.has_pair_template) {
     throw Error(m.source + ": the post-processor has no template for a pair of texts");
@@ -225,9 +237,12 @@ Encoding encode_one(const tok::ModelData& m, const EncodeInput& in, const Tokeni
   };
   if (special) {
     for (const tok::TemplatePiece& p : pair ? m.pair_template : m.single_template) {
-      if (p.sequence < 0) append(p.ids, p.type_id);
-      else if (p.sequence == 0) append(s.ids_a, p.type_id);
-      else if (pair) append(s.ids_b, p.type_id);
+      if (p.sequence < 0)
+        append(p.ids, p.type_id);
+      else if (p.sequence == 0)
+        append(s.ids_a, p.type_id);
+      else if (pair)
+        append(s.ids_b, p.type_id);
     }
   } else {
     append(s.ids_a, m.type_id_a);
@@ -276,12 +291,17 @@ void pad_all(const tok::ModelData& m, std::vector<Encoding>& encodings, const Pa
   for (const Encoding& e : encodings) needed |= e.ids.size() < target;
   if (!needed) return;
   int64_t pad_id;
-  if (p.pad_id) pad_id = *p.pad_id;
-  else if (m.pad_token_id) pad_id = *m.pad_token_id;
-  else throw Error(m.source + ": padding needs a pad token, and the tokenizer has none");
+  if (p.pad_id)
+    pad_id = *p.pad_id;
+  else if (m.pad_token_id)
+    pad_id = *m.pad_token_id;
+  else
+    throw Error(m.source + ": padding needs a pad token, and the tokenizer has none");
   std::string pad_token;
-  if (p.pad_token) pad_token = *p.pad_token;
-  else if (m.pad_token) pad_token = *m.pad_token;
+  if (p.pad_token)
+    pad_token = *p.pad_token;
+  else if (m.pad_token)
+    pad_token = *m.pad_token;
   else if (pad_id >= 0 && static_cast<std::size_t>(pad_id) < m.id_to_token.size())
     pad_token = m.id_to_token[static_cast<std::size_t>(pad_id)];
   for (Encoding& e : encodings) pad(e, target, p, pad_id, pad_token);
@@ -297,7 +317,7 @@ Encoding Tokenizer::encode(std::string_view text, std::optional<std::string_view
                            const TokenizerOptions& options) const {
   tok::Scratch scratch;
   std::vector<Encoding> one;
-  one.push_back(encode_one(*model_, EncodeInput(text, pair), options, scratch));
+  one.push_back(encode_one(*model_, EncodeInput(text, pair), options, scratch, -1));
   if (options.padding) pad_all(*model_, one, *options.padding);
   return std::move(one.front());
 }
@@ -311,7 +331,9 @@ std::vector<Encoding> Tokenizer::encode_batch(std::span<const EncodeInput> input
   tok::Scratch scratch;
   std::vector<Encoding> out;
   out.reserve(inputs.size());
-  for (const EncodeInput& in : inputs) out.push_back(encode_one(*model_, in, options, scratch));
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    out.push_back(encode_one(*model_, inputs[i], options, scratch, static_cast<std::ptrdiff_t>(i)));
+  }
   if (options.padding) pad_all(*model_, out, *options.padding);
   return out;
 }

@@ -3,42 +3,12 @@
 #include <utf8proc.h>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "bertc/error.h"
 
 namespace bertc::tok {
-
-namespace {
-
-constexpr uint8_t ascii_class(unsigned c) {
-  uint8_t k = kAsciiOther;
-  if (c == '\t' || c == '\n' || c == '\r' || c == ' ' || c == 0x0B || c == 0x0C) k |= kAsciiSpace;
-  if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) k |= kAsciiControl;
-  if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
-      (c >= 123 && c <= 126)) {
-    k |= kAsciiPunct;
-  }
-  return k;
-}
-
-struct AsciiTable {
-  uint8_t v[128];
-  constexpr AsciiTable() : v() {
-    for (unsigned c = 0; c < 128; ++c) v[c] = ascii_class(c);
-  }
-};
-constexpr AsciiTable kTable{};
-
-}  // namespace
-
-const uint8_t kAsciiClass[128] = {
-#define R(i) kTable.v[i], kTable.v[i + 1], kTable.v[i + 2], kTable.v[i + 3], \
-             kTable.v[i + 4], kTable.v[i + 5], kTable.v[i + 6], kTable.v[i + 7]
-    R(0),  R(8),  R(16), R(24), R(32), R(40), R(48), R(56),
-    R(64), R(72), R(80), R(88), R(96), R(104), R(112), R(120),
-#undef R
-};
 
 std::size_t find_invalid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -48,7 +18,7 @@ std::size_t find_invalid_utf8(std::string_view s) {
     // Skip ASCII eight bytes at a time.
     while (i + 8 <= n) {
       uint64_t w;
-      __builtin_memcpy(&w, p + i, 8);
+      std::memcpy(&w, p + i, 8);
       if (w & 0x8080808080808080ull) break;
       i += 8;
     }
@@ -64,12 +34,16 @@ std::size_t find_invalid_utf8(std::string_view s) {
       len = 2;
     } else if (b0 >= 0xE0 && b0 <= 0xEF) {
       len = 3;
-      if (b0 == 0xE0) lo = 0xA0;       // overlong
-      else if (b0 == 0xED) hi = 0x9F;  // surrogates
+      if (b0 == 0xE0)
+        lo = 0xA0;  // overlong
+      else if (b0 == 0xED)
+        hi = 0x9F;  // surrogates
     } else if (b0 >= 0xF0 && b0 <= 0xF4) {
       len = 4;
-      if (b0 == 0xF0) lo = 0x90;       // overlong
-      else if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
+      if (b0 == 0xF0)
+        lo = 0x90;  // overlong
+      else if (b0 == 0xF4)
+        hi = 0x8F;  // above U+10FFFF
     } else {
       return i;  // continuation byte as lead, C0/C1 overlong leads, F5..FF
     }
@@ -105,7 +79,13 @@ void check_utf8(std::string_view s, std::string_view what) {
 bool is_whitespace(char32_t c) {
   if (c < 0x80) return (kAsciiClass[c] & kAsciiSpace) != 0;
   switch (c) {
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
     case 0x3000:
       return true;
     default:

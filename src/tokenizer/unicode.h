@@ -47,10 +47,9 @@ inline void append_utf8(std::string& out, char32_t c) {
                        static_cast<char>(0x80 | (c & 0x3F))};
     out.append(b, 3);
   } else {
-    const char b[4] = {static_cast<char>(0xF0 | (c >> 18)),
-                       static_cast<char>(0x80 | ((c >> 12) & 0x3F)),
-                       static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
-                       static_cast<char>(0x80 | (c & 0x3F))};
+    const char b[4] = {
+        static_cast<char>(0xF0 | (c >> 18)), static_cast<char>(0x80 | ((c >> 12) & 0x3F)),
+        static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
     out.append(b, 4);
   }
 }
@@ -73,13 +72,31 @@ bool is_chinese_char(char32_t c);
 // Category Mn.
 bool is_nonspacing_mark(char32_t c);
 
-// Per-byte classes of ASCII for the fast paths.
+// Per-byte classes of ASCII for the fast paths (bit flags).
 enum AsciiClass : uint8_t {
   kAsciiOther = 0,
   kAsciiSpace = 1,    // \t \n \r ' ', and \v \f (White_Space; controls when cleaning)
-  kAsciiPunct = 2,
+  kAsciiPunct = 2,    // 33-47, 58-64, 91-96, 123-126
   kAsciiControl = 4,  // Cc other than \t \n \r (includes \v \f and NUL)
 };
-extern const uint8_t kAsciiClass[128];
+
+struct AsciiClassTable {
+  uint8_t v[128] = {};
+  constexpr AsciiClassTable() {
+    for (unsigned c = 0; c < 128; ++c) {
+      uint8_t k = kAsciiOther;
+      if (c == '\t' || c == '\n' || c == '\r' || c == ' ' || c == 0x0B || c == 0x0C)
+        k |= kAsciiSpace;
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) k |= kAsciiControl;
+      if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
+          (c >= 123 && c <= 126)) {
+        k |= kAsciiPunct;
+      }
+      v[c] = k;
+    }
+  }
+  constexpr uint8_t operator[](unsigned c) const { return v[c]; }
+};
+inline constexpr AsciiClassTable kAsciiClass{};
 
 }  // namespace bertc::tok

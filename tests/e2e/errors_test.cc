@@ -60,8 +60,12 @@ TEST_F(BertErrors, WrongDtypeAndRank) {
 
 TEST_F(BertErrors, EmptyInput) {
   Session s = Session::load(*bundle_);
-  EXPECT_NE(error_of([&] { s.set_input("input_ids", ids({1, 0}, 5)); }).find("is empty"),
-            std::string::npos);
+  s.set_input("input_ids", ids({1, 0}, 5));
+  s.set_input("attention_mask", ids({1, 0}, 1));
+  s.set_input("token_type_ids", ids({1, 0}, 0));
+  std::string msg = error_of([&] { s.run(); });
+  EXPECT_NE(msg.find("is empty"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("input_ids"), std::string::npos) << msg;
 }
 
 TEST_F(BertErrors, InconsistentSequenceLengths) {

@@ -42,15 +42,15 @@ TEST(MathBinary, MiddleDimBroadcast) {
 }
 
 TEST(MathBinary, IntegersWrap) {
-  expect_tensor<uint8_t>(run1(Op::Add, {tensor<uint8_t>({250, 3}, {2}), tensor<uint8_t>({10, 4}, {2})}),
-                         {2}, {4, 7});
+  expect_tensor<uint8_t>(
+      run1(Op::Add, {tensor<uint8_t>({250, 3}, {2}), tensor<uint8_t>({10, 4}, {2})}), {2}, {4, 7});
   expect_tensor<uint8_t>(run1(Op::Sub, {tensor<uint8_t>({3}, {1}), tensor<uint8_t>({5}, {1})}), {1},
                          {254});
   const int32_t max = std::numeric_limits<int32_t>::max();
   expect_tensor<int32_t>(run1(Op::Add, {tensor<int32_t>({max}, {1}), tensor<int32_t>({1}, {1})}),
                          {1}, {std::numeric_limits<int32_t>::min()});
-  expect_tensor<int8_t>(run1(Op::Mul, {tensor<int8_t>({16, -3}, {2}), tensor<int8_t>({16, 5}, {2})}),
-                        {2}, {0, -15});
+  expect_tensor<int8_t>(
+      run1(Op::Mul, {tensor<int8_t>({16, -3}, {2}), tensor<int8_t>({16, 5}, {2})}), {2}, {0, -15});
 }
 
 TEST(MathBinary, FloatDivision) {
@@ -81,11 +81,16 @@ TEST(MathBinary, DtypeErrors) {
   });
   EXPECT_THAT(msg, HasSubstr("node 'add1' (Add)"));
   EXPECT_THAT(msg, HasSubstr("different dtypes float32 and int64"));
-  EXPECT_THAT(math_error([] { run1(Op::Add, {tensor<bool>({true}, {1}), tensor<bool>({true}, {1})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::Add, {tensor<bool>({true}, {1}), tensor<bool>({true}, {1})});
+              }),
               HasSubstr("input 0 has dtype bool"));
-  EXPECT_THAT(math_error([] { run1(Op::Add, {f32({1, 2}, {2}), f32({1, 2, 3}, {3})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::Add, {f32({1, 2}, {2}), f32({1, 2, 3}, {3})});
+              }),
               HasSubstr("cannot broadcast shapes [2] and [3]"));
-  EXPECT_THAT(math_error([] { run1(Op::Add, {f32({1}, {1})}); }), HasSubstr("takes 2 inputs, got 1"));
+  EXPECT_THAT(math_error([] { run1(Op::Add, {f32({1}, {1})}); }),
+              HasSubstr("takes 2 inputs, got 1"));
 }
 
 // ---- comparisons and logic ----
@@ -96,7 +101,8 @@ TEST(MathCompare, AllComparisonsBroadcastToBool) {
   expect_tensor<bool>(run1(Op::Equal, {a, b}), {2, 3}, {false, true, false, false, false, false});
   expect_tensor<bool>(run1(Op::Less, {a, b}), {2, 3}, {true, false, true, false, false, false});
   expect_tensor<bool>(run1(Op::Greater, {a, b}), {2, 3}, {false, false, false, true, true, true});
-  expect_tensor<bool>(run1(Op::LessOrEqual, {a, b}), {2, 3}, {true, true, true, false, false, false});
+  expect_tensor<bool>(run1(Op::LessOrEqual, {a, b}), {2, 3},
+                      {true, true, true, false, false, false});
   expect_tensor<bool>(run1(Op::GreaterOrEqual, {a, b}), {2, 3},
                       {false, true, false, true, true, true});
 }
@@ -107,12 +113,15 @@ TEST(MathCompare, EqualOnIntegersAndBool) {
   expect_tensor<bool>(
       run1(Op::Equal, {tensor<bool>({true, false}, {2}), tensor<bool>({true, true}, {2})}), {2},
       {true, false});
-  expect_tensor<bool>(run1(Op::Less, {tensor<uint8_t>({0, 200}, {2}), tensor<uint8_t>({1, 100}, {2})}),
-                      {2}, {true, false});
+  expect_tensor<bool>(
+      run1(Op::Less, {tensor<uint8_t>({0, 200}, {2}), tensor<uint8_t>({1, 100}, {2})}), {2},
+      {true, false});
 }
 
 TEST(MathCompare, OrderingRejectsBool) {
-  EXPECT_THAT(math_error([] { run1(Op::Less, {tensor<bool>({true}, {1}), tensor<bool>({true}, {1})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::Less, {tensor<bool>({true}, {1}), tensor<bool>({true}, {1})});
+              }),
               HasSubstr("input 0 has dtype bool, expected one of: float32"));
 }
 
@@ -126,7 +135,9 @@ TEST(MathLogic, AndOrXorBroadcast) {
 }
 
 TEST(MathLogic, RejectsNonBool) {
-  EXPECT_THAT(math_error([] { run1(Op::And, {f32({1}, {1}), f32({1}, {1})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::And, {f32({1}, {1}), f32({1}, {1})});
+              }),
               HasSubstr("input 0 has dtype float32, expected one of: bool"));
   EXPECT_THAT(math_error([] { run1(Op::Not, {tensor<int32_t>({1}, {1})}); }),
               HasSubstr("expected one of: bool"));
@@ -145,13 +156,14 @@ TEST(MathPow, MixedDtypesFollowTheBase) {
                          {1, 32, 729});
   expect_tensor<float>(run1(Op::Pow, {f32({1, 2, 3}, {3}), tensor<int64_t>({4, 5, 6}, {3})}), {3},
                        {1, 32, 729});
-  expect_tensor<double>(
-      run1(Op::Pow, {tensor<double>({2, 4}, {2}), tensor<uint8_t>({3, 0}, {2})}), {2}, {8, 1});
+  expect_tensor<double>(run1(Op::Pow, {tensor<double>({2, 4}, {2}), tensor<uint8_t>({3, 0}, {2})}),
+                        {2}, {8, 1});
 }
 
 TEST(MathPow, IntegerPowerIsExact) {
-  expect_tensor<int64_t>(run1(Op::Pow, {tensor<int64_t>({3, -2, 7}, {3}), tensor<int64_t>({39, 3, 0}, {3})}),
-                         {3}, {4052555153018976267LL, -8, 1});
+  expect_tensor<int64_t>(
+      run1(Op::Pow, {tensor<int64_t>({3, -2, 7}, {3}), tensor<int64_t>({39, 3, 0}, {3})}), {3},
+      {4052555153018976267LL, -8, 1});
   // Negative exponents: 1 / base^e truncated.
   expect_tensor<int32_t>(
       run1(Op::Pow, {tensor<int32_t>({2, 1, -1, -1}, {4}), tensor<int32_t>({-1, -5, -3, -2}, {4})}),
@@ -159,9 +171,13 @@ TEST(MathPow, IntegerPowerIsExact) {
 }
 
 TEST(MathPow, RejectsInt8Base) {
-  EXPECT_THAT(math_error([] { run1(Op::Pow, {tensor<int8_t>({2}, {1}), f32({2}, {1})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::Pow, {tensor<int8_t>({2}, {1}), f32({2}, {1})});
+              }),
               HasSubstr("input 0 has dtype int8"));
-  EXPECT_THAT(math_error([] { run1(Op::Pow, {f32({2}, {1}), tensor<bool>({true}, {1})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::Pow, {f32({2}, {1}), tensor<bool>({true}, {1})});
+              }),
               HasSubstr("input 1 has dtype bool"));
 }
 
@@ -178,10 +194,12 @@ TEST(MathMinMax, VariadicWithBroadcasting) {
 
 TEST(MathMinMax, SingleInputAndIntegers) {
   expect_tensor<float>(run1(Op::Max, {f32({1, -1}, {2})}), {2}, {1, -1});
-  expect_tensor<int8_t>(run1(Op::Min, {tensor<int8_t>({-128, 5}, {2}), tensor<int8_t>({0, 127}, {2})}),
-                        {2}, {-128, 5});
-  expect_tensor<uint8_t>(run1(Op::Max, {tensor<uint8_t>({200, 5}, {2}), tensor<uint8_t>({100, 6}, {2})}),
-                         {2}, {200, 6});
+  expect_tensor<int8_t>(
+      run1(Op::Min, {tensor<int8_t>({-128, 5}, {2}), tensor<int8_t>({0, 127}, {2})}), {2},
+      {-128, 5});
+  expect_tensor<uint8_t>(
+      run1(Op::Max, {tensor<uint8_t>({200, 5}, {2}), tensor<uint8_t>({100, 6}, {2})}), {2},
+      {200, 6});
 }
 
 TEST(MathMinMax, NanPropagates) {
@@ -192,7 +210,9 @@ TEST(MathMinMax, NanPropagates) {
 }
 
 TEST(MathMinMax, MixedDtypesFail) {
-  EXPECT_THAT(math_error([] { run1(Op::Max, {f32({1}, {1}), f32({1}, {1}), scalar_i64(1)}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::Max, {f32({1}, {1}), f32({1}, {1}), scalar_i64(1)});
+              }),
               HasSubstr("inputs 0 and 2 have different dtypes float32 and int64"));
 }
 
@@ -210,7 +230,9 @@ TEST(MathWhere, BroadcastsAllThree) {
 }
 
 TEST(MathWhere, DtypeErrors) {
-  EXPECT_THAT(math_error([] { run1(Op::Where, {f32({1}, {1}), f32({1}, {1}), f32({1}, {1})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::Where, {f32({1}, {1}), f32({1}, {1}), f32({1}, {1})});
+              }),
               HasSubstr("input 0 has dtype float32, expected one of: bool"));
   EXPECT_THAT(math_error([] {
                 run1(Op::Where, {tensor<bool>({true}, {1}), f32({1}, {1}), scalar_i64(1)});
@@ -234,8 +256,8 @@ TEST(MathUnary, Transcendentals) {
   Tensor x = f32({0.25f, 1, 4}, {3});
   expect_tensor<float>(run1(Op::Sqrt, {x}), {3}, {0.5f, 1, 2}, 1e-7);
   expect_tensor<float>(run1(Op::Reciprocal, {x}), {3}, {4, 1, 0.25f}, 1e-7);
-  expect_tensor<float>(run1(Op::Exp, {f32({0, 1, -1}, {3})}), {3},
-                       {1, 2.718281828f, 0.367879441f}, 1e-6);
+  expect_tensor<float>(run1(Op::Exp, {f32({0, 1, -1}, {3})}), {3}, {1, 2.718281828f, 0.367879441f},
+                       1e-6);
   expect_tensor<float>(run1(Op::Log, {f32({1, 2.718281828f, 0.5f}, {3})}), {3},
                        {0, 1, -0.693147181f}, 1e-6);
   expect_tensor<float>(run1(Op::Tanh, {f32({0, 1, -20}, {3})}), {3}, {0, 0.761594156f, -1}, 1e-6);
@@ -291,8 +313,11 @@ TEST(MathCast, IntegerAndFloatWidths) {
 }
 
 TEST(MathCast, BadTarget) {
-  EXPECT_THAT(math_error([] { run1(Op::Cast, {f32({1}, {1})}); }), HasSubstr("missing attribute 'to'"));
-  EXPECT_THAT(math_error([] { run1(Op::Cast, {f32({1}, {1})}, attrs_of({{"to", int64_t{16}}})); }),
+  EXPECT_THAT(math_error([] { run1(Op::Cast, {f32({1}, {1})}); }),
+              HasSubstr("missing attribute 'to'"));
+  EXPECT_THAT(math_error([] {
+                run1(Op::Cast, {f32({1}, {1})}, attrs_of({{"to", int64_t{16}}}));
+              }),
               HasSubstr("'to' = 16 is not a bertc dtype code"));
 }
 
@@ -305,24 +330,37 @@ TEST(MathIdentity, CopiesAnyDtype) {
 
 TEST(MathDropout, IsIdentityWithAllTrueMask) {
   Tensor x = f32({1, 2, 3}, {3});
-  std::vector<Tensor> out = run_op(Op::Dropout, {x, f32({0.5f}, {}), tensor<bool>({false}, {})}, {}, 2);
+  std::vector<Tensor> out =
+      run_op(Op::Dropout, {x, f32({0.5f}, {}), tensor<bool>({false}, {})}, {}, 2);
   expect_tensor<float>(out[0], {3}, {1, 2, 3});
   expect_tensor<bool>(out[1], {3}, {true, true, true});
   // Opset < 12: ratio is an attribute, one output.
   expect_tensor<float>(run1(Op::Dropout, {x}, attrs_of({{"ratio", 0.2f}})), {3}, {1, 2, 3});
 }
 
-TEST(MathDropout, TrainingModeFails) {
+TEST(MathDropout, TrainingOnlyWithZeroRatio) {
+  EXPECT_THAT(
+      math_error([] {
+        run_op(Op::Dropout, {f32({1}, {1}), Tensor(), tensor<bool>({true}, {})}, {}, 1, "drop");
+      }),
+      HasSubstr("node 'drop' (Dropout): training_mode = true with ratio 0.5"));
   EXPECT_THAT(math_error([] {
-                run_op(Op::Dropout, {f32({1}, {1}), Tensor(), tensor<bool>({true}, {})}, {}, 1, "drop");
+                run_op(Op::Dropout, {f32({1}, {1}), f32({0.1f}, {}), tensor<bool>({true}, {})});
               }),
-              HasSubstr("node 'drop' (Dropout): training_mode = true is not supported"));
+              HasSubstr("is not supported (inference only"));
+  // Training with ratio 0 is the identity.
+  std::vector<Tensor> out =
+      run_op(Op::Dropout, {f32({1, 2}, {2}), f32({0}, {}), tensor<bool>({true}, {})}, {}, 2);
+  expect_tensor<float>(out[0], {2}, {1, 2});
+  expect_tensor<bool>(out[1], {2}, {true, true});
   // Unknown at compile time: the kernel refuses it at run time.
   ir::Node node = make_node(Op::Dropout, 3, 1, {}, "drop");
   Tensor x = f32({1}, {1}), mode = tensor<bool>({true}, {}), y = f32({0}, {1});
   std::vector<const Tensor*> src{&x, nullptr, &mode};
   std::vector<Tensor*> dst{&y};
-  EXPECT_THAT(math_error([&] { kernels::ref::kernel(Op::Dropout)({&node, src, dst}); }),
+  EXPECT_THAT(math_error([&] {
+                kernels::ref::kernel(Op::Dropout)({&node, src, dst});
+              }),
               HasSubstr("training_mode"));
 }
 
@@ -334,7 +372,8 @@ TEST(MathInPlace, MarkedKernelsTolerateAliasing) {
                 Op::Identity, Op::Dropout}) {
     EXPECT_TRUE(inplace_ok(op)) << ir::op_name(op);
   }
-  for (Op op : {Op::MatMul, Op::Gemm, Op::Softmax, Op::LayerNormalization, Op::ReduceSum, Op::CumSum}) {
+  for (Op op :
+       {Op::MatMul, Op::Gemm, Op::Softmax, Op::LayerNormalization, Op::ReduceSum, Op::CumSum}) {
     EXPECT_FALSE(inplace_ok(op)) << ir::op_name(op);
   }
   // Add with dst == src[0], the second input broadcast.

@@ -27,12 +27,13 @@ TEST(MathMatMul, OneDOperands) {
   expect_tensor<float>(run1(Op::MatMul, {f32({1, 2, 3}, {3}), f32(kB, {3, 2})}), {2}, {58, 64});
   expect_tensor<float>(run1(Op::MatMul, {f32(kA, {2, 3}), f32({1, 0, -1}, {3})}), {2}, {-2, -2});
   // 1-D against a batch: [3] x [2, 3, 1] -> [2, 1].
-  expect_tensor<float>(run1(Op::MatMul, {f32({1, 1, 1}, {3}), f32(kA, {2, 3, 1})}), {2, 1}, {6, 15});
+  expect_tensor<float>(run1(Op::MatMul, {f32({1, 1, 1}, {3}), f32(kA, {2, 3, 1})}), {2, 1},
+                       {6, 15});
 }
 
 TEST(MathMatMul, BatchBroadcast) {
   // A [2, 1, 2, 2] x B [3, 2, 2] -> [2, 3, 2, 2]: batch (a, b) multiplies A[a] by B[b].
-  std::vector<float> a{1, 0, 0, 1, 2, 0, 0, 2};             // I, 2I
+  std::vector<float> a{1, 0, 0, 1, 2, 0, 0, 2};               // I, 2I
   std::vector<float> b{1, 2, 3, 4, 0, 1, 1, 0, -1, 0, 0, 1};  // M0, M1, M2
   Tensor out = run1(Op::MatMul, {f32(a, {2, 1, 2, 2}), f32(b, {3, 2, 2})});
   expect_tensor<float>(out, {2, 3, 2, 2},
@@ -61,16 +62,25 @@ TEST(MathMatMul, Float32AccumulatesInDouble) {
 }
 
 TEST(MathMatMul, Errors) {
-  EXPECT_THAT(math_error([] { run1(Op::MatMul, {f32(kA, {2, 3}), f32(kA, {2, 3})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::MatMul, {f32(kA, {2, 3}), f32(kA, {2, 3})});
+              }),
               HasSubstr("inner dimensions differ: A [2, 3] and B [2, 3]"));
-  EXPECT_THAT(math_error([] { run1(Op::MatMul, {f32({1}, {}), f32({1}, {1})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::MatMul, {f32({1}, {}), f32({1}, {1})});
+              }),
               HasSubstr("no scalars"));
-  EXPECT_THAT(math_error([] { run1(Op::MatMul, {tensor<uint8_t>({1}, {1, 1}), tensor<uint8_t>({1}, {1, 1})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::MatMul, {tensor<uint8_t>({1}, {1, 1}), tensor<uint8_t>({1}, {1, 1})});
+              }),
               HasSubstr("input 0 has dtype uint8"));
-  EXPECT_THAT(math_error([] { run1(Op::MatMul, {f32({1}, {1, 1}), tensor<double>({1}, {1, 1})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::MatMul, {f32({1}, {1, 1}), tensor<double>({1}, {1, 1})});
+              }),
               HasSubstr("different dtypes float32 and float64"));
   EXPECT_THAT(math_error([] {
-                run1(Op::MatMul, {f32({1, 2, 3, 4, 5, 6}, {2, 1, 3}), f32(std::vector<float>(18, 1), {3, 3, 2})});
+                run1(Op::MatMul, {f32({1, 2, 3, 4, 5, 6}, {2, 1, 3}),
+                                  f32(std::vector<float>(18, 1), {3, 3, 2})});
               }),
               HasSubstr("cannot broadcast shapes [2] and [3]"));
 }
@@ -82,7 +92,8 @@ ir::Attrs gemm_attrs(int64_t ta, int64_t tb, float alpha = 1, float beta = 1) {
 }
 
 TEST(MathGemm, NoBiasAndTransposes) {
-  expect_tensor<float>(run1(Op::Gemm, {f32(kA, {2, 3}), f32(kB, {3, 2})}), {2, 2}, {58, 64, 139, 154});
+  expect_tensor<float>(run1(Op::Gemm, {f32(kA, {2, 3}), f32(kB, {3, 2})}), {2, 2},
+                       {58, 64, 139, 154});
   // A^T stored [3, 2]; B^T stored [2, 3].
   Tensor at = f32({1, 4, 2, 5, 3, 6}, {3, 2});
   Tensor bt = f32({7, 9, 11, 8, 10, 12}, {2, 3});
@@ -100,7 +111,8 @@ TEST(MathGemm, AlphaBetaAndBroadcastC) {
   expect_tensor<float>(run1(Op::Gemm, {a, b, f32({1, 2, 3, 4}, {2, 2})}, ab), {2, 2},
                        {31, 36, 75.5f, 85});
   expect_tensor<float>(run1(Op::Gemm, {a, b, f32({1, 2}, {2})}, ab), {2, 2}, {31, 36, 71.5f, 81});
-  expect_tensor<float>(run1(Op::Gemm, {a, b, f32({1, 2}, {2, 1})}, ab), {2, 2}, {31, 34, 73.5f, 81});
+  expect_tensor<float>(run1(Op::Gemm, {a, b, f32({1, 2}, {2, 1})}, ab), {2, 2},
+                       {31, 34, 73.5f, 81});
   expect_tensor<float>(run1(Op::Gemm, {a, b, f32({1}, {})}, ab), {2, 2}, {31, 34, 71.5f, 79});
   expect_tensor<float>(run1(Op::Gemm, {a, b, f32({1}, {1, 1})}, ab), {2, 2}, {31, 34, 71.5f, 79});
   // Omitted C (opset 11) and beta = 0.
@@ -117,11 +129,17 @@ TEST(MathGemm, Integers) {
 }
 
 TEST(MathGemm, Errors) {
-  EXPECT_THAT(math_error([] { run1(Op::Gemm, {f32(kA, {2, 3}), f32(kB, {2, 3})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::Gemm, {f32(kA, {2, 3}), f32(kB, {2, 3})});
+              }),
               HasSubstr("inner dimensions differ"));
-  EXPECT_THAT(math_error([] { run1(Op::Gemm, {f32(kA, {6}), f32(kB, {3, 2})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::Gemm, {f32(kA, {6}), f32(kB, {3, 2})});
+              }),
               HasSubstr("A and B must be 2-D, got [6] and [3, 2]"));
-  EXPECT_THAT(math_error([] { run1(Op::Gemm, {f32(kA, {2, 3}), f32(kB, {3, 2}), f32({1, 2, 3}, {3})}); }),
+  EXPECT_THAT(math_error([] {
+                run1(Op::Gemm, {f32(kA, {2, 3}), f32(kB, {3, 2}), f32({1, 2, 3}, {3})});
+              }),
               HasSubstr("C of shape [3] does not broadcast to [2, 2]"));
   EXPECT_THAT(math_error([] {
                 run1(Op::Gemm, {f32(kA, {2, 3}), f32(kB, {3, 2}), f32({1, 2, 3, 4}, {1, 2, 2})});

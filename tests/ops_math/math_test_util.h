@@ -14,7 +14,8 @@
 namespace bertc::testing {
 
 // The message of the bertc::Error that f throws, or "(no error)".
-template <typename F> std::string math_error(F&& f) {
+template <typename F>
+std::string math_error(F&& f) {
   try {
     f();
   } catch (const Error& e) {
@@ -56,10 +57,13 @@ inline std::vector<ir::TypeInfo> infer_types(ir::Op op, const std::vector<ir::Ty
 
 inline ir::TypeInfo ty(DType dtype, const std::string& dims) { return {dtype, shape(dims)}; }
 
-template <typename T> Tensor tensor(std::vector<T> v, Dims dims) {
+template <typename T>
+Tensor tensor(std::vector<T> v, Dims dims) {
   return Tensor::from_vector<T>(v, std::move(dims));
 }
-inline Tensor f32(std::vector<float> v, Dims dims) { return tensor<float>(std::move(v), std::move(dims)); }
+inline Tensor f32(std::vector<float> v, Dims dims) {
+  return tensor<float>(std::move(v), std::move(dims));
+}
 inline Tensor scalar_i64(int64_t v) { return tensor<int64_t>({v}, {}); }
 
 // Expects `t` to have dtype T, shape `dims` and values within `tol` of `want`.

@@ -10,7 +10,9 @@ namespace {
 using ir::Op;
 using ::testing::HasSubstr;
 
-Tensor softmax(const Tensor& x, ir::Attrs attrs = {}) { return run_op(Op::Softmax, {x}, std::move(attrs))[0]; }
+Tensor softmax(const Tensor& x, ir::Attrs attrs = {}) {
+  return run_op(Op::Softmax, {x}, std::move(attrs))[0];
+}
 ir::Attrs axis(int64_t a) { return attrs_of({{"axis", a}}); }
 
 // softmax([0, 1, 2]) and softmax([0, 2]).
@@ -24,7 +26,8 @@ TEST(MathSoftmax, DefaultAxisIsLast) {
 }
 
 TEST(MathSoftmax, OuterAndNegativeAxes) {
-  expect_tensor<float>(softmax(f32({0, 1, 2, 3}, {2, 2}), axis(0)), {2, 2}, {kLo, kLo, kHi, kHi}, 1e-7);
+  expect_tensor<float>(softmax(f32({0, 1, 2, 3}, {2, 2}), axis(0)), {2, 2}, {kLo, kLo, kHi, kHi},
+                       1e-7);
   expect_tensor<float>(softmax(iota_f32({2, 2, 2}), axis(-2)), {2, 2, 2},
                        {kLo, kLo, kHi, kHi, kLo, kLo, kHi, kHi}, 1e-7);
 }
@@ -48,19 +51,25 @@ TEST(MathSoftmax, Coerce2dFlattensFromAxis) {
                        {2, 2, 2}, want, 1e-7);
   // At the last axis both semantics agree.
   ir::Attrs last = attrs_of({{"bertc_coerce_2d", int64_t{1}}, {"axis", int64_t{-1}}});
-  expect_tensor<float>(softmax(f32({0, 2, 4, 6}, {2, 2}), last), {2, 2}, {kLo, kHi, kLo, kHi}, 1e-7);
+  expect_tensor<float>(softmax(f32({0, 2, 4, 6}, {2, 2}), last), {2, 2}, {kLo, kHi, kLo, kHi},
+                       1e-7);
 }
 
 TEST(MathSoftmax, Errors) {
-  EXPECT_THAT(math_error([] { softmax(f32({1, 2}, {1, 2}), axis(2)); }),
+  EXPECT_THAT(math_error([] {
+                softmax(f32({1, 2}, {1, 2}), axis(2));
+              }),
               HasSubstr("axis 2 is out of range for rank 2"));
-  EXPECT_THAT(math_error([] { softmax(tensor<int32_t>({1, 2}, {2})); }),
+  EXPECT_THAT(math_error([] {
+                softmax(tensor<int32_t>({1, 2}, {2}));
+              }),
               HasSubstr("input 0 has dtype int32"));
 }
 
 // ---- LayerNormalization ----
 
-std::vector<Tensor> layer_norm(const std::vector<Tensor>& in, ir::Attrs attrs = {}, size_t outs = 3) {
+std::vector<Tensor> layer_norm(const std::vector<Tensor>& in, ir::Attrs attrs = {},
+                               size_t outs = 3) {
   return run_op(Op::LayerNormalization, in, std::move(attrs), outs);
 }
 
@@ -77,11 +86,12 @@ TEST(MathLayerNorm, LastAxisWithScaleBiasAndStatistics) {
 
 TEST(MathLayerNorm, AxisZeroWithEpsilonAndNoBias) {
   Tensor x = f32({1, 2, 3, 4}, {2, 2});
-  std::vector<Tensor> out =
-      layer_norm({x, f32({1, 1, 1, 1}, {2, 2})}, attrs_of({{"axis", int64_t{0}}, {"epsilon", 0.1f}}));
+  std::vector<Tensor> out = layer_norm({x, f32({1, 1, 1, 1}, {2, 2})},
+                                       attrs_of({{"axis", int64_t{0}}, {"epsilon", 0.1f}}));
   const double inv = 1 / std::sqrt(1.25 + double(0.1f));
   expect_tensor<float>(out[0], {2, 2},
-                       {float(-1.5 * inv), float(-0.5 * inv), float(0.5 * inv), float(1.5 * inv)}, 1e-6);
+                       {float(-1.5 * inv), float(-0.5 * inv), float(0.5 * inv), float(1.5 * inv)},
+                       1e-6);
   expect_tensor<float>(out[1], {1, 1}, {2.5f}, 1e-6);
 }
 
@@ -94,25 +104,38 @@ TEST(MathLayerNorm, NegativeAxisAndBroadcastScale) {
 }
 
 TEST(MathLayerNorm, Float64) {
-  std::vector<Tensor> out = layer_norm({tensor<double>({0, 2}, {1, 2}), tensor<double>({1, 1}, {2})},
-                                       attrs_of({{"epsilon", 0.0f}}), 2);
+  std::vector<Tensor> out =
+      layer_norm({tensor<double>({0, 2}, {1, 2}), tensor<double>({1, 1}, {2})},
+                 attrs_of({{"epsilon", 0.0f}}), 2);
   expect_tensor<double>(out[0], {1, 2}, {-1, 1}, 1e-12);
   expect_tensor<float>(out[1], {1, 1}, {1});
 }
 
 TEST(MathLayerNorm, Errors) {
   Tensor x = f32({1, 2, 3}, {1, 3});
-  EXPECT_THAT(math_error([&] { layer_norm({x, f32({1, 1, 1, 1}, {4})}); }),
+  EXPECT_THAT(math_error([&] {
+                layer_norm({x, f32({1, 1, 1, 1}, {4})});
+              }),
               HasSubstr("Scale of shape [4] does not broadcast to [3]"));
-  EXPECT_THAT(math_error([&] { layer_norm({x, f32({1, 1, 1}, {3}), f32({0, 0}, {2})}); }),
+  EXPECT_THAT(math_error([&] {
+                layer_norm({x, f32({1, 1, 1}, {3}), f32({0, 0}, {2})});
+              }),
               HasSubstr("B of shape [2] does not broadcast to [3]"));
-  EXPECT_THAT(math_error([&] { layer_norm({x, tensor<double>({1, 1, 1}, {3})}); }),
+  EXPECT_THAT(math_error([&] {
+                layer_norm({x, tensor<double>({1, 1, 1}, {3})});
+              }),
               HasSubstr("inputs 0 and 1 have different dtypes float32 and float64"));
-  EXPECT_THAT(math_error([&] { layer_norm({tensor<int32_t>({1}, {1}), tensor<int32_t>({1}, {1})}); }),
+  EXPECT_THAT(math_error([&] {
+                layer_norm({tensor<int32_t>({1}, {1}), tensor<int32_t>({1}, {1})});
+              }),
               HasSubstr("input 0 has dtype int32"));
-  EXPECT_THAT(math_error([&] { layer_norm({x, f32({1, 1, 1}, {3})}, attrs_of({{"axis", int64_t{2}}})); }),
+  EXPECT_THAT(math_error([&] {
+                layer_norm({x, f32({1, 1, 1}, {3})}, attrs_of({{"axis", int64_t{2}}}));
+              }),
               HasSubstr("axis 2 is out of range for rank 2"));
-  EXPECT_THAT(math_error([&] { layer_norm({x, f32({1, 1, 1}, {3})}, attrs_of({{"stash_type", int64_t{11}}})); }),
+  EXPECT_THAT(math_error([&] {
+                layer_norm({x, f32({1, 1, 1}, {3})}, attrs_of({{"stash_type", int64_t{11}}}));
+              }),
               HasSubstr("stash_type 11 is not supported"));
 }
 

@@ -53,8 +53,9 @@ TEST(MathReduce, AxesAsInput) {
   // Empty axes: everything, or nothing with noop_with_empty_axes.
   Tensor none = Tensor::empty(DType::kI64, {0});
   expect_tensor<float>(reduce(Op::ReduceSum, {data(), none}, {}), {1, 1, 1}, {78});
-  expect_tensor<float>(reduce(Op::ReduceSum, {data(), none}, attrs_of({{"noop_with_empty_axes", int64_t{1}}})),
-                       {3, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+  expect_tensor<float>(
+      reduce(Op::ReduceSum, {data(), none}, attrs_of({{"noop_with_empty_axes", int64_t{1}}})),
+      {3, 2, 2}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
   // An omitted axes input means the default.
   expect_tensor<float>(reduce(Op::ReduceSum, {data(), Tensor()}, {}), {1, 1, 1}, {78});
 }
@@ -62,28 +63,36 @@ TEST(MathReduce, AxesAsInput) {
 TEST(MathReduce, Integers) {
   Tensor x = tensor<int64_t>({1, 2, 4, -7}, {2, 2});
   expect_tensor<int64_t>(reduce(Op::ReduceSum, {x}, axes_attr({1}, 0)), {2}, {3, -3});
-  expect_tensor<int64_t>(reduce(Op::ReduceMean, {x}, axes_attr({1}, 0)), {2}, {1, -1});  // truncates
+  expect_tensor<int64_t>(reduce(Op::ReduceMean, {x}, axes_attr({1}, 0)), {2},
+                         {1, -1});  // truncates
   expect_tensor<int64_t>(reduce(Op::ReduceMax, {x}, axes_attr({0}, 0)), {2}, {4, 2});
   // int8 mean does not overflow in the accumulator.
-  expect_tensor<int8_t>(reduce(Op::ReduceMean, {tensor<int8_t>({100, 100, 100}, {3})}, {}), {1}, {100});
-  expect_tensor<uint8_t>(reduce(Op::ReduceMax, {tensor<uint8_t>({3, 250, 7}, {3})}, {}), {1}, {250});
+  expect_tensor<int8_t>(reduce(Op::ReduceMean, {tensor<int8_t>({100, 100, 100}, {3})}, {}), {1},
+                        {100});
+  expect_tensor<uint8_t>(reduce(Op::ReduceMax, {tensor<uint8_t>({3, 250, 7}, {3})}, {}), {1},
+                         {250});
 }
 
 TEST(MathReduce, Errors) {
   EXPECT_THAT(math_error([] { reduce(Op::ReduceSum, {data()}, axes_attr({3})); }),
               HasSubstr("axis 3 is out of range for rank 3"));
-  EXPECT_THAT(math_error([] { reduce(Op::ReduceSum, {data()}, axes_attr({1, -2})); }),
+  EXPECT_THAT(math_error([] {
+                reduce(Op::ReduceSum, {data()}, axes_attr({1, -2}));
+              }),
               HasSubstr("axis -2 is listed twice in axes"));
   EXPECT_THAT(math_error([] { reduce(Op::ReduceMax, {tensor<bool>({true}, {1})}, {}); }),
               HasSubstr("input 0 has dtype bool"));
-  EXPECT_THAT(math_error([] { reduce(Op::ReduceSum, {data(), f32({1}, {1})}, {}); }),
+  EXPECT_THAT(math_error([] {
+                reduce(Op::ReduceSum, {data(), f32({1}, {1})}, {});
+              }),
               HasSubstr("input 1 has dtype float32"));
 }
 
 // ---- CumSum ----
 
 Tensor cumsum(const Tensor& x, const Tensor& axis, int64_t exclusive = 0, int64_t reverse = 0) {
-  return run_op(Op::CumSum, {x, axis}, attrs_of({{"exclusive", exclusive}, {"reverse", reverse}}))[0];
+  return run_op(Op::CumSum, {x, axis},
+                attrs_of({{"exclusive", exclusive}, {"reverse", reverse}}))[0];
 }
 
 TEST(MathCumSum, OneDVariants) {
@@ -115,7 +124,9 @@ TEST(MathCumSum, Errors) {
   EXPECT_THAT(math_error([&] { cumsum(x, scalar_i64(1)); }),
               HasSubstr("axis 1 is out of range for rank 1"));
   EXPECT_THAT(math_error([&] { cumsum(x, f32({0}, {})); }), HasSubstr("input 1 has dtype float32"));
-  EXPECT_THAT(math_error([&] { cumsum(x, tensor<int64_t>({0, 0}, {2})); }),
+  EXPECT_THAT(math_error([&] {
+                cumsum(x, tensor<int64_t>({0, 0}, {2}));
+              }),
               HasSubstr("axis (input 1) must be a scalar, got shape [2]"));
   EXPECT_THAT(math_error([&] { cumsum(tensor<bool>({true}, {1}), scalar_i64(0)); }),
               HasSubstr("input 0 has dtype bool"));

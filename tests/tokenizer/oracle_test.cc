@@ -78,7 +78,8 @@ bertc::TokenizerOptions case_options(const json& c) {
       p.strategy = bertc::PaddingStrategy::fixed;
       p.length = c["padding"].get<std::size_t>();
     }
-    if (c.contains("pad_to_multiple_of")) p.pad_to_multiple_of = c["pad_to_multiple_of"].get<std::size_t>();
+    if (c.contains("pad_to_multiple_of"))
+      p.pad_to_multiple_of = c["pad_to_multiple_of"].get<std::size_t>();
     o.padding = p;
   }
   return o;
@@ -126,14 +127,14 @@ TEST_P(OracleTest, MatchesHuggingFace) {
     std::vector<bertc::Encoding> got;
     try {
       if (texts.size() == 1) {
-        got.push_back(tok.encode(texts[0],
-                                 has_pair[0] ? std::optional<std::string_view>(pairs[0]) : std::nullopt,
-                                 opts));
+        got.push_back(tok.encode(
+            texts[0], has_pair[0] ? std::optional<std::string_view>(pairs[0]) : std::nullopt,
+            opts));
       } else {
         std::vector<bertc::EncodeInput> inputs;
         for (std::size_t k = 0; k < texts.size(); ++k) {
-          inputs.emplace_back(texts[k], has_pair[k] ? std::optional<std::string_view>(pairs[k])
-                                                    : std::nullopt);
+          inputs.emplace_back(
+              texts[k], has_pair[k] ? std::optional<std::string_view>(pairs[k]) : std::nullopt);
         }
         got = tok.encode_batch(inputs, opts);
       }
@@ -166,7 +167,8 @@ TEST_P(OracleTest, MatchesHuggingFace) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, OracleTest,
-                         ::testing::Values("vocab", "tokenizer_json", "cased", "lower_keep_accents"),
+                         ::testing::Values("vocab", "tokenizer_json", "cased",
+                                           "lower_keep_accents"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

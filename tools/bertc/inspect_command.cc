@@ -1,5 +1,8 @@
-// bertc inspect MODEL [-O N] [--graph]: op counts of the imported and the optimized graph.
+// bertc inspect MODEL [-O N] [--summary] [--no-fast-math]: the imported and the optimized graph
+// (every node), their op counts and the count of each fused op (bertc.*).
 #include <cstdio>
+#include <map>
+#include <string>
 
 #include "bertc/session.h"
 #include "commands.h"
@@ -13,27 +16,44 @@ namespace {
 struct InspectArgs {
   std::string model;
   int opt_level = 3;
-  bool print_graph = false;
+  bool summary = false;     // counts only, no node listing
+  bool print_graph = false;  // kept for scripts: the listing is the default now
+  bool no_fast_math = false;
 };
 
 void print_summary(const char* title, const ir::Graph& graph, bool print_graph) {
+  if (print_graph) std::printf("== %s graph\n%s", title, ir::graph_to_string(graph).c_str());
   std::printf("== %s: %zu nodes, %.1f MB of constants\n", title, graph.nodes.size(),
               static_cast<double>(ir::constant_bytes(graph)) / 1e6);
   for (const auto& [op, count] : ir::op_histogram(graph)) std::printf("  %-24s %d\n", op.c_str(), count);
-  if (print_graph) std::printf("%s", ir::graph_to_string(graph).c_str());
+}
+
+// The count of each fused op (those named bertc.*), all four listed even when absent.
+void print_fused(const ir::Graph& graph) {
+  std::map<std::string, int> counts{{"bertc.Dense", 0}, {"bertc.LayerNorm", 0},
+                                    {"bertc.Attention", 0}, {"bertc.EmbedLayerNorm", 0}};
+  for (const auto& [op, count] : ir::op_histogram(graph)) {
+    if (op.rfind("bertc.", 0) == 0) counts[op] = count;
+  }
+  std::printf("== fused ops:");
+  for (const auto& [op, count] : counts) std::printf(" %s %d", op.c_str(), count);
+  std::printf("\n");
 }
 
 void run_inspect(const InspectArgs& args) {
+  const bool listing = args.print_graph || !args.summary;
   bool is_bundle = args.model.size() > 6 && args.model.ends_with(".bertc");
   if (is_bundle) {
     Model model = load_model(args.model);
-    print_summary("bundle", model.graph(), args.print_graph);
+    print_summary("bundle", model.graph(), listing);
+    print_fused(model.graph());
     return;
   }
-  print_summary("imported", frontend::import_onnx(args.model), args.print_graph);
-  Model model = compile(args.model, {.opt_level = args.opt_level});
+  print_summary("imported", frontend::import_onnx(args.model), listing);
+  Model model = compile(args.model, {.opt_level = args.opt_level, .fast_math = !args.no_fast_math});
   std::string title = "optimized (-O" + std::to_string(args.opt_level) + ")";
-  print_summary(title.c_str(), model.graph(), args.print_graph);
+  print_summary(title.c_str(), model.graph(), listing);
+  print_fused(model.graph());
 }
 
 }  // namespace
@@ -43,7 +63,9 @@ void add_inspect_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("inspect", "Show a model's graph before and after optimization");
   cmd->add_option("model", args->model, "model.onnx or model.bertc")->required();
   cmd->add_option("-O", args->opt_level, "optimization level 0..3 (default 3)")->check(CLI::Range(0, 3));
-  cmd->add_flag("--graph", args->print_graph, "print every node");
+  cmd->add_flag("--summary", args->summary, "print only the op counts, not every node");
+  cmd->add_flag("--graph", args->print_graph, "print every node (the default; overrides --summary)");
+  cmd->add_flag("--no-fast-math", args->no_fast_math, "compile without fast-math approximations");
   cmd->callback([args] { run_inspect(*args); });
 }
 

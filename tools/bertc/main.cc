@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   bertc::cli::add_run_command(app);
   bertc::cli::add_bench_command(app);
   bertc::cli::add_inspect_command(app);
+  bertc::cli::add_verify_command(app);
   bertc::cli::add_tokenize_command(app);
   try {
     app.parse(argc, argv);

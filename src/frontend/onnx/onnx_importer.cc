@@ -18,6 +18,7 @@
 #include "bertc/error.h"
 #include "frontend/onnx/onnx_proto.h"
 #include "ir/shape_infer.h"
+#include "kernels/ref/ref_kernels.h"
 
 namespace bertc::frontend {
 namespace {
@@ -291,7 +292,11 @@ Tensor Importer::constant_value(const onnx::NodeProto& node, const std::string& 
                 std::to_string(node.attribute_size()));
   }
   const onnx::AttributeProto& a = node.attribute(0);
-  if (a.name() == "value") return std::get<Tensor>(convert_attr(a, where, base_dir_));
+  if (a.name() == "value") {
+    ir::Attr value = convert_attr(a, where, base_dir_);
+    if (Tensor* t = std::get_if<Tensor>(&value)) return std::move(*t);
+    throw Error(where + ": Constant attribute 'value' is not a tensor");
+  }
   if (a.name() == "value_float") return Tensor::from_vector(std::vector<float>{a.f()}, {});
   if (a.name() == "value_int") return Tensor::from_vector(std::vector<int64_t>{a.i()}, {});
   if (a.name() == "value_floats") {
@@ -477,7 +482,7 @@ ir::Graph Importer::run() {
   add_nodes();
   set_outputs();
   graph_.sort_topologically();
-  ir::infer_shapes(graph_);
+  ir::infer_shapes(graph_, kernels::ref::evaluate);
   verify_types();
   return std::move(graph_);
 }
@@ -522,7 +527,7 @@ ir::Graph import_onnx_model(onnx::ModelProto& model, const std::string& base_dir
                             const std::string& origin) {
   try {
     return Importer(model, base_dir).run();
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {  // bertc::Error, and anything unexpected, names the file
     throw Error(origin + ": " + e.what());
   }
 }

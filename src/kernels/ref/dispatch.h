@@ -21,9 +21,13 @@ namespace bertc::kernels::ref {
 }
 
 // A type passed by value to a dispatched generic lambda: [&]<typename T>(Tag<T>) { ... }.
-template <typename T> struct Tag { using type = T; };
+template <typename T>
+struct Tag {
+  using type = T;
+};
 
-template <typename... Ts> struct TypeList {};
+template <typename... Ts>
+struct TypeList {};
 
 using FloatTypes = TypeList<float, double>;
 using IntTypes = TypeList<int8_t, uint8_t, int32_t, int64_t>;
@@ -35,7 +39,8 @@ namespace detail {
 template <typename T, typename... Rest, typename F>
 decltype(auto) dispatch_impl(TypeList<T, Rest...>, DType dtype, const ir::Node& node, F&& f) {
   if constexpr (sizeof...(Rest) == 0) {
-    if (dtype != dtype_of<T>()) node_fail(node, std::string("unsupported dtype ") + dtype_name(dtype));
+    if (dtype != dtype_of<T>())
+      node_fail(node, std::string("unsupported dtype ") + dtype_name(dtype));
     return f(Tag<T>{});
   } else {
     if (dtype == dtype_of<T>()) return f(Tag<T>{});
@@ -54,7 +59,8 @@ decltype(auto) dispatch(TypeList<Ts...> types, DType dtype, const ir::Node& node
 // Converts one element with ONNX Cast semantics: to bool is x != 0; float to integer truncates
 // toward zero (NaN gives 0, out-of-range values saturate — ONNX leaves them undefined); integer
 // narrowing wraps.
-template <typename To, typename From> To convert(From x) {
+template <typename To, typename From>
+To convert(From x) {
   if constexpr (std::is_same_v<To, bool>) {
     return x != From{};
   } else if constexpr (std::integral<To> && std::floating_point<From>) {
@@ -62,7 +68,8 @@ template <typename To, typename From> To convert(From x) {
     if (x <= static_cast<From>(std::numeric_limits<To>::lowest())) {
       return std::numeric_limits<To>::lowest();
     }
-    if (x >= static_cast<From>(std::numeric_limits<To>::max())) return std::numeric_limits<To>::max();
+    if (x >= static_cast<From>(std::numeric_limits<To>::max()))
+      return std::numeric_limits<To>::max();
     return static_cast<To>(x);
   } else {
     return static_cast<To>(x);

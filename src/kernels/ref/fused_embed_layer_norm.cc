@@ -47,6 +47,12 @@ void embed_layer_norm(const KernelCall& call) {
   const double epsilon = call.node->attrs.get_float("epsilon", 1e-12f);
   const int64_t B = ids.dim(0), S = ids.dim(1), H = word.dim(1);
   const bool pos_broadcast = pos.dim(0) == 1;
+  if (pos.rank() != 2 || pos.dim(1) != S || (!pos_broadcast && pos.dim(0) != B) ||
+      (types && types->shape() != ids.shape())) {
+    node_fail(*call.node, "ids " + dims_str(ids.shape()) + ", token_types " +
+                              (types ? dims_str(types->shape()) : std::string("-")) +
+                              " and positions " + dims_str(pos.shape()) + " do not fit together");
+  }
   std::vector<float> z(static_cast<size_t>(H));
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t s = 0; s < S; ++s) {

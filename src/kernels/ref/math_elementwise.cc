@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ir/shape_math.h"
 #include "kernels/ref/math_kernels.h"
 #include "kernels/ref/ref_kernels.h"
 #include "kernels/ref/ref_util.h"
@@ -18,7 +19,8 @@ using SignedTypes = TypeList<float, double, int8_t, int32_t, int64_t>;
 
 // dst[0] = f(src[0], src[1]) elementwise with broadcasting; both inputs share a dtype from
 // `Types`, dst[0] has the type f returns (T, or bool for comparisons). Safe in place.
-template <typename Types, typename F> void binary_kernel(const KernelCall& call, F f) {
+template <typename Types, typename F>
+void binary_kernel(const KernelCall& call, F f) {
   const Tensor& a = *call.src[0];
   const Tensor& b = *call.src[1];
   if (a.dtype() != b.dtype()) {
@@ -87,12 +89,14 @@ void logical_xor(const KernelCall& call) {
 
 // dst[0] = pick(src[0], pick(src[1], ...)) with broadcasting over any number (>= 1) of inputs of
 // one numeric dtype; NaN propagates. Safe in place.
-template <typename Pick> void variadic_kernel(const KernelCall& call, Pick pick) {
+template <typename Pick>
+void variadic_kernel(const KernelCall& call, Pick pick) {
   Tensor& dst = *call.dst[0];
   dispatch(NumericTypes{}, call.src[0]->dtype(), *call.node, [&]<typename T>(Tag<T>) {
     broadcast_map<T, T>([](T x) { return x; }, dst, {call.src[0]});
     for (size_t k = 1; k < call.src.size(); ++k) {
-      if (call.src[k]->dtype() != dst.dtype()) node_fail(*call.node, "inputs have different dtypes");
+      if (call.src[k]->dtype() != dst.dtype())
+        node_fail(*call.node, "inputs have different dtypes");
       broadcast_map<T, T, T>(pick, dst, {&dst, call.src[k]});
     }
   });
@@ -108,7 +112,8 @@ void max(const KernelCall& call) {
 // base ** exponent. Integer ** integer is exact (wrapping) repeated squaring; a negative integer
 // exponent gives the truncated 1 / base^-e (0 unless |base| == 1). Anything else is computed in
 // double and converted to the base's type.
-template <typename T, typename E> T pow_value(T base, E exponent) {
+template <typename T, typename E>
+T pow_value(T base, E exponent) {
   if constexpr (std::is_integral_v<T> && std::is_integral_v<E>) {
     if constexpr (std::is_signed_v<E>) {
       if (exponent < 0) {
@@ -188,9 +193,8 @@ void sigmoid(const KernelCall& call) {
 }
 // Erf takes every numeric dtype (ONNX); integer results are truncated like a Cast.
 void erf(const KernelCall& call) {
-  unary_kernel<NumericTypes>(call, [](auto x) {
-    return convert<decltype(x)>(std::erf(static_cast<double>(x)));
-  });
+  unary_kernel<NumericTypes>(
+      call, [](auto x) { return convert<decltype(x)>(std::erf(static_cast<double>(x))); });
 }
 // max(x, 0) for float and signed integer dtypes (opset 14); NaN stays NaN.
 void relu(const KernelCall& call) {
@@ -222,11 +226,10 @@ void copy_tensor(const Tensor& src, Tensor& dst) {
 void identity(const KernelCall& call) { copy_tensor(*call.src[0], *call.dst[0]); }
 
 // Dropout at inference: dst[0] = src[0]; optional dst[1] (bool mask) all true. Fails when input
-// 2 (training_mode) is true. Safe in place.
+// 2 (training_mode) is true and input 1 (ratio, default 0.5) is not 0. Safe in place.
 void dropout(const KernelCall& call) {
-  if (has_src(call, 2) && call.src[2]->numel() == 1 && call.src[2]->data<bool>()[0]) {
-    node_fail(*call.node, "training_mode = true is not supported (inference only)");
-  }
+  ir::check_dropout_identity(*call.node, has_src(call, 1) ? call.src[1] : nullptr,
+                             has_src(call, 2) ? call.src[2] : nullptr);
   copy_tensor(*call.src[0], *call.dst[0]);
   if (has_dst(call, 1)) {
     bool* mask = call.dst[1]->data<bool>();

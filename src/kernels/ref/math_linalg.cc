@@ -9,7 +9,8 @@ namespace {
 using MatMulTypes = TypeList<float, double, int32_t, int64_t>;
 
 // A strided view of a matrix: element (r, c) is at data[r * row_stride + c * col_stride].
-template <typename T> struct MatrixView {
+template <typename T>
+struct MatrixView {
   const T* data;
   int64_t row_stride;
   int64_t col_stride;
@@ -24,8 +25,8 @@ void matmul_block(MatrixView<T> a, MatrixView<T> b, int64_t M, int64_t N, int64_
     for (int64_t n = 0; n < N; ++n) {
       acc_t<T> acc{};
       for (int64_t k = 0; k < K; ++k) {
-        acc = wrap_add(acc, wrap_mul(static_cast<acc_t<T>>(a.at(m, k)),
-                                     static_cast<acc_t<T>>(b.at(k, n))));
+        acc = wrap_add(
+            acc, wrap_mul(static_cast<acc_t<T>>(a.at(m, k)), static_cast<acc_t<T>>(b.at(k, n))));
       }
       emit(m, n, acc);
     }
@@ -48,14 +49,16 @@ void matmul(const KernelCall& call) {
   // dst's batch dims: all but its trailing matrix dims (one per operand of rank > 1).
   const size_t matrix_dims = (a.rank() > 1 ? 1 : 0) + (b.rank() > 1 ? 1 : 0);
   const Dims batch(y.shape().begin(), y.shape().end() - static_cast<ptrdiff_t>(matrix_dims));
-  const std::array<Dims, 2> batch_in{Dims(a2.begin(), a2.end() - 2), Dims(b2.begin(), b2.end() - 2)};
+  const std::array<Dims, 2> batch_in{Dims(a2.begin(), a2.end() - 2),
+                                     Dims(b2.begin(), b2.end() - 2)};
   dispatch(MatMulTypes{}, a.dtype(), *call.node, [&]<typename T>(Tag<T>) {
     broadcast_for_each<2>(batch, batch_in, [&](int64_t i, const std::array<int64_t, 2>& off) {
       MatrixView<T> av{a.data<T>() + off[0] * M * K, K, 1};
       MatrixView<T> bv{b.data<T>() + off[1] * K * N, N, 1};
       T* out = y.data<T>() + i * M * N;
-      matmul_block(av, bv, M, N, K,
-                   [&](int64_t m, int64_t n, acc_t<T> acc) { out[m * N + n] = static_cast<T>(acc); });
+      matmul_block(av, bv, M, N, K, [&](int64_t m, int64_t n, acc_t<T> acc) {
+        out[m * N + n] = static_cast<T>(acc);
+      });
     });
   });
 }

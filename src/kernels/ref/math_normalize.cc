@@ -25,9 +25,11 @@ void softmax(const KernelCall& call) {
       for (int64_t j = 0; j < s.inner; ++j) {
         const int64_t base = o * s.n * s.inner + j;
         double max = -std::numeric_limits<double>::infinity();
-        for (int64_t k = 0; k < s.n; ++k) max = std::max(max, static_cast<double>(src[base + k * s.inner]));
+        for (int64_t k = 0; k < s.n; ++k)
+          max = std::max(max, static_cast<double>(src[base + k * s.inner]));
         double sum = 0;
-        for (int64_t k = 0; k < s.n; ++k) sum += std::exp(static_cast<double>(src[base + k * s.inner]) - max);
+        for (int64_t k = 0; k < s.n; ++k)
+          sum += std::exp(static_cast<double>(src[base + k * s.inner]) - max);
         for (int64_t k = 0; k < s.n; ++k) {
           const int64_t i = base + k * s.inner;
           dst[i] = static_cast<T>(std::exp(static_cast<double>(src[i]) - max) / sum);
@@ -58,9 +60,8 @@ void layer_norm(const KernelCall& call) {
                         });
   auto write_stat = [&](size_t out, int64_t o, double v) {
     if (!has_dst(call, out)) return;
-    dispatch(FloatTypes{}, call.dst[out]->dtype(), *call.node, [&]<typename U>(Tag<U>) {
-      call.dst[out]->data<U>()[o] = static_cast<U>(v);
-    });
+    dispatch(FloatTypes{}, call.dst[out]->dtype(), *call.node,
+             [&]<typename U>(Tag<U>) { call.dst[out]->data<U>()[o] = static_cast<U>(v); });
   };
   dispatch(FloatTypes{}, x.dtype(), *call.node, [&]<typename T>(Tag<T>) {
     if (scale.dtype() != x.dtype() || (bias && bias->dtype() != x.dtype())) {

@@ -79,8 +79,9 @@ void reduce_max(const KernelCall& call) {
       return std::numeric_limits<T>::lowest();
     }
   };
-  reduce_kernel(call, lowest, [](auto acc, auto x) { return max_value(acc, x); },
-                [](auto acc, int64_t) { return acc; });
+  reduce_kernel(
+      call, lowest, [](auto acc, auto x) { return max_value(acc, x); },
+      [](auto acc, int64_t) { return acc; });
 }
 
 // CumSum of src[0] (float32/float64/int32/int64) along the axis src[1]'s value names:

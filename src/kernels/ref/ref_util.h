@@ -84,7 +84,8 @@ void broadcast_map(F&& f, Tensor& dst, const std::array<const Tensor*, sizeof...
 
 // The unary elementwise kernel: dst[0][i] = f(src[0][i]) for T in `Types` (dst has src's dtype
 // and shape). Safe in place.
-template <typename Types, typename F> void unary_kernel(const KernelCall& call, F f) {
+template <typename Types, typename F>
+void unary_kernel(const KernelCall& call, F f) {
   const Tensor& src = *call.src[0];
   Tensor& dst = *call.dst[0];
   dispatch(Types{}, src.dtype(), *call.node, [&]<typename T>(Tag<T>) {
@@ -117,7 +118,8 @@ inline bool has_dst(const KernelCall& call, size_t i) {
 
 // Integer arithmetic that wraps modulo 2^bits (as ONNX Runtime's does) instead of overflowing;
 // plain arithmetic for floating types.
-template <typename T> T wrap_add(T a, T b) {
+template <typename T>
+T wrap_add(T a, T b) {
   if constexpr (std::integral<T> && !std::is_same_v<T, bool>) {
     using U = std::make_unsigned_t<T>;
     return static_cast<T>(static_cast<U>(static_cast<U>(a) + static_cast<U>(b)));
@@ -125,7 +127,8 @@ template <typename T> T wrap_add(T a, T b) {
     return a + b;
   }
 }
-template <typename T> T wrap_sub(T a, T b) {
+template <typename T>
+T wrap_sub(T a, T b) {
   if constexpr (std::integral<T> && !std::is_same_v<T, bool>) {
     using U = std::make_unsigned_t<T>;
     return static_cast<T>(static_cast<U>(static_cast<U>(a) - static_cast<U>(b)));
@@ -133,7 +136,8 @@ template <typename T> T wrap_sub(T a, T b) {
     return a - b;
   }
 }
-template <typename T> T wrap_mul(T a, T b) {
+template <typename T>
+T wrap_mul(T a, T b) {
   if constexpr (std::integral<T> && !std::is_same_v<T, bool>) {
     // Multiply in at least 32-bit unsigned so narrow types do not promote to signed int.
     using U = std::conditional_t<(sizeof(T) < 4), uint32_t, std::make_unsigned_t<T>>;
@@ -142,9 +146,13 @@ template <typename T> T wrap_mul(T a, T b) {
     return a * b;
   }
 }
-template <typename T> T wrap_neg(T a) { return wrap_sub(T{}, a); }
+template <typename T>
+T wrap_neg(T a) {
+  return wrap_sub(T{}, a);
+}
 
-template <typename T> bool is_nan(T x) {
+template <typename T>
+bool is_nan(T x) {
   if constexpr (std::floating_point<T>) {
     return std::isnan(x);
   } else {
@@ -153,11 +161,18 @@ template <typename T> bool is_nan(T x) {
 }
 
 // Max / Min that propagate NaN (like numpy's maximum / minimum and ONNX Max / Min).
-template <typename T> T max_value(T a, T b) { return is_nan(a) || a >= b ? a : b; }
-template <typename T> T min_value(T a, T b) { return is_nan(a) || a <= b ? a : b; }
+template <typename T>
+T max_value(T a, T b) {
+  return is_nan(a) || a >= b ? a : b;
+}
+template <typename T>
+T min_value(T a, T b) {
+  return is_nan(a) || a <= b ? a : b;
+}
 
 // The accumulator type of sums: double for floating types (a tight reference), int64_t for
 // integers (accumulated with wrap_add / wrap_mul; converting back to T wraps like T would).
-template <typename T> using acc_t = std::conditional_t<std::floating_point<T>, double, int64_t>;
+template <typename T>
+using acc_t = std::conditional_t<std::floating_point<T>, double, int64_t>;
 
 }  // namespace bertc::kernels::ref

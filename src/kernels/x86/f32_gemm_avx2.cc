@@ -14,7 +14,7 @@ namespace {
 constexpr int kMR = 6;   // rows per micro-tile
 constexpr int kNV = 2;   // 8-float vectors per micro-tile: one 16-column B panel
 constexpr int kNR = 16;
-constexpr int64_t kKC = 256;
+constexpr int64_t kKC = 768;
 
 // Same rational erf approximation as the AVX-512 kernels (bit-identical formula).
 inline __m256 erf_fast(__m256 x) {

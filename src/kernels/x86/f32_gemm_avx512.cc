@@ -15,16 +15,17 @@ namespace bertc::x86::gemm_detail {
 namespace {
 
 #ifndef BERTC_GEMM512_MR
-#define BERTC_GEMM512_MR 14
-#define BERTC_GEMM512_NV 2
+#define BERTC_GEMM512_MR 8
+#define BERTC_GEMM512_NV 3
 #endif
 #ifndef BERTC_GEMM512_KC
-#define BERTC_GEMM512_KC 256
+#define BERTC_GEMM512_KC 1024
 #endif
 
 constexpr int kMR = BERTC_GEMM512_MR;  // rows per micro-tile
 constexpr int kNV = BERTC_GEMM512_NV;  // 16-float vectors (B panels) per micro-tile
 constexpr int kNR = kNV * 16;
+
 
 // erf(x) for float lanes: odd/even rational approximation on [-4, 4] (|erf(x)| rounds to 1
 // in float beyond), max abs error 3.7e-7 measured (bound kGemmErfMaxAbsError = 5e-7).

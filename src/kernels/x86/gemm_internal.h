@@ -29,7 +29,7 @@ struct GemmArgs {
   bool gelu = false;
   bool fast_math = true;
   bool residual_first = false;  // add R in the first K block (no activation: allows c == R)
-  int64_t kc = 0;               // K block size
+  int64_t kc = 0;               // K block size (the last block may be shorter)
 };
 
 // The kernels of one ISA. A is repacked into micro-panels of mr rows: micro-panel i holds
@@ -38,7 +38,7 @@ struct GemmArgs {
 struct GemmIsaKernels {
   int mr = 1;        // rows per micro-tile (and per A micro-panel)
   int nr = 16;       // columns per micro-tile (a multiple of 16: nr / 16 B panels)
-  int64_t kc = 256;  // K block: kc × nr of B stays in L1 across the micro-tiles of a column
+  int64_t kc = 256;  // largest K block (the driver splits K into equal blocks <= kc)
   // Packs A micro-panels [i0, i1) (all K) into args.a_packed.
   void (*pack_a)(const GemmArgs& args, int64_t i0, int64_t i1) = nullptr;
   // Computes the C block rows [m0, m1) × columns [n0, n1): m0 a multiple of mr, n0 of nr,

@@ -70,14 +70,44 @@ struct V256 {
     return _mm256_movemask_ps(_mm256_cmp_ps(a, _mm256_set1_ps(-__builtin_inff()), _CMP_EQ_OQ)) != 0;
   }
 
+  // Lanes where c is -inf take b, the others a.
+  static Reg select_neg_inf(Reg c, Reg a, Reg b) {
+    return _mm256_blendv_ps(a, b, _mm256_cmp_ps(c, _mm256_set1_ps(-__builtin_inff()), _CMP_EQ_OQ));
+  }
+
+  // In-register transpose of the 8×8 matrix whose rows are r[0..7]: afterwards r[i] holds
+  // column i. 24 shuffles.
+  static void transpose(Reg* r) {
+    Reg t[8], u[8];
+    for (int i = 0; i < 8; i += 2) {
+      t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+      t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    // u[4g + c], 128-bit lane l: column 4l + c of rows 4g .. 4g + 3.
+    for (int g = 0; g < 2; ++g) {
+      const Reg* tg = t + 4 * g;
+      u[4 * g + 0] = _mm256_shuffle_ps(tg[0], tg[2], _MM_SHUFFLE(1, 0, 1, 0));
+      u[4 * g + 1] = _mm256_shuffle_ps(tg[0], tg[2], _MM_SHUFFLE(3, 2, 3, 2));
+      u[4 * g + 2] = _mm256_shuffle_ps(tg[1], tg[3], _MM_SHUFFLE(1, 0, 1, 0));
+      u[4 * g + 3] = _mm256_shuffle_ps(tg[1], tg[3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int c = 0; c < 4; ++c) {
+      r[c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x20);
+      r[4 + c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x31);
+    }
+  }
+
   // exp, fast: see kernels_x86.h. 2^n is built in the exponent field, so the argument is
-  // clamped to [-87, 88.376] (n in [-126, 127]) and results for x < -87 are forced to 0.
+  // clamped to [-87, 88.376] (n in [-126, 127]); results for x < -87 are forced to 0,
+  // for x > 88.376 to inf.
   static Reg exp_fast(Reg x) {
     using namespace simd_const;
     const Reg lo = _mm256_set1_ps(-87.0f);
+    const Reg hi = _mm256_set1_ps(88.3762626647949f);
     const Reg underflow = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
+    const Reg overflow = _mm256_cmp_ps(x, hi, _CMP_GT_OQ);
     x = _mm256_max_ps(lo, x);  // NaN stays NaN
-    x = _mm256_min_ps(_mm256_set1_ps(88.3762626647949f), x);
+    x = _mm256_min_ps(hi, x);
     const Reg n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(kLog2e)),
                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     Reg r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), x);
@@ -91,7 +121,8 @@ struct V256 {
     p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r);
     p = _mm256_add_ps(p, _mm256_set1_ps(1.0f));
     const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_andnot_ps(underflow, _mm256_mul_ps(p, _mm256_castsi256_ps(e)));
+    const Reg y = _mm256_andnot_ps(underflow, _mm256_mul_ps(p, _mm256_castsi256_ps(e)));
+    return _mm256_blendv_ps(y, _mm256_set1_ps(__builtin_inff()), overflow);
   }
 
   // exp of 4 doubles (x already clamped to [-104, 89] or NaN), as V512::exp_pd; 2^n built in

@@ -10,6 +10,9 @@
 
 #include "kernels/x86/simd_common.h"
 
+// GCC 12 warns about _mm512_undefined_ps() inside its own intrinsics headers.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 namespace bertc::x86 {
 namespace {
 
@@ -57,6 +60,40 @@ struct V512 {
   }
   static bool any_neg_inf(Reg a) {
     return _mm512_cmp_ps_mask(a, _mm512_set1_ps(-__builtin_inff()), _CMP_EQ_OQ) != 0;
+  }
+
+  // Lanes where c is -inf take b, the others a.
+  static Reg select_neg_inf(Reg c, Reg a, Reg b) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(c, _mm512_set1_ps(-__builtin_inff()), _CMP_EQ_OQ), a, b);
+  }
+
+  // In-register transpose of the 16×16 matrix whose rows are r[0..15]: afterwards r[i] holds
+  // column i. 64 shuffles (unpack, shuffle_ps, two rounds of shuffle_f32x4).
+  static void transpose(Reg* r) {
+    Reg t[16], u[16];
+    for (int i = 0; i < 16; i += 2) {
+      t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+      t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    // u[4g + c], 128-bit lane l: column 4l + c of rows 4g .. 4g + 3.
+    for (int g = 0; g < 4; ++g) {
+      const Reg* tg = t + 4 * g;
+      u[4 * g + 0] = _mm512_shuffle_ps(tg[0], tg[2], _MM_SHUFFLE(1, 0, 1, 0));
+      u[4 * g + 1] = _mm512_shuffle_ps(tg[0], tg[2], _MM_SHUFFLE(3, 2, 3, 2));
+      u[4 * g + 2] = _mm512_shuffle_ps(tg[1], tg[3], _MM_SHUFFLE(1, 0, 1, 0));
+      u[4 * g + 3] = _mm512_shuffle_ps(tg[1], tg[3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int c = 0; c < 4; ++c) {
+      // v: columns c and 8 + c (0x88) / 4 + c and 12 + c (0xdd) of rows 0-7; w: rows 8-15.
+      const Reg v_lo = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);
+      const Reg v_hi = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xdd);
+      const Reg w_lo = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
+      const Reg w_hi = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xdd);
+      r[c] = _mm512_shuffle_f32x4(v_lo, w_lo, 0x88);
+      r[8 + c] = _mm512_shuffle_f32x4(v_lo, w_lo, 0xdd);
+      r[4 + c] = _mm512_shuffle_f32x4(v_hi, w_hi, 0x88);
+      r[12 + c] = _mm512_shuffle_f32x4(v_hi, w_hi, 0xdd);
+    }
   }
 
   // exp, fast: see kernels_x86.h. The argument is clamped to [-104, 89] (NaN passes through:

@@ -1,0 +1,314 @@
+// Shared template of the fused attention kernels (f32_attention_avx512 / _avx2), instantiated
+// once per ISA with the vector type V. The algorithm and its contract are in kernels_x86.h.
+// Include only from *_avx512.cc / *_avx2.cc after the simd header; internal linkage.
+//
+// Per task (one batch b, one head h, a range of query blocks), all in per-thread scratch:
+//   Kp  K of the head in panels of kKeyRows keys: Kp[t][d][r] = K[t*kKeyRows + r][d] (keys past
+//       seq are 0), so the score micro-kernel broadcasts kKeyRows consecutive floats per d.
+//   Vp  V of the head, rows padded with zeros to Dp = head_dim rounded up to the vector width.
+//   per query block of kQ = 2W queries starting at q0:
+//   Qt  (scale Q)^T: Qt[d][i] = scale * Q[q0 + i][d] (queries past seq are 0).
+//   St  scores transposed, St[j][i] = Qt[:, i]·K[j] + bias[j], for keys j < seq; then
+//       exp(St - colmax) in place; 1/colsum in `inv`.
+//   y[q0 + i, h*D + d] = inv[i] * sum_j St[j][i] Vp[j][d]
+// K and Q are transposed in registers (V::transpose), 16×16 / 8×8 blocks at a time.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "cpu/thread_pool.h"
+#include "kernels/x86/kernels_x86.h"
+#include "kernels/x86/scratch.h"
+
+namespace bertc::x86 {
+namespace {
+
+template <class V>
+struct AttnTiles {
+  static constexpr int W = V::kWidth;
+  static constexpr bool kWide = V::kRegisters >= 32;
+  static constexpr int kQ = 2 * W;                // queries per block (2 vectors per score row)
+  static constexpr int kKeyRows = kWide ? 12 : 6;  // keys per score micro-tile: 24 / 12 accumulators
+  static constexpr int kPvVecs = kWide ? 4 : 2;    // max head_dim vectors per P·V micro-tile
+  // Query rows of a P·V micro-tile of C vectors (divides kQ): 16 / 16 / 24 / 16 accumulators
+  // (AVX-512), 8 / 8 (AVX2).
+  static constexpr int pv_rows(int c) {
+    if (kWide) return c == 1 ? 16 : c == 4 ? 4 : 8;
+    return c == 1 ? 8 : 4;
+  }
+};
+
+inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+// Kp for keys [0, S) of one head (row stride ld in qkv).
+template <class V>
+void attn_pack_k(const float* k, int64_t ld, int64_t S, int64_t D, float* kp) {
+  using T = AttnTiles<V>;
+  constexpr int W = T::W, R = T::kKeyRows;
+  typename V::Reg r[W];
+  for (int64_t j0 = 0; j0 < S; j0 += R) {
+    const int rows = static_cast<int>(std::min<int64_t>(R, S - j0));
+    float* tile = kp + j0 * D;
+    for (int64_t d0 = 0; d0 < D; d0 += W) {
+      const int dn = static_cast<int>(std::min<int64_t>(W, D - d0));
+      for (int i = 0; i < W; ++i) {
+        if (i >= rows) {
+          r[i] = V::zero();
+        } else {
+          const float* src = k + (j0 + i) * ld + d0;
+          r[i] = dn == W ? V::loadu(src) : V::load_n(src, dn);
+        }
+      }
+      V::transpose(r);
+      // Row d of the panel is R floats; each W-float store spills W - R zeros into the next
+      // row, which the next store (increasing d) overwrites. The buffer has W floats of slack.
+      for (int i = 0; i < dn; ++i) V::storeu(tile + (d0 + i) * R, r[i]);
+    }
+  }
+}
+
+// Vp rows [0, S): Dp floats each, zero-padded past D.
+template <class V>
+void attn_pack_v(const float* v, int64_t ld, int64_t S, int64_t D, int64_t Dp, float* vp) {
+  constexpr int W = V::kWidth;
+  for (int64_t j = 0; j < S; ++j) {
+    const float* src = v + j * ld;
+    float* dst = vp + j * Dp;
+    int64_t d = 0;
+    for (; d + W <= D; d += W) V::store(dst + d, V::loadu(src + d));
+    if (d < D) V::store(dst + d, V::load_n(src + d, static_cast<int>(D - d)));
+  }
+}
+
+// Qt for `rows` queries starting at q (row stride ld), scaled.
+template <class V>
+void attn_pack_q(const float* q, int64_t ld, int rows, int64_t D, float scale, float* qt) {
+  using T = AttnTiles<V>;
+  constexpr int W = T::W;
+  const typename V::Reg vs = V::set1(scale);
+  typename V::Reg r[W];
+  for (int half = 0; half < T::kQ / W; ++half) {
+    for (int64_t d0 = 0; d0 < D; d0 += W) {
+      const int dn = static_cast<int>(std::min<int64_t>(W, D - d0));
+      for (int i = 0; i < W; ++i) {
+        const int row = half * W + i;
+        if (row >= rows) {
+          r[i] = V::zero();
+        } else {
+          const float* src = q + row * ld + d0;
+          r[i] = dn == W ? V::loadu(src) : V::load_n(src, dn);
+        }
+      }
+      V::transpose(r);
+      for (int i = 0; i < dn; ++i) V::store(qt + (d0 + i) * T::kQ + half * W, V::mul(r[i], vs));
+    }
+  }
+}
+
+// One score micro-tile: St rows j0 .. j0 + valid - 1 (st points at row j0) from the Kp panel
+// `kp` and Qt; adds bias[r] (bias points at key j0; may be null) and folds the rows into the
+// column maxima mx[0..1].
+template <class V>
+void attn_score_tile(int64_t D, const float* __restrict kp, const float* __restrict qt,
+                     float* __restrict st, const float* bias, int valid, typename V::Reg* mx) {
+  using T = AttnTiles<V>;
+  using Reg = typename V::Reg;
+  constexpr int W = T::W, R = T::kKeyRows, Q = T::kQ;
+  Reg acc[R][2];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) acc[r][0] = acc[r][1] = V::zero();
+  for (int64_t d = 0; d < D; ++d) {
+    const Reg q0 = V::load(qt + d * Q), q1 = V::load(qt + d * Q + W);
+    const float* kd = kp + d * R;
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const Reg kv = V::set1(kd[r]);
+      acc[r][0] = V::fmadd(kv, q0, acc[r][0]);
+      acc[r][1] = V::fmadd(kv, q1, acc[r][1]);
+    }
+  }
+  Reg m0 = mx[0], m1 = mx[1];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    if (r >= valid) break;
+    Reg s0 = acc[r][0], s1 = acc[r][1];
+    if (bias) {
+      const Reg b = V::set1(bias[r]);
+      s0 = V::add(s0, b);
+      s1 = V::add(s1, b);
+    }
+    V::store(st + r * Q, s0);
+    V::store(st + r * Q + W, s1);
+    m0 = V::max(s0, m0);
+    m1 = V::max(s1, m1);
+  }
+  mx[0] = m0;
+  mx[1] = m1;
+}
+
+// St[j] = exp(St[j] - mx) for keys j < S, and inv = 1 / column sums. kFix: some column's
+// maximum is -inf (every key masked with -inf): its scores count as 0, i.e. uniform weights.
+template <class V, bool kFast, bool kFix>
+void attn_softmax_cols(float* st, int64_t S, const typename V::Reg* mx, float* inv) {
+  using T = AttnTiles<V>;
+  using Reg = typename V::Reg;
+  constexpr int W = T::W, Q = T::kQ;
+  const Reg m0 = mx[0], m1 = mx[1];
+  Reg s0 = V::zero(), s1 = V::zero();
+  for (int64_t j = 0; j < S; ++j) {
+    float* row = st + j * Q;
+    Reg x0 = V::sub(V::load(row), m0), x1 = V::sub(V::load(row + W), m1);
+    if constexpr (kFix) {
+      x0 = V::select_neg_inf(m0, x0, V::zero());
+      x1 = V::select_neg_inf(m1, x1, V::zero());
+    }
+    const Reg e0 = V::template exp<kFast>(x0), e1 = V::template exp<kFast>(x1);
+    V::store(row, e0);
+    V::store(row + W, e1);
+    s0 = V::add(s0, e0);
+    s1 = V::add(s1, e1);
+  }
+  const Reg one = V::set1(1.0f);
+  V::store(inv, V::div(one, s0));
+  V::store(inv + W, V::div(one, s1));
+}
+
+// One P·V micro-tile: y rows i0 .. i0 + valid - 1 (pt = St + i0, inv + i0, y at row i0 and
+// column d0; vp = Vp + d0), C vectors of head_dim, the last one `last` lanes wide.
+template <class V, int R, int C>
+void attn_pv_tile(int64_t S, const float* __restrict pt, const float* __restrict vp, int64_t Dp,
+                  const float* inv, float* __restrict y, int64_t ldy, int valid, int last) {
+  using T = AttnTiles<V>;
+  using Reg = typename V::Reg;
+  constexpr int W = T::W, Q = T::kQ;
+  Reg acc[R][C];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) acc[r][c] = V::zero();
+  }
+  for (int64_t j = 0; j < S; ++j) {
+    Reg v[C];
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) v[c] = V::load(vp + j * Dp + c * W);
+    const float* p = pt + j * Q;
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const Reg pr = V::set1(p[r]);
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c) acc[r][c] = V::fmadd(pr, v[c], acc[r][c]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) {
+    if (r >= valid) break;
+    const Reg s = V::set1(inv[r]);
+    float* dst = y + r * ldy;
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+      const Reg out = V::mul(acc[r][c], s);
+      if (c == C - 1 && last < W) {
+        V::store_n(dst + c * W, out, last);
+      } else {
+        V::storeu(dst + c * W, out);
+      }
+    }
+  }
+}
+
+template <class V, int C>
+void attn_pv_rows(int64_t S, const float* st, const float* vp, int64_t Dp, const float* inv,
+                  float* y, int64_t ldy, int rows, int last) {
+  constexpr int R = AttnTiles<V>::pv_rows(C);
+  for (int i0 = 0; i0 < rows; i0 += R) {
+    attn_pv_tile<V, R, C>(S, st + i0, vp, Dp, inv + i0, y + i0 * ldy, ldy,
+                          std::min(R, rows - i0), last);
+  }
+}
+
+template <class V>
+void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
+  using T = AttnTiles<V>;
+  using Reg = typename V::Reg;
+  constexpr int W = T::W, Q = T::kQ, KR = T::kKeyRows;
+  const int64_t B = g.batch, S = g.seq, NH = g.heads, D = g.head_dim;
+  if (B <= 0 || S <= 0 || NH <= 0 || D <= 0) return;
+  const int64_t HD = NH * D, ld = 3 * HD;
+  const int64_t Dp = round_up(D, W);
+  const int64_t Sk = round_up(S, KR);  // keys padded to whole score tiles
+
+  // Scratch layout (floats, each part a multiple of 16 so every part is 64-byte aligned).
+  const int64_t kp_size = round_up(Sk * D + W, 16);
+  const int64_t vp_size = round_up(S * Dp, 16);
+  const int64_t qt_size = round_up(D * Q, 16);
+  const int64_t st_size = round_up(Sk * Q + Q, 16);
+  const int64_t scratch = kp_size + vp_size + qt_size + st_size + round_up(Q, 16);
+
+  // Tasks: (b, h) pairs × chunks of query blocks; enough tasks for ~4 per thread.
+  const int threads = pool ? pool->num_threads() : 1;
+  const int64_t blocks = (S + Q - 1) / Q;
+  const int64_t pairs = B * NH;
+  int64_t chunks = 1;
+  if (threads > 1 && pairs < 4 * threads) chunks = std::min(blocks, (4 * threads + pairs - 1) / pairs);
+  const int64_t per_chunk = (blocks + chunks - 1) / chunks;
+  chunks = (blocks + per_chunk - 1) / per_chunk;
+
+  auto task = [&](int64_t t, int) {
+    const int64_t pair = t / chunks, chunk = t % chunks;
+    const int64_t b = pair / NH, h = pair % NH;
+    float* kp = thread_scratch_floats(scratch);
+    float* vp = kp + kp_size;
+    float* qt = vp + vp_size;
+    float* st = qt + qt_size;
+    float* inv = st + st_size;
+    const float* base = g.qkv + b * S * ld + h * D;
+    const float* bias = g.bias ? g.bias + b * S : nullptr;
+    attn_pack_k<V>(base + HD, ld, S, D, kp);
+    attn_pack_v<V>(base + 2 * HD, ld, S, D, Dp, vp);
+    const int64_t blk1 = std::min(blocks, (chunk + 1) * per_chunk);
+    for (int64_t blk = chunk * per_chunk; blk < blk1; ++blk) {
+      const int64_t q0 = blk * Q;
+      const int rows = static_cast<int>(std::min<int64_t>(Q, S - q0));
+      attn_pack_q<V>(base + q0 * ld, ld, rows, D, g.scale, qt);
+      Reg mx[2] = {V::set1(-__builtin_inff()), V::set1(-__builtin_inff())};
+      for (int64_t j0 = 0; j0 < S; j0 += KR) {
+        attn_score_tile<V>(D, kp + j0 * D, qt, st + j0 * Q, bias ? bias + j0 : nullptr,
+                           static_cast<int>(std::min<int64_t>(KR, S - j0)), mx);
+      }
+      const bool fix = V::any_neg_inf(mx[0]) || V::any_neg_inf(mx[1]);
+      if (g.fast_math) {
+        fix ? attn_softmax_cols<V, true, true>(st, S, mx, inv)
+            : attn_softmax_cols<V, true, false>(st, S, mx, inv);
+      } else {
+        fix ? attn_softmax_cols<V, false, true>(st, S, mx, inv)
+            : attn_softmax_cols<V, false, false>(st, S, mx, inv);
+      }
+      float* y = g.y + (b * S + q0) * HD + h * D;
+      for (int64_t d0 = 0; d0 < D; d0 += T::kPvVecs * W) {
+        const int64_t dn = std::min<int64_t>(T::kPvVecs * W, D - d0);
+        const int nvec = static_cast<int>((dn + W - 1) / W);
+        const int last = static_cast<int>(dn - (nvec - 1) * W);
+        switch (nvec) {
+          case 1: attn_pv_rows<V, 1>(S, st, vp + d0, Dp, inv, y + d0, HD, rows, last); break;
+          case 2: attn_pv_rows<V, 2>(S, st, vp + d0, Dp, inv, y + d0, HD, rows, last); break;
+          case 3:
+            if constexpr (T::kPvVecs >= 3) attn_pv_rows<V, 3>(S, st, vp + d0, Dp, inv, y + d0, HD, rows, last);
+            break;
+          case 4:
+            if constexpr (T::kPvVecs >= 4) attn_pv_rows<V, 4>(S, st, vp + d0, Dp, inv, y + d0, HD, rows, last);
+            break;
+        }
+      }
+    }
+  };
+  const int64_t tasks = pairs * chunks;
+  if (threads > 1 && tasks > 1) {
+    pool->parallel_for(tasks, task);
+  } else {
+    for (int64_t t = 0; t < tasks; ++t) task(t, 0);
+  }
+}
+
+}  // namespace
+}  // namespace bertc::x86

@@ -1,0 +1,268 @@
+#include "kernels/x86/kernel_calls.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "bertc/error.h"
+#include "cpu/thread_pool.h"
+#include "ir/shape_infer.h"
+
+namespace bertc::x86 {
+namespace {
+
+using kernels::KernelCall;
+
+[[noreturn]] void fail(const KernelCall& call, const std::string& message) {
+  ir::ShapeContext{*call.node, {}, {}}.fail(message);
+}
+
+bool has_src(const KernelCall& call, size_t i) { return i < call.src.size() && call.src[i]; }
+
+const Tensor& src_f32(const KernelCall& call, size_t i, const char* what) {
+  if (!has_src(call, i)) fail(call, std::string(what) + " (input " + std::to_string(i) + ") is missing");
+  const Tensor& t = *call.src[i];
+  if (t.dtype() != DType::kF32) {
+    fail(call, std::string(what) + " (input " + std::to_string(i) + ") must be float32, got " +
+                   dtype_name(t.dtype()));
+  }
+  return t;
+}
+
+Tensor& dst_f32(const KernelCall& call, int64_t numel) {
+  if (call.dst.empty() || !call.dst[0]) fail(call, "output 0 is missing");
+  Tensor& t = *call.dst[0];
+  if (t.dtype() != DType::kF32 || t.numel() != numel) {
+    fail(call, std::string("output must be float32 with ") + std::to_string(numel) +
+                   " elements, got " + dtype_name(t.dtype()) + " " + dims_str(t.shape()));
+  }
+  return t;
+}
+
+void check_numel(const KernelCall& call, const Tensor& t, int64_t numel, const char* what) {
+  if (t.numel() != numel) {
+    fail(call, std::string(what) + " " + dims_str(t.shape()) + " must have " +
+                   std::to_string(numel) + " elements");
+  }
+}
+
+// Runs fn(begin, end) over [0, n) in chunks of at least min_chunk on the pool.
+template <typename F>
+void parallel_ranges(cpu::ThreadPool* pool, int64_t n, int64_t min_chunk, F&& fn) {
+  const int threads = pool ? pool->num_threads() : 1;
+  if (threads <= 1 || n <= min_chunk) {
+    if (n > 0) fn(int64_t{0}, n);
+    return;
+  }
+  const int64_t chunk = std::max(min_chunk, (n + 4 * threads - 1) / (4 * threads));
+  pool->parallel_for((n + chunk - 1) / chunk,
+                     [&](int64_t t, int) { fn(t * chunk, std::min(n, (t + 1) * chunk)); });
+}
+
+// The ids of an int32/int64 [.., S] tensor as int64 rows of `table_rows`, negative ones
+// counted from the end; throws naming the table for anything outside [-rows, rows).
+void load_ids(const KernelCall& call, const Tensor& ids, const char* input, int64_t table_rows,
+              const std::string& table, const char* what, int64_t* out) {
+  if (ids.dtype() != DType::kI64 && ids.dtype() != DType::kI32) {
+    fail(call, std::string(input) + " must be int64 or int32, got " + dtype_name(ids.dtype()));
+  }
+  const int64_t n = ids.numel();
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t id = ids.dtype() == DType::kI64 ? ids.data<int64_t>()[i] : ids.data<int32_t>()[i];
+    if (id < -table_rows || id >= table_rows) {
+      std::string where(ids.rank() == 2 ? "[" : "flat index ");
+      if (ids.rank() == 2) {
+        where.append(std::to_string(i / ids.dim(1))).append(", ");
+        where.append(std::to_string(i % ids.dim(1))).append("]");
+      } else {
+        where.append(std::to_string(i));
+      }
+      fail(call, std::string(input) + " holds " + what + " id " + std::to_string(id) + " at " +
+                     where + ", outside the " + what + " embedding table '" + table + "' (" +
+                     std::to_string(table_rows) + " rows)");
+    }
+    out[i] = id < 0 ? id + table_rows : id;
+  }
+}
+
+}  // namespace
+
+void f32_layer_norm_call(const KernelCall& call) {
+  const auto& st = *static_cast<const LayerNormState*>(call.state);
+  const Tensor& x = src_f32(call, 0, "X");
+  if (x.rank() < 1) fail(call, "X must have rank >= 1");
+  const int64_t h = x.shape().back();
+  const int64_t rows = h == 0 ? 0 : x.numel() / h;
+  const Tensor& gamma = src_f32(call, 1, "gamma");
+  const Tensor& beta = src_f32(call, 2, "beta");
+  check_numel(call, gamma, h, "gamma");
+  check_numel(call, beta, h, "beta");
+  const float* skip = nullptr;
+  if (has_src(call, 3)) {
+    const Tensor& s = src_f32(call, 3, "skip");
+    check_numel(call, s, x.numel(), "skip");
+    skip = s.data<float>();
+  }
+  Tensor& y = dst_f32(call, x.numel());
+  LayerNormArgs args;
+  args.x = x.data<float>();
+  args.skip = skip;
+  args.gamma = gamma.data<float>();
+  args.beta = beta.data<float>();
+  args.y = y.data<float>();
+  args.rows = rows;
+  args.hidden = h;
+  args.epsilon = st.epsilon;
+  st.fn(args, call.pool);
+}
+
+void f32_embed_layer_norm_call(const KernelCall& call) {
+  const auto& st = *static_cast<const EmbedLayerNormState*>(call.state);
+  if (!has_src(call, 0) || !has_src(call, 2)) fail(call, "ids and positions are required");
+  const Tensor& ids = *call.src[0];
+  const Tensor& pos = *call.src[2];
+  const Tensor& word = src_f32(call, 3, "word embeddings");
+  const Tensor& position = src_f32(call, 5, "position embeddings");
+  const Tensor& gamma = src_f32(call, 6, "gamma");
+  const Tensor& beta = src_f32(call, 7, "beta");
+  const bool typed = has_src(call, 1) && has_src(call, 4);
+  if (ids.rank() != 2) fail(call, "ids must be [B, S], got " + dims_str(ids.shape()));
+  const int64_t B = ids.dim(0), S = ids.dim(1), tokens = B * S;
+  if (word.rank() != 2 || position.rank() != 2) fail(call, "embedding tables must be 2-D");
+  const int64_t H = word.dim(1);
+  if (position.dim(1) != H) fail(call, "position table width " + std::to_string(position.dim(1)) + " != " + std::to_string(H));
+  check_numel(call, gamma, H, "gamma");
+  check_numel(call, beta, H, "beta");
+  if (pos.rank() != 2 || pos.dim(1) != S || (pos.dim(0) != B && pos.dim(0) != 1)) {
+    fail(call, "positions " + dims_str(pos.shape()) + " must be [B or 1, S] for ids " + dims_str(ids.shape()));
+  }
+  const Tensor* type = typed ? &src_f32(call, 4, "token type embeddings") : nullptr;
+  if (type) {
+    if (type->rank() != 2 || type->dim(1) != H) fail(call, "token type table must be [T, " + std::to_string(H) + "]");
+    if (call.src[1]->numel() != tokens) {
+      fail(call, "token types " + dims_str(call.src[1]->shape()) + " do not match ids " + dims_str(ids.shape()));
+    }
+  }
+  Tensor& y = dst_f32(call, tokens * H);
+
+  // Validated, normalized row indices (int64) for the three tables.
+  thread_local std::vector<int64_t> idx;
+  idx.resize(static_cast<size_t>(3 * tokens));
+  int64_t* word_ids = idx.data();
+  int64_t* type_ids = word_ids + tokens;
+  int64_t* pos_ids = type_ids + tokens;
+  load_ids(call, ids, "input ids", word.dim(0), st.word_name, "word", word_ids);
+  if (type) load_ids(call, *call.src[1], "token types", type->dim(0), st.type_name, "token type", type_ids);
+  load_ids(call, pos, "positions", position.dim(0), st.position_name, "position", pos_ids);
+  if (pos.dim(0) == 1 && B > 1) {
+    for (int64_t b = 1; b < B; ++b) std::copy(pos_ids, pos_ids + S, pos_ids + b * S);
+  }
+
+  EmbedLayerNormArgs args;
+  args.word_ids = word_ids;
+  args.type_ids = type ? type_ids : nullptr;
+  args.pos_ids = pos_ids;
+  args.word = word.data<float>();
+  args.type = type ? type->data<float>() : nullptr;
+  args.position = position.data<float>();
+  args.gamma = gamma.data<float>();
+  args.beta = beta.data<float>();
+  args.y = y.data<float>();
+  args.tokens = tokens;
+  args.hidden = H;
+  args.epsilon = st.epsilon;
+  st.fn(args, call.pool);
+}
+
+void f32_attention_call(const KernelCall& call) {
+  const auto& st = *static_cast<const AttentionState*>(call.state);
+  const Tensor& qkv = src_f32(call, 0, "QKV");
+  if (qkv.rank() != 3) fail(call, "QKV must be [B, S, 3*NH*D], got " + dims_str(qkv.shape()));
+  const int64_t B = qkv.dim(0), S = qkv.dim(1), W = qkv.dim(2);
+  if (st.heads <= 0 || W % (3 * st.heads) != 0) {
+    fail(call, "QKV width " + std::to_string(W) + " is not a multiple of 3 * num_heads (" +
+                   std::to_string(st.heads) + ")");
+  }
+  const float* bias = nullptr;
+  if (has_src(call, 1)) {
+    const Tensor& b = src_f32(call, 1, "bias");
+    check_numel(call, b, B * S, "bias");
+    bias = b.data<float>();
+  }
+  Tensor& y = dst_f32(call, B * S * (W / 3));
+  AttentionArgs args;
+  args.qkv = qkv.data<float>();
+  args.bias = bias;
+  args.y = y.data<float>();
+  args.batch = B;
+  args.seq = S;
+  args.heads = st.heads;
+  args.head_dim = W / (3 * st.heads);
+  args.scale = st.scale;
+  args.fast_math = st.fast_math;
+  st.fn(args, call.pool);
+}
+
+void f32_dense_call(const KernelCall& call) {
+  const auto& st = *static_cast<const DenseState*>(call.state);
+  const Tensor& x = src_f32(call, 0, "X");
+  if (x.rank() < 1 || x.shape().back() != st.k) {
+    fail(call, "X must be [..., " + std::to_string(st.k) + "], got " + dims_str(x.shape()));
+  }
+  const int64_t M = x.numel() / st.k;  // select.cc refuses k = 0
+  const float* w = st.packed.get();
+  if (!w) {
+    const Tensor& wt = src_f32(call, 1, "W");
+    check_numel(call, wt, gemm_packed_size(st.k, st.n), "packed W");
+    w = wt.data<float>();
+  }
+  GemmEpilogue ep;
+  if (has_src(call, 2)) {
+    const Tensor& b = src_f32(call, 2, "bias");
+    check_numel(call, b, st.n, "bias");
+    ep.bias = b.data<float>();
+  }
+  const float* residual = nullptr;
+  if (has_src(call, 3)) {
+    const Tensor& r = src_f32(call, 3, "residual");
+    check_numel(call, r, M * st.n, "residual");
+    residual = r.data<float>();
+  }
+  Tensor& y = dst_f32(call, M * st.n);
+  ep.activation = st.gemm_activation;
+  ep.fast_math = st.fast_math;
+  if (st.post == Activation::kNone) {
+    ep.residual = residual;
+    ep.ldr = st.n;
+  }
+  float* c = y.data<float>();
+  gemm_run_isa(st.isa, M, st.n, st.k, x.data<float>(), st.k, w, c, st.n, ep, call.pool);
+  if (st.post != Activation::kNone) {
+    parallel_ranges(call.pool, M * st.n, 16384, [&](int64_t i0, int64_t i1) {
+      st.post_fn(st.post, c + i0, residual ? residual + i0 : nullptr, c + i0, i1 - i0, st.fast_math);
+    });
+  }
+}
+
+void f32_softmax_call(const KernelCall& call) {
+  const auto& st = *static_cast<const SoftmaxState*>(call.state);
+  const Tensor& x = src_f32(call, 0, "X");
+  if (x.rank() < 1) fail(call, "X must have rank >= 1");
+  const int64_t n = x.shape().back();
+  Tensor& y = dst_f32(call, x.numel());
+  if (n == 0) return;
+  st.fn(x.data<float>(), y.data<float>(), x.numel() / n, n, st.fast_math, call.pool);
+}
+
+void f32_activation_call(const KernelCall& call) {
+  const auto& st = *static_cast<const ActivationState*>(call.state);
+  const Tensor& x = src_f32(call, 0, "X");
+  Tensor& y = dst_f32(call, x.numel());
+  const float* src = x.data<float>();
+  float* dst = y.data<float>();
+  parallel_ranges(call.pool, x.numel(), 16384, [&](int64_t i0, int64_t i1) {
+    st.fn(st.act, src + i0, nullptr, dst + i0, i1 - i0, st.fast_math);
+  });
+}
+
+}  // namespace bertc::x86

@@ -1,0 +1,77 @@
+// KernelCall adapters of the x86 kernels (portable): each unpacks a KernelCall, checks what
+// the kernel relies on (dtypes, shapes, index ranges — a bad call throws bertc::Error naming
+// the node, never reads out of bounds) and calls the ISA entry point of kernels_x86.h named by
+// its state. The states are built by select.cc and live in Program::states.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cpu/cpu_features.h"
+#include "kernels/kernel.h"
+#include "kernels/x86/gemm.h"
+#include "kernels/x86/kernels_x86.h"
+
+namespace bertc::x86 {
+
+using LayerNormFn = void (*)(const LayerNormArgs&, cpu::ThreadPool*);
+using EmbedLayerNormFn = void (*)(const EmbedLayerNormArgs&, cpu::ThreadPool*);
+using AttentionFn = void (*)(const AttentionArgs&, cpu::ThreadPool*);
+using SoftmaxFn = void (*)(const float*, float*, int64_t, int64_t, bool, cpu::ThreadPool*);
+using ActivationFn = void (*)(Activation, const float*, const float*, float*, int64_t, bool);
+
+// bertc.LayerNorm and ONNX LayerNormalization (last axis, 1-D Scale and B): src X, gamma,
+// beta, skip?; dst Y (may alias X).
+struct LayerNormState {
+  LayerNormFn fn;
+  float epsilon;
+};
+void f32_layer_norm_call(const kernels::KernelCall& call);
+
+// bertc.EmbedLayerNorm (ops.def): negative ids count from the end of their table (as ONNX
+// Gather and the reference kernel); any id outside [-rows, rows) throws naming the table.
+struct EmbedLayerNormState {
+  EmbedLayerNormFn fn;
+  float epsilon;
+  std::string word_name, type_name, position_name;  // table value names, for errors
+};
+void f32_embed_layer_norm_call(const kernels::KernelCall& call);
+
+// bertc.Attention: src QKV [B, S, 3*NH*D], bias [B, S]; dst [B, S, NH*D].
+struct AttentionState {
+  AttentionFn fn;
+  int64_t heads;
+  float scale;
+  bool fast_math;
+};
+void f32_attention_call(const kernels::KernelCall& call);
+
+// bertc.Dense: src X [..., K], W (packed; or `packed` below when the node's W is [K, N]),
+// bias?, residual?; dst [..., N].
+struct DenseState {
+  cpu::Isa isa;
+  int64_t k, n;
+  GemmActivation gemm_activation;  // done in the GEMM epilogue
+  Activation post;                 // kNone, or done in a second pass (with the residual)
+  ActivationFn post_fn;
+  bool fast_math;
+  std::shared_ptr<const float> packed;  // W packed at load time, or null: use src[1]
+};
+void f32_dense_call(const kernels::KernelCall& call);
+
+// Softmax over the last axis: src X; dst Y (may alias X).
+struct SoftmaxState {
+  SoftmaxFn fn;
+  bool fast_math;
+};
+void f32_softmax_call(const kernels::KernelCall& call);
+
+// Relu / Erf / Tanh: src X; dst Y (may alias X).
+struct ActivationState {
+  ActivationFn fn;
+  Activation act;
+  bool fast_math;
+};
+void f32_activation_call(const kernels::KernelCall& call);
+
+}  // namespace bertc::x86

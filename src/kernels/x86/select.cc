@@ -1,0 +1,221 @@
+#include "kernels/x86/select.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include "ir/shape_fused.h"
+#include "ir/shape_math.h"
+#include "kernels/x86/gemm.h"
+#include "kernels/x86/kernel_calls.h"
+#include "kernels/x86/kernels_x86.h"
+
+namespace bertc::x86 {
+namespace {
+
+using ir::Op;
+
+// A refusal: the reason, prefixed with the kernel that refused.
+struct Refusal {
+  std::string why;
+};
+
+[[noreturn]] void refuse(const char* kernel, const std::string& why) {
+  throw Refusal{std::string(kernel) + ": " + why};
+}
+
+bool avx512(cpu::Isa isa) { return isa == cpu::Isa::kAvx512; }
+
+const char* pick(cpu::Isa isa, const char* name512, const char* name2) {
+  return avx512(isa) ? name512 : name2;
+}
+
+const ir::Value* input(const ir::Graph& g, const ir::Node& n, size_t i) {
+  return n.has_input(i) ? &g.value(n.inputs[i]) : nullptr;
+}
+
+void require_f32(const char* kernel, const ir::Graph& g, const ir::Node& n, size_t i,
+                 const char* what) {
+  const ir::Value* v = input(g, n, i);
+  if (!v) refuse(kernel, std::string(what) + " (input " + std::to_string(i) + ") is missing");
+  if (v->type.dtype != DType::kF32) {
+    refuse(kernel, std::string(what) + " is " + dtype_name(v->type.dtype) + ", not float32");
+  }
+}
+
+bool fast_math_attr(const ir::Node& n) { return n.attrs.get_int("fast_math", 0) != 0; }
+
+template <typename State>
+std::shared_ptr<const void> make_state(State s) {
+  return std::make_shared<const State>(std::move(s));
+}
+
+KernelChoice layer_norm(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
+  const char* name = pick(isa, "f32_layer_norm_avx512", "f32_layer_norm_avx2");
+  require_f32(name, g, n, 0, "X");
+  require_f32(name, g, n, 1, "gamma");
+  require_f32(name, g, n, 2, "beta");
+  if (n.has_input(3)) require_f32(name, g, n, 3, "skip");
+  LayerNormState st{avx512(isa) ? &f32_layer_norm_avx512 : &f32_layer_norm_avx2,
+                    n.attrs.get_float("epsilon", 1e-5f)};
+  return {&f32_layer_norm_call, make_state(st), name, true, {}};
+}
+
+// ONNX LayerNormalization, when it is exactly bertc.LayerNorm without skip.
+KernelChoice onnx_layer_norm(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
+  const char* name = pick(isa, "f32_layer_norm_avx512", "f32_layer_norm_avx2");
+  require_f32(name, g, n, 0, "X");
+  require_f32(name, g, n, 1, "Scale");
+  if (!n.has_input(2)) refuse(name, "no B input");
+  require_f32(name, g, n, 2, "B");
+  if (n.outputs.size() > 1) refuse(name, "Mean / InvStdDev outputs are requested");
+  const ir::Shape& xs = input(g, n, 0)->type.shape;
+  if (xs.empty()) refuse(name, "X has unknown rank");
+  const int64_t rank = static_cast<int64_t>(xs.size());
+  if (ir::layer_norm_axis(n, rank) != rank - 1) refuse(name, "normalizes more than the last axis");
+  if (input(g, n, 1)->type.shape.size() != 1 || input(g, n, 2)->type.shape.size() != 1) {
+    refuse(name, "Scale or B is not 1-D");
+  }
+  LayerNormState st{avx512(isa) ? &f32_layer_norm_avx512 : &f32_layer_norm_avx2,
+                    n.attrs.get_float("epsilon", 1e-5f)};
+  return {&f32_layer_norm_call, make_state(st), name, true, {}};
+}
+
+KernelChoice attention(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
+  const char* name = pick(isa, "f32_attention_avx512", "f32_attention_avx2");
+  require_f32(name, g, n, 0, "QKV");
+  if (n.has_input(1)) require_f32(name, g, n, 1, "bias");
+  const int64_t heads = n.attrs.get_int("num_heads");
+  if (heads <= 0) refuse(name, "num_heads = " + std::to_string(heads));
+  AttentionState st{avx512(isa) ? &f32_attention_avx512 : &f32_attention_avx2, heads,
+                    n.attrs.get_float("scale"), fast_math_attr(n)};
+  return {&f32_attention_call, make_state(st), name, false, {}};
+}
+
+KernelChoice embed_layer_norm(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
+  const char* name = pick(isa, "f32_embed_layer_norm_avx512", "f32_embed_layer_norm_avx2");
+  require_f32(name, g, n, 3, "word table");
+  if (n.has_input(4)) require_f32(name, g, n, 4, "token type table");
+  require_f32(name, g, n, 5, "position table");
+  require_f32(name, g, n, 6, "gamma");
+  require_f32(name, g, n, 7, "beta");
+  if (n.has_input(1) != n.has_input(4)) refuse(name, "token types without a type table (or the reverse)");
+  EmbedLayerNormState st{avx512(isa) ? &f32_embed_layer_norm_avx512 : &f32_embed_layer_norm_avx2,
+                         n.attrs.get_float("epsilon", 1e-12f), input(g, n, 3)->name,
+                         n.has_input(4) ? input(g, n, 4)->name : std::string(),
+                         input(g, n, 5)->name};
+  return {&f32_embed_layer_norm_call, make_state(st), name, false, {}};
+}
+
+KernelChoice dense(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
+  const char* name = pick(isa, "f32_dense_gemm_avx512", "f32_dense_gemm_avx2");
+  require_f32(name, g, n, 0, "X");
+  require_f32(name, g, n, 1, "W");
+  if (n.has_input(2)) require_f32(name, g, n, 2, "bias");
+  if (n.has_input(3)) require_f32(name, g, n, 3, "residual");
+  const ir::Value& w = *input(g, n, 1);
+  if (!w.is_constant()) refuse(name, "W is not a constant");
+  const ir::DenseDims dims = ir::dense_dims(n, ir::shape_of(w.data->shape()));
+  if (dims.k <= 0 || dims.n <= 0) refuse(name, "empty W (K = " + std::to_string(dims.k) + ", N = " + std::to_string(dims.n) + ")");
+  DenseState st{};
+  st.isa = isa;
+  st.k = dims.k;
+  st.n = dims.n;
+  st.fast_math = fast_math_attr(n);
+  st.post_fn = avx512(isa) ? &f32_activation_avx512 : &f32_activation_avx2;
+  switch (n.attrs.get_int("activation", 0)) {
+    case 0: st.gemm_activation = GemmActivation::kNone, st.post = Activation::kNone; break;
+    case 1: st.gemm_activation = GemmActivation::kGelu, st.post = Activation::kNone; break;
+    case 2: st.gemm_activation = GemmActivation::kNone, st.post = Activation::kGeluTanh; break;
+    case 3: st.gemm_activation = GemmActivation::kNone, st.post = Activation::kRelu; break;
+    case 4: st.gemm_activation = GemmActivation::kNone, st.post = Activation::kTanh; break;
+    default: refuse(name, "activation " + std::to_string(n.attrs.get_int("activation", 0)) + " is unknown");
+  }
+  const bool packed = n.attrs.get_int("packed", 0) != 0;
+  const float* wdata = w.data->data<float>();
+  const bool aligned = reinterpret_cast<uintptr_t>(wdata) % kGemmPackedAlignment == 0;
+  if (!packed || !aligned) {
+    // Pack (or re-align) W once, now, into the state.
+    const int64_t size = gemm_packed_size(dims.k, dims.n);
+    const size_t bytes = (static_cast<size_t>(size) * sizeof(float) + 63) / 64 * 64;
+    float* buf = static_cast<float*>(std::aligned_alloc(kGemmPackedAlignment, bytes));
+    if (!buf) refuse(name, "out of memory packing W");
+    std::shared_ptr<const float> holder(buf, [](const float* p) { std::free(const_cast<float*>(p)); });
+    if (packed) {
+      if (w.data->numel() != size) refuse(name, "packed W has " + std::to_string(w.data->numel()) + " floats, not " + std::to_string(size));
+      std::copy(wdata, wdata + size, buf);
+    } else {
+      gemm_pack_b(GemmBLayout::kKN, wdata, dims.n, dims.k, dims.n, buf);
+    }
+    st.packed = std::move(holder);
+  } else if (w.data->numel() != gemm_packed_size(dims.k, dims.n)) {
+    refuse(name, "packed W has " + std::to_string(w.data->numel()) + " floats, not " +
+                     std::to_string(gemm_packed_size(dims.k, dims.n)));
+  }
+  return {&f32_dense_call, make_state(std::move(st)), name, false, {}};
+}
+
+KernelChoice softmax(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
+  const char* name = pick(isa, "f32_softmax_avx512", "f32_softmax_avx2");
+  require_f32(name, g, n, 0, "X");
+  const ir::Shape& xs = input(g, n, 0)->type.shape;
+  if (xs.empty()) refuse(name, "X has rank 0 or unknown rank");
+  const int64_t rank = static_cast<int64_t>(xs.size());
+  const auto [first, last] = ir::softmax_axes(n, rank);
+  if (first != rank - 1 || last != rank) refuse(name, "softmax over more than the last axis");
+  SoftmaxState st{avx512(isa) ? &f32_softmax_avx512 : &f32_softmax_avx2, fast_math_attr(n)};
+  return {&f32_softmax_call, make_state(st), name, true, {}};
+}
+
+KernelChoice elementwise(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
+  const char* name = "";
+  Activation act = Activation::kNone;
+  switch (n.op) {
+    case Op::Relu: name = pick(isa, "f32_relu_avx512", "f32_relu_avx2"), act = Activation::kRelu; break;
+    case Op::Erf: name = pick(isa, "f32_erf_avx512", "f32_erf_avx2"), act = Activation::kErf; break;
+    default: name = pick(isa, "f32_tanh_avx512", "f32_tanh_avx2"), act = Activation::kTanh; break;
+  }
+  if (input(g, n, 0) && input(g, n, 0)->type.dtype != DType::kF32) return {};  // ref handles other dtypes
+  require_f32(name, g, n, 0, "X");
+  const bool fast = fast_math_attr(n);
+  if (act != Activation::kRelu && !fast) refuse(name, "exact (fast_math = 0): the reference kernel is as fast");
+  ActivationState st{avx512(isa) ? &f32_activation_avx512 : &f32_activation_avx2, act, fast};
+  return {&f32_activation_call, make_state(st), name, true, {}};
+}
+
+}  // namespace
+
+KernelChoice select_kernel(const ir::Graph& graph, const ir::Node& node, cpu::Isa isa) {
+  using Selector = KernelChoice (*)(const ir::Graph&, const ir::Node&, cpu::Isa);
+  Selector selector = nullptr;
+  switch (node.op) {
+    case Op::Dense: selector = &dense; break;
+    case Op::LayerNorm: selector = &layer_norm; break;
+    case Op::LayerNormalization: selector = &onnx_layer_norm; break;
+    case Op::Attention: selector = &attention; break;
+    case Op::EmbedLayerNorm: selector = &embed_layer_norm; break;
+    case Op::Softmax: selector = &softmax; break;
+    case Op::Relu:
+    case Op::Erf:
+    case Op::Tanh: selector = &elementwise; break;
+    default: return {};
+  }
+  if (isa == cpu::Isa::kRef) return {};
+  KernelChoice choice;
+  if (!cpu::isa_supported(isa)) {
+    choice.refused = std::string("this CPU lacks ") + cpu::isa_name(isa);
+    return choice;
+  }
+  try {
+    return selector(graph, node, isa);
+  } catch (const Refusal& r) {
+    choice.refused = r.why;
+  } catch (const std::exception& e) {
+    choice.refused = e.what();
+  }
+  return choice;
+}
+
+}  // namespace bertc::x86

@@ -1,0 +1,322 @@
+// fuse_dense: linear layers into bertc.Dense(X, W, bias?, residual?) {activation, packed = 0}.
+//
+//  1. MatMul(X, W) with W a float32 constant [K, N], then (when the product has no other
+//     reader) Add(product, bias) / Add(bias, product) with a constant bias of N elements
+//     → Dense(X, W, bias). Gemm(A, B, C?) on 2-D A with transA = 0, alpha = beta = 1 and
+//     constant B, C (transB = 1: W = Bᵀ) → Dense.
+//  2. An activation reading only the Dense's output → attr activation:
+//     GELU erf 0.5·x·(1 + erf(x / √2)) → 1, as torch emits it (Div by √2 or Mul by 1/√2, the
+//     three factors x, 0.5 and (1 + erf) multiplied in any order and grouping);
+//     GELU tanh 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) → 2; Relu → 3; Tanh → 4.
+//  3. Add(dense, r) / Add(r, dense) with r non-constant of the output's shape, when the Dense's
+//     output has no other reader → residual r.
+#include <cmath>
+#include <numbers>
+#include <optional>
+
+#include "passes/pattern.h"
+#include "passes/pipeline.h"
+
+namespace bertc::passes {
+namespace {
+
+constexpr double kTol = 1e-5;  // relative tolerance on the constants of the patterns
+
+// The bias of an Add after a product of width n: a float32 constant with n elements that
+// broadcasts along the last axis only (shape [n], [1, n], ...), or a scalar (filled to n).
+std::optional<Tensor> bias_vector(const ir::Graph& g, ir::ValueId v, int64_t n, size_t out_rank) {
+  const Tensor* t = constant(g, v);
+  if (!t || t->dtype() != DType::kF32 || static_cast<size_t>(t->rank()) > out_rank) return std::nullopt;
+  for (int d = 0; d + 1 < t->rank(); ++d) {
+    if (t->dim(d) != 1) return std::nullopt;
+  }
+  Tensor b = Tensor::empty(DType::kF32, {n});
+  if (t->numel() == 1) {
+    for (int64_t i = 0; i < n; ++i) b.data<float>()[i] = t->data<float>()[0];
+  } else if (t->numel() == n && t->rank() >= 1) {
+    for (int64_t i = 0; i < n; ++i) b.data<float>()[i] = t->data<float>()[i];
+  } else {
+    return std::nullopt;
+  }
+  return b;
+}
+
+ir::Attrs dense_attrs(int64_t activation = 0) {
+  ir::Attrs a;
+  a.set("activation", activation);
+  a.set("packed", int64_t{0});
+  return a;
+}
+
+// Step 1a: MatMul(X, W const) [+ bias].
+bool match_matmul(ir::Graph& g, const GraphIndex& index, int32_t n) {
+  const ir::Node& mm = g.nodes[n];
+  if (mm.op != ir::Op::MatMul) return false;
+  const ir::ValueId x = mm.inputs[0], w = mm.inputs[1];
+  const Tensor* wt = constant(g, w);
+  if (!wt || wt->dtype() != DType::kF32 || wt->rank() != 2 || constant(g, x)) return false;
+  const ir::TypeInfo& xt = index.type(x);
+  if (xt.dtype != DType::kF32 || xt.shape.empty()) return false;
+  const int64_t N = wt->dim(1);
+  const ir::ValueId prod = mm.outputs[0];
+  std::vector<int32_t> group{n};
+  ir::ValueId out = prod, bias = ir::kNoValue;
+  if (index.single_use(prod)) {
+    const ir::Node& add = g.nodes[index.users[prod][0]];
+    if (add.op == ir::Op::Add) {
+      ir::ValueId other = other_input(add, prod);
+      if (other != ir::kNoValue) {
+        if (auto b = bias_vector(g, other, N, index.type(prod).shape.size())) {
+          const ir::Shape& out_shape = index.type(add.outputs[0]).shape;
+          if (same_shape(out_shape, index.type(prod).shape)) {
+            group.push_back(index.users[prod][0]);
+            out = add.outputs[0];
+            bias = new_constant(g, g.value(other).name, std::move(*b));
+          }
+        }
+      }
+    }
+  }
+  std::vector<ir::ValueId> inputs{x, w};
+  if (bias != ir::kNoValue) inputs.push_back(bias);
+  apply_rewrite(g, group, {make_node(ir::Op::Dense, mm.name, inputs, {out}, dense_attrs())});
+  return true;
+}
+
+// Step 1b: Gemm(A, B const, C const?) with alpha = beta = 1, transA = 0.
+bool match_gemm(ir::Graph& g, const GraphIndex& index, int32_t n) {
+  const ir::Node& gemm = g.nodes[n];
+  if (gemm.op != ir::Op::Gemm) return false;
+  if (gemm.attrs.get_int("transA", 0) != 0 || gemm.attrs.get_float("alpha", 1.0f) != 1.0f ||
+      gemm.attrs.get_float("beta", 1.0f) != 1.0f) {
+    return false;
+  }
+  const ir::ValueId a = gemm.inputs[0];
+  const Tensor* bt = constant(g, gemm.inputs[1]);
+  if (!bt || bt->dtype() != DType::kF32 || bt->rank() != 2 || constant(g, a)) return false;
+  if (index.type(a).dtype != DType::kF32 || index.type(a).shape.size() != 2) return false;
+  const bool trans_b = gemm.attrs.get_int("transB", 0) != 0;
+  const int64_t K = trans_b ? bt->dim(1) : bt->dim(0), N = trans_b ? bt->dim(0) : bt->dim(1);
+  std::optional<Tensor> bias;
+  if (gemm.has_input(2)) {
+    bias = bias_vector(g, gemm.inputs[2], N, 2);
+    if (!bias) return false;
+  }
+  Tensor w = Tensor::empty(DType::kF32, {K, N});
+  for (int64_t k = 0; k < K; ++k) {
+    for (int64_t j = 0; j < N; ++j) {
+      w.data<float>()[k * N + j] = bt->data<float>()[trans_b ? j * K + k : k * N + j];
+    }
+  }
+  std::vector<ir::ValueId> inputs{a, new_constant(g, g.value(gemm.inputs[1]).name + "_kn", std::move(w))};
+  if (bias) inputs.push_back(new_constant(g, g.value(gemm.inputs[2]).name, std::move(*bias)));
+  apply_rewrite(g, {n}, {make_node(ir::Op::Dense, gemm.name, inputs, {gemm.outputs[0]}, dense_attrs())});
+  return true;
+}
+
+// ---- activations ---------------------------------------------------------------------------
+
+struct Product {
+  std::vector<ir::ValueId> factors;
+  std::vector<int32_t> nodes;  // the Mul nodes
+};
+
+// The factors of the product tree rooted at Mul node `root`: inner Muls whose output is read
+// only by the tree are expanded.
+Product product_tree(const GraphIndex& index, int32_t root) {
+  Product p;
+  std::vector<int32_t> stack{root};
+  while (!stack.empty()) {
+    int32_t n = stack.back();
+    stack.pop_back();
+    p.nodes.push_back(n);
+    for (ir::ValueId in : index.g.nodes[n].inputs) {
+      const ir::Node* prod = index.producer_if(in, ir::Op::Mul);
+      if (prod && index.single_use(in)) {
+        stack.push_back(index.index_of(prod));
+      } else {
+        p.factors.push_back(in);
+      }
+    }
+  }
+  return p;
+}
+
+// Matches `v` = 1 + erf(y / √2) (activation 1) or 1 + tanh(√(2/π)·(y + 0.044715·y³))
+// (activation 2); appends the matched nodes.
+int64_t match_gelu_inner(const GraphIndex& index, ir::ValueId v, ir::ValueId y,
+                         std::vector<int32_t>& nodes) {
+  const ir::Graph& g = index.g;
+  const ir::Node* add = index.producer_if(v, ir::Op::Add);
+  if (!add) return 0;
+  ir::ValueId e = ir::kNoValue;
+  for (int i = 0; i < 2; ++i) {
+    if (is_scalar_constant(g, add->inputs[1 - i], 1.0, kTol)) e = add->inputs[i];
+  }
+  if (e == ir::kNoValue) return 0;
+  std::vector<int32_t> found{index.index_of(add)};
+  // y·c (either order) or y / d: the scale applied to y; 0 when `z` is not that.
+  auto scaled_y = [&](ir::ValueId z, ir::ValueId x, std::vector<int32_t>& acc) -> double {
+    const ir::Node* p = index.producer(z);
+    if (!p || p->inputs.size() != 2) return 0;
+    if (p->op == ir::Op::Div && p->inputs[0] == x) {
+      auto c = scalar_constant(g, p->inputs[1]);
+      if (!c || *c == 0) return 0;
+      acc.push_back(index.index_of(p));
+      return 1.0 / *c;
+    }
+    if (p->op == ir::Op::Mul) {
+      ir::ValueId other = other_input(*p, x);
+      auto c = other == ir::kNoValue ? std::nullopt : scalar_constant(g, other);
+      if (!c) return 0;
+      acc.push_back(index.index_of(p));
+      return *c;
+    }
+    return 0;
+  };
+  if (const ir::Node* erf = index.producer_if(e, ir::Op::Erf)) {
+    found.push_back(index.index_of(erf));
+    double s = scaled_y(erf->inputs[0], y, found);
+    if (std::fabs(s - 1.0 / std::numbers::sqrt2) > kTol) return 0;
+    nodes.insert(nodes.end(), found.begin(), found.end());
+    return 1;
+  }
+  if (const ir::Node* tanh = index.producer_if(e, ir::Op::Tanh)) {
+    found.push_back(index.index_of(tanh));
+    // tanh's input: c1 · (y + c2 · y³)
+    const ir::Node* mul = index.producer_if(tanh->inputs[0], ir::Op::Mul);
+    if (!mul) return 0;
+    found.push_back(index.index_of(mul));
+    ir::ValueId sum = ir::kNoValue;
+    double c1 = 0;
+    for (int i = 0; i < 2; ++i) {
+      if (auto c = scalar_constant(g, mul->inputs[1 - i])) {
+        c1 = *c;
+        sum = mul->inputs[i];
+      }
+    }
+    if (std::fabs(c1 - std::sqrt(2.0 / std::numbers::pi)) > 1e-4 * c1) return 0;
+    const ir::Node* add2 = index.producer_if(sum, ir::Op::Add);
+    if (!add2) return 0;
+    found.push_back(index.index_of(add2));
+    ir::ValueId cube_term = other_input(*add2, y);
+    if (cube_term == ir::kNoValue) return 0;
+    const ir::Node* mul2 = index.producer_if(cube_term, ir::Op::Mul);
+    if (!mul2) return 0;
+    found.push_back(index.index_of(mul2));
+    ir::ValueId cube = ir::kNoValue;
+    double c2 = 0;
+    for (int i = 0; i < 2; ++i) {
+      if (auto c = scalar_constant(g, mul2->inputs[1 - i])) {
+        c2 = *c;
+        cube = mul2->inputs[i];
+      }
+    }
+    if (std::fabs(c2 - 0.044715) > 1e-4 * 0.044715) return 0;
+    const ir::Node* pow = index.producer_if(cube, ir::Op::Pow);
+    if (!pow || pow->inputs[0] != y || !is_scalar_constant(g, pow->inputs[1], 3.0, kTol)) return 0;
+    found.push_back(index.index_of(pow));
+    nodes.insert(nodes.end(), found.begin(), found.end());
+    return 2;
+  }
+  return 0;
+}
+
+// Step 2: Dense (no activation, no residual) followed by an activation.
+bool match_activation(ir::Graph& g, const GraphIndex& index, int32_t n) {
+  const ir::Node& dense = g.nodes[n];
+  if (dense.op != ir::Op::Dense || dense.attrs.get_int("activation", 0) != 0 || dense.has_input(3)) {
+    return false;
+  }
+  const ir::ValueId y = dense.outputs[0];
+  std::vector<int32_t> group{n};
+  ir::ValueId out = ir::kNoValue;
+  int64_t act = 0;
+  if (index.single_use(y)) {
+    const ir::Node& u = g.nodes[index.users[y][0]];
+    if (u.op == ir::Op::Relu || u.op == ir::Op::Tanh) {
+      act = u.op == ir::Op::Relu ? 3 : 4;
+      group.push_back(index.users[y][0]);
+      out = u.outputs[0];
+    }
+  }
+  if (act == 0) {
+    // GELU: a tree of Muls with factors {y, 0.5, inner}; try each Mul on the way up from y.
+    for (int32_t u : index.users[y]) {
+      if (g.nodes[u].op != ir::Op::Mul) continue;
+      int32_t top = u;
+      std::vector<int32_t> path{top};
+      while (index.single_use(g.nodes[top].outputs[0])) {
+        int32_t next = index.users[g.nodes[top].outputs[0]][0];
+        if (g.nodes[next].op != ir::Op::Mul) break;
+        path.push_back(top = next);
+      }
+      for (size_t p = path.size(); p-- > 0 && act == 0;) {
+        Product prod = product_tree(index, path[p]);
+        if (prod.factors.size() != 3) continue;
+        int has_y = 0, has_half = 0;
+        ir::ValueId inner = ir::kNoValue;
+        for (ir::ValueId f : prod.factors) {
+          if (f == y) {
+            ++has_y;
+          } else if (is_scalar_constant(g, f, 0.5, kTol)) {
+            ++has_half;
+          } else {
+            inner = f;
+          }
+        }
+        if (has_y != 1 || has_half != 1 || inner == ir::kNoValue) continue;
+        std::vector<int32_t> nodes = prod.nodes;
+        int64_t kind = match_gelu_inner(index, inner, y, nodes);
+        if (kind == 0) continue;
+        std::vector<int32_t> candidate = group;
+        candidate.insert(candidate.end(), nodes.begin(), nodes.end());
+        if (!can_replace(index, candidate, {g.nodes[path[p]].outputs[0]})) continue;
+        act = kind;
+        group = candidate;
+        out = g.nodes[path[p]].outputs[0];
+      }
+      if (act) break;
+    }
+  }
+  if (act == 0 || !can_replace(index, group, {out})) return false;
+  ir::Attrs attrs = dense.attrs;
+  attrs.set("activation", act);
+  ir::Node fused = make_node(ir::Op::Dense, dense.name, dense.inputs, {out}, attrs);
+  apply_rewrite(g, group, {std::move(fused)});
+  return true;
+}
+
+// Step 3: Dense followed by a residual Add.
+bool match_residual(ir::Graph& g, const GraphIndex& index, int32_t n) {
+  const ir::Node& dense = g.nodes[n];
+  if (dense.op != ir::Op::Dense || dense.has_input(3)) return false;
+  const ir::ValueId y = dense.outputs[0];
+  if (!index.single_use(y)) return false;
+  const int32_t a = index.users[y][0];
+  const ir::Node& add = g.nodes[a];
+  if (add.op != ir::Op::Add) return false;
+  const ir::ValueId r = other_input(add, y);
+  if (r == ir::kNoValue || g.value(r).is_constant() || index.type(r).dtype != DType::kF32) return false;
+  const ir::Shape& out_shape = index.type(add.outputs[0]).shape;
+  if (!same_shape(out_shape, index.type(y).shape) || !same_shape(out_shape, index.type(r).shape)) {
+    return false;
+  }
+  std::vector<ir::ValueId> inputs = dense.inputs;
+  inputs.resize(4, ir::kNoValue);
+  inputs[3] = r;
+  apply_rewrite(g, {n, a}, {make_node(ir::Op::Dense, dense.name, inputs, {add.outputs[0]}, dense.attrs)});
+  return true;
+}
+
+}  // namespace
+
+void fuse_dense(ir::Graph& g) {
+  rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match_matmul(g, index, n); });
+  rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match_gemm(g, index, n); });
+  rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match_activation(g, index, n); });
+  rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match_residual(g, index, n); });
+  g.sort_topologically();
+}
+
+}  // namespace bertc::passes

@@ -1,0 +1,21 @@
+// set_fast_math: marks every fused op (bertc.Dense, bertc.LayerNorm, bertc.Attention,
+// bertc.EmbedLayerNorm) with attr fast_math = 1, allowing their optimized kernels to use the
+// documented approximations of erf, exp and tanh (-O3 with CompileOptions::fast_math). The
+// reference kernels ignore it.
+#include "passes/pipeline.h"
+
+namespace bertc::passes {
+
+void set_fast_math(ir::Graph& g, bool on) {
+  for (ir::Node& node : g.nodes) {
+    switch (node.op) {
+      case ir::Op::Dense:
+      case ir::Op::LayerNorm:
+      case ir::Op::Attention:
+      case ir::Op::EmbedLayerNorm: node.attrs.set("fast_math", int64_t{on ? 1 : 0}); break;
+      default: break;
+    }
+  }
+}
+
+}  // namespace bertc::passes

@@ -1,0 +1,164 @@
+// f32_attention_{avx512,avx2} (bertc.Attention) against the reference kernel: sequence
+// lengths and head sizes that are not multiples of the tiles, padding masks, fully masked
+// rows (finfo.min and -inf), fast and precise exp, 1 and 2 threads.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <tuple>
+
+#include "x86_test_util.h"
+
+namespace bertc::testing {
+namespace {
+
+cpu::ThreadPool& pool2() {
+  static cpu::ThreadPool pool(2);
+  return pool;
+}
+
+struct AttnCase {
+  int64_t B, S, NH, D;
+};
+
+// bias[b, j] = 0 for j < len(b), else `masked`; len(0) = S, len(1) = S/2 + 1, len(2) = 1.
+Tensor padding_bias(int64_t B, int64_t S, float masked) {
+  Tensor bias = Tensor::empty(DType::kF32, {B, S});
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t len = b == 0 ? S : b == 1 ? S / 2 + 1 : 1;
+    for (int64_t j = 0; j < S; ++j) bias.data<float>()[b * S + j] = j < len ? 0.0f : masked;
+  }
+  return bias;
+}
+
+// Runs the reference and the x86 kernel on qkv / bias; checks 1 and 2 threads.
+void check_attention(cpu::Isa isa, const AttnCase& c, const Tensor& qkv, const Tensor& bias,
+                     bool fast, double tol, const std::string& what) {
+  ir::Attrs attrs;
+  attrs.set("num_heads", c.NH);
+  attrs.set("scale", 1.0f / std::sqrt(static_cast<float>(c.D)));
+  attrs.set("fast_math", int64_t{fast ? 1 : 0});
+  OneNode n(ir::Op::Attention, {&qkv, &bias}, {}, attrs);
+  Tensor want = Tensor::empty(DType::kF32, {c.B, c.S, c.NH * c.D});
+  n.run_ref(want);
+  for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+    Tensor got = Tensor::empty(DType::kF32, {c.B, c.S, c.NH * c.D});
+    n.run_x86(isa, got, pool);
+    expect_close(got, want, tol, tol,
+                 what + (fast ? " fast" : " precise") + (pool ? " 2 threads" : " 1 thread"));
+  }
+}
+
+// isa, S, B, D (NH = 2)
+using AttnParam = std::tuple<cpu::Isa, int64_t, int64_t, int64_t>;
+
+std::string attn_name(const ::testing::TestParamInfo<AttnParam>& info) {
+  return std::string(cpu::isa_name(std::get<0>(info.param))) + "_S" +
+         std::to_string(std::get<1>(info.param)) + "_B" + std::to_string(std::get<2>(info.param)) +
+         "_D" + std::to_string(std::get<3>(info.param));
+}
+
+class AttentionTest : public ::testing::TestWithParam<AttnParam> {};
+
+TEST_P(AttentionTest, MatchesReferenceWithPaddingMask) {
+  const auto [isa, S, B, D] = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  const AttnCase c{B, S, 2, D};
+  const uint32_t seed = static_cast<uint32_t>(S * 131 + B * 7 + D);
+  // Values up to 3 make peaked softmax rows (scores up to ~9 sqrt(D)).
+  Tensor qkv = random_f32({B, S, 3 * c.NH * D}, seed, -3.0f, 3.0f);
+  Tensor bias = padding_bias(B, S, -10000.0f);
+  for (bool fast : {true, false}) check_attention(isa, c, qkv, bias, fast, 1e-5, "padding");
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, AttentionTest,
+                         ::testing::Combine(::testing::ValuesIn(x86_isas()),
+                                            ::testing::Values(1, 5, 17, 64, 130),
+                                            ::testing::Values(1, 3),
+                                            ::testing::Values(12, 16, 20, 32, 64)),
+                         attn_name);
+
+class AttentionIsaTest : public ::testing::TestWithParam<cpu::Isa> {};
+
+TEST_P(AttentionIsaTest, BertBaseShape) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  const AttnCase c{1, 128, 12, 64};
+  Tensor qkv = random_f32({1, 128, 3 * 768}, 11, -2.0f, 2.0f);
+  Tensor bias = padding_bias(1, 128, -10000.0f);
+  for (bool fast : {true, false}) check_attention(isa, c, qkv, bias, fast, 1e-5, "bert-base");
+}
+
+TEST_P(AttentionIsaTest, UnusualHeadSizes) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  for (int64_t D : {1, 3, 8, 48, 65, 100, 128}) {
+    const AttnCase c{2, 37, 3, D};
+    Tensor qkv = random_f32({2, 37, 3 * 3 * D}, static_cast<uint32_t>(D), -2.0f, 2.0f);
+    Tensor bias = padding_bias(2, 37, -10000.0f);
+    check_attention(isa, c, qkv, bias, true, 1e-5, "D=" + std::to_string(D));
+  }
+}
+
+TEST_P(AttentionIsaTest, FullyMaskedRowsAreUniform) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  const AttnCase c{3, 21, 2, 20};
+  Tensor qkv = random_f32({3, 21, 3 * 40}, 3, -2.0f, 2.0f);
+  for (float masked : {std::numeric_limits<float>::lowest(), -std::numeric_limits<float>::infinity()}) {
+    // Batch 1: every key masked; batch 2: one key.
+    Tensor bias = Tensor::empty(DType::kF32, {3, 21});
+    for (int64_t j = 0; j < 21; ++j) {
+      bias.data<float>()[21 + j] = masked;
+      bias.data<float>()[42 + j] = j == 4 ? 0.0f : masked;
+    }
+    for (bool fast : {true, false}) {
+      check_attention(isa, c, qkv, bias, fast, 1e-5, masked < -1e39f ? "-inf mask" : "finfo.min mask");
+    }
+    // Uniform weights: every query of batch 1 gets the mean of V.
+    ir::Attrs attrs;
+    attrs.set("num_heads", int64_t{2});
+    attrs.set("scale", 0.2f);
+    attrs.set("fast_math", int64_t{1});
+    OneNode n(ir::Op::Attention, {&qkv, &bias}, {}, attrs);
+    Tensor got = Tensor::empty(DType::kF32, {3, 21, 40});
+    n.run_x86(isa, got, nullptr);
+    for (int64_t d = 0; d < 40; ++d) {
+      double mean = 0;
+      for (int64_t j = 0; j < 21; ++j) mean += qkv.data<float>()[(21 + j) * 120 + 80 + d];
+      mean /= 21;
+      for (int64_t i = 0; i < 21; ++i) EXPECT_NEAR(got.data<float>()[(21 + i) * 40 + d], mean, 1e-5);
+    }
+  }
+}
+
+TEST_P(AttentionIsaTest, LongSequence) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  const AttnCase c{1, 520, 2, 64};
+  Tensor qkv = random_f32({1, 520, 3 * 128}, 9, -1.0f, 1.0f);
+  Tensor bias = padding_bias(1, 520, -10000.0f);
+  check_attention(isa, c, qkv, bias, true, 1e-5, "S=520");
+}
+
+TEST_P(AttentionIsaTest, BadShapeThrows) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  Tensor qkv = random_f32({1, 4, 3 * 2 * 8}, 1);
+  Tensor bias = padding_bias(1, 4, -10000.0f);
+  ir::Attrs attrs;
+  attrs.set("num_heads", int64_t{5});  // 48 is not a multiple of 15
+  attrs.set("scale", 0.3f);
+  OneNode n(ir::Op::Attention, {&qkv, &bias}, {}, attrs);
+  x86::KernelChoice choice = n.choose(isa);
+  ASSERT_NE(choice.fn, nullptr);
+  Tensor got = Tensor::empty(DType::kF32, {1, 4, 16});
+  std::vector<const Tensor*> s = n.srcs();
+  std::vector<Tensor*> d = {&got};
+  EXPECT_THROW(choice.fn(kernels::KernelCall{n.node, s, d, choice.state.get(), nullptr}), Error);
+}
+
+INSTANTIATE_TEST_SUITE_P(Isa, AttentionIsaTest, ::testing::ValuesIn(x86_isas()), isa_param_name);
+
+}  // namespace
+}  // namespace bertc::testing

@@ -1,0 +1,104 @@
+// Every PyTorch-exported fixture (tests/fixtures) compiled at -O2 and -O3: the fused-op counts
+// the passes must reach, and the outputs against PyTorch's (reference kernels, so this checks
+// the passes and the fused ops' reference kernels; the optimized kernels are tested elsewhere).
+#include <gtest/gtest.h>
+
+#include "../e2e/fixtures.h"
+#include "bertc/session.h"
+#include "ir/printer.h"
+#include "pass_test_util.h"
+
+namespace bertc {
+namespace {
+
+struct Case {
+  std::string fixture;
+  int opt_level;
+  bool fast_math;
+};
+
+std::string case_name(const ::testing::TestParamInfo<Case>& info) {
+  return info.param.fixture + "_O" + std::to_string(info.param.opt_level) +
+         (info.param.fast_math ? "" : "_precise");
+}
+
+std::vector<Case> all_cases() {
+  std::vector<Case> cases;
+  for (const std::string& name : testing::onnx_fixture_names()) {
+    cases.push_back({name, 2, false});
+    cases.push_back({name, 3, true});
+    cases.push_back({name, 3, false});
+  }
+  return cases;
+}
+
+// Dense layers outside the encoder: the pooler and the classification heads.
+int head_dense_count(const std::string& arch) {
+  if (arch == "BertModel" || arch == "RobertaModel") return 1;
+  if (arch == "DistilBertModel") return 0;
+  return 2;  // *ForSequenceClassification: pooler + classifier, or RoBERTa's dense + out_proj
+}
+
+class FixtureFusionTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(FixtureFusionTest, FusedCountsAndOutputs) {
+  const Case& c = GetParam();
+  auto dir = testing::fixtures_dir() / c.fixture;
+  nlohmann::json meta = testing::fixture_meta(c.fixture);
+  const nlohmann::json& config = meta["config"];
+  const int layers = config.contains("n_layers") ? config["n_layers"].get<int>()
+                                                 : config["num_hidden_layers"].get<int>();
+  Model model = compile((dir / "model.onnx").string(), {.opt_level = c.opt_level, .fast_math = c.fast_math});
+  const ir::Graph& g = model.graph();
+  SCOPED_TRACE(ir::graph_to_string(g));
+  EXPECT_EQ(testing::count_op(g, ir::Op::EmbedLayerNorm), 1);
+  EXPECT_EQ(testing::count_op(g, ir::Op::Attention), layers);
+  EXPECT_EQ(testing::count_op(g, ir::Op::LayerNorm), 2 * layers);
+  EXPECT_EQ(testing::count_op(g, ir::Op::Dense), 4 * layers + head_dense_count(meta["arch"]));
+  for (ir::Op op : {ir::Op::Softmax, ir::Op::Erf, ir::Op::MatMul, ir::Op::Gemm, ir::Op::ReduceMean,
+                    ir::Op::LayerNormalization, ir::Op::Tanh, ir::Op::Relu, ir::Op::Transpose,
+                    ir::Op::Pow, ir::Op::Sqrt}) {
+    EXPECT_EQ(testing::count_op(g, op), 0) << ir::op_name(op);
+  }
+  for (const ir::Node& node : g.nodes) {
+    if (node.op == ir::Op::Dense) {
+      EXPECT_EQ(node.attrs.get_int("packed"), c.opt_level >= 3 ? 1 : 0);
+    }
+    if (std::string(ir::op_name(node.op)).rfind("bertc.", 0) == 0) {
+      EXPECT_EQ(node.attrs.get_int("fast_math", 0), c.fast_math ? 1 : 0) << node.name;
+    }
+  }
+  // The reference kernels (exact, whatever fast_math says) and a Session (the kernels lowering
+  // picks: with fast_math the optimized kernels' approximations).
+  const double tol = c.fast_math ? 1e-3 : 1e-4;
+  for (const char* set : {"", "_2"}) {
+    auto inputs = testing::read_npy_dir(dir / (std::string("inputs") + set));
+    auto expected = testing::read_npy_dir(dir / (std::string("outputs") + set));
+    auto ref = testing::run_graph_ref(g, inputs);
+    for (const auto& [name, want] : expected) {
+      double diff = testing::max_abs_diff(ref.at(name), want);
+      EXPECT_LE(diff, 1e-4) << "output " << name << " of inputs" << set << " (reference kernels)";
+      std::printf("[ diff ] %s O%d%s %s%s: ref %.3g\n", c.fixture.c_str(), c.opt_level,
+                  c.fast_math ? " fast" : "", name.c_str(), set, diff);
+    }
+  }
+  Session session(std::move(model), {.num_threads = 1});
+  for (const char* set : {"", "_2"}) {
+    auto inputs = testing::read_npy_dir(dir / (std::string("inputs") + set));
+    auto expected = testing::read_npy_dir(dir / (std::string("outputs") + set));
+    for (const auto& [name, t] : inputs) session.set_input(name, t);
+    session.run();
+    for (const auto& [name, want] : expected) {
+      double diff = testing::max_abs_diff(session.get_output(name), want);
+      EXPECT_LE(diff, tol) << "output " << name << " of inputs" << set;
+      std::printf("[ diff ] %s O%d%s %s%s: session %.3g\n", c.fixture.c_str(), c.opt_level,
+                  c.fast_math ? " fast" : "", name.c_str(), set, diff);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureFusionTest, ::testing::ValuesIn(all_cases()), case_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(FixtureFusionTest);
+
+}  // namespace
+}  // namespace bertc

@@ -1,0 +1,166 @@
+// fuse_attention (+ fuse_qkv): the self-attention of the BERT / RoBERTa and DistilBERT exports.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "pass_test_util.h"
+#include "passes/pipeline.h"
+
+namespace bertc {
+namespace {
+
+using ir::Dim;
+using ir::Op;
+using testing::make_attrs;
+using testing::Builder;
+
+constexpr int64_t kHeads = 2, kDim = 3, kHidden = kHeads * kDim;
+constexpr float kMin = -3.4028234663852886e38f;
+
+enum class Style { kBert, kDistilBert };
+
+// Reshape x [batch, seq, H] to [batch, seq, NH, D]: with a constant target, or (symbolic) with
+// the Shape → Gather → Unsqueeze → Concat chain torch exports.
+ir::ValueId split_heads(Builder& b, ir::ValueId x, bool symbolic, Style style) {
+  ir::ValueId target;
+  if (!symbolic) {
+    target = b.ints({0, 0, kHeads, kDim});
+  } else {
+    ir::ValueId s = b.op(Op::Shape, {x});
+    ir::ValueId bt = b.op(Op::Unsqueeze, {b.op(Op::Gather, {s, b.int_scalar(0)}), b.ints({0})});
+    ir::ValueId sq = style == Style::kBert
+                         ? b.op(Op::Unsqueeze, {b.op(Op::Gather, {b.op(Op::Shape, {x}), b.int_scalar(1)}), b.ints({0})})
+                         : b.ints({-1});
+    target = b.op(Op::Concat, {bt, sq, b.ints({kHeads}), b.ints({kDim})}, make_attrs({{"axis", int64_t{0}}}));
+  }
+  return b.op(Op::Reshape, {x, target});
+}
+
+ir::ValueId transpose(Builder& b, ir::ValueId x, std::vector<int64_t> perm) {
+  return b.op(Op::Transpose, {x}, make_attrs({{"perm", perm}}));
+}
+
+ir::Graph attention_graph(Style style, bool symbolic) {
+  Builder b;
+  ir::Shape bs{Dim::sym("batch"), Dim::sym("seq")};
+  ir::ValueId x = b.input("x", DType::kF32, {Dim::sym("batch"), Dim::sym("seq"), Dim::known(kHidden)});
+  ir::ValueId mask = b.input("attention_mask", DType::kI64, bs);
+  ir::ValueId q = testing::linear(b, x, kHidden, kHidden, "query");
+  ir::ValueId k = testing::linear(b, x, kHidden, kHidden, "key");
+  ir::ValueId v = testing::linear(b, x, kHidden, kHidden, "value");
+  ir::ValueId qh = transpose(b, split_heads(b, q, symbolic, style), {0, 2, 1, 3});
+  ir::ValueId kh = transpose(b, split_heads(b, k, symbolic, style), {0, 2, 3, 1});
+  ir::ValueId vh = transpose(b, split_heads(b, v, symbolic, style), {0, 2, 1, 3});
+  ir::ValueId probs;
+  if (style == Style::kBert) {
+    ir::ValueId m = b.op(Op::Unsqueeze, {b.op(Op::Unsqueeze, {mask, b.ints({1})}), b.ints({2})});
+    ir::ValueId mf = b.op(Op::Cast, {m}, make_attrs({{"to", static_cast<int64_t>(DType::kF32)}}));
+    ir::ValueId bias4 = b.op(Op::Mul, {b.op(Op::Sub, {b.scalar(1.0f), mf}), b.scalar(kMin)});
+    ir::ValueId s = b.op(Op::Div, {b.op(Op::MatMul, {qh, kh}), b.scalar(std::sqrt(float(kDim)))});
+    probs = b.op(Op::Softmax, {b.op(Op::Add, {s, bias4})}, make_attrs({{"axis", int64_t{-1}}}));
+  } else {
+    ir::ValueId qs = b.op(Op::Div, {qh, b.scalar(std::sqrt(float(kDim)))});
+    ir::ValueId s = b.op(Op::MatMul, {qs, kh});
+    ir::ValueId eq = b.op(Op::Equal, {mask, b.int_scalar(0)});
+    ir::ValueId e4 = b.op(Op::Reshape, {eq, b.ints({0, 1, 1, -1})});
+    ir::ValueId cond = b.op(Op::Expand, {e4, b.op(Op::Shape, {s})});
+    ir::ValueId masked = b.op(Op::Where, {cond, b.scalar(kMin), s});
+    // opset 11 style: axis 3 with the old 2-D coercion
+    probs = b.op(Op::Softmax, {masked}, make_attrs({{"axis", int64_t{3}}, {"bertc_coerce_2d", int64_t{1}}}));
+  }
+  ir::ValueId ctx = transpose(b, b.op(Op::MatMul, {probs, vh}), {0, 2, 1, 3});
+  ir::ValueId out = b.op(Op::Reshape, {ctx, b.ints({0, 0, kHidden})});
+  return b.finish({out});
+}
+
+std::map<std::string, Tensor> inputs() {
+  // Row 0: all real; row 1: two padded; row 2: fully masked.
+  return {{"x", testing::random_tensor({3, 4, kHidden}, 7, 2.0f)},
+          {"attention_mask", testing::int_tensor({1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0}, {3, 4})}};
+}
+
+void check_fused(const ir::Graph& before, const ir::Graph& after) {
+  EXPECT_EQ(testing::count_op(after, Op::Attention), 1) << ir::graph_to_string(after);
+  EXPECT_EQ(testing::count_op(after, Op::Dense), 1);  // Q, K, V merged
+  EXPECT_EQ(testing::count_op(after, Op::Softmax), 0);
+  EXPECT_EQ(testing::count_op(after, Op::MatMul), 0);
+  EXPECT_EQ(testing::count_op(after, Op::Transpose), 0);
+  const ir::Node* att = testing::find_op(after, Op::Attention);
+  ASSERT_NE(att, nullptr);
+  EXPECT_EQ(att->attrs.get_int("num_heads"), kHeads);
+  EXPECT_NEAR(att->attrs.get_float("scale"), 1.0 / std::sqrt(double(kDim)), 1e-7);
+  EXPECT_EQ(ir::shape_str(after.value(att->inputs[1]).type.shape), "[batch, seq]");
+  const ir::Node* qkv = after.nodes[after.value(att->inputs[0]).producer].op == Op::Dense
+                            ? &after.nodes[after.value(att->inputs[0]).producer]
+                            : nullptr;
+  ASSERT_NE(qkv, nullptr);
+  EXPECT_EQ(after.value(qkv->inputs[1]).data->shape(), (Dims{kHidden, 3 * kHidden}));
+  testing::expect_same_outputs(before, after, inputs(), 1e-5);
+}
+
+void fuse(ir::Graph& g) {
+  passes::fuse_dense(g);
+  passes::fuse_attention(g);
+  passes::fuse_qkv(g);
+}
+
+TEST(FuseAttention, BertWithConstantTargets) {
+  ir::Graph before = attention_graph(Style::kBert, false);
+  ir::Graph after = before;
+  fuse(after);
+  check_fused(before, after);
+  // The bias is the additive mask reshaped to [B, S].
+  const ir::Node* att = testing::find_op(after, Op::Attention);
+  EXPECT_EQ(after.nodes[after.value(att->inputs[1]).producer].op, Op::Reshape);
+}
+
+TEST(FuseAttention, DistilBertWhereMask) {
+  ir::Graph before = attention_graph(Style::kDistilBert, false);
+  ir::Graph after = before;
+  fuse(after);
+  check_fused(before, after);
+  // bias = Where(Equal(mask, 0), min, 0): the Expand chain is gone.
+  const ir::Node* att = testing::find_op(after, Op::Attention);
+  EXPECT_EQ(after.nodes[after.value(att->inputs[1]).producer].op, Op::Where);
+  EXPECT_EQ(testing::count_op(after, Op::Expand), 0);
+  EXPECT_EQ(testing::count_op(after, Op::Shape), 0);
+}
+
+TEST(FuseAttention, SymbolicReshapesThroughThePipeline) {
+  for (Style style : {Style::kBert, Style::kDistilBert}) {
+    ir::Graph before = attention_graph(style, true);
+    ir::Graph after = before;
+    passes::optimize(after, {.opt_level = 2});
+    check_fused(before, after);
+    EXPECT_EQ(testing::count_op(after, Op::Shape), 0) << ir::graph_to_string(after);
+    EXPECT_EQ(testing::count_op(after, Op::Concat), 0);
+  }
+}
+
+TEST(FuseAttention, ScoresReadElsewhereAreNotFused) {
+  ir::Graph before = attention_graph(Style::kBert, false);
+  // Also return the softmax probabilities (e.g. output_attentions): nothing may be fused.
+  for (const ir::Node& node : before.nodes) {
+    if (node.op == Op::Softmax) before.outputs.push_back(node.outputs[0]);
+  }
+  ir::Graph after = before;
+  fuse(after);
+  EXPECT_EQ(testing::count_op(after, Op::Attention), 0);
+  EXPECT_EQ(testing::count_op(after, Op::Dense), 3);
+  testing::expect_same_outputs(before, after, inputs(), 1e-5);
+}
+
+TEST(FuseAttention, WhereWithSmallFillIsNotFused) {
+  // masked_fill(-10000) replaces scores; an additive bias would not be the same.
+  ir::Graph g = attention_graph(Style::kDistilBert, false);
+  for (ir::Node& node : g.nodes) {
+    if (node.op == Op::Where) {
+      node.inputs[1] = g.add_constant("small", Tensor::from_vector<float>({-10000.0f}, {}));
+    }
+  }
+  fuse(g);
+  EXPECT_EQ(testing::count_op(g, Op::Attention), 0);
+}
+
+}  // namespace
+}  // namespace bertc

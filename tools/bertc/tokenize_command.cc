@@ -1,0 +1,100 @@
+// `bertc tokenize TOKENIZER --text "..." [--text-pair "..."] [--json] [--max-length N]`:
+// prints the ids, tokens, token type ids and attention mask a model would get.
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "bertc/error.h"
+#include "bertc/tokenizer.h"
+#include "commands.h"
+
+namespace bertc::cli {
+
+namespace {
+
+struct TokenizeArgs {
+  std::string tokenizer;
+  std::string text;
+  std::string text_pair;
+  bool has_pair = false;
+  bool json = false;
+  std::size_t max_length = 0;  // 0: the tokenizer's own truncation
+  bool no_padding = false;
+  bool no_special = false;
+};
+
+std::size_t utf8_width(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+void run_tokenize(const TokenizeArgs& a) {
+  Tokenizer tok = Tokenizer::from_file(a.tokenizer);
+  TokenizerOptions opts = tok.options();
+  if (a.max_length > 0) {
+    TruncationOptions t = opts.truncation.value_or(TruncationOptions{});
+    t.max_length = a.max_length;
+    opts.truncation = t;
+    if (opts.padding && opts.padding->strategy == PaddingStrategy::fixed) {
+      opts.padding->length = a.max_length;
+    }
+  }
+  if (a.no_padding) opts.padding.reset();
+  if (a.no_special) opts.add_special_tokens = false;
+  const Encoding e = tok.encode(
+      a.text, a.has_pair ? std::optional<std::string_view>(a.text_pair) : std::nullopt, opts);
+
+  if (a.json) {
+    const nlohmann::ordered_json j = {{"ids", e.ids},
+                                      {"tokens", e.tokens},
+                                      {"type_ids", e.type_ids},
+                                      {"attention_mask", e.attention_mask}};
+    std::printf("%s\n",
+                j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+    return;
+  }
+  std::size_t width = 5;
+  for (const std::string& t : e.tokens) width = std::max(width, utf8_width(t));
+  std::printf("%s: %zu tokens (vocabulary %zu)\n", a.tokenizer.c_str(), e.size(), tok.vocab_size());
+  std::printf("%5s  %7s  %-*s  %4s  %4s\n", "#", "id", static_cast<int>(width), "token", "type",
+              "mask");
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    const std::string& t = e.tokens[i];
+    const int pad = static_cast<int>(width - utf8_width(t));
+    std::printf("%5zu  %7lld  %s%*s  %4lld  %4lld\n", i, static_cast<long long>(e.ids[i]),
+                t.c_str(), pad, "", static_cast<long long>(e.type_ids[i]),
+                static_cast<long long>(e.attention_mask[i]));
+  }
+}
+
+}  // namespace
+
+void add_tokenize_command(CLI::App& app) {
+  auto args = std::make_shared<TokenizeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "tokenize",
+      "Tokenize text with a WordPiece tokenizer (tokenizer.json, vocab.txt or a model folder) "
+      "and print ids, tokens, token type ids and attention mask");
+  cmd->add_option("tokenizer", args->tokenizer, "tokenizer.json, vocab.txt or a model folder")
+      ->required();
+  cmd->add_option("--text", args->text, "the text to tokenize (UTF-8)")->required();
+  CLI::Option* pair =
+      cmd->add_option("--text-pair", args->text_pair, "a second text: [CLS] text [SEP] pair [SEP]");
+  cmd->add_flag("--json", args->json, "print one JSON object instead of a table");
+  cmd->add_option("--max-length", args->max_length,
+                  "truncate to N tokens, special tokens included (longest first); a fixed "
+                  "padding length becomes N too")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--no-padding", args->no_padding, "ignore the tokenizer's padding settings");
+  cmd->add_flag("--no-special-tokens", args->no_special, "do not add [CLS] / [SEP]");
+  cmd->callback([args, pair] {
+    args->has_pair = pair->count() > 0;
+    run_tokenize(*args);
+  });
+}
+
+}  // namespace bertc::cli
