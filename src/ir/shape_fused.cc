@@ -57,7 +57,8 @@ void check_vector(const ShapeContext& ctx, size_t i, const Dim& n, const char* w
 void check_same_shape(const ShapeContext& ctx, const Shape& a, const Shape& b,
                       const std::string& what) {
   if (a.size() != b.size()) ctx.fail(what + " " + shape_str(b) + " does not match " + shape_str(a));
-  for (size_t d = 0; d < a.size(); ++d) check_dim(ctx, a[d], b[d], what + " dim " + std::to_string(d));
+  for (size_t d = 0; d < a.size(); ++d)
+    check_dim(ctx, a[d], b[d], what + " dim " + std::to_string(d));
 }
 
 std::vector<TypeInfo> dense_shape(const ShapeContext& ctx) {
@@ -104,8 +105,8 @@ std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
   const Dim& width = qkv.shape[2];
   if (width.is_known()) {
     if (width.value % (3 * heads) != 0) {
-      ctx.fail("QKV width " + std::to_string(width.value) + " is not a multiple of 3 * num_heads (" +
-               std::to_string(3 * heads) + ")");
+      ctx.fail("QKV width " + std::to_string(width.value) +
+               " is not a multiple of 3 * num_heads (" + std::to_string(3 * heads) + ")");
     }
     out.shape[2] = Dim::known(width.value / 3);
   } else {
@@ -137,7 +138,8 @@ std::vector<TypeInfo> embed_layer_norm_shape(const ShapeContext& ctx) {
   }
   check_dim(ctx, pos.shape[1], ids.shape[1], "positions sequence");
   const TypeInfo& ptab = input_of(ctx, 5, DType::kF32, "position table");
-  if (ptab.shape.size() != 2) ctx.fail("position table must be [P, H], got " + shape_str(ptab.shape));
+  if (ptab.shape.size() != 2)
+    ctx.fail("position table must be [P, H], got " + shape_str(ptab.shape));
   check_dim(ctx, ptab.shape[1], h, "position table width");
   check_vector(ctx, 6, h, "gamma");
   check_vector(ctx, 7, h, "beta");
@@ -149,7 +151,8 @@ std::vector<TypeInfo> embed_layer_norm_shape(const ShapeContext& ctx) {
 DenseDims dense_dims(const Node& node, const Shape& w) {
   ShapeContext ctx{node, {}, {}};
   if (node.attrs.get_int("packed", 0) == 0) {
-    if (w.size() != 2 || !shape_is_known(w)) ctx.fail("W must be a known [K, N], got " + shape_str(w));
+    if (w.size() != 2 || !shape_is_known(w))
+      ctx.fail("W must be a known [K, N], got " + shape_str(w));
     return {w[0].value, w[1].value};
   }
   const int64_t k = node.attrs.get_int("k", -1), n = node.attrs.get_int("n", -1);

@@ -113,14 +113,19 @@ class Analysis {
     const Elem unknown{};
     if (x.is_known && y.is_known) {
       switch (op) {
-        case ir::Op::Add: return {true, x.value + y.value, {}};
-        case ir::Op::Sub: return {true, x.value - y.value, {}};
-        case ir::Op::Mul: return {true, x.value * y.value, {}};
+        case ir::Op::Add:
+          return {true, x.value + y.value, {}};
+        case ir::Op::Sub:
+          return {true, x.value - y.value, {}};
+        case ir::Op::Mul:
+          return {true, x.value * y.value, {}};
         case ir::Op::Div:
           if (y.value == 0) return unknown;
           return {true, x.value / y.value, {}};
-        case ir::Op::Equal: return {true, x.value == y.value ? 1 : 0, {}};
-        default: return unknown;
+        case ir::Op::Equal:
+          return {true, x.value == y.value ? 1 : 0, {}};
+        default:
+          return unknown;
       }
     }
     switch (op) {
@@ -147,7 +152,8 @@ class Analysis {
           return {true, 0, {}};
         }
         return unknown;
-      default: return unknown;
+      default:
+        return unknown;
     }
   }
 
@@ -176,7 +182,8 @@ class Analysis {
       case ir::Op::Gather: {
         const Sym* data = in(node, 0);
         auto idx = const_ints(node, 1);
-        if (!data || data->scalar || !idx || node.attrs.get_int("axis", 0) != 0) return std::nullopt;
+        if (!data || data->scalar || !idx || node.attrs.get_int("axis", 0) != 0)
+          return std::nullopt;
         const Sym* idx_sym = in(node, 1);
         const int64_t n = static_cast<int64_t>(data->elems.size());
         Sym out{idx_sym->scalar, {}};
@@ -189,7 +196,8 @@ class Analysis {
       case ir::Op::Unsqueeze: {
         const Sym* data = in(node, 0);
         auto axes = const_ints(node, 1);
-        if (!data || !data->scalar || !axes || axes->size() != 1 || ((*axes)[0] != 0 && (*axes)[0] != -1)) {
+        if (!data || !data->scalar || !axes || axes->size() != 1 ||
+            ((*axes)[0] != 0 && (*axes)[0] != -1)) {
           return std::nullopt;
         }
         return Sym{false, data->elems};
@@ -199,7 +207,8 @@ class Analysis {
         if (!data || data->scalar || data->elems.size() != 1) return std::nullopt;
         if (node.has_input(1)) {
           auto axes = const_ints(node, 1);
-          if (!axes || axes->size() != 1 || ((*axes)[0] != 0 && (*axes)[0] != -1)) return std::nullopt;
+          if (!axes || axes->size() != 1 || ((*axes)[0] != 0 && (*axes)[0] != -1))
+            return std::nullopt;
         }
         return Sym{true, data->elems};
       }
@@ -243,7 +252,8 @@ class Analysis {
       case ir::Op::Sub:
       case ir::Op::Mul:
       case ir::Op::Div:
-      case ir::Op::Equal: return elementwise(node);
+      case ir::Op::Equal:
+        return elementwise(node);
       case ir::Op::Where: {
         const Sym* c = in(node, 0);
         const Sym* a = in(node, 1);
@@ -262,7 +272,8 @@ class Analysis {
         }
         return out;
       }
-      default: return std::nullopt;
+      default:
+        return std::nullopt;
     }
   }
 
@@ -276,9 +287,15 @@ Tensor to_tensor(const Analysis::Sym& s, DType dtype) {
   for (size_t i = 0; i < s.elems.size(); ++i) {
     const int64_t v = s.elems[i].value;
     switch (dtype) {
-      case DType::kI64: t.data<int64_t>()[i] = v; break;
-      case DType::kI32: t.data<int32_t>()[i] = static_cast<int32_t>(v); break;
-      default: t.data<bool>()[i] = v != 0; break;
+      case DType::kI64:
+        t.data<int64_t>()[i] = v;
+        break;
+      case DType::kI32:
+        t.data<int32_t>()[i] = static_cast<int32_t>(v);
+        break;
+      default:
+        t.data<bool>()[i] = v != 0;
+        break;
     }
   }
   return t;
@@ -332,8 +349,9 @@ bool fold_round(ir::Graph& g) {
       if (!s || s->scalar) continue;
       auto spec = constant_target(g.value(node.inputs[0]).type.shape, *s);
       if (!spec) continue;
-      ir::ValueId c = new_constant(g, node.name + "_shape",
-                                   Tensor::from_vector<int64_t>(*spec, {static_cast<int64_t>(spec->size())}));
+      ir::ValueId c =
+          new_constant(g, node.name + "_shape",
+                       Tensor::from_vector<int64_t>(*spec, {static_cast<int64_t>(spec->size())}));
       g.nodes[n].inputs[1] = c;
       changed = true;
     }

@@ -51,8 +51,8 @@ ir::ValueId strip_transposes(const GraphIndex& index, ir::ValueId v, std::vector
 }
 
 // v = Reshape(src [B, S, NH·D] → [B, S, NH, D]) permuted by `want`.
-std::optional<Heads> heads_of(const GraphIndex& index, ir::ValueId v, const std::vector<int64_t>& want,
-                              std::vector<int32_t>& group) {
+std::optional<Heads> heads_of(const GraphIndex& index, ir::ValueId v,
+                              const std::vector<int64_t>& want, std::vector<int32_t>& group) {
   std::vector<int64_t> perm;
   ir::ValueId r = strip_transposes(index, v, perm, group);
   if (perm != want) return std::nullopt;
@@ -61,7 +61,8 @@ std::optional<Heads> heads_of(const GraphIndex& index, ir::ValueId v, const std:
   const ir::Shape& out = index.type(r).shape;
   const ir::ValueId src = reshape->inputs[0];
   const ir::Shape& in = index.type(src).shape;
-  if (out.size() != 4 || in.size() != 3 || index.type(src).dtype != DType::kF32) return std::nullopt;
+  if (out.size() != 4 || in.size() != 3 || index.type(src).dtype != DType::kF32)
+    return std::nullopt;
   if (!out[2].is_known() || !out[3].is_known() || !in[2].is_known()) return std::nullopt;
   if (!out[0].same_as(in[0]) || !out[1].same_as(in[1])) return std::nullopt;
   if (in[2].value != out[2].value * out[3].value) return std::nullopt;
@@ -70,11 +71,13 @@ std::optional<Heads> heads_of(const GraphIndex& index, ir::ValueId v, const std:
 }
 
 // Div(x, c) → (x, 1/c); Mul(x, c) / Mul(c, x) → (x, c), with c a scalar constant.
-std::optional<std::pair<ir::ValueId, double>> scaled_input(const ir::Graph& g, const ir::Node* node) {
+std::optional<std::pair<ir::ValueId, double>> scaled_input(const ir::Graph& g,
+                                                           const ir::Node* node) {
   if (!node || node->inputs.size() != 2) return std::nullopt;
   if (node->op == ir::Op::Div) {
     auto c = scalar_constant(g, node->inputs[1]);
-    if (c && *c != 0 && !constant(g, node->inputs[0])) return std::make_pair(node->inputs[0], 1.0 / *c);
+    if (c && *c != 0 && !constant(g, node->inputs[0]))
+      return std::make_pair(node->inputs[0], 1.0 / *c);
   }
   if (node->op == ir::Op::Mul) {
     for (int i = 0; i < 2; ++i) {
@@ -191,9 +194,11 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   auto q = heads_of(index, qv, {0, 2, 1, 3}, group);
   auto k = heads_of(index, mm->inputs[1], {0, 2, 3, 1}, group);
   if (!q || !k) return false;
-  if (q->heads != k->heads || q->heads != v->heads || q->dim != k->dim || q->dim != v->dim) return false;
+  if (q->heads != k->heads || q->heads != v->heads || q->dim != k->dim || q->dim != v->dim)
+    return false;
   const ir::Shape& qs = index.type(q->src).shape;
-  if (!same_shape(qs, index.type(k->src).shape) || !same_shape(qs, index.type(v->src).shape)) return false;
+  if (!same_shape(qs, index.type(k->src).shape) || !same_shape(qs, index.type(v->src).shape))
+    return false;
   if (!qs[0].same_as(batch) || !qs[1].same_as(seq)) return false;
   const ir::Shape& os = index.type(out).shape;
   if (os.size() != 3 || !os[0].same_as(batch) || !os[1].same_as(seq) || !os[2].is_known() ||
@@ -232,13 +237,15 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   std::vector<ir::Node> added;
   ir::ValueId bias = new_value(g, name + "_bias");
   auto reshape_to_bias = [&](ir::ValueId from) {
-    ir::ValueId target = new_constant(g, name + "_bias_shape", Tensor::from_vector<int64_t>({0, -1}, {2}));
+    ir::ValueId target =
+        new_constant(g, name + "_bias_shape", Tensor::from_vector<int64_t>({0, -1}, {2}));
     added.push_back(make_node(ir::Op::Reshape, name + "_bias", {from, target}, {bias}));
   };
   if (form == BiasForm::kReshapeMask) {
     reshape_to_bias(mask);
   } else {
-    ir::ValueId lo = new_constant(g, name + "_mask_min", Tensor::from_vector<float>({min_value}, {}));
+    ir::ValueId lo =
+        new_constant(g, name + "_mask_min", Tensor::from_vector<float>({min_value}, {}));
     ir::ValueId zero = new_constant(g, name + "_mask_zero", Tensor::from_vector<float>({0.0f}, {}));
     if (form == BiasForm::kWhere) {
       added.push_back(make_node(ir::Op::Where, name + "_bias", {cond, lo, zero}, {bias}));
@@ -251,7 +258,8 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   ir::ValueId qkv = new_value(g, name + "_qkv");
   ir::Attrs concat_attrs;
   concat_attrs.set("axis", int64_t{-1});
-  added.push_back(make_node(ir::Op::Concat, name + "_qkv", {q_src, k_src, v_src}, {qkv}, concat_attrs));
+  added.push_back(
+      make_node(ir::Op::Concat, name + "_qkv", {q_src, k_src, v_src}, {qkv}, concat_attrs));
   ir::Attrs attrs;
   attrs.set("num_heads", heads);
   attrs.set("scale", static_cast<float>(scale));

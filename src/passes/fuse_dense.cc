@@ -26,7 +26,8 @@ constexpr double kTol = 1e-5;  // relative tolerance on the constants of the pat
 // broadcasts along the last axis only (shape [n], [1, n], ...), or a scalar (filled to n).
 std::optional<Tensor> bias_vector(const ir::Graph& g, ir::ValueId v, int64_t n, size_t out_rank) {
   const Tensor* t = constant(g, v);
-  if (!t || t->dtype() != DType::kF32 || static_cast<size_t>(t->rank()) > out_rank) return std::nullopt;
+  if (!t || t->dtype() != DType::kF32 || static_cast<size_t>(t->rank()) > out_rank)
+    return std::nullopt;
   for (int d = 0; d + 1 < t->rank(); ++d) {
     if (t->dim(d) != 1) return std::nullopt;
   }
@@ -108,9 +109,11 @@ bool match_gemm(ir::Graph& g, const GraphIndex& index, int32_t n) {
       w.data<float>()[k * N + j] = bt->data<float>()[trans_b ? j * K + k : k * N + j];
     }
   }
-  std::vector<ir::ValueId> inputs{a, new_constant(g, g.value(gemm.inputs[1]).name + "_kn", std::move(w))};
+  std::vector<ir::ValueId> inputs{
+      a, new_constant(g, g.value(gemm.inputs[1]).name + "_kn", std::move(w))};
   if (bias) inputs.push_back(new_constant(g, g.value(gemm.inputs[2]).name, std::move(*bias)));
-  apply_rewrite(g, {n}, {make_node(ir::Op::Dense, gemm.name, inputs, {gemm.outputs[0]}, dense_attrs())});
+  apply_rewrite(g, {n},
+                {make_node(ir::Op::Dense, gemm.name, inputs, {gemm.outputs[0]}, dense_attrs())});
   return true;
 }
 
@@ -225,7 +228,8 @@ int64_t match_gelu_inner(const GraphIndex& index, ir::ValueId v, ir::ValueId y,
 // Step 2: Dense (no activation, no residual) followed by an activation.
 bool match_activation(ir::Graph& g, const GraphIndex& index, int32_t n) {
   const ir::Node& dense = g.nodes[n];
-  if (dense.op != ir::Op::Dense || dense.attrs.get_int("activation", 0) != 0 || dense.has_input(3)) {
+  if (dense.op != ir::Op::Dense || dense.attrs.get_int("activation", 0) != 0 ||
+      dense.has_input(3)) {
     return false;
   }
   const ir::ValueId y = dense.outputs[0];
@@ -297,7 +301,8 @@ bool match_residual(ir::Graph& g, const GraphIndex& index, int32_t n) {
   const ir::Node& add = g.nodes[a];
   if (add.op != ir::Op::Add) return false;
   const ir::ValueId r = other_input(add, y);
-  if (r == ir::kNoValue || g.value(r).is_constant() || index.type(r).dtype != DType::kF32) return false;
+  if (r == ir::kNoValue || g.value(r).is_constant() || index.type(r).dtype != DType::kF32)
+    return false;
   const ir::Shape& out_shape = index.type(add.outputs[0]).shape;
   if (!same_shape(out_shape, index.type(y).shape) || !same_shape(out_shape, index.type(r).shape)) {
     return false;
@@ -305,7 +310,8 @@ bool match_residual(ir::Graph& g, const GraphIndex& index, int32_t n) {
   std::vector<ir::ValueId> inputs = dense.inputs;
   inputs.resize(4, ir::kNoValue);
   inputs[3] = r;
-  apply_rewrite(g, {n, a}, {make_node(ir::Op::Dense, dense.name, inputs, {add.outputs[0]}, dense.attrs)});
+  apply_rewrite(g, {n, a},
+                {make_node(ir::Op::Dense, dense.name, inputs, {add.outputs[0]}, dense.attrs)});
   return true;
 }
 

@@ -50,7 +50,8 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   std::vector<ir::ValueId> leaves;
   std::vector<int32_t> adds;
   add_leaves(index, ln.inputs[0], index.single_use(ln.inputs[0]), leaves, adds);
-  if (ln.has_input(3)) add_leaves(index, ln.inputs[3], index.single_use(ln.inputs[3]), leaves, adds);
+  if (ln.has_input(3))
+    add_leaves(index, ln.inputs[3], index.single_use(ln.inputs[3]), leaves, adds);
   if (leaves.size() < 2 || leaves.size() > 3) return false;
   std::vector<Lookup> lookups;
   for (ir::ValueId leaf : leaves) {
@@ -60,7 +61,8 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
     if (!table || table->dtype() != DType::kF32 || table->rank() != 2) return false;
     const ir::TypeInfo& it = index.type(gather->inputs[1]);
     if (!is_index(it) || it.shape.size() != 2) return false;
-    bool by_input = std::find(g.inputs.begin(), g.inputs.end(), gather->inputs[1]) != g.inputs.end();
+    bool by_input =
+        std::find(g.inputs.begin(), g.inputs.end(), gather->inputs[1]) != g.inputs.end();
     lookups.push_back({index.index_of(gather), gather->inputs[0], gather->inputs[1], by_input});
   }
   const int64_t h = g.value(lookups[0].table).data->dim(1);
@@ -133,7 +135,8 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
     const float* t = g.value(lookups[*type].table).data->data<float>();
     Tensor sum = Tensor::empty(DType::kF32, p.shape());
     for (int64_t r = 0; r < p.dim(0); ++r) {
-      for (int64_t k = 0; k < h; ++k) sum.data<float>()[r * h + k] = p.data<float>()[r * h + k] + t[k];
+      for (int64_t k = 0; k < h; ++k)
+        sum.data<float>()[r * h + k] = p.data<float>()[r * h + k] + t[k];
     }
     pos_table = new_constant(g, g.value(pos_table).name + "_plus_type", std::move(sum));
   } else if (type) {
@@ -142,8 +145,8 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   }
   ir::Attrs attrs;
   attrs.set("epsilon", ln.attrs.get_float("epsilon", 1e-12f));
-  std::vector<ir::ValueId> inputs{lookups[*word].indices, type_ids,   lookups[*pos].indices,
-                                  lookups[*word].table,   type_table, pos_table,
+  std::vector<ir::ValueId> inputs{lookups[*word].indices, type_ids,    lookups[*pos].indices,
+                                  lookups[*word].table,   type_table,  pos_table,
                                   ln.inputs[1],           ln.inputs[2]};
   ir::Node fused = make_node(ir::Op::EmbedLayerNorm, ln.name, inputs, {ln.outputs[0]}, attrs);
   apply_rewrite(g, group, {std::move(fused)});

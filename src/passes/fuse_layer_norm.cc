@@ -78,7 +78,8 @@ bool match_decomposed(ir::Graph& g, const GraphIndex& index, int32_t n) {
   const ir::Node* sub = nullptr;
   for (int32_t u : index.users[mean.outputs[0]]) {
     const ir::Node& node = g.nodes[u];
-    if (node.op == ir::Op::Sub && node.inputs[0] == x && node.inputs[1] == mean.outputs[0]) sub = &node;
+    if (node.op == ir::Op::Sub && node.inputs[0] == x && node.inputs[1] == mean.outputs[0])
+      sub = &node;
   }
   if (!sub || index.users[mean.outputs[0]].size() != 1) return false;
   group.push_back(index.index_of(sub));
@@ -87,7 +88,8 @@ bool match_decomposed(ir::Graph& g, const GraphIndex& index, int32_t n) {
   const ir::Node* div = nullptr;
   for (int32_t u : index.users[d]) {
     const ir::Node& node = g.nodes[u];
-    if (node.op == ir::Op::Pow && node.inputs[0] == d && is_scalar_constant(g, node.inputs[1], 2.0)) {
+    if (node.op == ir::Op::Pow && node.inputs[0] == d &&
+        is_scalar_constant(g, node.inputs[1], 2.0)) {
       sq = &node;
     } else if (node.op == ir::Op::Mul && node.inputs[0] == d && node.inputs[1] == d) {
       sq = &node;
@@ -125,7 +127,8 @@ bool match_decomposed(ir::Graph& g, const GraphIndex& index, int32_t n) {
       out = add->outputs[0];
     }
   }
-  if (!same_shape(index.type(out).shape, index.type(x).shape) || !can_replace(index, group, {out})) {
+  if (!same_shape(index.type(out).shape, index.type(x).shape) ||
+      !can_replace(index, group, {out})) {
     return false;
   }
   ir::Attrs attrs;

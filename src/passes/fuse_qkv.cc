@@ -47,7 +47,8 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
     const Tensor& wi = *g.value(d->inputs[1]).data;
     const int64_t ni = wi.dim(1);
     for (int64_t k = 0; k < K; ++k) {
-      for (int64_t j = 0; j < ni; ++j) w.data<float>()[k * total + col + j] = wi.data<float>()[k * ni + j];
+      for (int64_t j = 0; j < ni; ++j)
+        w.data<float>()[k * total + col + j] = wi.data<float>()[k * ni + j];
     }
     if (d->has_input(2)) {
       const float* bi = g.value(d->inputs[2]).data->data<float>();

@@ -38,10 +38,14 @@ std::optional<double> scalar_constant(const ir::Graph& g, ir::ValueId v) {
   const Tensor* t = constant(g, v);
   if (!t || t->numel() != 1) return std::nullopt;
   switch (t->dtype()) {
-    case DType::kF32: return static_cast<double>(t->data<float>()[0]);
-    case DType::kF64: return t->data<double>()[0];
-    case DType::kBool: return std::nullopt;
-    default: return static_cast<double>(t->to_int64_vector()[0]);
+    case DType::kF32:
+      return static_cast<double>(t->data<float>()[0]);
+    case DType::kF64:
+      return t->data<double>()[0];
+    case DType::kBool:
+      return std::nullopt;
+    default:
+      return static_cast<double>(t->to_int64_vector()[0]);
   }
 }
 

@@ -66,7 +66,8 @@ ir::ValueId new_constant(ir::Graph& g, const std::string& base, Tensor data);
 
 // Runs `match` at every node until it finds nothing more: match(index, node_index) returns true
 // when it rewrote the graph (the index is then rebuilt and the scan starts again).
-template <typename Match> int rewrite_all(ir::Graph& g, Match&& match) {
+template <typename Match>
+int rewrite_all(ir::Graph& g, Match&& match) {
   int count = 0;
   for (bool again = true; again;) {
     again = false;

@@ -12,8 +12,11 @@ void set_fast_math(ir::Graph& g, bool on) {
       case ir::Op::Dense:
       case ir::Op::LayerNorm:
       case ir::Op::Attention:
-      case ir::Op::EmbedLayerNorm: node.attrs.set("fast_math", int64_t{on ? 1 : 0}); break;
-      default: break;
+      case ir::Op::EmbedLayerNorm:
+        node.attrs.set("fast_math", int64_t{on ? 1 : 0});
+        break;
+      default:
+        break;
     }
   }
 }

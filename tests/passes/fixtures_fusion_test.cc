@@ -48,7 +48,8 @@ TEST_P(FixtureFusionTest, FusedCountsAndOutputs) {
   const nlohmann::json& config = meta["config"];
   const int layers = config.contains("n_layers") ? config["n_layers"].get<int>()
                                                  : config["num_hidden_layers"].get<int>();
-  Model model = compile((dir / "model.onnx").string(), {.opt_level = c.opt_level, .fast_math = c.fast_math});
+  Model model =
+      compile((dir / "model.onnx").string(), {.opt_level = c.opt_level, .fast_math = c.fast_math});
   const ir::Graph& g = model.graph();
   SCOPED_TRACE(ir::graph_to_string(g));
   EXPECT_EQ(testing::count_op(g, ir::Op::EmbedLayerNorm), 1);

@@ -11,8 +11,8 @@ namespace {
 
 using ir::Dim;
 using ir::Op;
-using testing::make_attrs;
 using testing::Builder;
+using testing::make_attrs;
 
 constexpr int64_t kHeads = 2, kDim = 3, kHidden = kHeads * kDim;
 constexpr float kMin = -3.4028234663852886e38f;
@@ -28,10 +28,13 @@ ir::ValueId split_heads(Builder& b, ir::ValueId x, bool symbolic, Style style) {
   } else {
     ir::ValueId s = b.op(Op::Shape, {x});
     ir::ValueId bt = b.op(Op::Unsqueeze, {b.op(Op::Gather, {s, b.int_scalar(0)}), b.ints({0})});
-    ir::ValueId sq = style == Style::kBert
-                         ? b.op(Op::Unsqueeze, {b.op(Op::Gather, {b.op(Op::Shape, {x}), b.int_scalar(1)}), b.ints({0})})
-                         : b.ints({-1});
-    target = b.op(Op::Concat, {bt, sq, b.ints({kHeads}), b.ints({kDim})}, make_attrs({{"axis", int64_t{0}}}));
+    ir::ValueId sq =
+        style == Style::kBert
+            ? b.op(Op::Unsqueeze,
+                   {b.op(Op::Gather, {b.op(Op::Shape, {x}), b.int_scalar(1)}), b.ints({0})})
+            : b.ints({-1});
+    target = b.op(Op::Concat, {bt, sq, b.ints({kHeads}), b.ints({kDim})},
+                  make_attrs({{"axis", int64_t{0}}}));
   }
   return b.op(Op::Reshape, {x, target});
 }
@@ -43,7 +46,8 @@ ir::ValueId transpose(Builder& b, ir::ValueId x, std::vector<int64_t> perm) {
 ir::Graph attention_graph(Style style, bool symbolic) {
   Builder b;
   ir::Shape bs{Dim::sym("batch"), Dim::sym("seq")};
-  ir::ValueId x = b.input("x", DType::kF32, {Dim::sym("batch"), Dim::sym("seq"), Dim::known(kHidden)});
+  ir::ValueId x =
+      b.input("x", DType::kF32, {Dim::sym("batch"), Dim::sym("seq"), Dim::known(kHidden)});
   ir::ValueId mask = b.input("attention_mask", DType::kI64, bs);
   ir::ValueId q = testing::linear(b, x, kHidden, kHidden, "query");
   ir::ValueId k = testing::linear(b, x, kHidden, kHidden, "key");
@@ -66,7 +70,8 @@ ir::Graph attention_graph(Style style, bool symbolic) {
     ir::ValueId cond = b.op(Op::Expand, {e4, b.op(Op::Shape, {s})});
     ir::ValueId masked = b.op(Op::Where, {cond, b.scalar(kMin), s});
     // opset 11 style: axis 3 with the old 2-D coercion
-    probs = b.op(Op::Softmax, {masked}, make_attrs({{"axis", int64_t{3}}, {"bertc_coerce_2d", int64_t{1}}}));
+    probs = b.op(Op::Softmax, {masked},
+                 make_attrs({{"axis", int64_t{3}}, {"bertc_coerce_2d", int64_t{1}}}));
   }
   ir::ValueId ctx = transpose(b, b.op(Op::MatMul, {probs, vh}), {0, 2, 1, 3});
   ir::ValueId out = b.op(Op::Reshape, {ctx, b.ints({0, 0, kHidden})});

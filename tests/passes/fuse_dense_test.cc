@@ -9,8 +9,8 @@ namespace {
 
 using ir::Dim;
 using ir::Op;
-using testing::make_attrs;
 using testing::Builder;
+using testing::make_attrs;
 
 ir::Shape hidden(int64_t h) { return {Dim::sym("batch"), Dim::sym("seq"), Dim::known(h)}; }
 std::map<std::string, Tensor> x_input(int64_t h, uint32_t seed = 1) {
@@ -43,10 +43,18 @@ TEST(FuseDense, ActivationsAndResidual) {
     ir::ValueId x = b.input("x", DType::kF32, hidden(8));
     ir::ValueId h = testing::linear(b, x, 8, 16, "up");
     switch (c.activation) {
-      case 1: h = testing::gelu_erf(b, h); break;
-      case 2: h = testing::gelu_tanh(b, h); break;
-      case 3: h = b.op(Op::Relu, {h}); break;
-      default: h = b.op(Op::Tanh, {h}); break;
+      case 1:
+        h = testing::gelu_erf(b, h);
+        break;
+      case 2:
+        h = testing::gelu_tanh(b, h);
+        break;
+      case 3:
+        h = b.op(Op::Relu, {h});
+        break;
+      default:
+        h = b.op(Op::Tanh, {h});
+        break;
     }
     ir::ValueId down = testing::linear(b, h, 16, 8, "down");
     ir::ValueId y = b.op(Op::Add, {down, x});  // residual

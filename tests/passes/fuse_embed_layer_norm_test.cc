@@ -9,8 +9,8 @@ namespace {
 
 using ir::Dim;
 using ir::Op;
-using testing::make_attrs;
 using testing::Builder;
+using testing::make_attrs;
 
 constexpr int64_t kH = 8, kVocab = 20, kPositions = 12;
 
@@ -20,21 +20,26 @@ ir::Graph embeddings(Model model) {
   Builder b;
   ir::Shape bs{Dim::sym("batch"), Dim::sym("seq")};
   ir::ValueId ids = b.input("input_ids", DType::kI64, bs);
-  ir::ValueId seq = b.op(Op::Gather, {b.op(Op::Shape, {ids}), b.int_scalar(1)}, make_attrs({{"axis", int64_t{0}}}));
-  ir::ValueId word = b.op(Op::Gather, {b.random("embeddings.word_embeddings.weight", {kVocab, kH}), ids});
+  ir::ValueId seq = b.op(Op::Gather, {b.op(Op::Shape, {ids}), b.int_scalar(1)},
+                         make_attrs({{"axis", int64_t{0}}}));
+  ir::ValueId word =
+      b.op(Op::Gather, {b.random("embeddings.word_embeddings.weight", {kVocab, kH}), ids});
   ir::ValueId positions, types = ir::kNoValue;
   int64_t type_rows = 2;
   if (model == Model::kBert) {
     std::vector<int64_t> p(kPositions);
     for (int64_t i = 0; i < kPositions; ++i) p[i] = i;
-    ir::ValueId pos_ids = b.constant("position_ids", Tensor::from_vector<int64_t>(p, {1, kPositions}));
-    positions = b.op(Op::Slice, {pos_ids, b.ints({0}), b.op(Op::Unsqueeze, {seq, b.ints({0})}), b.ints({1}), b.ints({1})});
+    ir::ValueId pos_ids =
+        b.constant("position_ids", Tensor::from_vector<int64_t>(p, {1, kPositions}));
+    positions = b.op(Op::Slice, {pos_ids, b.ints({0}), b.op(Op::Unsqueeze, {seq, b.ints({0})}),
+                                 b.ints({1}), b.ints({1})});
     types = b.input("token_type_ids", DType::kI64, bs);
   } else if (model == Model::kRoberta) {
     ir::ValueId m = b.op(Op::Cast, {b.op(Op::Not, {b.op(Op::Equal, {ids, b.int_scalar(1)})})},
                          make_attrs({{"to", static_cast<int64_t>(DType::kI32)}}));
     ir::ValueId cs = b.op(Op::CumSum, {m, b.int_scalar(1)});
-    ir::ValueId inc = b.op(Op::Cast, {b.op(Op::Mul, {cs, m})}, make_attrs({{"to", static_cast<int64_t>(DType::kI64)}}));
+    ir::ValueId inc = b.op(Op::Cast, {b.op(Op::Mul, {cs, m})},
+                           make_attrs({{"to", static_cast<int64_t>(DType::kI64)}}));
     positions = b.op(Op::Add, {inc, b.int_scalar(1)});
     types = b.op(Op::ConstantOfShape, {b.op(Op::Shape, {ids})},
                  make_attrs({{"value", Tensor::from_vector<int64_t>({0}, {1})}}));
@@ -46,17 +51,23 @@ ir::Graph embeddings(Model model) {
   }
   ir::ValueId sum = word;
   if (types != ir::kNoValue) {
-    sum = b.op(Op::Add, {sum, b.op(Op::Gather, {b.random("embeddings.token_type_embeddings.weight", {type_rows, kH}), types})});
+    sum = b.op(
+        Op::Add,
+        {sum, b.op(Op::Gather,
+                   {b.random("embeddings.token_type_embeddings.weight", {type_rows, kH}), types})});
   }
-  ir::ValueId pe = b.op(Op::Gather, {b.random("embeddings.position_embeddings.weight", {kPositions, kH}), positions});
+  ir::ValueId pe = b.op(
+      Op::Gather, {b.random("embeddings.position_embeddings.weight", {kPositions, kH}), positions});
   sum = b.op(Op::Add, {sum, pe});
   ir::ValueId y = testing::layer_norm_decomposed(b, sum, kH, "embeddings.LayerNorm");
   return b.finish({y});
 }
 
 std::map<std::string, Tensor> inputs(Model model) {
-  std::map<std::string, Tensor> in{{"input_ids", testing::int_tensor({0, 5, 7, 19, 3, 1, 4, 9, 2, 1}, {2, 5})}};
-  if (model == Model::kBert) in["token_type_ids"] = testing::int_tensor({0, 0, 1, 1, 1, 0, 1, 0, 0, 0}, {2, 5});
+  std::map<std::string, Tensor> in{
+      {"input_ids", testing::int_tensor({0, 5, 7, 19, 3, 1, 4, 9, 2, 1}, {2, 5})}};
+  if (model == Model::kBert)
+    in["token_type_ids"] = testing::int_tensor({0, 0, 1, 1, 1, 0, 1, 0, 0, 0}, {2, 5});
   return in;
 }
 
@@ -70,7 +81,8 @@ TEST(FuseEmbedLayerNorm, AllThreeModels) {
     passes::fuse_embed_layer_norm(after);
     ASSERT_EQ(testing::count_op(after, Op::EmbedLayerNorm), 1) << ir::graph_to_string(after);
     EXPECT_EQ(testing::count_op(after, Op::LayerNorm), 0);
-    EXPECT_EQ(testing::count_op(after, Op::Add), model == Model::kRoberta ? 1 : 0);  // positions + 1
+    EXPECT_EQ(testing::count_op(after, Op::Add),
+              model == Model::kRoberta ? 1 : 0);  // positions + 1
     const ir::Node& e = *testing::find_op(after, Op::EmbedLayerNorm);
     EXPECT_EQ(after.value(e.inputs[0]).name, "input_ids");
     // BERT keeps its token types; RoBERTa's one-row type table is folded into the positions.

@@ -9,8 +9,8 @@ namespace {
 
 using ir::Dim;
 using ir::Op;
-using testing::make_attrs;
 using testing::Builder;
+using testing::make_attrs;
 
 ir::Shape hidden(int64_t h) { return {Dim::sym("batch"), Dim::sym("seq"), Dim::known(h)}; }
 
@@ -38,8 +38,9 @@ TEST(FuseLayerNorm, DecomposedWithResidualAdd) {
 TEST(FuseLayerNorm, OnnxLayerNormalization) {
   Builder b;
   ir::ValueId x = b.input("x", DType::kF32, hidden(6));
-  ir::ValueId y = b.op(Op::LayerNormalization, {x, b.random("g", {6}, 0.1f, 1.0f), b.random("b", {6}, 0.1f)},
-                       make_attrs({{"axis", int64_t{-1}}, {"epsilon", 1e-5f}}));
+  ir::ValueId y =
+      b.op(Op::LayerNormalization, {x, b.random("g", {6}, 0.1f, 1.0f), b.random("b", {6}, 0.1f)},
+           make_attrs({{"axis", int64_t{-1}}, {"epsilon", 1e-5f}}));
   ir::Graph before = b.finish({y});
   ir::Graph after = before;
   passes::fuse_layer_norm(after);

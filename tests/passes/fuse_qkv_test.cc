@@ -9,8 +9,8 @@ namespace {
 
 using ir::Dim;
 using ir::Op;
-using testing::make_attrs;
 using testing::Builder;
+using testing::make_attrs;
 
 ir::Graph projections(bool same_input, bool relu_on_one) {
   Builder b;
@@ -28,7 +28,8 @@ ir::Graph projections(bool same_input, bool relu_on_one) {
 }
 
 std::map<std::string, Tensor> inputs() {
-  return {{"x", testing::random_tensor({2, 5, 4}, 1)}, {"x2", testing::random_tensor({2, 5, 4}, 2)}};
+  return {{"x", testing::random_tensor({2, 5, 4}, 1)},
+          {"x2", testing::random_tensor({2, 5, 4}, 2)}};
 }
 
 TEST(FuseQkv, ThreeProjectionsOfOneInput) {

@@ -15,10 +15,10 @@
 namespace bertc {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::infer;
 using testing::random_tensor;
 using testing::run_op;
-using ::testing::HasSubstr;
 
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -42,11 +42,17 @@ ir::Attrs dense_attrs(int64_t act, int64_t packed = 0, int64_t k = -1, int64_t n
 
 double act_ref(int64_t kind, double x) {
   switch (kind) {
-    case 1: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
-    case 2: return 0.5 * x * (1 + std::tanh(std::sqrt(2 / std::numbers::pi) * (x + 0.044715 * x * x * x)));
-    case 3: return std::max(x, 0.0);
-    case 4: return std::tanh(x);
-    default: return x;
+    case 1:
+      return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+    case 2:
+      return 0.5 * x *
+             (1 + std::tanh(std::sqrt(2 / std::numbers::pi) * (x + 0.044715 * x * x * x)));
+    case 3:
+      return std::max(x, 0.0);
+    case 4:
+      return std::tanh(x);
+    default:
+      return x;
   }
 }
 
@@ -62,7 +68,8 @@ TEST(FusedKernels, DenseMatchesDirectComputationForEveryActivation) {
     for (int64_t m = 0; m < 6; ++m) {
       for (int64_t n = 0; n < N; ++n) {
         double acc = b.data<float>()[n];
-        for (int64_t k = 0; k < K; ++k) acc += double(x.data<float>()[m * K + k]) * w.data<float>()[k * N + n];
+        for (int64_t k = 0; k < K; ++k)
+          acc += double(x.data<float>()[m * K + k]) * w.data<float>()[k * N + n];
         double want = static_cast<float>(act_ref(act, acc)) + r.data<float>()[m * N + n];
         EXPECT_NEAR(y.data<float>()[m * N + n], want, 1e-5) << "act " << act;
       }
@@ -94,15 +101,21 @@ TEST(FusedKernels, DenseShapes) {
   auto out = infer(ir::Op::Dense, {&x, &w}, {}, dense_attrs(0));
   EXPECT_EQ(ir::shape_str(out[0].shape), "[batch, seq, 5]");
   ir::TypeInfo w_bad{DType::kF32, {ir::Dim::known(9), ir::Dim::known(5)}};
-  EXPECT_THAT(error_of([&] { infer(ir::Op::Dense, {&x, &w_bad}, {}, dense_attrs(0)); }),
+  EXPECT_THAT(error_of([&] {
+                infer(ir::Op::Dense, {&x, &w_bad}, {}, dense_attrs(0));
+              }),
               HasSubstr("K"));
   ir::TypeInfo packed{DType::kF32, {ir::Dim::known(ir::dense_packed_size(8, 5))}};
   out = infer(ir::Op::Dense, {&x, &packed}, {}, dense_attrs(0, 1, 8, 5));
   EXPECT_EQ(ir::shape_str(out[0].shape), "[batch, seq, 5]");
-  EXPECT_THAT(error_of([&] { infer(ir::Op::Dense, {&x, &packed}, {}, dense_attrs(0, 1, 8, 40)); }),
+  EXPECT_THAT(error_of([&] {
+                infer(ir::Op::Dense, {&x, &packed}, {}, dense_attrs(0, 1, 8, 40));
+              }),
               HasSubstr("packed W"));
   ir::TypeInfo bias{DType::kF32, {ir::Dim::known(6)}};
-  EXPECT_THAT(error_of([&] { infer(ir::Op::Dense, {&x, &w, &bias}, {}, dense_attrs(0)); }),
+  EXPECT_THAT(error_of([&] {
+                infer(ir::Op::Dense, {&x, &w, &bias}, {}, dense_attrs(0));
+              }),
               HasSubstr("bias length"));
 }
 
@@ -118,12 +131,14 @@ TEST(FusedKernels, LayerNormWithSkip) {
   for (int64_t r = 0; r < 3; ++r) {
     double mean = 0, var = 0;
     std::vector<double> z(H);
-    for (int64_t k = 0; k < H; ++k) mean += z[k] = x.data<float>()[r * H + k] + skip.data<float>()[r * H + k];
+    for (int64_t k = 0; k < H; ++k)
+      mean += z[k] = x.data<float>()[r * H + k] + skip.data<float>()[r * H + k];
     mean /= H;
     for (int64_t k = 0; k < H; ++k) var += (z[k] - mean) * (z[k] - mean);
     var /= H;
     for (int64_t k = 0; k < H; ++k) {
-      double want = (z[k] - mean) / std::sqrt(var + 1e-5) * gamma.data<float>()[k] + beta.data<float>()[k];
+      double want =
+          (z[k] - mean) / std::sqrt(var + 1e-5) * gamma.data<float>()[k] + beta.data<float>()[k];
       EXPECT_NEAR(y.data<float>()[r * H + k], want, 1e-5);
     }
   }
@@ -149,14 +164,17 @@ TEST(FusedKernels, AttentionMatchesDirectComputation) {
         double mx = -1e300, sum = 0;
         for (int64_t j = 0; j < S; ++j) {
           double dot = 0;
-          for (int64_t d = 0; d < D; ++d) dot += double(p[(b * S + i) * 3 * H + h * D + d]) * p[(b * S + j) * 3 * H + H + h * D + d];
+          for (int64_t d = 0; d < D; ++d)
+            dot +=
+                double(p[(b * S + i) * 3 * H + h * D + d]) * p[(b * S + j) * 3 * H + H + h * D + d];
           s[j] = 0.5 * dot + (b == 1 && j >= 3 ? -1e300 : 0.0);
           mx = std::max(mx, s[j]);
         }
         for (int64_t j = 0; j < S; ++j) sum += s[j] = std::exp(s[j] - mx);
         for (int64_t d = 0; d < D; ++d) {
           double want = 0;
-          for (int64_t j = 0; j < S; ++j) want += s[j] / sum * p[(b * S + j) * 3 * H + 2 * H + h * D + d];
+          for (int64_t j = 0; j < S; ++j)
+            want += s[j] / sum * p[(b * S + j) * 3 * H + 2 * H + h * D + d];
           EXPECT_NEAR(y.data<float>()[(b * S + i) * H + h * D + d], want, 1e-5);
         }
       }
@@ -177,7 +195,8 @@ TEST(FusedKernels, AttentionFullyMaskedRowIsUniformAndFinite) {
     for (int64_t i = 0; i < S; ++i) {
       for (int64_t d = 0; d < D; ++d) {
         double mean_v = 0;
-        for (int64_t j = 0; j < S; ++j) mean_v += qkv.data<float>()[j * 3 * D + 2 * D + d] / double(S);
+        for (int64_t j = 0; j < S; ++j)
+          mean_v += qkv.data<float>()[j * 3 * D + 2 * D + d] / double(S);
         EXPECT_NEAR(y.data<float>()[i * D + d], mean_v, 1e-4) << "mask " << mask;
       }
     }
@@ -193,7 +212,9 @@ TEST(FusedKernels, AttentionShapes) {
   auto out = infer(ir::Op::Attention, {&qkv, &bias}, {}, attrs);
   EXPECT_EQ(ir::shape_str(out[0].shape), "[batch, seq, 12]");
   attrs.set("num_heads", int64_t{5});
-  EXPECT_THAT(error_of([&] { infer(ir::Op::Attention, {&qkv, &bias}, {}, attrs); }),
+  EXPECT_THAT(error_of([&] {
+                infer(ir::Op::Attention, {&qkv, &bias}, {}, attrs);
+              }),
               HasSubstr("multiple of 3 * num_heads"));
 }
 
@@ -203,32 +224,38 @@ TEST(FusedKernels, EmbedLayerNormMatchesGathersAndLayerNorm) {
   Tensor types = testing::int_tensor({0, 1, 1, 0, 0, 1}, {2, 3});
   Tensor pos = testing::int_tensor({0, 1, 2}, {1, 3});
   Tensor word = random_tensor({5, H}, 14), type = random_tensor({2, H}, 15);
-  Tensor ptab = random_tensor({4, H}, 16), gamma = random_tensor({H}, 17), beta = random_tensor({H}, 18);
+  Tensor ptab = random_tensor({4, H}, 16), gamma = random_tensor({H}, 17),
+         beta = random_tensor({H}, 18);
   ir::Attrs attrs;
   attrs.set("epsilon", 1e-12f);
-  Tensor y = run_op(ir::Op::EmbedLayerNorm, {ids, types, pos, word, type, ptab, gamma, beta}, attrs)[0];
+  Tensor y =
+      run_op(ir::Op::EmbedLayerNorm, {ids, types, pos, word, type, ptab, gamma, beta}, attrs)[0];
   ASSERT_EQ(y.shape(), (Dims{2, 3, H}));
   for (int64_t i = 0; i < 6; ++i) {
     std::vector<double> z(H);
     double mean = 0, var = 0;
     for (int64_t k = 0; k < H; ++k) {
-      z[k] = word.data<float>()[ids.data<int64_t>()[i] * H + k] + type.data<float>()[types.data<int64_t>()[i] * H + k] +
+      z[k] = word.data<float>()[ids.data<int64_t>()[i] * H + k] +
+             type.data<float>()[types.data<int64_t>()[i] * H + k] +
              ptab.data<float>()[pos.data<int64_t>()[i % 3] * H + k];
       mean += z[k] / H;
     }
     for (int64_t k = 0; k < H; ++k) var += (z[k] - mean) * (z[k] - mean) / H;
     for (int64_t k = 0; k < H; ++k) {
-      double want = (z[k] - mean) / std::sqrt(var + 1e-12) * gamma.data<float>()[k] + beta.data<float>()[k];
+      double want =
+          (z[k] - mean) / std::sqrt(var + 1e-12) * gamma.data<float>()[k] + beta.data<float>()[k];
       EXPECT_NEAR(y.data<float>()[i * H + k], want, 2e-5);
     }
   }
   Tensor bad = testing::int_tensor({3, 1, 9, 0, 2, 2}, {2, 3});
-  EXPECT_THAT(error_of([&] {
-                run_op(ir::Op::EmbedLayerNorm, {bad, types, pos, word, type, ptab, gamma, beta}, attrs);
-              }),
-              HasSubstr("word index 9 is out of range [-5, 5)"));
+  EXPECT_THAT(
+      error_of([&] {
+        run_op(ir::Op::EmbedLayerNorm, {bad, types, pos, word, type, ptab, gamma, beta}, attrs);
+      }),
+      HasSubstr("word index 9 is out of range [-5, 5)"));
   // Without token types.
-  Tensor y2 = run_op(ir::Op::EmbedLayerNorm, {ids, Tensor(), pos, word, Tensor(), ptab, gamma, beta}, attrs)[0];
+  Tensor y2 = run_op(ir::Op::EmbedLayerNorm,
+                     {ids, Tensor(), pos, word, Tensor(), ptab, gamma, beta}, attrs)[0];
   EXPECT_EQ(y2.shape(), (Dims{2, 3, H}));
 }
 

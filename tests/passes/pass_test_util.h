@@ -27,13 +27,17 @@ class Builder {
   ir::ValueId input(const std::string& name, DType dtype, ir::Shape shape) {
     return g.add_input(name, {dtype, std::move(shape)});
   }
-  ir::ValueId constant(const std::string& name, Tensor t) { return g.add_constant(name, std::move(t)); }
+  ir::ValueId constant(const std::string& name, Tensor t) {
+    return g.add_constant(name, std::move(t));
+  }
   ir::ValueId scalar(float v) { return constant(next("c"), Tensor::from_vector<float>({v}, {})); }
   ir::ValueId ints(std::vector<int64_t> v) {
     const int64_t n = static_cast<int64_t>(v.size());
     return constant(next("i"), Tensor::from_vector<int64_t>(v, {n}));
   }
-  ir::ValueId int_scalar(int64_t v) { return constant(next("i"), Tensor::from_vector<int64_t>({v}, {})); }
+  ir::ValueId int_scalar(int64_t v) {
+    return constant(next("i"), Tensor::from_vector<int64_t>({v}, {}));
+  }
   // A float32 constant of the given shape with values uniform in [-scale, scale].
   ir::ValueId random(const std::string& name, Dims shape, float scale = 1.0f, float offset = 0.0f) {
     Tensor t = Tensor::empty(DType::kF32, shape);
@@ -131,13 +135,14 @@ inline std::map<std::string, Tensor> run_graph_ref(const ir::Graph& g,
 }
 
 // Runs `g` in a bertc::Session (-O0: the graph as given, on the kernels lowering picks).
-inline std::map<std::string, Tensor> run_graph_session(const ir::Graph& g,
-                                                       const std::map<std::string, Tensor>& inputs) {
+inline std::map<std::string, Tensor> run_graph_session(
+    const ir::Graph& g, const std::map<std::string, Tensor>& inputs) {
   Session session(Model(g, {.opt_level = 0}), {.num_threads = 1});
   for (const auto& [name, t] : inputs) session.set_input(name, t);
   session.run();
   std::map<std::string, Tensor> out;
-  for (const std::string& name : session.output_names()) out[name] = Tensor::copy_of(session.get_output(name));
+  for (const std::string& name : session.output_names())
+    out[name] = Tensor::copy_of(session.get_output(name));
   return out;
 }
 
@@ -145,9 +150,10 @@ inline double max_diff(const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape() || a.dtype() != b.dtype()) return INFINITY;
   double worst = 0;
   for (int64_t i = 0; i < a.numel(); ++i) {
-    double d = a.dtype() == DType::kF32
-                   ? std::fabs(static_cast<double>(a.data<float>()[i]) - b.data<float>()[i])
-                   : std::fabs(static_cast<double>(a.to_int64_vector()[i] - b.to_int64_vector()[i]));
+    double d =
+        a.dtype() == DType::kF32
+            ? std::fabs(static_cast<double>(a.data<float>()[i]) - b.data<float>()[i])
+            : std::fabs(static_cast<double>(a.to_int64_vector()[i] - b.to_int64_vector()[i]));
     if (!(d <= worst)) worst = d;
   }
   return worst;
@@ -173,8 +179,10 @@ inline void expect_same_outputs(const ir::Graph& before, const ir::Graph& after,
 
 // Subgraphs as torch exports them.
 // Linear: MatMul(x, W [k, n]) then Add(bias, product) (bias first, as torch emits it).
-inline ir::ValueId linear(Builder& b, ir::ValueId x, int64_t k, int64_t n, const std::string& name) {
-  ir::ValueId mm = b.op(ir::Op::MatMul, {x, b.random(name + ".weight", {k, n}, 1.0f / std::sqrt(float(k)))});
+inline ir::ValueId linear(Builder& b, ir::ValueId x, int64_t k, int64_t n,
+                          const std::string& name) {
+  ir::ValueId mm =
+      b.op(ir::Op::MatMul, {x, b.random(name + ".weight", {k, n}, 1.0f / std::sqrt(float(k)))});
   return b.op(ir::Op::Add, {b.random(name + ".bias", {n}, 0.1f), mm});
 }
 // GELU, erf form: Mul(Mul(x, Add(Erf(Div(x, 1.4142135)), 1)), 0.5).
@@ -192,8 +200,8 @@ inline ir::ValueId gelu_tanh(Builder& b, ir::ValueId x) {
   return b.op(ir::Op::Mul, {half, b.op(ir::Op::Add, {b.scalar(1.0f), t})});
 }
 // LayerNorm decomposed over the last axis of x [..., h], as torch exports it at opset < 17.
-inline ir::ValueId layer_norm_decomposed(Builder& b, ir::ValueId x, int64_t h, const std::string& name,
-                                         float eps = 1e-12f) {
+inline ir::ValueId layer_norm_decomposed(Builder& b, ir::ValueId x, int64_t h,
+                                         const std::string& name, float eps = 1e-12f) {
   ir::Attrs axes = make_attrs({{"axes", std::vector<int64_t>{-1}}});
   ir::ValueId mean = b.op(ir::Op::ReduceMean, {x}, axes);
   ir::ValueId d = b.op(ir::Op::Sub, {x, mean});
@@ -212,6 +220,8 @@ inline Tensor random_tensor(Dims shape, uint32_t seed, float scale = 1.0f) {
   return t;
 }
 
-inline Tensor int_tensor(std::vector<int64_t> v, Dims shape) { return Tensor::from_vector<int64_t>(v, shape); }
+inline Tensor int_tensor(std::vector<int64_t> v, Dims shape) {
+  return Tensor::from_vector<int64_t>(v, shape);
+}
 
 }  // namespace bertc::testing

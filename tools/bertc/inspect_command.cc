@@ -16,7 +16,7 @@ namespace {
 struct InspectArgs {
   std::string model;
   int opt_level = 3;
-  bool summary = false;     // counts only, no node listing
+  bool summary = false;      // counts only, no node listing
   bool print_graph = false;  // kept for scripts: the listing is the default now
   bool no_fast_math = false;
 };
@@ -25,13 +25,16 @@ void print_summary(const char* title, const ir::Graph& graph, bool print_graph) 
   if (print_graph) std::printf("== %s graph\n%s", title, ir::graph_to_string(graph).c_str());
   std::printf("== %s: %zu nodes, %.1f MB of constants\n", title, graph.nodes.size(),
               static_cast<double>(ir::constant_bytes(graph)) / 1e6);
-  for (const auto& [op, count] : ir::op_histogram(graph)) std::printf("  %-24s %d\n", op.c_str(), count);
+  for (const auto& [op, count] : ir::op_histogram(graph))
+    std::printf("  %-24s %d\n", op.c_str(), count);
 }
 
 // The count of each fused op (those named bertc.*), all four listed even when absent.
 void print_fused(const ir::Graph& graph) {
-  std::map<std::string, int> counts{{"bertc.Dense", 0}, {"bertc.LayerNorm", 0},
-                                    {"bertc.Attention", 0}, {"bertc.EmbedLayerNorm", 0}};
+  std::map<std::string, int> counts{{"bertc.Dense", 0},
+                                    {"bertc.LayerNorm", 0},
+                                    {"bertc.Attention", 0},
+                                    {"bertc.EmbedLayerNorm", 0}};
   for (const auto& [op, count] : ir::op_histogram(graph)) {
     if (op.rfind("bertc.", 0) == 0) counts[op] = count;
   }
@@ -60,11 +63,14 @@ void run_inspect(const InspectArgs& args) {
 
 void add_inspect_command(CLI::App& app) {
   auto args = std::make_shared<InspectArgs>();
-  CLI::App* cmd = app.add_subcommand("inspect", "Show a model's graph before and after optimization");
+  CLI::App* cmd =
+      app.add_subcommand("inspect", "Show a model's graph before and after optimization");
   cmd->add_option("model", args->model, "model.onnx or model.bertc")->required();
-  cmd->add_option("-O", args->opt_level, "optimization level 0..3 (default 3)")->check(CLI::Range(0, 3));
+  cmd->add_option("-O", args->opt_level, "optimization level 0..3 (default 3)")
+      ->check(CLI::Range(0, 3));
   cmd->add_flag("--summary", args->summary, "print only the op counts, not every node");
-  cmd->add_flag("--graph", args->print_graph, "print every node (the default; overrides --summary)");
+  cmd->add_flag("--graph", args->print_graph,
+                "print every node (the default; overrides --summary)");
   cmd->add_flag("--no-fast-math", args->no_fast_math, "compile without fast-math approximations");
   cmd->callback([args] { run_inspect(*args); });
 }

@@ -1,5 +1,7 @@
 // `bertc tokenize TOKENIZER --text "..." [--text-pair "..."] [--json] [--max-length N]`:
 // prints the ids, tokens, token type ids and attention mask a model would get.
+#include <utf8proc.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -26,9 +28,19 @@ struct TokenizeArgs {
   bool no_special = false;
 };
 
-std::size_t utf8_width(const std::string& s) {
+// Terminal columns of a UTF-8 token (wide CJK characters take two).
+std::size_t display_width(const std::string& s) {
   std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  utf8proc_ssize_t i = 0;
+  const auto len = static_cast<utf8proc_ssize_t>(s.size());
+  while (i < len) {
+    utf8proc_int32_t c;
+    const utf8proc_ssize_t k = utf8proc_iterate(p + i, len - i, &c);
+    if (k <= 0) break;
+    n += static_cast<std::size_t>(std::max(0, utf8proc_charwidth(c)));
+    i += k;
+  }
   return n;
 }
 
@@ -58,13 +70,13 @@ void run_tokenize(const TokenizeArgs& a) {
     return;
   }
   std::size_t width = 5;
-  for (const std::string& t : e.tokens) width = std::max(width, utf8_width(t));
+  for (const std::string& t : e.tokens) width = std::max(width, display_width(t));
   std::printf("%s: %zu tokens (vocabulary %zu)\n", a.tokenizer.c_str(), e.size(), tok.vocab_size());
   std::printf("%5s  %7s  %-*s  %4s  %4s\n", "#", "id", static_cast<int>(width), "token", "type",
               "mask");
   for (std::size_t i = 0; i < e.size(); ++i) {
     const std::string& t = e.tokens[i];
-    const int pad = static_cast<int>(width - utf8_width(t));
+    const int pad = static_cast<int>(width - display_width(t));
     std::printf("%5zu  %7lld  %s%*s  %4lld  %4lld\n", i, static_cast<long long>(e.ids[i]),
                 t.c_str(), pad, "", static_cast<long long>(e.type_ids[i]),
                 static_cast<long long>(e.attention_mask[i]));

@@ -39,7 +39,8 @@ void attention(const KernelCall& call) {
         for (int64_t j = 0; j < S; ++j) {
           const float* k = base + (b * S + j) * W + H + h * D;
           double dot = 0;
-          for (int64_t d = 0; d < D; ++d) dot += static_cast<double>(q[d]) * static_cast<double>(k[d]);
+          for (int64_t d = 0; d < D; ++d)
+            dot += static_cast<double>(q[d]) * static_cast<double>(k[d]);
           p[j] = scale * dot + static_cast<double>(bias[b * S + j]);
           max = std::max(max, p[j]);
         }

@@ -11,15 +11,20 @@ namespace bertc::kernels::ref::fused {
 
 double activation(int64_t kind, double x) {
   switch (kind) {
-    case 0: return x;
-    case 1: return 0.5 * x * (1.0 + std::erf(x / std::numbers::sqrt2));
+    case 0:
+      return x;
+    case 1:
+      return 0.5 * x * (1.0 + std::erf(x / std::numbers::sqrt2));
     case 2: {
       const double c = std::sqrt(2.0 / std::numbers::pi);
       return 0.5 * x * (1.0 + std::tanh(c * (x + 0.044715 * x * x * x)));
     }
-    case 3: return x > 0 ? x : 0.0;
-    case 4: return std::tanh(x);
-    default: return x;  // rejected by the shape function
+    case 3:
+      return x > 0 ? x : 0.0;
+    case 4:
+      return std::tanh(x);
+    default:
+      return x;  // rejected by the shape function
   }
 }
 
@@ -39,8 +44,8 @@ void dense(const KernelCall& call) {
   const bool packed = node.attrs.get_int("packed", 0) != 0;
   const int64_t act = node.attrs.get_int("activation", 0);
   if (x.dtype() != DType::kF32 || x.rank() < 1 || x.shape().back() != d.k) {
-    node_fail(node, "X must be float32 [..., " + std::to_string(d.k) + "], got " +
-                        dims_str(x.shape()));
+    node_fail(node,
+              "X must be float32 [..., " + std::to_string(d.k) + "], got " + dims_str(x.shape()));
   }
   const int64_t rows = x.numel() / std::max<int64_t>(d.k, 1);
   const int64_t M = d.k == 0 ? y.numel() / std::max<int64_t>(d.n, 1) : rows;

@@ -58,7 +58,8 @@ void embed_layer_norm(const KernelCall& call) {
     for (int64_t s = 0; s < S; ++s) {
       const int64_t i = b * S + s;
       const float* w = table_row(call, word, index_at(ids, i), "word");
-      const float* t = types ? table_row(call, *type_table, index_at(*types, i), "token type") : nullptr;
+      const float* t =
+          types ? table_row(call, *type_table, index_at(*types, i), "token type") : nullptr;
       const float* p = table_row(call, pos_table, index_at(pos, pos_broadcast ? s : i), "position");
       for (int64_t k = 0; k < H; ++k) {
         float v = w[k];
