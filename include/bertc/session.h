@@ -63,6 +63,15 @@ struct InputInfo {
   std::vector<std::string> dims;  // "batch", "seq", "768", ...
 };
 
+// Time spent in one node's kernel, accumulated over the runs made while profiling.
+struct StepProfile {
+  std::string node;
+  std::string op;
+  std::string kernel;
+  double total_ms = 0;
+  int64_t calls = 0;
+};
+
 class Session {
  public:
   explicit Session(Model model, SessionOptions options = {});
@@ -82,6 +91,11 @@ class Session {
   void run();
   // Valid until the next run().
   const Tensor& get_output(const std::string& name) const;
+
+  // Per-node timing of the following runs (off by default: it adds a clock read per step).
+  void enable_profiling(bool on);
+  // Accumulated since profiling was enabled, in graph order.
+  std::vector<StepProfile> profile() const;
 
   // Bytes of the activation arena planned for the last run's shapes.
   size_t arena_bytes() const;

@@ -72,7 +72,7 @@ bool match_matmul(ir::Graph& g, const GraphIndex& index, int32_t n) {
           if (same_shape(out_shape, index.type(prod).shape)) {
             group.push_back(index.users[prod][0]);
             out = add.outputs[0];
-            bias = new_constant(g, g.value(other).name, std::move(*b));
+            bias = reuse_or_new_constant(g, other, std::move(*b));
           }
         }
       }
@@ -111,7 +111,7 @@ bool match_gemm(ir::Graph& g, const GraphIndex& index, int32_t n) {
   }
   std::vector<ir::ValueId> inputs{
       a, new_constant(g, g.value(gemm.inputs[1]).name + "_kn", std::move(w))};
-  if (bias) inputs.push_back(new_constant(g, g.value(gemm.inputs[2]).name, std::move(*bias)));
+  if (bias) inputs.push_back(reuse_or_new_constant(g, gemm.inputs[2], std::move(*bias)));
   apply_rewrite(g, {n},
                 {make_node(ir::Op::Dense, gemm.name, inputs, {gemm.outputs[0]}, dense_attrs())});
   return true;

@@ -113,9 +113,11 @@ bool match_decomposed(ir::Graph& g, const GraphIndex& index, int32_t n) {
   group.push_back(index.index_of(sqrt));
   ir::ValueId out = div->outputs[0];
   Tensor gamma = filled(*h, 1.0f), beta = filled(*h, 0.0f);
+  ir::ValueId gamma_src = ir::kNoValue, beta_src = ir::kNoValue;  // the constants they come from
   if (const ir::Node* mul = only_user(index, out, ir::Op::Mul)) {
     if (auto gm = row_vector(g, other_input(*mul, out), *h)) {
       gamma = std::move(*gm);
+      gamma_src = other_input(*mul, out);
       group.push_back(index.index_of(mul));
       out = mul->outputs[0];
     }
@@ -123,6 +125,7 @@ bool match_decomposed(ir::Graph& g, const GraphIndex& index, int32_t n) {
   if (const ir::Node* add = only_user(index, out, ir::Op::Add)) {
     if (auto bt = row_vector(g, other_input(*add, out), *h)) {
       beta = std::move(*bt);
+      beta_src = other_input(*add, out);
       group.push_back(index.index_of(add));
       out = add->outputs[0];
     }
@@ -134,8 +137,10 @@ bool match_decomposed(ir::Graph& g, const GraphIndex& index, int32_t n) {
   ir::Attrs attrs;
   attrs.set("epsilon", static_cast<float>(*eps));
   const std::string name = mean.name;
-  ir::ValueId gv = new_constant(g, name + "_gamma", std::move(gamma));
-  ir::ValueId bv = new_constant(g, name + "_beta", std::move(beta));
+  ir::ValueId gv = gamma_src != ir::kNoValue ? reuse_or_new_constant(g, gamma_src, std::move(gamma))
+                                             : new_constant(g, name + "_gamma", std::move(gamma));
+  ir::ValueId bv = beta_src != ir::kNoValue ? reuse_or_new_constant(g, beta_src, std::move(beta))
+                                            : new_constant(g, name + "_beta", std::move(beta));
   apply_rewrite(g, group, {make_node(ir::Op::LayerNorm, name, {x, gv, bv}, {out}, attrs)});
   return true;
 }
@@ -159,8 +164,9 @@ bool match_onnx(ir::Graph& g, const GraphIndex& index, int32_t n) {
   attrs.set("epsilon", ln.attrs.get_float("epsilon", 1e-5f));
   const std::string name = ln.name;
   const ir::ValueId out = ln.outputs[0];
-  ir::ValueId gv = new_constant(g, name + "_gamma", std::move(*gamma));
-  ir::ValueId bv = new_constant(g, name + "_beta", std::move(*beta));
+  ir::ValueId gv = reuse_or_new_constant(g, ln.inputs[1], std::move(*gamma));
+  ir::ValueId bv = ln.has_input(2) ? reuse_or_new_constant(g, ln.inputs[2], std::move(*beta))
+                                   : new_constant(g, name + "_beta", std::move(*beta));
   apply_rewrite(g, {n}, {make_node(ir::Op::LayerNorm, name, {x, gv, bv}, {out}, attrs)});
   return true;
 }

@@ -153,4 +153,10 @@ ir::ValueId new_constant(ir::Graph& g, const std::string& base, Tensor data) {
   return g.add_constant(g.unique_name(base), std::move(data));
 }
 
+ir::ValueId reuse_or_new_constant(ir::Graph& g, ir::ValueId original, Tensor data) {
+  const Tensor* t = constant(g, original);
+  if (t && t->dtype() == data.dtype() && t->shape() == data.shape()) return original;
+  return new_constant(g, g.value(original).name, std::move(data));
+}
+
 }  // namespace bertc::passes

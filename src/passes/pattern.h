@@ -63,6 +63,10 @@ ir::Node make_node(ir::Op op, std::string name, std::vector<ir::ValueId> inputs,
 // A new value (type filled in by apply_rewrite) named uniquely after `base`.
 ir::ValueId new_value(ir::Graph& g, const std::string& base);
 ir::ValueId new_constant(ir::Graph& g, const std::string& base, Tensor data);
+// `original` itself when its constant already has `data`'s dtype and shape (the passes' vector
+// forms of biases and norms: keeps the weights' names and storage), else a new constant named
+// after it holding `data`.
+ir::ValueId reuse_or_new_constant(ir::Graph& g, ir::ValueId original, Tensor data);
 
 // Runs `match` at every node until it finds nothing more: match(index, node_index) returns true
 // when it rewrote the graph (the index is then rebuilt and the scan starts again).

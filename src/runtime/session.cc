@@ -1,3 +1,4 @@
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -20,6 +21,8 @@ struct Session::Impl {
   std::map<std::vector<int64_t>, std::unique_ptr<runtime::Plan>> plans;
   runtime::Plan* current = nullptr;
   std::shared_ptr<std::byte> arena;
+  bool profiling = false;
+  std::vector<StepProfile> step_profile;  // per graph node
   size_t arena_capacity = 0;
 
   const ir::Graph& graph() const { return model.graph(); }
@@ -196,7 +199,35 @@ void Session::set_input(const std::string& name, const Tensor& value) {
 void Session::run() {
   runtime::Plan& plan = impl_->plan_for_inputs();
   impl_->current = &plan;
-  for (const runtime::PlannedStep& step : plan.steps()) step.fn(step.call);
+  if (!impl_->profiling) {
+    for (const runtime::PlannedStep& step : plan.steps()) step.fn(step.call);
+    return;
+  }
+  for (const runtime::PlannedStep& step : plan.steps()) {
+    auto start = std::chrono::steady_clock::now();
+    step.fn(step.call);
+    StepProfile& p = impl_->step_profile[step.node];
+    p.total_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    p.calls++;
+  }
+}
+
+void Session::enable_profiling(bool on) {
+  impl_->profiling = on;
+  const ir::Graph& g = impl_->graph();
+  impl_->step_profile.assign(g.nodes.size(), {});
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    impl_->step_profile[n] = {g.nodes[n].name, std::string(ir::op_name(g.nodes[n].op)),
+                              impl_->program.kernels[n].name, 0, 0};
+  }
+}
+
+std::vector<StepProfile> Session::profile() const {
+  std::vector<StepProfile> out;
+  for (const StepProfile& p : impl_->step_profile) {
+    if (p.calls) out.push_back(p);
+  }
+  return out;
 }
 
 const Tensor& Session::get_output(const std::string& name) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "bertc/error.h"
@@ -20,7 +21,36 @@ struct BenchArgs {
   int warmup = 5;
   int threads = 0;
   bool json = false;
+  bool profile = false;
 };
+
+// Time per op kind and per kernel over the profiled runs, largest first.
+void print_profile(const Session& session, int runs, bool json) {
+  std::map<std::pair<std::string, std::string>, std::pair<double, int64_t>> by_op;
+  double total = 0;
+  for (const StepProfile& p : session.profile()) {
+    auto& [ms, nodes] = by_op[{p.op, p.kernel}];
+    ms += p.total_ms / runs;
+    nodes++;
+    total += p.total_ms / runs;
+  }
+  std::vector<std::pair<std::pair<std::string, std::string>, std::pair<double, int64_t>>> rows(by_op.begin(), by_op.end());
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+  if (json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& [key, value] : rows) {
+      j.push_back({{"op", key.first}, {"kernel", key.second}, {"ms_per_run", value.first}, {"nodes", value.second}});
+    }
+    std::printf("%s\n", nlohmann::json{{"profile", j}, {"total_ms", total}}.dump().c_str());
+    return;
+  }
+  std::printf("  per-op profile (ms per run, summed over nodes):\n");
+  for (const auto& [key, value] : rows) {
+    std::printf("  %-22s %-28s %8.3f ms %5.1f%%  (%lld nodes)\n", key.first.c_str(), key.second.c_str(),
+                value.first, 100 * value.first / total, static_cast<long long>(value.second));
+  }
+  std::printf("  %-51s %8.3f ms\n", "total in kernels", total);
+}
 
 // Token ids in [3, 100) (valid in any real vocabulary, never a padding id), a full attention
 // mask, segment 0; every other input is filled with ones.
@@ -58,6 +88,12 @@ void run_bench(const BenchArgs& args) {
     session.set_input(info.name, synthetic_input(info, args.batch, args.seq));
   }
   for (int i = 0; i < args.warmup; ++i) session.run();
+  if (args.profile) {  // a separate pass, so the timed runs carry no profiling overhead
+    session.enable_profiling(true);
+    for (int i = 0; i < args.runs; ++i) session.run();
+    print_profile(session, args.runs, args.json);
+    session.enable_profiling(false);
+  }
   std::vector<double> ms;
   for (int i = 0; i < args.runs; ++i) {
     auto t0 = std::chrono::steady_clock::now();
@@ -96,6 +132,7 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--warmup", args->warmup, "untimed runs first (default 5)");
   cmd->add_option("--threads", args->threads, "threads (default: the CPUs this process may use)");
   cmd->add_flag("--json", args->json, "print one JSON object");
+  cmd->add_flag("--profile", args->profile, "also print time per op and kernel (extra runs)");
   cmd->callback([args] { run_bench(*args); });
 }
 

@@ -43,7 +43,7 @@ inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
 // Kp for keys [0, S) of one head (row stride ld in qkv).
 template <class V>
-void attn_pack_k(const float* k, int64_t ld, int64_t S, int64_t D, float* kp) {
+[[gnu::noinline]] void attn_pack_k(const float* k, int64_t ld, int64_t S, int64_t D, float* kp) {
   using T = AttnTiles<V>;
   constexpr int W = T::W, R = T::kKeyRows;
   typename V::Reg r[W];
@@ -70,7 +70,7 @@ void attn_pack_k(const float* k, int64_t ld, int64_t S, int64_t D, float* kp) {
 
 // Vp rows [0, S): Dp floats each, zero-padded past D.
 template <class V>
-void attn_pack_v(const float* v, int64_t ld, int64_t S, int64_t D, int64_t Dp, float* vp) {
+[[gnu::noinline]] void attn_pack_v(const float* v, int64_t ld, int64_t S, int64_t D, int64_t Dp, float* vp) {
   constexpr int W = V::kWidth;
   for (int64_t j = 0; j < S; ++j) {
     const float* src = v + j * ld;
@@ -83,7 +83,7 @@ void attn_pack_v(const float* v, int64_t ld, int64_t S, int64_t D, int64_t Dp, f
 
 // Qt for `rows` queries starting at q (row stride ld), scaled.
 template <class V>
-void attn_pack_q(const float* q, int64_t ld, int rows, int64_t D, float scale, float* qt) {
+[[gnu::noinline]] void attn_pack_q(const float* q, int64_t ld, int rows, int64_t D, float scale, float* qt) {
   using T = AttnTiles<V>;
   constexpr int W = T::W;
   const typename V::Reg vs = V::set1(scale);
@@ -110,7 +110,7 @@ void attn_pack_q(const float* q, int64_t ld, int rows, int64_t D, float scale, f
 // `kp` and Qt; adds bias[r] (bias points at key j0; may be null) and folds the rows into the
 // column maxima mx[0..1].
 template <class V>
-void attn_score_tile(int64_t D, const float* __restrict kp, const float* __restrict qt,
+[[gnu::noinline]] void attn_score_tile(int64_t D, const float* __restrict kp, const float* __restrict qt,
                      float* __restrict st, const float* bias, int valid, typename V::Reg* mx) {
   using T = AttnTiles<V>;
   using Reg = typename V::Reg;
@@ -150,7 +150,7 @@ void attn_score_tile(int64_t D, const float* __restrict kp, const float* __restr
 // St[j] = exp(St[j] - mx) for keys j < S, and inv = 1 / column sums. kFix: some column's
 // maximum is -inf (every key masked with -inf): its scores count as 0, i.e. uniform weights.
 template <class V, bool kFast, bool kFix>
-void attn_softmax_cols(float* st, int64_t S, const typename V::Reg* mx, float* inv) {
+[[gnu::noinline]] void attn_softmax_cols(float* st, int64_t S, const typename V::Reg* mx, float* inv) {
   using T = AttnTiles<V>;
   using Reg = typename V::Reg;
   constexpr int W = T::W, Q = T::kQ;
@@ -177,7 +177,7 @@ void attn_softmax_cols(float* st, int64_t S, const typename V::Reg* mx, float* i
 // One P·V micro-tile: y rows i0 .. i0 + valid - 1 (pt = St + i0, inv + i0, y at row i0 and
 // column d0; vp = Vp + d0), C vectors of head_dim, the last one `last` lanes wide.
 template <class V, int R, int C>
-void attn_pv_tile(int64_t S, const float* __restrict pt, const float* __restrict vp, int64_t Dp,
+[[gnu::noinline]] void attn_pv_tile(int64_t S, const float* __restrict pt, const float* __restrict vp, int64_t Dp,
                   const float* inv, float* __restrict y, int64_t ldy, int valid, int last) {
   using T = AttnTiles<V>;
   using Reg = typename V::Reg;

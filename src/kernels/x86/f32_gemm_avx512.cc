@@ -19,7 +19,7 @@ namespace {
 #define BERTC_GEMM512_NV 3
 #endif
 #ifndef BERTC_GEMM512_KC
-#define BERTC_GEMM512_KC 1024
+#define BERTC_GEMM512_KC 1536
 #endif
 
 constexpr int kMR = BERTC_GEMM512_MR;  // rows per micro-tile
@@ -174,24 +174,50 @@ PostFn post_fn(bool gelu, bool fast, bool res) {
   return res ? &f32_gemm_post_avx512<true, false, true> : &f32_gemm_post_avx512<true, false, false>;
 }
 
-// Packs micro-panels [i0, i1) of A: a_packed[(i * K + k) * kMR + r] = A(i * kMR + r, k).
+// Transposes an 8 (rows) × 8 (k) block: src rows at stride lda -> dst[k * 8 + r].
+inline void transpose_8x8(const float* src, int64_t lda, float* dst) {
+  const __m256 r0 = _mm256_loadu_ps(src + 0 * lda), r1 = _mm256_loadu_ps(src + 1 * lda);
+  const __m256 r2 = _mm256_loadu_ps(src + 2 * lda), r3 = _mm256_loadu_ps(src + 3 * lda);
+  const __m256 r4 = _mm256_loadu_ps(src + 4 * lda), r5 = _mm256_loadu_ps(src + 5 * lda);
+  const __m256 r6 = _mm256_loadu_ps(src + 6 * lda), r7 = _mm256_loadu_ps(src + 7 * lda);
+  const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+  const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+  const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+  const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  const __m256 s0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 s1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 s2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 s3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 s4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 s5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 s6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 s7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+  _mm256_store_ps(dst + 0 * 8, _mm256_permute2f128_ps(s0, s4, 0x20));
+  _mm256_store_ps(dst + 1 * 8, _mm256_permute2f128_ps(s1, s5, 0x20));
+  _mm256_store_ps(dst + 2 * 8, _mm256_permute2f128_ps(s2, s6, 0x20));
+  _mm256_store_ps(dst + 3 * 8, _mm256_permute2f128_ps(s3, s7, 0x20));
+  _mm256_store_ps(dst + 4 * 8, _mm256_permute2f128_ps(s0, s4, 0x31));
+  _mm256_store_ps(dst + 5 * 8, _mm256_permute2f128_ps(s1, s5, 0x31));
+  _mm256_store_ps(dst + 6 * 8, _mm256_permute2f128_ps(s2, s6, 0x31));
+  _mm256_store_ps(dst + 7 * 8, _mm256_permute2f128_ps(s3, s7, 0x31));
+}
+
+// Packs micro-panels [i0, i1) of A: a_packed[(i * K + k) * kMR + r] = A(i * kMR + r, k), rows
+// past M zero. a_packed is 64-byte aligned (driver scratch) and K * kMR * 4 is a multiple of
+// 32 bytes, so every 8-float row of a panel is 32-byte aligned.
 void pack_a(const GemmArgs& g, int64_t i0, int64_t i1) {
   const int64_t K = g.K;
   for (int64_t i = i0; i < i1; ++i) {
     const int64_t m0 = i * kMR;
     const int rows = static_cast<int>(std::min<int64_t>(kMR, g.M - m0));
     float* dst = const_cast<float*>(g.a_packed) + i * K * kMR;
-    const float* src[kMR];
-    for (int r = 0; r < kMR; ++r) src[r] = g.a + (m0 + std::min(r, rows - 1)) * g.lda;
-    if (rows == kMR) {
-      for (int64_t k = 0; k < K; ++k) {
-#pragma GCC unroll 16
-        for (int r = 0; r < kMR; ++r) dst[k * kMR + r] = src[r][k];
-      }
-    } else {
-      for (int64_t k = 0; k < K; ++k) {
-        for (int r = 0; r < kMR; ++r) dst[k * kMR + r] = r < rows ? src[r][k] : 0.0f;
-      }
+    const float* src = g.a + m0 * g.lda;
+    int64_t k = 0;
+    if (kMR == 8 && rows == 8) {
+      for (; k + 8 <= K; k += 8) transpose_8x8(src + k, g.lda, dst + k * 8);
+    }
+    for (; k < K; ++k) {
+      for (int r = 0; r < kMR; ++r) dst[k * kMR + r] = r < rows ? src[r * g.lda + k] : 0.0f;
     }
   }
 }

@@ -1,0 +1,711 @@
+// Hugging Face folder → ir::Graph. See hf_importer.h for the graph this builds; the builders
+// below follow transformers' forward code (tools/make_models.py has the same modules).
+#include "frontend/hf/hf_importer.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "bertc/error.h"
+#include "frontend/hf/hf_internal.h"
+#include "frontend/hf/safetensors.h"
+#include "ir/shape_infer.h"
+#include "kernels/ref/ref_kernels.h"
+
+namespace bertc::frontend {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using ir::Op;
+using ir::ValueId;
+
+namespace {
+
+// ---- architectures -------------------------------------------------------------------------
+
+struct ArchInfo {
+  const char* name;
+  const char* family;  // bert | distilbert | roberta: which graph
+  const char* prefix;  // the body's parameter prefix in *ForSequenceClassification files
+  bool classifier;
+};
+
+constexpr ArchInfo kArchs[] = {
+    {"BertModel", "bert", "bert.", false},
+    {"BertForSequenceClassification", "bert", "bert.", true},
+    {"DistilBertModel", "distilbert", "distilbert.", false},
+    {"DistilBertForSequenceClassification", "distilbert", "distilbert.", true},
+    {"RobertaModel", "roberta", "roberta.", false},
+    {"RobertaForSequenceClassification", "roberta", "roberta.", true},
+    {"XLMRobertaModel", "roberta", "roberta.", false},
+    {"XLMRobertaForSequenceClassification", "roberta", "roberta.", true},
+};
+
+// model_type → (family, bare architecture)
+const std::map<std::string, std::pair<std::string, std::string>>& model_types() {
+  static const std::map<std::string, std::pair<std::string, std::string>> m = {
+      {"bert", {"bert", "BertModel"}},
+      {"distilbert", {"distilbert", "DistilBertModel"}},
+      {"roberta", {"roberta", "RobertaModel"}},
+      {"xlm-roberta", {"roberta", "XLMRobertaModel"}},
+  };
+  return m;
+}
+
+std::string supported_archs() {
+  std::string s;
+  for (const ArchInfo& a : kArchs) s += (s.empty() ? "" : ", ") + std::string(a.name);
+  return s;
+}
+
+// ---- config.json ---------------------------------------------------------------------------
+
+struct Config {
+  std::string path;  // for messages
+  const ArchInfo* arch = nullptr;
+  std::string model_type;
+  int64_t vocab = 0, hidden = 0, layers = 0, heads = 0, intermediate = 0, max_pos = 0,
+          type_vocab = 0, pad_id = 0;
+  float eps = 1e-12f;
+  std::string act;
+  std::vector<std::string> labels;  // id2label in id order (empty: none given)
+  int64_t num_labels = 0;           // num_labels when given without id2label
+  std::string problem_type;
+  // Which config keys the dims come from, for messages.
+  std::string hidden_key = "hidden_size", layers_key = "num_hidden_layers",
+              heads_key = "num_attention_heads", ffn_key = "intermediate_size";
+};
+
+class ConfigReader {
+ public:
+  ConfigReader(const json& j, std::string path) : j_(j), path_(std::move(path)) {}
+
+  int64_t get_int(const char* key, int64_t fallback, int64_t min = 1) const {
+    auto it = j_.find(key);
+    if (it == j_.end() || it->is_null()) return fallback;
+    if (!it->is_number_integer() && !(it->is_number_float() && std::floor(it->get<double>()) == it->get<double>())) {
+      throw Error(path_ + ": '" + key + "' must be an integer, got " + it->dump());
+    }
+    int64_t v = it->is_number_integer() ? it->get<int64_t>() : static_cast<int64_t>(it->get<double>());
+    if (v < min) throw Error(path_ + ": '" + key + "' must be at least " + std::to_string(min) + ", got " + std::to_string(v));
+    return v;
+  }
+  double get_float(const char* key, double fallback) const {
+    auto it = j_.find(key);
+    if (it == j_.end() || it->is_null()) return fallback;
+    if (!it->is_number()) throw Error(path_ + ": '" + key + "' must be a number, got " + it->dump());
+    return it->get<double>();
+  }
+  std::string get_string(const char* key, const std::string& fallback) const {
+    auto it = j_.find(key);
+    if (it == j_.end() || it->is_null()) return fallback;
+    if (!it->is_string()) throw Error(path_ + ": '" + key + "' must be a string, got " + it->dump());
+    return it->get<std::string>();
+  }
+  bool get_bool(const char* key, bool fallback) const {
+    auto it = j_.find(key);
+    if (it == j_.end() || it->is_null()) return fallback;
+    if (!it->is_boolean()) throw Error(path_ + ": '" + key + "' must be true or false, got " + it->dump());
+    return it->get<bool>();
+  }
+
+ private:
+  const json& j_;
+  std::string path_;
+};
+
+json read_json_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path.string() + ": cannot read it");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    return json::parse(ss.str());
+  } catch (const json::exception& e) {
+    throw Error(path.string() + ": malformed JSON: " + e.what());
+  }
+}
+
+Config read_config(const fs::path& path) {
+  const json j = read_json_file(path);
+  Config c;
+  c.path = path.string();
+  if (!j.is_object()) throw Error(c.path + ": not a Hugging Face config (not a JSON object)");
+  ConfigReader r(j, c.path);
+  c.model_type = r.get_string("model_type", "");
+  std::string arch_name;
+  if (auto it = j.find("architectures"); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) throw Error(c.path + ": 'architectures' must be a list of class names");
+    if (!it->empty()) {
+      if (!(*it)[0].is_string()) throw Error(c.path + ": 'architectures' must be a list of class names");
+      arch_name = (*it)[0].get<std::string>();
+    }
+  }
+  if (arch_name.empty()) {
+    if (c.model_type.empty()) {
+      throw Error(c.path + ": names neither 'architectures' nor 'model_type'; supported: " + supported_archs());
+    }
+    auto mt = model_types().find(c.model_type);
+    if (mt == model_types().end()) {
+      throw Error(c.path + ": model_type '" + c.model_type +
+                  "' is not supported (supported: bert, distilbert, roberta, xlm-roberta)");
+    }
+    arch_name = mt->second.second;
+  }
+  for (const ArchInfo& a : kArchs) {
+    if (arch_name == a.name) c.arch = &a;
+  }
+  if (!c.arch) {
+    throw Error(c.path + ": architecture '" + arch_name + "' is not supported (supported: " +
+                supported_archs() + ")");
+  }
+  if (!c.model_type.empty()) {
+    auto mt = model_types().find(c.model_type);
+    if (mt == model_types().end()) {
+      throw Error(c.path + ": model_type '" + c.model_type +
+                  "' is not supported (supported: bert, distilbert, roberta, xlm-roberta)");
+    }
+    if (mt->second.first != c.arch->family) {
+      throw Error(c.path + ": architecture '" + arch_name + "' does not fit model_type '" + c.model_type + "'");
+    }
+  } else {
+    c.model_type = c.arch->family;
+  }
+
+  const std::string family = c.arch->family;
+  if (family == "distilbert") {
+    c.hidden_key = "dim";
+    c.layers_key = "n_layers";
+    c.heads_key = "n_heads";
+    c.ffn_key = "hidden_dim";
+    c.vocab = r.get_int("vocab_size", 30522);
+    c.hidden = r.get_int("dim", 768);
+    c.layers = r.get_int("n_layers", 6);
+    c.heads = r.get_int("n_heads", 12);
+    c.intermediate = r.get_int("hidden_dim", 3072);
+    c.max_pos = r.get_int("max_position_embeddings", 512);
+    c.type_vocab = 0;
+    c.pad_id = r.get_int("pad_token_id", 0, 0);
+    c.eps = 1e-12f;  // fixed in transformers' DistilBERT
+    c.act = r.get_string("activation", "gelu");
+    // sinusoidal_pos_embds: the table is still saved as position_embeddings.weight, so the graph
+    // is the same.
+  } else {
+    const bool roberta = family == "roberta";
+    c.vocab = r.get_int("vocab_size", roberta ? 50265 : 30522);
+    c.hidden = r.get_int("hidden_size", 768);
+    c.layers = r.get_int("num_hidden_layers", 12);
+    c.heads = r.get_int("num_attention_heads", 12);
+    c.intermediate = r.get_int("intermediate_size", 3072);
+    c.max_pos = r.get_int("max_position_embeddings", roberta ? 514 : 512);
+    c.type_vocab = r.get_int("type_vocab_size", roberta ? 1 : 2);
+    c.pad_id = r.get_int("pad_token_id", roberta ? 1 : 0, 0);
+    c.eps = static_cast<float>(r.get_float("layer_norm_eps", roberta ? 1e-5 : 1e-12));
+    c.act = r.get_string("hidden_act", "gelu");
+    const std::string pe = r.get_string("position_embedding_type", "absolute");
+    if (pe != "absolute") {
+      throw Error(c.path + ": position_embedding_type '" + pe + "' is not supported (only absolute)");
+    }
+    if (r.get_bool("is_decoder", false) || r.get_bool("add_cross_attention", false)) {
+      throw Error(c.path + ": decoder / cross-attention models are not supported (encoders only)");
+    }
+  }
+  if (c.act != "gelu" && c.act != "gelu_new" && c.act != "gelu_pytorch_tanh" && c.act != "relu") {
+    throw Error(c.path + ": activation '" + c.act +
+                "' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
+  }
+  if (c.hidden % c.heads != 0) {
+    throw Error(c.path + ": " + c.hidden_key + " " + std::to_string(c.hidden) +
+                " is not divisible by " + c.heads_key + " " + std::to_string(c.heads));
+  }
+  if (family == "roberta" && c.max_pos <= c.pad_id + 1) {
+    throw Error(c.path + ": max_position_embeddings " + std::to_string(c.max_pos) +
+                " leaves no positions after pad_token_id " + std::to_string(c.pad_id));
+  }
+  if (c.pad_id >= c.vocab) {
+    throw Error(c.path + ": pad_token_id " + std::to_string(c.pad_id) + " is outside vocab_size " +
+                std::to_string(c.vocab));
+  }
+
+  if (c.arch->classifier) {
+    if (auto it = j.find("id2label"); it != j.end() && !it->is_null()) {
+      if (!it->is_object()) throw Error(c.path + ": 'id2label' must be an object {\"0\": \"label\", ...}");
+      std::map<int64_t, std::string> by_id;
+      for (auto e = it->begin(); e != it->end(); ++e) {
+        int64_t id = -1;
+        try {
+          size_t used = 0;
+          id = std::stoll(e.key(), &used);
+          if (used != e.key().size()) id = -1;
+        } catch (const std::exception&) {
+        }
+        if (id < 0) throw Error(c.path + ": id2label key '" + e.key() + "' is not a label id");
+        if (!e.value().is_string()) throw Error(c.path + ": id2label['" + e.key() + "'] is not a string");
+        by_id[id] = e.value().get<std::string>();
+      }
+      int64_t expect = 0;
+      for (const auto& [id, label] : by_id) {
+        if (id != expect++) {
+          throw Error(c.path + ": id2label ids must be 0.." + std::to_string(by_id.size() - 1) +
+                      " (label id " + std::to_string(expect - 1) + " is missing)");
+        }
+        c.labels.push_back(label);
+      }
+    }
+    c.num_labels = r.get_int("num_labels", 0, 0);
+    if (c.num_labels && !c.labels.empty() && c.num_labels != static_cast<int64_t>(c.labels.size())) {
+      throw Error(c.path + ": num_labels " + std::to_string(c.num_labels) + " but id2label has " +
+                  std::to_string(c.labels.size()) + " labels");
+    }
+    c.problem_type = r.get_string("problem_type", "");
+  }
+  return c;
+}
+
+// ---- weights -------------------------------------------------------------------------------
+
+class Weights {
+ public:
+  Weights(const fs::path& path, const Config& cfg) : file_(path.string()), cfg_(cfg) {
+    // The body's prefix: whichever convention the word embeddings are stored under.
+    const std::string word = "embeddings.word_embeddings.weight";
+    const std::string p = cfg.arch->prefix;
+    if (file_.contains(p + word)) {
+      prefix_ = p;
+    } else if (file_.contains(word)) {
+      prefix_ = "";
+    } else {
+      prefix_ = cfg.arch->classifier ? p : "";
+    }
+    name_ = path.filename().string();
+  }
+
+  // The stored name of body tensor `key` (e.g. "encoder.layer.0.attention.self.query.weight").
+  std::string body_name(const std::string& key) const {
+    std::string n = prefix_ + key;
+    if (file_.contains(n)) return n;
+    // Old checkpoints name LayerNorm parameters gamma / beta.
+    for (auto [from, to] : {std::pair{".weight", ".gamma"}, std::pair{".bias", ".beta"}}) {
+      if (key.ends_with(from) && key.find("LayerNorm") != std::string::npos) {
+        std::string alt = n.substr(0, n.size() - std::string(from).size()) + to;
+        if (file_.contains(alt)) return alt;
+      }
+    }
+    return n;
+  }
+  bool has_body(const std::string& key) const { return file_.contains(body_name(key)); }
+  bool has_head(const std::string& key) const { return file_.contains(key); }
+
+  // Reads a tensor and checks its shape; `hint` explains where the expected dims come from.
+  Tensor get(const std::string& stored, const Dims& want, const std::string& hint) const {
+    const SafetensorsEntry& e = file_.entry(stored);
+    if (e.shape != want) {
+      throw Error(file_.path() + ": tensor '" + stored + "' has shape " + dims_str(e.shape) +
+                  ", expected " + dims_str(want) + " (" + hint + ")");
+    }
+    return file_.read_f32(stored);
+  }
+  Tensor body(const std::string& key, const Dims& want, const std::string& hint) const {
+    return get(body_name(key), want, hint);
+  }
+  Tensor head(const std::string& key, const Dims& want, const std::string& hint) const {
+    return get(key, want, hint);
+  }
+  const SafetensorsFile& file() const { return file_; }
+
+ private:
+  SafetensorsFile file_;
+  const Config& cfg_;
+  std::string prefix_;
+  std::string name_;
+};
+
+// ---- graph building ------------------------------------------------------------------------
+
+class Builder {
+ public:
+  Builder(ir::Graph& g, const Config& cfg, const Weights& w) : g_(g), cfg_(cfg), w_(w) {}
+
+  std::string dims_hint(const std::vector<std::pair<std::string, int64_t>>& keys) const {
+    std::string s = "from " + fs::path(cfg_.path).filename().string() + ":";
+    for (const auto& [k, v] : keys) s += " " + k + " " + std::to_string(v) + ",";
+    s.pop_back();
+    return s;
+  }
+  std::string hidden_hint() const { return dims_hint({{cfg_.hidden_key, cfg_.hidden}}); }
+
+  ValueId constant(const std::string& name, Tensor t) { return g_.add_constant(name, std::move(t)); }
+  ValueId i64s(const std::string& name, const std::vector<int64_t>& v, Dims shape) {
+    return constant(name, Tensor::from_vector<int64_t>(v, std::move(shape)));
+  }
+  ValueId i64_scalar(const std::string& name, int64_t v) { return i64s(name, {v}, {}); }
+  ValueId f32_scalar(const std::string& name, float v) {
+    return constant(name, Tensor::from_vector<float>({v}, {}));
+  }
+
+  // One node with one output named `out` (default: the node's name).
+  ValueId node(Op op, const std::string& name, std::vector<ValueId> inputs, ir::Attrs attrs = {},
+               const std::string& out = "") {
+    ValueId o = g_.add_value(out.empty() ? name : out);
+    g_.add_node(op, name, std::move(inputs), {o}, std::move(attrs));
+    return o;
+  }
+
+  static ir::Attrs attr(const std::string& k, ir::Attr v) {
+    ir::Attrs a;
+    a.set(k, std::move(v));
+    return a;
+  }
+
+  // A body tensor as a constant named as stored.
+  ValueId body_const(const std::string& key, const Dims& want, const std::string& hint) {
+    std::string stored = w_.body_name(key);
+    return constant(stored, w_.get(stored, want, hint));
+  }
+
+  // y = x · Wᵀ + b on [..., K] (MatMul with W transposed to [K, N] at import, then Add(b, ·)),
+  // as torch exports nn.Linear on a 3-D input.
+  ValueId linear3d(ValueId x, const std::string& module, bool body, int64_t k, int64_t n,
+                   const std::string& hint) {
+    const std::string wname = body ? w_.body_name(module + ".weight") : module + ".weight";
+    const std::string bname = body ? w_.body_name(module + ".bias") : module + ".bias";
+    Tensor w = w_.get(wname, {n, k}, hint);
+    Tensor wt = Tensor::empty(DType::kF32, {k, n});
+    const float* src = w.data<float>();
+    float* dst = wt.data<float>();
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t j = 0; j < k; ++j) dst[j * n + i] = src[i * k + j];
+    }
+    ValueId wv = constant(wname + ".T", std::move(wt));
+    ValueId bv = constant(bname, w_.get(bname, {n}, hint));
+    ValueId mm = node(Op::MatMul, module + "/MatMul", {x, wv});
+    return node(Op::Add, module + "/Add", {bv, mm});
+  }
+
+  // y = x · Wᵀ + b on [batch, K] as Gemm(transB = 1), as torch exports it on a 2-D input.
+  ValueId gemm(ValueId x, const std::string& module, bool body, int64_t k, int64_t n,
+               const std::string& hint, const std::string& out = "") {
+    const std::string wname = body ? w_.body_name(module + ".weight") : module + ".weight";
+    const std::string bname = body ? w_.body_name(module + ".bias") : module + ".bias";
+    ValueId wv = constant(wname, w_.get(wname, {n, k}, hint));
+    ValueId bv = constant(bname, w_.get(bname, {n}, hint));
+    ir::Attrs a;
+    a.set("alpha", 1.0f);
+    a.set("beta", 1.0f);
+    a.set("transB", int64_t{1});
+    return node(Op::Gemm, module + "/Gemm", {x, wv, bv}, std::move(a), out);
+  }
+
+  // LayerNormalization (opset 17) over the last axis.
+  ValueId layer_norm(ValueId x, const std::string& module, const std::string& out = "") {
+    const std::string hint = hidden_hint();
+    ValueId gamma = body_const(module + ".weight", {cfg_.hidden}, hint);
+    ValueId beta = body_const(module + ".bias", {cfg_.hidden}, hint);
+    ir::Attrs a;
+    a.set("axis", int64_t{-1});
+    a.set("epsilon", cfg_.eps);
+    return node(Op::LayerNormalization, module + "/LayerNormalization", {x, gamma, beta}, std::move(a), out);
+  }
+
+  ValueId activation(ValueId y, const std::string& module) {
+    if (cfg_.act == "relu") return node(Op::Relu, module + "/Relu", {y});
+    if (cfg_.act == "gelu") {
+      // 0.5 · y · (1 + erf(y / √2)), in the order torch exports it.
+      ValueId d = node(Op::Div, module + "/Div", {y, f32_scalar(module + "/sqrt2", static_cast<float>(std::sqrt(2.0)))});
+      ValueId e = node(Op::Erf, module + "/Erf", {d});
+      ValueId a = node(Op::Add, module + "/Add", {e, f32_scalar(module + "/one", 1.0f)});
+      ValueId m = node(Op::Mul, module + "/Mul", {y, a});
+      return node(Op::Mul, module + "/Mul_1", {m, f32_scalar(module + "/half", 0.5f)});
+    }
+    // gelu_new / gelu_pytorch_tanh: 0.5 · y · (1 + tanh(√(2/π) · (y + 0.044715 · y³)))
+    ValueId p = node(Op::Pow, module + "/Pow", {y, f32_scalar(module + "/three", 3.0f)});
+    ValueId c = node(Op::Mul, module + "/Mul", {f32_scalar(module + "/c", 0.044715f), p});
+    ValueId s = node(Op::Add, module + "/Add", {y, c});
+    ValueId t = node(Op::Mul, module + "/Mul_1",
+                     {f32_scalar(module + "/sqrt_2_pi", static_cast<float>(std::sqrt(2.0 / M_PI))), s});
+    ValueId th = node(Op::Tanh, module + "/Tanh", {t});
+    ValueId a = node(Op::Add, module + "/Add_1", {f32_scalar(module + "/one", 1.0f), th});
+    ValueId h = node(Op::Mul, module + "/Mul_2", {f32_scalar(module + "/half", 0.5f), y});
+    return node(Op::Mul, module + "/Mul_3", {h, a});
+  }
+
+  // Multi-head self-attention up to (not including) the output projection: [B, S, H] context.
+  ValueId self_attention(ValueId x, ValueId mask, const std::string& module, const std::string& q,
+                         const std::string& k, const std::string& v, bool scale_q) {
+    const int64_t h = cfg_.hidden, nh = cfg_.heads, d = h / nh;
+    const std::string hint = dims_hint({{cfg_.hidden_key, h}});
+    ValueId qv = linear3d(x, q, true, h, h, hint);
+    ValueId kv = linear3d(x, k, true, h, h, hint);
+    ValueId vv = linear3d(x, v, true, h, h, hint);
+    ValueId heads_shape = i64s(module + "/heads_shape", {0, 0, nh, d}, {4});
+    ir::Attrs reshape_attrs = attr("allowzero", int64_t{0});
+    auto perm = [](std::vector<int64_t> p) { return attr("perm", std::move(p)); };
+    ValueId kr = node(Op::Reshape, module + "/Reshape", {kv, heads_shape}, reshape_attrs);
+    ValueId kt = node(Op::Transpose, module + "/Transpose_k", {kr}, perm({0, 2, 3, 1}));
+    ValueId vr = node(Op::Reshape, module + "/Reshape_1", {vv, heads_shape}, reshape_attrs);
+    ValueId vt = node(Op::Transpose, module + "/Transpose_v", {vr}, perm({0, 2, 1, 3}));
+    ValueId qr = node(Op::Reshape, module + "/Reshape_2", {qv, heads_shape}, reshape_attrs);
+    ValueId qt = node(Op::Transpose, module + "/Transpose_q", {qr}, perm({0, 2, 1, 3}));
+    ValueId sqrt_d = f32_scalar(module + "/sqrt_head_size", static_cast<float>(std::sqrt(static_cast<double>(d))));
+    ValueId scores;
+    if (scale_q) {  // DistilBERT: q / √D, then q · kᵀ
+      ValueId qs = node(Op::Div, module + "/Div", {qt, sqrt_d});
+      scores = node(Op::MatMul, module + "/MatMul", {qs, kt});
+    } else {  // BERT, RoBERTa: (q · kᵀ) / √D
+      ValueId s = node(Op::MatMul, module + "/MatMul", {qt, kt});
+      scores = node(Op::Div, module + "/Div", {s, sqrt_d});
+    }
+    ValueId masked = node(Op::Add, module + "/Add", {scores, mask});
+    ValueId probs = node(Op::Softmax, module + "/Softmax", {masked}, attr("axis", int64_t{-1}));
+    ValueId ctx = node(Op::MatMul, module + "/MatMul_1", {probs, vt});
+    ValueId ct = node(Op::Transpose, module + "/Transpose_ctx", {ctx}, perm({0, 2, 1, 3}));
+    return node(Op::Reshape, module + "/Reshape_3", {ct, i64s(module + "/hidden_shape", {0, 0, h}, {3})},
+                reshape_attrs);
+  }
+
+  // (1 - mask) · finfo(float32).min as [B, 1, 1, S], the HF extended attention mask.
+  ValueId extended_mask(ValueId attention_mask) {
+    ValueId u = node(Op::Unsqueeze, "extended_attention_mask/Unsqueeze",
+                     {attention_mask, i64s("extended_attention_mask/axes", {1, 2}, {2})});
+    ValueId c = node(Op::Cast, "extended_attention_mask/Cast", {u},
+                     attr("to", static_cast<int64_t>(DType::kF32)));
+    ValueId s = node(Op::Sub, "extended_attention_mask/Sub", {f32_scalar("extended_attention_mask/one", 1.0f), c});
+    return node(Op::Mul, "extended_attention_mask/Mul",
+                {s, f32_scalar("extended_attention_mask/min", std::numeric_limits<float>::lowest())});
+  }
+
+  // The sequence length of ids as a [1] int64 value.
+  ValueId seq_len_1d(ValueId ids, const std::string& module) {
+    ValueId shape = node(Op::Shape, module + "/Shape", {ids});
+    ValueId seq = node(Op::Gather, module + "/Gather", {shape, i64_scalar(module + "/one", 1)}, attr("axis", int64_t{0}));
+    return node(Op::Unsqueeze, module + "/Unsqueeze", {seq, i64s(module + "/axes0", {0}, {1})});
+  }
+
+  ir::Graph& g_;
+  const Config& cfg_;
+  const Weights& w_;
+};
+
+ir::TypeInfo ids_type() {
+  return {DType::kI64, {ir::Dim::sym("batch"), ir::Dim::sym("seq")}};
+}
+
+// Embeddings of BERT / RoBERTa / DistilBERT → [B, S, H] after LayerNorm.
+ValueId build_embeddings(Builder& b, const Config& c, ValueId ids, ValueId type_ids) {
+  const std::string fam = c.arch->family;
+  const int64_t h = c.hidden;
+  const std::string m = "embeddings";
+  ValueId word_table = b.body_const(m + ".word_embeddings.weight", {c.vocab, h},
+                                    b.dims_hint({{"vocab_size", c.vocab}, {c.hidden_key, h}}));
+  ValueId pos_table = b.body_const(m + ".position_embeddings.weight", {c.max_pos, h},
+                                   b.dims_hint({{"max_position_embeddings", c.max_pos}, {c.hidden_key, h}}));
+  ir::Attrs axis0 = Builder::attr("axis", int64_t{0});
+  ValueId word = b.node(Op::Gather, m + ".word_embeddings/Gather", {word_table, ids}, axis0);
+  ValueId sum = word;
+  ValueId pos_ids;
+  if (fam == "bert") {
+    ValueId type_table = b.body_const(m + ".token_type_embeddings.weight", {c.type_vocab, h},
+                                      b.dims_hint({{"type_vocab_size", c.type_vocab}, {c.hidden_key, h}}));
+    ValueId tt = b.node(Op::Gather, m + ".token_type_embeddings/Gather", {type_table, type_ids}, axis0);
+    sum = b.node(Op::Add, m + "/Add", {word, tt});
+    // position_ids[:, :seq] of the [1, P] buffer.
+    std::vector<int64_t> positions(static_cast<size_t>(c.max_pos));
+    for (int64_t i = 0; i < c.max_pos; ++i) positions[static_cast<size_t>(i)] = i;
+    ValueId buffer = b.i64s(m + ".position_ids", positions, {1, c.max_pos});
+    ValueId end = b.seq_len_1d(ids, m);
+    pos_ids = b.node(Op::Slice, m + "/Slice",
+                     {buffer, b.i64s(m + "/starts", {0}, {1}), end, b.i64s(m + "/slice_axes", {1}, {1}),
+                      b.i64s(m + "/steps", {1}, {1})});
+  } else if (fam == "roberta") {
+    // create_position_ids_from_input_ids: cumsum(ids != pad) · (ids != pad) + pad
+    ValueId eq = b.node(Op::Equal, m + "/Equal", {ids, b.i64_scalar(m + "/pad", c.pad_id)});
+    ValueId ne = b.node(Op::Not, m + "/Not", {eq});
+    ValueId mask = b.node(Op::Cast, m + "/Cast", {ne}, Builder::attr("to", static_cast<int64_t>(DType::kI32)));
+    ValueId cs = b.node(Op::CumSum, m + "/CumSum", {mask, b.i64_scalar(m + "/cumsum_axis", 1)});
+    ValueId inc = b.node(Op::Mul, m + "/Mul", {cs, mask});
+    ValueId inc64 = b.node(Op::Cast, m + "/Cast_1", {inc}, Builder::attr("to", static_cast<int64_t>(DType::kI64)));
+    pos_ids = b.node(Op::Add, m + "/Add_positions", {inc64, b.i64_scalar(m + "/pad_offset", c.pad_id)});
+    // token_type_ids: the zeros buffer.
+    ValueId type_table = b.body_const(m + ".token_type_embeddings.weight", {c.type_vocab, h},
+                                      b.dims_hint({{"type_vocab_size", c.type_vocab}, {c.hidden_key, h}}));
+    ValueId shape = b.node(Op::Shape, m + "/Shape_ids", {ids});
+    ValueId zeros = b.node(Op::ConstantOfShape, m + "/token_type_ids", {shape},
+                           Builder::attr("value", Tensor::from_vector<int64_t>({0}, {1})));
+    ValueId tt = b.node(Op::Gather, m + ".token_type_embeddings/Gather", {type_table, zeros}, axis0);
+    sum = b.node(Op::Add, m + "/Add", {word, tt});
+  } else {  // distilbert: arange(seq) expanded to [B, S]
+    ValueId shape = b.node(Op::Shape, m + "/Shape", {ids});
+    ValueId seq = b.node(Op::Gather, m + "/Gather", {shape, b.i64_scalar(m + "/one", 1)}, axis0);
+    ValueId r = b.node(Op::Range, m + "/Range", {b.i64_scalar(m + "/start", 0), seq, b.i64_scalar(m + "/delta", 1)});
+    ValueId u = b.node(Op::Unsqueeze, m + "/Unsqueeze", {r, b.i64s(m + "/axes0", {0}, {1})});
+    pos_ids = b.node(Op::Expand, m + "/Expand", {u, shape});
+  }
+  ValueId pos = b.node(Op::Gather, m + ".position_embeddings/Gather", {pos_table, pos_ids}, axis0);
+  ValueId total = b.node(Op::Add, m + "/Add_1", {sum, pos});
+  return b.layer_norm(total, m + ".LayerNorm");
+}
+
+ValueId build_bert_layer(Builder& b, const Config& c, ValueId x, ValueId mask, int64_t i, bool last) {
+  const std::string l = "encoder.layer." + std::to_string(i);
+  const int64_t h = c.hidden, f = c.intermediate;
+  ValueId ctx = b.self_attention(x, mask, l + ".attention.self", l + ".attention.self.query",
+                                 l + ".attention.self.key", l + ".attention.self.value", false);
+  const std::string hh = b.dims_hint({{c.hidden_key, h}});
+  const std::string fh = b.dims_hint({{c.hidden_key, h}, {c.ffn_key, f}});
+  ValueId o = b.linear3d(ctx, l + ".attention.output.dense", true, h, h, hh);
+  ValueId r = b.node(Op::Add, l + ".attention.output/Add", {o, x});
+  ValueId a = b.layer_norm(r, l + ".attention.output.LayerNorm");
+  ValueId inter = b.linear3d(a, l + ".intermediate.dense", true, h, f, fh);
+  ValueId act = b.activation(inter, l + ".intermediate");
+  ValueId out = b.linear3d(act, l + ".output.dense", true, f, h, fh);
+  ValueId r2 = b.node(Op::Add, l + ".output/Add", {out, a});
+  return b.layer_norm(r2, l + ".output.LayerNorm", last ? "last_hidden_state" : "");
+}
+
+ValueId build_distilbert_layer(Builder& b, const Config& c, ValueId x, ValueId mask, int64_t i, bool last) {
+  const std::string l = "transformer.layer." + std::to_string(i);
+  const int64_t h = c.hidden, f = c.intermediate;
+  ValueId ctx = b.self_attention(x, mask, l + ".attention", l + ".attention.q_lin", l + ".attention.k_lin",
+                                 l + ".attention.v_lin", true);
+  const std::string hh = b.dims_hint({{c.hidden_key, h}});
+  const std::string fh = b.dims_hint({{c.hidden_key, h}, {c.ffn_key, f}});
+  ValueId o = b.linear3d(ctx, l + ".attention.out_lin", true, h, h, hh);
+  ValueId r = b.node(Op::Add, l + "/Add", {o, x});
+  ValueId a = b.layer_norm(r, l + ".sa_layer_norm");
+  ValueId inter = b.linear3d(a, l + ".ffn.lin1", true, h, f, fh);
+  ValueId act = b.activation(inter, l + ".ffn");
+  ValueId out = b.linear3d(act, l + ".ffn.lin2", true, f, h, fh);
+  ValueId r2 = b.node(Op::Add, l + "/Add_1", {out, a});
+  return b.layer_norm(r2, l + ".output_layer_norm", last ? "last_hidden_state" : "");
+}
+
+// hidden[:, 0] as [B, H].
+ValueId first_token(Builder& b, ValueId hidden, const std::string& module) {
+  return b.node(Op::Gather, module + "/Gather", {hidden, b.i64_scalar(module + "/index0", 0)},
+                Builder::attr("axis", int64_t{1}));
+}
+
+}  // namespace
+
+bool is_hf_folder(const std::string& dir) {
+  std::error_code ec;
+  return fs::is_directory(dir, ec) && (fs::is_regular_file(fs::path(dir) / "config.json", ec) ||
+                                       !hf_model_subdir(dir).empty());
+}
+
+HfImport import_hf(const std::string& dir_arg) {
+  std::error_code ec;
+  if (!fs::is_directory(dir_arg, ec)) throw Error(dir_arg + ": no such folder");
+  const fs::path dir = hf_model_dir(dir_arg);
+  const fs::path config_path = dir / "config.json";
+  if (!fs::is_regular_file(config_path, ec)) {
+    throw Error(dir.string() + ": no config.json: not a Hugging Face model folder");
+  }
+  const fs::path weights_path = dir / "model.safetensors";
+  if (!fs::exists(weights_path, ec)) {
+    if (fs::exists(dir / "model.safetensors.index.json", ec)) {
+      throw Error(dir.string() + ": sharded checkpoints (model.safetensors.index.json) are not supported; "
+                                 "save the model as one model.safetensors");
+    }
+    if (fs::exists(dir / "pytorch_model.bin", ec)) {
+      throw Error((dir / "pytorch_model.bin").string() +
+                  ": pytorch_model.bin is not supported; convert to safetensors (model.safetensors), e.g. "
+                  "model.save_pretrained(dir, safe_serialization=True)");
+    }
+    throw Error(dir.string() + ": no model.safetensors in this folder");
+  }
+  Config cfg = read_config(config_path);
+  Weights w(weights_path, cfg);
+
+  HfImport result;
+  ir::Graph& g = result.graph;
+  g.name = dir.filename().string().empty() ? dir.parent_path().filename().string() : dir.filename().string();
+  Builder b(g, cfg, w);
+  const std::string fam = cfg.arch->family;
+  ValueId ids = g.add_input("input_ids", ids_type());
+  ValueId mask_in = g.add_input("attention_mask", ids_type());
+  ValueId type_ids = ir::kNoValue;
+  if (fam == "bert") type_ids = g.add_input("token_type_ids", ids_type());
+
+  ValueId x = build_embeddings(b, cfg, ids, type_ids);
+  ValueId mask = b.extended_mask(mask_in);
+  for (int64_t i = 0; i < cfg.layers; ++i) {
+    const bool last = i + 1 == cfg.layers;
+    x = fam == "distilbert" ? build_distilbert_layer(b, cfg, x, mask, i, last)
+                            : build_bert_layer(b, cfg, x, mask, i, last);
+  }
+  const int64_t h = cfg.hidden;
+  const std::string hh = b.dims_hint({{cfg.hidden_key, h}});
+  int64_t num_labels = 0;
+  if (!cfg.arch->classifier) {
+    g.outputs.push_back(x);
+    if (fam != "distilbert" && w.has_body("pooler.dense.weight")) {
+      ValueId first = first_token(b, x, "pooler");
+      ValueId dense = b.gemm(first, "pooler.dense", true, h, h, hh);
+      ValueId pooled = b.node(Op::Tanh, "pooler/Tanh", {dense}, {}, "pooler_output");
+      g.outputs.push_back(pooled);
+    }
+  } else {
+    // The number of labels: id2label / num_labels, checked against the head's weight.
+    const std::string out_key = fam == "roberta" ? "classifier.out_proj.weight" : "classifier.weight";
+    const SafetensorsEntry& e = w.file().entry(out_key);
+    if (e.shape.size() != 2) {
+      throw Error(w.file().path() + ": tensor '" + out_key + "' has shape " + dims_str(e.shape) +
+                  ", expected [num_labels, " + std::to_string(h) + "]");
+    }
+    num_labels = e.shape[0];
+    const int64_t cfg_labels = cfg.labels.empty() ? cfg.num_labels : static_cast<int64_t>(cfg.labels.size());
+    if (cfg_labels && cfg_labels != num_labels) {
+      throw Error(cfg.path + " contradicts the weights: it has " + std::to_string(cfg_labels) +
+                  " labels but '" + out_key + "' in " + w.file().path() + " has " + std::to_string(num_labels) +
+                  " rows");
+    }
+    const std::string lh = b.dims_hint({{cfg.hidden_key, h}, {"labels", num_labels}});
+    ValueId logits;
+    if (fam == "bert") {
+      ValueId first = first_token(b, x, "pooler");
+      ValueId dense = b.gemm(first, "pooler.dense", true, h, h, hh);
+      ValueId pooled = b.node(Op::Tanh, "pooler/Tanh", {dense});
+      logits = b.gemm(pooled, "classifier", false, h, num_labels, lh, "logits");
+    } else if (fam == "roberta") {
+      ValueId first = first_token(b, x, "classifier");
+      ValueId dense = b.gemm(first, "classifier.dense", false, h, h, hh);
+      ValueId t = b.node(Op::Tanh, "classifier/Tanh", {dense});
+      logits = b.gemm(t, "classifier.out_proj", false, h, num_labels, lh, "logits");
+    } else {
+      ValueId first = first_token(b, x, "pre_classifier");
+      ValueId dense = b.gemm(first, "pre_classifier", false, h, h, hh);
+      ValueId r = b.node(Op::Relu, "pre_classifier/Relu", {dense});
+      logits = b.gemm(r, "classifier", false, h, num_labels, lh, "logits");
+    }
+    g.outputs.push_back(logits);
+  }
+  g.remove_dead();  // the last layer's output when a classifier does not expose it, etc.
+  ir::infer_shapes(g, kernels::ref::evaluate);
+
+  // Metadata: the model's kind and labels, then the folder's tokenizer / pooling files.
+  auto& md = result.metadata;
+  md["hf.architecture"] = cfg.arch->name;
+  md["hf.model_type"] = cfg.model_type;
+  md["task"] = cfg.arch->classifier ? "classification" : "embedding";
+  const int64_t positions = fam == "roberta" ? cfg.max_pos - cfg.pad_id - 1 : cfg.max_pos;
+  md["max_positions"] = std::to_string(positions);
+  if (cfg.arch->classifier) {
+    json labels = json::array();
+    for (int64_t i = 0; i < num_labels; ++i) {
+      labels.push_back(cfg.labels.empty() ? "LABEL_" + std::to_string(i) : cfg.labels[static_cast<size_t>(i)]);
+    }
+    md["labels"] = labels.dump();
+    md["problem_type"] = cfg.problem_type;
+  }
+  for (auto& [k, v] : hf_folder_files_metadata(dir_arg)) md[k] = v;
+  return result;
+}
+
+ir::Graph import_hf_folder(const std::string& dir) { return import_hf(dir).graph; }
+
+}  // namespace bertc::frontend

@@ -1,0 +1,67 @@
+// Hugging Face checkpoint import: a model folder (config.json + model.safetensors) into an
+// ir::Graph — the same graph, op for op, that torch.onnx.export of the same transformers model
+// gives the ONNX importer, so the same passes and kernels apply.
+//
+// Architectures (config.json "architectures"[0], else "model_type" → its bare model):
+//   BertModel, BertForSequenceClassification, DistilBertModel,
+//   DistilBertForSequenceClassification, RobertaModel, RobertaForSequenceClassification
+//   (hidden_act / activation: gelu (erf), gelu_new / gelu_pytorch_tanh (tanh form), relu;
+//   absolute position embeddings only).
+// Parameter names are matched with or without the "bert." / "distilbert." / "roberta." prefix
+// (old "LayerNorm.gamma" / "beta" names too); tensors the graph does not use (buffers such as
+// embeddings.position_ids, a pooler a classifier does not read, MLM heads) are ignored.
+//
+// The graph (value names follow the HF module path):
+//   inputs   input_ids, attention_mask, token_type_ids (BERT only): int64 [batch, seq]
+//   embed    Gather(word, ids) + Gather(type, type ids) + Gather(position, positions) →
+//            LayerNormalization (opset-17 form, axis -1). Positions: BERT slices the constant
+//            position_ids [1, P] to the sequence length; RoBERTa computes
+//            CumSum(ids != pad) · (ids != pad) + pad; DistilBERT Range(0, seq) expanded.
+//   mask     (1 - Cast(Unsqueeze(attention_mask, [1, 2]))) · finfo(float32).min, [batch,1,1,seq]
+//   layer    q/k/v: MatMul(x, Wᵀ [K, N]) + b → Reshape [0, 0, NH, D] → Transpose (0,2,1,3)
+//            (k: (0,2,3,1)); MatMul(q, k) / √D (DistilBERT: q / √D before the MatMul) + mask
+//            → Softmax(-1) → MatMul(·, v) → Transpose (0,2,1,3) → Reshape [0, 0, H] → dense
+//            → Add residual → LayerNormalization; FFN dense → GELU (Div √2, Erf, Add 1, Mul x,
+//            Mul 0.5) → dense → Add residual → LayerNormalization
+//   heads    pooler: Gather(h, 0, axis 1) → Gemm(transB = 1) → Tanh; classifiers as in
+//            transformers (BERT: pooler → classifier; RoBERTa: dense → Tanh → out_proj;
+//            DistilBERT: pre_classifier → Relu → classifier), all Gemm transB = 1.
+//   outputs  last_hidden_state [batch, seq, H] (+ pooler_output [batch, H] for BertModel /
+//            RobertaModel with a pooler in the file); logits [batch, num_labels] for classifiers.
+//
+// Every failure is a bertc::Error naming the file and the thing at fault: a missing
+// config.json or model.safetensors (pytorch_model.bin: "convert to safetensors"), malformed
+// JSON or safetensors, an unknown architecture / model_type / activation, hidden_size not
+// divisible by the heads, a missing tensor, a tensor of the wrong shape (expected vs got), a
+// config that contradicts the weights.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "ir/graph.h"
+
+namespace bertc::frontend {
+
+struct HfImport {
+  ir::Graph graph;
+  // What a pipeline needs to use the model (see hf_metadata.cc): "hf.architecture",
+  // "hf.model_type", "task" (classification | embedding), "labels" (JSON list, id order),
+  // "problem_type", "max_length", "pooling" (JSON list of cls | mean | max | mean_sqrt_len),
+  // "normalize", and the folder's tokenizer files by name ("vocab.txt", "tokenizer.json",
+  // "tokenizer_config.json", "special_tokens_map.json", "modules.json",
+  // "sentence_bert_config.json", "1_Pooling/config.json") or "tokenizer.error" when the folder's
+  // tokenizer is one bertc cannot run (byte-level BPE, SentencePiece).
+  std::map<std::string, std::string> metadata;
+};
+
+// True when `dir` is a folder that looks like a Hugging Face checkpoint (has config.json).
+bool is_hf_folder(const std::string& dir);
+
+HfImport import_hf(const std::string& dir);
+ir::Graph import_hf_folder(const std::string& dir);
+
+// The tokenizer and pipeline metadata of a model folder (part of import_hf's result).
+std::map<std::string, std::string> hf_folder_files_metadata(const std::string& dir);
+
+}  // namespace bertc::frontend
