@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <numbers>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -270,7 +271,7 @@ Config read_config(const fs::path& path) {
 
 class Weights {
  public:
-  Weights(const fs::path& path, const Config& cfg) : file_(path.string()), cfg_(cfg) {
+  Weights(const fs::path& path, const Config& cfg) : file_(path.string()) {
     // The body's prefix: whichever convention the word embeddings are stored under.
     const std::string word = "embeddings.word_embeddings.weight";
     const std::string p = cfg.arch->prefix;
@@ -281,7 +282,6 @@ class Weights {
     } else {
       prefix_ = cfg.arch->classifier ? p : "";
     }
-    name_ = path.filename().string();
   }
 
   // The stored name of body tensor `key` (e.g. "encoder.layer.0.attention.self.query.weight").
@@ -319,9 +319,7 @@ class Weights {
 
  private:
   SafetensorsFile file_;
-  const Config& cfg_;
   std::string prefix_;
-  std::string name_;
 };
 
 // ---- graph building ------------------------------------------------------------------------
@@ -426,7 +424,7 @@ class Builder {
     ValueId c = node(Op::Mul, module + "/Mul", {f32_scalar(module + "/c", 0.044715f), p});
     ValueId s = node(Op::Add, module + "/Add", {y, c});
     ValueId t = node(Op::Mul, module + "/Mul_1",
-                     {f32_scalar(module + "/sqrt_2_pi", static_cast<float>(std::sqrt(2.0 / M_PI))), s});
+                     {f32_scalar(module + "/sqrt_2_pi", static_cast<float>(std::sqrt(2.0 / std::numbers::pi))), s});
     ValueId th = node(Op::Tanh, module + "/Tanh", {t});
     ValueId a = node(Op::Add, module + "/Add_1", {f32_scalar(module + "/one", 1.0f), th});
     ValueId h = node(Op::Mul, module + "/Mul_2", {f32_scalar(module + "/half", 0.5f), y});
