@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../common/temp_path.h"
 #include "bertc/error.h"
 #include "bertc/session.h"
 #include "fixtures.h"
@@ -26,7 +27,7 @@ class BertErrors : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     auto dir = testing::fixtures_dir() / "bert_opset14";
-    bundle_ = new std::string(::testing::TempDir() + "/errors_bert.bertc");
+    bundle_ = new std::string(testing::temp_path("errors_bert.bertc"));
     save(compile((dir / "model.onnx").string(), {.opt_level = 0}), *bundle_);
   }
   static void TearDownTestSuite() { delete bundle_; }
@@ -134,7 +135,7 @@ class BundleErrors : public BertErrors {
     std::ifstream in(*bundle_, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     edit(bytes);
-    std::string path = ::testing::TempDir() + "/corrupt.bertc";
+    std::string path = testing::temp_path("corrupt.bertc");
     std::ofstream(path, std::ios::binary) << bytes;
     return path;
   }

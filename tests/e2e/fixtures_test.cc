@@ -2,6 +2,7 @@
 // loaded and run on two input shapes in one session, against PyTorch's outputs.
 #include <gtest/gtest.h>
 
+#include "../common/temp_path.h"
 #include "bertc/session.h"
 #include "fixtures.h"
 
@@ -35,7 +36,7 @@ class FixtureTest : public ::testing::TestWithParam<Case> {};
 TEST_P(FixtureTest, MatchesPyTorch) {
   const Case& c = GetParam();
   auto dir = fixtures_dir() / c.fixture;
-  std::string bundle = ::testing::TempDir() + "/" + c.fixture + "_O" + std::to_string(c.opt_level) + ".bertc";
+  std::string bundle = testing::temp_path(c.fixture + "_O" + std::to_string(c.opt_level) + ".bertc");
   save(compile((dir / "model.onnx").string(), {.opt_level = c.opt_level}), bundle);
   Session session = Session::load(bundle, {.num_threads = 2});
   for (const char* set : {"", "_2"}) {

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "../e2e/fixtures.h"
+#include "../common/temp_path.h"
 #include "bertc/error.h"
 #include "bertc/session.h"
 #include "runtime/bundle.h"
@@ -67,7 +68,7 @@ class LoaderFuzz : public ::testing::Test {
 
 TEST_F(LoaderFuzz, MutatedOnnxFiles) {
   std::string original = read_file(dir_ / "model.onnx");
-  std::string path = ::testing::TempDir() + "/fuzz.onnx";
+  std::string path = testing::temp_path("fuzz.onnx");
   std::mt19937 rng(1234);
   for (int i = 0; i < 150; ++i) {
     std::string bytes = original;
@@ -79,12 +80,12 @@ TEST_F(LoaderFuzz, MutatedOnnxFiles) {
 }
 
 TEST_F(LoaderFuzz, MutatedBundleMetadataWithValidChecksum) {
-  std::string bundle = ::testing::TempDir() + "/fuzz_src.bertc";
+  std::string bundle = testing::temp_path("fuzz_src.bertc");
   save(compile(dir_ / "model.onnx", {.opt_level = 0}), bundle);
   std::string original = read_file(bundle);
   uint64_t meta_bytes;
   std::memcpy(&meta_bytes, original.data() + 24, 8);
-  std::string path = ::testing::TempDir() + "/fuzz.bertc";
+  std::string path = testing::temp_path("fuzz.bertc");
   std::mt19937 rng(99);
   for (int i = 0; i < 300; ++i) {
     std::string bytes = original;

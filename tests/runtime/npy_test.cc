@@ -5,13 +5,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../common/temp_path.h"
 #include "bertc/error.h"
 
 namespace bertc {
 namespace {
 
 TEST(Npy, RoundTripsEveryDtypeAndRank) {
-  std::string path = ::testing::TempDir() + "/t.npy";
+  std::string path = testing::temp_path("t.npy");
   for (Dims shape : {Dims{}, Dims{5}, Dims{2, 3}, Dims{2, 0, 4}}) {
     Tensor t = Tensor::empty(DType::kF32, shape);
     for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = static_cast<float>(i) * 0.5f;
@@ -26,7 +27,7 @@ TEST(Npy, RoundTripsEveryDtypeAndRank) {
 }
 
 TEST(Npy, ErrorsNameTheFile) {
-  std::string path = ::testing::TempDir() + "/bad.npy";
+  std::string path = testing::temp_path("bad.npy");
   std::ofstream(path) << "hello";
   EXPECT_THROW(
       {
@@ -42,7 +43,7 @@ TEST(Npy, ErrorsNameTheFile) {
   write_npy(path, t);
   std::filesystem::resize_file(path, 128 + 8);  // cut the data
   EXPECT_THROW(read_npy(path), Error);
-  EXPECT_THROW(read_npy(::testing::TempDir() + "/missing.npy"), Error);
+  EXPECT_THROW(read_npy(testing::temp_path("missing.npy")), Error);
 }
 
 }  // namespace
