@@ -16,6 +16,9 @@ Model compile(const std::string& model_path, const CompileOptions& options) {
   if (options.gemm != "bertc" && options.gemm != "onednn") {
     throw Error("unknown GEMM backend '" + options.gemm + "' (choose bertc or onednn)");
   }
+  if (options.gemm == "onednn" && options.opt_level < 2) {
+    throw Error("--gemm onednn runs the fused Dense ops: it needs -O2 or -O3");
+  }
   namespace fs = std::filesystem;
   if (!fs::exists(model_path)) throw Error(model_path + ": no such file or folder");
   if (fs::is_directory(model_path)) {

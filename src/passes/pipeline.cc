@@ -22,10 +22,11 @@ void optimize(ir::Graph& graph, const CompileOptions& options) {
     fuse_attention(graph);
     fuse_qkv(graph);
     eliminate_common_subexpressions(graph);
+    if (options.gemm == "onednn") use_onednn_gemm(graph);
   }
   if (options.opt_level >= 3) {
     set_fast_math(graph, options.fast_math);
-    prepack_weights(graph);
+    if (options.gemm == "bertc") prepack_weights(graph);
   }
   graph.remove_dead();
   ir::infer_shapes(graph, kernels::ref::evaluate);

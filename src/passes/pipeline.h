@@ -5,6 +5,8 @@
 //        EmbedLayerNorm (ops.def)
 //   -O3  + fast math (fused ops get attr fast_math when CompileOptions::fast_math), weights
 //        prepacked for the GEMM kernels
+// CompileOptions::gemm = "onednn" (-O2 and up) marks the Dense ops for oneDNN's matmul instead
+// of prepacking them for bertc's GEMM.
 // Every level ends with dead-code removal and shape inference.
 #pragma once
 
@@ -36,6 +38,8 @@ void fuse_qkv(ir::Graph& graph);
 void set_fast_math(ir::Graph& graph, bool on);
 // Dense weights → the GEMM kernels' packed layout.
 void prepack_weights(ir::Graph& graph);
+// Dense nodes → oneDNN's matmul (attr gemm = "onednn"; W left [K, N]).
+void use_onednn_gemm(ir::Graph& graph);
 // Fills graph.input_checks (token id ranges, mask values, maximum sequence length).
 void derive_input_checks(ir::Graph& graph);
 

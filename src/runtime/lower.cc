@@ -4,6 +4,7 @@
 
 #include "bertc/error.h"
 #include "cpu/cpu_features.h"
+#include "kernels/onednn/dense_onednn.h"
 #include "kernels/ref/ref_kernels.h"
 #include "kernels/x86/select.h"
 #include "runtime/program.h"
@@ -46,7 +47,7 @@ bool verbose() {
 }  // namespace
 
 // Per node: the x86 kernel that x86::select_kernel picks for cpu::active_isa() (BERTC_ISA caps
-// it), else the reference kernel.
+// it) — or oneDNN's for Dense nodes marked gemm = "onednn" — else the reference kernel.
 Program lower(const ir::Graph& graph) {
   Program program;
   program.graph = &graph;
@@ -58,7 +59,8 @@ Program lower(const ir::Graph& graph) {
   }
   for (const ir::Node& node : graph.nodes) {
     StepKernel k;
-    x86::KernelChoice choice = x86::select_kernel(graph, node, isa);
+    x86::KernelChoice choice = onednn::wants_onednn(node) ? onednn::select_dense(graph, node)
+                                                          : x86::select_kernel(graph, node, isa);
     if (choice.fn) {
       k.fn = choice.fn;
       k.inplace_ok = choice.inplace_ok;

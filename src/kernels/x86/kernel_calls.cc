@@ -6,45 +6,18 @@
 
 #include "bertc/error.h"
 #include "cpu/thread_pool.h"
-#include "ir/shape_infer.h"
+#include "kernels/call_checks.h"
 
 namespace bertc::x86 {
 namespace {
 
 using kernels::KernelCall;
 
-[[noreturn]] void fail(const KernelCall& call, const std::string& message) {
-  ir::ShapeContext{*call.node, {}, {}}.fail(message);
-}
-
-bool has_src(const KernelCall& call, size_t i) { return i < call.src.size() && call.src[i]; }
-
-const Tensor& src_f32(const KernelCall& call, size_t i, const char* what) {
-  if (!has_src(call, i)) fail(call, std::string(what) + " (input " + std::to_string(i) + ") is missing");
-  const Tensor& t = *call.src[i];
-  if (t.dtype() != DType::kF32) {
-    fail(call, std::string(what) + " (input " + std::to_string(i) + ") must be float32, got " +
-                   dtype_name(t.dtype()));
-  }
-  return t;
-}
-
-Tensor& dst_f32(const KernelCall& call, int64_t numel) {
-  if (call.dst.empty() || !call.dst[0]) fail(call, "output 0 is missing");
-  Tensor& t = *call.dst[0];
-  if (t.dtype() != DType::kF32 || t.numel() != numel) {
-    fail(call, std::string("output must be float32 with ") + std::to_string(numel) +
-                   " elements, got " + dtype_name(t.dtype()) + " " + dims_str(t.shape()));
-  }
-  return t;
-}
-
-void check_numel(const KernelCall& call, const Tensor& t, int64_t numel, const char* what) {
-  if (t.numel() != numel) {
-    fail(call, std::string(what) + " " + dims_str(t.shape()) + " must have " +
-                   std::to_string(numel) + " elements");
-  }
-}
+using kernels::check_numel;
+using kernels::dst_f32;
+using kernels::fail;
+using kernels::has_src;
+using kernels::src_f32;
 
 // Runs fn(begin, end) over [0, n) in chunks of at least min_chunk on the pool.
 template <typename F>
