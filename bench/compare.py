@@ -3,19 +3,24 @@
 
   /usr/bin/python3 bench/compare.py [--models bert-base,distilbert]
       [--configs 1x64,1x128,1x256,4x128] [--runs 30] [--rounds 3] [--threads 2]
-      [--engines bertc,onnxruntime,pytorch] [--json results.json]
+      [--engines bertc,bertc-onednn,onnxruntime,pytorch] [--json results.json]
 
 Makes the random-weight models with tools/make_models.py (once, into build/models/), compiles
-them with `build/bertc compile -O3`, then for every configuration runs the engines one after
+them with `build/bertc compile -O3` (and `--gemm onednn` for the bertc-onednn column: the same
+fused graph on oneDNN's matmul), then for every configuration runs the engines one after
 another, each in its own process with the machine to itself (nothing else runs meanwhile),
 `--rounds` times in turn (interleaved, so drift hits all engines alike), `--runs` timed runs
 after warm-up each time. A cell is the median of all timed runs of an engine on a
 configuration. ONNX Runtime is the npm package onnxruntime-node (bench/ort_bench.mjs;
-`npm install --ignore-scripts` in bench/), graph optimization 'all', the same thread count.
-PyTorch is Debian's python3-torch 1.13, eager, with OpenBLAS's OpenMP build pinned
-(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp). "% peak" divides the model's
-FLOPs (2 per multiply-add, matrix products and attention only) by the machine's fp32 peak
-(--peak-gflops, default 419 = 2 cores x 2 x 512-bit FMA x 3.27 GHz measured).
+installed here with `npm install --ignore-scripts` when missing), graph optimization 'all',
+the same thread count. PyTorch is Debian's python3-torch 1.13, eager, with OpenBLAS's OpenMP
+build pinned (LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp, Debian package
+libopenblas0-openmp): with the reference BLAS it is ~70x slower.
+
+"SoL ms" (speed of light) is the model's FLOPs (2 per multiply-add of the matrix products and
+attention, as `bertc bench` counts them) divided by the machine's fp32 peak: threads x the
+per-core peak that `bertc bench` measures in the same run (an FMA throughput loop), unless
+--peak-gflops gives the total. "% pk" = SoL / median.
 """
 import argparse
 import json
@@ -29,36 +34,43 @@ BERTC = os.path.join(ROOT, "build", "bertc")
 OPENBLAS_OPENMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
 
 
-def model_flops(cfg, batch, seq):
-    """Multiply-adds x 2 of the encoder's matrix products and attention (+ pooler)."""
-    hidden = cfg.get("hidden_size", cfg.get("dim"))
-    layers = cfg.get("num_hidden_layers", cfg.get("n_layers"))
-    ffn = cfg.get("intermediate_size", cfg.get("hidden_dim"))
-    tokens = batch * seq
-    per_layer = 2 * tokens * hidden * (3 * hidden + hidden + 2 * ffn) + 4 * batch * seq * seq * hidden
-    pooler = 2 * batch * hidden * hidden if "pooler" in cfg.get("_outputs", "") else 0
-    return layers * per_layer + pooler
+def check_engines(engines):
+    """Fails early, naming the fix, when an engine's runtime is missing."""
+    if not os.path.exists(BERTC):
+        sys.exit(f"compare.py: {BERTC} is missing: run tools/setup.sh first")
+    if "onnxruntime" in engines and not os.path.isdir(os.path.join(ROOT, "bench", "node_modules", "onnxruntime-node")):
+        print("installing onnxruntime-node (npm install --ignore-scripts) in bench/ ...", file=sys.stderr)
+        subprocess.run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund"],
+                       cwd=os.path.join(ROOT, "bench"), check=True)
+    if "pytorch" in engines and not os.path.exists(os.path.join(OPENBLAS_OPENMP, "libblas.so.3")):
+        sys.exit("compare.py: OpenBLAS's OpenMP build is missing (PyTorch would use the reference BLAS,"
+                 " ~70x slower): apt-get install libopenblas0-openmp")
 
 
-def ensure_model(name):
+def ensure_bundle(model_dir, gemm):
+    bundle = os.path.join(model_dir, "model.bertc" if gemm == "bertc" else f"model.{gemm}.bertc")
+    if not os.path.exists(bundle) or os.path.getmtime(bundle) < os.path.getmtime(BERTC):
+        subprocess.run([BERTC, "compile", os.path.join(model_dir, "model.onnx"), "-o", bundle, "-O3",
+                        "--gemm", gemm], check=True)
+    return bundle
+
+
+def ensure_model(name, engines):
     out = os.path.join(ROOT, "build", "models", name)
     if not os.path.exists(os.path.join(out, "model.onnx")):
         print(f"making {name} (random weights) in {out} ...", file=sys.stderr)
         subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tools", "make_models.py"),
                         "--full", name, "--out", out], check=True)
-    bundle = os.path.join(out, "model.bertc")
-    if not os.path.exists(bundle) or os.path.getmtime(bundle) < os.path.getmtime(BERTC):
-        subprocess.run([BERTC, "compile", os.path.join(out, "model.onnx"), "-o", bundle, "-O3"],
-                       check=True)
-    with open(os.path.join(out, "meta.json")) as f:
-        meta = json.load(f)
-    return out, bundle, meta
+    bundles = {e: ensure_bundle(out, "bertc" if e == "bertc" else "onednn")
+               for e in engines if e.startswith("bertc")}
+    return out, bundles
 
 
-def run_engine(engine, model_dir, bundle, batch, seq, runs, warmup, threads):
-    if engine == "bertc":
-        cmd = [BERTC, "bench", bundle, "--batch", str(batch), "--seq", str(seq), "--runs", str(runs),
-               "--warmup", str(warmup), "--threads", str(threads), "--json"]
+def run_engine(engine, model_dir, bundles, batch, seq, runs, warmup, threads):
+    """The engine's timed runs (ms); for bertc also its JSON report (FLOPs, measured peak)."""
+    if engine.startswith("bertc"):
+        cmd = [BERTC, "bench", bundles[engine], "--batch", str(batch), "--seq", str(seq), "--runs",
+               str(runs), "--warmup", str(warmup), "--threads", str(threads), "--json"]
         env = None
     elif engine == "onnxruntime":
         cmd = ["node", os.path.join(ROOT, "bench", "ort_bench.mjs"), os.path.join(model_dir, "model.onnx"),
@@ -69,7 +81,8 @@ def run_engine(engine, model_dir, bundle, batch, seq, runs, warmup, threads):
                str(batch), str(seq), str(runs), str(warmup), str(threads)]
         env = dict(os.environ, LD_LIBRARY_PATH=OPENBLAS_OPENMP, OMP_NUM_THREADS=str(threads))
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
-    return json.loads(out.strip().splitlines()[-1])["times_ms"]
+    report = json.loads(out.strip().splitlines()[-1])
+    return report["times_ms"], report
 
 
 def main():
@@ -80,24 +93,33 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--engines", default="bertc,onnxruntime,pytorch")
-    ap.add_argument("--peak-gflops", type=float, default=419.0)
+    ap.add_argument("--engines", default="bertc,bertc-onednn,onnxruntime,pytorch")
+    ap.add_argument("--peak-gflops", type=float,
+                    help="the machine's total fp32 peak (default: measured by bertc bench)")
     ap.add_argument("--json", help="also write the raw results here")
     args = ap.parse_args()
     engines = args.engines.split(",")
+    if "bertc" not in engines:
+        sys.exit("compare.py: --engines must include bertc (it counts the FLOPs and measures the peak)")
+    check_engines(engines)
     results = []
     for name in args.models.split(","):
-        model_dir, bundle, meta = ensure_model(name)
-        cfg = dict(meta["config"], _outputs=",".join(meta["outputs"]))
+        model_dir, bundles = ensure_model(name, engines)
         for config in args.configs.split(","):
             batch, seq = (int(x) for x in config.split("x"))
             times = {e: [] for e in engines}
+            peaks = []
             for _ in range(args.rounds):
                 for e in engines:
-                    times[e] += run_engine(e, model_dir, bundle, batch, seq, args.runs, args.warmup, args.threads)
-            flops = model_flops(cfg, batch, seq)
-            row = {"model": name, "batch": batch, "seq": seq, "gflop": flops / 1e9,
-                   "speed_of_light_ms": flops / (args.peak_gflops * 1e9) * 1e3,
+                    t, report = run_engine(e, model_dir, bundles, batch, seq, args.runs, args.warmup,
+                                           args.threads)
+                    times[e] += t
+                    if e == "bertc":
+                        gflop = report["gflop"]
+                        peaks.append(report["peak_gflops"])
+            peak = args.peak_gflops or statistics.median(peaks)
+            row = {"model": name, "batch": batch, "seq": seq, "threads": args.threads, "gflop": gflop,
+                   "peak_gflops": peak, "speed_of_light_ms": gflop / peak * 1e3,
                    "runs_per_engine": args.runs * args.rounds,
                    "median_ms": {e: statistics.median(t) for e, t in times.items()}}
             results.append(row)
@@ -112,8 +134,10 @@ HEADER_DONE = []
 
 def print_row(row, engines):
     if not HEADER_DONE:
+        print(f"# {row['threads']} threads, {row['runs_per_engine']} timed runs per engine and cell "
+              f"(interleaved rounds); fp32 peak {row['peak_gflops']:.0f} GFLOP/s; medians in ms")
         cols = "".join(f"{e + ' ms':>16}" for e in engines)
-        print(f"{'model':<12}{'B x S':>8}{'SoL ms':>9}{cols}{'bertc/ORT':>11}{'bertc %pk':>11}{'ORT %pk':>9}")
+        print(f"{'model':<12}{'B x S':>8}{'SoL ms':>9}{cols}{'ORT/bertc':>11}{'bertc %pk':>11}{'ORT %pk':>9}")
         HEADER_DONE.append(True)
     med = row["median_ms"]
     cols = "".join(f"{med[e]:>16.2f}" for e in engines)

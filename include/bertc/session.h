@@ -99,6 +99,9 @@ class Session {
 
   // Bytes of the activation arena planned for the last run's shapes.
   size_t arena_bytes() const;
+  // Floating-point operations of one run at the last run's shapes: 2 per multiply-add of the
+  // matrix products (dense layers, attention), the rest not counted. 0 before the first run.
+  double flops() const;
   int num_threads() const;
 
  private:

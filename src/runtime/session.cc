@@ -7,6 +7,7 @@
 #include "bertc/session.h"
 #include "ir/graph.h"
 #include "cpu/thread_pool.h"
+#include "runtime/flops.h"
 #include "runtime/plan.h"
 #include "runtime/program.h"
 
@@ -242,6 +243,9 @@ const Tensor& Session::get_output(const std::string& name) const {
 }
 
 size_t Session::arena_bytes() const { return impl_->current ? impl_->current->arena_bytes() : 0; }
+double Session::flops() const {
+  return impl_->current ? runtime::plan_flops(impl_->graph(), *impl_->current) : 0;
+}
 int Session::num_threads() const { return impl_->pool->num_threads(); }
 
 }  // namespace bertc

@@ -1,5 +1,7 @@
 // bertc bench BUNDLE --batch B --seq S [--runs N] [--warmup N] [--threads T] [--json]
-// Times Session::run on synthetic inputs of the given shape: median, p90, min, max, throughput.
+// Times Session::run on synthetic inputs of the given shape: median, p90, min, max, throughput,
+// and the achieved GFLOP/s of the matrix products as a share of this machine's fp32 peak
+// (threads × the measured per-core peak of the ISA in use, cpu/fma_peak.h).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -9,6 +11,8 @@
 #include "bertc/error.h"
 #include "bertc/session.h"
 #include "commands.h"
+#include "cpu/cpu_features.h"
+#include "cpu/fma_peak.h"
 
 namespace bertc::cli {
 namespace {
@@ -103,12 +107,17 @@ void run_bench(const BenchArgs& args) {
   double median = percentile(ms, 0.5), p90 = percentile(ms, 0.9);
   double lo = *std::min_element(ms.begin(), ms.end()), hi = *std::max_element(ms.begin(), ms.end());
   double per_second = 1000.0 / median * static_cast<double>(args.batch);
+  const double gflop = session.flops() / 1e9, gflops = gflop / (median / 1e3);
+  const cpu::Isa isa = cpu::active_isa();
+  const double core_peak = cpu::fp32_peak_gflops_per_core(isa);
+  const double peak = core_peak * session.num_threads();
   if (args.json) {
     nlohmann::json j{{"bundle", args.bundle}, {"batch", args.batch}, {"seq", args.seq},
                      {"threads", session.num_threads()}, {"runs", args.runs}, {"median_ms", median},
                      {"p90_ms", p90}, {"min_ms", lo}, {"max_ms", hi},
                      {"sequences_per_s", per_second}, {"arena_bytes", session.arena_bytes()},
-                     {"times_ms", ms}};
+                     {"gflop", gflop}, {"gflops", gflops}, {"isa", cpu::isa_name(isa)},
+                     {"peak_gflops", peak}, {"pct_peak", 100 * gflops / peak}, {"times_ms", ms}};
     std::printf("%s\n", j.dump().c_str());
     return;
   }
@@ -118,6 +127,8 @@ void run_bench(const BenchArgs& args) {
   std::printf("  median %.3f ms   p90 %.3f ms   min %.3f ms   max %.3f ms\n", median, p90, lo, hi);
   std::printf("  throughput %.1f sequences/s   arena %.1f MB\n", per_second,
               static_cast<double>(session.arena_bytes()) / 1e6);
+  std::printf("  %.2f GFLOP per run: %.1f GFLOP/s = %.0f%% of fp32 peak (%d x %.1f GFLOP/s %s, measured)\n",
+              gflop, gflops, 100 * gflops / peak, session.num_threads(), core_peak, cpu::isa_name(isa));
 }
 
 }  // namespace

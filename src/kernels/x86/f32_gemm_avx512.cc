@@ -14,18 +14,10 @@
 namespace bertc::x86::gemm_detail {
 namespace {
 
-#ifndef BERTC_GEMM512_MR
-#define BERTC_GEMM512_MR 8
-#define BERTC_GEMM512_NV 3
-#endif
-#ifndef BERTC_GEMM512_KC
-#define BERTC_GEMM512_KC 1536
-#endif
-
-constexpr int kMR = BERTC_GEMM512_MR;  // rows per micro-tile
-constexpr int kNV = BERTC_GEMM512_NV;  // 16-float vectors (B panels) per micro-tile
+constexpr int kMR = 8;        // rows per micro-tile
+constexpr int kNV = 3;        // 16-float vectors (B panels) per micro-tile
 constexpr int kNR = kNV * 16;
-
+constexpr int64_t kKC = 1536;  // largest K block: BERT's K = 768 in one block, 3072 in two
 
 // erf(x) for float lanes: odd/even rational approximation on [-4, 4] (|erf(x)| rounds to 1
 // in float beyond), max abs error 3.7e-7 measured (bound kGemmErfMaxAbsError = 5e-7).
@@ -69,10 +61,11 @@ inline __m512 gelu_exact(__m512 x) {
 //   row stride lds (the partial sum in C for later K blocks, or R in the first block when the
 //   residual goes first — src may equal c). Only MR rows and the first 16 (NV - 1) +
 //   popcount(last_mask) columns of c / src / bias are read or written. kc may be 0.
-// The epilogue here is deliberately tiny (one predictable branch each for src and bias): GELU and the residual run in a separate pass over the tile while it is in L1, which
-// keeps this function's code small and its per-call overhead ~50 cycles.
+// The epilogue here is deliberately tiny (one predictable branch each for src and bias): GELU
+// and the residual run in a separate pass over the tile while it is in L1, which keeps this
+// function's code small and its per-call overhead ~50 cycles.
 // 2 FMA pipes × 4-cycle latency need >= 8 independent accumulators: the main tile has
-// MR × NV = 28; edge tiles (small MR) run latency-bound but are rare.
+// MR × NV = 24 (of 32 zmm registers); edge tiles (small MR) run latency-bound but are rare.
 template <int MRS, int MR, int NV>
 void f32_gemm_ukernel_avx512(int64_t kc, const float* __restrict a, const float* __restrict b,
                              int64_t b_stride, float* c, int64_t ldc, const float* src,
@@ -272,7 +265,7 @@ void gelu(const float* src, float* dst, int64_t n, bool fast_math) {
 }  // namespace
 
 const GemmIsaKernels& f32_gemm_kernels_avx512() {
-  static const GemmIsaKernels kernels{kMR, kNR, BERTC_GEMM512_KC, &pack_a, &block, &gelu};
+  static const GemmIsaKernels kernels{kMR, kNR, kKC, &pack_a, &block, &gelu};
   return kernels;
 }
 

@@ -226,13 +226,7 @@ void gemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a,
   const int threads = pool ? pool->num_threads() : 1;
   const int64_t mr = kern->mr, nr = kern->nr;
   // K blocks: as few as possible (each extra block re-reads and re-writes C), equal sizes.
-  int64_t kc_max = kern->kc;
-  static const int64_t kc_env = [] {  // TEMP tuning knob
-    const char* e = std::getenv("BERTC_GEMM_KC");
-    return e ? std::atoll(e) : 0;
-  }();
-  if (kc_env > 0) kc_max = kc_env;
-  const int64_t k_blocks = std::max<int64_t>(1, ceil_div(K, kc_max));
+  const int64_t k_blocks = std::max<int64_t>(1, ceil_div(K, kern->kc));
   g.kc = std::max<int64_t>(8, ceil_div(ceil_div(K, k_blocks), 8) * 8);
   const int64_t m_panels = ceil_div(M, mr);
   const int64_t n_panels = ceil_div(N, nr);
@@ -240,20 +234,12 @@ void gemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a,
   // 1. Pack A into mr-row micro-panels (shared by all tasks).
   float* a_packed = thread_scratch(std::max<int64_t>(1, m_panels * mr * K));
   g.a_packed = a_packed;
-#ifdef BERTC_NOPACK
-  static bool packed_once = false;
-  if (packed_once) K = -K;
-  packed_once = true;
-#endif
   if (K > 0) {
     const int64_t panels_per_task = std::max<int64_t>(1, ceil_div(m_panels, 4 * threads));
     run_tasks(pool, ceil_div(m_panels, panels_per_task), [&](int64_t t) {
       kern->pack_a(g, t * panels_per_task, std::min(m_panels, (t + 1) * panels_per_task));
     });
   }
-#ifdef BERTC_NOPACK
-  K = g.K;
-#endif
 
   // 2. C blocks of mc rows × nc columns. mc: the packed A block (mc × kc) stays in L2 (~768 KB
   // of it) while it is reused for every micro-column of the block; nc: the C block (mc × nc)

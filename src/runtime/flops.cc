@@ -1,0 +1,36 @@
+#include "runtime/flops.h"
+
+namespace bertc::runtime {
+
+double plan_flops(const ir::Graph& graph, const Plan& plan) {
+  double flops = 0;
+  for (const ir::Node& node : graph.nodes) {
+    if (node.inputs.empty() || node.outputs.empty() || !node.has_input(0)) continue;
+    const Tensor& a = plan.value(node.inputs[0]);
+    const Tensor& y = plan.value(node.outputs[0]);
+    if (a.rank() < 1) continue;
+    switch (node.op) {
+      case ir::Op::Dense:
+      case ir::Op::MatMul:  // [..., M, K] · [..., K, N]: K is A's last dim
+        flops += 2.0 * static_cast<double>(y.numel()) * static_cast<double>(a.shape().back());
+        break;
+      case ir::Op::Gemm: {  // A is [M, K], or [K, M] with transA
+        if (a.rank() != 2) break;
+        const int64_t k = node.attrs.get_int("transA", 0) ? a.dim(0) : a.dim(1);
+        flops += 2.0 * static_cast<double>(y.numel()) * static_cast<double>(k);
+        break;
+      }
+      case ir::Op::Attention: {  // QKV [B, S, 3·NH·D] -> Y [B, S, NH·D]
+        if (a.rank() != 3) break;
+        const double b = static_cast<double>(a.dim(0)), s = static_cast<double>(a.dim(1));
+        flops += 4.0 * b * s * s * static_cast<double>(a.dim(2) / 3);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return flops;
+}
+
+}  // namespace bertc::runtime
