@@ -2,14 +2,13 @@
 // blocking / threading driver, and the scalar reference kernel (Isa::kRef).
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <string>
 
 #include "bertc/error.h"
 #include "kernels/x86/gemm.h"
 #include "kernels/x86/gemm_internal.h"
+#include "kernels/x86/scratch.h"
 
 namespace bertc::x86 {
 namespace gemm_detail {
@@ -28,28 +27,6 @@ namespace {
 constexpr int kP = kGemmPanelWidth;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-// A grow-only, 64-byte aligned scratch buffer per thread (kept across calls: no page faults
-// after the first call of a given size).
-float* thread_scratch(int64_t floats) {
-  struct Buf {
-    float* p = nullptr;
-    int64_t n = 0;
-    ~Buf() { std::free(p); }
-  };
-  thread_local Buf buf;
-  if (floats > buf.n) {
-    std::free(buf.p);
-    const size_t bytes = (static_cast<size_t>(floats) * sizeof(float) + 63) / 64 * 64;
-    buf.p = static_cast<float*>(std::aligned_alloc(64, bytes));
-    if (!buf.p) {
-      buf.n = 0;
-      throw Error("gemm: out of memory for " + std::to_string(bytes) + " bytes of scratch");
-    }
-    buf.n = floats;
-  }
-  return buf.p;
-}
 
 // The reference kernel: rows [m0, m1), all columns, straight from packed B, float
 // accumulation in k order, exact GELU. Portable (auto-vectorized at most with SSE2).
@@ -232,7 +209,7 @@ void gemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a,
   const int64_t n_panels = ceil_div(N, nr);
 
   // 1. Pack A into mr-row micro-panels (shared by all tasks).
-  float* a_packed = thread_scratch(std::max<int64_t>(1, m_panels * mr * K));
+  float* a_packed = thread_scratch_floats(std::max<int64_t>(1, m_panels * mr * K));
   g.a_packed = a_packed;
   if (K > 0) {
     const int64_t panels_per_task = std::max<int64_t>(1, ceil_div(m_panels, 4 * threads));
