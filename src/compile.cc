@@ -1,8 +1,9 @@
-// bertc::compile: frontend → passes → Model.
+// bertc::compile: frontend (ONNX file or Hugging Face folder) → passes → Model.
 #include <filesystem>
 
 #include "bertc/error.h"
 #include "bertc/session.h"
+#include "frontend/hf/hf_importer.h"
 #include "frontend/onnx/onnx_importer.h"
 #include "ir/verifier.h"
 #include "passes/pipeline.h"
@@ -18,15 +19,26 @@ Model compile(const std::string& model_path, const CompileOptions& options) {
   }
   namespace fs = std::filesystem;
   if (!fs::exists(model_path)) throw Error(model_path + ": no such file or folder");
+  ir::Graph graph;
+  std::map<std::string, std::string> metadata;
   if (fs::is_directory(model_path)) {
-    throw Error(model_path + ": Hugging Face model folders are not supported yet; give an .onnx file");
+    if (!frontend::is_hf_folder(model_path)) {
+      throw Error(model_path + ": not a Hugging Face model folder (no config.json); give a folder "
+                  "with config.json and model.safetensors, or an .onnx file");
+    }
+    frontend::HfImport imported = frontend::import_hf(model_path);
+    graph = std::move(imported.graph);
+    metadata = std::move(imported.metadata);
+  } else {
+    graph = frontend::import_onnx(model_path);
   }
-  ir::Graph graph = frontend::import_onnx(model_path);
   passes::derive_input_checks(graph);
   ir::verify(graph, model_path + " (imported)");
   passes::optimize(graph, options);
   ir::verify(graph, model_path + " (optimized at -O" + std::to_string(options.opt_level) + ")");
-  return Model(std::move(graph), options);
+  Model model(std::move(graph), options);
+  model.metadata = std::move(metadata);
+  return model;
 }
 
 }  // namespace bertc

@@ -119,18 +119,6 @@ class ConfigReader {
   std::string path_;
 };
 
-json read_json_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string() + ": cannot read it");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return json::parse(ss.str());
-  } catch (const json::exception& e) {
-    throw Error(path.string() + ": malformed JSON: " + e.what());
-  }
-}
-
 Config read_config(const fs::path& path) {
   const json j = read_json_file(path);
   Config c;
@@ -316,11 +304,29 @@ class Weights {
     return get(key, want, hint);
   }
   const SafetensorsFile& file() const { return file_; }
+  const std::string& prefix() const { return prefix_; }
 
  private:
   SafetensorsFile file_;
   std::string prefix_;
 };
+
+// A file with more layers than the config asks for: the config contradicts the weights (the
+// graph would silently skip the extra layers).
+void check_layer_count(const Config& c, const Weights& w) {
+  const std::string stem =
+      w.prefix() + (std::string(c.arch->family) == "distilbert" ? "transformer.layer." : "encoder.layer.");
+  for (const auto& [name, entry] : w.file().entries()) {
+    if (!name.starts_with(stem)) continue;
+    const size_t dot = name.find('.', stem.size());
+    const std::string index = name.substr(stem.size(), dot == std::string::npos ? dot : dot - stem.size());
+    if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (std::stoll(index) >= c.layers) {
+      throw Error(c.path + " contradicts the weights: " + c.layers_key + " is " + std::to_string(c.layers) +
+                  ", but " + w.file().path() + " has tensor '" + name + "' of layer " + index);
+    }
+  }
+}
 
 // ---- graph building ------------------------------------------------------------------------
 
@@ -618,6 +624,7 @@ HfImport import_hf(const std::string& dir_arg) {
   }
   Config cfg = read_config(config_path);
   Weights w(weights_path, cfg);
+  check_layer_count(cfg, w);
 
   HfImport result;
   ir::Graph& g = result.graph;
@@ -700,10 +707,8 @@ HfImport import_hf(const std::string& dir_arg) {
     md["labels"] = labels.dump();
     md["problem_type"] = cfg.problem_type;
   }
-  for (auto& [k, v] : hf_folder_files_metadata(dir_arg)) md[k] = v;
+  for (auto& [k, v] : hf_folder_files_metadata(dir_arg, cfg.hidden)) md[k] = v;
   return result;
 }
-
-ir::Graph import_hf_folder(const std::string& dir) { return import_hf(dir).graph; }
 
 }  // namespace bertc::frontend

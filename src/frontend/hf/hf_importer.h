@@ -45,23 +45,26 @@ namespace bertc::frontend {
 
 struct HfImport {
   ir::Graph graph;
-  // What a pipeline needs to use the model (see hf_metadata.cc): "hf.architecture",
-  // "hf.model_type", "task" (classification | embedding), "labels" (JSON list, id order),
-  // "problem_type", "max_length", "pooling" (JSON list of cls | mean | max | mean_sqrt_len),
-  // "normalize", and the folder's tokenizer files by name ("vocab.txt", "tokenizer.json",
-  // "tokenizer_config.json", "special_tokens_map.json", "modules.json",
-  // "sentence_bert_config.json", "1_Pooling/config.json") or "tokenizer.error" when the folder's
-  // tokenizer is one bertc cannot run (byte-level BPE, SentencePiece).
+  // What a text pipeline needs (stored as bertc::Model::metadata):
+  //   "hf.architecture", "hf.model_type", "task" (classification | embedding),
+  //   "max_positions" (the longest sequence the position table allows),
+  //   classifiers: "labels" (JSON list of names in label-id order: id2label, else LABEL_i),
+  //     "problem_type" (config.json's, may be empty);
+  //   the folder's tokenizer, whole: "tokenizer.json" or "vocab.txt", with
+  //     "tokenizer_config.json" when present — or "tokenizer.error", the message to give when
+  //     text is used with a folder whose tokenizer bertc cannot run (byte-level BPE:
+  //     vocab.json + merges.txt; SentencePiece) or that has none;
+  //   sentence-transformers (modules.json): "pooling" (JSON list of cls | max | mean |
+  //     mean_sqrt_len, in the order sentence-transformers concatenates them), "normalize"
+  //     ("true" with a Normalize module), "max_length" (sentence_bert_config.json's
+  //     max_seq_length), "embedding.error" (a module or pooling mode bertc does not run).
   std::map<std::string, std::string> metadata;
 };
 
-// True when `dir` is a folder that looks like a Hugging Face checkpoint (has config.json).
+// True when `dir` is a folder that looks like a Hugging Face checkpoint: it has config.json, or
+// (old sentence-transformers layout) modules.json names a Transformer subfolder that has one.
 bool is_hf_folder(const std::string& dir);
 
 HfImport import_hf(const std::string& dir);
-ir::Graph import_hf_folder(const std::string& dir);
-
-// The tokenizer and pipeline metadata of a model folder (part of import_hf's result).
-std::map<std::string, std::string> hf_folder_files_metadata(const std::string& dir);
 
 }  // namespace bertc::frontend
