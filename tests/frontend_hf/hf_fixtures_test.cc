@@ -14,7 +14,8 @@ namespace {
 
 using testing::hf_fixture;
 
-const char* const kFixtures[] = {"bert", "bert_cls", "distilbert_cls", "roberta"};
+const char* const kFixtures[] = {"bert",    "bert_cls",       "distilbert",
+                                 "distilbert_cls", "roberta", "roberta_cls"};
 
 struct Case {
   std::string fixture;
