@@ -97,7 +97,7 @@ void print_embeddings(const Pipeline& p, std::span<const EncodeInput> inputs,
 
 }  // namespace
 
-ProgressBar::ProgressBar() : start_(now_seconds()) {}
+void ProgressBar::start() { start_ = now_seconds(); }
 
 void ProgressBar::update(std::size_t done, std::size_t total) {
   constexpr int kWidth = 30;
@@ -127,6 +127,7 @@ void run_texts(Pipeline& pipeline, const TextRunArgs& args, ProgressBar* bar) {
   for (std::size_t i = 0; i < texts.size(); ++i) {
     inputs.push_back(args.pairs.empty() ? EncodeInput(texts[i]) : EncodeInput(texts[i], args.pairs[i]));
   }
+  if (bar) bar->start();
   try {
     if (pipeline.task() == Task::classification) {
       const std::vector<Classification> results = pipeline.classify(inputs);

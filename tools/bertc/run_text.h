@@ -16,15 +16,16 @@ struct TextRunArgs {
   bool json = false;
 };
 
-// A progress bar on stderr: update() after each batch, finish() ends its line.
+// A progress bar on stderr: start() before the first batch, update() after each, finish() ends
+// its line.
 class ProgressBar {
  public:
-  ProgressBar();
+  void start();
   void update(std::size_t done, std::size_t total);
   void finish();
 
  private:
-  double start_;
+  double start_ = 0;
   bool drawn_ = false;
 };
 
