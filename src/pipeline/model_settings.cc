@@ -59,7 +59,8 @@ ModelSettings read_model_settings(const Model& model, const std::string& source)
     s.task = *task == "classification" ? Task::classification : Task::embedding;
   } else {
     bool has_logits = false;
-    for (ir::ValueId v : model.graph().outputs) has_logits |= model.graph().value(v).name == "logits";
+    for (ir::ValueId v : model.graph().outputs)
+      has_logits |= model.graph().value(v).name == "logits";
     s.task = has_logits ? Task::classification : Task::embedding;
   }
 
@@ -97,10 +98,11 @@ ModelSettings read_model_settings(const Model& model, const std::string& source)
       s.max_length = s.max_length ? std::min(s.max_length, *n) : *n;
     }
   } else {
-    s.tokenizer_error = source +
-                        ": has no tokenizer (compile a Hugging Face model folder with tokenizer.json "
-                        "or vocab.txt to embed one); give the model token ids with --input "
-                        "NAME=FILE.npy instead";
+    s.tokenizer_error =
+        source +
+        ": has no tokenizer (compile a Hugging Face model folder with tokenizer.json "
+        "or vocab.txt to embed one); give the model token ids with --input "
+        "NAME=FILE.npy instead";
   }
   return s;
 }

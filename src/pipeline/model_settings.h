@@ -15,14 +15,14 @@ enum class ScoreFunction { softmax, sigmoid };
 
 struct ModelSettings {
   Task task = Task::embedding;
-  std::vector<std::string> labels;   // classifiers, id order
+  std::vector<std::string> labels;  // classifiers, id order
   ScoreFunction score = ScoreFunction::softmax;
   std::vector<std::string> pooling;  // encoders: cls | max | mean | mean_sqrt_len
   bool normalize = false;
-  std::size_t max_length = 0;        // 0: unknown
+  std::size_t max_length = 0;  // 0: unknown
   std::optional<Tokenizer> tokenizer;
-  std::string tokenizer_error;       // why `tokenizer` is empty
-  std::string embedding_error;       // a sentence-transformers module bertc does not run
+  std::string tokenizer_error;  // why `tokenizer` is empty
+  std::string embedding_error;  // a sentence-transformers module bertc does not run
 };
 
 // Errors name `source` (the bundle or folder) and the metadata entry at fault.

@@ -62,9 +62,8 @@ struct Pipeline::Impl {
     const std::vector<Encoding> encodings = tok.encode_batch(inputs, opts);
     std::vector<size_t> order(encodings.size());
     std::iota(order.begin(), order.end(), size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return encodings[a].size() < encodings[b].size();
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return encodings[a].size() < encodings[b].size(); });
     const int64_t pad = tok.pad_id();
     for (size_t start = 0; start < order.size(); start += options.batch_size) {
       const std::span<const size_t> batch(order.data() + start,
@@ -147,10 +146,10 @@ std::vector<std::vector<float>> Pipeline::embed(std::span<const EncodeInput> inp
   im.run_batches(inputs, [&](size_t i, size_t b, const Tensor& mask) {
     const Tensor& states = im.output("last_hidden_state");
     const int64_t seq = states.dim(1), hidden = states.dim(2);
-    out[i] = pipeline::pool(states.data<float>() + static_cast<int64_t>(b) * seq * hidden,
-                            {mask.data<int64_t>() + static_cast<int64_t>(b) * seq,
-                             static_cast<size_t>(seq)},
-                            hidden, im.settings.pooling, im.settings.normalize);
+    out[i] = pipeline::pool(
+        states.data<float>() + static_cast<int64_t>(b) * seq * hidden,
+        {mask.data<int64_t>() + static_cast<int64_t>(b) * seq, static_cast<size_t>(seq)}, hidden,
+        im.settings.pooling, im.settings.normalize);
   });
   return out;
 }

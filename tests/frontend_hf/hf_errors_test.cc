@@ -78,9 +78,8 @@ TEST(HfErrors, MalformedConfig) {
 }
 
 TEST(HfErrors, UnknownArchitecture) {
-  const std::string msg = config_error("bert", "gpt2_arch", [](nlohmann::json& c) {
-    c["architectures"] = {"GPT2LMHeadModel"};
-  });
+  const std::string msg = config_error(
+      "bert", "gpt2_arch", [](nlohmann::json& c) { c["architectures"] = {"GPT2LMHeadModel"}; });
   EXPECT_HAS(msg, "config.json");
   EXPECT_HAS(msg, "architecture 'GPT2LMHeadModel' is not supported");
   EXPECT_HAS(msg, "BertForSequenceClassification");  // the list of supported ones
@@ -95,16 +94,14 @@ TEST(HfErrors, UnknownModelType) {
 }
 
 TEST(HfErrors, ArchitectureAndModelTypeDisagree) {
-  const std::string msg = config_error("bert", "arch_vs_type", [](nlohmann::json& c) {
-    c["model_type"] = "distilbert";
-  });
+  const std::string msg = config_error("bert", "arch_vs_type",
+                                       [](nlohmann::json& c) { c["model_type"] = "distilbert"; });
   EXPECT_HAS(msg, "architecture 'BertModel' does not fit model_type 'distilbert'");
 }
 
 TEST(HfErrors, UnknownActivation) {
-  const std::string msg = config_error("bert", "act", [](nlohmann::json& c) {
-    c["hidden_act"] = "swish";
-  });
+  const std::string msg =
+      config_error("bert", "act", [](nlohmann::json& c) { c["hidden_act"] = "swish"; });
   EXPECT_HAS(msg, "activation 'swish' is not supported");
 }
 
@@ -149,32 +146,28 @@ TEST(HfErrors, WeightOfTheWrongDtype) {
 }
 
 TEST(HfErrors, HiddenSizeContradictsWeights) {
-  const std::string msg = config_error("bert", "hidden", [](nlohmann::json& c) {
-    c["hidden_size"] = 96;
-  });
+  const std::string msg =
+      config_error("bert", "hidden", [](nlohmann::json& c) { c["hidden_size"] = 96; });
   EXPECT_HAS(msg, "'embeddings.word_embeddings.weight' has shape [250, 48], expected [250, 96]");
   EXPECT_HAS(msg, "vocab_size 250, hidden_size 96");
 }
 
 TEST(HfErrors, VocabSizeContradictsWeights) {
-  const std::string msg = config_error("bert", "vocab", [](nlohmann::json& c) {
-    c["vocab_size"] = 30522;
-  });
+  const std::string msg =
+      config_error("bert", "vocab", [](nlohmann::json& c) { c["vocab_size"] = 30522; });
   EXPECT_HAS(msg, "expected [30522, 48]");
 }
 
 TEST(HfErrors, FewerLayersThanTheWeights) {
-  const std::string msg = config_error("bert", "layers", [](nlohmann::json& c) {
-    c["num_hidden_layers"] = 1;
-  });
+  const std::string msg =
+      config_error("bert", "layers", [](nlohmann::json& c) { c["num_hidden_layers"] = 1; });
   EXPECT_HAS(msg, "contradicts the weights: num_hidden_layers is 1");
   EXPECT_HAS(msg, "of layer 1");
 }
 
 TEST(HfErrors, MoreLayersThanTheWeights) {
-  const std::string msg = config_error("distilbert_cls", "more_layers", [](nlohmann::json& c) {
-    c["n_layers"] = 4;
-  });
+  const std::string msg =
+      config_error("distilbert_cls", "more_layers", [](nlohmann::json& c) { c["n_layers"] = 4; });
   EXPECT_HAS(msg, "missing tensor 'distilbert.transformer.layer.3.");
 }
 
@@ -196,9 +189,14 @@ TEST(HfErrors, ClassifierConfigOnABareModel) {
 
 TEST(HfErrors, PoolingDimensionContradictsModel) {
   const fs::path dir = copy_hf_fixture("bert", "pooling_dim");
-  write_json(dir / "modules.json",
-             {{{"idx", 0}, {"name", "0"}, {"path", ""}, {"type", "sentence_transformers.models.Transformer"}},
-              {{"idx", 1}, {"name", "1"}, {"path", "1_Pooling"}, {"type", "sentence_transformers.models.Pooling"}}});
+  write_json(dir / "modules.json", {{{"idx", 0},
+                                     {"name", "0"},
+                                     {"path", ""},
+                                     {"type", "sentence_transformers.models.Transformer"}},
+                                    {{"idx", 1},
+                                     {"name", "1"},
+                                     {"path", "1_Pooling"},
+                                     {"type", "sentence_transformers.models.Pooling"}}});
   write_json(dir / "1_Pooling" / "config.json",
              {{"word_embedding_dimension", 384}, {"pooling_mode_mean_tokens", true}});
   const std::string msg = compile_error(dir);

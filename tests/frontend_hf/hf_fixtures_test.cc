@@ -14,8 +14,8 @@ namespace {
 
 using testing::hf_fixture;
 
-const char* const kFixtures[] = {"bert",    "bert_cls",       "distilbert",
-                                 "distilbert_cls", "roberta", "roberta_cls"};
+const char* const kFixtures[] = {"bert",           "bert_cls", "distilbert",
+                                 "distilbert_cls", "roberta",  "roberta_cls"};
 
 struct Case {
   std::string fixture;
@@ -56,17 +56,17 @@ TEST_P(HfFixtureTest, MatchesPyTorch) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    HfFixtures, HfFixtureTest, ::testing::ValuesIn(all_cases()),
-    [](const ::testing::TestParamInfo<Case>& info) {
-      return info.param.fixture + "_O" + std::to_string(info.param.opt_level);
-    });
+INSTANTIATE_TEST_SUITE_P(HfFixtures, HfFixtureTest, ::testing::ValuesIn(all_cases()),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           return info.param.fixture + "_O" + std::to_string(info.param.opt_level);
+                         });
 
 // The counts of the fused ops (the kernels that do the work) after -O3.
 std::map<std::string, int> fused_ops(const Model& model) {
   std::map<std::string, int> fused;
   for (const auto& [op, n] : ir::op_histogram(model.graph())) {
-    if (op.starts_with("bertc.") || op == "MatMul" || op == "Gemm" || op == "Softmax") fused[op] = n;
+    if (op.starts_with("bertc.") || op == "MatMul" || op == "Gemm" || op == "Softmax")
+      fused[op] = n;
   }
   return fused;
 }

@@ -21,7 +21,9 @@ nlohmann::json modules(std::initializer_list<std::pair<const char*, const char*>
   nlohmann::json j = nlohmann::json::array();
   int i = 0;
   for (const auto& [path, type] : items) {
-    j.push_back({{"idx", i}, {"name", std::to_string(i)}, {"path", path},
+    j.push_back({{"idx", i},
+                 {"name", std::to_string(i)},
+                 {"path", path},
                  {"type", std::string("sentence_transformers.models.") + type}});
     ++i;
   }
@@ -62,13 +64,13 @@ TEST(HfMetadata, SentencePieceIsRecordedAsATokenizerError) {
 
 TEST(HfMetadata, SentenceTransformersPoolingAndNormalize) {
   const fs::path dir = copy_hf_fixture("bert", "st");
-  write_json(dir / "modules.json",
-             modules({{"", "Transformer"}, {"1_Pooling", "Pooling"}, {"2_Normalize", "Normalize"}}));
-  write_json(dir / "1_Pooling" / "config.json",
-             {{"word_embedding_dimension", 48},
-              {"pooling_mode_cls_token", false},
-              {"pooling_mode_mean_tokens", true},
-              {"pooling_mode_max_tokens", true}});
+  write_json(
+      dir / "modules.json",
+      modules({{"", "Transformer"}, {"1_Pooling", "Pooling"}, {"2_Normalize", "Normalize"}}));
+  write_json(dir / "1_Pooling" / "config.json", {{"word_embedding_dimension", 48},
+                                                 {"pooling_mode_cls_token", false},
+                                                 {"pooling_mode_mean_tokens", true},
+                                                 {"pooling_mode_max_tokens", true}});
   write_json(dir / "sentence_bert_config.json", {{"max_seq_length", 256}});
   const auto md = metadata_of(dir);
   EXPECT_EQ(md.at("pooling"), R"(["max","mean"])");  // sentence-transformers' concatenation order
@@ -97,7 +99,8 @@ TEST(HfMetadata, OldSentenceTransformersLayout) {
   fs::create_directories(top);
   fs::rename(copy_hf_fixture("bert", "st_old_model"), top / "0_Transformer");
   write_text(top / "0_Transformer" / "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");
-  write_json(top / "modules.json", modules({{"0_Transformer", "Transformer"}, {"1_Pooling", "Pooling"}}));
+  write_json(top / "modules.json",
+             modules({{"0_Transformer", "Transformer"}, {"1_Pooling", "Pooling"}}));
   write_json(top / "1_Pooling" / "config.json", {{"pooling_mode_cls_token", true}});
   const auto md = metadata_of(top);
   EXPECT_EQ(md.at("pooling"), R"(["cls"])");

@@ -64,7 +64,8 @@ inline void write_raw_safetensors(const fs::path& p, const std::string& header,
                                   const std::string& data) {
   std::string bytes(8, '\0');
   uint64_t n = header.size();
-  for (int i = 0; i < 8; ++i) bytes[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i)
+    bytes[static_cast<size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
   write_text(p, bytes + header + data);
 }
 

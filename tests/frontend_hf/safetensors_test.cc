@@ -26,8 +26,8 @@ TEST(Safetensors, HalfAndBfloatConvertExactly) {
 TEST(Safetensors, ReadsEveryFloatDtype) {
   const std::string p = path_for("dtypes");
   std::string data;
-  const uint16_t h[2] = {0x3c00, 0xc000};            // F16 1, -2
-  const uint16_t b[2] = {0x3f80, 0xc0a0};            // BF16 1, -5
+  const uint16_t h[2] = {0x3c00, 0xc000};  // F16 1, -2
+  const uint16_t b[2] = {0x3f80, 0xc0a0};  // BF16 1, -5
   const double d[2] = {0.5, -0.25};
   data.append(reinterpret_cast<const char*>(h), 4);
   data.append(reinterpret_cast<const char*>(b), 4);
@@ -48,8 +48,8 @@ TEST(Safetensors, ReadsEveryFloatDtype) {
 }
 
 // Opening a file with this header (and `data`) fails with a message containing `part`.
-void expect_header_error(const std::string& tag, const std::string& header,
-                         const std::string& data, const std::string& part) {
+void expect_header_error(const std::string& tag, const std::string& header, const std::string& data,
+                         const std::string& part) {
   const std::string p = path_for(tag);
   testing::write_raw_safetensors(p, header, data);
   const std::string msg = error_of([&] { SafetensorsFile f(p); });

@@ -94,8 +94,8 @@ TEST(CliText, PairAndTable) {
   }
   ASSERT_NE(pair, nullptr);
   const std::string dir = assemble_text_model("bert_cls").string();
-  CliResult r = bertc_cli({"run", dir, "--text", (*pair)["text"], "--text-pair", (*pair)["pair"],
-                           "--json", "-O0"});
+  CliResult r = bertc_cli(
+      {"run", dir, "--text", (*pair)["text"], "--text-pair", (*pair)["pair"], "--json", "-O0"});
   ASSERT_EQ(r.rc, 0) << r.err;
   const json got = json::parse(r.out);
   EXPECT_EQ(got["text_pair"], (*pair)["pair"]);
@@ -122,8 +122,8 @@ TEST(CliText, EncoderFileInBatchesWithProgress) {
     }
   }
   const std::string dir = assemble_text_model("minilm").string();
-  const CliResult r = bertc_cli({"run", dir, "--file", file.string(), "--json", "--batch-size",
-                                 "4", "--progress", "-O3"});
+  const CliResult r = bertc_cli(
+      {"run", dir, "--file", file.string(), "--json", "--batch-size", "4", "--progress", "-O3"});
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), singles.size());
@@ -188,9 +188,9 @@ TEST(CliText, RobertaWithoutWordPieceRefusesTextButRunsTensors) {
                  "--output-dir", out, "-O0"});
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto want = testing::read_npy_dir(src / "reference" / "outputs");
-  EXPECT_LE(testing::max_abs_diff(read_npy(out + "/last_hidden_state.npy"),
-                                  want.at("last_hidden_state")),
-            1e-4);
+  EXPECT_LE(
+      testing::max_abs_diff(read_npy(out + "/last_hidden_state.npy"), want.at("last_hidden_state")),
+      1e-4);
 }
 
 TEST(CliText, UsageErrors) {

@@ -2,11 +2,12 @@
 // Face's ids, classify() and embed() give PyTorch's logits, probabilities and pooled embeddings
 // at -O0 and -O3, a batch with padding gives each text's own result, a compiled bundle carries
 // its tokenizer, and a model bertc cannot tokenize for says so.
+#include "bertc/pipeline.h"
+
 #include <gtest/gtest.h>
 
 #include "../e2e/fixtures.h"
 #include "bertc/error.h"
-#include "bertc/pipeline.h"
 #include "text_fixtures.h"
 
 namespace bertc {

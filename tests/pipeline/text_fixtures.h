@@ -25,7 +25,9 @@ inline fs::path text_fixture_dir(const std::string& name) {
   return fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / "hf_text" / name;
 }
 inline fs::path shared_data_dir() { return fs::path(BERTC_SOURCE_DIR) / ".." / "shared" / "data"; }
-inline bool have_shared_data() { return fs::is_regular_file(shared_data_dir() / "bert-base-uncased" / "vocab.txt"); }
+inline bool have_shared_data() {
+  return fs::is_regular_file(shared_data_dir() / "bert-base-uncased" / "vocab.txt");
+}
 
 inline nlohmann::json text_reference(const std::string& name) {
   std::ifstream in(text_fixture_dir(name) / "reference.json");
@@ -82,9 +84,9 @@ inline double max_abs_diff(const std::vector<float>& a, const std::vector<float>
   return worst;
 }
 
-#define BERTC_SKIP_WITHOUT_SHARED_DATA()                                                     \
-  if (!::bertc::testing::have_shared_data())                                                 \
-  GTEST_SKIP() << "needs the real vocabulary in " << ::bertc::testing::shared_data_dir()    \
+#define BERTC_SKIP_WITHOUT_SHARED_DATA()                                                 \
+  if (!::bertc::testing::have_shared_data())                                             \
+  GTEST_SKIP() << "needs the real vocabulary in " << ::bertc::testing::shared_data_dir() \
                << " (the ../shared/data folder beside the repository)"
 
 }  // namespace bertc::testing

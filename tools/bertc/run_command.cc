@@ -82,7 +82,8 @@ void run_run(const RunArgs& args) {
                           .normalize = args.normalize,
                           .progress = {}};
   const bool show_progress = args.progress || (!args.text.file.empty() && isatty(STDERR_FILENO));
-  if (show_progress) options.progress = [&bar](size_t done, size_t total) { bar.update(done, total); };
+  if (show_progress)
+    options.progress = [&bar](size_t done, size_t total) { bar.update(done, total); };
   Pipeline pipeline = Pipeline::load(args.model, std::move(options));
   run_texts(pipeline, args.text, show_progress ? &bar : nullptr);
 }

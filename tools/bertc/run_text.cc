@@ -15,8 +15,7 @@ namespace {
 using ordered_json = nlohmann::ordered_json;
 
 double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 std::vector<std::string> read_lines(const std::string& path) {
@@ -125,7 +124,8 @@ void run_texts(Pipeline& pipeline, const TextRunArgs& args, ProgressBar* bar) {
   std::vector<EncodeInput> inputs;
   inputs.reserve(texts.size());
   for (std::size_t i = 0; i < texts.size(); ++i) {
-    inputs.push_back(args.pairs.empty() ? EncodeInput(texts[i]) : EncodeInput(texts[i], args.pairs[i]));
+    inputs.push_back(args.pairs.empty() ? EncodeInput(texts[i])
+                                        : EncodeInput(texts[i], args.pairs[i]));
   }
   if (bar) bar->start();
   try {

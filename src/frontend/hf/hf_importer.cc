@@ -314,16 +314,17 @@ class Weights {
 // A file with more layers than the config asks for: the config contradicts the weights (the
 // graph would silently skip the extra layers).
 void check_layer_count(const Config& c, const Weights& w) {
-  const std::string stem =
-      w.prefix() + (std::string(c.arch->family) == "distilbert" ? "transformer.layer." : "encoder.layer.");
+  const std::string stem = w.prefix() + (std::string(c.arch->family) == "distilbert"
+                                             ? "transformer.layer."
+                                             : "encoder.layer.");
   for (const auto& [name, entry] : w.file().entries()) {
     if (!name.starts_with(stem)) continue;
-    const size_t dot = name.find('.', stem.size());
-    const std::string index = name.substr(stem.size(), dot == std::string::npos ? dot : dot - stem.size());
+    const std::string index = name.substr(stem.size(), name.find('.', stem.size()) - stem.size());
     if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos) continue;
     if (std::stoll(index) >= c.layers) {
-      throw Error(c.path + " contradicts the weights: " + c.layers_key + " is " + std::to_string(c.layers) +
-                  ", but " + w.file().path() + " has tensor '" + name + "' of layer " + index);
+      throw Error(c.path + " contradicts the weights: " + c.layers_key + " is " +
+                  std::to_string(c.layers) + ", but " + w.file().path() + " has tensor '" + name +
+                  "' of layer " + index);
     }
   }
 }

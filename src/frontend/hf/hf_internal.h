@@ -22,7 +22,6 @@ std::filesystem::path hf_model_dir(const std::string& dir);
 // The tokenizer and sentence-transformers metadata of a model folder (see HfImport::metadata);
 // `hidden` is the model's hidden size, which a pooling config's word_embedding_dimension must
 // match.
-std::map<std::string, std::string> hf_folder_files_metadata(const std::string& dir,
-                                                            int64_t hidden);
+std::map<std::string, std::string> hf_folder_files_metadata(const std::string& dir, int64_t hidden);
 
 }  // namespace bertc::frontend

@@ -99,8 +99,8 @@ void add_pooling(const fs::path& path, int64_t hidden, std::map<std::string, std
   if (!cfg.is_object()) throw Error(path.string() + ": expected a JSON object");
   if (auto it = cfg.find("word_embedding_dimension");
       it != cfg.end() && it->is_number_integer() && it->get<int64_t>() != hidden) {
-    throw Error(path.string() + " contradicts the model: word_embedding_dimension " +
-                it->dump() + ", but the model's hidden size is " + std::to_string(hidden));
+    throw Error(path.string() + " contradicts the model: word_embedding_dimension " + it->dump() +
+                ", but the model's hidden size is " + std::to_string(hidden));
   }
   static const std::pair<const char*, const char*> kModes[] = {
       {"pooling_mode_cls_token", "cls"},
