@@ -93,8 +93,12 @@ ModelSettings read_model_settings(const Model& model, const std::string& source)
   if (const std::string* e = find(md, "tokenizer.error")) {
     s.tokenizer_error = *e;
   } else if (find(md, "tokenizer.json") || find(md, "vocab.txt")) {
-    s.tokenizer = Tokenizer::from_files(md, source);
-    if (auto n = s.tokenizer->model_max_length()) {
+    try {  // a tokenizer bertc cannot run is an error when text is given, not at load
+      s.tokenizer = Tokenizer::from_files(md, source);
+    } catch (const Error& e) {
+      s.tokenizer_error = e.what();
+    }
+    if (auto n = s.tokenizer ? s.tokenizer->model_max_length() : std::nullopt) {
       s.max_length = s.max_length ? std::min(s.max_length, *n) : *n;
     }
   } else {

@@ -56,6 +56,16 @@ TEST(HfMetadata, ByteLevelBpeIsRecordedAsATokenizerError) {
   EXPECT_NE(e.find("--input"), std::string::npos) << e;
 }
 
+TEST(HfMetadata, BpeTokenizerJsonIsRecordedAsATokenizerError) {
+  const fs::path dir = copy_hf_fixture("roberta", "bpe_json");
+  write_text(dir / "tokenizer.json", R"({"model": {"type": "BPE", "vocab": {}, "merges": []}})");
+  const std::string e = metadata_of(dir).at("tokenizer.error");
+  EXPECT_NE(e.find("tokenizer.json: byte-level BPE (RoBERTa's) tokenizers are not supported"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(metadata_of(dir).count("tokenizer.json"), 0u);
+}
+
 TEST(HfMetadata, SentencePieceIsRecordedAsATokenizerError) {
   const fs::path dir = copy_hf_fixture("roberta", "spm");
   write_text(dir / "sentencepiece.bpe.model", "x");

@@ -186,8 +186,8 @@ TEST(PipelineText, RobertaByteLevelBpeIsAClearErrorButTensorsWork) {
   Pipeline p = Pipeline::load(dir.string(), at_level(0));
   const std::string msg = error_of([&] { p.embed(std::vector<std::string>{"Hello"}); });
   EXPECT_HAS(msg, "merges.txt");
-  EXPECT_HAS(msg, "byte-level BPE tokenizers");
-  EXPECT_HAS(msg, "not supported yet");
+  EXPECT_HAS(msg, "byte-level BPE");
+  EXPECT_HAS(msg, "tokenizers are not supported yet");
   EXPECT_HAS(error_of([&] { p.tokenizer(); }), "byte-level BPE");
   // The tensors-in path still runs.
   for (const auto& [name, t] : testing::read_npy_dir(src / "reference" / "inputs")) {
@@ -198,6 +198,20 @@ TEST(PipelineText, RobertaByteLevelBpeIsAClearErrorButTensorsWork) {
   EXPECT_LE(testing::max_abs_diff(p.session().get_output("last_hidden_state"),
                                   want.at("last_hidden_state")),
             1e-4);
+}
+
+TEST(PipelineText, ATokenizerThatFailsToLoadIsReportedAtTextUse) {
+  const fs::path dir = testing::temp_path("pipeline_bad_tokenizer");
+  fs::create_directories(dir);
+  const fs::path src = testing::fixtures_dir() / "hf" / "bert";
+  for (const char* f : {"config.json", "model.safetensors"}) {
+    fs::copy_file(src / f, dir / f, fs::copy_options::overwrite_existing);
+  }
+  std::ofstream(dir / "tokenizer.json") << R"({"normalizer": {"type": "NFKC"},
+             "model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0}}})";
+  Pipeline p = Pipeline::load(dir.string(), at_level(0));  // loads: tensors still work
+  EXPECT_HAS(error_of([&] { p.embed(std::vector<std::string>{"x"}); }),
+             "pipeline_bad_tokenizer:tokenizer.json: normalizer type 'NFKC' is not supported");
 }
 
 TEST(PipelineText, OnnxBundleHasNoTokenizer) {

@@ -53,12 +53,42 @@ std::string module_kind(const json& m) {
   return type.substr(type.rfind('.') + 1);
 }
 
+std::string unsupported_tokenizer(const fs::path& file, const std::string& kind) {
+  return file.string() + ": " + kind +
+         " tokenizers are not supported yet; bertc tokenizes WordPiece only (tokenizer.json or "
+         "vocab.txt). Give the model token ids instead: --input input_ids=IDS.npy --input "
+         "attention_mask=MASK.npy";
+}
+
+// The "model" type of a tokenizer.json ("WordPiece", "BPE", "Unigram", ...).
+std::string tokenizer_json_model(const fs::path& path) {
+  const json j = read_json_file(path);
+  const json* model = j.is_object() && j.contains("model") ? &j["model"] : nullptr;
+  if (model && model->is_object() && model->contains("type") && (*model)["type"].is_string()) {
+    return (*model)["type"].get<std::string>();
+  }
+  if (model && model->is_object() && model->contains("merges")) return "BPE";
+  return "WordPiece";  // old files without a type: the tokenizer loader checks the rest
+}
+
 // The tokenizer files of the first folder that has a WordPiece tokenizer (tokenizer.json, else
 // vocab.txt, each with tokenizer_config.json when present), or "tokenizer.error".
 void add_tokenizer(const std::vector<fs::path>& dirs, std::map<std::string, std::string>& md) {
   for (const fs::path& dir : dirs) {
     for (const char* main : {"tokenizer.json", "vocab.txt"}) {
       if (!is_file(dir / main)) continue;
+      if (std::string(main) == "tokenizer.json") {
+        const std::string type = tokenizer_json_model(dir / main);
+        if (type == "BPE") {
+          md["tokenizer.error"] = unsupported_tokenizer(dir / main, "byte-level BPE (RoBERTa's)");
+          return;
+        }
+        if (type == "Unigram") {
+          md["tokenizer.error"] =
+              unsupported_tokenizer(dir / main, "Unigram / SentencePiece (XLM-RoBERTa's)");
+          return;
+        }
+      }
       md[main] = read_text(dir / main);
       if (is_file(dir / "tokenizer_config.json")) {
         md["tokenizer_config.json"] = read_text(dir / "tokenizer_config.json");
@@ -66,28 +96,22 @@ void add_tokenizer(const std::vector<fs::path>& dirs, std::map<std::string, std:
       return;
     }
   }
-  const fs::path& dir = dirs.front();
   for (const fs::path& d : dirs) {
-    if (is_file(d / "merges.txt") || is_file(d / "vocab.json")) {
-      md["tokenizer.error"] =
-          (d / (is_file(d / "merges.txt") ? "merges.txt" : "vocab.json")).string() +
-          ": byte-level BPE tokenizers (vocab.json + merges.txt, as RoBERTa uses) are not "
-          "supported yet; bertc tokenizes WordPiece only (tokenizer.json or vocab.txt). Give the "
-          "model token ids instead: --input input_ids=IDS.npy --input attention_mask=MASK.npy";
-      return;
+    for (const char* bpe : {"merges.txt", "vocab.json"}) {
+      if (is_file(d / bpe)) {
+        md["tokenizer.error"] =
+            unsupported_tokenizer(d / bpe, "byte-level BPE (vocab.json + merges.txt, RoBERTa's)");
+        return;
+      }
     }
     for (const char* sp : {"sentencepiece.bpe.model", "spiece.model", "tokenizer.model"}) {
       if (is_file(d / sp)) {
-        md["tokenizer.error"] =
-            (d / sp).string() +
-            ": SentencePiece tokenizers (as XLM-RoBERTa uses) are not supported yet; bertc "
-            "tokenizes WordPiece only (tokenizer.json or vocab.txt). Give the model token ids "
-            "instead: --input input_ids=IDS.npy --input attention_mask=MASK.npy";
+        md["tokenizer.error"] = unsupported_tokenizer(d / sp, "SentencePiece (XLM-RoBERTa's)");
         return;
       }
     }
   }
-  md["tokenizer.error"] = dir.string() +
+  md["tokenizer.error"] = dirs.front().string() +
                           ": no tokenizer files (tokenizer.json or vocab.txt) in this model "
                           "folder; give the model token ids with --input NAME=FILE.npy";
 }
