@@ -45,7 +45,8 @@ MODES
    the side file model.onnx.data, ONNX external data), and a Hugging Face checkpoint folder
    hf/<name>/ for each of the six models with the SAME weights as the ONNX fixtures of that
    name (reference/ holds the same inputs and outputs). Every ONNX file is checked with
-   onnx.checker and the op types used are printed per fixture and per opset.
+   onnx.checker and the op types used are printed per fixture and per opset. hf/bert_cls also
+   has a pytorch_model.bin (torch.save; see write_torch_bin) of the same weights.
    Text fixtures hf_text/bert_cls and hf_text/minilm (when ../shared/data is present): small
    models with the REAL bert-base-uncased vocabulary (a BertForSequenceClassification at hidden
    8; an all-MiniLM-L6-v2-shaped BertModel at hidden 12), config.json + model.safetensors +
@@ -679,6 +680,7 @@ FIXTURES = {
         **_labels(["anger", "joy", "optimism", "sadness", "surprise"])}),
 }
 HF_FIXTURES = ("bert", "bert_cls", "distilbert", "distilbert_cls", "roberta", "roberta_cls")
+HF_BIN_FIXTURES = ("bert_cls",)  # also get a pytorch_model.bin (torch.save) of the same weights
 TINY_FOR_ARCH = {arch: name for name, (arch, _, _) in FIXTURES.items()}
 
 FULL = {
@@ -1132,6 +1134,27 @@ def write_text_fixtures(out_root):
     return report
 
 
+def write_torch_bin(path, model):
+    """torch.save of the state_dict, as transformers' save_pretrained(safe_serialization=False)
+    writes pytorch_model.bin, with the same values stored in the forms a reader must handle:
+    2-D weights as transposed views (strides (1, rows)) of their storage, the first LayerNorm
+    bias in float64, and the int64 position_ids buffer older transformers saved."""
+    import collections
+    sd = collections.OrderedDict()
+    for k, v in model.state_dict().items():
+        v = v.detach().clone()
+        if v.dim() == 2:
+            v = v.t().contiguous().t()
+        sd[k] = v
+    first_ln_bias = next(k for k in sd if k.endswith("LayerNorm.bias"))
+    sd[first_ln_bias] = sd[first_ln_bias].double()
+    prefix = next(k for k in sd if k.endswith("embeddings.word_embeddings.weight"))[:-len(
+        "embeddings.word_embeddings.weight")]
+    n = model.config.max_position_embeddings
+    sd[prefix + "embeddings.position_ids"] = torch.arange(n).expand((1, -1))
+    torch.save(sd, path)
+
+
 def write_onnx_fixture(out_dir, name, arch, cfg, seed, opset, onnx_bytes, input_sets,
                        output_names, external=False, hf_checkpoint=None):
     import onnx
@@ -1194,6 +1217,8 @@ def cmd_fixtures(out_root, verbose_attrs=False):
         if name in HF_FIXTURES:
             hf_rel = "hf/" + name
             write_hf_folder(os.path.join(out_root, "hf", name), arch, cfg, model, input_sets)
+            if name in HF_BIN_FIXTURES:
+                write_torch_bin(os.path.join(out_root, "hf", name, "pytorch_model.bin"), model)
             report.append((hf_rel, dir_size(os.path.join(out_root, "hf", name)), None))
         for opset in FIXTURE_OPSETS:
             onnx_bytes = export_onnx(model, in1, output_names, opset)

@@ -54,11 +54,11 @@ TEST(HfErrors, MissingWeightsFile) {
   EXPECT_HAS(compile_error(dir), "no model.safetensors");
 }
 
-TEST(HfErrors, PytorchBinAsksForSafetensors) {
+TEST(HfErrors, LegacyPytorchBinAsksForSafetensors) {
   const fs::path dir = copy_hf_fixture("bert", "bin");
-  fs::rename(dir / "model.safetensors", dir / "pytorch_model.bin");
+  fs::rename(dir / "model.safetensors", dir / "pytorch_model.bin");  // not a ZIP: pre-1.6 format
   const std::string msg = compile_error(dir);
-  EXPECT_HAS(msg, "pytorch_model.bin");
+  EXPECT_HAS(msg, "pytorch_model.bin: the legacy torch.save format (PyTorch < 1.6)");
   EXPECT_HAS(msg, "convert to safetensors");
 }
 

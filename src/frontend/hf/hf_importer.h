@@ -1,6 +1,8 @@
-// Hugging Face checkpoint import: a model folder (config.json + model.safetensors) into an
-// ir::Graph — the same graph, op for op, that torch.onnx.export of the same transformers model
-// gives the ONNX importer, so the same passes and kernels apply.
+// Hugging Face checkpoint import: a model folder (config.json + model.safetensors, else
+// pytorch_model.bin) into an ir::Graph built from the op patterns that torch.onnx.export of the
+// same transformers model gives the ONNX importer, so the same passes fuse it into the same
+// kernels (tests/frontend_hf checks the fused op counts against the ONNX fixtures). Only shape
+// glue differs (e.g. DistilBERT's mask is added as BERT's is, not applied with Where).
 //
 // Architectures (config.json "architectures"[0], else "model_type" → its bare model):
 //   BertModel, BertForSequenceClassification, DistilBertModel,
@@ -29,11 +31,11 @@
 //   outputs  last_hidden_state [batch, seq, H] (+ pooler_output [batch, H] for BertModel /
 //            RobertaModel with a pooler in the file); logits [batch, num_labels] for classifiers.
 //
-// Every failure is a bertc::Error naming the file and the thing at fault: a missing
-// config.json or model.safetensors (pytorch_model.bin: "convert to safetensors"), malformed
-// JSON or safetensors, an unknown architecture / model_type / activation, hidden_size not
-// divisible by the heads, a missing tensor, a tensor of the wrong shape (expected vs got), a
-// config that contradicts the weights.
+// Every failure is a bertc::Error naming the file and the thing at fault: a missing config.json
+// or weights file (sharded checkpoints and the pre-1.6 torch.save format: "convert to
+// safetensors"), malformed JSON, safetensors or torch checkpoint, an unknown architecture /
+// model_type / activation, hidden_size not divisible by the heads, a missing tensor, a tensor of
+// the wrong shape (expected vs got), a config that contradicts the weights (labels, layers).
 #pragma once
 
 #include <map>
