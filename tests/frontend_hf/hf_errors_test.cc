@@ -38,8 +38,6 @@ std::string weights_error(const std::string& fixture, const std::string& tag, Ed
   return compile_error(dir);
 }
 
-#define EXPECT_HAS(msg, part) EXPECT_NE((msg).find(part), std::string::npos) << (msg)
-
 TEST(HfErrors, NotAModelFolder) {
   const fs::path dir = copy_hf_fixture("bert", "no_config");
   fs::remove(dir / "config.json");

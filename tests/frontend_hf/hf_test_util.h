@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "../common/error_of.h"
 #include "../common/temp_path.h"
 #include "../e2e/fixtures.h"
 #include "bertc/error.h"
@@ -23,17 +24,6 @@ namespace bertc::testing {
 namespace fs = std::filesystem;
 
 inline fs::path hf_fixture(const std::string& name) { return fixtures_dir() / "hf" / name; }
-
-// Runs `fn` and returns the bertc::Error message it throws ("" when it does not throw).
-template <typename F>
-std::string error_of(F&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // A fresh copy of fixture `name` (config.json, model.safetensors) in a scratch folder.
 inline fs::path copy_hf_fixture(const std::string& name, const std::string& tag) {

@@ -9,8 +9,6 @@ namespace {
 using frontend::SafetensorsFile;
 using testing::error_of;
 
-#define EXPECT_HAS(msg, part) EXPECT_NE((msg).find(part), std::string::npos) << (msg)
-
 std::string path_for(const std::string& name) { return testing::temp_path(name + ".safetensors"); }
 
 TEST(Safetensors, HalfAndBfloatConvertExactly) {

@@ -18,8 +18,6 @@ using testing::error_of;
 using testing::hf_fixture;
 namespace fs = std::filesystem;
 
-#define EXPECT_HAS(msg, part) EXPECT_NE((msg).find(part), std::string::npos) << (msg)
-
 const fs::path kBin = hf_fixture("bert_cls") / "pytorch_model.bin";
 
 TEST(TorchCheckpoint, SameTensorsAsTheSafetensorsFile) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "../common/error_of.h"
 #include "../e2e/fixtures.h"
 #include "text_fixtures.h"
 
@@ -52,8 +53,6 @@ std::vector<json> json_lines(const std::string& text) {
   while (std::getline(in, line)) out.push_back(json::parse(line));
   return out;
 }
-
-#define EXPECT_HAS(msg, part) EXPECT_NE((msg).find(part), std::string::npos) << (msg)
 
 TEST(CliText, ClassifierJsonMatchesPyTorch) {
   BERTC_SKIP_WITHOUT_SHARED_DATA();

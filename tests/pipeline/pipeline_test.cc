@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../common/error_of.h"
 #include "../e2e/fixtures.h"
 #include "bertc/error.h"
 #include "text_fixtures.h"
@@ -15,22 +16,11 @@ namespace {
 
 using nlohmann::json;
 using testing::assemble_text_model;
+using testing::error_of;
 using testing::max_abs_diff;
 using testing::reference_inputs;
 using testing::text_reference;
 namespace fs = std::filesystem;
-
-template <typename F>
-std::string error_of(F&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-#define EXPECT_HAS(msg, part) EXPECT_NE((msg).find(part), std::string::npos) << (msg)
 
 // -O3 turns fast math on (approximate erf / exp / tanh in the optimized kernels).
 double tolerance(int opt_level) { return opt_level >= 3 ? 1e-3 : 1e-4; }
