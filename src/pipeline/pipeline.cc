@@ -49,7 +49,8 @@ struct Pipeline::Impl {
                               : ": is an encoder (no logits): use embed(), not classify()"));
   }
 
-  // Runs every input; `take(i, b)` reads the results of input i, row b of the current batch.
+  // Runs every input in length-sorted batches; after each run, `take(batch, mask)` reads the
+  // outputs: row b holds input batch[b], `mask` is the batch's attention mask.
   template <typename Take>
   void run_batches(std::span<const EncodeInput> inputs, Take take) {
     const Tokenizer& tok = tokenizer();
@@ -86,7 +87,7 @@ struct Pipeline::Impl {
       session.set_input("attention_mask", mask);
       if (has_type_ids) session.set_input("token_type_ids", types);
       session.run();
-      for (size_t b = 0; b < batch.size(); ++b) take(batch[b], b, mask);
+      take(batch, mask);
       if (options.progress) options.progress(start + batch.size(), order.size());
     }
   }
@@ -124,16 +125,18 @@ std::vector<Classification> Pipeline::classify(std::span<const EncodeInput> inpu
   Impl& im = *impl_;
   im.require(Task::classification);
   std::vector<Classification> out(inputs.size());
-  im.run_batches(inputs, [&](size_t i, size_t b, const Tensor&) {
+  im.run_batches(inputs, [&](std::span<const size_t> batch, const Tensor&) {
     const Tensor& logits = im.output("logits");
     const auto n = static_cast<size_t>(logits.dim(1));
     if (n != im.settings.labels.size()) {
       throw Error(im.source + ": the model gives " + std::to_string(n) + " logits but has " +
                   std::to_string(im.settings.labels.size()) + " labels");
     }
-    const float* row = logits.data<float>() + b * n;
-    out[i].logits.assign(row, row + n);
-    out[i].probabilities = pipeline::class_scores(out[i].logits, im.settings.score);
+    for (size_t b = 0; b < batch.size(); ++b) {
+      Classification& c = out[batch[b]];
+      c.logits.assign(logits.data<float>() + b * n, logits.data<float>() + (b + 1) * n);
+      c.probabilities = pipeline::class_scores(c.logits, im.settings.score);
+    }
   });
   return out;
 }
@@ -143,13 +146,15 @@ std::vector<std::vector<float>> Pipeline::embed(std::span<const EncodeInput> inp
   im.require(Task::embedding);
   if (!im.settings.embedding_error.empty()) throw Error(im.settings.embedding_error);
   std::vector<std::vector<float>> out(inputs.size());
-  im.run_batches(inputs, [&](size_t i, size_t b, const Tensor& mask) {
+  im.run_batches(inputs, [&](std::span<const size_t> batch, const Tensor& mask) {
     const Tensor& states = im.output("last_hidden_state");
     const int64_t seq = states.dim(1), hidden = states.dim(2);
-    out[i] = pipeline::pool(
-        states.data<float>() + static_cast<int64_t>(b) * seq * hidden,
-        {mask.data<int64_t>() + static_cast<int64_t>(b) * seq, static_cast<size_t>(seq)}, hidden,
-        im.settings.pooling, im.settings.normalize);
+    for (size_t b = 0; b < batch.size(); ++b) {
+      const auto row = static_cast<int64_t>(b) * seq;
+      out[batch[b]] = pipeline::pool(states.data<float>() + row * hidden,
+                                     {mask.data<int64_t>() + row, static_cast<size_t>(seq)}, hidden,
+                                     im.settings.pooling, im.settings.normalize);
+    }
   });
   return out;
 }
