@@ -1,16 +1,11 @@
 // PyTorch's checkpoint format, as transformers saves pytorch_model.bin: torch.save of a
-// state_dict (PyTorch >= 1.6), a ZIP archive (zip_archive.h) holding <root>/data.pkl — a pickle
-// of {name: tensor} whose tensors point at storages by persistent id — and each storage's raw
-// little-endian bytes in <root>/data/<key>.
-//
-// data.pkl is read by a small pickle machine that knows only what a state_dict holds: dicts and
-// OrderedDicts, tuples, lists, strings, numbers, booleans, None, storage persistent ids,
-// torch._utils._rebuild_tensor(_v2) and _rebuild_parameter. Any other class or function in the
-// pickle is refused by name, and nothing in it is ever executed. A tensor is a view (offset,
-// shape, strides) into its storage, so tied weights that share one storage read correctly.
-// Float storages (Float, Half, BFloat16, Double) convert to float32; integer ones (buffers such
-// as position_ids) may be present but are not weights. Errors name the file and the entry or
-// tensor at fault; the legacy format of PyTorch < 1.6 (not a ZIP) is refused with advice.
+// state_dict (PyTorch >= 1.6), a ZIP archive (zip_archive.h) holding <root>/data.pkl — the
+// pickled {name: tensor} (state_dict_pickle.h; nothing in it is executed) — and each storage's
+// raw little-endian bytes in <root>/data/<key>. A tensor is a view (offset, shape, strides) into
+// its storage, so tied weights that share one storage read correctly; every view is checked to
+// lie inside its storage at open. Float storages (Float, Half, BFloat16, Double) convert to
+// float32; integer ones (buffers such as position_ids) may be present but are not weights.
+// Errors name the file and the entry or tensor at fault.
 #pragma once
 
 #include <map>
