@@ -1,9 +1,7 @@
-// bertc::compile: frontend → passes → Model.
-#include <filesystem>
-
+// bertc::compile: frontend (ONNX file or Hugging Face folder) → passes → Model.
 #include "bertc/error.h"
 #include "bertc/session.h"
-#include "frontend/onnx/onnx_importer.h"
+#include "import_model.h"
 #include "ir/verifier.h"
 #include "passes/pipeline.h"
 
@@ -19,17 +17,15 @@ Model compile(const std::string& model_path, const CompileOptions& options) {
   if (options.gemm == "onednn" && options.opt_level < 2) {
     throw Error("--gemm onednn runs the fused Dense ops: it needs -O2 or -O3");
   }
-  namespace fs = std::filesystem;
-  if (!fs::exists(model_path)) throw Error(model_path + ": no such file or folder");
-  if (fs::is_directory(model_path)) {
-    throw Error(model_path + ": Hugging Face model folders are not supported yet; give an .onnx file");
-  }
-  ir::Graph graph = frontend::import_onnx(model_path);
+  ImportedModel imported = import_model(model_path);
+  ir::Graph& graph = imported.graph;
   passes::derive_input_checks(graph);
   ir::verify(graph, model_path + " (imported)");
   passes::optimize(graph, options);
   ir::verify(graph, model_path + " (optimized at -O" + std::to_string(options.opt_level) + ")");
-  return Model(std::move(graph), options);
+  Model model(std::move(graph), options);
+  model.metadata = std::move(imported.metadata);
+  return model;
 }
 
 }  // namespace bertc

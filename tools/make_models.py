@@ -43,9 +43,17 @@ MODES
    Opset 17 makes torch emit LayerNormalization; 11 and 14 give the decomposed form.
    Also: bert_opset14_external/ (the same model as bert_opset14 with every initializer in
    the side file model.onnx.data, ONNX external data), and a Hugging Face checkpoint folder
-   hf/<name>/ for bert, bert_cls, distilbert_cls and roberta with the SAME weights as the
-   ONNX fixtures of that name (reference/ holds the same inputs and outputs). Every ONNX file
-   is checked with onnx.checker and the op types used are printed per fixture and per opset.
+   hf/<name>/ for each of the six models with the SAME weights as the ONNX fixtures of that
+   name (reference/ holds the same inputs and outputs). Every ONNX file is checked with
+   onnx.checker and the op types used are printed per fixture and per opset. hf/bert_cls also
+   has a pytorch_model.bin (torch.save; see write_torch_bin) of the same weights.
+   Text fixtures hf_text/bert_cls and hf_text/minilm (when ../shared/data is present): small
+   models with the REAL bert-base-uncased vocabulary (a BertForSequenceClassification at hidden
+   8; an all-MiniLM-L6-v2-shaped BertModel at hidden 12), config.json + model.safetensors +
+   reference.json: PyTorch's results, one text at a time, on TEXT_CASES of the tokenizer corpus
+   (their ids are the oracle's expected_vocab.jsonl ids): logits and probabilities, or the
+   mean-pooled, normalized embedding that all-MiniLM-L6-v2's sentence-transformers files ask
+   for. reference.json also lists the ../shared/data files the tests copy into the folder.
 
 2. A full-size model with random weights (for benchmarks and large-shape checks):
 
@@ -66,7 +74,7 @@ MODES
      /usr/bin/python3 tools/make_models.py --hf-out DIR --arch ARCH [--config CONFIG]
          [--vocab SRC_DIR ...] [--batch B --seq S] [--lengths ...] [--seed N]
 
-   ARCH is one of the six classes above. CONFIG is a config.json path (e.g.
+   ARCH is one of the six classes above (--labels a,b,c names a classifier's labels). CONFIG is a config.json path (e.g.
    ../shared/data/all-MiniLM-L6-v2/config.json; the ARCH may then be left out when the
    config's "architectures" names a supported class) or a preset name: bert-base,
    distilbert, minilm, roberta-base, or a fixture name (bert, bert_cls, distilbert, ...).
@@ -87,11 +95,17 @@ MODES
                           sentence_bert_config.json, 1_Pooling/config.json
      reference/inputs/*.npy, reference/outputs/*.npy   PyTorch reference on random ids
                           ([CLS]/[SEP] ids looked up in the copied vocab.txt when present)
+     reference/texts.json with --texts: PyTorch's results on the corpus texts, as in the
+                          hf_text fixtures (needs the real vocabulary: vocab_size 30522);
+                          tools/check_text_model.py DIR compares `bertc run DIR --text` with it
 
-   Example (all-MiniLM-L6-v2 with its real config and tokenizer, random weights):
+   Examples (random weights; real configs and tokenizer files):
      /usr/bin/python3 tools/make_models.py --hf-out /tmp/minilm \\
          --config ../shared/data/all-MiniLM-L6-v2/config.json \\
-         --vocab ../shared/data/bert-base-uncased --vocab ../shared/data/all-MiniLM-L6-v2
+         --vocab ../shared/data/bert-base-uncased --vocab ../shared/data/all-MiniLM-L6-v2 --texts
+     /usr/bin/python3 tools/make_models.py --hf-out /tmp/bert-cls --config bert-base \\
+         --arch BertForSequenceClassification --labels negative,neutral,positive \\
+         --vocab ../shared/data/bert-base-uncased --texts
 
 SPEED: PyTorch uses whichever libblas.so.3 Debian's alternatives select (on these machines
 OpenBLAS, /usr/lib/x86_64-linux-gnu/openblas-openmp). If the reference BLAS is selected and
@@ -665,7 +679,8 @@ FIXTURES = {
         "num_attention_heads": 2, "intermediate_size": 160, "max_position_embeddings": 42,
         **_labels(["anger", "joy", "optimism", "sadness", "surprise"])}),
 }
-HF_FIXTURES = ("bert", "bert_cls", "distilbert_cls", "roberta")
+HF_FIXTURES = ("bert", "bert_cls", "distilbert", "distilbert_cls", "roberta", "roberta_cls")
+HF_BIN_FIXTURES = ("bert_cls",)  # also get a pytorch_model.bin (torch.save) of the same weights
 TINY_FOR_ARCH = {arch: name for name, (arch, _, _) in FIXTURES.items()}
 
 FULL = {
@@ -930,6 +945,216 @@ def write_hf_folder(out_dir, arch, cfg, model, input_sets, vocab_dirs=()):
     return sorted(sd)
 
 
+# ----------------------------------------------------------------------------------------
+# Text references: what `bertc run DIR --text ...` and bertc::Pipeline must give
+# ----------------------------------------------------------------------------------------
+
+SHARED_DATA = os.path.join(os.path.dirname(REPO_ROOT), "shared", "data")
+TOKENIZER_FIXTURES = os.path.join(REPO_ROOT, "tests", "fixtures", "tokenizer")
+# Cases of the tokenizer corpus used as model inputs, with the ids Hugging Face's tokenizer gives
+# them (the oracle's expected_vocab.jsonl; bertc's equality with it is tested separately): short
+# and long texts (so a batch needs padding), accents, CJK, punctuation, emoji, and two pairs
+# (used with models that take token_type_ids).
+TEXT_CASES = ("en-simple", "en-paragraph", "fr-accents", "zh-mixed-latin", "punct-ascii-glued",
+              "emoji-basic", "pair-simple", "pair-qa")
+# sentence-transformers' Pooling config keys, in the order it concatenates the modes.
+POOLING_MODES = (("pooling_mode_cls_token", "cls"), ("pooling_mode_max_tokens", "max"),
+                 ("pooling_mode_mean_tokens", "mean"),
+                 ("pooling_mode_mean_sqrt_len_tokens", "mean_sqrt_len"))
+
+
+def read_jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def text_cases(with_pairs):
+    """[{id, text, pair?, ids, type_ids}] for TEXT_CASES (pairs only when with_pairs)."""
+    corpus = {c["id"]: c for c in read_jsonl(os.path.join(TOKENIZER_FIXTURES, "corpus.jsonl"))}
+    expected = {c["id"]: c for c in
+                read_jsonl(os.path.join(TOKENIZER_FIXTURES, "expected_vocab.jsonl"))}
+    cases = []
+    for cid in TEXT_CASES:
+        inp, enc = corpus[cid]["inputs"][0], expected[cid]["encodings"][0]
+        if "pair" in inp and not with_pairs:
+            continue
+        case = {"id": cid, "text": inp["text"]}
+        if "pair" in inp:
+            case["pair"] = inp["pair"]
+        case.update(ids=enc["ids"], type_ids=enc["type_ids"])
+        cases.append(case)
+    return cases
+
+
+def sentence_transformers_settings(folder):
+    """(pooling modes, normalize) from the folder's modules.json, as sentence-transformers reads
+    them; without one, the first token's state ("cls"), not normalized."""
+    modes, normalize = ["cls"], False
+    path = os.path.join(folder, "modules.json")
+    if os.path.isfile(path):
+        with open(path) as f:
+            for m in json.load(f):
+                kind = m["type"].rsplit(".", 1)[-1]
+                if kind == "Normalize":
+                    normalize = True
+                elif kind == "Pooling":
+                    with open(os.path.join(folder, m["path"], "config.json")) as g:
+                        cfg = json.load(g)
+                    modes = [mode for key, mode in POOLING_MODES if cfg.get(key)]
+                elif kind != "Transformer":
+                    raise ValueError(f"{path}: module {m['type']} is not supported")
+    return modes, normalize
+
+
+def pool(states, mask, modes, normalize):
+    """sentence_transformers.models.Pooling (+ Normalize) on [B, S, H] states, [B, S] mask."""
+    m = mask.unsqueeze(-1).expand(states.size()).to(states.dtype)
+    outs = []
+    for mode in modes:
+        if mode == "cls":
+            outs.append(states[:, 0])
+        elif mode == "max":
+            t = states.clone()
+            t[m == 0] = -1e9
+            outs.append(torch.max(t, 1)[0])
+        else:
+            total = torch.sum(states * m, 1)
+            count = torch.clamp(m.sum(1), min=1e-9)
+            outs.append(total / count if mode == "mean" else total / torch.sqrt(count))
+    e = torch.cat(outs, 1)
+    return nn.functional.normalize(e, p=2, dim=1) if normalize else e
+
+
+def text_reference(arch, cfg, model, folder):
+    """PyTorch's results for each text case, one text at a time (no padding): a classifier's
+    logits and probabilities (softmax, or sigmoid for multi-label / one label, as transformers'
+    pipeline), or an encoder's pooled embedding as the folder's sentence-transformers files say."""
+    input_names = ARCHS[arch][2]
+    classifier = arch.endswith("ForSequenceClassification")
+    ref = {"arch": arch, "task": "classification" if classifier else "embedding", "cases": []}
+    if classifier:
+        labels = [cfg["id2label"][str(i)] for i in range(len(cfg["id2label"]))]
+        sigmoid = cfg.get("problem_type") == "multi_label_classification" or len(labels) == 1
+        ref["labels"] = labels
+    else:
+        modes, normalize = sentence_transformers_settings(folder)
+        ref.update(pooling=modes, normalize=normalize)
+    for case in text_cases(with_pairs="token_type_ids" in input_names):
+        ids = torch.tensor([case["ids"]], dtype=torch.long)
+        mask = torch.ones_like(ids)
+        all_inputs = {"input_ids": ids, "attention_mask": mask,
+                      "token_type_ids": torch.tensor([case["type_ids"]], dtype=torch.long)}
+        with torch.no_grad():
+            out = model(*[all_inputs[n] for n in input_names])[0]
+            if classifier:
+                logits = out[0]
+                probs = torch.sigmoid(logits) if sigmoid else torch.softmax(logits, -1)
+                case.update(logits=logits.tolist(), probabilities=probs.tolist())
+            else:
+                case["embedding"] = pool(out, mask, modes, normalize)[0].tolist()
+        ref["cases"].append(case)
+    return ref
+
+
+def write_json(path, obj):
+    """A JSON object with one top-level key a line (one list item a line for "cases")."""
+    def dump(v):
+        return json.dumps(v, ensure_ascii=False)
+    lines = []
+    for key, value in obj.items():
+        if key == "cases":
+            items = ",\n".join("  " + dump(c) for c in value)
+            lines.append(f" {dump(key)}: [\n{items}\n ]")
+        else:
+            lines.append(f" {dump(key)}: {dump(value)}")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("{\n" + ",\n".join(lines) + "\n}\n")
+
+
+def minilm_config():
+    with open(os.path.join(SHARED_DATA, "all-MiniLM-L6-v2", "config.json")) as f:
+        return json.load(f)
+
+
+# Small text models with the REAL bert-base-uncased vocabulary (30522 embedding rows, so a small
+# hidden size keeps each near 1 MB) for the pipeline tests, in tests/fixtures/hf_text/<name>/:
+# config.json, model.safetensors, reference.json. The tokenizer and sentence-transformers files
+# come from ../shared/data at test time (never copied into the repository): "shared" maps a file
+# of the model folder to its source there, "edits" patches a copied JSON file (the tiny encoder's
+# pooling dimension). name -> (arch, seed, config overrides, shared, edits)
+TEXT_FIXTURES = {
+    "bert_cls": ("BertForSequenceClassification", 111, lambda: {
+        "vocab_size": 30522, "hidden_size": 8, "num_hidden_layers": 2, "num_attention_heads": 2,
+        "intermediate_size": 32, **_labels(["negative", "neutral", "positive"])},
+        {"vocab.txt": "bert-base-uncased/vocab.txt"}, {}),
+    # all-MiniLM-L6-v2's real config (6 layers, GELU, 512 positions) at hidden 12, 3 heads.
+    "minilm": ("BertModel", 112, lambda: {
+        **minilm_config(), "hidden_size": 12, "num_attention_heads": 3, "intermediate_size": 48},
+        {"tokenizer.json": "bert-base-uncased/tokenizer.json",
+         "tokenizer_config.json": "all-MiniLM-L6-v2/tokenizer_config.json",
+         "modules.json": "all-MiniLM-L6-v2/modules.json",
+         "sentence_bert_config.json": "all-MiniLM-L6-v2/sentence_bert_config.json",
+         "1_Pooling/config.json": "all-MiniLM-L6-v2/1_Pooling/config.json"},
+        {"1_Pooling/config.json": {"word_embedding_dimension": 12}}),
+}
+
+
+def assemble_text_folder(fixture_dir, shared, edits, out_dir):
+    """The model folder a text fixture stands for: its config and weights plus the shared files."""
+    os.makedirs(out_dir, exist_ok=True)
+    for f in ("config.json", "model.safetensors"):
+        shutil.copyfile(os.path.join(fixture_dir, f), os.path.join(out_dir, f))
+    for rel, src in shared.items():
+        dst = os.path.join(out_dir, rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copyfile(os.path.join(SHARED_DATA, src), dst)
+    for rel, patch in edits.items():
+        with open(os.path.join(out_dir, rel)) as f:
+            j = json.load(f)
+        j.update(patch)
+        write_json(os.path.join(out_dir, rel), j)
+
+
+def write_text_fixtures(out_root):
+    """tests/fixtures/hf_text/<name>/ for TEXT_FIXTURES; returns [(path, bytes)]."""
+    import tempfile
+    report = []
+    for name, (arch, seed, overrides, shared, edits) in TEXT_FIXTURES.items():
+        d = os.path.join(out_root, "hf_text", name)
+        cfg = make_config(arch, overrides())
+        model = build_model(arch, cfg, seed)
+        write_hf_folder(d, arch, cfg, model, {})
+        with tempfile.TemporaryDirectory() as tmp:
+            assemble_text_folder(d, shared, edits, tmp)
+            ref = text_reference(arch, cfg, model, tmp)
+        ref.update(shared=shared, edits=edits, seed=seed)
+        write_json(os.path.join(d, "reference.json"), ref)
+        report.append((os.path.join("hf_text", name), dir_size(d)))
+    return report
+
+
+def write_torch_bin(path, model):
+    """torch.save of the state_dict, as transformers' save_pretrained(safe_serialization=False)
+    writes pytorch_model.bin, with the same values stored in the forms a reader must handle:
+    2-D weights as transposed views (strides (1, rows)) of their storage, the first LayerNorm
+    bias in float64, and the int64 position_ids buffer older transformers saved."""
+    import collections
+    sd = collections.OrderedDict()
+    for k, v in model.state_dict().items():
+        v = v.detach().clone()
+        if v.dim() == 2:
+            v = v.t().contiguous().t()
+        sd[k] = v
+    first_ln_bias = next(k for k in sd if k.endswith("LayerNorm.bias"))
+    sd[first_ln_bias] = sd[first_ln_bias].double()
+    prefix = next(k for k in sd if k.endswith("embeddings.word_embeddings.weight"))[:-len(
+        "embeddings.word_embeddings.weight")]
+    n = model.config.max_position_embeddings
+    sd[prefix + "embeddings.position_ids"] = torch.arange(n).expand((1, -1))
+    torch.save(sd, path)
+
+
 def write_onnx_fixture(out_dir, name, arch, cfg, seed, opset, onnx_bytes, input_sets,
                        output_names, external=False, hf_checkpoint=None):
     import onnx
@@ -976,6 +1201,7 @@ def cmd_fixtures(out_root, verbose_attrs=False):
     # Remove only what this script generates, so stale files never linger.
     owned = [f"{n}_opset{o}" for n in FIXTURES for o in FIXTURE_OPSETS]
     owned += ["bert_opset14_external"] + [os.path.join("hf", n) for n in HF_FIXTURES]
+    owned += [os.path.join("hf_text", n) for n in TEXT_FIXTURES]
     for d in owned:
         shutil.rmtree(os.path.join(out_root, d), ignore_errors=True)
 
@@ -991,6 +1217,8 @@ def cmd_fixtures(out_root, verbose_attrs=False):
         if name in HF_FIXTURES:
             hf_rel = "hf/" + name
             write_hf_folder(os.path.join(out_root, "hf", name), arch, cfg, model, input_sets)
+            if name in HF_BIN_FIXTURES:
+                write_torch_bin(os.path.join(out_root, "hf", name, "pytorch_model.bin"), model)
             report.append((hf_rel, dir_size(os.path.join(out_root, "hf", name)), None))
         for opset in FIXTURE_OPSETS:
             onnx_bytes = export_onnx(model, in1, output_names, opset)
@@ -1006,6 +1234,10 @@ def cmd_fixtures(out_root, verbose_attrs=False):
                 attrs_per_opset[opset].update(onnx_attr_summary(path))
                 report.append((fixture, dir_size(d), ops))
 
+    if os.path.isdir(SHARED_DATA):
+        report += [(path, size, None) for path, size in write_text_fixtures(out_root)]
+    else:
+        print(f"hf_text/ fixtures skipped: {SHARED_DATA} (the real vocabulary) is missing")
     for fixture, size, ops in report:
         print(f"{fixture:28s} {size / 1024:8.1f} KiB" + (f"  ops: {' '.join(ops)}" if ops else ""))
     for opset in FIXTURE_OPSETS:
@@ -1048,9 +1280,24 @@ def load_config_arg(text, arch):
     return arch, overrides
 
 
+def write_texts_reference(args, arch, cfg, model):
+    """--texts: DIR/reference/texts.json (see text_reference) for tools/check_text_model.py."""
+    if args.texts:
+        path = os.path.join(args.hf_out, "reference", "texts.json")
+        write_json(path, text_reference(arch, cfg, model, args.hf_out))
+        print(f"{path}: PyTorch's results for {len(TEXT_CASES)} corpus texts")
+
+
+def config_overrides(args, overrides):
+    """--labels NAME,NAME,... as id2label / label2id."""
+    if args.labels:
+        overrides = {**overrides, **_labels(args.labels.split(","))}
+    return overrides
+
+
 def cmd_hf(args):
     arch, overrides = load_config_arg(args.config, args.arch)
-    cfg = make_config(arch, overrides)
+    cfg = make_config(arch, config_overrides(args, overrides))
     model = build_model(arch, cfg, args.seed)
     input_names, output_names = ARCHS[arch][2], ARCHS[arch][3]
     vocab_file = None
@@ -1064,6 +1311,7 @@ def cmd_hf(args):
     inputs = make_inputs(cfg, input_names, batch, seq, lengths, args.seed + 1000, vocab_file)
     outputs = run_reference(model, inputs, output_names)
     keys = write_hf_folder(args.hf_out, arch, cfg, model, {"": (inputs, outputs)}, args.vocab)
+    write_texts_reference(args, arch, cfg, model)
     print(f"{args.hf_out}: {arch}, {len(keys)} tensors, "
           f"{dir_size(args.hf_out) / 1e6:.1f} MB; inputs {list(inputs)} {list(inputs['input_ids'].shape)}")
 
@@ -1072,7 +1320,8 @@ def cmd_full(args):
     if not args.out:
         raise SystemExit("--full needs --out DIR")
     arch, overrides = FULL[args.full]
-    cfg = make_config(arch, overrides)
+    arch = args.arch or arch
+    cfg = make_config(arch, config_overrides(args, overrides))
     model = build_model(arch, cfg, args.seed)
     input_names, output_names = ARCHS[arch][2], ARCHS[arch][3]
     batch, seq = args.batch or 1, args.seq or 128
@@ -1087,6 +1336,7 @@ def cmd_full(args):
     print(f"{path}: {os.path.getsize(path) / 1e6:.1f} MB, ops: {' '.join(ops)}")
     if args.hf_out:
         write_hf_folder(args.hf_out, arch, cfg, model, {"": (inputs, outputs)}, args.vocab)
+        write_texts_reference(args, arch, cfg, model)
         print(f"{args.hf_out}: HF checkpoint with the same weights")
 
 
@@ -1101,10 +1351,15 @@ def main(argv=None):
                       help="a full-size model with random weights to --out DIR")
     p.add_argument("--out", help="output folder (default for --fixtures: tests/fixtures)")
     p.add_argument("--hf-out", metavar="DIR", help="write a Hugging Face checkpoint folder")
-    p.add_argument("--arch", choices=sorted(ARCHS), help="architecture for --hf-out")
+    p.add_argument("--arch", choices=sorted(ARCHS),
+                   help="architecture for --hf-out (or instead of a --full preset's)")
     p.add_argument("--config", help="config.json path or preset name for --hf-out")
     p.add_argument("--vocab", action="append", default=[], metavar="SRC_DIR",
                    help="copy tokenizer files from this folder (repeatable)")
+    p.add_argument("--labels", help="comma-separated label names of a classifier (id order)")
+    p.add_argument("--texts", action="store_true",
+                   help="--hf-out: also write reference/texts.json (PyTorch's results on "
+                        "corpus texts) for tools/check_text_model.py")
     p.add_argument("--batch", type=int, help="batch of the reference inputs")
     p.add_argument("--seq", type=int, help="sequence length of the reference inputs")
     p.add_argument("--lengths", help="comma-separated real-token counts per row")
@@ -1121,8 +1376,8 @@ def main(argv=None):
         elif args.hf_out and not args.fixtures:
             cmd_hf(args)
         else:
-            if args.hf_out or args.arch or args.config:
-                p.error("--hf-out/--arch/--config do not apply to --fixtures")
+            if args.hf_out or args.arch or args.config or args.labels or args.texts:
+                p.error("--hf-out/--arch/--config/--labels/--texts do not apply to --fixtures")
             cmd_fixtures(args.out or os.path.join(REPO_ROOT, "tests", "fixtures"), args.attrs)
     except ValueError as e:
         raise SystemExit(f"make_models.py: error: {e}")

@@ -46,7 +46,9 @@ class Model {
   CompileOptions options_;
 };
 
-// Imports MODEL (an .onnx file) and optimizes it at options.opt_level.
+// Imports MODEL — an .onnx file, or a Hugging Face model folder (config.json +
+// model.safetensors; its tokenizer files, labels and sentence-transformers pooling go into
+// Model::metadata) — and optimizes it at options.opt_level.
 Model compile(const std::string& model_path, const CompileOptions& options = {});
 // Writes a self-contained bundle (.bertc).
 void save(const Model& model, const std::string& bundle_path);

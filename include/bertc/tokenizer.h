@@ -60,6 +60,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -126,6 +127,11 @@ class Tokenizer {
   // A tokenizer.json document already in memory; `name` is used in error messages.
   static Tokenizer from_json_string(std::string_view json,
                                     std::string_view name = "tokenizer.json");
+  // A model folder's tokenizer files held in memory, by file name (as from_folder reads them):
+  // "tokenizer.json", else "vocab.txt", with "tokenizer_config.json" when present. Other entries
+  // are ignored. `source` (e.g. the bundle they were embedded in) prefixes error messages.
+  static Tokenizer from_files(const std::map<std::string, std::string>& files,
+                              std::string_view source);
 
   Tokenizer(const Tokenizer&);
   Tokenizer(Tokenizer&&) noexcept;
@@ -172,6 +178,10 @@ class Tokenizer {
  private:
   struct Model;
   explicit Tokenizer(std::shared_ptr<const Model> model, TokenizerOptions options);
+  // tokenizer.json (is_json) or vocabulary text, with an optional tokenizer_config.json text.
+  static Tokenizer from_texts(bool is_json, std::string_view text, const std::string& name,
+                              const std::optional<std::string>& config,
+                              const std::string& config_name);
 
   std::shared_ptr<const Model> model_;
   TokenizerOptions options_;

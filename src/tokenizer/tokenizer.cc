@@ -107,9 +107,36 @@ Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
 Tokenizer Tokenizer::from_json_string(std::string_view json, std::string_view name) {
-  auto model = std::make_shared<Model>(tok::load_tokenizer_json(json, std::string(name)));
+  return from_texts(true, json, std::string(name), std::nullopt, "");
+}
+
+Tokenizer Tokenizer::from_texts(bool is_json, std::string_view text, const std::string& name,
+                                const std::optional<std::string>& config,
+                                const std::string& config_name) {
+  std::shared_ptr<Model> model;
+  if (is_json) {
+    model = std::make_shared<Model>(tok::load_tokenizer_json(text, name));
+    if (config) tok::apply_config_max_length(*model, *config, config_name);
+  } else {
+    model = std::make_shared<Model>(
+        tok::load_vocab_txt(std::string(text), name, config, config_name));
+  }
   TokenizerOptions options = model->default_options;
   return Tokenizer(std::move(model), std::move(options));
+}
+
+Tokenizer Tokenizer::from_files(const std::map<std::string, std::string>& files,
+                                std::string_view source) {
+  const std::string src(source);
+  std::optional<std::string> config;
+  if (auto it = files.find("tokenizer_config.json"); it != files.end()) config = it->second;
+  for (const char* main : {"tokenizer.json", "vocab.txt"}) {
+    if (auto it = files.find(main); it != files.end()) {
+      return from_texts(std::string(main) == "tokenizer.json", it->second, src + ":" + main,
+                        config, src + ":tokenizer_config.json");
+    }
+  }
+  throw Error(src + ": no tokenizer.json or vocab.txt");
 }
 
 Tokenizer Tokenizer::from_file(const fs::path& path) {
@@ -123,23 +150,10 @@ Tokenizer Tokenizer::from_file(const fs::path& path) {
   }
   if (ext == ".model") unsupported_file(path, "SentencePiece");
   if (file == "merges.txt" || file == "vocab.json") unsupported_file(path, "BPE");
-  if (ext == ".json") {
-    const std::string text = read_file(path);
-    auto model = std::make_shared<Model>(tok::load_tokenizer_json(text, path.string()));
-    const fs::path cfg = path.parent_path() / "tokenizer_config.json";
-    if (auto cfg_text = read_optional(cfg)) {
-      tok::apply_config_max_length(*model, *cfg_text, cfg.string());
-    }
-    TokenizerOptions options = model->default_options;
-    return Tokenizer(std::move(model), std::move(options));
-  }
-  // A vocabulary text file, with tokenizer_config.json beside it when present.
-  const std::string text = read_file(path);
+  // A tokenizer.json or a vocabulary text file, with tokenizer_config.json beside it when present.
   const fs::path cfg = path.parent_path() / "tokenizer_config.json";
-  auto model = std::make_shared<Model>(
-      tok::load_vocab_txt(text, path.string(), read_optional(cfg), cfg.string()));
-  TokenizerOptions options = model->default_options;
-  return Tokenizer(std::move(model), std::move(options));
+  return from_texts(ext == ".json", read_file(path), path.string(), read_optional(cfg),
+                    cfg.string());
 }
 
 Tokenizer Tokenizer::from_folder(const fs::path& dir) {

@@ -1,4 +1,4 @@
-// bertc compile MODEL -o OUT.bertc [-O0..-O3] [--no-fast-math] [--gemm bertc|onednn]
+// bertc compile MODEL (model.onnx or a Hugging Face folder) -o OUT.bertc [-O0..-O3] [--no-fast-math] [--gemm bertc|onednn]
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -35,8 +35,12 @@ void run_compile(const CompileArgs& args) {
 
 void add_compile_command(CLI::App& app) {
   auto args = std::make_shared<CompileArgs>();
-  CLI::App* cmd = app.add_subcommand("compile", "Compile an ONNX model into a .bertc bundle");
-  cmd->add_option("model", args->model, "model.onnx")->required();
+  CLI::App* cmd = app.add_subcommand(
+      "compile", "Compile an ONNX model or a Hugging Face model folder into a .bertc bundle");
+  cmd->add_option("model", args->model,
+                  "model.onnx, or a Hugging Face folder (config.json + model.safetensors or "
+                  "pytorch_model.bin; its tokenizer files are embedded in the bundle)")
+      ->required();
   cmd->add_option("-o,--output", args->output, "bundle to write (.bertc)")->required();
   cmd->add_option("-O", args->opt_level, "optimization level 0..3 (default 3)")
       ->check(CLI::Range(0, 3));

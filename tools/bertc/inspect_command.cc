@@ -1,4 +1,4 @@
-// bertc inspect MODEL [-O N] [--summary] [--no-fast-math]: the imported and the optimized graph
+// bertc inspect MODEL (.onnx, HF folder or .bertc) [-O N] [--summary] [--no-fast-math]: the imported and the optimized graph
 // (every node), their op counts and the count of each fused op (bertc.*).
 #include <cstdio>
 #include <map>
@@ -6,7 +6,7 @@
 
 #include "bertc/session.h"
 #include "commands.h"
-#include "frontend/onnx/onnx_importer.h"
+#include "import_model.h"
 #include "ir/graph.h"
 #include "ir/printer.h"
 
@@ -52,7 +52,7 @@ void run_inspect(const InspectArgs& args) {
     print_fused(model.graph());
     return;
   }
-  print_summary("imported", frontend::import_onnx(args.model), listing);
+  print_summary("imported", import_model(args.model).graph, listing);
   Model model = compile(args.model, {.opt_level = args.opt_level, .fast_math = !args.no_fast_math});
   std::string title = "optimized (-O" + std::to_string(args.opt_level) + ")";
   print_summary(title.c_str(), model.graph(), listing);
@@ -65,7 +65,8 @@ void add_inspect_command(CLI::App& app) {
   auto args = std::make_shared<InspectArgs>();
   CLI::App* cmd =
       app.add_subcommand("inspect", "Show a model's graph before and after optimization");
-  cmd->add_option("model", args->model, "model.onnx or model.bertc")->required();
+  cmd->add_option("model", args->model, "model.onnx, a Hugging Face model folder or model.bertc")
+      ->required();
   cmd->add_option("-O", args->opt_level, "optimization level 0..3 (default 3)")
       ->check(CLI::Range(0, 3));
   cmd->add_flag("--summary", args->summary, "print only the op counts, not every node");

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "bertc/error.h"
+#include "bertc/pipeline.h"
 #include "bertc/tokenizer.h"
 #include "commands.h"
 
@@ -44,8 +46,16 @@ std::size_t display_width(const std::string& s) {
   return n;
 }
 
+// A tokenizer file or folder, or the tokenizer embedded in a compiled bundle.
+Tokenizer load_tokenizer(const std::string& path) {
+  if (path.ends_with(".bertc") && std::filesystem::is_regular_file(path)) {
+    return Pipeline::load(path).tokenizer();
+  }
+  return Tokenizer::from_file(path);
+}
+
 void run_tokenize(const TokenizeArgs& a) {
-  Tokenizer tok = Tokenizer::from_file(a.tokenizer);
+  Tokenizer tok = load_tokenizer(a.tokenizer);
   TokenizerOptions opts = tok.options();
   if (a.max_length > 0) {
     TruncationOptions t = opts.truncation.value_or(TruncationOptions{});
@@ -89,9 +99,11 @@ void add_tokenize_command(CLI::App& app) {
   auto args = std::make_shared<TokenizeArgs>();
   CLI::App* cmd = app.add_subcommand(
       "tokenize",
-      "Tokenize text with a WordPiece tokenizer (tokenizer.json, vocab.txt or a model folder) "
+      "Tokenize text with a WordPiece tokenizer (tokenizer.json, vocab.txt, a model folder or a "
+      "bundle compiled from one) "
       "and print ids, tokens, token type ids and attention mask");
-  cmd->add_option("tokenizer", args->tokenizer, "tokenizer.json, vocab.txt or a model folder")
+  cmd->add_option("tokenizer", args->tokenizer,
+                  "tokenizer.json, vocab.txt, a model folder or a .bertc bundle")
       ->required();
   cmd->add_option("--text", args->text, "the text to tokenize (UTF-8)")->required();
   CLI::Option* pair =

@@ -14,6 +14,7 @@
 #include "bertc/error.h"
 #include "frontend/hf/hf_internal.h"
 #include "frontend/hf/safetensors.h"
+#include "frontend/hf/torch_checkpoint.h"
 #include "ir/shape_infer.h"
 #include "kernels/ref/ref_kernels.h"
 
@@ -118,18 +119,6 @@ class ConfigReader {
   const json& j_;
   std::string path_;
 };
-
-json read_json_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string() + ": cannot read it");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return json::parse(ss.str());
-  } catch (const json::exception& e) {
-    throw Error(path.string() + ": malformed JSON: " + e.what());
-  }
-}
 
 Config read_config(const fs::path& path) {
   const json j = read_json_file(path);
@@ -269,15 +258,39 @@ Config read_config(const fs::path& path) {
 
 // ---- weights -------------------------------------------------------------------------------
 
+// The checkpoint file of a model folder: model.safetensors, else pytorch_model.bin.
+std::unique_ptr<WeightsFile> open_weights(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::exists(dir / "model.safetensors", ec)) {
+    return std::make_unique<SafetensorsFile>((dir / "model.safetensors").string());
+  }
+  const fs::path bin = dir / "pytorch_model.bin";
+  if (fs::exists(bin, ec)) {
+    if (!is_zip_file(bin.string())) {
+      throw Error(bin.string() +
+                  ": the legacy torch.save format (PyTorch < 1.6) is not supported; convert to "
+                  "safetensors (model.save_pretrained(dir, safe_serialization=True))");
+    }
+    return std::make_unique<TorchCheckpoint>(bin.string());
+  }
+  for (const char* index : {"model.safetensors.index.json", "pytorch_model.bin.index.json"}) {
+    if (fs::exists(dir / index, ec)) {
+      throw Error(dir.string() + ": sharded checkpoints (" + index +
+                  ") are not supported; save the model as one model.safetensors");
+    }
+  }
+  throw Error(dir.string() + ": no model.safetensors (or pytorch_model.bin) in this folder");
+}
+
 class Weights {
  public:
-  Weights(const fs::path& path, const Config& cfg) : file_(path.string()) {
+  Weights(std::unique_ptr<WeightsFile> file, const Config& cfg) : file_(std::move(file)) {
     // The body's prefix: whichever convention the word embeddings are stored under.
     const std::string word = "embeddings.word_embeddings.weight";
     const std::string p = cfg.arch->prefix;
-    if (file_.contains(p + word)) {
+    if (file_->contains(p + word)) {
       prefix_ = p;
-    } else if (file_.contains(word)) {
+    } else if (file_->contains(word)) {
       prefix_ = "";
     } else {
       prefix_ = cfg.arch->classifier ? p : "";
@@ -287,27 +300,26 @@ class Weights {
   // The stored name of body tensor `key` (e.g. "encoder.layer.0.attention.self.query.weight").
   std::string body_name(const std::string& key) const {
     std::string n = prefix_ + key;
-    if (file_.contains(n)) return n;
+    if (file_->contains(n)) return n;
     // Old checkpoints name LayerNorm parameters gamma / beta.
     for (auto [from, to] : {std::pair{".weight", ".gamma"}, std::pair{".bias", ".beta"}}) {
       if (key.ends_with(from) && key.find("LayerNorm") != std::string::npos) {
         std::string alt = n.substr(0, n.size() - std::string(from).size()) + to;
-        if (file_.contains(alt)) return alt;
+        if (file_->contains(alt)) return alt;
       }
     }
     return n;
   }
-  bool has_body(const std::string& key) const { return file_.contains(body_name(key)); }
-  bool has_head(const std::string& key) const { return file_.contains(key); }
+  bool has_body(const std::string& key) const { return file_->contains(body_name(key)); }
 
   // Reads a tensor and checks its shape; `hint` explains where the expected dims come from.
   Tensor get(const std::string& stored, const Dims& want, const std::string& hint) const {
-    const SafetensorsEntry& e = file_.entry(stored);
-    if (e.shape != want) {
-      throw Error(file_.path() + ": tensor '" + stored + "' has shape " + dims_str(e.shape) +
+    const Dims& shape = file_->shape(stored);
+    if (shape != want) {
+      throw Error(file_->path() + ": tensor '" + stored + "' has shape " + dims_str(shape) +
                   ", expected " + dims_str(want) + " (" + hint + ")");
     }
-    return file_.read_f32(stored);
+    return file_->read_f32(stored);
   }
   Tensor body(const std::string& key, const Dims& want, const std::string& hint) const {
     return get(body_name(key), want, hint);
@@ -315,12 +327,31 @@ class Weights {
   Tensor head(const std::string& key, const Dims& want, const std::string& hint) const {
     return get(key, want, hint);
   }
-  const SafetensorsFile& file() const { return file_; }
+  const WeightsFile& file() const { return *file_; }
+  const std::string& prefix() const { return prefix_; }
 
  private:
-  SafetensorsFile file_;
+  std::unique_ptr<WeightsFile> file_;
   std::string prefix_;
 };
+
+// A file with more layers than the config asks for: the config contradicts the weights (the
+// graph would silently skip the extra layers).
+void check_layer_count(const Config& c, const Weights& w) {
+  const std::string stem = w.prefix() + (std::string(c.arch->family) == "distilbert"
+                                             ? "transformer.layer."
+                                             : "encoder.layer.");
+  for (const auto& [name, shape] : w.file().shapes()) {
+    if (!name.starts_with(stem)) continue;
+    const std::string index = name.substr(stem.size(), name.find('.', stem.size()) - stem.size());
+    if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (std::stoll(index) >= c.layers) {
+      throw Error(c.path + " contradicts the weights: " + c.layers_key + " is " +
+                  std::to_string(c.layers) + ", but " + w.file().path() + " has tensor '" + name +
+                  "' of layer " + index);
+    }
+  }
+}
 
 // ---- graph building ------------------------------------------------------------------------
 
@@ -603,21 +634,9 @@ HfImport import_hf(const std::string& dir_arg) {
   if (!fs::is_regular_file(config_path, ec)) {
     throw Error(dir.string() + ": no config.json: not a Hugging Face model folder");
   }
-  const fs::path weights_path = dir / "model.safetensors";
-  if (!fs::exists(weights_path, ec)) {
-    if (fs::exists(dir / "model.safetensors.index.json", ec)) {
-      throw Error(dir.string() + ": sharded checkpoints (model.safetensors.index.json) are not supported; "
-                                 "save the model as one model.safetensors");
-    }
-    if (fs::exists(dir / "pytorch_model.bin", ec)) {
-      throw Error((dir / "pytorch_model.bin").string() +
-                  ": pytorch_model.bin is not supported; convert to safetensors (model.safetensors), e.g. "
-                  "model.save_pretrained(dir, safe_serialization=True)");
-    }
-    throw Error(dir.string() + ": no model.safetensors in this folder");
-  }
   Config cfg = read_config(config_path);
-  Weights w(weights_path, cfg);
+  Weights w(open_weights(dir), cfg);
+  check_layer_count(cfg, w);
 
   HfImport result;
   ir::Graph& g = result.graph;
@@ -650,12 +669,12 @@ HfImport import_hf(const std::string& dir_arg) {
   } else {
     // The number of labels: id2label / num_labels, checked against the head's weight.
     const std::string out_key = fam == "roberta" ? "classifier.out_proj.weight" : "classifier.weight";
-    const SafetensorsEntry& e = w.file().entry(out_key);
-    if (e.shape.size() != 2) {
-      throw Error(w.file().path() + ": tensor '" + out_key + "' has shape " + dims_str(e.shape) +
+    const Dims& out_shape = w.file().shape(out_key);
+    if (out_shape.size() != 2) {
+      throw Error(w.file().path() + ": tensor '" + out_key + "' has shape " + dims_str(out_shape) +
                   ", expected [num_labels, " + std::to_string(h) + "]");
     }
-    num_labels = e.shape[0];
+    num_labels = out_shape[0];
     const int64_t cfg_labels = cfg.labels.empty() ? cfg.num_labels : static_cast<int64_t>(cfg.labels.size());
     if (cfg_labels && cfg_labels != num_labels) {
       throw Error(cfg.path + " contradicts the weights: it has " + std::to_string(cfg_labels) +
@@ -700,10 +719,8 @@ HfImport import_hf(const std::string& dir_arg) {
     md["labels"] = labels.dump();
     md["problem_type"] = cfg.problem_type;
   }
-  for (auto& [k, v] : hf_folder_files_metadata(dir_arg)) md[k] = v;
+  for (auto& [k, v] : hf_folder_files_metadata(dir_arg, cfg.hidden)) md[k] = v;
   return result;
 }
-
-ir::Graph import_hf_folder(const std::string& dir) { return import_hf(dir).graph; }
 
 }  // namespace bertc::frontend

@@ -1,6 +1,8 @@
-// Hugging Face checkpoint import: a model folder (config.json + model.safetensors) into an
-// ir::Graph — the same graph, op for op, that torch.onnx.export of the same transformers model
-// gives the ONNX importer, so the same passes and kernels apply.
+// Hugging Face checkpoint import: a model folder (config.json + model.safetensors, else
+// pytorch_model.bin) into an ir::Graph built from the op patterns that torch.onnx.export of the
+// same transformers model gives the ONNX importer, so the same passes fuse it into the same
+// kernels (tests/frontend_hf checks the fused op counts against the ONNX fixtures). Only shape
+// glue differs (e.g. DistilBERT's mask is added as BERT's is, not applied with Where).
 //
 // Architectures (config.json "architectures"[0], else "model_type" → its bare model):
 //   BertModel, BertForSequenceClassification, DistilBertModel,
@@ -29,11 +31,11 @@
 //   outputs  last_hidden_state [batch, seq, H] (+ pooler_output [batch, H] for BertModel /
 //            RobertaModel with a pooler in the file); logits [batch, num_labels] for classifiers.
 //
-// Every failure is a bertc::Error naming the file and the thing at fault: a missing
-// config.json or model.safetensors (pytorch_model.bin: "convert to safetensors"), malformed
-// JSON or safetensors, an unknown architecture / model_type / activation, hidden_size not
-// divisible by the heads, a missing tensor, a tensor of the wrong shape (expected vs got), a
-// config that contradicts the weights.
+// Every failure is a bertc::Error naming the file and the thing at fault: a missing config.json
+// or weights file (sharded checkpoints and the pre-1.6 torch.save format: "convert to
+// safetensors"), malformed JSON, safetensors or torch checkpoint, an unknown architecture /
+// model_type / activation, hidden_size not divisible by the heads, a missing tensor, a tensor of
+// the wrong shape (expected vs got), a config that contradicts the weights (labels, layers).
 #pragma once
 
 #include <map>
@@ -45,23 +47,26 @@ namespace bertc::frontend {
 
 struct HfImport {
   ir::Graph graph;
-  // What a pipeline needs to use the model (see hf_metadata.cc): "hf.architecture",
-  // "hf.model_type", "task" (classification | embedding), "labels" (JSON list, id order),
-  // "problem_type", "max_length", "pooling" (JSON list of cls | mean | max | mean_sqrt_len),
-  // "normalize", and the folder's tokenizer files by name ("vocab.txt", "tokenizer.json",
-  // "tokenizer_config.json", "special_tokens_map.json", "modules.json",
-  // "sentence_bert_config.json", "1_Pooling/config.json") or "tokenizer.error" when the folder's
-  // tokenizer is one bertc cannot run (byte-level BPE, SentencePiece).
+  // What a text pipeline needs (stored as bertc::Model::metadata):
+  //   "hf.architecture", "hf.model_type", "task" (classification | embedding),
+  //   "max_positions" (the longest sequence the position table allows),
+  //   classifiers: "labels" (JSON list of names in label-id order: id2label, else LABEL_i),
+  //     "problem_type" (config.json's, may be empty);
+  //   the folder's tokenizer, whole: "tokenizer.json" or "vocab.txt", with
+  //     "tokenizer_config.json" when present — or "tokenizer.error", the message to give when
+  //     text is used with a folder whose tokenizer bertc cannot run (byte-level BPE:
+  //     vocab.json + merges.txt; SentencePiece) or that has none;
+  //   sentence-transformers (modules.json): "pooling" (JSON list of cls | max | mean |
+  //     mean_sqrt_len, in the order sentence-transformers concatenates them), "normalize"
+  //     ("true" with a Normalize module), "max_length" (sentence_bert_config.json's
+  //     max_seq_length), "embedding.error" (a module or pooling mode bertc does not run).
   std::map<std::string, std::string> metadata;
 };
 
-// True when `dir` is a folder that looks like a Hugging Face checkpoint (has config.json).
+// True when `dir` is a folder that looks like a Hugging Face checkpoint: it has config.json, or
+// (old sentence-transformers layout) modules.json names a Transformer subfolder that has one.
 bool is_hf_folder(const std::string& dir);
 
 HfImport import_hf(const std::string& dir);
-ir::Graph import_hf_folder(const std::string& dir);
-
-// The tokenizer and pipeline metadata of a model folder (part of import_hf's result).
-std::map<std::string, std::string> hf_folder_files_metadata(const std::string& dir);
 
 }  // namespace bertc::frontend

@@ -1,10 +1,16 @@
 // Helpers shared by the files of src/frontend/hf/ (not part of the frontend's interface).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace bertc::frontend {
+
+// The parsed JSON file; throws bertc::Error naming the file when it cannot be read or parsed.
+nlohmann::json read_json_file(const std::filesystem::path& path);
 
 // sentence-transformers folders written by old versions keep the Hugging Face model in a
 // subfolder named by modules.json's Transformer module ("0_Transformer"): that subfolder's name
@@ -12,5 +18,10 @@ namespace bertc::frontend {
 std::string hf_model_subdir(const std::string& dir);
 // The folder holding config.json and the weights: `dir`, or its Transformer subfolder.
 std::filesystem::path hf_model_dir(const std::string& dir);
+
+// The tokenizer and sentence-transformers metadata of a model folder (see HfImport::metadata);
+// `hidden` is the model's hidden size, which a pooling config's word_embedding_dimension must
+// match.
+std::map<std::string, std::string> hf_folder_files_metadata(const std::string& dir, int64_t hidden);
 
 }  // namespace bertc::frontend

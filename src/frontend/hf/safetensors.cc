@@ -173,6 +173,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path), map_(ne
           std::to_string(e.end - e.begin) + " bytes but " + e.dtype + " " + shape_text(e.shape) +
           " needs " + std::to_string(numel * elem));
     }
+    shapes_[name] = e.shape;
     auto [pos, inserted] = entries_.emplace(name, std::move(e));
     if (pos->second.end > pos->second.begin) spans.emplace_back(pos->second.begin, &pos->first);
   }

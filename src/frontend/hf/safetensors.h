@@ -20,32 +20,33 @@
 #include <vector>
 
 #include "bertc/tensor.h"
+#include "frontend/hf/weights_file.h"
 
 namespace bertc::frontend {
 
 struct SafetensorsEntry {
-  std::string dtype;        // "F32", "F16", "BF16", "I64", ...
+  std::string dtype;  // "F32", "F16", "BF16", "I64", ...
   std::vector<int64_t> shape;
   uint64_t begin = 0, end = 0;  // byte offsets into the data section
 };
 
-class SafetensorsFile {
+class SafetensorsFile : public WeightsFile {
  public:
   // Opens and validates `path`; errors start with the path.
   explicit SafetensorsFile(const std::string& path);
-  ~SafetensorsFile();
+  ~SafetensorsFile() override;
   SafetensorsFile(SafetensorsFile&&) noexcept;
   SafetensorsFile& operator=(SafetensorsFile&&) noexcept;
 
-  const std::string& path() const { return path_; }
-  bool contains(const std::string& name) const { return entries_.count(name) != 0; }
+  const std::string& path() const override { return path_; }
+  const std::map<std::string, Dims>& shapes() const override { return shapes_; }
   // Throws "PATH: missing tensor 'NAME'" when absent.
   const SafetensorsEntry& entry(const std::string& name) const;
   const std::map<std::string, SafetensorsEntry>& entries() const { return entries_; }
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
   // The tensor as float32; throws naming the tensor when its dtype is not a float type.
-  Tensor read_f32(const std::string& name) const;
+  Tensor read_f32(const std::string& name) const override;
 
  private:
   struct Mapping;
@@ -53,6 +54,7 @@ class SafetensorsFile {
   std::unique_ptr<Mapping> map_;
   const uint8_t* data_ = nullptr;  // start of the data section
   std::map<std::string, SafetensorsEntry> entries_;
+  std::map<std::string, Dims> shapes_;
   std::map<std::string, std::string> metadata_;
 };
 

@@ -1,0 +1,102 @@
+// bertc::Pipeline — text in, class scores or sentence embeddings out: a Tokenizer and a Session
+// over one model, giving what Hugging Face's text-classification pipeline and
+// sentence-transformers' encode() give for the same model.
+//
+//   bertc::Pipeline clf = bertc::Pipeline::load("my-classifier/");  // folder or .bertc bundle
+//   std::vector<bertc::Classification> scores = clf.classify({"I loved it", "Meh"});
+//   // scores[i].probabilities[k] is the probability of clf.labels()[k]
+//   bertc::Pipeline enc = bertc::Pipeline::load("all-MiniLM-L6-v2.bertc");
+//   std::vector<std::vector<float>> vectors = enc.embed({"A sentence", "Another one"});
+//
+// Contract
+// --------
+// * Loading. `load` takes a bundle written by bertc::save (bertc compile of a Hugging Face folder
+//   embeds the folder's tokenizer, labels and sentence-transformers settings in it) or a Hugging
+//   Face model folder, which is compiled on the fly with options.compile. The model's settings
+//   come from Model::metadata (see src/frontend/hf/hf_importer.h); a model without them (an ONNX
+//   bundle) is a classifier when it has a "logits" output, else an encoder, with no tokenizer.
+// * Text. A model whose tokenizer bertc cannot run (byte-level BPE such as RoBERTa's,
+//   SentencePiece) or that has none loads fine — its Session works on tensors — and classify() /
+//   embed() / tokenizer() throw bertc::Error saying why.
+// * Tokenization is the model's tokenizer with its file's own truncation and padding settings
+//   replaced (as transformers does when it calls a fast tokenizer): longest-first truncation to
+//   max_length() and, per batch, padding to the longest encoding. The attention mask hides the
+//   padding, so a text's result does not depend on the other texts of its batch.
+// * Batching. Inputs are tokenized, sorted by length, run in batches of options.batch_size
+//   (options.progress is called after each batch), and results come back in input order.
+// * classify: a classifier's logits and probabilities, both in label-id order: softmax over the
+//   labels, or a sigmoid per label when config.json's problem_type is multi_label_classification
+//   or there is a single label (as transformers' pipeline does).
+// * embed: the pooled last hidden state: the modes of sentence-transformers' Pooling module
+//   (cls, max, mean, mean_sqrt_len over the unmasked tokens; several are concatenated in that
+//   order) or, without one, the first ([CLS]) token's state; then L2-normalized when
+//   options.normalize is set or modules.json has a Normalize module.
+// * A Pipeline owns one Session: calls on one Pipeline must not overlap.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bertc/session.h"
+#include "bertc/tokenizer.h"
+
+namespace bertc {
+
+enum class Task { classification, embedding };
+
+struct PipelineOptions {
+  CompileOptions compile;  // for a model folder compiled on the fly
+  SessionOptions session;
+  std::size_t batch_size = 32;
+  bool normalize = false;  // L2-normalize embeddings (on anyway when the model's files say so)
+  // Called after each batch with the number of inputs done and the total.
+  std::function<void(std::size_t done, std::size_t total)> progress;
+};
+
+struct Classification {
+  std::vector<float> logits;         // label-id order
+  std::vector<float> probabilities;  // label-id order
+};
+
+// A bundle (.bertc) as it was saved, or a Hugging Face model folder compiled with `options`.
+Model load_or_compile(const std::string& path, const CompileOptions& options = {});
+
+class Pipeline {
+ public:
+  static Pipeline load(const std::string& path, PipelineOptions options = {});
+  // `source` names the model in error messages.
+  Pipeline(Model model, std::string source, PipelineOptions options = {});
+  ~Pipeline();
+  Pipeline(Pipeline&&) noexcept;
+  Pipeline& operator=(Pipeline&&) noexcept;
+
+  Task task() const;
+  // A classifier's label names in id order (id2label, else LABEL_0, LABEL_1, ...).
+  const std::vector<std::string>& labels() const;
+  // An encoder's pooling modes ("cls", "mean", ...) and whether embed() normalizes.
+  const std::vector<std::string>& pooling() const;
+  bool normalizes() const;
+  // The longest encoding, special tokens included, given to the model: the smallest of the
+  // model's positions, the tokenizer's model_max_length and sentence-transformers'
+  // max_seq_length that are known (0: none is).
+  std::size_t max_length() const;
+
+  // The model's tokenizer; throws bertc::Error when it has none bertc can run.
+  const Tokenizer& tokenizer() const;
+  Session& session();
+
+  std::vector<Classification> classify(std::span<const EncodeInput> inputs);
+  std::vector<Classification> classify(const std::vector<std::string>& texts);
+  std::vector<std::vector<float>> embed(std::span<const EncodeInput> inputs);
+  std::vector<std::vector<float>> embed(const std::vector<std::string>& texts);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bertc

@@ -1,0 +1,221 @@
+// What a text pipeline needs from a Hugging Face / sentence-transformers folder besides the
+// weights: its tokenizer files (embedded whole, so a bundle is self-contained) and the
+// sentence-transformers modules that turn token states into a sentence embedding (pooling modes,
+// Normalize, max_seq_length). Unsupported tokenizers and modules are recorded as error messages
+// for the pipeline to report when text is given: the model still compiles and runs on tensors.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "bertc/error.h"
+#include "frontend/hf/hf_importer.h"
+#include "frontend/hf/hf_internal.h"
+
+namespace bertc::frontend {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+bool is_file(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path.string() + ": cannot read it");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// modules.json's entries (an empty list when the folder has none).
+json read_modules(const fs::path& dir) {
+  const fs::path path = dir / "modules.json";
+  if (!is_file(path)) return json::array();
+  json modules = read_json_file(path);
+  if (!modules.is_array()) throw Error(path.string() + ": expected a list of modules");
+  for (const json& m : modules) {
+    if (!m.is_object() || !m.contains("type") || !m["type"].is_string() ||
+        (m.contains("path") && !m["path"].is_string())) {
+      throw Error(path.string() + ": every module needs a \"type\" and a \"path\" string, got " +
+                  m.dump());
+    }
+  }
+  return modules;
+}
+
+// "sentence_transformers.models.Pooling" -> "Pooling"
+std::string module_kind(const json& m) {
+  const std::string type = m["type"].get<std::string>();
+  return type.substr(type.rfind('.') + 1);
+}
+
+std::string unsupported_tokenizer(const fs::path& file, const std::string& kind) {
+  return file.string() + ": " + kind +
+         " tokenizers are not supported yet; bertc tokenizes WordPiece only (tokenizer.json or "
+         "vocab.txt). Give the model token ids instead: --input input_ids=IDS.npy --input "
+         "attention_mask=MASK.npy";
+}
+
+// The "model" type of a tokenizer.json ("WordPiece", "BPE", "Unigram", ...).
+std::string tokenizer_json_model(const fs::path& path) {
+  const json j = read_json_file(path);
+  const json* model = j.is_object() && j.contains("model") ? &j["model"] : nullptr;
+  if (model && model->is_object() && model->contains("type") && (*model)["type"].is_string()) {
+    return (*model)["type"].get<std::string>();
+  }
+  if (model && model->is_object() && model->contains("merges")) return "BPE";
+  return "WordPiece";  // old files without a type: the tokenizer loader checks the rest
+}
+
+// The tokenizer files of the first folder that has a WordPiece tokenizer (tokenizer.json, else
+// vocab.txt, each with tokenizer_config.json when present), or "tokenizer.error".
+void add_tokenizer(const std::vector<fs::path>& dirs, std::map<std::string, std::string>& md) {
+  for (const fs::path& dir : dirs) {
+    for (const char* main : {"tokenizer.json", "vocab.txt"}) {
+      if (!is_file(dir / main)) continue;
+      if (std::string(main) == "tokenizer.json") {
+        const std::string type = tokenizer_json_model(dir / main);
+        if (type == "BPE") {
+          md["tokenizer.error"] = unsupported_tokenizer(dir / main, "byte-level BPE (RoBERTa's)");
+          return;
+        }
+        if (type == "Unigram") {
+          md["tokenizer.error"] =
+              unsupported_tokenizer(dir / main, "Unigram / SentencePiece (XLM-RoBERTa's)");
+          return;
+        }
+      }
+      md[main] = read_text(dir / main);
+      if (is_file(dir / "tokenizer_config.json")) {
+        md["tokenizer_config.json"] = read_text(dir / "tokenizer_config.json");
+      }
+      return;
+    }
+  }
+  for (const fs::path& d : dirs) {
+    for (const char* bpe : {"merges.txt", "vocab.json"}) {
+      if (is_file(d / bpe)) {
+        md["tokenizer.error"] =
+            unsupported_tokenizer(d / bpe, "byte-level BPE (vocab.json + merges.txt, RoBERTa's)");
+        return;
+      }
+    }
+    for (const char* sp : {"sentencepiece.bpe.model", "spiece.model", "tokenizer.model"}) {
+      if (is_file(d / sp)) {
+        md["tokenizer.error"] = unsupported_tokenizer(d / sp, "SentencePiece (XLM-RoBERTa's)");
+        return;
+      }
+    }
+  }
+  md["tokenizer.error"] = dirs.front().string() +
+                          ": no tokenizer files (tokenizer.json or vocab.txt) in this model "
+                          "folder; give the model token ids with --input NAME=FILE.npy";
+}
+
+// A Pooling module's config: "pooling" (the modes in the order sentence-transformers concatenates
+// them), or "embedding.error" for a mode bertc does not implement.
+void add_pooling(const fs::path& path, int64_t hidden, std::map<std::string, std::string>& md) {
+  const json cfg = read_json_file(path);
+  if (!cfg.is_object()) throw Error(path.string() + ": expected a JSON object");
+  if (auto it = cfg.find("word_embedding_dimension");
+      it != cfg.end() && it->is_number_integer() && it->get<int64_t>() != hidden) {
+    throw Error(path.string() + " contradicts the model: word_embedding_dimension " + it->dump() +
+                ", but the model's hidden size is " + std::to_string(hidden));
+  }
+  static const std::pair<const char*, const char*> kModes[] = {
+      {"pooling_mode_cls_token", "cls"},
+      {"pooling_mode_max_tokens", "max"},
+      {"pooling_mode_mean_tokens", "mean"},
+      {"pooling_mode_mean_sqrt_len_tokens", "mean_sqrt_len"},
+      {"pooling_mode_weightedmean_tokens", "weightedmean"},
+      {"pooling_mode_lasttoken", "lasttoken"}};
+  json modes = json::array();
+  for (const auto& [key, mode] : kModes) {
+    auto it = cfg.find(key);
+    if (it == cfg.end() || it->is_null()) continue;
+    if (!it->is_boolean()) throw Error(path.string() + ": '" + key + "' must be true or false");
+    if (!it->get<bool>()) continue;
+    if (std::string(mode) == "weightedmean" || std::string(mode) == "lasttoken") {
+      md["embedding.error"] = path.string() + ": pooling mode '" + key +
+                              "' is not supported (cls, max, mean and mean_sqrt_len are)";
+    }
+    modes.push_back(mode);
+  }
+  if (modes.empty()) throw Error(path.string() + ": no pooling mode is set to true");
+  md["pooling"] = modes.dump();
+}
+
+// modules.json: pooling, Normalize; sentence_bert_config.json: max_seq_length.
+void add_sentence_transformers(const fs::path& dir, int64_t hidden,
+                               std::map<std::string, std::string>& md) {
+  for (const json& m : read_modules(dir)) {
+    const std::string kind = module_kind(m);
+    const std::string sub = m.value("path", "");
+    if (kind == "Transformer") continue;
+    if (kind == "Normalize") {
+      md["normalize"] = "true";
+    } else if (kind == "Pooling") {
+      add_pooling(dir / sub / "config.json", hidden, md);
+    } else {
+      md["embedding.error"] = (dir / "modules.json").string() + ": module '" +
+                              m["type"].get<std::string>() + "' (" + sub +
+                              ") is not supported; bertc runs Transformer, Pooling and Normalize";
+    }
+  }
+  const fs::path st_config = dir / "sentence_bert_config.json";
+  if (is_file(st_config)) {
+    const json cfg = read_json_file(st_config);
+    if (auto it = cfg.find("max_seq_length"); it != cfg.end() && !it->is_null()) {
+      if (!it->is_number_integer() || it->get<int64_t>() < 1) {
+        throw Error(st_config.string() + ": 'max_seq_length' must be a positive integer, got " +
+                    it->dump());
+      }
+      md["max_length"] = std::to_string(it->get<int64_t>());
+    }
+  }
+}
+
+}  // namespace
+
+json read_json_file(const fs::path& path) {
+  const std::string text = read_text(path);
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error(path.string() + ": malformed JSON: " + e.what());
+  }
+}
+
+std::string hf_model_subdir(const std::string& dir) {
+  if (is_file(fs::path(dir) / "config.json")) return "";
+  for (const json& m : read_modules(dir)) {
+    const std::string sub = m.value("path", "");
+    if (module_kind(m) == "Transformer" && !sub.empty() &&
+        is_file(fs::path(dir) / sub / "config.json")) {
+      return sub;
+    }
+  }
+  return "";
+}
+
+fs::path hf_model_dir(const std::string& dir) {
+  const std::string sub = hf_model_subdir(dir);
+  return sub.empty() ? fs::path(dir) : fs::path(dir) / sub;
+}
+
+std::map<std::string, std::string> hf_folder_files_metadata(const std::string& dir,
+                                                            int64_t hidden) {
+  std::map<std::string, std::string> md;
+  const fs::path model_dir = hf_model_dir(dir);
+  std::vector<fs::path> dirs = {model_dir};
+  if (model_dir != fs::path(dir)) dirs.push_back(dir);
+  add_tokenizer(dirs, md);
+  add_sentence_transformers(dir, hidden, md);
+  return md;
+}
+
+}  // namespace bertc::frontend

@@ -1,0 +1,67 @@
+#include "pipeline/heads.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "bertc/error.h"
+
+namespace bertc::pipeline {
+
+std::vector<float> class_scores(std::span<const float> logits, ScoreFunction fn) {
+  std::vector<float> out(logits.size());
+  if (fn == ScoreFunction::sigmoid) {
+    for (size_t i = 0; i < logits.size(); ++i) {
+      out[i] = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(logits[i]))));
+    }
+    return out;
+  }
+  if (logits.empty()) return out;
+  const double top = *std::max_element(logits.begin(), logits.end());
+  double sum = 0;
+  for (float x : logits) sum += std::exp(x - top);
+  for (size_t i = 0; i < logits.size(); ++i) {
+    out[i] = static_cast<float>(std::exp(logits[i] - top) / sum);
+  }
+  return out;
+}
+
+std::vector<float> pool(const float* states, std::span<const int64_t> mask, int64_t hidden,
+                        const std::vector<std::string>& modes, bool normalize) {
+  const auto h = static_cast<size_t>(hidden);
+  double count = 0;
+  for (int64_t m : mask) count += m != 0;
+  std::vector<float> out;
+  out.reserve(h * modes.size());
+  for (const std::string& mode : modes) {
+    if (mode == "cls") {
+      out.insert(out.end(), states, states + h);
+      continue;
+    }
+    std::vector<double> acc(h, mode == "max" ? -1e9 : 0.0);  // -1e9: sentence-transformers' fill
+    for (size_t t = 0; t < mask.size(); ++t) {
+      if (mask[t] == 0) continue;
+      const float* row = states + t * h;
+      for (size_t j = 0; j < h; ++j) {
+        acc[j] = mode == "max" ? std::max(acc[j], static_cast<double>(row[j])) : acc[j] + row[j];
+      }
+    }
+    double div = 1;
+    if (mode == "mean") {
+      div = std::max(count, 1e-9);
+    } else if (mode == "mean_sqrt_len") {
+      div = std::sqrt(std::max(count, 1e-9));
+    } else if (mode != "max") {
+      throw Error("pooling mode '" + mode + "' is not supported (cls, max, mean, mean_sqrt_len)");
+    }
+    for (double v : acc) out.push_back(static_cast<float>(v / div));
+  }
+  if (normalize) {
+    double norm = 0;
+    for (float v : out) norm += static_cast<double>(v) * v;
+    const double scale = 1.0 / std::max(std::sqrt(norm), 1e-12);  // torch F.normalize's eps
+    for (float& v : out) v = static_cast<float>(v * scale);
+  }
+  return out;
+}
+
+}  // namespace bertc::pipeline

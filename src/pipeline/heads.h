@@ -1,0 +1,24 @@
+// The task heads a Pipeline applies to the model's outputs, on the host: class scores from
+// logits, and sentence-transformers' pooling and normalization of token states.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pipeline/model_settings.h"
+
+namespace bertc::pipeline {
+
+// Softmax over `logits`, or an independent sigmoid per logit.
+std::vector<float> class_scores(std::span<const float> logits, ScoreFunction fn);
+
+// One row's sentence embedding from `states` [seq, hidden] and its attention `mask` [seq]: the
+// pooling `modes` concatenated (cls: row 0; max / mean / mean_sqrt_len over the tokens whose mask
+// is 1, as sentence-transformers computes them), L2-normalized when `normalize`. Throws
+// bertc::Error for an unknown mode.
+std::vector<float> pool(const float* states, std::span<const int64_t> mask, int64_t hidden,
+                        const std::vector<std::string>& modes, bool normalize);
+
+}  // namespace bertc::pipeline

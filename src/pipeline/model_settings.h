@@ -1,0 +1,31 @@
+// What a Pipeline needs to know about its model, read once from Model::metadata (the keys that
+// src/frontend/hf/hf_importer.h documents) and the model's outputs.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bertc/pipeline.h"
+
+namespace bertc::pipeline {
+
+enum class ScoreFunction { softmax, sigmoid };
+
+struct ModelSettings {
+  Task task = Task::embedding;
+  std::vector<std::string> labels;  // classifiers, id order
+  ScoreFunction score = ScoreFunction::softmax;
+  std::vector<std::string> pooling;  // encoders: cls | max | mean | mean_sqrt_len
+  bool normalize = false;
+  std::size_t max_length = 0;  // 0: unknown
+  std::optional<Tokenizer> tokenizer;
+  std::string tokenizer_error;  // why `tokenizer` is empty
+  std::string embedding_error;  // a sentence-transformers module bertc does not run
+};
+
+// Errors name `source` (the bundle or folder) and the metadata entry at fault.
+ModelSettings read_model_settings(const Model& model, const std::string& source);
+
+}  // namespace bertc::pipeline

@@ -1,0 +1,213 @@
+// Every way a Hugging Face folder can be wrong gets a bertc::Error naming the file and the thing at
+// fault: each case is an edited copy of a committed fixture folder.
+#include <gtest/gtest.h>
+
+#include "bertc/session.h"
+#include "hf_test_util.h"
+
+namespace bertc {
+namespace {
+
+using testing::copy_hf_fixture;
+using testing::error_of;
+using testing::read_json;
+using testing::write_json;
+namespace fs = std::filesystem;
+
+std::string compile_error(const fs::path& dir) {
+  return error_of([&] { compile(dir.string(), {.opt_level = 0}); });
+}
+
+// Compiles a copy of `fixture` whose config.json `edit` changed; returns the error.
+template <typename Edit>
+std::string config_error(const std::string& fixture, const std::string& tag, Edit edit) {
+  const fs::path dir = copy_hf_fixture(fixture, tag);
+  nlohmann::json cfg = read_json(dir / "config.json");
+  edit(cfg);
+  write_json(dir / "config.json", cfg);
+  return compile_error(dir);
+}
+
+// Compiles a copy of `fixture` whose tensors `edit` changed; returns the error.
+template <typename Edit>
+std::string weights_error(const std::string& fixture, const std::string& tag, Edit edit) {
+  const fs::path dir = copy_hf_fixture(fixture, tag);
+  auto tensors = testing::read_safetensors(dir / "model.safetensors");
+  edit(tensors);
+  testing::write_safetensors(dir / "model.safetensors", tensors);
+  return compile_error(dir);
+}
+
+TEST(HfErrors, NotAModelFolder) {
+  const fs::path dir = copy_hf_fixture("bert", "no_config");
+  fs::remove(dir / "config.json");
+  const std::string msg = compile_error(dir);
+  EXPECT_HAS(msg, dir.string());
+  EXPECT_HAS(msg, "no config.json");
+}
+
+TEST(HfErrors, MissingWeightsFile) {
+  const fs::path dir = copy_hf_fixture("bert", "no_weights");
+  fs::remove(dir / "model.safetensors");
+  EXPECT_HAS(compile_error(dir), "no model.safetensors");
+}
+
+TEST(HfErrors, LegacyPytorchBinAsksForSafetensors) {
+  const fs::path dir = copy_hf_fixture("bert", "bin");
+  fs::rename(dir / "model.safetensors", dir / "pytorch_model.bin");  // not a ZIP: pre-1.6 format
+  const std::string msg = compile_error(dir);
+  EXPECT_HAS(msg, "pytorch_model.bin: the legacy torch.save format (PyTorch < 1.6)");
+  EXPECT_HAS(msg, "convert to safetensors");
+}
+
+TEST(HfErrors, ShardedCheckpoint) {
+  const fs::path dir = copy_hf_fixture("bert", "sharded");
+  fs::rename(dir / "model.safetensors", dir / "model-00001-of-00002.safetensors");
+  testing::write_text(dir / "model.safetensors.index.json", "{}");
+  EXPECT_HAS(compile_error(dir), "model.safetensors.index.json");
+}
+
+TEST(HfErrors, MalformedConfig) {
+  const fs::path dir = copy_hf_fixture("bert", "bad_json");
+  testing::write_text(dir / "config.json", "{\"model_type\": \"bert\",");
+  const std::string msg = compile_error(dir);
+  EXPECT_HAS(msg, "config.json");
+  EXPECT_HAS(msg, "malformed JSON");
+}
+
+TEST(HfErrors, UnknownArchitecture) {
+  const std::string msg = config_error(
+      "bert", "gpt2_arch", [](nlohmann::json& c) { c["architectures"] = {"GPT2LMHeadModel"}; });
+  EXPECT_HAS(msg, "config.json");
+  EXPECT_HAS(msg, "architecture 'GPT2LMHeadModel' is not supported");
+  EXPECT_HAS(msg, "BertForSequenceClassification");  // the list of supported ones
+}
+
+TEST(HfErrors, UnknownModelType) {
+  const std::string msg = config_error("bert", "gpt2_type", [](nlohmann::json& c) {
+    c.erase("architectures");
+    c["model_type"] = "gpt2";
+  });
+  EXPECT_HAS(msg, "model_type 'gpt2' is not supported");
+}
+
+TEST(HfErrors, ArchitectureAndModelTypeDisagree) {
+  const std::string msg = config_error("bert", "arch_vs_type",
+                                       [](nlohmann::json& c) { c["model_type"] = "distilbert"; });
+  EXPECT_HAS(msg, "architecture 'BertModel' does not fit model_type 'distilbert'");
+}
+
+TEST(HfErrors, UnknownActivation) {
+  const std::string msg =
+      config_error("bert", "act", [](nlohmann::json& c) { c["hidden_act"] = "swish"; });
+  EXPECT_HAS(msg, "activation 'swish' is not supported");
+}
+
+TEST(HfErrors, HeadsDoNotDivideHidden) {
+  const std::string msg = config_error("bert", "heads", [](nlohmann::json& c) {
+    c["num_attention_heads"] = 5;  // hidden 48
+  });
+  EXPECT_HAS(msg, "hidden_size 48 is not divisible by num_attention_heads 5");
+}
+
+TEST(HfErrors, MissingTensor) {
+  const std::string name = "encoder.layer.1.attention.self.key.weight";
+  const std::string msg = weights_error("bert", "missing", [&](auto& t) { t.erase(name); });
+  EXPECT_HAS(msg, "model.safetensors");
+  EXPECT_HAS(msg, "missing tensor '" + name + "'");
+}
+
+TEST(HfErrors, MisshapenTensor) {
+  const std::string name = "encoder.layer.0.intermediate.dense.weight";  // [192, 48]
+  const std::string msg = weights_error("bert", "shape", [&](auto& t) {
+    t[name] = Tensor::empty(DType::kF32, {191, 48});
+  });
+  EXPECT_HAS(msg, "tensor '" + name + "' has shape [191, 48], expected [192, 48]");
+  EXPECT_HAS(msg, "hidden_size 48, intermediate_size 192");
+}
+
+TEST(HfErrors, WeightOfTheWrongDtype) {
+  const fs::path dir = copy_hf_fixture("bert", "dtype");
+  auto tensors = testing::read_safetensors(dir / "model.safetensors");
+  nlohmann::json header = {{"embeddings.LayerNorm.bias",
+                            {{"dtype", "I32"}, {"shape", {48}}, {"data_offsets", {0, 192}}}}};
+  std::string data(192, '\0');
+  for (const auto& [name, t] : tensors) {
+    if (name == "embeddings.LayerNorm.bias") continue;
+    header[name] = {{"dtype", "F32"},
+                    {"shape", t.shape()},
+                    {"data_offsets", {data.size(), data.size() + t.nbytes()}}};
+    data.append(static_cast<const char*>(t.raw()), t.nbytes());
+  }
+  testing::write_raw_safetensors(dir / "model.safetensors", header.dump(), data);
+  EXPECT_HAS(compile_error(dir), "tensor 'embeddings.LayerNorm.bias' has dtype I32");
+}
+
+TEST(HfErrors, HiddenSizeContradictsWeights) {
+  const std::string msg =
+      config_error("bert", "hidden", [](nlohmann::json& c) { c["hidden_size"] = 96; });
+  EXPECT_HAS(msg, "'embeddings.word_embeddings.weight' has shape [250, 48], expected [250, 96]");
+  EXPECT_HAS(msg, "vocab_size 250, hidden_size 96");
+}
+
+TEST(HfErrors, VocabSizeContradictsWeights) {
+  const std::string msg =
+      config_error("bert", "vocab", [](nlohmann::json& c) { c["vocab_size"] = 30522; });
+  EXPECT_HAS(msg, "expected [30522, 48]");
+}
+
+TEST(HfErrors, FewerLayersThanTheWeights) {
+  const std::string msg =
+      config_error("bert", "layers", [](nlohmann::json& c) { c["num_hidden_layers"] = 1; });
+  EXPECT_HAS(msg, "contradicts the weights: num_hidden_layers is 1");
+  EXPECT_HAS(msg, "of layer 1");
+}
+
+TEST(HfErrors, MoreLayersThanTheWeights) {
+  const std::string msg =
+      config_error("distilbert_cls", "more_layers", [](nlohmann::json& c) { c["n_layers"] = 4; });
+  EXPECT_HAS(msg, "missing tensor 'distilbert.transformer.layer.3.");
+}
+
+TEST(HfErrors, LabelsContradictWeights) {
+  const std::string msg = config_error("bert_cls", "labels", [](nlohmann::json& c) {
+    c["id2label"] = {{"0", "no"}, {"1", "yes"}};
+    c["label2id"] = {{"no", 0}, {"yes", 1}};
+  });
+  EXPECT_HAS(msg, "contradicts the weights: it has 2 labels but 'classifier.weight'");
+  EXPECT_HAS(msg, "has 3 rows");
+}
+
+TEST(HfErrors, ClassifierConfigOnABareModel) {
+  const std::string msg = config_error("bert", "bare", [](nlohmann::json& c) {
+    c["architectures"] = {"BertForSequenceClassification"};
+  });
+  EXPECT_HAS(msg, "missing tensor 'classifier.weight'");
+}
+
+TEST(HfErrors, PoolingDimensionContradictsModel) {
+  const fs::path dir = copy_hf_fixture("bert", "pooling_dim");
+  write_json(dir / "modules.json", {{{"idx", 0},
+                                     {"name", "0"},
+                                     {"path", ""},
+                                     {"type", "sentence_transformers.models.Transformer"}},
+                                    {{"idx", 1},
+                                     {"name", "1"},
+                                     {"path", "1_Pooling"},
+                                     {"type", "sentence_transformers.models.Pooling"}}});
+  write_json(dir / "1_Pooling" / "config.json",
+             {{"word_embedding_dimension", 384}, {"pooling_mode_mean_tokens", true}});
+  const std::string msg = compile_error(dir);
+  EXPECT_HAS(msg, "1_Pooling/config.json contradicts the model: word_embedding_dimension 384");
+}
+
+TEST(HfErrors, TruncatedWeights) {
+  const fs::path dir = copy_hf_fixture("bert", "truncated");
+  fs::resize_file(dir / "model.safetensors", fs::file_size(dir / "model.safetensors") - 100);
+  const std::string msg = compile_error(dir);
+  EXPECT_HAS(msg, "model.safetensors");
+  EXPECT_HAS(msg, "is the file truncated?");
+}
+
+}  // namespace
+}  // namespace bertc

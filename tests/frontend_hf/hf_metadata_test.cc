@@ -1,0 +1,121 @@
+// What a compiled Hugging Face folder carries for text pipelines: its tokenizer files, the
+// sentence-transformers pooling / Normalize / max_seq_length, and errors for what bertc cannot run.
+#include <gtest/gtest.h>
+
+#include "bertc/session.h"
+#include "hf_test_util.h"
+
+namespace bertc {
+namespace {
+
+using testing::copy_hf_fixture;
+using testing::write_json;
+using testing::write_text;
+namespace fs = std::filesystem;
+
+std::map<std::string, std::string> metadata_of(const fs::path& dir) {
+  return compile(dir.string(), {.opt_level = 0}).metadata;
+}
+
+nlohmann::json modules(std::initializer_list<std::pair<const char*, const char*>> items) {
+  nlohmann::json j = nlohmann::json::array();
+  int i = 0;
+  for (const auto& [path, type] : items) {
+    j.push_back({{"idx", i},
+                 {"name", std::to_string(i)},
+                 {"path", path},
+                 {"type", std::string("sentence_transformers.models.") + type}});
+    ++i;
+  }
+  return j;
+}
+
+TEST(HfMetadata, EmbedsTheTokenizerFiles) {
+  const fs::path dir = copy_hf_fixture("bert", "tok_files");
+  write_text(dir / "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n");
+  write_text(dir / "tokenizer_config.json", R"({"do_lower_case": true})");
+  auto md = metadata_of(dir);
+  EXPECT_EQ(md.at("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n");
+  EXPECT_EQ(md.at("tokenizer_config.json"), R"({"do_lower_case": true})");
+  EXPECT_EQ(md.count("tokenizer.error"), 0u);
+
+  write_text(dir / "tokenizer.json", "{}");  // preferred over vocab.txt, as from_folder does
+  md = metadata_of(dir);
+  EXPECT_EQ(md.at("tokenizer.json"), "{}");
+  EXPECT_EQ(md.count("vocab.txt"), 0u);
+}
+
+TEST(HfMetadata, ByteLevelBpeIsRecordedAsATokenizerError) {
+  const fs::path dir = copy_hf_fixture("roberta", "bpe");
+  write_text(dir / "vocab.json", R"({"<s>": 0})");
+  write_text(dir / "merges.txt", "#version: 0.2\n");
+  const auto md = metadata_of(dir);  // compiles: the model runs on tensors
+  const std::string& e = md.at("tokenizer.error");
+  EXPECT_NE(e.find("merges.txt"), std::string::npos) << e;
+  EXPECT_NE(e.find("byte-level BPE"), std::string::npos) << e;
+  EXPECT_NE(e.find("--input"), std::string::npos) << e;
+}
+
+TEST(HfMetadata, BpeTokenizerJsonIsRecordedAsATokenizerError) {
+  const fs::path dir = copy_hf_fixture("roberta", "bpe_json");
+  write_text(dir / "tokenizer.json", R"({"model": {"type": "BPE", "vocab": {}, "merges": []}})");
+  const std::string e = metadata_of(dir).at("tokenizer.error");
+  EXPECT_NE(e.find("tokenizer.json: byte-level BPE (RoBERTa's) tokenizers are not supported"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(metadata_of(dir).count("tokenizer.json"), 0u);
+}
+
+TEST(HfMetadata, SentencePieceIsRecordedAsATokenizerError) {
+  const fs::path dir = copy_hf_fixture("roberta", "spm");
+  write_text(dir / "sentencepiece.bpe.model", "x");
+  EXPECT_NE(metadata_of(dir).at("tokenizer.error").find("SentencePiece"), std::string::npos);
+}
+
+TEST(HfMetadata, SentenceTransformersPoolingAndNormalize) {
+  const fs::path dir = copy_hf_fixture("bert", "st");
+  write_json(
+      dir / "modules.json",
+      modules({{"", "Transformer"}, {"1_Pooling", "Pooling"}, {"2_Normalize", "Normalize"}}));
+  write_json(dir / "1_Pooling" / "config.json", {{"word_embedding_dimension", 48},
+                                                 {"pooling_mode_cls_token", false},
+                                                 {"pooling_mode_mean_tokens", true},
+                                                 {"pooling_mode_max_tokens", true}});
+  write_json(dir / "sentence_bert_config.json", {{"max_seq_length", 256}});
+  const auto md = metadata_of(dir);
+  EXPECT_EQ(md.at("pooling"), R"(["max","mean"])");  // sentence-transformers' concatenation order
+  EXPECT_EQ(md.at("normalize"), "true");
+  EXPECT_EQ(md.at("max_length"), "256");
+  EXPECT_EQ(md.count("embedding.error"), 0u);
+}
+
+TEST(HfMetadata, UnsupportedModulesAreRecorded) {
+  const fs::path dir = copy_hf_fixture("bert", "st_dense");
+  write_json(dir / "modules.json",
+             modules({{"", "Transformer"}, {"1_Pooling", "Pooling"}, {"2_Dense", "Dense"}}));
+  write_json(dir / "1_Pooling" / "config.json", {{"pooling_mode_weightedmean_tokens", true}});
+  const auto md = metadata_of(dir);
+  EXPECT_NE(md.at("embedding.error").find("Dense"), std::string::npos);
+
+  write_json(dir / "modules.json", modules({{"", "Transformer"}, {"1_Pooling", "Pooling"}}));
+  EXPECT_NE(metadata_of(dir).at("embedding.error").find("pooling_mode_weightedmean_tokens"),
+            std::string::npos);
+}
+
+TEST(HfMetadata, OldSentenceTransformersLayout) {
+  // The HF model in 0_Transformer/, modules.json and pooling at the top.
+  const fs::path top = testing::temp_path("hf_st_old");
+  fs::remove_all(top);
+  fs::create_directories(top);
+  fs::rename(copy_hf_fixture("bert", "st_old_model"), top / "0_Transformer");
+  write_text(top / "0_Transformer" / "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");
+  write_json(top / "modules.json",
+             modules({{"0_Transformer", "Transformer"}, {"1_Pooling", "Pooling"}}));
+  write_json(top / "1_Pooling" / "config.json", {{"pooling_mode_cls_token", true}});
+  const auto md = metadata_of(top);
+  EXPECT_EQ(md.at("pooling"), R"(["cls"])");
+  EXPECT_EQ(md.count("vocab.txt"), 1u);
+}
+
+}  // namespace
+}  // namespace bertc

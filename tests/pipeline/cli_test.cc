@@ -1,0 +1,210 @@
+// The command line on text: build/bertc run / compile / tokenize as a user calls them (a
+// subprocess), on the text fixtures and on a RoBERTa folder whose tokenizer bertc lacks.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "../common/error_of.h"
+#include "../e2e/fixtures.h"
+#include "text_fixtures.h"
+
+namespace bertc {
+namespace {
+
+using nlohmann::json;
+using testing::assemble_text_model;
+using testing::max_abs_diff;
+using testing::text_reference;
+namespace fs = std::filesystem;
+
+struct CliResult {
+  int rc = -1;
+  std::string out, err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CliResult bertc_cli(const std::vector<std::string>& args) {
+  const std::string out = testing::temp_path("cli.out"), err = testing::temp_path("cli.err");
+  std::string cmd = quote(std::string(BERTC_BINARY_DIR) + "/bertc");
+  for (const std::string& a : args) cmd.append(" ").append(quote(a));
+  cmd.append(" >").append(quote(out)).append(" 2>").append(quote(err)).append(" </dev/null");
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_all(out), read_all(err)};
+}
+
+std::vector<json> json_lines(const std::string& text) {
+  std::vector<json> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(json::parse(line));
+  return out;
+}
+
+TEST(CliText, ClassifierJsonMatchesPyTorch) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  const json ref = text_reference("bert_cls");
+  const std::string dir = assemble_text_model("bert_cls").string();
+  for (const char* level : {"0", "3"}) {
+    std::vector<std::string> args = {"run", dir, "--json", "-O", level};
+    std::vector<std::string> pairs = {"--text-pair"};
+    for (const json& c : ref["cases"]) {
+      if (c.contains("pair")) continue;
+      args.push_back("--text");
+      args.push_back(c["text"]);
+    }
+    const CliResult r = bertc_cli(args);
+    ASSERT_EQ(r.rc, 0) << r.err;
+    const auto lines = json_lines(r.out);
+    size_t k = 0;
+    for (const json& c : ref["cases"]) {
+      if (c.contains("pair")) continue;
+      ASSERT_LT(k, lines.size());
+      const json& got = lines[k++];
+      EXPECT_EQ(got["text"], c["text"]);
+      EXPECT_EQ(got["labels"], ref["labels"]);
+      const double tol = level[0] == '0' ? 1e-4 : 1e-3;
+      EXPECT_LE(max_abs_diff(got["logits"], c["logits"]), tol) << c["id"];
+      EXPECT_LE(max_abs_diff(got["probabilities"], c["probabilities"]), tol) << c["id"];
+    }
+    EXPECT_EQ(k, lines.size());
+  }
+}
+
+TEST(CliText, PairAndTable) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  const json ref = text_reference("bert_cls");
+  const json* pair = nullptr;
+  for (const json& c : ref["cases"]) {
+    if (c.contains("pair")) pair = &c;
+  }
+  ASSERT_NE(pair, nullptr);
+  const std::string dir = assemble_text_model("bert_cls").string();
+  CliResult r = bertc_cli(
+      {"run", dir, "--text", (*pair)["text"], "--text-pair", (*pair)["pair"], "--json", "-O0"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json got = json::parse(r.out);
+  EXPECT_EQ(got["text_pair"], (*pair)["pair"]);
+  EXPECT_LE(max_abs_diff(got["probabilities"], (*pair)["probabilities"]), 1e-4);
+
+  r = bertc_cli({"run", dir, "--text", "I loved it"});  // the table: every label, best first
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_HAS(r.out, "\"I loved it\"\n");
+  for (const json& label : ref["labels"]) EXPECT_HAS(r.out, "  " + label.get<std::string>());
+  EXPECT_HAS(r.out, "(logit ");
+}
+
+TEST(CliText, EncoderFileInBatchesWithProgress) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  const json ref = text_reference("minilm");
+  const fs::path file = testing::temp_path("cli_texts.txt");
+  std::vector<const json*> singles;
+  {
+    std::ofstream out(file, std::ios::binary);
+    for (const json& c : ref["cases"]) {
+      if (c.contains("pair")) continue;
+      out << c["text"].get<std::string>() << "\r\n";  // CRLF lines are fine
+      singles.push_back(&c);
+    }
+  }
+  const std::string dir = assemble_text_model("minilm").string();
+  const CliResult r = bertc_cli(
+      {"run", dir, "--file", file.string(), "--json", "--batch-size", "4", "--progress", "-O3"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), singles.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i]["text"], (*singles[i])["text"]);
+    EXPECT_LE(max_abs_diff(lines[i]["embedding"], (*singles[i])["embedding"]), 1e-3)
+        << (*singles[i])["id"];
+  }
+  EXPECT_HAS(r.err, "4/6 texts");
+  EXPECT_HAS(r.err, "6/6 texts");
+
+  const CliResult table = bertc_cli({"run", dir, "--text", "Hello"});
+  ASSERT_EQ(table.rc, 0) << table.err;
+  EXPECT_HAS(table.out, "\"Hello\": 12 dims, mean pooling, L2-normalized\n");
+}
+
+TEST(CliText, CompiledBundleCarriesTheTokenizer) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  const json ref = text_reference("bert_cls");
+  const json& c = ref["cases"][0];
+  const std::string bundle = testing::temp_path("cli_bert_cls.bertc");
+  const std::string dir = assemble_text_model("bert_cls").string();
+  CliResult r = bertc_cli({"compile", dir, "-o", bundle, "-O0"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  r = bertc_cli({"run", bundle, "--text", c["text"], "--json"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_LE(max_abs_diff(json::parse(r.out)["logits"], c["logits"]), 1e-4);
+
+  for (const std::string& tokenizer : {dir, bundle}) {
+    r = bertc_cli({"tokenize", tokenizer, "--text", c["text"], "--json"});
+    ASSERT_EQ(r.rc, 0) << r.err;
+    const json t = json::parse(r.out);
+    EXPECT_EQ(t["ids"], c["ids"]);
+    EXPECT_EQ(t["type_ids"], c["type_ids"]);
+    EXPECT_EQ(t["attention_mask"], std::vector<int>(c["ids"].size(), 1));
+    EXPECT_EQ(t["tokens"][0], "[CLS]");
+  }
+}
+
+TEST(CliText, RobertaWithoutWordPieceRefusesTextButRunsTensors) {
+  const fs::path dir = testing::temp_path("cli_roberta_bpe");
+  const fs::path src = testing::fixtures_dir() / "hf" / "roberta";
+  fs::create_directories(dir);
+  for (const char* f : {"config.json", "model.safetensors"}) {
+    fs::copy_file(src / f, dir / f, fs::copy_options::overwrite_existing);
+  }
+  std::ofstream(dir / "vocab.json") << R"({"<s>": 0, "<pad>": 1, "</s>": 2})";
+  std::ofstream(dir / "merges.txt") << "#version: 0.2\n";
+  CliResult r = bertc_cli({"run", dir.string(), "--text", "Hello"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_HAS(r.err, "bertc: error: ");
+  EXPECT_HAS(r.err, "merges.txt: byte-level BPE (vocab.json + merges.txt, RoBERTa's) tokenizers");
+  EXPECT_HAS(r.err, "are not supported yet");
+  EXPECT_HAS(r.err, "--input");
+  r = bertc_cli({"tokenize", dir.string(), "--text", "Hello"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_HAS(r.err, "merges.txt: BPE tokenizers are not supported");
+
+  const fs::path in = src / "reference" / "inputs";
+  const std::string out = testing::temp_path("cli_roberta_out");
+  r = bertc_cli({"run", dir.string(), "--input", "input_ids=" + (in / "input_ids.npy").string(),
+                 "--input", "attention_mask=" + (in / "attention_mask.npy").string(),
+                 "--output-dir", out, "-O0"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto want = testing::read_npy_dir(src / "reference" / "outputs");
+  EXPECT_LE(
+      testing::max_abs_diff(read_npy(out + "/last_hidden_state.npy"), want.at("last_hidden_state")),
+      1e-4);
+}
+
+TEST(CliText, UsageErrors) {
+  const std::string dir = (testing::fixtures_dir() / "hf" / "bert_cls").string();
+  CliResult r = bertc_cli({"run", dir});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_HAS(r.err, "nothing to run");
+  r = bertc_cli({"run", dir, "--text", "a", "--input", "input_ids=x.npy"});
+  EXPECT_HAS(r.err, "not both");
+  r = bertc_cli({"run", dir, "--text", "a", "--text", "b", "--text-pair", "c"});
+  EXPECT_HAS(r.err, "--text-pair given 1 times for 2 texts");
+  r = bertc_cli({"run", dir, "--text", "a"});  // the fixture folder has no tokenizer files
+  EXPECT_HAS(r.err, "no tokenizer files (tokenizer.json or vocab.txt)");
+}
+
+}  // namespace
+}  // namespace bertc

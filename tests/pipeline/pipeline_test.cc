@@ -1,0 +1,217 @@
+// bertc::Pipeline on the text fixtures (tests/fixtures/hf_text/): the tokenizer gives Hugging
+// Face's ids, classify() and embed() give PyTorch's logits, probabilities and pooled embeddings
+// at -O0 and -O3, a batch with padding gives each text's own result, a compiled bundle carries
+// its tokenizer, and a model bertc cannot tokenize for says so.
+#include "bertc/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include "../common/error_of.h"
+#include "../e2e/fixtures.h"
+#include "bertc/error.h"
+#include "text_fixtures.h"
+
+namespace bertc {
+namespace {
+
+using nlohmann::json;
+using testing::assemble_text_model;
+using testing::error_of;
+using testing::max_abs_diff;
+using testing::reference_inputs;
+using testing::text_reference;
+namespace fs = std::filesystem;
+
+// -O3 turns fast math on (approximate erf / exp / tanh in the optimized kernels).
+double tolerance(int opt_level) { return opt_level >= 3 ? 1e-3 : 1e-4; }
+
+std::vector<float> floats(const json& j) { return j.get<std::vector<float>>(); }
+
+PipelineOptions at_level(int opt_level) {
+  PipelineOptions o;
+  o.compile.opt_level = opt_level;
+  o.session.num_threads = 2;
+  return o;
+}
+
+TEST(PipelineText, TokenizerGivesHuggingFaceIds) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  for (const char* name : {"bert_cls", "minilm"}) {  // vocab.txt and tokenizer.json folders
+    const json ref = text_reference(name);
+    Pipeline p = Pipeline::load(assemble_text_model(name).string(), at_level(0));
+    const auto inputs = reference_inputs(ref);
+    TokenizerOptions unpadded = p.tokenizer().options();  // tokenizer.json pads to 128
+    unpadded.padding.reset();
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const Encoding e = p.tokenizer().encode(inputs[i].text, inputs[i].pair, unpadded);
+      EXPECT_EQ(e.ids, ref["cases"][i]["ids"].get<std::vector<int64_t>>()) << name << " " << i;
+      EXPECT_EQ(e.type_ids, ref["cases"][i]["type_ids"].get<std::vector<int64_t>>());
+    }
+  }
+}
+
+class PipelineLevels : public ::testing::TestWithParam<int> {};
+
+TEST_P(PipelineLevels, ClassifyMatchesPyTorch) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  const int level = GetParam();
+  const json ref = text_reference("bert_cls");
+  Pipeline p = Pipeline::load(assemble_text_model("bert_cls").string(), at_level(level));
+  EXPECT_EQ(p.task(), Task::classification);
+  EXPECT_EQ(p.labels(), ref["labels"].get<std::vector<std::string>>());
+  const auto results = p.classify(reference_inputs(ref));
+  ASSERT_EQ(results.size(), ref["cases"].size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    const json& c = ref["cases"][i];
+    EXPECT_LE(max_abs_diff(results[i].logits, floats(c["logits"])), tolerance(level)) << c["id"];
+    EXPECT_LE(max_abs_diff(results[i].probabilities, floats(c["probabilities"])), tolerance(level))
+        << c["id"];
+  }
+}
+
+TEST_P(PipelineLevels, EmbedMatchesPyTorch) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  const int level = GetParam();
+  const json ref = text_reference("minilm");
+  Pipeline p = Pipeline::load(assemble_text_model("minilm").string(), at_level(level));
+  EXPECT_EQ(p.task(), Task::embedding);
+  EXPECT_EQ(p.pooling(), ref["pooling"].get<std::vector<std::string>>());  // mean
+  EXPECT_EQ(p.normalizes(), ref["normalize"].get<bool>());                 // modules.json: true
+  EXPECT_EQ(p.max_length(), 256u);  // sentence_bert_config.json's max_seq_length
+  const auto results = p.embed(reference_inputs(ref));
+  for (size_t i = 0; i < results.size(); ++i) {
+    const json& c = ref["cases"][i];
+    EXPECT_LE(max_abs_diff(results[i], floats(c["embedding"])), tolerance(level)) << c["id"];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, PipelineLevels, ::testing::Values(0, 3), [](const auto& info) {
+  std::string name = "O";  // (not "O" + ...: a GCC 12 -Wrestrict false positive)
+  return name += std::to_string(info.param);
+});
+
+TEST(PipelineText, BatchingWithPaddingGivesEachTextsOwnResult) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  const json ref = text_reference("minilm");
+  const auto inputs = reference_inputs(ref);
+  PipelineOptions one = at_level(3);
+  one.batch_size = 1;
+  PipelineOptions three = at_level(3);
+  three.batch_size = 3;
+  std::vector<size_t> progress;
+  three.progress = [&](size_t done, size_t total) {
+    EXPECT_EQ(total, inputs.size());
+    progress.push_back(done);
+  };
+  const fs::path dir = assemble_text_model("minilm");
+  const auto alone = Pipeline::load(dir.string(), one).embed(inputs);
+  const auto batched = Pipeline::load(dir.string(), three).embed(inputs);
+  const auto all = Pipeline::load(dir.string(), at_level(3)).embed(inputs);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    EXPECT_LE(max_abs_diff(alone[i], batched[i]), 1e-5) << i;
+    EXPECT_LE(max_abs_diff(alone[i], all[i]), 1e-5) << i;
+  }
+  EXPECT_EQ(progress, (std::vector<size_t>{3, 6, 8}));
+  EXPECT_TRUE(Pipeline::load(dir.string(), one).embed(std::vector<std::string>{}).empty());
+}
+
+TEST(PipelineText, NormalizeOptionOnAClsEncoder) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  // The MiniLM-shaped model without its sentence-transformers files: [CLS] pooling, as is.
+  const fs::path dir = testing::temp_path("text_minilm_bare");
+  fs::create_directories(dir);
+  for (const char* f : {"config.json", "model.safetensors", "tokenizer.json"}) {
+    fs::copy_file(assemble_text_model("minilm") / f, dir / f, fs::copy_options::overwrite_existing);
+  }
+  Pipeline plain = Pipeline::load(dir.string(), at_level(0));
+  EXPECT_EQ(plain.pooling(), std::vector<std::string>{"cls"});
+  EXPECT_FALSE(plain.normalizes());
+  PipelineOptions o = at_level(0);
+  o.normalize = true;
+  Pipeline normalized = Pipeline::load(dir.string(), o);
+  const std::vector<float> a = plain.embed(std::vector<std::string>{"a short text"})[0];
+  const std::vector<float> b = normalized.embed(std::vector<std::string>{"a short text"})[0];
+  double norm = 0;
+  for (float v : a) norm += static_cast<double>(v) * v;
+  norm = std::sqrt(norm);
+  ASSERT_EQ(a.size(), 12u);
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(b[i], a[i] / norm, 1e-6);
+}
+
+TEST(PipelineText, BundleCarriesItsTokenizer) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  const json ref = text_reference("bert_cls");
+  const fs::path dir = assemble_text_model("bert_cls", "_bundle");
+  const std::string bundle = testing::temp_path("text_bert_cls.bertc");
+  Model model = compile(dir.string(), {.opt_level = 3});
+  EXPECT_EQ(model.metadata.count("vocab.txt"), 1u);
+  save(model, bundle);
+  fs::remove_all(dir);  // the bundle alone must be enough
+  Pipeline p = Pipeline::load(bundle);
+  EXPECT_EQ(p.labels(), ref["labels"].get<std::vector<std::string>>());
+  const auto results = p.classify(reference_inputs(ref));
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_LE(max_abs_diff(results[i].probabilities, floats(ref["cases"][i]["probabilities"])),
+              1e-3);
+  }
+}
+
+TEST(PipelineText, WrongTaskIsAnError) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  Pipeline clf = Pipeline::load(assemble_text_model("bert_cls").string(), at_level(0));
+  EXPECT_HAS(error_of([&] { clf.embed(std::vector<std::string>{"x"}); }), "is a classifier");
+  Pipeline enc = Pipeline::load(assemble_text_model("minilm").string(), at_level(0));
+  EXPECT_HAS(error_of([&] { enc.classify(std::vector<std::string>{"x"}); }), "is an encoder");
+}
+
+TEST(PipelineText, RobertaByteLevelBpeIsAClearErrorButTensorsWork) {
+  const fs::path dir = testing::temp_path("pipeline_roberta_bpe");
+  fs::create_directories(dir);
+  const fs::path src = testing::fixtures_dir() / "hf" / "roberta";
+  for (const char* f : {"config.json", "model.safetensors"}) {
+    fs::copy_file(src / f, dir / f, fs::copy_options::overwrite_existing);
+  }
+  std::ofstream(dir / "vocab.json") << R"({"<s>": 0, "<pad>": 1, "</s>": 2})";
+  std::ofstream(dir / "merges.txt") << "#version: 0.2\n";
+  Pipeline p = Pipeline::load(dir.string(), at_level(0));
+  const std::string msg = error_of([&] { p.embed(std::vector<std::string>{"Hello"}); });
+  EXPECT_HAS(msg, "merges.txt");
+  EXPECT_HAS(msg, "byte-level BPE");
+  EXPECT_HAS(msg, "tokenizers are not supported yet");
+  EXPECT_HAS(error_of([&] { p.tokenizer(); }), "byte-level BPE");
+  // The tensors-in path still runs.
+  for (const auto& [name, t] : testing::read_npy_dir(src / "reference" / "inputs")) {
+    p.session().set_input(name, t);
+  }
+  p.session().run();
+  const auto want = testing::read_npy_dir(src / "reference" / "outputs");
+  EXPECT_LE(testing::max_abs_diff(p.session().get_output("last_hidden_state"),
+                                  want.at("last_hidden_state")),
+            1e-4);
+}
+
+TEST(PipelineText, ATokenizerThatFailsToLoadIsReportedAtTextUse) {
+  const fs::path dir = testing::temp_path("pipeline_bad_tokenizer");
+  fs::create_directories(dir);
+  const fs::path src = testing::fixtures_dir() / "hf" / "bert";
+  for (const char* f : {"config.json", "model.safetensors"}) {
+    fs::copy_file(src / f, dir / f, fs::copy_options::overwrite_existing);
+  }
+  std::ofstream(dir / "tokenizer.json") << R"({"normalizer": {"type": "NFKC"},
+             "model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0}}})";
+  Pipeline p = Pipeline::load(dir.string(), at_level(0));  // loads: tensors still work
+  EXPECT_HAS(error_of([&] { p.embed(std::vector<std::string>{"x"}); }),
+             "pipeline_bad_tokenizer:tokenizer.json: normalizer type 'NFKC' is not supported");
+}
+
+TEST(PipelineText, OnnxBundleHasNoTokenizer) {
+  const auto onnx = testing::fixtures_dir() / "bert_cls_opset14" / "model.onnx";
+  Pipeline p(compile(onnx.string(), {.opt_level = 0}), "bert_cls_opset14");
+  EXPECT_EQ(p.task(), Task::classification);  // from its logits output
+  EXPECT_EQ(p.labels(), (std::vector<std::string>{"LABEL_0", "LABEL_1", "LABEL_2"}));
+  EXPECT_HAS(error_of([&] { p.classify(std::vector<std::string>{"x"}); }),
+             "bert_cls_opset14: has no tokenizer");
+}
+
+}  // namespace
+}  // namespace bertc

@@ -1,0 +1,35 @@
+// The text mode of `bertc run`: texts (from --text / --text-pair or a file, one per line) through
+// a Pipeline, results printed as a table or as one JSON object per text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bertc/pipeline.h"
+
+namespace bertc::cli {
+
+struct TextRunArgs {
+  std::vector<std::string> texts;
+  std::vector<std::string> pairs;  // empty, or one per text
+  std::string file;                // one text per line (instead of texts)
+  bool json = false;
+};
+
+// A progress bar on stderr: start() before the first batch, update() after each, finish() ends
+// its line.
+class ProgressBar {
+ public:
+  void start();
+  void update(std::size_t done, std::size_t total);
+  void finish();
+
+ private:
+  double start_ = 0;
+  bool drawn_ = false;
+};
+
+// `bar` (may be null) is the one the pipeline's options.progress updates.
+void run_texts(Pipeline& pipeline, const TextRunArgs& args, ProgressBar* bar);
+
+}  // namespace bertc::cli
