@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../common/error_of.h"
 #include "../common/temp_path.h"
 #include "bertc/error.h"
 #include "bertc/session.h"
@@ -12,16 +13,7 @@
 namespace bertc {
 namespace {
 
-// Runs `fn` and returns the bertc::Error message it throws ("" when it does not throw).
-template <typename F>
-std::string error_of(F&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 class BertErrors : public ::testing::Test {
  protected:

@@ -6,12 +6,15 @@
 
 #include <cmath>
 
+#include "../common/error_of.h"
 #include "bertc/error.h"
 #include "frontend/onnx/onnx_proto.h"
 #include "onnx_builder.h"
 
 namespace bertc {
 namespace {
+
+using testing::error_of;
 
 using frontend::import_onnx;
 using frontend::tensor_from_onnx;
@@ -29,17 +32,6 @@ ir::Graph import_model(const onnx::ModelProto& m, const TempDir& dir,
                        const std::string& name = "model.onnx") {
   write_model(m, dir.path() / name);
   return import_onnx(dir.file(name));
-}
-
-// The message of the bertc::Error that `fn` throws ("" if it throws none).
-template <typename Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 const ir::Node* find_node(const ir::Graph& g, ir::Op op) {

@@ -5,6 +5,7 @@
 
 #include <limits>
 
+#include "../common/error_of.h"
 #include "bertc/error.h"
 #include "data_test_util.h"
 
@@ -18,16 +19,6 @@ using ::testing::HasSubstr;
 
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 ir::Attrs axis(int64_t a) { return attrs_of({{"axis", a}}); }
 

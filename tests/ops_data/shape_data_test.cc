@@ -5,6 +5,7 @@
 
 #include <limits>
 
+#include "../common/error_of.h"
 #include "bertc/error.h"
 #include "data_test_util.h"
 
@@ -17,16 +18,6 @@ using ir::Shape;
 using ::testing::HasSubstr;
 
 std::string str(const ir::TypeInfo& t) { return ir::shape_str(t.shape); }
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 TEST(ShapeData, GatherEmbeddingKeepsSymbols) {
   auto table = type(DType::kF32, {known(30522), known(768)});

@@ -68,7 +68,7 @@ TEST(MathBinary, IntegerDivisionTruncatesTowardZero) {
 }
 
 TEST(MathBinary, IntegerDivisionByZeroFails) {
-  std::string msg = math_error([] {
+  std::string msg = error_of([] {
     run_op(Op::Div, {tensor<int32_t>({1, 2}, {2}), tensor<int32_t>({1, 0}, {2})}, {}, 1, "d");
   });
   EXPECT_THAT(msg, HasSubstr("node 'd' (Div)"));
@@ -76,20 +76,20 @@ TEST(MathBinary, IntegerDivisionByZeroFails) {
 }
 
 TEST(MathBinary, DtypeErrors) {
-  std::string msg = math_error([] {
+  std::string msg = error_of([] {
     run_op(Op::Add, {f32({1}, {1}), tensor<int64_t>({1}, {1})}, {}, 1, "add1");
   });
   EXPECT_THAT(msg, HasSubstr("node 'add1' (Add)"));
   EXPECT_THAT(msg, HasSubstr("different dtypes float32 and int64"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Add, {tensor<bool>({true}, {1}), tensor<bool>({true}, {1})});
               }),
               HasSubstr("input 0 has dtype bool"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Add, {f32({1, 2}, {2}), f32({1, 2, 3}, {3})});
               }),
               HasSubstr("cannot broadcast shapes [2] and [3]"));
-  EXPECT_THAT(math_error([] { run1(Op::Add, {f32({1}, {1})}); }),
+  EXPECT_THAT(error_of([] { run1(Op::Add, {f32({1}, {1})}); }),
               HasSubstr("takes 2 inputs, got 1"));
 }
 
@@ -119,7 +119,7 @@ TEST(MathCompare, EqualOnIntegersAndBool) {
 }
 
 TEST(MathCompare, OrderingRejectsBool) {
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Less, {tensor<bool>({true}, {1}), tensor<bool>({true}, {1})});
               }),
               HasSubstr("input 0 has dtype bool, expected one of: float32"));
@@ -135,11 +135,11 @@ TEST(MathLogic, AndOrXorBroadcast) {
 }
 
 TEST(MathLogic, RejectsNonBool) {
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::And, {f32({1}, {1}), f32({1}, {1})});
               }),
               HasSubstr("input 0 has dtype float32, expected one of: bool"));
-  EXPECT_THAT(math_error([] { run1(Op::Not, {tensor<int32_t>({1}, {1})}); }),
+  EXPECT_THAT(error_of([] { run1(Op::Not, {tensor<int32_t>({1}, {1})}); }),
               HasSubstr("expected one of: bool"));
 }
 
@@ -171,11 +171,11 @@ TEST(MathPow, IntegerPowerIsExact) {
 }
 
 TEST(MathPow, RejectsInt8Base) {
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Pow, {tensor<int8_t>({2}, {1}), f32({2}, {1})});
               }),
               HasSubstr("input 0 has dtype int8"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Pow, {f32({2}, {1}), tensor<bool>({true}, {1})});
               }),
               HasSubstr("input 1 has dtype bool"));
@@ -210,7 +210,7 @@ TEST(MathMinMax, NanPropagates) {
 }
 
 TEST(MathMinMax, MixedDtypesFail) {
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Max, {f32({1}, {1}), f32({1}, {1}), scalar_i64(1)});
               }),
               HasSubstr("inputs 0 and 2 have different dtypes float32 and int64"));
@@ -230,11 +230,11 @@ TEST(MathWhere, BroadcastsAllThree) {
 }
 
 TEST(MathWhere, DtypeErrors) {
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Where, {f32({1}, {1}), f32({1}, {1}), f32({1}, {1})});
               }),
               HasSubstr("input 0 has dtype float32, expected one of: bool"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Where, {tensor<bool>({true}, {1}), f32({1}, {1}), scalar_i64(1)});
               }),
               HasSubstr("inputs 1 and 2 have different dtypes float32 and int64"));
@@ -248,7 +248,7 @@ TEST(MathUnary, SignOps) {
   expect_tensor<float>(run1(Op::Abs, {f32({-1.5f, 2}, {2})}), {2}, {1.5f, 2});
   expect_tensor<int32_t>(run1(Op::Abs, {tensor<int32_t>({-7, 7}, {2})}), {2}, {7, 7});
   expect_tensor<uint8_t>(run1(Op::Abs, {tensor<uint8_t>({200}, {1})}), {1}, {200});
-  EXPECT_THAT(math_error([] { run1(Op::Neg, {tensor<uint8_t>({1}, {1})}); }),
+  EXPECT_THAT(error_of([] { run1(Op::Neg, {tensor<uint8_t>({1}, {1})}); }),
               HasSubstr("input 0 has dtype uint8"));
 }
 
@@ -276,7 +276,7 @@ TEST(MathUnary, Relu) {
 
 TEST(MathUnary, FloatOnlyOpsRejectIntegers) {
   for (Op op : {Op::Sqrt, Op::Reciprocal, Op::Exp, Op::Log, Op::Tanh, Op::Sigmoid}) {
-    EXPECT_THAT(math_error([op] { run1(op, {scalar_i64(1)}); }),
+    EXPECT_THAT(error_of([op] { run1(op, {scalar_i64(1)}); }),
                 HasSubstr("input 0 has dtype int64, expected one of: float32, float64"));
   }
 }
@@ -313,9 +313,9 @@ TEST(MathCast, IntegerAndFloatWidths) {
 }
 
 TEST(MathCast, BadTarget) {
-  EXPECT_THAT(math_error([] { run1(Op::Cast, {f32({1}, {1})}); }),
+  EXPECT_THAT(error_of([] { run1(Op::Cast, {f32({1}, {1})}); }),
               HasSubstr("missing attribute 'to'"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Cast, {f32({1}, {1})}, attrs_of({{"to", int64_t{16}}}));
               }),
               HasSubstr("'to' = 16 is not a bertc dtype code"));
@@ -340,11 +340,11 @@ TEST(MathDropout, IsIdentityWithAllTrueMask) {
 
 TEST(MathDropout, TrainingOnlyWithZeroRatio) {
   EXPECT_THAT(
-      math_error([] {
+      error_of([] {
         run_op(Op::Dropout, {f32({1}, {1}), Tensor(), tensor<bool>({true}, {})}, {}, 1, "drop");
       }),
       HasSubstr("node 'drop' (Dropout): training_mode = true with ratio 0.5"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run_op(Op::Dropout, {f32({1}, {1}), f32({0.1f}, {}), tensor<bool>({true}, {})});
               }),
               HasSubstr("is not supported (inference only"));
@@ -358,7 +358,7 @@ TEST(MathDropout, TrainingOnlyWithZeroRatio) {
   Tensor x = f32({1}, {1}), mode = tensor<bool>({true}, {}), y = f32({0}, {1});
   std::vector<const Tensor*> src{&x, nullptr, &mode};
   std::vector<Tensor*> dst{&y};
-  EXPECT_THAT(math_error([&] {
+  EXPECT_THAT(error_of([&] {
                 kernels::ref::kernel(Op::Dropout)({&node, src, dst});
               }),
               HasSubstr("training_mode"));

@@ -62,23 +62,23 @@ TEST(MathMatMul, Float32AccumulatesInDouble) {
 }
 
 TEST(MathMatMul, Errors) {
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::MatMul, {f32(kA, {2, 3}), f32(kA, {2, 3})});
               }),
               HasSubstr("inner dimensions differ: A [2, 3] and B [2, 3]"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::MatMul, {f32({1}, {}), f32({1}, {1})});
               }),
               HasSubstr("no scalars"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::MatMul, {tensor<uint8_t>({1}, {1, 1}), tensor<uint8_t>({1}, {1, 1})});
               }),
               HasSubstr("input 0 has dtype uint8"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::MatMul, {f32({1}, {1, 1}), tensor<double>({1}, {1, 1})});
               }),
               HasSubstr("different dtypes float32 and float64"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::MatMul, {f32({1, 2, 3, 4, 5, 6}, {2, 1, 3}),
                                   f32(std::vector<float>(18, 1), {3, 3, 2})});
               }),
@@ -129,19 +129,19 @@ TEST(MathGemm, Integers) {
 }
 
 TEST(MathGemm, Errors) {
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Gemm, {f32(kA, {2, 3}), f32(kB, {2, 3})});
               }),
               HasSubstr("inner dimensions differ"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Gemm, {f32(kA, {6}), f32(kB, {3, 2})});
               }),
               HasSubstr("A and B must be 2-D, got [6] and [3, 2]"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Gemm, {f32(kA, {2, 3}), f32(kB, {3, 2}), f32({1, 2, 3}, {3})});
               }),
               HasSubstr("C of shape [3] does not broadcast to [2, 2]"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 run1(Op::Gemm, {f32(kA, {2, 3}), f32(kB, {3, 2}), f32({1, 2, 3, 4}, {1, 2, 2})});
               }),
               HasSubstr("does not broadcast"));

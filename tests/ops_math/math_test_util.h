@@ -8,21 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "../common/error_of.h"
 #include "../ops_data/data_test_util.h"
 #include "bertc/error.h"
 
 namespace bertc::testing {
-
-// The message of the bertc::Error that f throws, or "(no error)".
-template <typename F>
-std::string math_error(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 // A shape from "batch, seq, 768": numbers are known dims, "?" unknown, anything else a symbol.
 inline ir::Shape shape(const std::string& text) {

@@ -56,11 +56,11 @@ TEST(MathSoftmax, Coerce2dFlattensFromAxis) {
 }
 
 TEST(MathSoftmax, Errors) {
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 softmax(f32({1, 2}, {1, 2}), axis(2));
               }),
               HasSubstr("axis 2 is out of range for rank 2"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 softmax(tensor<int32_t>({1, 2}, {2}));
               }),
               HasSubstr("input 0 has dtype int32"));
@@ -113,27 +113,27 @@ TEST(MathLayerNorm, Float64) {
 
 TEST(MathLayerNorm, Errors) {
   Tensor x = f32({1, 2, 3}, {1, 3});
-  EXPECT_THAT(math_error([&] {
+  EXPECT_THAT(error_of([&] {
                 layer_norm({x, f32({1, 1, 1, 1}, {4})});
               }),
               HasSubstr("Scale of shape [4] does not broadcast to [3]"));
-  EXPECT_THAT(math_error([&] {
+  EXPECT_THAT(error_of([&] {
                 layer_norm({x, f32({1, 1, 1}, {3}), f32({0, 0}, {2})});
               }),
               HasSubstr("B of shape [2] does not broadcast to [3]"));
-  EXPECT_THAT(math_error([&] {
+  EXPECT_THAT(error_of([&] {
                 layer_norm({x, tensor<double>({1, 1, 1}, {3})});
               }),
               HasSubstr("inputs 0 and 1 have different dtypes float32 and float64"));
-  EXPECT_THAT(math_error([&] {
+  EXPECT_THAT(error_of([&] {
                 layer_norm({tensor<int32_t>({1}, {1}), tensor<int32_t>({1}, {1})});
               }),
               HasSubstr("input 0 has dtype int32"));
-  EXPECT_THAT(math_error([&] {
+  EXPECT_THAT(error_of([&] {
                 layer_norm({x, f32({1, 1, 1}, {3})}, attrs_of({{"axis", int64_t{2}}}));
               }),
               HasSubstr("axis 2 is out of range for rank 2"));
-  EXPECT_THAT(math_error([&] {
+  EXPECT_THAT(error_of([&] {
                 layer_norm({x, f32({1, 1, 1}, {3})}, attrs_of({{"stash_type", int64_t{11}}}));
               }),
               HasSubstr("stash_type 11 is not supported"));

@@ -74,15 +74,15 @@ TEST(MathReduce, Integers) {
 }
 
 TEST(MathReduce, Errors) {
-  EXPECT_THAT(math_error([] { reduce(Op::ReduceSum, {data()}, axes_attr({3})); }),
+  EXPECT_THAT(error_of([] { reduce(Op::ReduceSum, {data()}, axes_attr({3})); }),
               HasSubstr("axis 3 is out of range for rank 3"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 reduce(Op::ReduceSum, {data()}, axes_attr({1, -2}));
               }),
               HasSubstr("axis -2 is listed twice in axes"));
-  EXPECT_THAT(math_error([] { reduce(Op::ReduceMax, {tensor<bool>({true}, {1})}, {}); }),
+  EXPECT_THAT(error_of([] { reduce(Op::ReduceMax, {tensor<bool>({true}, {1})}, {}); }),
               HasSubstr("input 0 has dtype bool"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 reduce(Op::ReduceSum, {data(), f32({1}, {1})}, {});
               }),
               HasSubstr("input 1 has dtype float32"));
@@ -121,14 +121,14 @@ TEST(MathCumSum, IntegersAndPositionIds) {
 
 TEST(MathCumSum, Errors) {
   Tensor x = f32({1, 2}, {2});
-  EXPECT_THAT(math_error([&] { cumsum(x, scalar_i64(1)); }),
+  EXPECT_THAT(error_of([&] { cumsum(x, scalar_i64(1)); }),
               HasSubstr("axis 1 is out of range for rank 1"));
-  EXPECT_THAT(math_error([&] { cumsum(x, f32({0}, {})); }), HasSubstr("input 1 has dtype float32"));
-  EXPECT_THAT(math_error([&] {
+  EXPECT_THAT(error_of([&] { cumsum(x, f32({0}, {})); }), HasSubstr("input 1 has dtype float32"));
+  EXPECT_THAT(error_of([&] {
                 cumsum(x, tensor<int64_t>({0, 0}, {2}));
               }),
               HasSubstr("axis (input 1) must be a scalar, got shape [2]"));
-  EXPECT_THAT(math_error([&] { cumsum(tensor<bool>({true}, {1}), scalar_i64(0)); }),
+  EXPECT_THAT(error_of([&] { cumsum(tensor<bool>({true}, {1}), scalar_i64(0)); }),
               HasSubstr("input 0 has dtype bool"));
 }
 

@@ -64,19 +64,19 @@ TEST(ShapeMath, BroadcastKeepsSymbols) {
 }
 
 TEST(ShapeMath, BinaryErrorsNameTheProblem) {
-  std::string msg = math_error([] {
+  std::string msg = error_of([] {
     infer(Op::Add, {}, {}, {}, 1, "x");  // no inputs
   });
   EXPECT_THAT(msg, HasSubstr("node 'x' (Add): takes 2 inputs, got 0"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 str1(Op::Add, {ty(DType::kF32, "batch"), ty(DType::kI64, "batch")});
               }),
               HasSubstr("inputs 0 and 1 have different dtypes float32 and int64"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 str1(Op::Add, {ty(DType::kF32, "batch, 3"), ty(DType::kF32, "4")});
               }),
               HasSubstr("cannot broadcast shapes [batch, 3] and [4]"));
-  EXPECT_THAT(math_error([] { str1(Op::Min, {}); }), HasSubstr("takes at least 1 inputs, got 0"));
+  EXPECT_THAT(error_of([] { str1(Op::Min, {}); }), HasSubstr("takes at least 1 inputs, got 0"));
 }
 
 TEST(ShapeMath, UnaryCastIdentityDropout) {
@@ -89,9 +89,9 @@ TEST(ShapeMath, UnaryCastIdentityDropout) {
   std::vector<ir::TypeInfo> drop = infer_types(Op::Dropout, {ty(DType::kF32, "batch, seq")}, {}, 2);
   EXPECT_EQ(str(drop[0]), "float32[batch, seq]");
   EXPECT_EQ(str(drop[1]), "bool[batch, seq]");
-  EXPECT_THAT(math_error([] { infer_types(Op::Dropout, {ty(DType::kF32, "4")}, {}, 3); }),
+  EXPECT_THAT(error_of([] { infer_types(Op::Dropout, {ty(DType::kF32, "4")}, {}, 3); }),
               HasSubstr("at most 2 outputs"));
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 str1(Op::Dropout, {ty(DType::kF32, "4"), ty(DType::kI64, "")});
               }),
               HasSubstr("input 1 has dtype int64"));
@@ -109,7 +109,7 @@ TEST(ShapeMath, MatMulShapes) {
             "int64[batch, 2, 3]");
   EXPECT_EQ(str1(Op::MatMul, {ty(DType::kF32, "1, seq, 8"), ty(DType::kF32, "batch, 1, 8, 2")}),
             "float32[batch, 1, seq, 2]");
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 str1(Op::MatMul, {ty(DType::kF32, "batch, 768"), ty(DType::kF32, "512, 10")});
               }),
               HasSubstr("inner dimensions differ: A [batch, 768] and B [512, 10]"));
@@ -127,13 +127,13 @@ TEST(ShapeMath, GemmShapes) {
   EXPECT_EQ(
       str1(Op::Gemm, {ty(DType::kF32, "m, 5"), ty(DType::kF32, "5, 7"), ty(DType::kF32, "m, 1")}),
       "float32[m, 7]");
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 str1(Op::Gemm, {ty(DType::kF32, "batch, 768"), ty(DType::kF32, "768, 2"),
                                 ty(DType::kF32, "3")});
               }),
               HasSubstr("C of shape [3] does not broadcast to [batch, 2]"));
   EXPECT_THAT(
-      math_error([] {
+      error_of([] {
         str1(Op::Gemm, {ty(DType::kF32, "4, 4"), ty(DType::kF32, "4, 4"), ty(DType::kF64, "4")});
       }),
       HasSubstr("inputs 0 and 2 have different dtypes"));
@@ -153,7 +153,7 @@ TEST(ShapeMath, NormalizationShapes) {
       attrs_of({{"axis", int64_t{1}}}), 2);
   EXPECT_EQ(str(ln1[0]), "float64[batch, seq, 768]");
   EXPECT_EQ(str(ln1[1]), "float32[batch, 1, 1]");
-  EXPECT_THAT(math_error([] {
+  EXPECT_THAT(error_of([] {
                 infer_types(Op::LayerNormalization,
                             {ty(DType::kF32, "batch, seq, 768"), ty(DType::kF32, "512")});
               }),
@@ -176,7 +176,7 @@ TEST(ShapeMath, ReduceShapes) {
             "float32[batch, 768]");
   // Axes unknown at compile time: the rank is known only with keepdims.
   EXPECT_EQ(str(infer(Op::ReduceSum, {&x, &axes_t}, {nullptr, nullptr})[0]), "float32[?, ?, ?]");
-  EXPECT_THAT(math_error([&] {
+  EXPECT_THAT(error_of([&] {
                 infer(Op::ReduceSum, {&x, &axes_t}, {nullptr, nullptr},
                       attrs_of({{"keepdims", int64_t{0}}}));
               }),
@@ -187,7 +187,7 @@ TEST(ShapeMath, CumSumShapes) {
   ir::TypeInfo x = ty(DType::kI64, "batch, seq"), axis_t = ty(DType::kI64, "");
   EXPECT_EQ(str(infer(Op::CumSum, {&x, &axis_t}, {})[0]), "int64[batch, seq]");
   Tensor bad = scalar_i64(2);
-  EXPECT_THAT(math_error([&] {
+  EXPECT_THAT(error_of([&] {
                 infer(Op::CumSum, {&x, &axis_t}, {nullptr, &bad});
               }),
               HasSubstr("axis 2 is out of range for rank 2"));

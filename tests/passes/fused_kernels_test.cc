@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "../common/error_of.h"
 #include "../ops_data/data_test_util.h"
 #include "bertc/error.h"
 #include "ir/shape_fused.h"
@@ -16,18 +17,10 @@ namespace bertc {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::error_of;
 using testing::infer;
 using testing::random_tensor;
 using testing::run_op;
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 ir::Attrs dense_attrs(int64_t act, int64_t packed = 0, int64_t k = -1, int64_t n = -1) {
   ir::Attrs a;

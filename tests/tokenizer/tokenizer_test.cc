@@ -14,11 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "../common/error_of.h"
 #include "bertc/error.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using bertc::testing::error_of;
 using json = nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -108,16 +110,6 @@ json tokenizer_json(const std::vector<std::string>& v = kVocab) {
 }
 
 bertc::Tokenizer from_json(const json& j) { return bertc::Tokenizer::from_json_string(j.dump()); }
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const bertc::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 // ---- WordPiece and normalization ----
 
