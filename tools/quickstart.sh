@@ -2,6 +2,7 @@
 # The main job: set up, build, compile a BERT model with bertc and time it.
 #   tools/quickstart.sh                 # built-in default: BERT-base (random weights), 1 x 128
 #   tools/quickstart.sh MODEL.onnx [--batch B --seq S ...]   # your ONNX export
+#   tools/quickstart.sh HF_FOLDER [...]                      # or a Hugging Face model folder
 # Extra arguments go to `bertc bench`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
