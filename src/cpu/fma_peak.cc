@@ -9,47 +9,34 @@
 namespace bertc::cpu {
 namespace {
 
+// 12 independent FMA chains on registers of kind R (zmm or ymm): R0..R11 += R14 * R15.
+#define BERTC_FMA12(R)                                                                        \
+  "vfmadd231ps %%" #R "14, %%" #R "15, %%" #R "0\n vfmadd231ps %%" #R "14, %%" #R "15, %%" #R \
+  "1\n vfmadd231ps %%" #R "14, %%" #R "15, %%" #R "2\n vfmadd231ps %%" #R "14, %%" #R         \
+  "15, %%" #R "3\n vfmadd231ps %%" #R "14, %%" #R "15, %%" #R "4\n vfmadd231ps %%" #R "14, %%" \
+  #R "15, %%" #R "5\n vfmadd231ps %%" #R "14, %%" #R "15, %%" #R "6\n vfmadd231ps %%" #R       \
+  "14, %%" #R "15, %%" #R "7\n vfmadd231ps %%" #R "14, %%" #R "15, %%" #R "8\n vfmadd231ps %%" \
+  #R "14, %%" #R "15, %%" #R "9\n vfmadd231ps %%" #R "14, %%" #R "15, %%" #R "10\n vfmadd231ps " \
+  "%%" #R "14, %%" #R "15, %%" #R "11\n"
+
+// `n` iterations of 4 × 12 FMAs, then vzeroupper.
+#define BERTC_FMA_LOOP(R, n)                                                                \
+  __asm__ volatile("vxorps %%xmm0, %%xmm0, %%xmm0\n1:\n.rept 4\n" BERTC_FMA12(R)          \
+                   ".endr\ndec %0\njnz 1b\nvzeroupper\n"                                  \
+                   : "+r"(n)                                                                \
+                   :                                                                        \
+                   : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
+                     "xmm9", "xmm10", "xmm11", "cc")
+
 // One run: `iters` × 48 FMAs on 12 independent accumulators (inline asm, so this portable file
 // needs no ISA flags; only called when the CPU has the ISA). Returns GFLOP/s.
 double fma_loop_gflops(bool zmm, long iters) {
   long n = iters;
   const auto t0 = std::chrono::steady_clock::now();
   if (zmm) {
-    __asm__ volatile(
-        "vxorps %%xmm0, %%xmm0, %%xmm0\n"
-        "1:\n"
-        ".rept 4\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm0\n vfmadd231ps %%zmm14, %%zmm15, %%zmm1\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm2\n vfmadd231ps %%zmm14, %%zmm15, %%zmm3\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm4\n vfmadd231ps %%zmm14, %%zmm15, %%zmm5\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm6\n vfmadd231ps %%zmm14, %%zmm15, %%zmm7\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm8\n vfmadd231ps %%zmm14, %%zmm15, %%zmm9\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm10\n vfmadd231ps %%zmm14, %%zmm15, %%zmm11\n"
-        ".endr\n"
-        "dec %0\n jnz 1b\n"
-        "vzeroupper\n"
-        : "+r"(n)
-        :
-        : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
-          "xmm10", "xmm11", "cc");
+    BERTC_FMA_LOOP(zmm, n);
   } else {
-    __asm__ volatile(
-        "vxorps %%xmm0, %%xmm0, %%xmm0\n"
-        "1:\n"
-        ".rept 4\n"
-        "vfmadd231ps %%ymm14, %%ymm15, %%ymm0\n vfmadd231ps %%ymm14, %%ymm15, %%ymm1\n"
-        "vfmadd231ps %%ymm14, %%ymm15, %%ymm2\n vfmadd231ps %%ymm14, %%ymm15, %%ymm3\n"
-        "vfmadd231ps %%ymm14, %%ymm15, %%ymm4\n vfmadd231ps %%ymm14, %%ymm15, %%ymm5\n"
-        "vfmadd231ps %%ymm14, %%ymm15, %%ymm6\n vfmadd231ps %%ymm14, %%ymm15, %%ymm7\n"
-        "vfmadd231ps %%ymm14, %%ymm15, %%ymm8\n vfmadd231ps %%ymm14, %%ymm15, %%ymm9\n"
-        "vfmadd231ps %%ymm14, %%ymm15, %%ymm10\n vfmadd231ps %%ymm14, %%ymm15, %%ymm11\n"
-        ".endr\n"
-        "dec %0\n jnz 1b\n"
-        "vzeroupper\n"
-        : "+r"(n)
-        :
-        : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
-          "xmm10", "xmm11", "cc");
+    BERTC_FMA_LOOP(ymm, n);
   }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return static_cast<double>(iters) * 48.0 * (zmm ? 16 : 8) * 2 / s / 1e9;
