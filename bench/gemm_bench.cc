@@ -93,9 +93,8 @@ void bm_gemm(benchmark::State& state, Isa isa, int64_t M, int64_t N, int64_t K, 
   state.counters["GFLOPs"] =
       benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   // pct_peak = 100 · achieved / (threads · per-core peak), from the same wall-clock rate.
-  state.counters["pct_peak"] = benchmark::Counter(
-      flops * 1e-9 * 100.0 / (threads * core_peak(isa)),
-      benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["pct_peak"] = benchmark::Counter(flops * 1e-9 * 100.0 / (threads * core_peak(isa)),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void register_all() {
@@ -103,8 +102,8 @@ void register_all() {
     const char* name;
     int64_t K, N;
   };
-  const Shape shapes[] = {{"qkv", 768, 2304}, {"attn_out", 768, 768}, {"ffn_up", 768, 3072},
-                          {"ffn_down", 3072, 768}};
+  const Shape shapes[] = {
+      {"qkv", 768, 2304}, {"attn_out", 768, 768}, {"ffn_up", 768, 3072}, {"ffn_down", 3072, 768}};
   std::vector<Isa> isas;
   for (Isa isa : {Isa::kAvx512, Isa::kAvx2}) {
     if (bertc::cpu::isa_supported(isa)) isas.push_back(isa);

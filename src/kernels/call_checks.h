@@ -19,7 +19,8 @@ inline bool has_src(const KernelCall& call, size_t i) { return i < call.src.size
 
 // Input i, which must be present and float32 (`what` names it in errors).
 inline const Tensor& src_f32(const KernelCall& call, size_t i, const char* what) {
-  if (!has_src(call, i)) fail(call, std::string(what) + " (input " + std::to_string(i) + ") is missing");
+  if (!has_src(call, i))
+    fail(call, std::string(what) + " (input " + std::to_string(i) + ") is missing");
   const Tensor& t = *call.src[i];
   if (t.dtype() != DType::kF32) {
     fail(call, std::string(what) + " (input " + std::to_string(i) + ") must be float32, got " +

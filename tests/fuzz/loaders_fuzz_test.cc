@@ -11,8 +11,8 @@
 #include <fstream>
 #include <random>
 
-#include "../e2e/fixtures.h"
 #include "../common/temp_path.h"
+#include "../e2e/fixtures.h"
 #include "bertc/error.h"
 #include "bertc/npy.h"
 #include "bertc/session.h"
@@ -50,10 +50,18 @@ void mutate(std::string& bytes, size_t begin, size_t end, std::mt19937& rng) {
   for (int i = count(rng); i > 0; --i) {
     size_t p = pos(rng);
     switch (kind(rng)) {
-      case 0: bytes[p] = static_cast<char>(byte(rng)); break;        // random byte
-      case 1: bytes[p] = static_cast<char>(bytes[p] ^ (1 << (byte(rng) % 8))); break;
-      case 2: bytes[p] = "0123456789-[]{},\""[byte(rng) % 17]; break;  // JSON-ish
-      default: bytes[p] = '9'; break;                                  // grow numbers
+      case 0:
+        bytes[p] = static_cast<char>(byte(rng));
+        break;  // random byte
+      case 1:
+        bytes[p] = static_cast<char>(bytes[p] ^ (1 << (byte(rng) % 8)));
+        break;
+      case 2:
+        bytes[p] = "0123456789-[]{},\""[byte(rng) % 17];
+        break;  // JSON-ish
+      default:
+        bytes[p] = '9';
+        break;  // grow numbers
     }
   }
 }
@@ -78,7 +86,8 @@ TEST_F(LoaderFuzz, MutatedOnnxFiles) {
     mutate(bytes, 0, bytes.size(), rng);
     if (i % 10 == 0) bytes.resize(rng() % bytes.size());  // truncations too
     write_file(path, bytes);
-    ASSERT_TRUE(survives([&] { return compile(path, {.opt_level = 0}); }, inputs_)) << "iteration " << i;
+    ASSERT_TRUE(survives([&] { return compile(path, {.opt_level = 0}); }, inputs_))
+        << "iteration " << i;
   }
 }
 
@@ -121,7 +130,8 @@ class HfFolderFuzz : public ::testing::Test {
     std::filesystem::copy_file(src_ / weights, dir / weights,
                                std::filesystem::copy_options::overwrite_existing);
     const std::string original = read_file(src_ / target);
-    ASSERT_NO_THROW(Session(compile(dir.string(), {.opt_level = 0}))) << "the unmutated copy must load";
+    ASSERT_NO_THROW(Session(compile(dir.string(), {.opt_level = 0})))
+        << "the unmutated copy must load";
     if (ranges.empty()) ranges.push_back({0, original.size()});
     std::mt19937 rng(seed);
     for (int i = 0; i < iterations; ++i) {
@@ -156,7 +166,8 @@ TEST_F(HfFolderFuzz, MutatedPytorchBin) {
 }
 
 TEST(NpyFuzz, MutatedNpyFiles) {
-  const std::string original = read_file(testing::fixtures_dir() / "bert_opset14" / "inputs" / "input_ids.npy");
+  const std::string original =
+      read_file(testing::fixtures_dir() / "bert_opset14" / "inputs" / "input_ids.npy");
   const std::string path = testing::temp_path("fuzz.npy");
   std::mt19937 rng(17);
   for (int i = 0; i < 300; ++i) {

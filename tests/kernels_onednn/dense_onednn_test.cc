@@ -2,12 +2,13 @@
 // kernel: every activation, with and without bias and residual, odd shapes, 1 and 2 threads,
 // and several token counts through one kernel state (one primitive per M, weights reordered
 // once per layout).
+#include "kernels/onednn/dense_onednn.h"
+
 #include <gtest/gtest.h>
 
 #include <tuple>
 
 #include "../kernels_x86/x86_test_util.h"
-#include "kernels/onednn/dense_onednn.h"
 
 namespace bertc::testing {
 namespace {
@@ -48,7 +49,8 @@ TEST_P(DenseOnednnTest, MatchesReference) {
                                          with_res ? &r : nullptr};
       Tensor want = Tensor::empty(DType::kF32, {3, S, N});
       std::vector<Tensor*> want_dst = {&want};
-      kernels::ref::kernel(ir::Op::Dense)(kernels::KernelCall{n.node, srcs, want_dst, nullptr, nullptr});
+      kernels::ref::kernel(ir::Op::Dense)(
+          kernels::KernelCall{n.node, srcs, want_dst, nullptr, nullptr});
       for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2}) {
         Tensor got = Tensor::empty(DType::kF32, {3, S, N});
         std::vector<Tensor*> dst = {&got};

@@ -38,20 +38,26 @@ void print_profile(const Session& session, int runs, bool json) {
     nodes++;
     total += p.total_ms / runs;
   }
-  std::vector<std::pair<std::pair<std::string, std::string>, std::pair<double, int64_t>>> rows(by_op.begin(), by_op.end());
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+  std::vector<std::pair<std::pair<std::string, std::string>, std::pair<double, int64_t>>> rows(
+      by_op.begin(), by_op.end());
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
   if (json) {
     nlohmann::json j = nlohmann::json::array();
     for (const auto& [key, value] : rows) {
-      j.push_back({{"op", key.first}, {"kernel", key.second}, {"ms_per_run", value.first}, {"nodes", value.second}});
+      j.push_back({{"op", key.first},
+                   {"kernel", key.second},
+                   {"ms_per_run", value.first},
+                   {"nodes", value.second}});
     }
     std::printf("%s\n", nlohmann::json{{"profile", j}, {"total_ms", total}}.dump().c_str());
     return;
   }
   std::printf("  per-op profile (ms per run, summed over nodes):\n");
   for (const auto& [key, value] : rows) {
-    std::printf("  %-22s %-28s %8.3f ms %5.1f%%  (%lld nodes)\n", key.first.c_str(), key.second.c_str(),
-                value.first, 100 * value.first / total, static_cast<long long>(value.second));
+    std::printf("  %-22s %-28s %8.3f ms %5.1f%%  (%lld nodes)\n", key.first.c_str(),
+                key.second.c_str(), value.first, 100 * value.first / total,
+                static_cast<long long>(value.second));
   }
   std::printf("  %-51s %8.3f ms\n", "total in kernels", total);
 }
@@ -66,14 +72,23 @@ Tensor synthetic_input(const InputInfo& info, int64_t batch, int64_t seq) {
     shape.push_back(numeric ? std::stoll(dim) : (d == 0 ? batch : seq));
   }
   Tensor t = Tensor::empty(info.dtype, shape);
-  bool ids = info.name.find("ids") != std::string::npos && info.name.find("type") == std::string::npos;
+  bool ids =
+      info.name.find("ids") != std::string::npos && info.name.find("type") == std::string::npos;
   for (int64_t i = 0; i < t.numel(); ++i) {
     int64_t v = ids ? 3 + (i * 7919) % 97 : (info.name.find("type") != std::string::npos ? 0 : 1);
     switch (info.dtype) {
-      case DType::kI64: t.data<int64_t>()[i] = v; break;
-      case DType::kI32: t.data<int32_t>()[i] = static_cast<int32_t>(v); break;
-      case DType::kF32: t.data<float>()[i] = static_cast<float>(v); break;
-      default: throw Error("bench: cannot synthesize input '" + info.name + "' of dtype " + dtype_name(info.dtype));
+      case DType::kI64:
+        t.data<int64_t>()[i] = v;
+        break;
+      case DType::kI32:
+        t.data<int32_t>()[i] = static_cast<int32_t>(v);
+        break;
+      case DType::kF32:
+        t.data<float>()[i] = static_cast<float>(v);
+        break;
+      default:
+        throw Error("bench: cannot synthesize input '" + info.name + "' of dtype " +
+                    dtype_name(info.dtype));
     }
   }
   return t;
@@ -86,7 +101,8 @@ double percentile(std::vector<double> v, double q) {
 }
 
 void run_bench(const BenchArgs& args) {
-  if (args.batch < 1 || args.seq < 1 || args.runs < 1) throw Error("bench: --batch, --seq and --runs must be >= 1");
+  if (args.batch < 1 || args.seq < 1 || args.runs < 1)
+    throw Error("bench: --batch, --seq and --runs must be >= 1");
   Session session = Session::load(args.bundle, {args.threads});
   for (const InputInfo& info : session.inputs()) {
     session.set_input(info.name, synthetic_input(info, args.batch, args.seq));
@@ -102,7 +118,8 @@ void run_bench(const BenchArgs& args) {
   for (int i = 0; i < args.runs; ++i) {
     auto t0 = std::chrono::steady_clock::now();
     session.run();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   double median = percentile(ms, 0.5), p90 = percentile(ms, 0.9);
   double lo = *std::min_element(ms.begin(), ms.end()), hi = *std::max_element(ms.begin(), ms.end());
@@ -112,23 +129,35 @@ void run_bench(const BenchArgs& args) {
   const double core_peak = cpu::fp32_peak_gflops_per_core(isa);
   const double peak = core_peak * session.num_threads();
   if (args.json) {
-    nlohmann::json j{{"bundle", args.bundle}, {"batch", args.batch}, {"seq", args.seq},
-                     {"threads", session.num_threads()}, {"runs", args.runs}, {"median_ms", median},
-                     {"p90_ms", p90}, {"min_ms", lo}, {"max_ms", hi},
-                     {"sequences_per_s", per_second}, {"arena_bytes", session.arena_bytes()},
-                     {"gflop", gflop}, {"gflops", gflops}, {"isa", cpu::isa_name(isa)},
-                     {"peak_gflops", peak}, {"pct_peak", 100 * gflops / peak}, {"times_ms", ms}};
+    nlohmann::json j{{"bundle", args.bundle},
+                     {"batch", args.batch},
+                     {"seq", args.seq},
+                     {"threads", session.num_threads()},
+                     {"runs", args.runs},
+                     {"median_ms", median},
+                     {"p90_ms", p90},
+                     {"min_ms", lo},
+                     {"max_ms", hi},
+                     {"sequences_per_s", per_second},
+                     {"arena_bytes", session.arena_bytes()},
+                     {"gflop", gflop},
+                     {"gflops", gflops},
+                     {"isa", cpu::isa_name(isa)},
+                     {"peak_gflops", peak},
+                     {"pct_peak", 100 * gflops / peak},
+                     {"times_ms", ms}};
     std::printf("%s\n", j.dump().c_str());
     return;
   }
-  std::printf("%s  batch %lld x seq %lld, %d threads, %d runs after %d warm-up\n", args.bundle.c_str(),
-              static_cast<long long>(args.batch), static_cast<long long>(args.seq),
-              session.num_threads(), args.runs, args.warmup);
+  std::printf("%s  batch %lld x seq %lld, %d threads, %d runs after %d warm-up\n",
+              args.bundle.c_str(), static_cast<long long>(args.batch),
+              static_cast<long long>(args.seq), session.num_threads(), args.runs, args.warmup);
   std::printf("  median %.3f ms   p90 %.3f ms   min %.3f ms   max %.3f ms\n", median, p90, lo, hi);
   std::printf("  throughput %.1f sequences/s   arena %.1f MB\n", per_second,
               static_cast<double>(session.arena_bytes()) / 1e6);
-  std::printf("  %.2f GFLOP per run: %.1f GFLOP/s = %.0f%% of fp32 peak (%d x %.1f GFLOP/s %s, measured)\n",
-              gflop, gflops, 100 * gflops / peak, session.num_threads(), core_peak, cpu::isa_name(isa));
+  std::printf(
+      "  %.2f GFLOP per run: %.1f GFLOP/s = %.0f%% of fp32 peak (%d x %.1f GFLOP/s %s, measured)\n",
+      gflop, gflops, 100 * gflops / peak, session.num_threads(), core_peak, cpu::isa_name(isa));
 }
 
 }  // namespace

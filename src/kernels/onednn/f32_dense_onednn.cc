@@ -33,16 +33,21 @@ struct DenseState {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   mutable std::mutex mutex;
   mutable std::map<std::pair<int64_t, bool>, Primitive> primitives;  // by (M, residual)
-  mutable std::vector<std::unique_ptr<memory>> weights;            // one per layout asked for
+  mutable std::vector<std::unique_ptr<memory>> weights;              // one per layout asked for
 };
 
 dnnl::algorithm activation_of(int64_t code) {
   switch (code) {
-    case 0: return dnnl::algorithm::undef;
-    case 1: return dnnl::algorithm::eltwise_gelu_erf;
-    case 2: return dnnl::algorithm::eltwise_gelu_tanh;
-    case 3: return dnnl::algorithm::eltwise_relu;
-    case 4: return dnnl::algorithm::eltwise_tanh;
+    case 0:
+      return dnnl::algorithm::undef;
+    case 1:
+      return dnnl::algorithm::eltwise_gelu_erf;
+    case 2:
+      return dnnl::algorithm::eltwise_gelu_tanh;
+    case 3:
+      return dnnl::algorithm::eltwise_relu;
+    case 4:
+      return dnnl::algorithm::eltwise_tanh;
   }
   throw std::invalid_argument("activation " + std::to_string(code) + " is unknown");
 }
@@ -55,8 +60,9 @@ const Primitive& primitive_for(const DenseState& st, int64_t M, bool residual, b
   const memory::desc src_md({M, st.k}, memory::data_type::f32, memory::format_tag::ab);
   const memory::desc w_md({st.k, st.n}, memory::data_type::f32, memory::format_tag::any);
   const memory::desc dst_md({M, st.n}, memory::data_type::f32, memory::format_tag::ab);
-  const memory::desc bias_md = bias ? memory::desc({1, st.n}, memory::data_type::f32, memory::format_tag::ab)
-                                    : memory::desc();
+  const memory::desc bias_md =
+      bias ? memory::desc({1, st.n}, memory::data_type::f32, memory::format_tag::ab)
+           : memory::desc();
   dnnl::post_ops ops;
   if (st.activation != dnnl::algorithm::undef) ops.append_eltwise(1.0f, st.activation, 0.0f, 0.0f);
   if (residual) ops.append_sum(1.0f);
@@ -85,33 +91,39 @@ void f32_dense_onednn_call(const KernelCall& call) {
   const auto& st = *static_cast<const DenseState*>(call.state);
   const Tensor& x = kernels::src_f32(call, 0, "X");
   if (x.rank() < 1 || x.shape().back() != st.k) {
-    kernels::fail(call, "X must be [..., " + std::to_string(st.k) + "], got " + dims_str(x.shape()));
+    kernels::fail(call,
+                  "X must be [..., " + std::to_string(st.k) + "], got " + dims_str(x.shape()));
   }
   const int64_t M = x.numel() / st.k;
   const Tensor& w = kernels::src_f32(call, 1, "W");
   kernels::check_numel(call, w, st.k * st.n, "W");
   const bool bias = kernels::has_src(call, 2), residual = kernels::has_src(call, 3);
   if (bias) kernels::check_numel(call, kernels::src_f32(call, 2, "bias"), st.n, "bias");
-  if (residual) kernels::check_numel(call, kernels::src_f32(call, 3, "residual"), M * st.n, "residual");
+  if (residual)
+    kernels::check_numel(call, kernels::src_f32(call, 3, "residual"), M * st.n, "residual");
   Tensor& y = kernels::dst_f32(call, M * st.n);
   if (M == 0) return;
   if (residual && call.src[3]->data<float>() != y.data<float>()) {
-    std::memcpy(y.data<float>(), call.src[3]->data<float>(), static_cast<size_t>(M * st.n) * sizeof(float));
+    std::memcpy(y.data<float>(), call.src[3]->data<float>(),
+                static_cast<size_t>(M * st.n) * sizeof(float));
   }
   const Primitive* p = nullptr;
   try {
     p = &primitive_for(st, M, residual, bias, w.data<float>());
   } catch (const dnnl::error& e) {
-    kernels::fail(call, std::string("oneDNN could not make a matmul for M = ") + std::to_string(M) + ": " + e.what());
+    kernels::fail(call, std::string("oneDNN could not make a matmul for M = ") + std::to_string(M) +
+                            ": " + e.what());
   }
   omp_set_num_threads(call.pool ? call.pool->num_threads() : 1);
   const dnnl::engine& eng = st.engine;
-  memory src({{M, st.k}, memory::data_type::f32, memory::format_tag::ab}, eng, const_cast<float*>(x.data<float>()));
+  memory src({{M, st.k}, memory::data_type::f32, memory::format_tag::ab}, eng,
+             const_cast<float*>(x.data<float>()));
   memory dst({{M, st.n}, memory::data_type::f32, memory::format_tag::ab}, eng, y.data<float>());
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, *p->weights}, {DNNL_ARG_DST, dst}};
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, *p->weights}, {DNNL_ARG_DST, dst}};
   if (bias) {
-    args.emplace(DNNL_ARG_BIAS, memory({{1, st.n}, memory::data_type::f32, memory::format_tag::ab}, eng,
-                                       const_cast<float*>(call.src[2]->data<float>())));
+    args.emplace(DNNL_ARG_BIAS, memory({{1, st.n}, memory::data_type::f32, memory::format_tag::ab},
+                                       eng, const_cast<float*>(call.src[2]->data<float>())));
   }
   dnnl::stream stream(eng);
   p->matmul.execute(stream, args);

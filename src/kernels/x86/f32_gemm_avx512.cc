@@ -1,8 +1,8 @@
 // AVX-512 f32 GEMM (compiled with -mavx512f/bw/dq/vl): the gemm_impl.h template on 16-float
 // zmm vectors. Micro-tile 8 rows × 48 columns: 24 accumulators + 3 B vectors + 1 broadcast of
 // the 32 zmm registers; per k, 3 loads and 8 broadcasts feed 24 FMAs.
-#include "kernels/x86/simd_avx512.h"
 #include "kernels/x86/gemm_impl.h"
+#include "kernels/x86/simd_avx512.h"
 
 namespace bertc::x86::gemm_detail {
 

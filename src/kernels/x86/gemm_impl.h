@@ -49,8 +49,8 @@ typename V::Reg gelu_exact(typename V::Reg x) {
 // FMA latency: 2 pipes × 4 cycles need >= 8.
 template <class V, int MRS, int MR, int NV>
 void gemm_ukernel(int64_t kc, const float* __restrict a, const float* __restrict b,
-                  int64_t b_stride, float* c, int64_t ldc, const float* src, int64_t lds,
-                  int last, const float* bias) {
+                  int64_t b_stride, float* c, int64_t ldc, const float* src, int64_t lds, int last,
+                  const float* bias) {
   using Reg = typename V::Reg;
   constexpr int W = V::kWidth;
   const bool last_full = last == W;
@@ -112,7 +112,8 @@ constexpr std::array<UkernelFn, sizeof...(NVs)> ukernel_row(std::integer_sequenc
   return {&gemm_ukernel<V, MR, R, NVs + 1>...};
 }
 template <class V, int MR, int NV, int... Rs>
-constexpr std::array<std::array<UkernelFn, NV>, MR> ukernel_table(std::integer_sequence<int, Rs...>) {
+constexpr std::array<std::array<UkernelFn, NV>, MR> ukernel_table(
+    std::integer_sequence<int, Rs...>) {
   return {ukernel_row<V, MR, Rs + 1>(std::make_integer_sequence<int, NV>{})...};
 }
 template <class V, int MR, int NV>
