@@ -220,13 +220,16 @@ void gemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a,
 
   // 2. C blocks of mc rows × nc columns. mc: the packed A block (mc × kc) stays in L2 (~768 KB
   // of it) while it is reused for every micro-column of the block; nc: the C block (mc × nc)
-  // stays in L2 (~512 KB) across K blocks; then narrower column blocks until every thread has
-  // a few tasks (claimed dynamically, which evens out uneven progress).
+  // stays in L2 (~512 KB) across K blocks, and so does the B block a task streams (kc × nc,
+  // <= 256 KB: wider blocks made FFN-up, N = 3072, ~10% slower on 2 threads with weights
+  // streaming from memory, bench/gemm_bench .../cold); then narrower column blocks until every
+  // thread has a few tasks (claimed dynamically, which evens out uneven progress).
   const int64_t mc_panels_max = std::max<int64_t>(1, (768 * 1024 / 4) / (g.kc * mr));
   const int64_t m_tasks = ceil_div(m_panels, mc_panels_max);
   const int64_t mc_panels = ceil_div(m_panels, m_tasks);
   const int64_t mc = mc_panels * mr;
   int64_t nc_panels = std::max<int64_t>(1, (512 * 1024 / 4) / (mc * nr));
+  nc_panels = std::min(nc_panels, std::max<int64_t>(1, (256 * 1024 / 4) / (g.kc * nr)));
   nc_panels = std::min(nc_panels, n_panels);
   const int64_t want_tasks = threads > 1 ? 4 * threads : 1;
   while (nc_panels > 1 && m_tasks * ceil_div(n_panels, nc_panels) < want_tasks) --nc_panels;
