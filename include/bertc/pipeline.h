@@ -31,7 +31,10 @@
 //   (cls, max, mean, mean_sqrt_len over the unmasked tokens; several are concatenated in that
 //   order) or, without one, the first ([CLS]) token's state; then L2-normalized when
 //   options.normalize is set or modules.json has a Normalize module.
-// * A Pipeline owns one Session: calls on one Pipeline must not overlap.
+// * Threads. One Pipeline may be shared by several threads: classify() and embed() run their
+//   batches through Session::run(inputs), which takes turns, so they are safe but not parallel.
+//   For parallel work give each thread its own Pipeline. Step-by-step use of session() binds
+//   that Session to one thread (see bertc/session.h), after which other threads are refused.
 #pragma once
 
 #include <cstddef>

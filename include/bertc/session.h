@@ -74,6 +74,16 @@ struct StepProfile {
   int64_t calls = 0;
 };
 
+// Threads.
+// * Session::run(inputs) is safe to call from any number of threads: calls take turns (a
+//   mutex) and each gets its own copy of the outputs.
+// * The step-by-step calls (set_input, run(), get_output) keep state between calls, so they
+//   serve one thread: the first such call binds the Session to its thread, and any call from
+//   another thread, step-by-step or run(inputs), throws bertc::Error rather than mixing two
+//   threads' inputs and outputs. Moving a Session unbinds it: that is how it is handed over.
+// * For parallel work give each thread its own Session: sessions made from one bundle share its
+//   mapped weights. A Pipeline may be shared (it serializes, see bertc/pipeline.h).
+// Model, Tokenizer and load/compile/save have no shared mutable state.
 class Session {
  public:
   explicit Session(Model model, SessionOptions options = {});
@@ -91,8 +101,12 @@ class Session {
   void set_input(const std::string& name, const Tensor& value);
   // Runs the model on the inputs set last; plans memory for a new shape on first use.
   void run();
-  // Valid until the next run().
+  // Valid until the next run() on this Session.
   const Tensor& get_output(const std::string& name) const;
+
+  // One whole inference, safe to call from several threads (see above): every input by name,
+  // the outputs copied out in output_names() order.
+  std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs);
 
   // Per-node timing of the following runs (off by default: it adds a clock read per step).
   void enable_profiling(bool on);

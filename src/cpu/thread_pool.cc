@@ -9,6 +9,10 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdio>
+#include <string>
+
+#include "bertc/error.h"
 
 namespace bertc::cpu {
 namespace {
@@ -60,6 +64,21 @@ int ThreadPool::default_num_threads() {
   if (n > 0) return static_cast<int>(n);
   const unsigned hc = std::thread::hardware_concurrency();
   return hc > 0 ? static_cast<int>(hc) : 1;
+}
+
+int ThreadPool::resolve_num_threads(int requested) {
+  if (requested < 0) {
+    throw Error("the thread count must be 0 (one per available CPU) or positive, got " +
+                std::to_string(requested));
+  }
+  const int available = default_num_threads();
+  if (requested == 0) return available;
+  if (requested > available) {
+    std::fprintf(stderr, "bertc: warning: %d threads requested, but this process may use %d CPUs; using %d\n",
+                 requested, available, available);
+    return available;
+  }
+  return requested;
 }
 
 ThreadPool::ThreadPool(int num_threads) : ThreadPool(ThreadPoolOptions{num_threads, false, 200}) {}

@@ -58,6 +58,12 @@ class ThreadPool {
   // The number of CPUs in this process's affinity mask (sched_getaffinity), at least 1.
   static int default_num_threads();
 
+  // The thread count to use when a caller asks for `requested`: 0 means
+  // default_num_threads(); a negative count is a bertc::Error; more than default_num_threads()
+  // would only make threads wait for each other, so it is capped there with a warning on
+  // stderr.
+  static int resolve_num_threads(int requested);
+
   // See the contract above. F is callable as fn(int64_t task, int thread).
   template <typename F>
   void parallel_for(int64_t n_tasks, F&& fn) {

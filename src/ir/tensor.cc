@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/checked_math.h"
 #include "bertc/error.h"
 
 namespace bertc {
@@ -49,8 +50,10 @@ std::string dims_str(std::span<const int64_t> dims) {
 }
 
 Tensor Tensor::empty(DType dtype, Dims shape) {
-  for (int64_t d : shape) {
-    if (d < 0) throw Error("cannot allocate a tensor of shape " + dims_str(shape));
+  try {
+    base::checked_nbytes(shape, dtype_size(dtype), "tensor");
+  } catch (const Error&) {
+    throw Error("cannot allocate a tensor of shape " + dims_str(shape) + ": negative or too large");
   }
   Tensor t;
   t.dtype_ = dtype;

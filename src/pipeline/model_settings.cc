@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "base/json_text.h"
 #include "bertc/error.h"
 #include "ir/graph.h"
 
@@ -19,7 +20,7 @@ const std::string* find(const std::map<std::string, std::string>& md, const std:
 
 std::vector<std::string> string_list(const std::string& text, const std::string& what) {
   try {
-    return json::parse(text).get<std::vector<std::string>>();
+    return base::parse_json(text, what).get<std::vector<std::string>>();
   } catch (const json::exception& e) {
     throw Error(what + ": expected a JSON list of strings: " + e.what());
   }

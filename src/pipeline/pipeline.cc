@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <numeric>
 
 #include "bertc/error.h"
@@ -49,8 +50,9 @@ struct Pipeline::Impl {
                               : ": is an encoder (no logits): use embed(), not classify()"));
   }
 
-  // Runs every input in length-sorted batches; after each run, `take(batch, mask)` reads the
-  // outputs: row b holds input batch[b], `mask` is the batch's attention mask.
+  // Runs every input in length-sorted batches; after each run, `take(batch, mask, outputs)`
+  // reads the outputs (in session.output_names() order): row b holds input batch[b], `mask` is
+  // the batch's attention mask.
   template <typename Take>
   void run_batches(std::span<const EncodeInput> inputs, Take take) {
     const Tokenizer& tok = tokenizer();
@@ -83,21 +85,22 @@ struct Pipeline::Impl {
         std::copy(e.attention_mask.begin(), e.attention_mask.end(), mask.data<int64_t>() + b * seq);
         std::copy(e.type_ids.begin(), e.type_ids.end(), types.data<int64_t>() + b * seq);
       }
-      session.set_input("input_ids", ids);
-      session.set_input("attention_mask", mask);
-      if (has_type_ids) session.set_input("token_type_ids", types);
-      session.run();
-      take(batch, mask);
+      std::map<std::string, Tensor> feeds{{"input_ids", ids}, {"attention_mask", mask}};
+      if (has_type_ids) feeds.emplace("token_type_ids", types);
+      // Session::run(inputs) serializes, so one Pipeline may serve several threads.
+      const std::vector<Tensor> outputs = session.run(feeds);
+      take(batch, mask, outputs);
       if (options.progress) options.progress(start + batch.size(), order.size());
     }
   }
 
-  const Tensor& output(const std::string& name) const {
-    for (const std::string& n : session.output_names()) {
-      if (n == name) return session.get_output(name);
+  const Tensor& output(const std::vector<Tensor>& outputs, const std::string& name) const {
+    const std::vector<std::string> names = session.output_names();
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return outputs[i];
     }
     std::string have;
-    for (const std::string& n : session.output_names()) have += (have.empty() ? "" : ", ") + n;
+    for (const std::string& n : names) have += (have.empty() ? "" : ", ") + n;
     throw Error(source + ": has no output '" + name + "' (outputs: " + have + ")");
   }
 };
@@ -125,8 +128,9 @@ std::vector<Classification> Pipeline::classify(std::span<const EncodeInput> inpu
   Impl& im = *impl_;
   im.require(Task::classification);
   std::vector<Classification> out(inputs.size());
-  im.run_batches(inputs, [&](std::span<const size_t> batch, const Tensor&) {
-    const Tensor& logits = im.output("logits");
+  im.run_batches(inputs, [&](std::span<const size_t> batch, const Tensor&,
+                            const std::vector<Tensor>& outputs) {
+    const Tensor& logits = im.output(outputs, "logits");
     const auto n = static_cast<size_t>(logits.dim(1));
     if (n != im.settings.labels.size()) {
       throw Error(im.source + ": the model gives " + std::to_string(n) + " logits but has " +
@@ -146,8 +150,9 @@ std::vector<std::vector<float>> Pipeline::embed(std::span<const EncodeInput> inp
   im.require(Task::embedding);
   if (!im.settings.embedding_error.empty()) throw Error(im.settings.embedding_error);
   std::vector<std::vector<float>> out(inputs.size());
-  im.run_batches(inputs, [&](std::span<const size_t> batch, const Tensor& mask) {
-    const Tensor& states = im.output("last_hidden_state");
+  im.run_batches(inputs, [&](std::span<const size_t> batch, const Tensor& mask,
+                            const std::vector<Tensor>& outputs) {
+    const Tensor& states = im.output(outputs, "last_hidden_state");
     const int64_t seq = states.dim(1), hidden = states.dim(2);
     for (size_t b = 0; b < batch.size(); ++b) {
       const auto row = static_cast<int64_t>(b) * seq;

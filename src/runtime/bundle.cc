@@ -1,15 +1,13 @@
 #include "runtime/bundle.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "base/checked_math.h"
+#include "base/files.h"
+#include "base/json_text.h"
 #include "bertc/error.h"
 #include "bertc/session.h"
 #include "ir/graph.h"
@@ -105,17 +103,19 @@ class BundleReader {
     throw Error(path_ + ": corrupted bundle: " + what);
   }
 
-  Tensor tensor(const json& j) const {
-    int code = j.at("dtype").get<int>();
+  DType dtype(const json& j) const {
+    int code = j.get<int>();
     if (code < 1 || code > static_cast<int>(DType::kBool)) fail("bad dtype code " + std::to_string(code));
-    auto dtype = static_cast<DType>(code);
+    return static_cast<DType>(code);
+  }
+
+  Tensor tensor(const json& j) const {
+    const DType dtype = this->dtype(j.at("dtype"));
     Dims shape = j.at("shape").get<Dims>();
-    for (int64_t d : shape) {
-      if (d < 0) fail("negative dimension in " + dims_str(shape));
-    }
+    const auto nbytes = static_cast<uint64_t>(
+        base::checked_nbytes(shape, dtype_size(dtype), path_ + ": corrupted bundle: tensor"));
     uint64_t offset = j.at("offset").get<uint64_t>(), bytes = j.at("bytes").get<uint64_t>();
-    if (bytes != static_cast<uint64_t>(dims_numel(shape)) * dtype_size(dtype) ||
-        offset > data_bytes_ || bytes > data_bytes_ - offset) {
+    if (bytes != nbytes || !base::span_within(offset, bytes, data_bytes_)) {
       fail("tensor of shape " + dims_str(shape) + " lies outside the data section");
     }
     return Tensor::view(dtype, shape, const_cast<char*>(data_ + offset), holder_);
@@ -144,7 +144,7 @@ class BundleReader {
     g.name = j.at("name").get<std::string>();
     for (const json& jv : j.at("values")) {
       ir::TypeInfo type;
-      type.dtype = static_cast<DType>(jv.at("dtype").get<int>());
+      type.dtype = dtype(jv.at("dtype"));
       for (const json& d : jv.at("shape")) {
         type.shape.push_back(d.is_number() ? ir::Dim::known(d.get<int64_t>())
                                            : ir::Dim::sym(d.get<std::string>()));
@@ -187,14 +187,6 @@ class BundleReader {
   std::shared_ptr<const void> holder_;
 };
 
-struct Mapping {
-  void* addr = nullptr;
-  size_t bytes = 0;
-  ~Mapping() {
-    if (addr) munmap(addr, bytes);
-  }
-};
-
 }  // namespace
 
 void save(const Model& model, const std::string& bundle_path) {
@@ -220,38 +212,22 @@ void save(const Model& model, const std::string& bundle_path) {
     std::memcpy(body.data() + (h.data_offset - sizeof(Header)), data.bytes().data(), h.data_bytes);
   }
   h.checksum = XXH3_64bits(body.data(), body.size());
-  std::ofstream out(bundle_path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(bundle_path + ": cannot open for writing");
-  out.write(reinterpret_cast<const char*>(&h), sizeof(h));
-  out.write(body.data(), static_cast<std::streamsize>(body.size()));
-  if (!out.flush()) throw Error(bundle_path + ": write failed (disk full?)");
+  base::AtomicFile out(bundle_path);
+  out.write(&h, sizeof(h));
+  out.write(body.data(), body.size());
+  out.commit();
 }
 
 Model load_model(const std::string& bundle_path) {
-  int fd = ::open(bundle_path.c_str(), O_RDONLY);
-  if (fd < 0) throw Error(bundle_path + ": cannot open: " + std::strerror(errno));
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error(bundle_path + ": not a regular file");
-  }
-  auto size = static_cast<uint64_t>(st.st_size);
+  std::shared_ptr<const base::MappedFile> mapping = base::MappedFile::open(bundle_path);
+  const uint64_t size = mapping->size();
   if (size < sizeof(Header)) {
-    ::close(fd);
     throw Error(bundle_path + ": truncated: " + std::to_string(size) +
                 " bytes, shorter than the bundle header");
   }
-  auto mapping = std::make_shared<Mapping>();
-  mapping->addr = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (mapping->addr == MAP_FAILED) {
-    mapping->addr = nullptr;
-    throw Error(bundle_path + ": cannot map: " + std::strerror(errno));
-  }
-  mapping->bytes = size;
-  const char* base = static_cast<const char*>(mapping->addr);
+  const char* file = mapping->bytes().data();
   Header h;
-  std::memcpy(&h, base, sizeof(h));
+  std::memcpy(&h, file, sizeof(h));
   if (std::memcmp(h.magic, runtime::kBundleMagic, sizeof(h.magic)) != 0) {
     throw Error(bundle_path + ": not a bertc bundle (bad magic)");
   }
@@ -266,13 +242,14 @@ Model load_model(const std::string& bundle_path) {
     throw Error(bundle_path + ": truncated or corrupted: section sizes do not match the file size (" +
                 std::to_string(size) + " bytes)");
   }
-  if (XXH3_64bits(base + sizeof(Header), size - sizeof(Header)) != h.checksum) {
+  if (XXH3_64bits(file + sizeof(Header), size - sizeof(Header)) != h.checksum) {
     throw Error(bundle_path + ": corrupted: checksum mismatch");
   }
   json meta;
   try {
-    meta = json::parse(base + h.meta_offset, base + h.meta_offset + h.meta_bytes);
-    BundleReader reader(bundle_path, base + h.data_offset, h.data_bytes, mapping);
+    meta = base::parse_json(std::string_view(file + h.meta_offset, h.meta_bytes),
+                            bundle_path + ": corrupted bundle metadata");
+    BundleReader reader(bundle_path, file + h.data_offset, h.data_bytes, mapping);
     const json& o = meta.at("options");
     CompileOptions options{o.at("opt_level").get<int>(), o.at("fast_math").get<bool>(),
                            o.at("gemm").get<std::string>()};

@@ -2,6 +2,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "bertc/error.h"
 #include "bertc/session.h"
@@ -25,6 +27,10 @@ struct Session::Impl {
   bool profiling = false;
   std::vector<StepProfile> step_profile;  // per graph node
   size_t arena_capacity = 0;
+  // Threads (see session.h): every call that touches the state holds use_mutex; the
+  // step-by-step calls also bind the Session to their thread (no id: not bound).
+  std::mutex use_mutex;
+  std::thread::id bound_thread;
 
   const ir::Graph& graph() const { return model.graph(); }
   size_t input_index(const std::string& name) const;
@@ -32,6 +38,11 @@ struct Session::Impl {
   void check_symbolic_dims() const;
   void check_input_values() const;
   runtime::Plan& plan_for_inputs();
+  void check_bound(const char* call, const std::string& name) const;
+  class StepUse;
+  void set_input(const std::string& name, const Tensor& value);
+  void run();
+  const Tensor& output(const std::string& name) const;
 };
 
 size_t Session::Impl::input_index(const std::string& name) const {
@@ -113,6 +124,44 @@ void Session::Impl::check_input_values() const {
   }
 }
 
+namespace {
+
+std::string call_name(const char* call, const std::string& name) {
+  return std::string("Session::") + call + (name.empty() ? "()" : "('" + name + "')");
+}
+
+constexpr const char* kOneThread =
+    "a Session's set_input/run/get_output serve one thread (give each thread its own Session, "
+    "hand a Session over by moving it, or share a Pipeline or Session::run(inputs), which "
+    "serialize)";
+
+}  // namespace
+
+// Holds the Session for one step-by-step call and binds it to the calling thread; a call that
+// overlaps another, or comes from a thread other than the bound one, is refused.
+class Session::Impl::StepUse {
+ public:
+  StepUse(Impl& impl, const char* call, const std::string& name = {})
+      : lock_(impl.use_mutex, std::try_to_lock) {
+    if (!lock_.owns_lock()) {
+      throw Error(call_name(call, name) + ": another thread is using this Session right now; " +
+                  kOneThread);
+    }
+    impl.check_bound(call, name);
+    impl.bound_thread = std::this_thread::get_id();
+  }
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+};
+
+void Session::Impl::check_bound(const char* call, const std::string& name) const {
+  if (bound_thread != std::thread::id() && bound_thread != std::this_thread::get_id()) {
+    throw Error(call_name(call, name) + ": this Session is in step-by-step use by another thread; " +
+                kOneThread);
+  }
+}
+
 runtime::Plan& Session::Impl::plan_for_inputs() {
   const ir::Graph& g = graph();
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -143,7 +192,7 @@ Session::Session(Model model, SessionOptions options) : impl_(std::make_unique<I
   impl_->model = std::move(model);
   impl_->options = options;
   impl_->program = runtime::lower(impl_->model.graph());
-  impl_->pool = std::make_unique<cpu::ThreadPool>(options.num_threads);
+  impl_->pool = std::make_unique<cpu::ThreadPool>(cpu::ThreadPool::resolve_num_threads(options.num_threads));
   impl_->inputs.resize(impl_->graph().inputs.size());
 }
 
@@ -152,8 +201,17 @@ Session Session::load(const std::string& bundle_path, SessionOptions options) {
 }
 
 Session::~Session() = default;
-Session::Session(Session&&) noexcept = default;
-Session& Session::operator=(Session&&) noexcept = default;
+
+// Moving a Session is how it is handed to another thread: the new owner starts unbound.
+Session::Session(Session&& other) noexcept : impl_(std::move(other.impl_)) {
+  if (impl_) impl_->bound_thread = {};
+}
+
+Session& Session::operator=(Session&& other) noexcept {
+  impl_ = std::move(other.impl_);
+  if (impl_) impl_->bound_thread = {};
+  return *this;
+}
 
 std::vector<InputInfo> Session::inputs() const {
   std::vector<InputInfo> infos;
@@ -174,9 +232,9 @@ std::vector<std::string> Session::output_names() const {
 
 const Model& Session::model() const { return impl_->model; }
 
-void Session::set_input(const std::string& name, const Tensor& value) {
-  size_t index = impl_->input_index(name);
-  const ir::Value& v = impl_->graph().value(impl_->graph().inputs[index]);
+void Session::Impl::set_input(const std::string& name, const Tensor& value) {
+  size_t index = input_index(name);
+  const ir::Value& v = graph().value(graph().inputs[index]);
   if (value.dtype() != v.type.dtype) {
     throw Error("input '" + name + "' must be " + dtype_name(v.type.dtype) + ", got " +
                 dtype_name(value.dtype()));
@@ -192,25 +250,65 @@ void Session::set_input(const std::string& name, const Tensor& value) {
                   ", got " + dims_str(value.shape()) + " (dim " + std::to_string(d) + ")");
     }
   }
-  Tensor& slot = impl_->inputs[index];
+  Tensor& slot = inputs[index];
   if (!slot.defined() || slot.shape() != value.shape()) slot = Tensor::empty(value.dtype(), value.shape());
   if (value.nbytes()) std::memcpy(slot.raw(), value.raw(), value.nbytes());
 }
 
-void Session::run() {
-  runtime::Plan& plan = impl_->plan_for_inputs();
-  impl_->current = &plan;
-  if (!impl_->profiling) {
+void Session::Impl::run() {
+  runtime::Plan& plan = plan_for_inputs();
+  current = &plan;
+  if (!profiling) {
     for (const runtime::PlannedStep& step : plan.steps()) step.fn(step.call);
     return;
   }
   for (const runtime::PlannedStep& step : plan.steps()) {
     auto start = std::chrono::steady_clock::now();
     step.fn(step.call);
-    StepProfile& p = impl_->step_profile[step.node];
+    StepProfile& p = step_profile[step.node];
     p.total_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     p.calls++;
   }
+}
+
+const Tensor& Session::Impl::output(const std::string& name) const {
+  if (!current) throw Error("get_output('" + name + "') called before run()");
+  const ir::Graph& g = graph();
+  for (ir::ValueId id : g.outputs) {
+    if (g.value(id).name == name) return current->value(id);
+  }
+  std::string known;
+  for (ir::ValueId id : g.outputs) known += (known.empty() ? "" : ", ") + g.value(id).name;
+  throw Error("unknown output '" + name + "' (the model's outputs are: " + known + ")");
+}
+
+void Session::set_input(const std::string& name, const Tensor& value) {
+  Impl::StepUse use(*impl_, "set_input", name);
+  impl_->set_input(name, value);
+}
+
+void Session::run() {
+  Impl::StepUse use(*impl_, "run");
+  impl_->run();
+}
+
+const Tensor& Session::get_output(const std::string& name) const {
+  Impl::StepUse use(*impl_, "get_output", name);
+  return impl_->output(name);
+}
+
+std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) {
+  const std::lock_guard<std::mutex> lock(impl_->use_mutex);
+  impl_->check_bound("run", "inputs");
+  const ir::Graph& g = impl_->graph();
+  for (ir::ValueId id : g.inputs) {
+    if (!inputs.count(g.value(id).name)) throw Error("input '" + g.value(id).name + "' was not given");
+  }
+  for (const auto& [name, value] : inputs) impl_->set_input(name, value);
+  impl_->run();
+  std::vector<Tensor> outputs;
+  for (ir::ValueId id : g.outputs) outputs.push_back(Tensor::copy_of(impl_->current->value(id)));
+  return outputs;
 }
 
 void Session::enable_profiling(bool on) {
@@ -229,17 +327,6 @@ std::vector<StepProfile> Session::profile() const {
     if (p.calls) out.push_back(p);
   }
   return out;
-}
-
-const Tensor& Session::get_output(const std::string& name) const {
-  if (!impl_->current) throw Error("get_output('" + name + "') called before run()");
-  const ir::Graph& g = impl_->graph();
-  for (ir::ValueId id : g.outputs) {
-    if (g.value(id).name == name) return impl_->current->value(id);
-  }
-  std::string known;
-  for (ir::ValueId id : g.outputs) known += (known.empty() ? "" : ", ") + g.value(id).name;
-  throw Error("unknown output '" + name + "' (the model's outputs are: " + known + ")");
 }
 
 size_t Session::arena_bytes() const { return impl_->current ? impl_->current->arena_bytes() : 0; }

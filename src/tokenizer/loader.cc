@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/json_text.h"
 #include "bertc/error.h"
 #include "tokenizer/model.h"
 #include "tokenizer/unicode.h"
@@ -125,7 +126,7 @@ std::vector<TemplatePiece> parse_template(const json& list, const json& specials
       }
       for (const json& v : specials.at(id).at("ids")) p.ids.push_back(v.get<int32_t>());
     } else {
-      fail(name, std::string("TemplateProcessing '") + which + "': unknown item " + item.dump());
+      fail(name, std::string("TemplateProcessing '") + which + "': unknown item " + base::json_excerpt(item));
     }
     out.push_back(std::move(p));
   }
@@ -200,7 +201,7 @@ PaddingOptions parse_padding(const json& j, const std::string& name) {
     p.strategy = PaddingStrategy::fixed;
     p.length = s.at("Fixed").get<std::size_t>();
   } else {
-    fail(name, "unknown padding strategy " + s.dump());
+    fail(name, "unknown padding strategy " + base::json_excerpt(s));
   }
   const std::string d = get_string(j, "direction", "Right", name);
   if (d != "Right" && d != "Left") fail(name, "unknown padding direction '" + d + "'");
@@ -251,20 +252,12 @@ AddedToken parse_added_token(const json& j, bool special_default) {
   return t;
 }
 
-json parse_json(std::string_view text, const std::string& name) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    fail(name, std::string("malformed JSON: ") + e.what());
-  }
-}
-
 }  // namespace
 
 ModelData load_tokenizer_json(std::string_view text, const std::string& name) {
   ModelData m;
   m.source = name;
-  const json j = parse_json(text, name);
+  const json j = base::parse_json(text, name);
   try {
     if (!j.is_object()) fail(name, "not a tokenizer.json (the top level is not an object)");
     if (!j.contains("model") || !j.at("model").is_object()) {
@@ -362,7 +355,7 @@ std::optional<AddedToken> config_token(const json& cfg, const char* key) {
 
 void apply_config_max_length(ModelData& m, const std::string& config_json,
                              const std::string& config_name) {
-  const json cfg = parse_json(config_json, config_name);
+  const json cfg = base::parse_json(config_json, config_name);
   if (!cfg.is_object()) return;
   auto it = cfg.find("model_max_length");
   // HF writes a huge number (1e30) when there is no limit.
@@ -395,7 +388,7 @@ ModelData load_vocab_txt(const std::string& text, const std::string& name,
 
   json cfg = json::object();
   if (config_json) {
-    cfg = parse_json(*config_json, config_name);
+    cfg = base::parse_json(*config_json, config_name);
     if (!cfg.is_object()) fail(config_name, "not a tokenizer_config.json (not an object)");
   }
   try {

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "base/files.h"
 #include "bertc/error.h"
 #include "tokenizer/model.h"
 #include "tokenizer/unicode.h"
@@ -24,12 +25,7 @@ std::string read_file(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(path.string() + ": no such file");
   if (fs::is_directory(path, ec)) throw Error(path.string() + ": is a folder, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string() + ": cannot open for reading");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw Error(path.string() + ": read error");
-  return ss.str();
+  return base::read_input_file(path.string());
 }
 
 std::optional<std::string> read_optional(const fs::path& path) {

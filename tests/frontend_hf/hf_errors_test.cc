@@ -100,7 +100,7 @@ TEST(HfErrors, ArchitectureAndModelTypeDisagree) {
 TEST(HfErrors, UnknownActivation) {
   const std::string msg =
       config_error("bert", "act", [](nlohmann::json& c) { c["hidden_act"] = "swish"; });
-  EXPECT_HAS(msg, "activation 'swish' is not supported");
+  EXPECT_HAS(msg, "hidden_act \"swish\" is not supported");
 }
 
 TEST(HfErrors, HeadsDoNotDivideHidden) {

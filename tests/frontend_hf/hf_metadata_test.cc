@@ -39,9 +39,11 @@ TEST(HfMetadata, EmbedsTheTokenizerFiles) {
   EXPECT_EQ(md.at("tokenizer_config.json"), R"({"do_lower_case": true})");
   EXPECT_EQ(md.count("tokenizer.error"), 0u);
 
-  write_text(dir / "tokenizer.json", "{}");  // preferred over vocab.txt, as from_folder does
+  const std::string tokenizer_json =
+      R"({"model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0}}})";
+  write_text(dir / "tokenizer.json", tokenizer_json);  // preferred over vocab.txt, as from_folder does
   md = metadata_of(dir);
-  EXPECT_EQ(md.at("tokenizer.json"), "{}");
+  EXPECT_EQ(md.at("tokenizer.json"), tokenizer_json);
   EXPECT_EQ(md.count("vocab.txt"), 0u);
 }
 

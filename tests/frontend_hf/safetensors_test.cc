@@ -57,7 +57,7 @@ void expect_header_error(const std::string& tag, const std::string& header, cons
 
 TEST(Safetensors, HeaderErrorsNameTheTensor) {
   const std::string eight(8, '\0');
-  expect_header_error("json", "{not json", eight, "not JSON");
+  expect_header_error("json", "{not json", eight, "malformed safetensors header: malformed JSON");
   expect_header_error("dtype", R"({"w":{"dtype":"F7","shape":[2],"data_offsets":[0,8]}})", eight,
                       "tensor 'w': unknown dtype 'F7'");
   expect_header_error("size", R"({"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", eight,

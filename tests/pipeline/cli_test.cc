@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "../common/error_of.h"
+#include "../common/run_cli.h"
 #include "../e2e/fixtures.h"
 #include "text_fixtures.h"
 
@@ -17,34 +18,10 @@ using nlohmann::json;
 using testing::assemble_text_model;
 using testing::max_abs_diff;
 using testing::text_reference;
+using testing::bertc_cli;
+using testing::CliResult;
+using testing::read_all;
 namespace fs = std::filesystem;
-
-struct CliResult {
-  int rc = -1;
-  std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-CliResult bertc_cli(const std::vector<std::string>& args) {
-  const std::string out = testing::temp_path("cli.out"), err = testing::temp_path("cli.err");
-  std::string cmd = quote(std::string(BERTC_BINARY_DIR) + "/bertc");
-  for (const std::string& a : args) cmd.append(" ").append(quote(a));
-  cmd.append(" >").append(quote(out)).append(" 2>").append(quote(err)).append(" </dev/null");
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_all(out), read_all(err)};
-}
 
 std::vector<json> json_lines(const std::string& text) {
   std::vector<json> out;

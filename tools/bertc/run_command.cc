@@ -27,7 +27,7 @@ struct RunArgs {
   bool no_fast_math = false;
   TextRunArgs text;
   bool normalize = false;
-  std::size_t batch_size = 32;
+  int64_t batch_size = 32;
   bool progress = false;
 };
 
@@ -49,13 +49,23 @@ void run_tensors(Session& session, const RunArgs& args) {
     session.set_input(spec.substr(0, eq), read_npy(spec.substr(eq + 1)));
   }
   session.run();
-  std::filesystem::create_directories(args.output_dir);
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(args.output_dir, ec) && !fs::is_directory(args.output_dir, ec)) {
+    throw Error("--output-dir " + args.output_dir + ": exists and is not a folder");
+  }
+  fs::create_directories(args.output_dir, ec);
+  if (ec) throw Error("--output-dir " + args.output_dir + ": cannot create it: " + ec.message());
+  std::vector<std::pair<std::string, const Tensor*>> files;
   for (const std::string& name : session.output_names()) {
-    std::string path = (std::filesystem::path(args.output_dir) / (file_name_for(name) + ".npy"));
-    const Tensor& out = session.get_output(name);
-    write_npy(path, out);
-    std::printf("%s: %s %s -> %s\n", name.c_str(), dtype_name(out.dtype()),
-                dims_str(out.shape()).c_str(), path.c_str());
+    files.emplace_back(fs::path(args.output_dir) / (file_name_for(name) + ".npy"),
+                       &session.get_output(name));
+  }
+  write_npys(files);  // all or nothing
+  for (size_t i = 0; i < files.size(); ++i) {
+    const Tensor& out = *files[i].second;
+    std::printf("%s: %s %s -> %s\n", session.output_names()[i].c_str(), dtype_name(out.dtype()),
+                dims_str(out.shape()).c_str(), files[i].first.c_str());
   }
 }
 
@@ -65,6 +75,9 @@ void run_run(const RunArgs& args) {
     throw Error(text_mode ? "give either text (--text / --file) or tensors (--input), not both"
                           : "nothing to run: give --text \"...\", --file texts.txt or "
                             "--input NAME=FILE.npy");
+  }
+  if (args.batch_size < 1) {
+    throw Error("--batch-size must be at least 1, got " + std::to_string(args.batch_size));
   }
   if (!args.text.texts.empty() && !args.text.file.empty()) {
     throw Error("give either --text or --file, not both");
@@ -78,7 +91,7 @@ void run_run(const RunArgs& args) {
   ProgressBar bar;
   PipelineOptions options{.compile = compile_options,
                           .session = {args.threads},
-                          .batch_size = args.batch_size,
+                          .batch_size = static_cast<std::size_t>(args.batch_size),
                           .normalize = args.normalize,
                           .progress = {}};
   const bool show_progress = args.progress || (!args.text.file.empty() && isatty(STDERR_FILENO));
@@ -106,8 +119,7 @@ void add_run_command(CLI::App& app) {
                 "one JSON object per text: logits, probabilities, labels (label-id order) or "
                 "embedding");
   cmd->add_flag("--normalize", args->normalize, "L2-normalize embeddings");
-  cmd->add_option("--batch-size", args->batch_size, "texts per batch (default 32)")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--batch-size", args->batch_size, "texts per batch (default 32)");
   cmd->add_flag("--progress", args->progress,
                 "draw a progress bar on stderr (default: for --file when stderr is a terminal)");
   cmd->add_option("-i,--input", args->inputs, "NAME=FILE.npy (repeat for each input)");

@@ -47,6 +47,7 @@ void run_verify(const VerifyArgs& args) {
   }
   session.run();
   bool ok = true;
+  int compared = 0;
   for (const std::string& name : session.output_names()) {
     fs::path path = fs::path(args.expected) / (name + ".npy");
     if (!fs::exists(path)) {
@@ -55,10 +56,15 @@ void run_verify(const VerifyArgs& args) {
     }
     double diff = max_abs_diff(session.get_output(name), read_npy(path), name);
     bool pass = diff <= args.tolerance;
+    ++compared;
     ok = ok && pass;
     std::printf("%-24s max |diff| %.3g  %s\n", name.c_str(), diff, pass ? "ok" : "FAIL");
   }
   std::printf("arena %.1f MB\n", static_cast<double>(session.arena_bytes()) / 1e6);
+  if (compared == 0) {
+    throw Error("nothing verified: " + args.expected + " has no <output>.npy for any of the model's "
+                "outputs");
+  }
   if (!ok) throw Error("outputs differ from the expected ones by more than " + std::to_string(args.tolerance));
 }
 

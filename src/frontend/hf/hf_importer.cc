@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include "base/json_text.h"
 #include "bertc/error.h"
 #include "frontend/hf/hf_internal.h"
 #include "frontend/hf/safetensors.h"
@@ -90,7 +91,7 @@ class ConfigReader {
     auto it = j_.find(key);
     if (it == j_.end() || it->is_null()) return fallback;
     if (!it->is_number_integer() && !(it->is_number_float() && std::floor(it->get<double>()) == it->get<double>())) {
-      throw Error(path_ + ": '" + key + "' must be an integer, got " + it->dump());
+      throw Error(path_ + ": '" + key + "' must be an integer, got " + base::json_excerpt(*it));
     }
     int64_t v = it->is_number_integer() ? it->get<int64_t>() : static_cast<int64_t>(it->get<double>());
     if (v < min) throw Error(path_ + ": '" + key + "' must be at least " + std::to_string(min) + ", got " + std::to_string(v));
@@ -99,19 +100,19 @@ class ConfigReader {
   double get_float(const char* key, double fallback) const {
     auto it = j_.find(key);
     if (it == j_.end() || it->is_null()) return fallback;
-    if (!it->is_number()) throw Error(path_ + ": '" + key + "' must be a number, got " + it->dump());
+    if (!it->is_number()) throw Error(path_ + ": '" + key + "' must be a number, got " + base::json_excerpt(*it));
     return it->get<double>();
   }
   std::string get_string(const char* key, const std::string& fallback) const {
     auto it = j_.find(key);
     if (it == j_.end() || it->is_null()) return fallback;
-    if (!it->is_string()) throw Error(path_ + ": '" + key + "' must be a string, got " + it->dump());
+    if (!it->is_string()) throw Error(path_ + ": '" + key + "' must be a string, got " + base::json_excerpt(*it));
     return it->get<std::string>();
   }
   bool get_bool(const char* key, bool fallback) const {
     auto it = j_.find(key);
     if (it == j_.end() || it->is_null()) return fallback;
-    if (!it->is_boolean()) throw Error(path_ + ": '" + key + "' must be true or false, got " + it->dump());
+    if (!it->is_boolean()) throw Error(path_ + ": '" + key + "' must be true or false, got " + base::json_excerpt(*it));
     return it->get<bool>();
   }
 
@@ -205,8 +206,8 @@ Config read_config(const fs::path& path) {
     }
   }
   if (c.act != "gelu" && c.act != "gelu_new" && c.act != "gelu_pytorch_tanh" && c.act != "relu") {
-    throw Error(c.path + ": activation '" + c.act +
-                "' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
+    throw Error(c.path + ": hidden_act " + base::json_excerpt(json(c.act)) +
+                " is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
   }
   if (c.hidden % c.heads != 0) {
     throw Error(c.path + ": " + c.hidden_key + " " + std::to_string(c.hidden) +

@@ -4,10 +4,11 @@
 // Normalize, max_seq_length). Unsupported tokenizers and modules are recorded as error messages
 // for the pipeline to report when text is given: the model still compiles and runs on tensors.
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "base/files.h"
+#include "base/json_text.h"
 #include "bertc/error.h"
+#include "bertc/tokenizer.h"
 #include "frontend/hf/hf_importer.h"
 #include "frontend/hf/hf_internal.h"
 
@@ -23,13 +24,7 @@ bool is_file(const fs::path& p) {
   return fs::is_regular_file(p, ec);
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string() + ": cannot read it");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_text(const fs::path& path) { return base::read_input_file(path.string()); }
 
 // modules.json's entries (an empty list when the folder has none).
 json read_modules(const fs::path& dir) {
@@ -41,7 +36,7 @@ json read_modules(const fs::path& dir) {
     if (!m.is_object() || !m.contains("type") || !m["type"].is_string() ||
         (m.contains("path") && !m["path"].is_string())) {
       throw Error(path.string() + ": every module needs a \"type\" and a \"path\" string, got " +
-                  m.dump());
+                  base::json_excerpt(m));
     }
   }
   return modules;
@@ -93,6 +88,9 @@ void add_tokenizer(const std::vector<fs::path>& dirs, std::map<std::string, std:
       if (is_file(dir / "tokenizer_config.json")) {
         md["tokenizer_config.json"] = read_text(dir / "tokenizer_config.json");
       }
+      // A broken tokenizer fails the compile, with the message text use would give, rather
+      // than being embedded and failing at the first text.
+      Tokenizer::from_files(md, dir.string());
       return;
     }
   }
@@ -123,7 +121,7 @@ void add_pooling(const fs::path& path, int64_t hidden, std::map<std::string, std
   if (!cfg.is_object()) throw Error(path.string() + ": expected a JSON object");
   if (auto it = cfg.find("word_embedding_dimension");
       it != cfg.end() && it->is_number_integer() && it->get<int64_t>() != hidden) {
-    throw Error(path.string() + " contradicts the model: word_embedding_dimension " + it->dump() +
+    throw Error(path.string() + " contradicts the model: word_embedding_dimension " + base::json_excerpt(*it) +
                 ", but the model's hidden size is " + std::to_string(hidden));
   }
   static const std::pair<const char*, const char*> kModes[] = {
@@ -172,7 +170,7 @@ void add_sentence_transformers(const fs::path& dir, int64_t hidden,
     if (auto it = cfg.find("max_seq_length"); it != cfg.end() && !it->is_null()) {
       if (!it->is_number_integer() || it->get<int64_t>() < 1) {
         throw Error(st_config.string() + ": 'max_seq_length' must be a positive integer, got " +
-                    it->dump());
+                    base::json_excerpt(*it));
       }
       md["max_length"] = std::to_string(it->get<int64_t>());
     }
@@ -182,12 +180,7 @@ void add_sentence_transformers(const fs::path& dir, int64_t hidden,
 }  // namespace
 
 json read_json_file(const fs::path& path) {
-  const std::string text = read_text(path);
-  try {
-    return json::parse(text);
-  } catch (const json::exception& e) {
-    throw Error(path.string() + ": malformed JSON: " + e.what());
-  }
+  return base::parse_json(read_text(path), path.string());
 }
 
 std::string hf_model_subdir(const std::string& dir) {

@@ -1,16 +1,13 @@
 #include "frontend/hf/safetensors.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "base/checked_math.h"
+#include "base/json_text.h"
 #include "bertc/error.h"
 
 namespace bertc::frontend {
@@ -65,41 +62,19 @@ float bf16_to_f32(uint16_t h) {
   return f;
 }
 
-struct SafetensorsFile::Mapping {
-  void* addr = nullptr;
-  size_t size = 0;
-  ~Mapping() {
-    if (addr && size) munmap(addr, size);
-  }
-};
-
 SafetensorsFile::~SafetensorsFile() = default;
 SafetensorsFile::SafetensorsFile(SafetensorsFile&&) noexcept = default;
 SafetensorsFile& SafetensorsFile::operator=(SafetensorsFile&&) noexcept = default;
 
-SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path), map_(new Mapping) {
+SafetensorsFile::SafetensorsFile(const std::string& path)
+    : path_(path), map_(base::MappedFile::open(path)) {
   auto fail = [&](const std::string& why) -> void { throw Error(path + ": " + why); };
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(std::string("cannot open: ") + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    fail(std::string("cannot stat: ") + std::strerror(err));
-  }
-  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  const uint64_t file_size = map_->size();
   if (file_size < 8) {
-    ::close(fd);
     fail("truncated safetensors file: " + std::to_string(file_size) +
          " bytes (it must start with an 8-byte header length)");
   }
-  void* addr = ::mmap(nullptr, file_size, PROT_READ, MAP_PRIVATE, fd, 0);
-  int err = errno;
-  ::close(fd);
-  if (addr == MAP_FAILED) fail(std::string("cannot mmap: ") + std::strerror(err));
-  map_->addr = addr;
-  map_->size = file_size;
-  const auto* bytes = static_cast<const uint8_t*>(addr);
+  const uint8_t* bytes = map_->data();
 
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[i];
@@ -114,12 +89,9 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path), map_(ne
   const uint64_t data_size = file_size - 8 - header_len;
   data_ = bytes + 8 + header_len;
 
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(bytes + 8, bytes + 8 + header_len);
-  } catch (const nlohmann::json::exception& e) {
-    fail(std::string("malformed safetensors header (not JSON): ") + e.what());
-  }
+  const nlohmann::json header = base::parse_json(
+      std::string_view(reinterpret_cast<const char*>(bytes) + 8, header_len),
+      path + ": malformed safetensors header");
   if (!header.is_object()) fail("malformed safetensors header: not a JSON object");
 
   std::vector<std::pair<uint64_t, const std::string*>> spans;  // (begin, name) of non-empty ones
@@ -146,7 +118,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path), map_(ne
     if (elem == 0) bad("unknown dtype '" + e.dtype + "'");
     uint64_t numel = 1;
     for (const nlohmann::json& d : h["shape"]) {
-      if (!d.is_number_unsigned()) bad("shape " + d.dump() + " has a dim that is not a non-negative integer");
+      if (!d.is_number_unsigned()) bad("shape has a dim, " + base::json_excerpt(d) + ", that is not a non-negative integer");
       const uint64_t v = d.get<uint64_t>();
       if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
           (v != 0 && numel > std::numeric_limits<uint64_t>::max() / v)) {

@@ -13,6 +13,8 @@
 // be present but not read as weights.
 #pragma once
 
+#include "base/files.h"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -49,9 +51,8 @@ class SafetensorsFile : public WeightsFile {
   Tensor read_f32(const std::string& name) const override;
 
  private:
-  struct Mapping;
   std::string path_;
-  std::unique_ptr<Mapping> map_;
+  std::shared_ptr<const base::MappedFile> map_;
   const uint8_t* data_ = nullptr;  // start of the data section
   std::map<std::string, SafetensorsEntry> entries_;
   std::map<std::string, Dims> shapes_;

@@ -12,8 +12,10 @@ namespace {
 
 // ---- the values a state_dict pickle builds ---------------------------------------------------
 
+// Objects live in the Unpickler's pool and refer to each other by plain pointers: freeing them
+// is one flat loop, however deep a hostile pickle nests them, and cycles leak nothing.
 struct Obj;
-using Ref = std::shared_ptr<Obj>;
+using Ref = Obj*;
 
 struct Obj {
   enum Kind {
@@ -38,24 +40,6 @@ struct Obj {
   Dims shape, strides;     // tensor
 };
 
-Ref make(Obj::Kind kind) {
-  auto o = std::make_shared<Obj>();
-  o->kind = kind;
-  return o;
-}
-
-Ref make_int(int64_t v) {
-  Ref o = make(Obj::kInt);
-  o->i = v;
-  return o;
-}
-
-Ref make_string(std::string v, Obj::Kind kind = Obj::kString) {
-  Ref o = make(kind);
-  o->s = std::move(v);
-  return o;
-}
-
 // torch.<X>Storage → dtype
 const std::map<std::string, std::string>& storage_dtypes() {
   static const std::map<std::string, std::string> m = {
@@ -74,6 +58,7 @@ class Unpickler {
   Unpickler(std::string_view data, std::string where) : d_(data), where_(std::move(where)) {}
 
   Ref run() {
+    pool_.reserve(64);
     for (;;) {
       const uint8_t op = byte();
       switch (op) {
@@ -228,6 +213,22 @@ class Unpickler {
   }
 
  private:
+  Ref make(Obj::Kind kind) {
+    pool_.push_back(std::make_unique<Obj>());
+    pool_.back()->kind = kind;
+    return pool_.back().get();
+  }
+  Ref make_int(int64_t v) {
+    Ref o = make(Obj::kInt);
+    o->i = v;
+    return o;
+  }
+  Ref make_string(std::string v, Obj::Kind kind = Obj::kString) {
+    Ref o = make(kind);
+    o->s = std::move(v);
+    return o;
+  }
+
   [[noreturn]] void fail(const std::string& why) const { throw Error(where_ + ": " + why); }
 
   static std::string hex(uint8_t v) {
@@ -296,7 +297,7 @@ class Unpickler {
   }
 
   // ('storage', torch.<X>Storage, key, location, numel)
-  Ref storage(const Ref& pid) const {
+  Ref storage(const Ref& pid) {
     const auto& t = pid->items;
     if (pid->kind != Obj::kTuple || t.size() < 3 || t[0]->s != "storage" ||
         t[1]->kind != Obj::kGlobal || t[2]->kind != Obj::kString) {
@@ -315,7 +316,7 @@ class Unpickler {
     return d;
   }
 
-  Ref call(const Ref& callable, const Ref& args) const {
+  Ref call(const Ref& callable, const Ref& args) {
     if (callable->kind != Obj::kGlobal) fail("malformed pickle (call of a non-global)");
     const std::string& f = callable->s;
     const auto& a = args->items;
@@ -346,12 +347,14 @@ class Unpickler {
   std::vector<Ref> stack_;
   std::vector<size_t> marks_;
   std::unordered_map<uint64_t, Ref> memo_;
+  std::vector<std::unique_ptr<Obj>> pool_;
 };
 
 }  // namespace
 
 std::vector<PickledTensor> read_state_dict_pickle(std::string_view data, const std::string& where) {
-  const Ref top = Unpickler(data, where).run();
+  Unpickler unpickler(data, where);
+  const Ref top = unpickler.run();
   if (top->kind != Obj::kDict) throw Error(where + ": not a state_dict (a dict of tensors)");
   std::vector<PickledTensor> tensors;
   for (size_t k = 0; k + 1 < top->items.size(); k += 2) {

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "base/checked_math.h"
 #include "bertc/error.h"
 #include "frontend/hf/safetensors.h"
 #include "frontend/hf/state_dict_pickle.h"
@@ -25,20 +26,21 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : archive_(path) {
     if (it == entries.end()) {
       throw Error(path + ": tensor '" + t.name + "': storage '" + v.storage + "' is missing");
     }
-    // The last element the view reaches must lie inside its storage.
-    const size_t elem = safetensors_dtype_size(v.dtype);
+    // The last element the view reaches must lie inside its storage; all of this arithmetic
+    // is on numbers from the file, so it is checked.
+    const std::string what = path + ": tensor '" + t.name + "' " + dims_str(t.shape);
+    const auto elem = static_cast<int64_t>(safetensors_dtype_size(v.dtype));
+    if (v.offset < 0) throw Error(what + " has a negative storage offset");
+    const int64_t numel = base::checked_numel(t.shape, what);
     int64_t last = v.offset;
-    bool empty = false;
     for (size_t d = 0; d < t.shape.size(); ++d) {
-      if (t.shape[d] < 0 || v.strides[d] < 0) {
-        throw Error(path + ": tensor '" + t.name + "' has a negative size or stride");
-      }
-      empty |= t.shape[d] == 0;
-      last += (t.shape[d] - 1) * v.strides[d];
+      if (v.strides[d] < 0) throw Error(what + " has a negative stride");
+      if (t.shape[d] <= 1) v.strides[d] = 0;  // never stepped along: keep read_f32's index math small
+      if (numel > 0) last = base::checked_add(last, base::checked_mul(t.shape[d] - 1, v.strides[d], what), what);
     }
-    if (v.offset < 0 || (!empty && static_cast<uint64_t>(last + 1) * elem > it->second.size())) {
-      throw Error(path + ": tensor '" + t.name + "' " + dims_str(t.shape) +
-                  " reaches past the end of its storage '" + v.storage + "' (" +
+    const int64_t end_byte = base::checked_mul(base::checked_add<int64_t>(last, 1, what), elem, what);
+    if (numel > 0 && static_cast<uint64_t>(end_byte) > it->second.size()) {
+      throw Error(what + " reaches past the end of its storage '" + v.storage + "' (" +
                   std::to_string(it->second.size()) + " bytes)");
     }
     shapes_[t.name] = t.shape;

@@ -1,14 +1,10 @@
 #include "frontend/hf/zip_archive.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 
+#include "base/checked_math.h"
 #include "bertc/error.h"
 
 namespace bertc::frontend {
@@ -26,86 +22,64 @@ uint64_t le(const uint8_t* p, int bytes) {
 
 }  // namespace
 
-struct ZipArchive::Mapping {
-  void* addr = nullptr;
-  size_t size = 0;
-  ~Mapping() {
-    if (addr && size) munmap(addr, size);
-  }
-};
-
 ZipArchive::~ZipArchive() = default;
 ZipArchive::ZipArchive(ZipArchive&&) noexcept = default;
 ZipArchive& ZipArchive::operator=(ZipArchive&&) noexcept = default;
 
 bool is_zip_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[4] = {};
-  return in.read(magic, 4) && le(reinterpret_cast<const uint8_t*>(magic), 4) == kLocalHeader;
+  const base::InputFile f = base::open_input_file(path);
+  uint8_t magic[4] = {};
+  return ::read(f.fd.get(), magic, 4) == 4 && le(magic, 4) == kLocalHeader;
 }
 
-ZipArchive::ZipArchive(const std::string& path) : path_(path), map_(new Mapping) {
+ZipArchive::ZipArchive(const std::string& path) : path_(path), map_(base::MappedFile::open(path)) {
   auto fail = [&](const std::string& why) { throw Error(path + ": " + why); };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(std::string("cannot open: ") + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size < 22) {
-    ::close(fd);
-    fail("not a ZIP archive (too short)");
-  }
-  const auto size = static_cast<uint64_t>(st.st_size);
-  void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  const int err = errno;
-  ::close(fd);
-  if (addr == MAP_FAILED) fail(std::string("cannot mmap: ") + std::strerror(err));
-  map_->addr = addr;
-  map_->size = size;
-  const auto* base = static_cast<const uint8_t*>(addr);
-  auto in_file = [&](uint64_t offset, uint64_t bytes) {
-    return offset <= size && bytes <= size - offset;
-  };
+  const uint64_t size = map_->size();
+  if (size < 22) fail("not a ZIP archive (too short)");
+  const uint8_t* const file = map_->data();
+  auto in_file = [&](uint64_t offset, uint64_t bytes) { return base::span_within(offset, bytes, size); };
 
   // The end of central directory record: the last signature within the final 64 KiB + 22.
   uint64_t end = size - 22;
   const uint64_t lowest = size > 22 + 65535 ? size - 22 - 65535 : 0;
-  while (le(base + end, 4) != kEnd) {
+  while (le(file + end, 4) != kEnd) {
     if (end == lowest) fail("not a ZIP archive (no end of central directory record)");
     --end;
   }
-  uint64_t count = le(base + end + 10, 2);
-  uint64_t dir_size = le(base + end + 12, 4);
-  uint64_t dir_offset = le(base + end + 16, 4);
-  if (end >= 20 && le(base + end - 20, 4) == kEnd64Locator) {
-    const uint64_t end64 = le(base + end - 20 + 8, 8);
-    if (!in_file(end64, 56) || le(base + end64, 4) != kEnd64) {
+  uint64_t count = le(file + end + 10, 2);
+  uint64_t dir_size = le(file + end + 12, 4);
+  uint64_t dir_offset = le(file + end + 16, 4);
+  if (end >= 20 && le(file + end - 20, 4) == kEnd64Locator) {
+    const uint64_t end64 = le(file + end - 20 + 8, 8);
+    if (!in_file(end64, 56) || le(file + end64, 4) != kEnd64) {
       fail("corrupted ZIP64 end of central directory");
     }
-    count = le(base + end64 + 32, 8);
-    dir_size = le(base + end64 + 40, 8);
-    dir_offset = le(base + end64 + 48, 8);
+    count = le(file + end64 + 32, 8);
+    dir_size = le(file + end64 + 40, 8);
+    dir_offset = le(file + end64 + 48, 8);
   }
   if (!in_file(dir_offset, dir_size)) fail("truncated: the central directory is past the end");
 
   uint64_t p = dir_offset;
   for (uint64_t i = 0; i < count; ++i) {
-    if (!in_file(p, 46) || le(base + p, 4) != kCentralHeader) {
+    if (!in_file(p, 46) || le(file + p, 4) != kCentralHeader) {
       fail("corrupted central directory (entry " + std::to_string(i) + ")");
     }
-    const uint64_t flags = le(base + p + 8, 2), method = le(base + p + 10, 2);
-    uint64_t csize = le(base + p + 20, 4), usize = le(base + p + 24, 4);
-    const uint64_t name_len = le(base + p + 28, 2), extra_len = le(base + p + 30, 2),
-                   comment_len = le(base + p + 32, 2);
-    uint64_t local = le(base + p + 42, 4);
+    const uint64_t flags = le(file + p + 8, 2), method = le(file + p + 10, 2);
+    uint64_t csize = le(file + p + 20, 4), usize = le(file + p + 24, 4);
+    const uint64_t name_len = le(file + p + 28, 2), extra_len = le(file + p + 30, 2),
+                   comment_len = le(file + p + 32, 2);
+    uint64_t local = le(file + p + 42, 4);
     if (!in_file(p + 46, name_len + extra_len + comment_len)) fail("truncated central directory");
-    const std::string name(reinterpret_cast<const char*>(base + p + 46), name_len);
+    const std::string name(reinterpret_cast<const char*>(file + p + 46), name_len);
     // ZIP64 extra field: the 64-bit values of the fields that hold 0xFFFFFFFF, in this order.
     for (uint64_t e = p + 46 + name_len; e + 4 <= p + 46 + name_len + extra_len;) {
-      const uint64_t id = le(base + e, 2), len = le(base + e + 2, 2);
+      const uint64_t id = le(file + e, 2), len = le(file + e + 2, 2);
       uint64_t f = e + 4;
       if (id == 1) {
         for (uint64_t* field : {&usize, &csize, &local}) {
           if (*field == 0xffffffffu && f + 8 <= e + 4 + len) {
-            *field = le(base + f, 8);
+            *field = le(file + f, 8);
             f += 8;
           }
         }
@@ -117,14 +91,14 @@ ZipArchive::ZipArchive(const std::string& path) : path_(path), map_(new Mapping)
       fail("entry '" + name + "' is compressed (method " + std::to_string(method) +
            "); only stored entries, as torch.save writes them, are supported");
     }
-    if (!in_file(local, 30) || le(base + local, 4) != kLocalHeader) {
+    if (!in_file(local, 30) || le(file + local, 4) != kLocalHeader) {
       fail("entry '" + name + "': corrupted local header");
     }
-    const uint64_t data = local + 30 + le(base + local + 26, 2) + le(base + local + 28, 2);
+    const uint64_t data = local + 30 + le(file + local + 26, 2) + le(file + local + 28, 2);
     if (!in_file(data, usize)) {
       fail("truncated: entry '" + name + "' runs past the end of the file");
     }
-    entries_[name] = std::string_view(reinterpret_cast<const char*>(base + data), usize);
+    entries_[name] = std::string_view(reinterpret_cast<const char*>(file + data), usize);
     p += 46 + name_len + extra_len + comment_len;
   }
 }

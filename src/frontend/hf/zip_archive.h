@@ -5,6 +5,8 @@
 // compressed or encrypted entry, an entry past the end of the file).
 #pragma once
 
+#include "base/files.h"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -25,9 +27,8 @@ class ZipArchive {
   const std::map<std::string, std::string_view>& entries() const { return entries_; }
 
  private:
-  struct Mapping;
   std::string path_;
-  std::unique_ptr<Mapping> map_;
+  std::shared_ptr<const base::MappedFile> map_;
   std::map<std::string, std::string_view> entries_;
 };
 

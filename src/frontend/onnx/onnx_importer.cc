@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/files.h"
 #include "bertc/error.h"
 #include "frontend/onnx/onnx_proto.h"
 #include "ir/shape_infer.h"
@@ -473,6 +474,13 @@ ir::Graph Importer::run() {
   if (model_.ir_version() <= 0 || !model_.has_graph()) {
     throw Error("not an ONNX model (no ir_version or no graph)");
   }
+  // IR 3 (ONNX 1.0, the first with opset imports) .. 11 (ONNX 1.18): what exporters write.
+  constexpr int64_t kMinIrVersion = 3, kMaxIrVersion = 11;
+  if (model_.ir_version() < kMinIrVersion || model_.ir_version() > kMaxIrVersion) {
+    throw Error("ONNX ir_version " + std::to_string(model_.ir_version()) +
+                " is not supported (bertc reads IR versions " + std::to_string(kMinIrVersion) +
+                " to " + std::to_string(kMaxIrVersion) + ")");
+  }
   graph_.name = model_.graph().name();
   read_opset();
   check_ops();
@@ -490,21 +498,13 @@ ir::Graph Importer::run() {
 }  // namespace
 
 onnx::ModelProto read_onnx_model(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    throw Error(path + ": cannot open: " + std::strerror(errno));
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw Error(path + ": not a regular file");
-  }
-  if (st.st_size > INT_MAX) {
-    ::close(fd);
-    throw Error(path + ": the model is " + std::to_string(st.st_size) +
+  base::InputFile in = base::open_input_file(path);
+  if (in.size > INT_MAX) {
+    throw Error(path + ": the model is " + std::to_string(in.size) +
                 " bytes; protobuf cannot parse files over 2 GB, so save the weights as ONNX "
                 "external data");
   }
+  const int fd = in.fd.release();
   onnx::ModelProto model;
   bool ok = false;
   {

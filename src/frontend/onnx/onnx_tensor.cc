@@ -1,9 +1,13 @@
 // ONNX TensorProto → bertc::Tensor: dtype mapping, raw and typed storage, external data.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 
+#include "base/checked_math.h"
+#include "base/files.h"
 #include "bertc/error.h"
 #include "frontend/onnx/onnx_proto.h"
 
@@ -59,35 +63,47 @@ void read_external(const TensorProto& proto, const std::string& base_dir, void* 
     throw Error(tensor_label(proto) + ": external data location '" + location +
                 "' leaves the model's folder");
   }
-  fs::path file = (base_dir.empty() ? fs::path(".") : fs::path(base_dir)) / rel;
+  const fs::path folder = base_dir.empty() ? fs::path(".") : fs::path(base_dir);
+  const fs::path file = folder / rel;
+  const std::string where = tensor_label(proto) + ": external data file '" + file.string() + "'";
+  base::InputFile in = [&] {
+    try {
+      return base::open_input_file(file.string());
+    } catch (const Error& e) {
+      throw Error(tensor_label(proto) + ": external data: " + e.what());
+    }
+  }();
+  // The check that matters is on what was opened: a symlink (to the file or to a folder on the
+  // way) must not reach outside the model's folder.
   std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) {
-    throw Error(tensor_label(proto) + ": external data file '" + file.string() +
-                "' does not exist or is not a regular file");
-  }
-  auto file_size = static_cast<int64_t>(fs::file_size(file, ec));
-  if (ec) {
-    throw Error(tensor_label(proto) + ": cannot read the size of external data file '" +
-                file.string() + "': " + ec.message());
+  const fs::path real_folder = fs::canonical(folder, ec);
+  const fs::path opened = base::opened_path(in.fd);
+  const fs::path inside = opened.lexically_relative(real_folder);
+  if (ec || inside.empty() || *inside.begin() == "..") {
+    throw Error(where + " resolves to '" + opened.string() +
+                "', outside the model's folder (through a symbolic link); copy the data into "
+                "the folder (cp -L)");
   }
   if (length >= 0 && static_cast<size_t>(length) != nbytes) {
     throw Error(tensor_label(proto) + ": external data length " + std::to_string(length) +
                 " does not match the " + std::to_string(nbytes) + " bytes of its " +
                 onnx_dtype_name(proto.data_type()) + " shape");
   }
-  if (offset > file_size || static_cast<uint64_t>(file_size - offset) < nbytes) {
+  if (!base::span_within(static_cast<uint64_t>(offset), nbytes, in.size)) {
     throw Error(tensor_label(proto) + ": external data at offset " + std::to_string(offset) +
                 " with length " + std::to_string(nbytes) + " runs past the end of '" +
-                file.string() + "' (" + std::to_string(file_size) + " bytes)");
+                file.string() + "' (" + std::to_string(in.size) + " bytes)");
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw Error(tensor_label(proto) + ": cannot open external data file '" + file.string() + "'");
-  in.seekg(offset);
-  if (nbytes) in.read(static_cast<char*>(dst), static_cast<std::streamsize>(nbytes));
-  if (!in) {
-    throw Error(tensor_label(proto) + ": failed reading " + std::to_string(nbytes) +
-                " bytes at offset " + std::to_string(offset) + " of '" + file.string() + "'");
+  size_t done = 0;
+  while (done < nbytes) {
+    const ssize_t n = ::pread(in.fd.get(), static_cast<char*>(dst) + done, nbytes - done,
+                              static_cast<off_t>(offset + static_cast<int64_t>(done)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      throw Error(tensor_label(proto) + ": failed reading " + std::to_string(nbytes) +
+                  " bytes at offset " + std::to_string(offset) + " of '" + file.string() + "'");
+    }
+    done += static_cast<size_t>(n);
   }
 }
 
