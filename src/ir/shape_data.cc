@@ -11,6 +11,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "base/checked_math.h"
 #include "bertc/error.h"
 #include "ir/shape_infer.h"
 
@@ -199,7 +200,7 @@ std::pair<int64_t, Shape> split_known(const Shape& s) {
   Shape others;
   for (const Dim& d : s) {
     if (d.is_known()) {
-      known *= d.value;
+      known = base::checked_mul(known, d.value, "shape " + shape_str(s));
     } else {
       others.push_back(d);
     }

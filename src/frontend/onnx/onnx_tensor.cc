@@ -36,9 +36,10 @@ int64_t parse_external_int(const TensorProto& proto, const std::string& key,
   return v;
 }
 
-// Reads `nbytes` bytes of external data into `dst`.
-void read_external(const TensorProto& proto, const std::string& base_dir, void* dst,
-                   size_t nbytes) {
+// Reads the tensor's `nbytes` bytes of external data; allocates only once the file is known
+// to hold them.
+Tensor read_external(const TensorProto& proto, const std::string& base_dir, DType dtype,
+                     const Dims& dims, size_t nbytes) {
   std::string location;
   int64_t offset = 0;
   int64_t length = -1;
@@ -94,9 +95,11 @@ void read_external(const TensorProto& proto, const std::string& base_dir, void* 
                 " with length " + std::to_string(nbytes) + " runs past the end of '" +
                 file.string() + "' (" + std::to_string(in.size) + " bytes)");
   }
+  Tensor t = Tensor::empty(dtype, dims);
+  char* dst = static_cast<char*>(t.raw());
   size_t done = 0;
   while (done < nbytes) {
-    const ssize_t n = ::pread(in.fd.get(), static_cast<char*>(dst) + done, nbytes - done,
+    const ssize_t n = ::pread(in.fd.get(), dst + done, nbytes - done,
                               static_cast<off_t>(offset + static_cast<int64_t>(done)));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
@@ -105,6 +108,7 @@ void read_external(const TensorProto& proto, const std::string& base_dir, void* 
     }
     done += static_cast<size_t>(n);
   }
+  return t;
 }
 
 template <typename Dst, typename Field>
@@ -206,11 +210,10 @@ Tensor tensor_from_onnx(const TensorProto& proto, const std::string& base_dir) {
     }
     numel *= d;
   }
-  Tensor t = Tensor::empty(*dtype, dims);
-  const size_t nbytes = t.nbytes();
-
+  const auto nbytes = static_cast<size_t>(numel) * dtype_size(*dtype);
+  // Nothing is allocated before the data is known to be there: a shape is only a claim.
   if (proto.data_location() == TensorProto::EXTERNAL) {
-    read_external(proto, base_dir, t.raw(), nbytes);
+    Tensor t = read_external(proto, base_dir, *dtype, dims, nbytes);
     if (*dtype == DType::kBool) {
       uint8_t* p = static_cast<uint8_t*>(t.raw());
       for (size_t i = 0; i < nbytes; ++i) p[i] = p[i] != 0;
@@ -221,9 +224,10 @@ Tensor tensor_from_onnx(const TensorProto& proto, const std::string& base_dir) {
     const std::string& raw = proto.raw_data();
     if (raw.size() != nbytes) {
       throw Error(tensor_label(proto) + ": raw_data holds " + std::to_string(raw.size()) +
-                  " bytes, but " + onnx_dtype_name(proto.data_type()) + " " + dims_str(t.shape()) +
+                  " bytes, but " + onnx_dtype_name(proto.data_type()) + " " + dims_str(dims) +
                   " needs " + std::to_string(nbytes));
     }
+    Tensor t = Tensor::empty(*dtype, dims);
     // x86-64 is little-endian, as is ONNX's raw_data.
     if (nbytes) std::memcpy(t.raw(), raw.data(), nbytes);
     if (*dtype == DType::kBool) {
@@ -259,12 +263,13 @@ Tensor tensor_from_onnx(const TensorProto& proto, const std::string& base_dir) {
   if (count != numel) {
     if (count == 0) {
       throw Error(tensor_label(proto) + " (" + onnx_dtype_name(proto.data_type()) + " " +
-                  dims_str(t.shape()) + ") has no data");
+                  dims_str(dims) + ") has no data");
     }
     throw Error(tensor_label(proto) + ": " + field + " holds " + std::to_string(count) +
-                " elements, but its shape " + dims_str(t.shape()) + " needs " +
+                " elements, but its shape " + dims_str(dims) + " needs " +
                 std::to_string(numel));
   }
+  Tensor t = Tensor::empty(*dtype, dims);
   switch (*dtype) {
     case DType::kF32:
       copy_typed<float>(proto.float_data(), t);
