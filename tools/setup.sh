@@ -19,6 +19,7 @@ PKGS=(
   libxxhash-dev                                   # bundle checksum
   libutf8proc-dev                                 # tokenizer: Unicode NFD, categories
   libdnnl-dev                                     # optional second GEMM backend (--gemm=onednn)
+  clang libclang-rt-14-dev libomp-dev             # libFuzzer + sanitizers (tools/fuzz.sh)
 )
 missing=()
 for p in "${PKGS[@]}"; do
