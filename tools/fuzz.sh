@@ -31,13 +31,13 @@ for t in "${targets[@]}"; do
   [ -f "fuzz/${t}_fuzz.cc" ] || { echo "fuzz.sh: no target '$t' (fuzz/${t}_fuzz.cc)" >&2; exit 2; }
 done
 
-# The largest input libFuzzer makes, per target (the seeds fit).
+# The largest input libFuzzer makes, per target: the seeds fit, and room for deep nesting and
+# long headers (npy's own limit is 64 KB).
 max_len() {
   case $1 in
     onnx_model) echo 81920 ;;
-    bundle) echo 65536 ;;
-    safetensors | torch_zip | tokenizer_json) echo 16384 ;;
-    torch_pickle) echo 8192 ;;
+    bundle | npy | torch_pickle) echo 65536 ;;
+    safetensors | torch_zip | tokenizer_json | config_json) echo 16384 ;;
     text_input) echo 2048 ;;
     *) echo 4096 ;;
   esac
@@ -63,21 +63,26 @@ for t in "${targets[@]}"; do
     -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "${extra[@]}" >"$log" 2>&1 || rc=$?
   rm -rf "$out/tmp/$t"
-  found=$(comm -13 <(echo "$before") <(ls "$artifacts") | grep -E '^(crash|leak|timeout|oom)-' |
-    sed "s|^|${artifacts#$root/}/|" | tr '\n' ' ' || true)
+  mapfile -t found < <(comm -13 <(echo "$before") <(ls "$artifacts") |
+    grep -E '^(crash|leak|timeout|oom)-' || true)
   # Executions, coverage and corpus from the last status line and the final stats.
   last=$(grep -E '^#[0-9]+' "$log" | grep 'cov:' | tail -n 1 || true)
-  execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | tail -n 1 | grep -oE '[0-9]+$' ||
-    echo "${last%%[!#0-9]*}" | tr -d '#')
+  execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | tail -n 1 |
+    grep -oE '[0-9]+$' || echo "${last%%[!#0-9]*}" | tr -d '#')
   cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || echo '?')
   ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || echo '?')
   corp=$(grep -oE 'corp: [0-9]+(/[0-9]+[A-Za-z]*)?' <<<"$last" | cut -d' ' -f2 || echo '?')
-  if [ -n "$found" ] || { [ "$rc" != 0 ] && [ "${KEEP_GOING:-0}" != 1 ]; }; then
-    result="FOUND: ${found:-exit status $rc, see ${log#$root/}}"
-    status=1
-  else
-    result="nothing found"
+  result="nothing found"
+  if [ ${#found[@]} = 1 ]; then
+    result="FOUND ${artifacts#$root/}/${found[0]}"
+  elif [ ${#found[@]} -gt 1 ]; then
+    kinds=$(printf '%s\n' "${found[@]}" | cut -d- -f1 | sort | uniq -c |
+      awk '{printf "%s%d %s", (NR > 1 ? ", " : ""), $1, $2}')
+    result="FOUND ${#found[@]} ($kinds) in ${artifacts#$root/}/"
+  elif [ "$rc" != 0 ] && [ "${KEEP_GOING:-0}" != 1 ]; then
+    result="FOUND: exit status $rc, see ${log#$root/}"
   fi
+  [ "$result" = "nothing found" ] || status=1
   summary+=("$(printf '%-26s execs %-9s cov %-6s ft %-7s corpus %-12s %s' "fuzz_$t" "${execs:-?}" \
     "$cov" "$ft" "$corp" "$result")")
 done

@@ -115,6 +115,7 @@ class BundleReader {
     const auto nbytes = static_cast<uint64_t>(
         base::checked_nbytes(shape, dtype_size(dtype), path_ + ": corrupted bundle: tensor"));
     uint64_t offset = j.at("offset").get<uint64_t>(), bytes = j.at("bytes").get<uint64_t>();
+    if (offset % 64 != 0) fail("tensor data offset " + std::to_string(offset) + " is not 64-byte aligned");
     if (bytes != nbytes || !base::span_within(offset, bytes, data_bytes_)) {
       fail("tensor of shape " + dims_str(shape) + " lies outside the data section");
     }
