@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "bertc/error.h"
+
 namespace bertc::fuzz {
 
 namespace fs = std::filesystem;
@@ -61,6 +63,19 @@ inline fs::path source_path(const fs::path& relative) {
 inline void rejected(const std::exception& e) {
   static const bool verbose = std::getenv("BERTC_FUZZ_VERBOSE") != nullptr;
   if (verbose) fprintf(stderr, "  rejected: %s\n", e.what());
+}
+
+// Reads every tensor of a loaded weights file (safetensors, pytorch_model.bin) as float32: a
+// tensor refused for its own dtype or bounds is a rejection, not the end of the input.
+template <typename Weights>
+void read_every_tensor(const Weights& weights) {
+  for (const auto& [name, shape] : weights.shapes()) {
+    try {
+      (void)weights.read_f32(name);
+    } catch (const bertc::Error& e) {
+      rejected(e);
+    }
+  }
 }
 
 inline std::string_view as_view(const uint8_t* data, size_t size) {

@@ -68,14 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       entries["archive/data/" + key] = std::string(n, '\0');
     }
     fz::write_file(path, zip_stored(entries));
-    const TorchCheckpoint checkpoint(path.string());
-    for (const auto& [name, shape] : checkpoint.shapes()) {
-      try {
-        (void)checkpoint.read_f32(name);
-      } catch (const bertc::Error& e) {
-        bertc::fuzz::rejected(e);
-      }
-    }
+    bertc::fuzz::read_every_tensor(TorchCheckpoint(path.string()));
   } catch (const bertc::Error& e) {
     bertc::fuzz::rejected(e);
   }

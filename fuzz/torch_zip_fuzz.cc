@@ -20,14 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         for (char c : bytes) sum = sum + c;
       }
     }
-    const TorchCheckpoint checkpoint(path.string());
-    for (const auto& [name, shape] : checkpoint.shapes()) {
-      try {
-        (void)checkpoint.read_f32(name);
-      } catch (const bertc::Error& e) {
-        bertc::fuzz::rejected(e);
-      }
-    }
+    bertc::fuzz::read_every_tensor(TorchCheckpoint(path.string()));
   } catch (const bertc::Error& e) {
     bertc::fuzz::rejected(e);
   }

@@ -1,6 +1,5 @@
 #include "base/checked_math.h"
 
-
 namespace bertc::base {
 
 namespace {

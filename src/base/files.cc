@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -105,9 +106,16 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   if (!parent.empty() && !fs::is_directory(parent, ec)) {
     throw Error(path_ + ": cannot write: folder '" + parent.string() + "' does not exist");
   }
-  tmp_path_ = path_ + ".tmp-XXXXXX";
-  fd_ = Fd(::mkostemp(tmp_path_.data(), O_CLOEXEC));
-  if (fd_.get() < 0) throw Error(path_ + ": cannot create a file beside it: " + errno_text(errno));
+  // O_EXCL with mode 0666: the file gets the permissions a plain create would (the umask
+  // applies), and a name another writer holds is never reused.
+  static std::atomic<uint64_t> counter{0};
+  for (int attempt = 0; fd_.get() < 0; ++attempt) {
+    tmp_path_ = path_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    fd_ = Fd(::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+    if (fd_.get() < 0 && (errno != EEXIST || attempt == 100)) {
+      throw Error(path_ + ": cannot create a file beside it: " + errno_text(errno));
+    }
+  }
 }
 
 AtomicFile::AtomicFile(AtomicFile&& o) noexcept
@@ -137,10 +145,6 @@ void AtomicFile::write(const void* data, size_t bytes) {
 void AtomicFile::finish() {
   if (finished_) return;
   if (::fsync(fd_.get()) != 0) throw Error(path_ + ": write failed: " + errno_text(errno));
-  // mkstemp creates 0600; give the file the permissions a plain create would (0666 & ~umask).
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd_.get(), 0666 & ~mask);
   if (::close(fd_.release()) != 0) throw Error(path_ + ": write failed: " + errno_text(errno));
   finished_ = true;
 }

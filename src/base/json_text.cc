@@ -24,8 +24,8 @@ void check_depth(std::string_view text, const std::string& where) {
       in_string = true;
     } else if (c == '[' || c == '{') {
       if (++depth > kMaxJsonDepth) {
-        throw Error(where + ": malformed JSON: nested deeper than " + std::to_string(kMaxJsonDepth) +
-                    " levels at byte " + std::to_string(i));
+        throw Error(where + ": malformed JSON: nested deeper than " +
+                    std::to_string(kMaxJsonDepth) + " levels at byte " + std::to_string(i));
       }
     } else if (c == ']' || c == '}') {
       --depth;

@@ -37,7 +37,11 @@ inline CliResult bertc_cli(const std::vector<std::string>& args) {
   const std::string out = temp_path("cli.out"), err = temp_path("cli.err");
   std::string cmd = shell_quote(std::string(BERTC_BINARY_DIR) + "/bertc");
   for (const std::string& a : args) cmd.append(" ").append(shell_quote(a));
-  cmd.append(" >").append(shell_quote(out)).append(" 2>").append(shell_quote(err)).append(" </dev/null");
+  cmd.append(" >")
+      .append(shell_quote(out))
+      .append(" 2>")
+      .append(shell_quote(err))
+      .append(" </dev/null");
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_all(out), read_all(err)};
 }

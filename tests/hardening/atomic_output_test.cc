@@ -90,9 +90,10 @@ TEST(CliHardening, BadFlagsAndPathsAreClearErrors) {
   const std::string mask = "attention_mask=" + (fixture / "inputs" / "attention_mask.npy").string();
 
   testing::write_bytes(dir / "afile", "x");
-  const std::string types = "token_type_ids=" + (fixture / "inputs" / "token_type_ids.npy").string();
-  auto r = testing::bertc_cli(
-      {"run", bundle, "-i", ids, "-i", mask, "-i", types, "--output-dir", (dir / "afile").string()});
+  const std::string types =
+      "token_type_ids=" + (fixture / "inputs" / "token_type_ids.npy").string();
+  auto r = testing::bertc_cli({"run", bundle, "-i", ids, "-i", mask, "-i", types, "--output-dir",
+                               (dir / "afile").string()});
   EXPECT_EQ(r.rc, 1);
   EXPECT_HAS(r.err, "exists and is not a folder");
 
@@ -104,11 +105,13 @@ TEST(CliHardening, BadFlagsAndPathsAreClearErrors) {
   EXPECT_EQ(r.rc, 1);
   EXPECT_HAS(r.err, "got -1");
 
-  r = testing::bertc_cli({"bench", bundle, "--seq", "16", "--runs", "1", "--warmup", "0", "--threads", "1000"});
+  r = testing::bertc_cli(
+      {"bench", bundle, "--seq", "16", "--runs", "1", "--warmup", "0", "--threads", "1000"});
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_HAS(r.err, "1000 threads requested");
 
-  r = testing::bertc_cli({"bench", bundle, "--batch", "4611686018427387904", "--seq", "16", "--runs", "1"});
+  r = testing::bertc_cli(
+      {"bench", bundle, "--batch", "4611686018427387904", "--seq", "16", "--runs", "1"});
   EXPECT_EQ(r.rc, 1);
   EXPECT_HAS(r.err, "cannot allocate a tensor of shape [4611686018427387904, 16]");
 

@@ -38,7 +38,10 @@ TEST(HostilePickle, DeepNestingIsRefusedWithoutRecursion) {
 
 TEST(HostilePickle, SelfContainingListDoesNotLeakOrLoop) {
   // ] q\0 h\0 a: a list appended to itself through the memo.
-  const std::string pickle = std::string("\x80\x02]q\x00h\x00" "a.", 9);
+  const std::string pickle = std::string(
+      "\x80\x02]q\x00h\x00"
+      "a.",
+      9);
   EXPECT_HAS(error_of([&] { frontend::read_state_dict_pickle(pickle, "data.pkl"); }),
              "not a state_dict");
 }
@@ -72,8 +75,9 @@ TEST(HostilePickle, OverflowingStridesOffsetsAndShapesAreRefused) {
   };
   const fs::path dir = testing::scratch_dir("pickle_bad");
   for (const Case& c : cases) {
-    testing::write_bytes(dir / "pytorch_model.bin",
-                         testing::torch_checkpoint(testing::state_dict_pickle(c.offset, c.shape, c.strides)));
+    testing::write_bytes(
+        dir / "pytorch_model.bin",
+        testing::torch_checkpoint(testing::state_dict_pickle(c.offset, c.shape, c.strides)));
     const std::string err =
         error_of([&] { frontend::TorchCheckpoint((dir / "pytorch_model.bin").string()); });
     EXPECT_HAS(err, c.expect) << c.what;
@@ -160,17 +164,27 @@ TEST(HostileNpy, HeadersAreParsedStrictly) {
     std::string dict, data, expect;
   };
   const Case cases[] = {
-      {"{'descr': '<f4', 'fortran_order': False, 'shape': (-3, 11), }", data, "non-negative integers"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (-3, 11), }", data,
+       "non-negative integers"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 11abc), }", data, "expected ','"},
-      {"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 11), 'x': 1}", data, "unexpected or repeated key 'x'"},
-      {"{'descr': '<f4', 'fortran_order': False}", data, "must have 'descr', 'fortran_order' and 'shape'"},
-      {"{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (3, 11)}", data, "repeated key 'descr'"},
-      {"{'descr': '<f4', 'fortran_order': Maybe, 'shape': (3, 11)}", data, "expected True or False"},
-      {"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 11)} junk", data, "unexpected text after"},
-      {"{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296)}", data, "too many elements"},
-      {"{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}", data, "too large"},
-      {"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 11)}", data.substr(1), "truncated .npy data"},
-      {"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 11)}", data + "x", "trailing .npy data"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 11), 'x': 1}", data,
+       "unexpected or repeated key 'x'"},
+      {"{'descr': '<f4', 'fortran_order': False}", data,
+       "must have 'descr', 'fortran_order' and 'shape'"},
+      {"{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (3, 11)}", data,
+       "repeated key 'descr'"},
+      {"{'descr': '<f4', 'fortran_order': Maybe, 'shape': (3, 11)}", data,
+       "expected True or False"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 11)} junk", data,
+       "unexpected text after"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296)}",
+       data, "too many elements"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}", data,
+       "too large"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 11)}", data.substr(1),
+       "truncated .npy data"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 11)}", data + "x",
+       "trailing .npy data"},
   };
   for (const Case& c : cases) {
     testing::write_bytes(dir / "x.npy", npy_with_header(c.dict, c.data));
@@ -178,7 +192,9 @@ TEST(HostileNpy, HeadersAreParsedStrictly) {
     EXPECT_HAS(err, c.expect) << c.dict;
     EXPECT_HAS(err, "x.npy") << c.dict;
   }
-  testing::write_bytes(dir / "ok.npy", npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 11), }", data));
+  testing::write_bytes(
+      dir / "ok.npy",
+      npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 11), }", data));
   EXPECT_EQ(read_npy((dir / "ok.npy").string()).shape(), (Dims{3, 11}));
 }
 
@@ -195,14 +211,15 @@ TEST(HostilePaths, FifosFailAtOnceInEveryLoader) {
   EXPECT_HAS(error_of([&] { Tokenizer::from_file(pipe); }), "FIFO");
 
   // A folder whose config.json is a FIFO is not a model folder; whose weights are, says so.
-  for (const auto& [file, expect] : {std::pair{"config.json", "no config.json"},
-                                     std::pair{"model.safetensors", "FIFO"}}) {
+  for (const auto& [file, expect] :
+       {std::pair{"config.json", "no config.json"}, std::pair{"model.safetensors", "FIFO"}}) {
     const fs::path hf = testing::copy_dir(hf_fixture("bert"), std::string("fifo_hf_") + file);
     fs::remove(hf / file);
     ASSERT_EQ(mkfifo((hf / file).c_str(), 0600), 0);
     EXPECT_HAS(error_of([&] { compile(hf.string(), {.opt_level = 0}); }), expect) << file;
   }
-  const fs::path ext = testing::copy_dir(testing::fixtures_dir() / "bert_opset14_external", "fifo_ext");
+  const fs::path ext =
+      testing::copy_dir(testing::fixtures_dir() / "bert_opset14_external", "fifo_ext");
   fs::remove(ext / "model.onnx.data");
   ASSERT_EQ(mkfifo((ext / "model.onnx.data").c_str(), 0600), 0);
   EXPECT_HAS(error_of([&] { compile((ext / "model.onnx").string(), {.opt_level = 0}); }), "FIFO");
@@ -250,7 +267,8 @@ TEST(HostileModels, UnsupportedIrVersionIsRefused) {
   const fs::path dir = testing::copy_dir(testing::fixtures_dir() / "bert_opset14", "ir999");
   onnx::ModelProto model = frontend::read_onnx_model((dir / "model.onnx").string());
   model.set_ir_version(999);
-  std::ofstream(dir / "model.onnx", std::ios::binary | std::ios::trunc) << model.SerializeAsString();
+  std::ofstream(dir / "model.onnx", std::ios::binary | std::ios::trunc)
+      << model.SerializeAsString();
   EXPECT_HAS(error_of([&] { compile((dir / "model.onnx").string()); }),
              "ONNX ir_version 999 is not supported");
 }

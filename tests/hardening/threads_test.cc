@@ -19,7 +19,8 @@ namespace {
 using testing::error_of;
 
 Model tiny_model() {
-  return compile((testing::fixtures_dir() / "bert_opset14" / "model.onnx").string(), {.opt_level = 3});
+  return compile((testing::fixtures_dir() / "bert_opset14" / "model.onnx").string(),
+                 {.opt_level = 3});
 }
 
 std::map<std::string, Tensor> inputs(const std::string& set) {
@@ -124,7 +125,8 @@ TEST(Threads, SharedPipelineGivesTheSingleThreadAnswers) {
   BERTC_SKIP_WITHOUT_SHARED_DATA();
   Pipeline p = Pipeline::load(testing::assemble_text_model("bert_cls", "threads").string(),
                               {.compile = {.opt_level = 3}, .batch_size = 2});
-  const std::vector<std::string> texts = {"I loved it", "Meh.", "A much longer sentence here, with more words.", "x"};
+  const std::vector<std::string> texts = {"I loved it", "Meh.",
+                                          "A much longer sentence here, with more words.", "x"};
   const std::vector<Classification> expected = p.classify(texts);
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;

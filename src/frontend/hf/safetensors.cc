@@ -23,9 +23,9 @@ std::string shape_text(const std::vector<int64_t>& shape) { return dims_str(shap
 
 size_t safetensors_dtype_size(const std::string& dtype) {
   static const std::map<std::string, size_t> sizes = {
-      {"BOOL", 1}, {"U8", 1},  {"I8", 1},   {"F8_E4M3", 1}, {"F8_E5M2", 1}, {"I16", 2},
-      {"U16", 2},  {"F16", 2}, {"BF16", 2}, {"I32", 4},     {"U32", 4},     {"F32", 4},
-      {"I64", 8},  {"U64", 8}, {"F64", 8}};
+      {"BOOL", 1}, {"U8", 1},  {"I8", 1},  {"F8_E4M3", 1}, {"F8_E5M2", 1},
+      {"I16", 2},  {"U16", 2}, {"F16", 2}, {"BF16", 2},    {"I32", 4},
+      {"U32", 4},  {"F32", 4}, {"I64", 8}, {"U64", 8},     {"F64", 8}};
   auto it = sizes.find(dtype);
   return it == sizes.end() ? 0 : it->second;
 }
@@ -89,9 +89,9 @@ SafetensorsFile::SafetensorsFile(const std::string& path)
   const uint64_t data_size = file_size - 8 - header_len;
   data_ = bytes + 8 + header_len;
 
-  const nlohmann::json header = base::parse_json(
-      std::string_view(reinterpret_cast<const char*>(bytes) + 8, header_len),
-      path + ": malformed safetensors header");
+  const nlohmann::json header =
+      base::parse_json(std::string_view(reinterpret_cast<const char*>(bytes) + 8, header_len),
+                       path + ": malformed safetensors header");
   if (!header.is_object()) fail("malformed safetensors header: not a JSON object");
 
   std::vector<std::pair<uint64_t, const std::string*>> spans;  // (begin, name) of non-empty ones
@@ -109,41 +109,40 @@ SafetensorsFile::SafetensorsFile(const std::string& path)
     if (!h.is_object()) bad("header entry is not an object");
     if (!h.contains("dtype") || !h["dtype"].is_string()) bad("no dtype");
     if (!h.contains("shape") || !h["shape"].is_array()) bad("no shape");
-    if (!h.contains("data_offsets") || !h["data_offsets"].is_array() || h["data_offsets"].size() != 2) {
+    if (!h.contains("data_offsets") || !h["data_offsets"].is_array() ||
+        h["data_offsets"].size() != 2) {
       bad("data_offsets must be [begin, end]");
     }
     SafetensorsEntry e;
     e.dtype = h["dtype"].get<std::string>();
     const size_t elem = safetensors_dtype_size(e.dtype);
     if (elem == 0) bad("unknown dtype '" + e.dtype + "'");
-    uint64_t numel = 1;
     for (const nlohmann::json& d : h["shape"]) {
-      if (!d.is_number_unsigned()) bad("shape has a dim, " + base::json_excerpt(d) + ", that is not a non-negative integer");
-      const uint64_t v = d.get<uint64_t>();
-      if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
-          (v != 0 && numel > std::numeric_limits<uint64_t>::max() / v)) {
-        bad("shape is too large");
+      if (!d.is_number_unsigned() || d.get<uint64_t>() > uint64_t{INT64_MAX}) {
+        bad("shape has a dim, " + base::json_excerpt(d) + ", that is not a non-negative integer");
       }
-      numel *= v;
-      e.shape.push_back(static_cast<int64_t>(v));
+      e.shape.push_back(d.get<int64_t>());
     }
+    const auto nbytes = static_cast<uint64_t>(
+        base::checked_nbytes(e.shape, elem, path + ": tensor '" + name + "'"));
     for (const nlohmann::json& o : h["data_offsets"]) {
       if (!o.is_number_unsigned()) bad("data_offsets must be non-negative integers");
     }
     e.begin = h["data_offsets"][0].get<uint64_t>();
     e.end = h["data_offsets"][1].get<uint64_t>();
     if (e.end < e.begin) {
-      bad("data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "] end before begin");
+      bad("data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
+          "] end before begin");
     }
     if (e.end > data_size) {
       bad("data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
           "] run past the end of the data (" + std::to_string(data_size) +
           " bytes; is the file truncated?)");
     }
-    if (numel > std::numeric_limits<uint64_t>::max() / elem || e.end - e.begin != numel * elem) {
+    if (e.end - e.begin != nbytes) {
       bad("data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "] hold " +
           std::to_string(e.end - e.begin) + " bytes but " + e.dtype + " " + shape_text(e.shape) +
-          " needs " + std::to_string(numel * elem));
+          " needs " + std::to_string(nbytes));
     }
     shapes_[name] = e.shape;
     auto [pos, inserted] = entries_.emplace(name, std::move(e));
@@ -154,8 +153,8 @@ SafetensorsFile::SafetensorsFile(const std::string& path)
     const SafetensorsEntry& prev = entries_.at(*spans[i - 1].second);
     if (spans[i].first < prev.end) {
       fail("tensors '" + *spans[i - 1].second + "' and '" + *spans[i].second +
-           "' overlap (data_offsets [" + std::to_string(prev.begin) + ", " + std::to_string(prev.end) +
-           "] and [" + std::to_string(spans[i].first) + ", " +
+           "' overlap (data_offsets [" + std::to_string(prev.begin) + ", " +
+           std::to_string(prev.end) + "] and [" + std::to_string(spans[i].first) + ", " +
            std::to_string(entries_.at(*spans[i].second).end) + "])");
     }
   }

@@ -197,19 +197,8 @@ Tensor tensor_from_onnx(const TensorProto& proto, const std::string& base_dir) {
   if (proto.has_segment()) {
     throw Error(tensor_label(proto) + " is segmented, which bertc does not support");
   }
-  Dims dims;
-  const int64_t kMaxElements = int64_t{1} << 40;
-  int64_t numel = 1;
-  for (int64_t d : proto.dims()) {
-    if (d < 0) throw Error(tensor_label(proto) + " has a negative dim " + std::to_string(d));
-    dims.push_back(d);
-    if (d != 0 && numel > kMaxElements / d) {
-      throw Error(tensor_label(proto) + " has an impossibly large shape " +
-                  dims_str(std::span<const int64_t>(proto.dims().data(),
-                                                    static_cast<size_t>(proto.dims().size()))));
-    }
-    numel *= d;
-  }
+  const Dims dims(proto.dims().begin(), proto.dims().end());
+  const int64_t numel = base::checked_numel(dims, tensor_label(proto));
   const auto nbytes = static_cast<size_t>(numel) * dtype_size(*dtype);
   // Nothing is allocated before the data is known to be there: a shape is only a claim.
   if (proto.data_location() == TensorProto::EXTERNAL) {
@@ -266,8 +255,7 @@ Tensor tensor_from_onnx(const TensorProto& proto, const std::string& base_dir) {
                   dims_str(dims) + ") has no data");
     }
     throw Error(tensor_label(proto) + ": " + field + " holds " + std::to_string(count) +
-                " elements, but its shape " + dims_str(dims) + " needs " +
-                std::to_string(numel));
+                " elements, but its shape " + dims_str(dims) + " needs " + std::to_string(numel));
   }
   Tensor t = Tensor::empty(*dtype, dims);
   switch (*dtype) {
