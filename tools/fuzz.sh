@@ -6,8 +6,9 @@
 # build-fuzz/logs/<name>.log. Prints one summary line per target and exits 1 when any target
 # found something (crash, sanitizer report, leak, timeout, out-of-memory).
 #
-# Usage: [JOBS=1] [KEEP_GOING=1] tools/fuzz.sh [SECONDS] [TARGET...]
+# Usage: [JOBS=1] [PARALLEL=1] [KEEP_GOING=1] tools/fuzz.sh [SECONDS] [TARGET...]
 #   JOBS        build parallelism (default 1)
+#   PARALLEL    how many targets fuzz at once (default 1; each uses one core)
 #   KEEP_GOING  1: libFuzzer's fork mode, which goes on after a finding (collects several)
 # Replay a reproducer: build-fuzz/fuzz_<name> build-fuzz/artifacts/<name>/crash-...
 set -euo pipefail
@@ -51,28 +52,31 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 extra=()
 [ "${KEEP_GOING:-0}" = 1 ] && extra=(-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
-summary=()
-status=0
-for t in "${targets[@]}"; do
-  corpus=$out/corpus/$t artifacts=$out/artifacts/$t log=$out/logs/$t.log
+# Fuzzes one target and writes its summary line to $out/logs/<name>.summary.
+fuzz_one() {
+  local t=$1
+  local corpus=$out/corpus/$t artifacts=$out/artifacts/$t log=$out/logs/$t.log
   mkdir -p "$corpus" "$artifacts" "$out/logs" "$out/tmp/$t"
+  local before
   before=$(ls "$artifacts")
   echo "fuzz.sh: fuzz_$t for ${duration}s (log: ${log#$root/})" >&2
-  rc=0
+  local rc=0
   TMPDIR=$out/tmp/$t "$out/fuzz_$t" "$corpus" "fuzz/corpus/$t" -max_total_time="$duration" \
     -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "${extra[@]}" >"$log" 2>&1 || rc=$?
   rm -rf "$out/tmp/$t"
+  local found
   mapfile -t found < <(comm -13 <(echo "$before") <(ls "$artifacts") |
     grep -E '^(crash|leak|timeout|oom)-' || true)
   # Executions, coverage and corpus from the last status line and the final stats.
+  local last execs cov ft corp kinds
   last=$(grep -E '^#[0-9]+' "$log" | grep 'cov:' | tail -n 1 || true)
   execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | tail -n 1 |
     grep -oE '[0-9]+$' || echo "${last%%[!#0-9]*}" | tr -d '#')
   cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || echo '?')
   ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || echo '?')
   corp=$(grep -oE 'corp: [0-9]+(/[0-9]+[A-Za-z]*)?' <<<"$last" | cut -d' ' -f2 || echo '?')
-  result="nothing found"
+  local result="nothing found"
   if [ ${#found[@]} = 1 ]; then
     result="FOUND ${artifacts#$root/}/${found[0]}"
   elif [ ${#found[@]} -gt 1 ]; then
@@ -82,9 +86,21 @@ for t in "${targets[@]}"; do
   elif [ "$rc" != 0 ] && [ "${KEEP_GOING:-0}" != 1 ]; then
     result="FOUND: exit status $rc, see ${log#$root/}"
   fi
-  [ "$result" = "nothing found" ] || status=1
-  summary+=("$(printf '%-26s execs %-9s cov %-6s ft %-7s corpus %-12s %s' "fuzz_$t" "${execs:-?}" \
-    "$cov" "$ft" "$corp" "$result")")
+  printf '%-26s execs %-9s cov %-6s ft %-7s corpus %-12s %s\n' "fuzz_$t" "${execs:-?}" \
+    "$cov" "$ft" "$corp" "$result" >"$out/logs/$t.summary"
+}
+
+mkdir -p "$out/logs"
+for t in "${targets[@]}"; do
+  rm -f "$out/logs/$t.summary"
+  while [ "$(jobs -rp | wc -l)" -ge "${PARALLEL:-1}" ]; do wait -n || true; done
+  fuzz_one "$t" &
 done
-printf '%s\n' "${summary[@]}"
+wait
+status=0
+for t in "${targets[@]}"; do
+  line=$(cat "$out/logs/$t.summary" 2>/dev/null || echo "fuzz_$t  did not finish")
+  echo "$line"
+  [[ $line == *"nothing found" ]] || status=1
+done
 exit $status

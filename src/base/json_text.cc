@@ -1,5 +1,9 @@
 #include "base/json_text.h"
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
 #include "bertc/error.h"
 
 namespace bertc::base {
@@ -59,6 +63,28 @@ std::string json_excerpt(const nlohmann::json& v) {
     return cut ? quoted.substr(0, quoted.size() - 1) + "...\"" : quoted;
   }
   return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace bertc::base
+
+namespace bertc::base {
+
+int64_t json_int(const nlohmann::json& v, const std::string& where) {
+  if (v.is_number_integer() &&
+      !(v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))) {
+    return v.get<int64_t>();
+  }
+  throw Error(where + ": expected an integer, got " + json_excerpt(v));
+}
+
+float json_float(const nlohmann::json& v, const std::string& where) {
+  if (v.is_number()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && std::abs(d) <= std::numeric_limits<float>::max()) {
+      return static_cast<float>(d);
+    }
+  }
+  throw Error(where + ": expected a float32 number, got " + json_excerpt(v));
 }
 
 }  // namespace bertc::base

@@ -20,4 +20,11 @@ nlohmann::json parse_json(std::string_view text, const std::string& where);
 // or object only by its size ("an array of 3 items"). Never recursive, never throws.
 std::string json_excerpt(const nlohmann::json& value);
 
+// A JSON number as int64: it must be an integer (not a float, however round) within int64;
+// else a bertc::Error "WHERE: expected an integer, got EXCERPT". (nlohmann's get<int> casts
+// a float unchecked, which is undefined behavior out of range.)
+int64_t json_int(const nlohmann::json& value, const std::string& where);
+// A JSON number as float: finite, within float's range; else a bertc::Error.
+float json_float(const nlohmann::json& value, const std::string& where);
+
 }  // namespace bertc::base

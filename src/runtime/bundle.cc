@@ -103,18 +103,25 @@ class BundleReader {
     throw Error(path_ + ": corrupted bundle: " + what);
   }
 
+  int64_t integer(const json& j, const char* what) const {
+    return base::json_int(j, path_ + ": corrupted bundle: " + what);
+  }
+
   DType dtype(const json& j) const {
-    int code = j.get<int>();
+    const int64_t code = integer(j, "dtype");
     if (code < 1 || code > static_cast<int>(DType::kBool)) fail("bad dtype code " + std::to_string(code));
     return static_cast<DType>(code);
   }
 
   Tensor tensor(const json& j) const {
     const DType dtype = this->dtype(j.at("dtype"));
-    Dims shape = j.at("shape").get<Dims>();
+    Dims shape;
+    for (const json& d : j.at("shape")) shape.push_back(integer(d, "tensor shape"));
     const auto nbytes = static_cast<uint64_t>(
         base::checked_nbytes(shape, dtype_size(dtype), path_ + ": corrupted bundle: tensor"));
-    uint64_t offset = j.at("offset").get<uint64_t>(), bytes = j.at("bytes").get<uint64_t>();
+    const int64_t at = integer(j.at("offset"), "tensor offset"), size = integer(j.at("bytes"), "tensor size");
+    if (at < 0 || size < 0) fail("negative tensor offset or size");
+    const auto offset = static_cast<uint64_t>(at), bytes = static_cast<uint64_t>(size);
     if (offset % 64 != 0) fail("tensor data offset " + std::to_string(offset) + " is not 64-byte aligned");
     if (bytes != nbytes || !base::span_within(offset, bytes, data_bytes_)) {
       fail("tensor of shape " + dims_str(shape) + " lies outside the data section");
@@ -123,17 +130,26 @@ class BundleReader {
   }
 
   ir::Attr attr(const json& j) const {
-    if (j.contains("int")) return j["int"].get<int64_t>();
-    if (j.contains("float")) return j["float"].get<float>();
+    const std::string where = path_ + ": corrupted bundle: attribute";
+    if (j.contains("int")) return integer(j["int"], "attribute");
+    if (j.contains("float")) return base::json_float(j["float"], where);
     if (j.contains("string")) return j["string"].get<std::string>();
-    if (j.contains("ints")) return j["ints"].get<std::vector<int64_t>>();
-    if (j.contains("floats")) return j["floats"].get<std::vector<float>>();
+    if (j.contains("ints")) {
+      std::vector<int64_t> ints;
+      for (const json& v : j["ints"]) ints.push_back(integer(v, "attribute"));
+      return ints;
+    }
+    if (j.contains("floats")) {
+      std::vector<float> floats;
+      for (const json& v : j["floats"]) floats.push_back(base::json_float(v, where));
+      return floats;
+    }
     if (j.contains("tensor")) return tensor(j["tensor"]);
     fail("attribute of unknown kind");
   }
 
   ir::ValueId value_id(const json& j, size_t n_values, bool optional) const {
-    auto id = j.get<int64_t>();
+    const int64_t id = integer(j, "value index");
     if ((optional && id == ir::kNoValue) || (id >= 0 && static_cast<size_t>(id) < n_values)) {
       return static_cast<ir::ValueId>(id);
     }
@@ -147,7 +163,7 @@ class BundleReader {
       ir::TypeInfo type;
       type.dtype = dtype(jv.at("dtype"));
       for (const json& d : jv.at("shape")) {
-        type.shape.push_back(d.is_number() ? ir::Dim::known(d.get<int64_t>())
+        type.shape.push_back(d.is_number() ? ir::Dim::known(integer(d, "value shape"))
                                            : ir::Dim::sym(d.get<std::string>()));
       }
       ir::ValueId id = g.add_value(jv.at("name").get<std::string>(), std::move(type));
@@ -169,11 +185,14 @@ class BundleReader {
     for (const json& v : j.at("inputs")) g.inputs.push_back(value_id(v, n, false));
     for (const json& v : j.at("outputs")) g.outputs.push_back(value_id(v, n, false));
     for (const json& c : j.at("input_checks")) {
-      int kind = c.at("kind").get<int>();
-      if (kind < 0 || kind > static_cast<int>(ir::InputCheck::Kind::kMaxDim)) fail("bad input check");
+      const int64_t kind = integer(c.at("kind"), "input check");
+      const int64_t axis = integer(c.at("axis"), "input check axis");
+      if (kind < 0 || kind > static_cast<int>(ir::InputCheck::Kind::kMaxDim) || axis < 0 || axis > 64) {
+        fail("bad input check");
+      }
       g.input_checks.push_back({value_id(c.at("input"), n, false),
-                                static_cast<ir::InputCheck::Kind>(kind), c.at("lo").get<int64_t>(),
-                                c.at("hi").get<int64_t>(), c.at("axis").get<int32_t>(),
+                                static_cast<ir::InputCheck::Kind>(kind), integer(c.at("lo"), "input check"),
+                                integer(c.at("hi"), "input check"), static_cast<int32_t>(axis),
                                 c.at("what").get<std::string>()});
     }
     g.sort_topologically();
@@ -252,7 +271,9 @@ Model load_model(const std::string& bundle_path) {
                             bundle_path + ": corrupted bundle metadata");
     BundleReader reader(bundle_path, file + h.data_offset, h.data_bytes, mapping);
     const json& o = meta.at("options");
-    CompileOptions options{o.at("opt_level").get<int>(), o.at("fast_math").get<bool>(),
+    const int64_t level = reader.integer(o.at("opt_level"), "opt_level");
+    if (level < 0 || level > 3) throw Error(bundle_path + ": corrupted bundle: opt_level " + std::to_string(level));
+    CompileOptions options{static_cast<int>(level), o.at("fast_math").get<bool>(),
                            o.at("gemm").get<std::string>()};
     Model model(reader.graph(meta.at("graph")), options);
     model.metadata = meta.at("metadata").get<std::map<std::string, std::string>>();

@@ -43,6 +43,13 @@ std::size_t get_size(const json& j, const char* key, std::size_t dflt, const std
   return it->get<std::size_t>();
 }
 
+// A token id, type id or pad id: an integer in [0, 2^31).
+int32_t get_id(const json& j, const std::string& what, const std::string& name) {
+  const int64_t v = base::json_int(j, name + ": " + what);
+  if (v < 0 || v > INT32_MAX) fail(name, what + " " + std::to_string(v) + " is not a valid id");
+  return static_cast<int32_t>(v);
+}
+
 std::string get_string(const json& j, const char* key, const std::string& dflt,
                        const std::string& name) {
   auto it = j.find(key);
@@ -116,15 +123,15 @@ std::vector<TemplatePiece> parse_template(const json& list, const json& specials
       const std::string id = s.at("id").get<std::string>();
       if (id != "A" && id != "B") fail(name, "TemplateProcessing: unknown sequence '" + id + "'");
       p.sequence = id == "A" ? 0 : 1;
-      p.type_id = s.value("type_id", 0);
+      p.type_id = s.contains("type_id") ? get_id(s.at("type_id"), "type_id", name) : 0;
     } else if (item.contains("SpecialToken")) {
       const json& s = item.at("SpecialToken");
       const std::string id = s.at("id").get<std::string>();
-      p.type_id = s.value("type_id", 0);
+      p.type_id = s.contains("type_id") ? get_id(s.at("type_id"), "type_id", name) : 0;
       if (!specials.is_object() || !specials.contains(id)) {
         fail(name, "TemplateProcessing: special token '" + id + "' is not in special_tokens");
       }
-      for (const json& v : specials.at(id).at("ids")) p.ids.push_back(v.get<int32_t>());
+      for (const json& v : specials.at(id).at("ids")) p.ids.push_back(get_id(v, "special token id", name));
     } else {
       fail(name, std::string("TemplateProcessing '") + which + "': unknown item " + base::json_excerpt(item));
     }
@@ -167,7 +174,7 @@ void parse_post_processor(ModelData& m, const json& j, const std::string& name) 
   } else if (type == "BertProcessing") {
     const json& cls = j.at("cls");
     const json& sep = j.at("sep");
-    bert_template(m, cls.at(1).get<int32_t>(), sep.at(1).get<int32_t>());
+    bert_template(m, get_id(cls.at(1), "cls id", name), get_id(sep.at(1), "sep id", name));
   } else {
     fail(name, "post_processor type '" + type +
                    "' is not supported (only TemplateProcessing and BertProcessing)");
@@ -207,8 +214,8 @@ PaddingOptions parse_padding(const json& j, const std::string& name) {
   if (d != "Right" && d != "Left") fail(name, "unknown padding direction '" + d + "'");
   p.direction = d == "Left" ? Direction::left : Direction::right;
   p.pad_to_multiple_of = get_size(j, "pad_to_multiple_of", 0, name);
-  if (j.contains("pad_id") && !j.at("pad_id").is_null()) p.pad_id = j.at("pad_id").get<int64_t>();
-  p.pad_type_id = j.value("pad_type_id", 0);
+  if (j.contains("pad_id") && !j.at("pad_id").is_null()) p.pad_id = get_id(j.at("pad_id"), "pad_id", name);
+  if (j.contains("pad_type_id")) p.pad_type_id = get_id(j.at("pad_type_id"), "pad_type_id", name);
   if (j.contains("pad_token") && j.at("pad_token").is_string()) {
     p.pad_token = j.at("pad_token").get<std::string>();
   }
@@ -282,11 +289,7 @@ ModelData load_tokenizer_json(std::string_view text, const std::string& name) {
     const json& vocab = model.at("vocab");
     if (!vocab.is_object()) fail(name, "model 'vocab' must be an object of token: id");
     for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-      if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0 ||
-          it.value().get<int64_t>() > INT32_MAX) {
-        fail(name, "vocabulary id of '" + it.key() + "' is not a valid id");
-      }
-      const auto id = it.value().get<int32_t>();
+      const int32_t id = get_id(it.value(), "vocabulary id of '" + it.key() + "'", name);
       m.vocab.insert(it.key(), id);
       if (static_cast<std::size_t>(id) >= m.id_to_token.size()) m.id_to_token.resize(id + 1);
       m.id_to_token[id] = it.key();
@@ -304,7 +307,7 @@ ModelData load_tokenizer_json(std::string_view text, const std::string& name) {
     if (j.contains("added_tokens") && j.at("added_tokens").is_array()) {
       for (const json& a : j.at("added_tokens")) {
         AddedToken t = parse_added_token(a, false);
-        t.id = a.at("id").get<int32_t>();
+        t.id = get_id(a.at("id"), "added token id", name);
         add_token(m, std::move(t));
       }
     }

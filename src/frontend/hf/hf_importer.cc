@@ -93,6 +93,12 @@ class ConfigReader {
     if (!it->is_number_integer() && !(it->is_number_float() && std::floor(it->get<double>()) == it->get<double>())) {
       throw Error(path_ + ": '" + key + "' must be an integer, got " + base::json_excerpt(*it));
     }
+    // Beyond int64 (a float such as 2e22, an unsigned above 2^63 - 1): too large for any model.
+    constexpr double kLimit = 9.2e18;
+    if ((it->is_number_float() && std::abs(it->get<double>()) > kLimit) ||
+        (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))) {
+      throw Error(path_ + ": '" + key + "' is too large, got " + base::json_excerpt(*it));
+    }
     int64_t v = it->is_number_integer() ? it->get<int64_t>() : static_cast<int64_t>(it->get<double>());
     if (v < min) throw Error(path_ + ": '" + key + "' must be at least " + std::to_string(min) + ", got " + std::to_string(v));
     return v;
