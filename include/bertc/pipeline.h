@@ -20,10 +20,12 @@
 //   embed() / tokenizer() throw bertc::Error saying why.
 // * Tokenization is the model's tokenizer with its file's own truncation and padding settings
 //   replaced (as transformers does when it calls a fast tokenizer): longest-first truncation to
-//   max_length() and, per batch, padding to the longest encoding. The attention mask hides the
-//   padding, so a text's result does not depend on the other texts of its batch.
-// * Batching. Inputs are tokenized, sorted by length, run in batches of options.batch_size
-//   (options.progress is called after each batch), and results come back in input order.
+//   max_length(), and no padding. A text's result does not depend on the other texts of its
+//   batch.
+// * Batching. Inputs are tokenized, sorted by length and run in batches of at most
+//   options.max_batch_tokens tokens (an input longer than that alone), each a ragged batch
+//   (Session::run(RaggedBatch): packed, no work on padding, where the model allows it).
+//   options.progress is called after each batch; results come back in input order.
 // * classify: a classifier's logits and probabilities, both in label-id order: softmax over the
 //   labels, or a sigmoid per label when config.json's problem_type is multi_label_classification
 //   or there is a single label (as transformers' pipeline does).
@@ -54,7 +56,7 @@ enum class Task { classification, embedding };
 struct PipelineOptions {
   CompileOptions compile;  // for a model folder compiled on the fly
   SessionOptions session;
-  std::size_t batch_size = 32;
+  std::size_t max_batch_tokens = 4096;  // tokens per batch (special tokens included)
   bool normalize = false;  // L2-normalize embeddings (on anyway when the model's files say so)
   // Called after each batch with the number of inputs done and the total.
   std::function<void(std::size_t done, std::size_t total)> progress;

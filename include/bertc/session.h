@@ -6,10 +6,14 @@
 //   session.set_input("input_ids", ids);          // shapes may change from run to run
 //   session.run();
 //   const bertc::Tensor& out = session.get_output("last_hidden_state");
+//   // Sequences of any lengths, packed, no padding anywhere:
+//   std::vector<bertc::RaggedOutput> outs = session.run(bertc::RaggedBatch{ids, lengths});
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -57,6 +61,33 @@ Model load_model(const std::string& bundle_path);
 
 struct SessionOptions {
   int num_threads = 0;  // 0: the CPUs this process may use (its affinity mask)
+  // Packed execution (at -O2 and above): a right-padded batch (attention_mask rows 1…1 0…0)
+  // computes its real tokens only; the per-token outputs are then zero at the padding.
+  bool packing = true;
+  // Plans (memory layout and steps for one input shape) kept for reuse, least recently used
+  // dropped first: memory stays bounded however many shapes a Session sees.
+  std::size_t max_cached_plans = 16;
+};
+
+// A batch of token sequences of different lengths with no padding: every sequence's token ids
+// one after another, and each one's length. Read during the call only.
+struct RaggedBatch {
+  std::span<const int64_t> ids;
+  std::span<const int64_t> lengths;   // one per sequence, each >= 1, summing to ids.size()
+  std::span<const int64_t> type_ids;  // empty (all 0), or one per id
+};
+
+// One output of a ragged batch, packed. Per-token outputs (hidden states) hold each sequence's
+// rows one after another, [total_tokens, ...]; per-sequence outputs (logits, pooled) hold one
+// row per sequence, [sequences, ...].
+struct RaggedOutput {
+  std::string name;
+  Tensor data;
+  bool per_token = false;
+  std::vector<int64_t> offsets;  // sequences + 1: sequence i is rows [offsets[i], offsets[i+1])
+  std::size_t sequences() const { return offsets.empty() ? 0 : offsets.size() - 1; }
+  // Sequence i's rows of `data`, a view valid while this RaggedOutput lives.
+  Tensor sequence(std::size_t i) const;
 };
 
 struct InputInfo {
@@ -107,6 +138,11 @@ class Session {
   // One whole inference, safe to call from several threads (see above): every input by name,
   // the outputs copied out in output_names() order.
   std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs);
+  // One inference on a ragged batch, safe from several threads like run(inputs): it feeds the
+  // model's input_ids, attention_mask and token_type_ids (Hugging Face's names) and runs packed
+  // where the model allows it (else padded to the longest sequence). A sequence's results do
+  // not depend on the others in its batch. Errors name the sequence (its length, a token id).
+  std::vector<RaggedOutput> run(const RaggedBatch& batch);
 
   // Per-node timing of the following runs (off by default: it adds a clock read per step).
   void enable_profiling(bool on);

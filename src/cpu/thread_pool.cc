@@ -7,12 +7,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "bertc/error.h"
+#include "cpu/cpu_quota.h"
 
 namespace bertc::cpu {
 namespace {
@@ -59,11 +62,24 @@ bool spin_until(Pred pred, int spin_us) {
 
 }  // namespace
 
-int ThreadPool::default_num_threads() {
+int ThreadPool::available_cpus() {
   const size_t n = affinity_cpus().size();
-  if (n > 0) return static_cast<int>(n);
   const unsigned hc = std::thread::hardware_concurrency();
-  return hc > 0 ? static_cast<int>(hc) : 1;
+  int cpus = n > 0 ? static_cast<int>(n) : hc > 0 ? static_cast<int>(hc) : 1;
+  const int quota = process_cpu_limit();
+  return quota > 0 ? std::min(cpus, quota) : cpus;
+}
+
+int ThreadPool::default_num_threads() {
+  const char* env = std::getenv("BERTC_NUM_THREADS");
+  if (env == nullptr || env[0] == '\0') return available_cpus();
+  char* end = nullptr;
+  errno = 0;
+  const long n = std::strtol(env, &end, 10);
+  if (*end != '\0' || errno != 0 || n < 1 || n > 1 << 20) {
+    throw Error(std::string("BERTC_NUM_THREADS must be a whole number >= 1, got '") + env + "'");
+  }
+  return resolve_num_threads(static_cast<int>(n));
 }
 
 int ThreadPool::resolve_num_threads(int requested) {
@@ -71,8 +87,8 @@ int ThreadPool::resolve_num_threads(int requested) {
     throw Error("the thread count must be 0 (one per available CPU) or positive, got " +
                 std::to_string(requested));
   }
-  const int available = default_num_threads();
-  if (requested == 0) return available;
+  if (requested == 0) return default_num_threads();
+  const int available = available_cpus();
   if (requested > available) {
     std::fprintf(stderr, "bertc: warning: %d threads requested, but this process may use %d CPUs; using %d\n",
                  requested, available, available);

@@ -55,11 +55,15 @@ class ThreadPool {
   // Threads that run tasks, the caller included (>= 1).
   int num_threads() const { return num_threads_; }
 
-  // The number of CPUs in this process's affinity mask (sched_getaffinity), at least 1.
+  // The CPUs this process may use: its affinity mask (sched_getaffinity), or fewer when a
+  // cgroup CPU quota (a container's --cpus) allows fewer (cpu/cpu_quota.h); at least 1.
+  static int available_cpus();
+  // The thread count when none is asked for: BERTC_NUM_THREADS when set (a whole number >= 1,
+  // capped like any request; anything else is a bertc::Error), else available_cpus().
   static int default_num_threads();
 
   // The thread count to use when a caller asks for `requested`: 0 means
-  // default_num_threads(); a negative count is a bertc::Error; more than default_num_threads()
+  // default_num_threads(); a negative count is a bertc::Error; more than available_cpus()
   // would only make threads wait for each other, so it is capped there with a warning on
   // stderr.
   static int resolve_num_threads(int requested);

@@ -92,15 +92,17 @@ std::vector<TypeInfo> layer_norm_shape(const ShapeContext& ctx) {
 }
 
 std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
-  check_inputs(ctx, 2, 2);
+  check_inputs(ctx, 1, 2);
   const TypeInfo& qkv = input_of(ctx, 0, DType::kF32, "QKV");
   if (qkv.shape.size() != 3) ctx.fail("QKV must be [B, S, 3*NH*D], got " + shape_str(qkv.shape));
   const int64_t heads = ctx.node.attrs.get_int("num_heads", 0);
   if (heads <= 0) ctx.fail("num_heads must be > 0, got " + std::to_string(heads));
-  const TypeInfo& bias = input_of(ctx, 1, DType::kF32, "bias");
-  if (bias.shape.size() != 2) ctx.fail("bias must be [B, S], got " + shape_str(bias.shape));
-  check_dim(ctx, bias.shape[0], qkv.shape[0], "bias batch");
-  check_dim(ctx, bias.shape[1], qkv.shape[1], "bias sequence");
+  if (ctx.has_input(1)) {  // absent in a packed batch, whose sequences need no mask
+    const TypeInfo& bias = input_of(ctx, 1, DType::kF32, "bias");
+    if (bias.shape.size() != 2) ctx.fail("bias must be [B, S], got " + shape_str(bias.shape));
+    check_dim(ctx, bias.shape[0], qkv.shape[0], "bias batch");
+    check_dim(ctx, bias.shape[1], qkv.shape[1], "bias sequence");
+  }
   TypeInfo out{DType::kF32, qkv.shape};
   const Dim& width = qkv.shape[2];
   if (width.is_known()) {

@@ -1,4 +1,4 @@
-// bertc::Pipeline: tokenize, sort by length, run in padded batches, apply the task head, return
+// bertc::Pipeline: tokenize, sort by length, run in token-budget batches, apply the task head, return
 // results in input order. See include/bertc/pipeline.h for the contract.
 #include "bertc/pipeline.h"
 
@@ -33,7 +33,7 @@ struct Pipeline::Impl {
         options(std::move(opts)),
         settings(pipeline::read_model_settings(model, source)),
         session(std::move(model), options.session) {
-    if (options.batch_size == 0) throw Error("pipeline: batch_size must be at least 1");
+    if (options.max_batch_tokens == 0) throw Error("pipeline: max_batch_tokens must be at least 1");
     for (const InputInfo& in : session.inputs()) has_type_ids |= in.name == "token_type_ids";
     settings.normalize |= options.normalize;
   }
@@ -50,9 +50,10 @@ struct Pipeline::Impl {
                               : ": is an encoder (no logits): use embed(), not classify()"));
   }
 
-  // Runs every input in length-sorted batches; after each run, `take(batch, mask, outputs)`
-  // reads the outputs (in session.output_names() order): row b holds input batch[b], `mask` is
-  // the batch's attention mask.
+  // Runs every input in batches of at most options.max_batch_tokens tokens (a longer input
+  // alone), shortest first, each a ragged batch (packed where the model allows it); after
+  // each, `take(batch, outputs)` reads the outputs (in session.output_names() order), whose
+  // sequence b is input batch[b].
   template <typename Take>
   void run_batches(std::span<const EncodeInput> inputs, Take take) {
     const Tokenizer& tok = tokenizer();
@@ -67,40 +68,34 @@ struct Pipeline::Impl {
     std::iota(order.begin(), order.end(), size_t{0});
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return encodings[a].size() < encodings[b].size(); });
-    const int64_t pad = tok.pad_id();
-    for (size_t start = 0; start < order.size(); start += options.batch_size) {
-      const std::span<const size_t> batch(order.data() + start,
-                                          std::min(options.batch_size, order.size() - start));
-      size_t seq = 1;
-      for (size_t i : batch) seq = std::max(seq, encodings[i].size());
-      const Dims shape = {static_cast<int64_t>(batch.size()), static_cast<int64_t>(seq)};
-      Tensor ids = Tensor::empty(DType::kI64, shape);
-      Tensor mask = Tensor::empty(DType::kI64, shape);
-      Tensor types = Tensor::empty(DType::kI64, shape);
-      for (size_t b = 0; b < batch.size(); ++b) {
-        const Encoding& e = encodings[batch[b]];
-        int64_t* row = ids.data<int64_t>() + b * seq;
-        std::fill(row, row + seq, pad);
-        std::copy(e.ids.begin(), e.ids.end(), row);
-        std::copy(e.attention_mask.begin(), e.attention_mask.end(), mask.data<int64_t>() + b * seq);
-        std::copy(e.type_ids.begin(), e.type_ids.end(), types.data<int64_t>() + b * seq);
+    std::vector<int64_t> ids, types, lengths;
+    for (size_t start = 0, end = 0; start < order.size(); start = end) {
+      ids.clear();
+      types.clear();
+      lengths.clear();
+      size_t tokens = 0;
+      for (; end < order.size(); ++end) {
+        const Encoding& e = encodings[order[end]];
+        if (end > start && tokens + e.size() > options.max_batch_tokens) break;
+        tokens += e.size();
+        ids.insert(ids.end(), e.ids.begin(), e.ids.end());
+        types.insert(types.end(), e.type_ids.begin(), e.type_ids.end());
+        lengths.push_back(static_cast<int64_t>(e.size()));
       }
-      std::map<std::string, Tensor> feeds{{"input_ids", ids}, {"attention_mask", mask}};
-      if (has_type_ids) feeds.emplace("token_type_ids", types);
-      // Session::run(inputs) serializes, so one Pipeline may serve several threads.
-      const std::vector<Tensor> outputs = session.run(feeds);
-      take(batch, mask, outputs);
-      if (options.progress) options.progress(start + batch.size(), order.size());
+      if (!has_type_ids) types.clear();
+      // Session::run serializes, so one Pipeline may serve several threads.
+      const std::vector<RaggedOutput> outputs = session.run(RaggedBatch{ids, lengths, types});
+      take(std::span<const size_t>(order.data() + start, end - start), outputs);
+      if (options.progress) options.progress(end, order.size());
     }
   }
 
-  const Tensor& output(const std::vector<Tensor>& outputs, const std::string& name) const {
-    const std::vector<std::string> names = session.output_names();
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == name) return outputs[i];
+  const RaggedOutput& output(const std::vector<RaggedOutput>& outputs, const std::string& name) const {
+    for (const RaggedOutput& out : outputs) {
+      if (out.name == name) return out;
     }
     std::string have;
-    for (const std::string& n : names) have += (have.empty() ? "" : ", ") + n;
+    for (const RaggedOutput& out : outputs) have += (have.empty() ? "" : ", ") + out.name;
     throw Error(source + ": has no output '" + name + "' (outputs: " + have + ")");
   }
 };
@@ -128,17 +123,17 @@ std::vector<Classification> Pipeline::classify(std::span<const EncodeInput> inpu
   Impl& im = *impl_;
   im.require(Task::classification);
   std::vector<Classification> out(inputs.size());
-  im.run_batches(inputs, [&](std::span<const size_t> batch, const Tensor&,
-                            const std::vector<Tensor>& outputs) {
-    const Tensor& logits = im.output(outputs, "logits");
-    const auto n = static_cast<size_t>(logits.dim(1));
+  im.run_batches(inputs, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
+    const RaggedOutput& logits = im.output(outputs, "logits");
+    const auto n = static_cast<size_t>(logits.data.dim(1));
     if (n != im.settings.labels.size()) {
       throw Error(im.source + ": the model gives " + std::to_string(n) + " logits but has " +
                   std::to_string(im.settings.labels.size()) + " labels");
     }
     for (size_t b = 0; b < batch.size(); ++b) {
+      const Tensor row = logits.sequence(b);
       Classification& c = out[batch[b]];
-      c.logits.assign(logits.data<float>() + b * n, logits.data<float>() + (b + 1) * n);
+      c.logits.assign(row.data<float>(), row.data<float>() + n);
       c.probabilities = pipeline::class_scores(c.logits, im.settings.score);
     }
   });
@@ -150,15 +145,14 @@ std::vector<std::vector<float>> Pipeline::embed(std::span<const EncodeInput> inp
   im.require(Task::embedding);
   if (!im.settings.embedding_error.empty()) throw Error(im.settings.embedding_error);
   std::vector<std::vector<float>> out(inputs.size());
-  im.run_batches(inputs, [&](std::span<const size_t> batch, const Tensor& mask,
-                            const std::vector<Tensor>& outputs) {
-    const Tensor& states = im.output(outputs, "last_hidden_state");
-    const int64_t seq = states.dim(1), hidden = states.dim(2);
+  im.run_batches(inputs, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
+    const RaggedOutput& states = im.output(outputs, "last_hidden_state");
+    const int64_t hidden = states.data.dim(1);
     for (size_t b = 0; b < batch.size(); ++b) {
-      const auto row = static_cast<int64_t>(b) * seq;
-      out[batch[b]] = pipeline::pool(states.data<float>() + row * hidden,
-                                     {mask.data<int64_t>() + row, static_cast<size_t>(seq)}, hidden,
-                                     im.settings.pooling, im.settings.normalize);
+      const Tensor rows = states.sequence(b);  // the sequence's real tokens only
+      const std::vector<int64_t> mask(static_cast<size_t>(rows.dim(0)), 1);
+      out[batch[b]] = pipeline::pool(rows.data<float>(), mask, hidden, im.settings.pooling,
+                                     im.settings.normalize);
     }
   });
   return out;

@@ -4,7 +4,8 @@ namespace bertc::runtime {
 
 double plan_flops(const ir::Graph& graph, const Plan& plan) {
   double flops = 0;
-  for (const ir::Node& node : graph.nodes) {
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    const ir::Node& node = graph.nodes[n];
     if (node.inputs.empty() || node.outputs.empty() || !node.has_input(0)) continue;
     const Tensor& a = plan.value(node.inputs[0]);
     const Tensor& y = plan.value(node.outputs[0]);
@@ -20,10 +21,19 @@ double plan_flops(const ir::Graph& graph, const Plan& plan) {
         flops += 2.0 * static_cast<double>(y.numel()) * static_cast<double>(k);
         break;
       }
-      case ir::Op::Attention: {  // QKV [B, S, 3·NH·D] -> Y [B, S, NH·D]
+      case ir::Op::Attention: {  // QKV [B, S, 3·NH·D] -> Y [B, S, NH·D]: 4·S²·NH·D per b
         if (a.rank() != 3) break;
+        const double width = static_cast<double>(a.dim(2) / 3);
+        if (plan.packed_node(n)) {  // each sequence over its own length
+          const kernels::Sequences& seqs = plan.sequences();
+          for (int64_t b = 0; b < seqs.count; ++b) {
+            const auto len = static_cast<double>(seqs.offsets[b + 1] - seqs.offsets[b]);
+            flops += 4.0 * len * len * width;
+          }
+          break;
+        }
         const double b = static_cast<double>(a.dim(0)), s = static_cast<double>(a.dim(1));
-        flops += 4.0 * b * s * s * static_cast<double>(a.dim(2) / 3);
+        flops += 4.0 * b * s * s * width;
         break;
       }
       default:

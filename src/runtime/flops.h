@@ -1,7 +1,8 @@
 // The floating-point work of one run of a planned shape, for "GFLOP/s" and "% of peak":
 // 2 per multiply-add of the matrix products — bertc.Dense, MatMul, Gemm (M·N·K each) and
 // bertc.Attention (Q·Kᵀ and P·V: 2 · B · NH · S² · D each) — which are > 99% of a BERT
-// encoder's arithmetic. Elementwise ops, softmax and normalization are not counted.
+// encoder's arithmetic. Elementwise ops, softmax and normalization are not counted. A packed
+// plan counts its real tokens only, each sequence's attention over its own length.
 #pragma once
 
 #include "runtime/plan.h"

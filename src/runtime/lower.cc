@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,8 +35,8 @@ std::vector<bool> values_needed_at_plan_time(const ir::Graph& graph) {
   return needed;
 }
 
-// BERTC_VERBOSE=1 (any value but "" and "0"): print the kernel chosen for every node, and why
-// an optimized kernel refused, on stderr (like ONEDNN_VERBOSE=dispatch).
+}  // namespace
+
 bool verbose() {
   static const bool on = [] {
     const char* v = std::getenv("BERTC_VERBOSE");
@@ -43,8 +44,6 @@ bool verbose() {
   }();
   return on;
 }
-
-}  // namespace
 
 // Per node: the x86 kernel that x86::select_kernel picks for cpu::active_isa() (BERTC_ISA caps
 // it) — or oneDNN's for Dense nodes marked gemm = "onednn" — else the reference kernel.
@@ -89,6 +88,19 @@ Program lower(const ir::Graph& graph) {
   }
   std::vector<bool> needed = values_needed_at_plan_time(graph);
   for (ir::ValueId id : graph.inputs) program.input_keys_values.push_back(needed[id]);
+  program.packing = find_packing_region(graph);
+  if (log) {
+    if (program.packing.packable()) {
+      const auto nodes = std::count(program.packing.node_in_region.begin(),
+                                    program.packing.node_in_region.end(), true);
+      std::fprintf(stderr, "bertc: packing: %ld of %zu nodes run on real tokens only (mask: input '%s')\n",
+                   static_cast<long>(nodes), graph.nodes.size(),
+                   graph.value(graph.inputs[program.packing.mask_input]).name.c_str());
+    } else {
+      std::fprintf(stderr, "bertc: packing: off, padded batches run padded: %s\n",
+                   program.packing.refused.c_str());
+    }
+  }
   return program;
 }
 

@@ -7,6 +7,7 @@
 
 #include "ir/graph.h"
 #include "kernels/kernel.h"
+#include "runtime/packing.h"
 
 namespace bertc::runtime {
 
@@ -22,10 +23,17 @@ struct Program {
   std::vector<StepKernel> kernels;   // one per graph node
   // Per graph input: its values decide shapes, so a plan is keyed on them too.
   std::vector<bool> input_keys_values;
+  PackingRegion packing;  // what can run on real tokens only
   std::vector<std::shared_ptr<const void>> states;
 };
 
-// Lowers `graph` (which must outlive the program): picks a kernel for every node.
+// BERTC_VERBOSE=1 (any value but "" and "0"): lowering prints the kernel chosen for every node
+// and why an optimized kernel refused (like ONEDNN_VERBOSE=dispatch), and what runs packed;
+// sessions say why a batch runs padded. All on stderr.
+bool verbose();
+
+// Lowers `graph` (which must outlive the program): picks a kernel for every node and finds
+// its packing region.
 Program lower(const ir::Graph& graph);
 
 }  // namespace bertc::runtime

@@ -1,49 +1,16 @@
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
-#include <mutex>
-#include <thread>
+#include <numeric>
 
 #include "bertc/error.h"
-#include "bertc/session.h"
 #include "ir/graph.h"
-#include "cpu/thread_pool.h"
 #include "runtime/flops.h"
-#include "runtime/plan.h"
-#include "runtime/program.h"
+#include "runtime/session_impl.h"
 
 namespace bertc {
-
-struct Session::Impl {
-  Model model;
-  SessionOptions options;
-  runtime::Program program;
-  std::unique_ptr<cpu::ThreadPool> pool;
-  std::vector<Tensor> inputs;  // indexed like graph.inputs; undefined until set
-  std::map<std::vector<int64_t>, std::unique_ptr<runtime::Plan>> plans;
-  runtime::Plan* current = nullptr;
-  std::shared_ptr<std::byte> arena;
-  bool profiling = false;
-  std::vector<StepProfile> step_profile;  // per graph node
-  size_t arena_capacity = 0;
-  // Threads (see session.h): every call that touches the state holds use_mutex; the
-  // step-by-step calls also bind the Session to their thread (no id: not bound).
-  std::mutex use_mutex;
-  std::thread::id bound_thread;
-
-  const ir::Graph& graph() const { return model.graph(); }
-  size_t input_index(const std::string& name) const;
-  std::vector<int64_t> plan_key() const;
-  void check_symbolic_dims() const;
-  void check_input_values() const;
-  runtime::Plan& plan_for_inputs();
-  void check_bound(const char* call, const std::string& name) const;
-  class StepUse;
-  void set_input(const std::string& name, const Tensor& value);
-  void run();
-  const Tensor& output(const std::string& name) const;
-};
 
 size_t Session::Impl::input_index(const std::string& name) const {
   const ir::Graph& g = graph();
@@ -162,6 +129,38 @@ void Session::Impl::check_bound(const char* call, const std::string& name) const
   }
 }
 
+template <typename Make>
+runtime::Plan* Session::Impl::cached_plan(const std::vector<int64_t>& key, Make make) {
+  if (auto it = plan_index.find(key); it != plan_index.end()) {
+    plans.splice(plans.begin(), plans, it->second);
+    return plans.front().second.get();
+  }
+  std::unique_ptr<runtime::Plan> plan = make();
+  if (!plans.empty() && plans.size() >= std::max<size_t>(options.max_cached_plans, 1)) {
+    if (plans.back().second.get() == current) current = nullptr;
+    plan_index.erase(plans.back().first);
+    plans.pop_back();
+  }
+  plans.emplace_front(key, std::move(plan));
+  plan_index.emplace(key, plans.begin());
+  return plans.front().second.get();
+}
+
+// The lengths of a batch that can run packed (right-padded, with padding), else empty.
+std::vector<int64_t> Session::Impl::packing_lengths() const {
+  if (!options.packing || !program.packing.packable()) return {};
+  const Tensor& mask = inputs[static_cast<size_t>(program.packing.mask_input)];
+  std::string why;
+  std::vector<int64_t> lengths = runtime::right_padded_lengths(mask, &why);
+  if (lengths.empty()) {
+    if (runtime::verbose()) std::fprintf(stderr, "bertc: packing: this batch runs padded: %s\n", why.c_str());
+    return {};
+  }
+  const int64_t tokens = std::accumulate(lengths.begin(), lengths.end(), int64_t{0});
+  if (tokens == mask.numel()) return {};  // no padding: the padded plan does the same work
+  return lengths;
+}
+
 runtime::Plan& Session::Impl::plan_for_inputs() {
   const ir::Graph& g = graph();
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -171,21 +170,38 @@ runtime::Plan& Session::Impl::plan_for_inputs() {
   }
   check_input_values();
   std::vector<int64_t> key = plan_key();
-  auto it = plans.find(key);
-  if (it == plans.end()) {
-    check_symbolic_dims();
-    it = plans.emplace(key, std::make_unique<runtime::Plan>(program, inputs, pool.get())).first;
+  runtime::Plan* plan = nullptr;
+  const std::vector<int64_t> lengths = packing_lengths();
+  if (!lengths.empty()) {
+    const int64_t tokens = std::accumulate(lengths.begin(), lengths.end(), int64_t{0});
+    std::vector<int64_t> packed_key = key;
+    packed_key.insert(packed_key.end(), {-1, tokens});
+    plan = cached_plan(packed_key, [&]() -> std::unique_ptr<runtime::Plan> {
+      check_symbolic_dims();
+      try {
+        return std::make_unique<runtime::Plan>(program, inputs, pool.get(), tokens);
+      } catch (const runtime::PackingRefused& e) {
+        if (runtime::verbose()) std::fprintf(stderr, "bertc: packing: batches of this shape run padded: %s\n", e.what());
+        return nullptr;
+      }
+    });
+    if (plan) plan->bind_sequences(lengths);
   }
-  runtime::Plan& plan = *it->second;
-  if (plan.arena_bytes() > arena_capacity) {
-    void* p = std::aligned_alloc(64, (plan.arena_bytes() + 63) / 64 * 64);
-    if (!p) throw Error("out of memory: the arena needs " + std::to_string(plan.arena_bytes()) + " bytes");
+  if (!plan) {
+    plan = cached_plan(key, [&] {
+      check_symbolic_dims();
+      return std::make_unique<runtime::Plan>(program, inputs, pool.get());
+    });
+  }
+  if (plan->arena_bytes() > arena_capacity) {
+    void* p = std::aligned_alloc(64, (plan->arena_bytes() + 63) / 64 * 64);
+    if (!p) throw Error("out of memory: the arena needs " + std::to_string(plan->arena_bytes()) + " bytes");
     arena.reset(static_cast<std::byte*>(p), std::free);
-    arena_capacity = plan.arena_bytes();
+    arena_capacity = plan->arena_bytes();
   }
-  plan.bind_arena(arena.get());
-  plan.bind_inputs(inputs);
-  return plan;
+  plan->bind_arena(arena.get());
+  plan->bind_inputs(inputs);
+  return *plan;
 }
 
 Session::Session(Model model, SessionOptions options) : impl_(std::make_unique<Impl>()) {
@@ -265,7 +281,7 @@ void Session::Impl::run() {
   for (const runtime::PlannedStep& step : plan.steps()) {
     auto start = std::chrono::steady_clock::now();
     step.fn(step.call);
-    StepProfile& p = step_profile[step.node];
+    StepProfile& p = step_profile[step.node >= 0 ? static_cast<size_t>(step.node) : graph().nodes.size()];
     p.total_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     p.calls++;
   }
@@ -275,7 +291,7 @@ const Tensor& Session::Impl::output(const std::string& name) const {
   if (!current) throw Error("get_output('" + name + "') called before run()");
   const ir::Graph& g = graph();
   for (ir::ValueId id : g.outputs) {
-    if (g.value(id).name == name) return current->value(id);
+    if (g.value(id).name == name) return current->output(id);
   }
   std::string known;
   for (ir::ValueId id : g.outputs) known += (known.empty() ? "" : ", ") + g.value(id).name;
@@ -307,18 +323,19 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) {
   for (const auto& [name, value] : inputs) impl_->set_input(name, value);
   impl_->run();
   std::vector<Tensor> outputs;
-  for (ir::ValueId id : g.outputs) outputs.push_back(Tensor::copy_of(impl_->current->value(id)));
+  for (ir::ValueId id : g.outputs) outputs.push_back(Tensor::copy_of(impl_->current->output(id)));
   return outputs;
 }
 
 void Session::enable_profiling(bool on) {
   impl_->profiling = on;
   const ir::Graph& g = impl_->graph();
-  impl_->step_profile.assign(g.nodes.size(), {});
+  impl_->step_profile.assign(g.nodes.size() + 1, {});
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     impl_->step_profile[n] = {g.nodes[n].name, std::string(ir::op_name(g.nodes[n].op)),
                               impl_->program.kernels[n].name, 0, 0};
   }
+  impl_->step_profile.back() = {"(packing)", "gather / scatter", "pack_rows", 0, 0};
 }
 
 std::vector<StepProfile> Session::profile() const {

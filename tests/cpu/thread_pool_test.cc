@@ -15,7 +15,7 @@
 namespace bertc::cpu {
 namespace {
 
-TEST(ThreadPool, DefaultCountIsTheAffinityMask) {
+TEST(ThreadPool, DefaultCountIsTheAvailableCpus) {
   const int n = ThreadPool::default_num_threads();
   EXPECT_GE(n, 1);
   ThreadPool pool;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bertc/compare.h"
 #include "bertc/npy.h"
 #include "bertc/tensor.h"
 
@@ -45,15 +46,12 @@ inline std::map<std::string, Tensor> read_npy_dir(const std::filesystem::path& d
   return tensors;
 }
 
-// max |a - b| over float32 tensors of the same shape (infinity when shapes differ).
-inline double max_abs_diff(const Tensor& a, const Tensor& b) {
-  if (a.shape() != b.shape() || a.dtype() != DType::kF32 || b.dtype() != DType::kF32) return INFINITY;
-  double worst = 0;
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    double d = std::fabs(static_cast<double>(a.data<float>()[i]) - b.data<float>()[i]);
-    if (!(d <= worst)) worst = d;  // NaN propagates
-  }
-  return worst;
+// max |got - want| on the real tokens (bertc/compare.h): `inputs` may hold the batch's
+// attention_mask, whose padding rows are not compared.
+inline double max_abs_diff(const Tensor& got, const Tensor& want,
+                           const std::map<std::string, Tensor>& inputs = {}) {
+  const auto mask = inputs.find("attention_mask");
+  return bertc::max_abs_diff(got, want, mask == inputs.end() ? nullptr : &mask->second);
 }
 
 }  // namespace bertc::testing

@@ -50,7 +50,7 @@ TEST_P(HfFixtureTest, MatchesPyTorch) {
     session.run();
     ASSERT_EQ(session.output_names().size(), expected.size());
     for (const auto& [name, want] : expected) {
-      double diff = testing::max_abs_diff(session.get_output(name), want);
+      double diff = testing::max_abs_diff(session.get_output(name), want, inputs);
       EXPECT_LE(diff, tolerance(c.opt_level)) << "output " << name << " of inputs" << set;
     }
   }

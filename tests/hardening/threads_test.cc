@@ -32,7 +32,7 @@ bool same(const Tensor& a, const Tensor& b) {
 }
 
 TEST(Threads, CountsAreValidatedAndCapped) {
-  const int cpus = cpu::ThreadPool::default_num_threads();
+  const int cpus = cpu::ThreadPool::available_cpus();
   EXPECT_EQ(cpu::ThreadPool::resolve_num_threads(0), cpus);
   EXPECT_EQ(cpu::ThreadPool::resolve_num_threads(1), 1);
   EXPECT_EQ(cpu::ThreadPool::resolve_num_threads(100000), cpus);
@@ -124,7 +124,7 @@ TEST(Threads, OverlappingStepByStepUseNeverMixesResults) {
 TEST(Threads, SharedPipelineGivesTheSingleThreadAnswers) {
   BERTC_SKIP_WITHOUT_SHARED_DATA();
   Pipeline p = Pipeline::load(testing::assemble_text_model("bert_cls", "threads").string(),
-                              {.compile = {.opt_level = 3}, .batch_size = 2});
+                              {.compile = {.opt_level = 3}, .max_batch_tokens = 16});
   const std::vector<std::string> texts = {"I loved it", "Meh.",
                                           "A much longer sentence here, with more words.", "x"};
   const std::vector<Classification> expected = p.classify(texts);

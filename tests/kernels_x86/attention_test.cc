@@ -158,6 +158,46 @@ TEST_P(AttentionIsaTest, BadShapeThrows) {
   EXPECT_THROW(choice.fn(kernels::KernelCall{n.node, s, d, choice.state.get(), nullptr}), Error);
 }
 
+// A packed batch (no bias, sequences of their own lengths, back to back) gives each sequence
+// what it gets alone, on the reference and the x86 kernel, 1 and 2 threads.
+TEST_P(AttentionIsaTest, PackedSequencesAttendOnlyToThemselves) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  for (int64_t D : {16, 20, 64}) {
+    const int64_t NH = 2, W = 3 * NH * D;
+    const std::vector<int64_t> lengths = {5, 1, 33, 17, 64, 2};
+    std::vector<int64_t> offsets = {0};
+    for (int64_t len : lengths) offsets.push_back(offsets.back() + len);
+    const int64_t T = offsets.back();
+    const kernels::Sequences seqs{static_cast<int64_t>(lengths.size()), offsets.data(), 64};
+    Tensor qkv = random_f32({1, T, W}, static_cast<uint32_t>(D) + 7, -3.0f, 3.0f);
+    ir::Attrs attrs;
+    attrs.set("num_heads", NH);
+    attrs.set("scale", 1.0f / std::sqrt(static_cast<float>(D)));
+    attrs.set("fast_math", int64_t{1});
+    OneNode packed(ir::Op::Attention, {&qkv, nullptr}, {}, attrs);
+    Tensor want = Tensor::empty(DType::kF32, {1, T, NH * D});
+    packed.run_ref(want, &seqs);
+    // Each sequence alone (B = 1, S = its length, no bias) on the reference kernel.
+    for (size_t i = 0; i < lengths.size(); ++i) {
+      Tensor one = Tensor::empty(DType::kF32, {1, lengths[i], W});
+      std::copy_n(qkv.data<float>() + offsets[i] * W, lengths[i] * W, one.data<float>());
+      OneNode alone(ir::Op::Attention, {&one, nullptr}, {}, attrs);
+      Tensor got = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
+      alone.run_ref(got);
+      Tensor slice = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
+      std::copy_n(want.data<float>() + offsets[i] * NH * D, lengths[i] * NH * D,
+                  slice.data<float>());
+      expect_close(slice, got, 0, 0, "sequence " + std::to_string(i) + " alone");
+    }
+    for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+      Tensor got = Tensor::empty(DType::kF32, {1, T, NH * D});
+      packed.run_x86(isa, got, pool, {}, &seqs);
+      expect_close(got, want, 1e-5, 1e-5, "packed D=" + std::to_string(D));
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Isa, AttentionIsaTest, ::testing::ValuesIn(x86_isas()), isa_param_name);
 
 }  // namespace

@@ -83,26 +83,27 @@ struct OneNode {
     return s;
   }
 
-  // dst = ref kernel of the op.
-  void run_ref(Tensor& dst) const {
+  // dst = ref kernel of the op (on a packed batch when `seqs` is given).
+  void run_ref(Tensor& dst, const kernels::Sequences* seqs = nullptr) const {
     kernels::KernelFn fn = kernels::ref::kernel(node->op);
     ASSERT_NE(fn, nullptr) << "no reference kernel";
     std::vector<const Tensor*> s = srcs();
     std::vector<Tensor*> d = {&dst};
-    fn(kernels::KernelCall{node, s, d, nullptr, nullptr});
+    fn(kernels::KernelCall{node, s, d, nullptr, nullptr, seqs});
   }
 
   x86::KernelChoice choose(cpu::Isa isa) const { return x86::select_kernel(graph, *node, isa); }
 
   // dst = the x86 kernel selected for `isa` (which must exist); `srcs_override` replaces the
-  // inputs (e.g. to run in place).
+  // inputs (e.g. to run in place); `seqs` makes it a packed batch.
   void run_x86(cpu::Isa isa, Tensor& dst, cpu::ThreadPool* pool,
-               std::vector<const Tensor*> srcs_override = {}) const {
+               std::vector<const Tensor*> srcs_override = {},
+               const kernels::Sequences* seqs = nullptr) const {
     x86::KernelChoice c = choose(isa);
     ASSERT_NE(c.fn, nullptr) << "no x86 kernel: " << c.refused;
     std::vector<const Tensor*> s = srcs_override.empty() ? srcs() : srcs_override;
     std::vector<Tensor*> d = {&dst};
-    c.fn(kernels::KernelCall{node, s, d, c.state.get(), pool});
+    c.fn(kernels::KernelCall{node, s, d, c.state.get(), pool, seqs});
   }
 };
 

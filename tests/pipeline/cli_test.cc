@@ -99,7 +99,7 @@ TEST(CliText, EncoderFileInBatchesWithProgress) {
   }
   const std::string dir = assemble_text_model("minilm").string();
   const CliResult r = bertc_cli(
-      {"run", dir, "--file", file.string(), "--json", "--batch-size", "4", "--progress", "-O3"});
+      {"run", dir, "--file", file.string(), "--json", "--max-batch-tokens", "40", "--progress", "-O3"});
   ASSERT_EQ(r.rc, 0) << r.err;
   const auto lines = json_lines(r.out);
   ASSERT_EQ(lines.size(), singles.size());

@@ -1,12 +1,18 @@
-// bertc bench BUNDLE --batch B --seq S [--runs N] [--warmup N] [--threads T] [--json]
-// Times Session::run on synthetic inputs of the given shape: median, p90, min, max, throughput,
-// and the achieved GFLOP/s of the matrix products as a share of this machine's fp32 peak
-// (threads × the measured per-core peak of the ISA in use, cpu/fma_peak.h).
+// bertc bench BUNDLE [--batch B --seq S | --lengths 12,57,3,... | --lengths @FILE] [--padded]
+//                    [--runs N] [--warmup N] [--threads T] [--json] [--profile]
+// Times Session::run on one synthetic ragged batch: B sequences of S tokens, or sequences of
+// the given lengths, run packed (no work on padding; --padded: padded to the longest, as
+// other engines do). Reports median, p90, min, max, real tokens/s, and the GFLOP/s of the
+// matrix products on the real tokens as a share of this machine's fp32 peak (threads × the
+// measured per-core peak of the ISA in use, cpu/fma_peak.h).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <numeric>
+#include <sstream>
 
 #include "bertc/error.h"
 #include "bertc/session.h"
@@ -21,12 +27,52 @@ struct BenchArgs {
   std::string bundle;
   int64_t batch = 1;
   int64_t seq = 128;
+  std::string lengths;  // "12,57,3" or "@file"; overrides --batch / --seq
+  bool padded = false;
   int runs = 50;
   int warmup = 5;
   int threads = 0;
   bool json = false;
   bool profile = false;
 };
+
+// The largest batch bench makes, in tokens.
+constexpr int64_t kMaxTokens = int64_t{1} << 31;
+
+// --lengths: comma- or whitespace-separated lengths, inline or from @FILE; each >= 1.
+std::vector<int64_t> parse_lengths(const std::string& spec) {
+  std::string text = spec, where = "--lengths";
+  if (!spec.empty() && spec[0] == '@') {
+    where = spec.substr(1);
+    std::ifstream in(where);
+    if (!in) throw Error("bench: cannot read --lengths file '" + where + "'");
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::replace(text.begin(), text.end(), ',', ' ');
+  std::istringstream words(text);
+  std::vector<int64_t> lengths;
+  int64_t total = 0;
+  for (std::string word; words >> word;) {
+    size_t used = 0;
+    int64_t len = 0;
+    try {
+      len = std::stoll(word, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != word.size() || len < 1) {
+      throw Error("bench: " + where + ": length " + std::to_string(lengths.size()) + " is '" + word +
+                  "', not a whole number >= 1");
+    }
+    lengths.push_back(len);
+    total += len;
+    if (len > kMaxTokens || total > kMaxTokens) {
+      throw Error("bench: " + where + ": more than 2^31 tokens in all");
+    }
+  }
+  if (lengths.empty()) throw Error("bench: " + where + " gives no lengths");
+  return lengths;
+}
 
 // Time per op kind and per kernel over the profiled runs, largest first.
 void print_profile(const Session& session, int runs, bool json) {
@@ -62,38 +108,6 @@ void print_profile(const Session& session, int runs, bool json) {
   std::printf("  %-51s %8.3f ms\n", "total in kernels", total);
 }
 
-// Token ids in [3, 100) (valid in any real vocabulary, never a padding id), a full attention
-// mask, segment 0; every other input is filled with ones.
-Tensor synthetic_input(const InputInfo& info, int64_t batch, int64_t seq) {
-  Dims shape;
-  for (size_t d = 0; d < info.dims.size(); ++d) {
-    const std::string& dim = info.dims[d];
-    bool numeric = !dim.empty() && std::all_of(dim.begin(), dim.end(), ::isdigit);
-    shape.push_back(numeric ? std::stoll(dim) : (d == 0 ? batch : seq));
-  }
-  Tensor t = Tensor::empty(info.dtype, shape);
-  bool ids =
-      info.name.find("ids") != std::string::npos && info.name.find("type") == std::string::npos;
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    int64_t v = ids ? 3 + (i * 7919) % 97 : (info.name.find("type") != std::string::npos ? 0 : 1);
-    switch (info.dtype) {
-      case DType::kI64:
-        t.data<int64_t>()[i] = v;
-        break;
-      case DType::kI32:
-        t.data<int32_t>()[i] = static_cast<int32_t>(v);
-        break;
-      case DType::kF32:
-        t.data<float>()[i] = static_cast<float>(v);
-        break;
-      default:
-        throw Error("bench: cannot synthesize input '" + info.name + "' of dtype " +
-                    dtype_name(info.dtype));
-    }
-  }
-  return t;
-}
-
 double percentile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   size_t i = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
@@ -103,42 +117,64 @@ double percentile(std::vector<double> v, double q) {
 void run_bench(const BenchArgs& args) {
   if (args.batch < 1 || args.seq < 1 || args.runs < 1)
     throw Error("bench: --batch, --seq and --runs must be >= 1");
-  Session session = Session::load(args.bundle, {args.threads});
-  for (const InputInfo& info : session.inputs()) {
-    session.set_input(info.name, synthetic_input(info, args.batch, args.seq));
+  if (args.lengths.empty() && args.batch > kMaxTokens / args.seq) {
+    throw Error("bench: --batch " + std::to_string(args.batch) + " x --seq " + std::to_string(args.seq) +
+                " tokens is too large (at most 2^31)");
   }
-  for (int i = 0; i < args.warmup; ++i) session.run();
+  const std::vector<int64_t> lengths =
+      args.lengths.empty() ? std::vector<int64_t>(static_cast<size_t>(args.batch), args.seq)
+                           : parse_lengths(args.lengths);
+  const int64_t tokens = std::accumulate(lengths.begin(), lengths.end(), int64_t{0});
+  const int64_t longest = *std::max_element(lengths.begin(), lengths.end());
+  // Token ids in [3, 100): valid in any real vocabulary, never a padding id.
+  std::vector<int64_t> ids(static_cast<size_t>(tokens));
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = 3 + static_cast<int64_t>(i * 7919 % 97);
+  const RaggedBatch batch{ids, lengths, {}};
+
+  Session session = Session::load(args.bundle, {.num_threads = args.threads, .packing = !args.padded});
+  for (int i = 0; i < args.warmup; ++i) session.run(batch);
   if (args.profile) {  // a separate pass, so the timed runs carry no profiling overhead
     session.enable_profiling(true);
-    for (int i = 0; i < args.runs; ++i) session.run();
+    for (int i = 0; i < args.runs; ++i) session.run(batch);
     print_profile(session, args.runs, args.json);
     session.enable_profiling(false);
   }
   std::vector<double> ms;
   for (int i = 0; i < args.runs; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    session.run();
+    session.run(batch);
     ms.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
+  // The work on real tokens: a packed run's own count (a padded run also computes padding).
+  double real_flops = session.flops();
+  if (args.padded && tokens != longest * static_cast<int64_t>(lengths.size())) {
+    Session packed = Session::load(args.bundle, {.num_threads = 1});
+    packed.run(batch);
+    real_flops = packed.flops();
+  }
   double median = percentile(ms, 0.5), p90 = percentile(ms, 0.9);
   double lo = *std::min_element(ms.begin(), ms.end()), hi = *std::max_element(ms.begin(), ms.end());
-  double per_second = 1000.0 / median * static_cast<double>(args.batch);
-  const double gflop = session.flops() / 1e9, gflops = gflop / (median / 1e3);
+  const double sequences_per_s = 1000.0 / median * static_cast<double>(lengths.size());
+  const double tokens_per_s = 1000.0 / median * static_cast<double>(tokens);
+  const double gflop = real_flops / 1e9, gflops = gflop / (median / 1e3);
   const cpu::Isa isa = cpu::active_isa();
   const double core_peak = cpu::fp32_peak_gflops_per_core(isa);
   const double peak = core_peak * session.num_threads();
   if (args.json) {
     nlohmann::json j{{"bundle", args.bundle},
-                     {"batch", args.batch},
-                     {"seq", args.seq},
+                     {"batch", lengths.size()},
+                     {"seq", longest},
+                     {"tokens", tokens},
+                     {"padded", args.padded},
                      {"threads", session.num_threads()},
                      {"runs", args.runs},
                      {"median_ms", median},
                      {"p90_ms", p90},
                      {"min_ms", lo},
                      {"max_ms", hi},
-                     {"sequences_per_s", per_second},
+                     {"sequences_per_s", sequences_per_s},
+                     {"tokens_per_s", tokens_per_s},
                      {"arena_bytes", session.arena_bytes()},
                      {"gflop", gflop},
                      {"gflops", gflops},
@@ -149,14 +185,15 @@ void run_bench(const BenchArgs& args) {
     std::printf("%s\n", j.dump().c_str());
     return;
   }
-  std::printf("%s  batch %lld x seq %lld, %d threads, %d runs after %d warm-up\n",
-              args.bundle.c_str(), static_cast<long long>(args.batch),
-              static_cast<long long>(args.seq), session.num_threads(), args.runs, args.warmup);
+  std::printf("%s  %zu sequences, %lld tokens (longest %lld), %s, %d threads, %d runs after %d warm-up\n",
+              args.bundle.c_str(), lengths.size(), static_cast<long long>(tokens),
+              static_cast<long long>(longest), args.padded ? "padded" : "packed",
+              session.num_threads(), args.runs, args.warmup);
   std::printf("  median %.3f ms   p90 %.3f ms   min %.3f ms   max %.3f ms\n", median, p90, lo, hi);
-  std::printf("  throughput %.1f sequences/s   arena %.1f MB\n", per_second,
-              static_cast<double>(session.arena_bytes()) / 1e6);
+  std::printf("  throughput %.0f tokens/s, %.1f sequences/s   arena %.1f MB\n", tokens_per_s,
+              sequences_per_s, static_cast<double>(session.arena_bytes()) / 1e6);
   std::printf(
-      "  %.2f GFLOP per run: %.1f GFLOP/s = %.0f%% of fp32 peak (%d x %.1f GFLOP/s %s, measured)\n",
+      "  %.2f GFLOP on real tokens per run: %.1f GFLOP/s = %.0f%% of fp32 peak (%d x %.1f GFLOP/s %s, measured)\n",
       gflop, gflops, 100 * gflops / peak, session.num_threads(), core_peak, cpu::isa_name(isa));
 }
 
@@ -164,10 +201,15 @@ void run_bench(const BenchArgs& args) {
 
 void add_bench_command(CLI::App& app) {
   auto args = std::make_shared<BenchArgs>();
-  CLI::App* cmd = app.add_subcommand("bench", "Time a compiled model on synthetic inputs");
+  CLI::App* cmd = app.add_subcommand("bench", "Time a compiled model on a synthetic batch (packed, or --padded)");
   cmd->add_option("bundle", args->bundle, "model.bertc")->required()->check(CLI::ExistingFile);
   cmd->add_option("--batch", args->batch, "batch size (default 1)");
   cmd->add_option("--seq", args->seq, "sequence length (default 128)");
+  cmd->add_option("--lengths", args->lengths,
+                  "one batch of sequences of these lengths: 12,57,3,... or @FILE (instead of "
+                  "--batch and --seq)");
+  cmd->add_flag("--padded", args->padded,
+                "run the batch padded to its longest sequence (default: packed, real tokens only)");
   cmd->add_option("--runs", args->runs, "timed runs (default 50)");
   cmd->add_option("--warmup", args->warmup, "untimed runs first (default 5)");
   cmd->add_option("--threads", args->threads, "threads (default: the CPUs this process may use)");

@@ -1,6 +1,6 @@
 // bertc run MODEL — MODEL is a .bertc bundle or a Hugging Face model folder (compiled on the fly)
 //   text:    --text "..." [--text-pair "..."] (repeatable) | --file texts.txt
-//            [--json] [--normalize] [--batch-size N] [--progress]
+//            [--json] [--normalize] [--max-batch-tokens N] [--progress]
 //            a classifier prints its labels with probabilities, an encoder its sentence embedding
 //   tensors: --input NAME=FILE.npy ... [--output-dir DIR]: writes DIR/<output>.npy
 //   both:    [--threads N]; for a folder: [-O N] [--no-fast-math]
@@ -27,7 +27,7 @@ struct RunArgs {
   bool no_fast_math = false;
   TextRunArgs text;
   bool normalize = false;
-  int64_t batch_size = 32;
+  int64_t max_batch_tokens = 4096;
   bool progress = false;
 };
 
@@ -76,8 +76,8 @@ void run_run(const RunArgs& args) {
                           : "nothing to run: give --text \"...\", --file texts.txt or "
                             "--input NAME=FILE.npy");
   }
-  if (args.batch_size < 1) {
-    throw Error("--batch-size must be at least 1, got " + std::to_string(args.batch_size));
+  if (args.max_batch_tokens < 1) {
+    throw Error("--max-batch-tokens must be at least 1, got " + std::to_string(args.max_batch_tokens));
   }
   if (!args.text.texts.empty() && !args.text.file.empty()) {
     throw Error("give either --text or --file, not both");
@@ -91,7 +91,7 @@ void run_run(const RunArgs& args) {
   ProgressBar bar;
   PipelineOptions options{.compile = compile_options,
                           .session = {args.threads},
-                          .batch_size = static_cast<std::size_t>(args.batch_size),
+                          .max_batch_tokens = static_cast<std::size_t>(args.max_batch_tokens),
                           .normalize = args.normalize,
                           .progress = {}};
   const bool show_progress = args.progress || (!args.text.file.empty() && isatty(STDERR_FILENO));
@@ -119,7 +119,8 @@ void add_run_command(CLI::App& app) {
                 "one JSON object per text: logits, probabilities, labels (label-id order) or "
                 "embedding");
   cmd->add_flag("--normalize", args->normalize, "L2-normalize embeddings");
-  cmd->add_option("--batch-size", args->batch_size, "texts per batch (default 32)");
+  cmd->add_option("--max-batch-tokens", args->max_batch_tokens,
+                  "tokens per batch, run packed (default 4096; a longer text runs alone)");
   cmd->add_flag("--progress", args->progress,
                 "draw a progress bar on stderr (default: for --file when stderr is a terminal)");
   cmd->add_option("-i,--input", args->inputs, "NAME=FILE.npy (repeat for each input)");

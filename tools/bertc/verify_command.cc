@@ -1,10 +1,11 @@
 // bertc verify BUNDLE --inputs DIR --expected DIR [--tolerance T]
 // Runs the model on DIR/<input>.npy and compares every output with EXPECTED/<output>.npy:
-// prints max |diff| per output and fails when one exceeds the tolerance.
-#include <cmath>
+// prints max |diff| per output (on the real tokens, when the model takes an attention_mask)
+// and fails when one exceeds the tolerance.
 #include <cstdio>
 #include <filesystem>
 
+#include "bertc/compare.h"
 #include "bertc/error.h"
 #include "bertc/npy.h"
 #include "bertc/session.h"
@@ -21,29 +22,15 @@ struct VerifyArgs {
   int threads = 0;
 };
 
-double max_abs_diff(const Tensor& got, const Tensor& want, const std::string& name) {
-  if (got.shape() != want.shape()) {
-    throw Error("output '" + name + "' has shape " + dims_str(got.shape()) + ", expected " +
-                dims_str(want.shape()));
-  }
-  if (got.dtype() != DType::kF32 || want.dtype() != DType::kF32) {
-    throw Error("output '" + name + "': verify compares float32 outputs only");
-  }
-  double worst = 0;
-  for (int64_t i = 0; i < got.numel(); ++i) {
-    double d = std::fabs(static_cast<double>(got.data<float>()[i]) - want.data<float>()[i]);
-    if (!(d <= worst)) worst = d;  // NaN wins
-  }
-  return worst;
-}
-
 void run_verify(const VerifyArgs& args) {
   namespace fs = std::filesystem;
   Session session = Session::load(args.bundle, {args.threads});
+  Tensor mask;  // Hugging Face's attention_mask, when the model takes one
   for (const InputInfo& info : session.inputs()) {
     fs::path path = fs::path(args.inputs) / (info.name + ".npy");
     if (!fs::exists(path)) throw Error("no input file " + path.string() + " for input '" + info.name + "'");
     session.set_input(info.name, read_npy(path));
+    if (info.name == "attention_mask") mask = read_npy(path);
   }
   session.run();
   bool ok = true;
@@ -54,7 +41,12 @@ void run_verify(const VerifyArgs& args) {
       std::printf("%-24s (no expected file, skipped)\n", name.c_str());
       continue;
     }
-    double diff = max_abs_diff(session.get_output(name), read_npy(path), name);
+    double diff = 0;
+    try {
+      diff = max_abs_diff(session.get_output(name), read_npy(path), mask.defined() ? &mask : nullptr);
+    } catch (const Error& e) {
+      throw Error("output '" + name + "': " + e.what());
+    }
     bool pass = diff <= args.tolerance;
     ++compared;
     ok = ok && pass;

@@ -9,51 +9,60 @@
 namespace bertc::kernels::ref::fused {
 
 // src[0] QKV float32 [B, S, 3*NH*D]: row (b, s) holds Q (heads in order, D each), then K, then
-// V. src[1] bias float32 [B, S], added to every score of key j. attrs num_heads, scale.
-// dst[0] [B, S, NH*D]: for each b, head h, query i:
+// V. src[1] bias float32 [B, S] (optional), added to every score of key j. attrs num_heads,
+// scale. dst[0] [B, S, NH*D]: for each b, head h, query i:
 //   p_j = softmax_j(scale * q_i·k_j + bias[b, j]),  y_i = sum_j p_j v_j
 // all in double. The scores are finite for finite inputs even with bias = float32 min (double
 // does not overflow). A row whose scores are all -inf (a bias of -inf on every key) gets the
 // uniform distribution, as PyTorch gives for a row masked with finfo.min. No aliasing.
+// Packed (call.sequences set): QKV is [1, T, 3*NH*D], there is no bias, and each sequence
+// attends over its own rows only.
 void attention(const KernelCall& call) {
   const Tensor& qkv = *call.src[0];
-  const Tensor& bias_t = *call.src[1];
   Tensor& y = *call.dst[0];
   const int64_t heads = call.node->attrs.get_int("num_heads");
   const double scale = call.node->attrs.get_float("scale");
   const int64_t B = qkv.dim(0), S = qkv.dim(1), W = qkv.dim(2);
   const int64_t H = W / 3, D = H / heads;
-  if (W != 3 * heads * D || bias_t.dim(0) != B || bias_t.dim(1) != S) {
-    node_fail(*call.node, "QKV " + dims_str(qkv.shape()) + " and bias " + dims_str(bias_t.shape()) +
-                              " do not fit num_heads = " + std::to_string(heads));
+  const Tensor* bias_t = call.src.size() > 1 ? call.src[1] : nullptr;
+  if (W != 3 * heads * D ||
+      (bias_t && (call.sequences || bias_t->dim(0) != B || bias_t->dim(1) != S))) {
+    node_fail(*call.node, "QKV " + dims_str(qkv.shape()) +
+                              (bias_t ? " and bias " + dims_str(bias_t->shape()) : "") +
+                              " do not fit num_heads = " + std::to_string(heads) +
+                              (call.sequences ? " in a packed batch" : ""));
   }
+  const Sequences padded{B, nullptr, S};
+  const Sequences& seqs = call.sequences ? *call.sequences : padded;
   const float* base = qkv.data<float>();
-  const float* bias = bias_t.data<float>();
   float* out = y.data<float>();
-  std::vector<double> p(static_cast<size_t>(S));
-  for (int64_t b = 0; b < B; ++b) {
+  std::vector<double> p(static_cast<size_t>(seqs.max_len));
+  for (int64_t b = 0; b < seqs.count; ++b) {
+    const int64_t row0 = seqs.offsets ? seqs.offsets[b] : b * S;
+    const int64_t len = seqs.offsets ? seqs.offsets[b + 1] - row0 : S;
+    const float* bias = bias_t ? bias_t->data<float>() + b * S : nullptr;
     for (int64_t h = 0; h < heads; ++h) {
-      for (int64_t i = 0; i < S; ++i) {
-        const float* q = base + (b * S + i) * W + h * D;
+      for (int64_t i = 0; i < len; ++i) {
+        const float* q = base + (row0 + i) * W + h * D;
         double max = -std::numeric_limits<double>::infinity();
-        for (int64_t j = 0; j < S; ++j) {
-          const float* k = base + (b * S + j) * W + H + h * D;
+        for (int64_t j = 0; j < len; ++j) {
+          const float* k = base + (row0 + j) * W + H + h * D;
           double dot = 0;
           for (int64_t d = 0; d < D; ++d)
             dot += static_cast<double>(q[d]) * static_cast<double>(k[d]);
-          p[j] = scale * dot + static_cast<double>(bias[b * S + j]);
+          p[j] = scale * dot + (bias ? static_cast<double>(bias[j]) : 0.0);
           max = std::max(max, p[j]);
         }
         double sum = 0;
-        for (int64_t j = 0; j < S; ++j) {
+        for (int64_t j = 0; j < len; ++j) {
           p[j] = std::isinf(max) && max < 0 ? 1.0 : std::exp(p[j] - max);
           sum += p[j];
         }
-        float* dst = out + (b * S + i) * H + h * D;
+        float* dst = out + (row0 + i) * H + h * D;
         for (int64_t d = 0; d < D; ++d) {
           double acc = 0;
-          for (int64_t j = 0; j < S; ++j) {
-            acc += p[j] * static_cast<double>(base[(b * S + j) * W + 2 * H + h * D + d]);
+          for (int64_t j = 0; j < len; ++j) {
+            acc += p[j] * static_cast<double>(base[(row0 + j) * W + 2 * H + h * D + d]);
           }
           dst[d] = static_cast<float>(acc / sum);
         }

@@ -257,46 +257,49 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
   auto task = [&](int64_t t, int) {
     const int64_t pair = t / chunks, chunk = t % chunks;
     const int64_t b = pair / NH, h = pair % NH;
+    const int64_t row0 = g.offsets ? g.offsets[b] : b * S;
+    const int64_t len = g.offsets ? g.offsets[b + 1] - row0 : S;  // this sequence's length
+    const int64_t blk1 = std::min((len + Q - 1) / Q, (chunk + 1) * per_chunk);
+    if (chunk * per_chunk >= blk1) return;
     float* kp = thread_scratch_floats(scratch);
     float* vp = kp + kp_size;
     float* qt = vp + vp_size;
     float* st = qt + qt_size;
     float* inv = st + st_size;
-    const float* base = g.qkv + b * S * ld + h * D;
+    const float* base = g.qkv + row0 * ld + h * D;
     const float* bias = g.bias ? g.bias + b * S : nullptr;
-    attn_pack_k<V>(base + HD, ld, S, D, kp);
-    attn_pack_v<V>(base + 2 * HD, ld, S, D, Dp, vp);
-    const int64_t blk1 = std::min(blocks, (chunk + 1) * per_chunk);
+    attn_pack_k<V>(base + HD, ld, len, D, kp);
+    attn_pack_v<V>(base + 2 * HD, ld, len, D, Dp, vp);
     for (int64_t blk = chunk * per_chunk; blk < blk1; ++blk) {
       const int64_t q0 = blk * Q;
-      const int rows = static_cast<int>(std::min<int64_t>(Q, S - q0));
+      const int rows = static_cast<int>(std::min<int64_t>(Q, len - q0));
       attn_pack_q<V>(base + q0 * ld, ld, rows, D, g.scale, qt);
       Reg mx[2] = {V::set1(-__builtin_inff()), V::set1(-__builtin_inff())};
-      for (int64_t j0 = 0; j0 < S; j0 += KR) {
+      for (int64_t j0 = 0; j0 < len; j0 += KR) {
         attn_score_tile<V>(D, kp + j0 * D, qt, st + j0 * Q, bias ? bias + j0 : nullptr,
-                           static_cast<int>(std::min<int64_t>(KR, S - j0)), mx);
+                           static_cast<int>(std::min<int64_t>(KR, len - j0)), mx);
       }
       const bool fix = V::any_neg_inf(mx[0]) || V::any_neg_inf(mx[1]);
       if (g.fast_math) {
-        fix ? attn_softmax_cols<V, true, true>(st, S, mx, inv)
-            : attn_softmax_cols<V, true, false>(st, S, mx, inv);
+        fix ? attn_softmax_cols<V, true, true>(st, len, mx, inv)
+            : attn_softmax_cols<V, true, false>(st, len, mx, inv);
       } else {
-        fix ? attn_softmax_cols<V, false, true>(st, S, mx, inv)
-            : attn_softmax_cols<V, false, false>(st, S, mx, inv);
+        fix ? attn_softmax_cols<V, false, true>(st, len, mx, inv)
+            : attn_softmax_cols<V, false, false>(st, len, mx, inv);
       }
-      float* y = g.y + (b * S + q0) * HD + h * D;
+      float* y = g.y + (row0 + q0) * HD + h * D;
       for (int64_t d0 = 0; d0 < D; d0 += T::kPvVecs * W) {
         const int64_t dn = std::min<int64_t>(T::kPvVecs * W, D - d0);
         const int nvec = static_cast<int>((dn + W - 1) / W);
         const int last = static_cast<int>(dn - (nvec - 1) * W);
         switch (nvec) {
-          case 1: attn_pv_rows<V, 1>(S, st, vp + d0, Dp, inv, y + d0, HD, rows, last); break;
-          case 2: attn_pv_rows<V, 2>(S, st, vp + d0, Dp, inv, y + d0, HD, rows, last); break;
+          case 1: attn_pv_rows<V, 1>(len, st, vp + d0, Dp, inv, y + d0, HD, rows, last); break;
+          case 2: attn_pv_rows<V, 2>(len, st, vp + d0, Dp, inv, y + d0, HD, rows, last); break;
           case 3:
-            if constexpr (T::kPvVecs >= 3) attn_pv_rows<V, 3>(S, st, vp + d0, Dp, inv, y + d0, HD, rows, last);
+            if constexpr (T::kPvVecs >= 3) attn_pv_rows<V, 3>(len, st, vp + d0, Dp, inv, y + d0, HD, rows, last);
             break;
           case 4:
-            if constexpr (T::kPvVecs >= 4) attn_pv_rows<V, 4>(S, st, vp + d0, Dp, inv, y + d0, HD, rows, last);
+            if constexpr (T::kPvVecs >= 4) attn_pv_rows<V, 4>(len, st, vp + d0, Dp, inv, y + d0, HD, rows, last);
             break;
         }
       }

@@ -169,6 +169,12 @@ void f32_attention_call(const KernelCall& call) {
   args.y = y.data<float>();
   args.batch = B;
   args.seq = S;
+  if (call.sequences) {  // packed: [1, T, ...], no bias
+    if (bias || B != 1) fail(call, "a packed batch takes QKV [1, T, ...] and no bias");
+    args.offsets = call.sequences->offsets;
+    args.batch = call.sequences->count;
+    args.seq = call.sequences->max_len;
+  }
   args.heads = st.heads;
   args.head_dim = W / (3 * st.heads);
   args.scale = st.scale;

@@ -89,11 +89,15 @@ void f32_embed_layer_norm_avx2(const EmbedLayerNormArgs& args, cpu::ThreadPool* 
 // and y = P · V with a register tile of rows × up to 4 vectors of head_dim, normalized by
 // 1/sum in its epilogue. Scratch per thread is O(seq · (head_dim + kQueryBlock)) floats: the
 // [heads, seq, seq] score tensor is never formed. Any seq >= 1, head_dim >= 1.
+// Packed batches: with `offsets` (batch + 1 entries), sequence b is rows
+// [offsets[b], offsets[b + 1]) of qkv and y, at most `seq` long, and attends over its own
+// rows only; bias must then be null.
 // y must not overlap qkv or bias.
 struct AttentionArgs {
   const float* qkv = nullptr;
   const float* bias = nullptr;
   float* y = nullptr;
+  const int64_t* offsets = nullptr;
   int64_t batch = 0, seq = 0, heads = 0, head_dim = 0;
   float scale = 1.0f;
   bool fast_math = false;  // exp: fast vs precise (see above)
