@@ -4,6 +4,8 @@
   /usr/bin/python3 bench/compare.py [--models bert-base,distilbert]
       [--configs 1x64,1x128,1x256,4x128] [--runs 30] [--rounds 3] [--threads 2]
       [--engines bertc,bertc-onednn,onnxruntime,pytorch] [--json results.json]
+  /usr/bin/python3 bench/compare.py --workload bench/mixed_lengths.txt [--batch-size 32]
+      [--models ...] [--runs 1] [--rounds 2] [--threads 2] [--json results.json]
 
 Makes the random-weight models with tools/make_models.py (once, into build/models/), compiles
 them with `build/bertc compile -O3` (and `--gemm onednn` for the bertc-onednn column: the same
@@ -16,6 +18,12 @@ installed here with `npm install --ignore-scripts` when missing), graph optimiza
 the same thread count. PyTorch is Debian's python3-torch 1.13, eager, with OpenBLAS's OpenMP
 build pinned (LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp, Debian package
 libopenblas0-openmp): with the reference BLAS it is ~70x slower.
+
+--workload (a file of sequence lengths, bench/make_workload.py) times one pass over the whole
+workload instead, in real tokens/s: bertc packed (arrival order, batches of --batch-size),
+bertc padded in arrival order and length-sorted, ONNX Runtime padded in arrival order and
+sorted, PyTorch padded sorted (each batch padded to its longest, the mask hiding the padding),
+and bertc on uniform lengths with the same number of tokens (the packed target's yardstick).
 
 "SoL ms" (speed of light) is the model's FLOPs (2 per multiply-add of the matrix products and
 attention, as `bertc bench` counts them) divided by the machine's fp32 peak: threads x the
@@ -85,6 +93,72 @@ def run_engine(engine, model_dir, bundles, batch, seq, runs, warmup, threads):
     return report["times_ms"], report
 
 
+# The workload's columns: (label, engine, extra bench arguments).
+WORKLOAD_COLUMNS = [
+    ("bertc packed", "bertc", {"sort": False, "padded": False}),
+    ("bertc padded", "bertc", {"sort": False, "padded": True}),
+    ("bertc padded sorted", "bertc", {"sort": True, "padded": True}),
+    ("ORT padded", "onnxruntime", {"sort": False}),
+    ("ORT padded sorted", "onnxruntime", {"sort": True}),
+    ("PyTorch padded sorted", "pytorch", {"sort": True}),
+    ("bertc uniform", "bertc", {"sort": False, "padded": False, "uniform": True}),
+]
+
+
+def run_workload_column(column, model_dir, bundle, lengths_file, uniform_file, batch_size, runs, threads):
+    """One pass timing (ms per pass over the workload) of a workload column."""
+    _, engine, opts = column
+    lengths = uniform_file if opts.get("uniform") else lengths_file
+    if engine == "bertc":
+        cmd = [BERTC, "bench", bundle, "--lengths", "@" + lengths, "--batch-size", str(batch_size),
+               "--runs", str(runs), "--warmup", "0", "--threads", str(threads), "--json"]
+        cmd += ["--sort"] if opts["sort"] else []
+        cmd += ["--padded"] if opts["padded"] else []
+        env = None
+    elif engine == "onnxruntime":
+        cmd = ["node", os.path.join(ROOT, "bench", "ort_bench.mjs"), os.path.join(model_dir, "model.onnx"),
+               "1", "1", str(runs), "0", str(threads), lengths, str(batch_size), "1" if opts["sort"] else "0"]
+        env = None
+    else:
+        cmd = ["/usr/bin/python3", os.path.join(ROOT, "bench", "torch_bench.py"), model_dir, "1", "1",
+               str(runs), "0", str(threads), lengths, str(batch_size), "1" if opts["sort"] else "0"]
+        env = dict(os.environ, LD_LIBRARY_PATH=OPENBLAS_OPENMP, OMP_NUM_THREADS=str(threads))
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])["times_ms"]
+
+
+def run_workload(args):
+    with open(args.workload) as f:
+        lengths = [int(x) for x in f.read().split()]
+    tokens = sum(lengths)
+    uniform_file = os.path.join(ROOT, "build", "uniform_lengths.txt")
+    base, extra = divmod(tokens, len(lengths))  # same sequences and tokens, lengths as equal as can be
+    with open(uniform_file, "w") as f:
+        f.write("\n".join(str(base + (i < extra)) for i in range(len(lengths))) + "\n")
+    engines = sorted({c[1] for c in WORKLOAD_COLUMNS})
+    check_engines(engines)
+    results = []
+    print(f"# workload {args.workload}: {len(lengths)} sequences, {tokens} tokens, batches of "
+          f"{args.batch_size}; {args.threads} threads; {args.runs * args.rounds} passes per cell "
+          f"(interleaved rounds); real tokens/s (median pass)")
+    print(f"{'model':<12}" + "".join(f"{c[0]:>23}" for c in WORKLOAD_COLUMNS))
+    for name in args.models.split(","):
+        model_dir, bundles = ensure_model(name, ["bertc"])
+        times = {c[0]: [] for c in WORKLOAD_COLUMNS}
+        for _ in range(args.rounds):
+            for c in WORKLOAD_COLUMNS:
+                times[c[0]] += run_workload_column(c, model_dir, bundles["bertc"], args.workload, uniform_file,
+                                                   args.batch_size, args.runs, args.threads)
+        row = {"model": name, "tokens": tokens, "threads": args.threads,
+               "median_ms": {k: statistics.median(v) for k, v in times.items()}}
+        row["tokens_per_s"] = {k: tokens / (ms / 1e3) for k, ms in row["median_ms"].items()}
+        results.append(row)
+        print(f"{name:<12}" + "".join(f"{row['tokens_per_s'][c[0]]:>23.0f}" for c in WORKLOAD_COLUMNS), flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="bert-base,distilbert")
@@ -97,7 +171,12 @@ def main():
     ap.add_argument("--peak-gflops", type=float,
                     help="the machine's total fp32 peak (default: measured by bertc bench)")
     ap.add_argument("--json", help="also write the raw results here")
+    ap.add_argument("--workload", help="a file of sequence lengths: time a pass over it (see above)")
+    ap.add_argument("--batch-size", type=int, default=32, help="--workload: sequences per batch")
     args = ap.parse_args()
+    if args.workload:
+        run_workload(args)
+        return
     engines = args.engines.split(",")
     if "bertc" not in engines:
         sys.exit("compare.py: --engines must include bertc (it counts the FLOPs and measures the peak)")

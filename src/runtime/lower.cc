@@ -46,11 +46,12 @@ bool verbose() {
 }
 
 // Per node: the x86 kernel that x86::select_kernel picks for cpu::active_isa() (BERTC_ISA caps
-// it) — or oneDNN's for Dense nodes marked gemm = "onednn" — else the reference kernel.
-Program lower(const ir::Graph& graph) {
+// it) — or oneDNN's for Dense nodes marked gemm = "onednn" — else the reference kernel; only
+// the reference kernels when `reference_only`.
+Program lower(const ir::Graph& graph, bool reference_only) {
   Program program;
   program.graph = &graph;
-  const cpu::Isa isa = cpu::active_isa();
+  const cpu::Isa isa = reference_only ? cpu::Isa::kRef : cpu::active_isa();
   const bool log = verbose();
   if (log) {
     std::fprintf(stderr, "bertc: dispatch: isa %s (detected %s), %zu nodes\n", cpu::isa_name(isa),
@@ -58,8 +59,9 @@ Program lower(const ir::Graph& graph) {
   }
   for (const ir::Node& node : graph.nodes) {
     StepKernel k;
-    x86::KernelChoice choice = onednn::wants_onednn(node) ? onednn::select_dense(graph, node)
-                                                          : x86::select_kernel(graph, node, isa);
+    x86::KernelChoice choice = reference_only              ? x86::KernelChoice{}
+                               : onednn::wants_onednn(node) ? onednn::select_dense(graph, node)
+                                                            : x86::select_kernel(graph, node, isa);
     if (choice.fn) {
       k.fn = choice.fn;
       k.inplace_ok = choice.inplace_ok;

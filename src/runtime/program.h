@@ -32,8 +32,9 @@ struct Program {
 // sessions say why a batch runs padded. All on stderr.
 bool verbose();
 
-// Lowers `graph` (which must outlive the program): picks a kernel for every node and finds
-// its packing region.
-Program lower(const ir::Graph& graph);
+// Lowers `graph` (which must outlive the program): picks a kernel for every node (the
+// reference kernels only when `reference_only`: a model compiled at -O0) and finds its packing
+// region.
+Program lower(const ir::Graph& graph, bool reference_only = false);
 
 }  // namespace bertc::runtime

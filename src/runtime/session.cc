@@ -207,7 +207,8 @@ runtime::Plan& Session::Impl::plan_for_inputs() {
 Session::Session(Model model, SessionOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->model = std::move(model);
   impl_->options = options;
-  impl_->program = runtime::lower(impl_->model.graph());
+  // -O0 is the imported graph on the reference kernels: the baseline every level is checked by.
+  impl_->program = runtime::lower(impl_->model.graph(), impl_->model.options().opt_level == 0);
   impl_->pool = std::make_unique<cpu::ThreadPool>(cpu::ThreadPool::resolve_num_threads(options.num_threads));
   impl_->inputs.resize(impl_->graph().inputs.size());
 }

@@ -98,3 +98,27 @@ INSTANTIATE_TEST_SUITE_P(Isa, SelectIsaTest, ::testing::ValuesIn(x86_isas()), is
 
 }  // namespace
 }  // namespace bertc::testing
+
+namespace bertc::testing {
+namespace {
+
+// -O0 runs the reference kernels: lower(graph, reference_only) picks no optimized kernel.
+TEST(Lower, ReferenceOnlyPicksReferenceKernels) {
+  ir::Graph g;
+  const ir::TypeInfo f32{DType::kF32, {ir::Dim::sym("batch"), ir::Dim::known(8)}};
+  ir::ValueId x = g.add_input("x", f32);
+  ir::ValueId gamma = g.add_constant("gamma", random_f32({8}, 1));
+  ir::ValueId beta = g.add_constant("beta", random_f32({8}, 2));
+  ir::ValueId ln = g.add_value("ln", f32);
+  ir::Attrs attrs;
+  attrs.set("epsilon", 1e-6f);
+  g.add_node(ir::Op::LayerNorm, "ln_node", {x, gamma, beta}, {ln}, attrs);
+  g.outputs = {ln};
+  const runtime::Program p = runtime::lower(g, true);
+  ASSERT_EQ(p.kernels.size(), 1u);
+  EXPECT_EQ(p.kernels[0].name, std::string("ref"));
+  EXPECT_TRUE(p.states.empty());
+}
+
+}  // namespace
+}  // namespace bertc::testing

@@ -1,8 +1,11 @@
-// bertc bench BUNDLE [--batch B --seq S | --lengths 12,57,3,... | --lengths @FILE] [--padded]
+// bertc bench BUNDLE [--batch B --seq S | --lengths 12,57,3,... | --lengths @FILE
+//                    [--batch-size N] [--sort]] [--padded]
 //                    [--runs N] [--warmup N] [--threads T] [--json] [--profile]
-// Times Session::run on one synthetic ragged batch: B sequences of S tokens, or sequences of
-// the given lengths, run packed (no work on padding; --padded: padded to the longest, as
-// other engines do). Reports median, p90, min, max, real tokens/s, and the GFLOP/s of the
+// Times Session::run on synthetic ragged batches: one batch of B sequences of S tokens, or of
+// sequences of the given lengths — or, with --batch-size, the lengths cut into consecutive
+// batches of at most N sequences (after sorting them with --sort), a timed run being one pass
+// over every batch. Batches run packed (no work on padding; --padded: padded to the longest
+// of each batch, as other engines do). Reports median, p90, min, max, real tokens/s, and the GFLOP/s of the
 // matrix products on the real tokens as a share of this machine's fp32 peak (threads × the
 // measured per-core peak of the ISA in use, cpu/fma_peak.h).
 #include <algorithm>
@@ -28,6 +31,8 @@ struct BenchArgs {
   int64_t batch = 1;
   int64_t seq = 128;
   std::string lengths;  // "12,57,3" or "@file"; overrides --batch / --seq
+  int64_t batch_size = 0;  // with lengths: sequences per batch (0: one batch)
+  bool sort = false;       // with lengths: sort them before cutting batches
   bool padded = false;
   int runs = 50;
   int warmup = 5;
@@ -115,8 +120,8 @@ double percentile(std::vector<double> v, double q) {
 }
 
 void run_bench(const BenchArgs& args) {
-  if (args.batch < 1 || args.seq < 1 || args.runs < 1)
-    throw Error("bench: --batch, --seq and --runs must be >= 1");
+  if (args.batch < 1 || args.seq < 1 || args.runs < 1 || args.batch_size < 0)
+    throw Error("bench: --batch, --seq and --runs must be >= 1, --batch-size >= 0");
   if (args.lengths.empty() && args.batch > kMaxTokens / args.seq) {
     throw Error("bench: --batch " + std::to_string(args.batch) + " x --seq " + std::to_string(args.seq) +
                 " tokens is too large (at most 2^31)");
@@ -124,34 +129,54 @@ void run_bench(const BenchArgs& args) {
   const std::vector<int64_t> lengths =
       args.lengths.empty() ? std::vector<int64_t>(static_cast<size_t>(args.batch), args.seq)
                            : parse_lengths(args.lengths);
+  std::vector<int64_t> order = lengths;
+  if (args.sort) std::stable_sort(order.begin(), order.end());
+  const size_t per_batch = args.batch_size > 0 ? static_cast<size_t>(args.batch_size) : order.size();
   const int64_t tokens = std::accumulate(lengths.begin(), lengths.end(), int64_t{0});
   const int64_t longest = *std::max_element(lengths.begin(), lengths.end());
-  // Token ids in [3, 100): valid in any real vocabulary, never a padding id.
-  std::vector<int64_t> ids(static_cast<size_t>(tokens));
-  for (size_t i = 0; i < ids.size(); ++i) ids[i] = 3 + static_cast<int64_t>(i * 7919 % 97);
-  const RaggedBatch batch{ids, lengths, {}};
+  // Per batch: its lengths and token ids in [3, 100) (valid in any real vocabulary, never a
+  // padding id).
+  struct Batch {
+    std::vector<int64_t> lengths, ids;
+  };
+  std::vector<Batch> batches;
+  for (size_t start = 0; start < order.size(); start += per_batch) {
+    Batch b;
+    b.lengths.assign(order.begin() + static_cast<std::ptrdiff_t>(start),
+                     order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), start + per_batch)));
+    b.ids.resize(static_cast<size_t>(std::accumulate(b.lengths.begin(), b.lengths.end(), int64_t{0})));
+    for (size_t i = 0; i < b.ids.size(); ++i) b.ids[i] = 3 + static_cast<int64_t>(i * 7919 % 97);
+    batches.push_back(std::move(b));
+  }
 
   Session session = Session::load(args.bundle, {.num_threads = args.threads, .packing = !args.padded});
-  for (int i = 0; i < args.warmup; ++i) session.run(batch);
+  auto pass = [&](Session& s) {
+    for (const Batch& b : batches) s.run(RaggedBatch{b.ids, b.lengths, {}});
+  };
+  // The work on real tokens, batch by batch: a packed run's own count (a padded run also
+  // computes padding); this pass is also the first warm-up.
+  double real_flops = 0;
+  {
+    Session packed = Session::load(args.bundle, {.num_threads = 1});
+    Session& counter = args.padded ? packed : session;
+    for (const Batch& b : batches) {
+      counter.run(RaggedBatch{b.ids, b.lengths, {}});
+      real_flops += counter.flops();
+    }
+  }
+  for (int i = 0; i < args.warmup; ++i) pass(session);
   if (args.profile) {  // a separate pass, so the timed runs carry no profiling overhead
     session.enable_profiling(true);
-    for (int i = 0; i < args.runs; ++i) session.run(batch);
+    for (int i = 0; i < args.runs; ++i) pass(session);
     print_profile(session, args.runs, args.json);
     session.enable_profiling(false);
   }
   std::vector<double> ms;
   for (int i = 0; i < args.runs; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    session.run(batch);
+    pass(session);
     ms.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  // The work on real tokens: a packed run's own count (a padded run also computes padding).
-  double real_flops = session.flops();
-  if (args.padded && tokens != longest * static_cast<int64_t>(lengths.size())) {
-    Session packed = Session::load(args.bundle, {.num_threads = 1});
-    packed.run(batch);
-    real_flops = packed.flops();
   }
   double median = percentile(ms, 0.5), p90 = percentile(ms, 0.9);
   double lo = *std::min_element(ms.begin(), ms.end()), hi = *std::max_element(ms.begin(), ms.end());
@@ -164,6 +189,8 @@ void run_bench(const BenchArgs& args) {
   if (args.json) {
     nlohmann::json j{{"bundle", args.bundle},
                      {"batch", lengths.size()},
+                     {"batches", batches.size()},
+                     {"sorted", args.sort},
                      {"seq", longest},
                      {"tokens", tokens},
                      {"padded", args.padded},
@@ -185,9 +212,10 @@ void run_bench(const BenchArgs& args) {
     std::printf("%s\n", j.dump().c_str());
     return;
   }
-  std::printf("%s  %zu sequences, %lld tokens (longest %lld), %s, %d threads, %d runs after %d warm-up\n",
-              args.bundle.c_str(), lengths.size(), static_cast<long long>(tokens),
-              static_cast<long long>(longest), args.padded ? "padded" : "packed",
+  std::printf("%s  %zu sequences in %zu batch(es)%s, %lld tokens (longest %lld), %s, %d threads, %d runs after %d warm-up\n",
+              args.bundle.c_str(), lengths.size(), batches.size(), args.sort ? " sorted by length" : "",
+              static_cast<long long>(tokens), static_cast<long long>(longest),
+              args.padded ? "padded" : "packed",
               session.num_threads(), args.runs, args.warmup);
   std::printf("  median %.3f ms   p90 %.3f ms   min %.3f ms   max %.3f ms\n", median, p90, lo, hi);
   std::printf("  throughput %.0f tokens/s, %.1f sequences/s   arena %.1f MB\n", tokens_per_s,
@@ -208,6 +236,10 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--lengths", args->lengths,
                   "one batch of sequences of these lengths: 12,57,3,... or @FILE (instead of "
                   "--batch and --seq)");
+  cmd->add_option("--batch-size", args->batch_size,
+                  "with --lengths: cut them into batches of at most N sequences; a timed run is "
+                  "one pass over every batch");
+  cmd->add_flag("--sort", args->sort, "with --lengths: sort them by length before batching");
   cmd->add_flag("--padded", args->padded,
                 "run the batch padded to its longest sequence (default: packed, real tokens only)");
   cmd->add_option("--runs", args->runs, "timed runs (default 50)");
