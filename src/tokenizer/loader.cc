@@ -223,8 +223,13 @@ PaddingOptions parse_padding(const json& j, const std::string& name) {
 }
 
 // Registers an added token (id already assigned) in the model.
-void add_token(ModelData& m, AddedToken t) {
-  if (t.id < 0) fail(m.source, "added token '" + t.content + "' has a negative id");
+// Registers added token `t`, whose id must be in [0, id_limit): added tokens are in the
+// vocabulary or numbered right after it, and an id beyond that would size the id table.
+void add_token(ModelData& m, AddedToken t, std::size_t id_limit) {
+  if (t.id < 0 || static_cast<std::size_t>(t.id) >= id_limit) {
+    fail(m.source, "added token id " + std::to_string(t.id) + " of '" + t.content +
+                       "' is outside [0, " + std::to_string(id_limit) + ")");
+  }
   if (static_cast<std::size_t>(t.id) >= m.id_to_token.size()) m.id_to_token.resize(t.id + 1);
   m.id_to_token[t.id] = t.content;
   m.added_map.insert(t.content, t.id);
@@ -288,8 +293,13 @@ ModelData load_tokenizer_json(std::string_view text, const std::string& name) {
     }
     const json& vocab = model.at("vocab");
     if (!vocab.is_object()) fail(name, "model 'vocab' must be an object of token: id");
+    // A vocabulary numbers its V tokens 0 … V-1: an id beyond that would size the id table.
     for (auto it = vocab.begin(); it != vocab.end(); ++it) {
       const int32_t id = get_id(it.value(), "vocabulary id of '" + it.key() + "'", name);
+      if (static_cast<std::size_t>(id) >= vocab.size()) {
+        fail(name, "vocabulary id " + std::to_string(id) + " of '" + it.key() + "' is outside [0, " +
+                       std::to_string(vocab.size()) + "): the ids number the vocabulary's tokens");
+      }
       m.vocab.insert(it.key(), id);
       if (static_cast<std::size_t>(id) >= m.id_to_token.size()) m.id_to_token.resize(id + 1);
       m.id_to_token[id] = it.key();
@@ -305,10 +315,11 @@ ModelData load_tokenizer_json(std::string_view text, const std::string& name) {
     parse_post_processor(m, j.contains("post_processor") ? j.at("post_processor") : json(), name);
 
     if (j.contains("added_tokens") && j.at("added_tokens").is_array()) {
+      const std::size_t limit = m.id_to_token.size() + j.at("added_tokens").size();
       for (const json& a : j.at("added_tokens")) {
         AddedToken t = parse_added_token(a, false);
         t.id = get_id(a.at("id"), "added token id", name);
-        add_token(m, std::move(t));
+        add_token(m, std::move(t), limit);
       }
     }
     if (j.contains("truncation") && !j.at("truncation").is_null()) {
@@ -423,10 +434,11 @@ ModelData load_vocab_txt(const std::string& text, const std::string& name,
     for (AddedToken* t : {&pad, &unk, &cls, &sep, &mask}) {
       if (auto id = m.vocab.find(t->content); id >= 0) {
         t->id = id;
-        add_token(m, *t);
+        add_token(m, *t, m.id_to_token.size());
       }
     }
     if (cfg.contains("added_tokens_decoder") && cfg.at("added_tokens_decoder").is_object()) {
+      const std::size_t limit = m.id_to_token.size() + cfg.at("added_tokens_decoder").size();
       for (auto& [key, value] : cfg.at("added_tokens_decoder").items()) {
         AddedToken t = parse_added_token(value, false);
         try {
@@ -434,7 +446,7 @@ ModelData load_vocab_txt(const std::string& text, const std::string& name,
         } catch (const std::exception&) {
           fail(config_name, "added_tokens_decoder key '" + key + "' is not an id");
         }
-        add_token(m, std::move(t));
+        add_token(m, std::move(t), limit);
       }
     }
     if (cfg.contains("additional_special_tokens") &&
@@ -450,7 +462,7 @@ ModelData load_vocab_txt(const std::string& text, const std::string& name,
         if (m.added_map.find(t.content) >= 0) continue;
         auto id = m.vocab.find(t.content);
         t.id = id >= 0 ? id : static_cast<int32_t>(m.id_to_token.size());
-        add_token(m, std::move(t));
+        add_token(m, std::move(t), m.id_to_token.size() + 1);
       }
     }
 

@@ -284,5 +284,26 @@ TEST(HostileModels, BrokenTokenizerFailsTheCompileWithTheMessageTextWouldGive) {
   EXPECT_HAS(at_compile, at_text.substr(at_text.find(": ") + 2));
 }
 
+// Fuzz find: a vocabulary or added-token id far beyond the vocabulary sized the id table
+// (2^31 strings); ids must number the tokens.
+TEST(HostileTokenizer, HugeIdsAreRefusedNotAllocated) {
+  EXPECT_HAS(error_of([] {
+               Tokenizer::from_json_string(
+                   R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": 222222228}}})");
+             }),
+             "vocabulary id 222222228 of 'a' is outside [0, 2)");
+  EXPECT_HAS(error_of([] {
+               Tokenizer::from_json_string(
+                   R"({"added_tokens": [{"id": 2000000000, "content": "[X]"}],)"
+                   R"( "model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": 1}}})");
+             }),
+             "added token id 2000000000 of '[X]' is outside [0, 3)");
+  const fs::path dir = testing::scratch_dir("huge_added_id");
+  testing::write_bytes(dir / "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\n");
+  testing::write_bytes(dir / "tokenizer_config.json",
+                       R"({"added_tokens_decoder": {"99999999": {"content": "[Y]"}}})");
+  EXPECT_HAS(error_of([&] { Tokenizer::from_folder(dir); }), "added token id 99999999 of '[Y]' is outside");
+}
+
 }  // namespace
 }  // namespace bertc
