@@ -6,6 +6,7 @@
 //  - an input named "attention_mask" (Hugging Face's convention) must hold only 0 and 1.
 #include <algorithm>
 
+#include "ir/dataflow.h"
 #include "passes/pipeline.h"
 
 namespace bertc::passes {
@@ -17,19 +18,6 @@ bool passes_values_through(ir::Op op) {
     case ir::Op::Reshape: case ir::Op::Flatten: return true;
     default: return false;
   }
-}
-
-// Values computed from `start`'s contents (not just its shape).
-std::vector<bool> value_dependents(const ir::Graph& g, ir::ValueId start) {
-  std::vector<bool> dep(g.values.size(), false);
-  dep[start] = true;
-  for (const ir::Node& node : g.nodes) {
-    if (node.op == ir::Op::Shape || node.op == ir::Op::Size) continue;
-    bool any = std::any_of(node.inputs.begin(), node.inputs.end(),
-                           [&](ir::ValueId in) { return in != ir::kNoValue && dep[in]; });
-    for (ir::ValueId out : node.outputs) dep[out] = dep[out] || any;
-  }
-  return dep;
 }
 
 void add_index_checks(ir::Graph& g, ir::ValueId input) {
@@ -72,7 +60,9 @@ void derive_input_checks(ir::Graph& g) {
     if (table.name.find("position_embeddings") == std::string::npos) continue;
     bool indexed_by_values = false;
     for (ir::ValueId input : g.inputs) {
-      indexed_by_values = indexed_by_values || value_dependents(g, input)[node.inputs[1]];
+      std::vector<bool> from(g.values.size(), false);
+      from[input] = true;
+      indexed_by_values = indexed_by_values || ir::computed_from(g, std::move(from))[node.inputs[1]];
     }
     if (indexed_by_values) continue;  // e.g. RoBERTa: the Gather's own index check applies
     for (ir::ValueId input : g.inputs) {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "bertc/error.h"
+#include "ir/dataflow.h"
 
 namespace bertc::runtime {
 namespace {
@@ -63,18 +64,6 @@ bool runs_per_token(const ir::Graph& g, const ir::Node& node) {
   return true;
 }
 
-// Values computed from any of `from` (contents, not shapes: Shape and Size stop it).
-std::vector<bool> dependents(const ir::Graph& g, const std::vector<bool>& from) {
-  std::vector<bool> dep = from;
-  for (const ir::Node& node : g.nodes) {
-    if (node.op == ir::Op::Shape || node.op == ir::Op::Size) continue;
-    bool any = std::any_of(node.inputs.begin(), node.inputs.end(),
-                           [&](ir::ValueId in) { return in != ir::kNoValue && dep[in]; });
-    for (ir::ValueId out : node.outputs) dep[out] = dep[out] || any;
-  }
-  return dep;
-}
-
 std::string node_str(const ir::Node& node) {
   return "node '" + node.name + "' (" + std::string(ir::op_name(node.op)) + ")";
 }
@@ -110,7 +99,7 @@ PackingRegion find_packing_region(const ir::Graph& g) {
   }
   // The region's inputs from outside must not be computed from the region (through heads or
   // token-mixing ops): the region must be one piece between the embeddings and the heads.
-  const std::vector<bool> after_region = dependents(g, r.value_in_region);
+  const std::vector<bool> after_region = ir::computed_from(g, r.value_in_region);
   std::vector<bool> bias(g.values.size(), false);
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     if (!r.node_in_region[n]) continue;
@@ -128,7 +117,7 @@ PackingRegion find_packing_region(const ir::Graph& g) {
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     std::vector<bool> from(g.values.size(), false);
     from[g.inputs[i]] = true;
-    const std::vector<bool> dep = dependents(g, from);
+    const std::vector<bool> dep = ir::computed_from(g, std::move(from));
     bool feeds_bias = false;
     for (size_t v = 0; v < g.values.size(); ++v) feeds_bias = feeds_bias || (bias[v] && dep[v]);
     if (!feeds_bias) continue;
