@@ -23,6 +23,11 @@ size_t rss_bytes() {
 TEST(PlanCache, MemoryStaysFlatOverAThousandShapes) {
   const auto dir = testing::fixtures_dir() / "hf" / "bert";
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no hf/bert fixture";
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed memory in its quarantine (256 MB), so resident memory says nothing here;
+  // the default build measures it.
+  GTEST_SKIP() << "resident memory is not measurable under AddressSanitizer's quarantine";
+#endif
   Session s(compile(dir.string()), {.num_threads = 1, .max_cached_plans = 8});
   std::mt19937 rng(7);
   size_t after_100 = 0;
