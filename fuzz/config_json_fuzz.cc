@@ -2,7 +2,7 @@
 // committed tests/fixtures/hf/bert_cls one, and compiles the folder at -O0 (the HF importer:
 // config, weights, metadata). Every input must compile or throw bertc::Error.
 #include "bertc/error.h"
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -7,7 +7,7 @@
 #include <charconv>
 
 #include "bertc/error.h"
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "frontend/onnx/onnx_proto.h"
 #include "fuzz_util.h"
 

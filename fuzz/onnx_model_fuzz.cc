@@ -2,7 +2,7 @@
 // fixture (so its graph, a seed, imports whole), to bertc::compile at -O0: the ONNX importer,
 // shape inference and the verifier. Every input must compile or throw bertc::Error.
 #include "bertc/error.h"
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,6 +1,6 @@
 // bertc::compile: frontend (ONNX file or Hugging Face folder) → passes → Model.
 #include "bertc/error.h"
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "import_model.h"
 #include "ir/verifier.h"
 #include "passes/pipeline.h"

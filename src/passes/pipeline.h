@@ -10,7 +10,7 @@
 // Every level ends with dead-code removal and shape inference.
 #pragma once
 
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "ir/graph.h"
 
 namespace bertc::passes {

@@ -9,7 +9,7 @@
 #include "base/files.h"
 #include "base/json_text.h"
 #include "bertc/error.h"
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "ir/graph.h"
 #include "ir/verifier.h"
 

@@ -1,4 +1,4 @@
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "ir/graph.h"
 
 namespace bertc {

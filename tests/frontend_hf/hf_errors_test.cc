@@ -2,7 +2,7 @@
 // fault: each case is an edited copy of a committed fixture folder.
 #include <gtest/gtest.h>
 
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "hf_test_util.h"
 
 namespace bertc {

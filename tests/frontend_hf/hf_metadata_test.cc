@@ -2,7 +2,7 @@
 // sentence-transformers pooling / Normalize / max_seq_length, and errors for what bertc cannot run.
 #include <gtest/gtest.h>
 
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "hf_test_util.h"
 
 namespace bertc {

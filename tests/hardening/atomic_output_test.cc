@@ -11,7 +11,7 @@
 #include "../common/run_cli.h"
 #include "../e2e/fixtures.h"
 #include "bertc/npy.h"
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "hostile_files.h"
 
 namespace bertc {

@@ -12,7 +12,7 @@
 #include "../common/error_of.h"
 #include "../e2e/fixtures.h"
 #include "bertc/npy.h"
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "bertc/tokenizer.h"
 #include "frontend/hf/state_dict_pickle.h"
 #include "frontend/hf/torch_checkpoint.h"

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "commands.h"
 #include "ir/graph.h"
 #include "ir/printer.h"

@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-#include "bertc/session.h"
+#include "bertc/compile.h"
 #include "commands.h"
 #include "import_model.h"
 #include "ir/graph.h"
