@@ -36,14 +36,14 @@ RaggedInputs ragged_inputs(const ir::Graph& g) {
 }
 
 // A [B, S] tensor of `dtype` (int64 or int32), rows filled from `row(b, j)` for j < len(b) and
-// `pad` after.
+// 0 after.
 template <typename Fill>
-Tensor padded_input(DType dtype, std::span<const int64_t> lengths, int64_t S, int64_t pad, Fill row) {
+Tensor padded_input(DType dtype, std::span<const int64_t> lengths, int64_t S, Fill row) {
   const auto B = static_cast<int64_t>(lengths.size());
   Tensor t = Tensor::empty(dtype, {B, S});
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t j = 0; j < S; ++j) {
-      const int64_t v = j < lengths[b] ? row(b, j) : pad;
+      const int64_t v = j < lengths[b] ? row(b, j) : 0;
       if (dtype == DType::kI64) {
         t.data<int64_t>()[b * S + j] = v;
       } else {
@@ -135,15 +135,15 @@ std::vector<RaggedOutput> Session::run(const RaggedBatch& batch) {
   auto at = [&](std::span<const int64_t> v) {
     return [&offsets, v](int64_t b, int64_t j) { return v.empty() ? 0 : v[offsets[b] + j]; };
   };
-  im.inputs[roles.ids] = padded_input(input_dtype(roles.ids), batch.lengths, S, 0, at(batch.ids));
+  im.inputs[roles.ids] = padded_input(input_dtype(roles.ids), batch.lengths, S, at(batch.ids));
   if (roles.mask >= 0) {
-    im.inputs[roles.mask] = padded_input(input_dtype(roles.mask), batch.lengths, S, 0,
+    im.inputs[roles.mask] = padded_input(input_dtype(roles.mask), batch.lengths, S,
                                          [](int64_t, int64_t) { return int64_t{1}; });
   } else if (std::any_of(batch.lengths.begin(), batch.lengths.end(), [&](int64_t len) { return len < S; })) {
     throw Error("sequences of different lengths need a model input named 'attention_mask'");
   }
   if (roles.types >= 0) {
-    im.inputs[roles.types] = padded_input(input_dtype(roles.types), batch.lengths, S, 0, at(batch.type_ids));
+    im.inputs[roles.types] = padded_input(input_dtype(roles.types), batch.lengths, S, at(batch.type_ids));
   }
   im.run();
 

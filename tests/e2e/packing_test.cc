@@ -154,9 +154,6 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(PackingTest);
 
 class PackingBert : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (!std::filesystem::exists(testing::fixtures_dir() / "hf" / "bert")) GTEST_SKIP() << "no hf/bert fixture";
-  }
   static Session session(SessionOptions options = {}) {
     return Session(compile((testing::fixtures_dir() / "hf" / "bert").string()), options);
   }
