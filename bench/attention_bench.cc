@@ -25,7 +25,7 @@
 namespace {
 
 using bertc::cpu::Isa;
-namespace x86 = bertc::x86;
+namespace x86 = bertc::kernels::x86;
 
 bertc::cpu::ThreadPool* pool_for(int threads) {
   static std::map<int, std::unique_ptr<bertc::cpu::ThreadPool>> pools;

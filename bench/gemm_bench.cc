@@ -29,7 +29,7 @@
 namespace {
 
 using bertc::cpu::Isa;
-namespace x86 = bertc::x86;
+namespace x86 = bertc::kernels::x86;
 
 // Per-core fp32 peak (GFLOP/s) for an ISA, measured (cpu/fma_peak.h).
 double core_peak(Isa isa) { return bertc::cpu::fp32_peak_gflops_per_core(isa); }
@@ -68,7 +68,7 @@ void bm_gemm(benchmark::State& state, Isa isa, int64_t M, int64_t N, int64_t K, 
   for (float& x : op.bias) x = dist(rng);
   op.res.assign(static_cast<size_t>(M * N), 0.5f);
   op.c.assign(static_cast<size_t>(M * N), 0.0f);
-  const size_t bytes = static_cast<size_t>(x86::gemm_packed_size(K, N)) * sizeof(float);
+  const size_t bytes = static_cast<size_t>(bertc::ir::dense_packed_size(K, N)) * sizeof(float);
   const size_t copies = cold ? (kColdBytes + bytes - 1) / bytes : 1;
   for (size_t i = 0; i < copies; ++i) {
     op.packed.push_back(static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64)));

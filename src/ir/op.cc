@@ -8,10 +8,11 @@ namespace {
 struct OpInfo {
   std::string_view name;
   uint32_t value_ports;
+  bool shapes_only;
 };
 
 constexpr std::array<OpInfo, kNumOps> kOps = {{
-#define BERTC_OP(name, str, ports) {str, ports},
+#define BERTC_OP(name, str, ports, shapes_only) {str, ports, shapes_only},
 #include "ir/ops.def"
 #undef BERTC_OP
 }};
@@ -28,5 +29,7 @@ std::optional<Op> op_from_name(std::string_view name) {
 }
 
 uint32_t op_value_ports(Op op) { return kOps[static_cast<size_t>(op)].value_ports; }
+
+bool op_reads_only_shapes(Op op) { return kOps[static_cast<size_t>(op)].shapes_only; }
 
 }  // namespace bertc::ir

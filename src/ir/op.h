@@ -8,13 +8,13 @@
 namespace bertc::ir {
 
 enum class Op : uint16_t {
-#define BERTC_OP(name, str, ports) name,
+#define BERTC_OP(name, str, ports, shapes_only) name,
 #include "ir/ops.def"
 #undef BERTC_OP
 };
 
 inline constexpr int kNumOps = 0
-#define BERTC_OP(name, str, ports) +1
+#define BERTC_OP(name, str, ports, shapes_only) +1
 #include "ir/ops.def"
 #undef BERTC_OP
     ;
@@ -24,5 +24,7 @@ std::string_view op_name(Op op);
 std::optional<Op> op_from_name(std::string_view name);
 // Bit i set: input i's value decides the output shape (see ops.def).
 uint32_t op_value_ports(Op op);
+// The op reads only its inputs' shapes (see ops.def).
+bool op_reads_only_shapes(Op op);
 
 }  // namespace bertc::ir

@@ -2,7 +2,7 @@
 // Concat Split Slice Expand Shape Size Constant ConstantOfShape Range (ONNX opsets 11-17, with
 // axes / split always as input 1). Symbolic dims are carried over wherever an output dim equals
 // an input dim; value ports unknown at compile time give unknown dims of the right rank.
-#include "ir/shape_data.h"
+#include "ir/op_attrs.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,136 +16,6 @@
 #include "ir/shape_infer.h"
 
 namespace bertc::ir {
-
-// ---- rules shared with the reference kernels (shape_data.h) ----
-
-void fail_node(const Node& node, const std::string& message) {
-  throw Error("node '" + node.name + "' (" + std::string(op_name(node.op)) + "): " + message);
-}
-
-SliceArgs slice_args(const Node& node, int64_t rank, std::vector<int64_t> starts,
-                     std::vector<int64_t> ends, const std::vector<int64_t>* axes,
-                     const std::vector<int64_t>* steps) {
-  const size_t n = starts.size();
-  if (ends.size() != n) {
-    fail_node(node, "starts has " + std::to_string(n) + " entries but ends has " +
-                        std::to_string(ends.size()));
-  }
-  SliceArgs args{{}, std::move(starts), std::move(ends), {}};
-  if (axes) {
-    if (axes->size() != n) fail_node(node, "axes must have as many entries as starts");
-    for (int64_t a : *axes) {
-      if (a < -rank || a >= rank) {
-        fail_node(node, "axis " + std::to_string(a) + " is out of range for rank " +
-                            std::to_string(rank));
-      }
-      args.axes.push_back(a < 0 ? a + rank : a);
-    }
-  } else {
-    if (static_cast<int64_t>(n) > rank) fail_node(node, "more starts than the data has dims");
-    args.axes.resize(n);
-    std::iota(args.axes.begin(), args.axes.end(), 0);
-  }
-  std::vector<bool> seen(static_cast<size_t>(rank), false);
-  for (int64_t a : args.axes) {
-    if (seen[static_cast<size_t>(a)]) fail_node(node, "axis " + std::to_string(a) + " repeats");
-    seen[static_cast<size_t>(a)] = true;
-  }
-  if (steps) {
-    if (steps->size() != n) fail_node(node, "steps must have as many entries as starts");
-    for (int64_t s : *steps) {
-      if (s == 0) fail_node(node, "a step of 0 is invalid");
-    }
-    args.steps = *steps;
-  } else {
-    args.steps.assign(n, 1);
-  }
-  return args;
-}
-
-SliceRange slice_range(int64_t dim, int64_t start, int64_t end, int64_t step) {
-  if (dim == 0) return {0, 0};
-  if (start < 0) start += dim;
-  if (end < 0) end += dim;
-  // |step| and the span as unsigned: step may be INT64_MIN, the span up to dim.
-  const uint64_t ustep = step > 0 ? static_cast<uint64_t>(step) : 0 - static_cast<uint64_t>(step);
-  if (step > 0) {
-    start = std::clamp<int64_t>(start, 0, dim);
-    end = std::clamp<int64_t>(end, 0, dim);
-    if (end <= start) return {start, 0};
-    return {start, static_cast<int64_t>(1 + static_cast<uint64_t>(end - start - 1) / ustep)};
-  }
-  start = std::clamp<int64_t>(start, 0, dim - 1);
-  end = std::clamp<int64_t>(end, -1, dim - 1);
-  if (start <= end) return {start, 0};
-  return {start, static_cast<int64_t>(1 + static_cast<uint64_t>(start - end - 1) / ustep)};
-}
-
-std::pair<int64_t, int64_t> shape_op_range(const Node& node, int64_t rank) {
-  auto clamp_dim = [rank](int64_t i) { return std::clamp<int64_t>(i < 0 ? i + rank : i, 0, rank); };
-  int64_t start = clamp_dim(node.attrs.get_int("start", 0));
-  int64_t end = clamp_dim(node.attrs.get_int("end", rank));
-  return {start, std::max(start, end)};
-}
-
-std::vector<int64_t> transpose_perm(const Node& node, int64_t rank) {
-  std::vector<int64_t> perm(static_cast<size_t>(rank));
-  if (!node.attrs.has("perm")) {
-    for (int64_t i = 0; i < rank; ++i) perm[static_cast<size_t>(i)] = rank - 1 - i;
-    return perm;
-  }
-  perm = node.attrs.get_ints("perm");
-  std::vector<bool> seen(static_cast<size_t>(rank), false);
-  bool ok = static_cast<int64_t>(perm.size()) == rank;
-  for (int64_t& p : perm) {
-    if (!ok || p < -rank || p >= rank) {
-      ok = false;
-      break;
-    }
-    if (p < 0) p += rank;
-    ok = !seen[static_cast<size_t>(p)];
-    seen[static_cast<size_t>(p)] = true;
-  }
-  if (!ok) {
-    fail_node(node, "perm " + dims_str(node.attrs.get_ints("perm")) +
-                        " is not a permutation of the input's " + std::to_string(rank) + " dims");
-  }
-  return perm;
-}
-
-Tensor constant_attr_value(const Node& node) {
-  const Attrs& a = node.attrs;
-  if (a.has("value")) return a.get_tensor("value");
-  if (a.has("value_float")) return Tensor::from_vector<float>({a.get_float("value_float")}, {});
-  if (a.has("value_int")) return Tensor::from_vector<int64_t>({a.get_int("value_int")}, {});
-  if (a.has("value_floats")) {
-    const auto& v = a.get_floats("value_floats");
-    return Tensor::from_vector<float>(v, {static_cast<int64_t>(v.size())});
-  }
-  if (a.has("value_ints")) {
-    const auto& v = a.get_ints("value_ints");
-    return Tensor::from_vector<int64_t>(v, {static_cast<int64_t>(v.size())});
-  }
-  fail_node(node,
-            "needs a value, value_float(s) or value_int(s) attribute "
-            "(string and sparse constants are not supported)");
-}
-
-Tensor constant_of_shape_fill(const Node& node) {
-  if (!node.attrs.has("value")) return Tensor::from_vector<float>({0.0f}, {1});
-  const Tensor& fill = node.attrs.get_tensor("value");
-  if (fill.numel() != 1) {
-    fail_node(node, "attribute value must hold 1 element, got shape " + dims_str(fill.shape()));
-  }
-  return fill;
-}
-
-void fail_gather_index(const Node& node, int64_t index, int64_t axis, int64_t dim,
-                       const std::string& data_shape) {
-  fail_node(node, "index " + std::to_string(index) + " is out of range [" + std::to_string(-dim) +
-                      ", " + std::to_string(dim) + ") on axis " + std::to_string(axis) +
-                      " of data shape " + data_shape);
-}
 
 // ---- shape functions ----
 
@@ -235,12 +105,13 @@ std::vector<TypeInfo> gather_shape(const ShapeContext& ctx) {
   }
   const int64_t rank = static_cast<int64_t>(data.shape.size());
   if (rank == 0) ctx.fail("data must have rank >= 1");
-  const int64_t axis = normalize_axis(ctx, ctx.node.attrs.get_int("axis", 0), rank);
+  const AxisAttrs attrs(ctx.node, 0);
+  const int64_t axis = attrs.normalize_axis(attrs.axis, rank);
   const Dim& dim = data.shape[static_cast<size_t>(axis)];
   if (const Tensor* v = ctx.value(1); v && dim.is_known()) {  // constant indices: check now
     for (int64_t i : v->to_int64_vector()) {
       if (i < -dim.value || i >= dim.value) {
-        fail_gather_index(ctx.node, i, axis, dim.value, shape_str(data.shape));
+        attrs.fail_index(i, dim.value, shape_str(data.shape));
       }
     }
   }
@@ -329,7 +200,7 @@ std::vector<TypeInfo> flatten_shape(const ShapeContext& ctx) {
 
 std::vector<TypeInfo> transpose_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
-  std::vector<int64_t> perm = transpose_perm(ctx.node, static_cast<int64_t>(data.shape.size()));
+  std::vector<int64_t> perm = TransposeAttrs(ctx.node).perm_for(static_cast<int64_t>(data.shape.size()));
   Shape out;
   for (int64_t p : perm) out.push_back(data.shape[static_cast<size_t>(p)]);
   return {{data.dtype, out}};
@@ -386,12 +257,11 @@ std::vector<TypeInfo> unsqueeze_shape(const ShapeContext& ctx) {
 
 std::vector<TypeInfo> concat_shape(const ShapeContext& ctx) {
   if (ctx.num_inputs() == 0) ctx.fail("needs at least one input");
-  if (!ctx.node.attrs.has("axis")) ctx.fail("missing attribute 'axis'");
+  const AxisAttrs attrs(ctx.node);
   const TypeInfo& first = ctx.input(0);
   const int64_t rank = static_cast<int64_t>(first.shape.size());
   if (rank == 0) ctx.fail("cannot concatenate scalars");
-  const size_t axis =
-      static_cast<size_t>(normalize_axis(ctx, ctx.node.attrs.get_int("axis"), rank));
+  const size_t axis = static_cast<size_t>(attrs.normalize_axis(attrs.axis, rank));
   Shape out = first.shape;
   Shape along{first.shape[axis]};
   for (size_t k = 1; k < ctx.num_inputs(); ++k) {
@@ -471,8 +341,8 @@ std::vector<TypeInfo> split_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
   const int64_t rank = static_cast<int64_t>(data.shape.size());
   if (rank == 0) ctx.fail("cannot split a scalar");
-  const size_t axis =
-      static_cast<size_t>(normalize_axis(ctx, ctx.node.attrs.get_int("axis", 0), rank));
+  const AxisAttrs attrs(ctx.node, 0);
+  const size_t axis = static_cast<size_t>(attrs.normalize_axis(attrs.axis, rank));
   std::vector<TypeInfo> outs;
   for (const Dim& size : split_sizes(ctx, data.shape[axis])) {
     outs.push_back(data);
@@ -510,7 +380,7 @@ std::vector<TypeInfo> slice_shape(const ShapeContext& ctx) {
     }
     return {{data.dtype, out}};
   }
-  SliceArgs args = slice_args(ctx.node, rank, std::move(*starts), std::move(*ends),
+  SliceArgs args = slice_args(OpAttrs(ctx.node), rank, std::move(*starts), std::move(*ends),
                               axes ? &*axes : nullptr, steps ? &*steps : nullptr);
   for (size_t i = 0; i < args.axes.size(); ++i) {
     Dim& d = out[static_cast<size_t>(args.axes[i])];
@@ -543,7 +413,7 @@ std::vector<TypeInfo> expand_shape(const ShapeContext& ctx) {
 }
 
 std::vector<TypeInfo> shape_shape(const ShapeContext& ctx) {
-  auto [start, end] = shape_op_range(ctx.node, static_cast<int64_t>(ctx.input(0).shape.size()));
+  auto [start, end] = ShapeAttrs(ctx.node).range(static_cast<int64_t>(ctx.input(0).shape.size()));
   return {{DType::kI64, {Dim::known(end - start)}}};
 }
 
@@ -553,12 +423,12 @@ std::vector<TypeInfo> size_shape(const ShapeContext& ctx) {
 }
 
 std::vector<TypeInfo> constant_shape(const ShapeContext& ctx) {
-  Tensor t = constant_attr_value(ctx.node);
+  const Tensor& t = ConstantAttrs(ctx.node).value;
   return {{t.dtype(), shape_of(t.shape())}};
 }
 
 std::vector<TypeInfo> constant_of_shape_shape(const ShapeContext& ctx) {
-  const DType dtype = constant_of_shape_fill(ctx.node).dtype();
+  const DType dtype = ConstantOfShapeAttrs(ctx.node).fill.dtype();
   auto dims = int_values(ctx, 0, "shape");
   if (!dims) return {{dtype, unknown_dims(vector_length(ctx, 0, "shape"))}};
   for (int64_t v : *dims) {

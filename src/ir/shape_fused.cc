@@ -1,7 +1,6 @@
 // Shape functions of bertc's internal fused ops (contracts in ops.def): bertc.Dense,
-// bertc.LayerNorm, bertc.Attention, bertc.EmbedLayerNorm; and the parameter rules they share
-// with the reference kernels (shape_fused.h).
-#include "ir/shape_fused.h"
+// bertc.LayerNorm, bertc.Attention, bertc.EmbedLayerNorm (their attributes: ir/op_attrs.h).
+#include "ir/op_attrs.h"
 
 #include <string>
 
@@ -66,10 +65,8 @@ std::vector<TypeInfo> dense_shape(const ShapeContext& ctx) {
   const TypeInfo& x = input_of(ctx, 0, DType::kF32, "X");
   if (x.shape.empty()) ctx.fail("X must have rank >= 1");
   const TypeInfo& w = input_of(ctx, 1, DType::kF32, "W");
-  const DenseDims dims = dense_dims(ctx.node, w.shape);
+  const DenseAttrs::Dims dims = DenseAttrs(ctx.node).dims(w.shape);
   check_dim(ctx, x.shape.back(), Dim::known(dims.k), "X's last dim (K)");
-  int64_t act = ctx.node.attrs.get_int("activation", 0);
-  if (act < 0 || act > 4) ctx.fail("activation " + std::to_string(act) + " is not 0..4");
   TypeInfo out{DType::kF32, x.shape};
   out.shape.back() = Dim::known(dims.n);
   if (ctx.has_input(2)) check_vector(ctx, 2, Dim::known(dims.n), "bias");
@@ -81,6 +78,7 @@ std::vector<TypeInfo> dense_shape(const ShapeContext& ctx) {
 
 std::vector<TypeInfo> layer_norm_shape(const ShapeContext& ctx) {
   check_inputs(ctx, 3, 4);
+  EpsilonAttrs(ctx.node, 1e-5f);  // checks the attribute's type
   const TypeInfo& x = input_of(ctx, 0, DType::kF32, "X");
   if (x.shape.empty()) ctx.fail("X must have rank >= 1");
   check_vector(ctx, 1, x.shape.back(), "gamma");
@@ -95,8 +93,7 @@ std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
   check_inputs(ctx, 1, 2);
   const TypeInfo& qkv = input_of(ctx, 0, DType::kF32, "QKV");
   if (qkv.shape.size() != 3) ctx.fail("QKV must be [B, S, 3*NH*D], got " + shape_str(qkv.shape));
-  const int64_t heads = ctx.node.attrs.get_int("num_heads", 0);
-  if (heads <= 0) ctx.fail("num_heads must be > 0, got " + std::to_string(heads));
+  const int64_t heads = AttentionAttrs(ctx.node).num_heads;
   if (ctx.has_input(1)) {  // absent in a packed batch, whose sequences need no mask
     const TypeInfo& bias = input_of(ctx, 1, DType::kF32, "bias");
     if (bias.shape.size() != 2) ctx.fail("bias must be [B, S], got " + shape_str(bias.shape));
@@ -119,6 +116,7 @@ std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
 
 std::vector<TypeInfo> embed_layer_norm_shape(const ShapeContext& ctx) {
   check_inputs(ctx, 8, 8);
+  EpsilonAttrs(ctx.node, 1e-12f);  // checks the attribute's type
   const TypeInfo& ids = index_input(ctx, 0, "ids");
   if (ids.shape.size() != 2) ctx.fail("ids must be [B, S], got " + shape_str(ids.shape));
   const TypeInfo& word = input_of(ctx, 3, DType::kF32, "word table");
@@ -149,23 +147,6 @@ std::vector<TypeInfo> embed_layer_norm_shape(const ShapeContext& ctx) {
 }
 
 }  // namespace
-
-DenseDims dense_dims(const Node& node, const Shape& w) {
-  ShapeContext ctx{node, {}, {}};
-  if (node.attrs.get_int("packed", 0) == 0) {
-    if (w.size() != 2 || !shape_is_known(w))
-      ctx.fail("W must be a known [K, N], got " + shape_str(w));
-    return {w[0].value, w[1].value};
-  }
-  const int64_t k = node.attrs.get_int("k", -1), n = node.attrs.get_int("n", -1);
-  if (k < 0 || n < 0) ctx.fail("a packed W needs attributes k and n");
-  const int64_t want = dense_packed_size(k, n);
-  if (w.size() != 1 || !w[0].is_known() || w[0].value != want) {
-    ctx.fail("packed W for K = " + std::to_string(k) + ", N = " + std::to_string(n) + " must be [" +
-             std::to_string(want) + "], got " + shape_str(w));
-  }
-  return {k, n};
-}
 
 void register_fused_shapes(ShapeFn* table) {
   auto set = [table](Op op, ShapeFn fn) { table[static_cast<size_t>(op)] = fn; };

@@ -83,7 +83,7 @@ void infer_shapes(Graph& graph, ValueEvaluator evaluator) {
     if (out.size() < node.outputs.size()) ctx.fail("shape function returned too few outputs");
     for (size_t i = 0; i < node.outputs.size(); ++i) graph.value(node.outputs[i]).type = out[i];
     if (!evaluator || !propagatable(out)) continue;
-    bool shape_only = node.op == Op::Shape || node.op == Op::Size;
+    bool shape_only = op_reads_only_shapes(node.op);
     std::vector<Tensor> shape_views;
     shape_views.reserve(values.size());
     bool ready = true;

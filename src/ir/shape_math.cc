@@ -1,6 +1,6 @@
 // Shape functions of the math ops (elementwise, MatMul/Gemm, Softmax, LayerNormalization,
 // reductions, CumSum), and the parameter rules they share with the kernels (shape_math.h).
-#include "ir/shape_math.h"
+#include "ir/op_attrs.h"
 
 #include <cstdint>
 #include <initializer_list>
@@ -165,7 +165,7 @@ std::vector<TypeInfo> dropout_shape(const ShapeContext& ctx) {
   if (ctx.has_input(1)) typed_input(ctx, 1, kFloat);
   if (ctx.has_input(2)) typed_input(ctx, 2, kBool);
   if (ctx.value(2) && (!ctx.has_input(1) || ctx.value(1))) {
-    check_dropout_identity(ctx.node, ctx.value(1), ctx.value(2));
+    check_dropout_identity(OpAttrs(ctx.node), ctx.value(1), ctx.value(2));
   }
   return {out, TypeInfo{DType::kBool, out.shape}};
 }
@@ -207,8 +207,8 @@ std::vector<TypeInfo> gemm_shape(const ShapeContext& ctx) {
   if (a.shape.size() != 2 || b.shape.size() != 2) {
     ctx.fail("A and B must be 2-D, got " + shape_str(a.shape) + " and " + shape_str(b.shape));
   }
-  bool ta = ctx.node.attrs.get_int("transA", 0) != 0;
-  bool tb = ctx.node.attrs.get_int("transB", 0) != 0;
+  const GemmAttrs attrs(ctx.node);
+  const bool ta = attrs.trans_a, tb = attrs.trans_b;
   const Dim& m = a.shape[ta ? 1 : 0];
   const Dim& n = b.shape[tb ? 0 : 1];
   check_inner_dims(ctx, a.shape[ta ? 0 : 1], b.shape[tb ? 1 : 0], a.shape, b.shape);
@@ -226,7 +226,7 @@ std::vector<TypeInfo> gemm_shape(const ShapeContext& ctx) {
 std::vector<TypeInfo> softmax_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 1, 1);
   const TypeInfo& x = typed_input(ctx, 0, kFloat);
-  softmax_axes(ctx.node, static_cast<int64_t>(x.shape.size()));
+  SoftmaxAttrs(ctx.node).axes(static_cast<int64_t>(x.shape.size()));
   return {x};
 }
 
@@ -236,7 +236,8 @@ std::vector<TypeInfo> layer_norm_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 2, 3);
   check_max_outputs(ctx, 3);
   const TypeInfo& x = typed_input(ctx, 0, kFloat);
-  int64_t axis = layer_norm_axis(ctx.node, static_cast<int64_t>(x.shape.size()));
+  const LayerNormalizationAttrs attrs(ctx.node);  // checks stash_type
+  const int64_t axis = attrs.first_axis(static_cast<int64_t>(x.shape.size()));
   Shape normalized(x.shape.begin() + axis, x.shape.end());
   for (size_t i = 1; i < 3; ++i) {
     if (!ctx.has_input(i)) continue;
@@ -244,9 +245,6 @@ std::vector<TypeInfo> layer_norm_shape(const ShapeContext& ctx) {
     check_same_dtype(ctx, 0, i);
     check_unidirectional(ctx, ctx.input(i).shape, normalized, i == 1 ? "Scale" : "B");
   }
-  int64_t stash = ctx.node.attrs.get_int("stash_type", 1);
-  if (stash != 1)
-    ctx.fail("stash_type " + std::to_string(stash) + " is not supported (only 1, float)");
   TypeInfo stats{DType::kF32, x.shape};
   for (size_t d = static_cast<size_t>(axis); d < x.shape.size(); ++d)
     stats.shape[d] = Dim::known(1);
@@ -258,7 +256,8 @@ std::vector<TypeInfo> layer_norm_shape(const ShapeContext& ctx) {
 std::vector<TypeInfo> reduce_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 1, 2);
   const TypeInfo& x = typed_input(ctx, 0, kNumeric);
-  bool keepdims = ctx.node.attrs.get_int("keepdims", 1) != 0;
+  const ReduceAttrs attrs(ctx.node);
+  const bool keepdims = attrs.keepdims;
   const int64_t rank = static_cast<int64_t>(x.shape.size());
   if (ctx.has_input(1)) {
     typed_input(ctx, 1, kIndex);
@@ -268,7 +267,7 @@ std::vector<TypeInfo> reduce_shape(const ShapeContext& ctx) {
       return {TypeInfo{x.dtype, Shape(x.shape.size(), Dim::unknown())}};
     }
   }
-  std::vector<bool> mask = reduce_axes(ctx.node, ctx.value(1), rank);
+  std::vector<bool> mask = attrs.reduced(ctx.value(1), rank);
   TypeInfo out{x.dtype, {}};
   for (int64_t d = 0; d < rank; ++d) {
     if (!mask[d]) {
@@ -288,70 +287,13 @@ std::vector<TypeInfo> cumsum_shape(const ShapeContext& ctx) {
       (axis.shape.size() == 1 && axis.shape[0].is_known() && axis.shape[0].value != 1)) {
     ctx.fail("axis (input 1) must be a scalar, got shape " + shape_str(axis.shape));
   }
-  if (ctx.value(1)) cumsum_axis(ctx.node, *ctx.value(1), static_cast<int64_t>(x.shape.size()));
+  if (ctx.value(1)) {
+    CumSumAttrs(ctx.node).axis_of(*ctx.value(1), static_cast<int64_t>(x.shape.size()));
+  }
   return {x};
 }
 
-// A context for the shared rules below, which see only the node: used for its error format
-// and normalize_axis.
-ShapeContext node_context(const Node& node) { return ShapeContext{node, {}, {}}; }
-
 }  // namespace
-
-std::vector<bool> reduce_axes(const Node& node, const Tensor* axes_input, int64_t rank) {
-  ShapeContext ctx = node_context(node);
-  std::vector<int64_t> axes;
-  if (axes_input) {
-    if (axes_input->dtype() != DType::kI64 && axes_input->dtype() != DType::kI32) {
-      ctx.fail(std::string("axes (input 1) must be int64, got ") + dtype_name(axes_input->dtype()));
-    }
-    if (axes_input->rank() > 1)
-      ctx.fail("axes (input 1) must be 1-D, got shape " + dims_str(axes_input->shape()));
-    axes = axes_input->to_int64_vector();
-  } else {
-    axes = node.attrs.get_ints("axes", {});
-  }
-  bool noop = node.attrs.get_int("noop_with_empty_axes", 0) != 0;
-  std::vector<bool> mask(static_cast<size_t>(rank), axes.empty() && !noop);
-  for (int64_t axis : axes) {
-    int64_t d = normalize_axis(ctx, axis, rank);
-    if (mask[d]) ctx.fail("axis " + std::to_string(axis) + " is listed twice in axes");
-    mask[d] = true;
-  }
-  return mask;
-}
-
-std::pair<int64_t, int64_t> softmax_axes(const Node& node, int64_t rank) {
-  ShapeContext ctx = node_context(node);
-  bool coerce_2d = node.attrs.get_int("bertc_coerce_2d", 0) == 1;
-  int64_t axis = node.attrs.get_int("axis", coerce_2d ? 1 : -1);
-  int64_t first = normalize_axis(ctx, axis, rank);
-  return {first, coerce_2d ? rank : first + 1};
-}
-
-int64_t layer_norm_axis(const Node& node, int64_t rank) {
-  return normalize_axis(node_context(node), node.attrs.get_int("axis", -1), rank);
-}
-
-int64_t cumsum_axis(const Node& node, const Tensor& axis, int64_t rank) {
-  ShapeContext ctx = node_context(node);
-  if ((axis.dtype() != DType::kI64 && axis.dtype() != DType::kI32) || axis.numel() != 1) {
-    ctx.fail(std::string("axis (input 1) must be one int32/int64 value, got ") +
-             dtype_name(axis.dtype()) + " " + dims_str(axis.shape()));
-  }
-  return normalize_axis(ctx, axis.to_int64_vector()[0], rank);
-}
-
-void check_dropout_identity(const Node& node, const Tensor* ratio, const Tensor* training) {
-  if (!training || training->numel() != 1 || training->to_int64_vector()[0] == 0) return;
-  double r = 0.5;
-  if (ratio && ratio->numel() == 1 && ratio->dtype() == DType::kF32) r = ratio->data<float>()[0];
-  if (ratio && ratio->numel() == 1 && ratio->dtype() == DType::kF64) r = ratio->data<double>()[0];
-  if (r != 0) {
-    node_context(node).fail("training_mode = true with ratio " + std::to_string(r) +
-                            " is not supported (inference only; random dropout)");
-  }
-}
 
 void register_math_shapes(ShapeFn* table) {
   auto set = [table](Op op, ShapeFn fn) { table[static_cast<size_t>(op)] = fn; };

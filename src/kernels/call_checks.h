@@ -6,13 +6,12 @@
 #include <string>
 
 #include "bertc/tensor.h"
-#include "ir/shape_infer.h"
 #include "kernels/kernel.h"
 
 namespace bertc::kernels {
 
 [[noreturn]] inline void fail(const KernelCall& call, const std::string& message) {
-  ir::ShapeContext{*call.node, {}, {}}.fail(message);
+  call.attrs->fail(message);
 }
 
 inline bool has_src(const KernelCall& call, size_t i) { return i < call.src.size() && call.src[i]; }

@@ -16,7 +16,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "ir/shape_data.h"
+#include "ir/op_attrs.h"
 #include "ir/shape_infer.h"
 #include "passes/pattern.h"
 #include "passes/pipeline.h"
@@ -163,7 +163,7 @@ class Analysis {
     switch (node.op) {
       case ir::Op::Shape: {
         const ir::Shape& s = g_.value(node.inputs[0]).type.shape;
-        auto [first, last] = ir::shape_op_range(node, static_cast<int64_t>(s.size()));
+        auto [first, last] = ir::ShapeAttrs(node).range(static_cast<int64_t>(s.size()));
         Sym out{false, {}};
         for (int64_t d = first; d < last; ++d) out.elems.push_back(of_dim(s[d]));
         return out;
@@ -237,7 +237,7 @@ class Analysis {
         std::optional<std::vector<int64_t>> axes, steps;
         if (node.has_input(3) && !(axes = const_ints(node, 3))) return std::nullopt;
         if (node.has_input(4) && !(steps = const_ints(node, 4))) return std::nullopt;
-        ir::SliceArgs args = ir::slice_args(node, 1, *starts, *ends, axes ? &*axes : nullptr,
+        ir::SliceArgs args = ir::slice_args(ir::OpAttrs(node), 1, *starts, *ends, axes ? &*axes : nullptr,
                                             steps ? &*steps : nullptr);
         if (args.axes.size() != 1) return std::nullopt;
         const int64_t n = static_cast<int64_t>(data->elems.size());

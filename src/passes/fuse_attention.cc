@@ -19,8 +19,8 @@
 #include <cmath>
 #include <optional>
 
-#include "ir/shape_data.h"
-#include "ir/shape_math.h"
+#include "ir/op_attrs.h"
+#include "ir/op_attrs.h"
 #include "passes/pattern.h"
 #include "passes/pipeline.h"
 
@@ -40,7 +40,7 @@ ir::ValueId strip_transposes(const GraphIndex& index, ir::ValueId v, std::vector
   while (const ir::Node* t = index.producer_if(v, ir::Op::Transpose)) {
     const ir::Shape& in_shape = index.type(t->inputs[0]).shape;
     if (in_shape.size() != 4) break;
-    std::vector<int64_t> p = ir::transpose_perm(*t, 4);
+    std::vector<int64_t> p = ir::TransposeAttrs(*t).perm_for(4);
     std::vector<int64_t> combined(4);
     for (size_t i = 0; i < 4; ++i) combined[i] = p[static_cast<size_t>(perm[i])];
     perm = combined;
@@ -112,7 +112,7 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   if (softmax.op != ir::Op::Softmax) return false;
   const ir::ValueId masked = softmax.inputs[0];
   if (index.type(masked).shape.size() != 4 || index.type(masked).dtype != DType::kF32) return false;
-  if (ir::softmax_axes(softmax, 4) != std::pair<int64_t, int64_t>{3, 4}) return false;
+  if (ir::SoftmaxAttrs(softmax).axes(4) != std::pair<int64_t, int64_t>{3, 4}) return false;
   std::vector<int32_t> group{n};
 
   // Output side: MatMul(P, v') → Transpose (0, 2, 1, 3) → Reshape [B, S, NH·D].
@@ -129,7 +129,7 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   while (index.single_use(o)) {
     const ir::Node& u = g.nodes[index.users[o][0]];
     if (u.op == ir::Op::Transpose) {
-      std::vector<int64_t> p = ir::transpose_perm(u, 4);
+      std::vector<int64_t> p = ir::TransposeAttrs(u).perm_for(4);
       std::vector<int64_t> combined(4);
       for (size_t i = 0; i < 4; ++i) combined[i] = perm[static_cast<size_t>(p[i])];
       perm = combined;

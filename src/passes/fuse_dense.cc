@@ -14,6 +14,7 @@
 #include <numbers>
 #include <optional>
 
+#include "ir/op_attrs.h"
 #include "passes/pattern.h"
 #include "passes/pipeline.h"
 
@@ -42,9 +43,9 @@ std::optional<Tensor> bias_vector(const ir::Graph& g, ir::ValueId v, int64_t n, 
   return b;
 }
 
-ir::Attrs dense_attrs(int64_t activation = 0) {
+ir::Attrs dense_attrs() {
   ir::Attrs a;
-  a.set("activation", activation);
+  a.set("activation", static_cast<int64_t>(ir::DenseActivation::kNone));
   a.set("packed", int64_t{0});
   return a;
 }
@@ -145,18 +146,18 @@ Product product_tree(const GraphIndex& index, int32_t root) {
   return p;
 }
 
-// Matches `v` = 1 + erf(y / √2) (activation 1) or 1 + tanh(√(2/π)·(y + 0.044715·y³))
-// (activation 2); appends the matched nodes.
-int64_t match_gelu_inner(const GraphIndex& index, ir::ValueId v, ir::ValueId y,
+// Matches `v` = 1 + erf(y / √2) (GELU, erf form) or 1 + tanh(√(2/π)·(y + 0.044715·y³)) (GELU,
+// tanh form); appends the matched nodes. kNone when `v` is neither.
+ir::DenseActivation match_gelu_inner(const GraphIndex& index, ir::ValueId v, ir::ValueId y,
                          std::vector<int32_t>& nodes) {
   const ir::Graph& g = index.g;
   const ir::Node* add = index.producer_if(v, ir::Op::Add);
-  if (!add) return 0;
+  if (!add) return ir::DenseActivation::kNone;
   ir::ValueId e = ir::kNoValue;
   for (int i = 0; i < 2; ++i) {
     if (is_scalar_constant(g, add->inputs[1 - i], 1.0, kTol)) e = add->inputs[i];
   }
-  if (e == ir::kNoValue) return 0;
+  if (e == ir::kNoValue) return ir::DenseActivation::kNone;
   std::vector<int32_t> found{index.index_of(add)};
   // y·c (either order) or y / d: the scale applied to y; 0 when `z` is not that.
   auto scaled_y = [&](ir::ValueId z, ir::ValueId x, std::vector<int32_t>& acc) -> double {
@@ -180,15 +181,15 @@ int64_t match_gelu_inner(const GraphIndex& index, ir::ValueId v, ir::ValueId y,
   if (const ir::Node* erf = index.producer_if(e, ir::Op::Erf)) {
     found.push_back(index.index_of(erf));
     double s = scaled_y(erf->inputs[0], y, found);
-    if (std::fabs(s - 1.0 / std::numbers::sqrt2) > kTol) return 0;
+    if (std::fabs(s - 1.0 / std::numbers::sqrt2) > kTol) return ir::DenseActivation::kNone;
     nodes.insert(nodes.end(), found.begin(), found.end());
-    return 1;
+    return ir::DenseActivation::kGeluErf;
   }
   if (const ir::Node* tanh = index.producer_if(e, ir::Op::Tanh)) {
     found.push_back(index.index_of(tanh));
     // tanh's input: c1 · (y + c2 · y³)
     const ir::Node* mul = index.producer_if(tanh->inputs[0], ir::Op::Mul);
-    if (!mul) return 0;
+    if (!mul) return ir::DenseActivation::kNone;
     found.push_back(index.index_of(mul));
     ir::ValueId sum = ir::kNoValue;
     double c1 = 0;
@@ -198,14 +199,14 @@ int64_t match_gelu_inner(const GraphIndex& index, ir::ValueId v, ir::ValueId y,
         sum = mul->inputs[i];
       }
     }
-    if (std::fabs(c1 - std::sqrt(2.0 / std::numbers::pi)) > 1e-4 * c1) return 0;
+    if (std::fabs(c1 - std::sqrt(2.0 / std::numbers::pi)) > 1e-4 * c1) return ir::DenseActivation::kNone;
     const ir::Node* add2 = index.producer_if(sum, ir::Op::Add);
-    if (!add2) return 0;
+    if (!add2) return ir::DenseActivation::kNone;
     found.push_back(index.index_of(add2));
     ir::ValueId cube_term = other_input(*add2, y);
-    if (cube_term == ir::kNoValue) return 0;
+    if (cube_term == ir::kNoValue) return ir::DenseActivation::kNone;
     const ir::Node* mul2 = index.producer_if(cube_term, ir::Op::Mul);
-    if (!mul2) return 0;
+    if (!mul2) return ir::DenseActivation::kNone;
     found.push_back(index.index_of(mul2));
     ir::ValueId cube = ir::kNoValue;
     double c2 = 0;
@@ -215,36 +216,37 @@ int64_t match_gelu_inner(const GraphIndex& index, ir::ValueId v, ir::ValueId y,
         cube = mul2->inputs[i];
       }
     }
-    if (std::fabs(c2 - 0.044715) > 1e-4 * 0.044715) return 0;
+    if (std::fabs(c2 - 0.044715) > 1e-4 * 0.044715) return ir::DenseActivation::kNone;
     const ir::Node* pow = index.producer_if(cube, ir::Op::Pow);
-    if (!pow || pow->inputs[0] != y || !is_scalar_constant(g, pow->inputs[1], 3.0, kTol)) return 0;
+    if (!pow || pow->inputs[0] != y || !is_scalar_constant(g, pow->inputs[1], 3.0, kTol)) return ir::DenseActivation::kNone;
     found.push_back(index.index_of(pow));
     nodes.insert(nodes.end(), found.begin(), found.end());
-    return 2;
+    return ir::DenseActivation::kGeluTanh;
   }
-  return 0;
+  return ir::DenseActivation::kNone;
 }
 
 // Step 2: Dense (no activation, no residual) followed by an activation.
 bool match_activation(ir::Graph& g, const GraphIndex& index, int32_t n) {
   const ir::Node& dense = g.nodes[n];
-  if (dense.op != ir::Op::Dense || dense.attrs.get_int("activation", 0) != 0 ||
+  if (dense.op != ir::Op::Dense || ir::DenseAttrs(dense).activation != ir::DenseActivation::kNone ||
       dense.has_input(3)) {
     return false;
   }
   const ir::ValueId y = dense.outputs[0];
   std::vector<int32_t> group{n};
   ir::ValueId out = ir::kNoValue;
-  int64_t act = 0;
+  using ir::DenseActivation;
+  DenseActivation act = DenseActivation::kNone;
   if (index.single_use(y)) {
     const ir::Node& u = g.nodes[index.users[y][0]];
     if (u.op == ir::Op::Relu || u.op == ir::Op::Tanh) {
-      act = u.op == ir::Op::Relu ? 3 : 4;
+      act = u.op == ir::Op::Relu ? DenseActivation::kRelu : DenseActivation::kTanh;
       group.push_back(index.users[y][0]);
       out = u.outputs[0];
     }
   }
-  if (act == 0) {
+  if (act == DenseActivation::kNone) {
     // GELU: a tree of Muls with factors {y, 0.5, inner}; try each Mul on the way up from y.
     for (int32_t u : index.users[y]) {
       if (g.nodes[u].op != ir::Op::Mul) continue;
@@ -255,7 +257,7 @@ bool match_activation(ir::Graph& g, const GraphIndex& index, int32_t n) {
         if (g.nodes[next].op != ir::Op::Mul) break;
         path.push_back(top = next);
       }
-      for (size_t p = path.size(); p-- > 0 && act == 0;) {
+      for (size_t p = path.size(); p-- > 0 && act == DenseActivation::kNone;) {
         Product prod = product_tree(index, path[p]);
         if (prod.factors.size() != 3) continue;
         int has_y = 0, has_half = 0;
@@ -271,8 +273,8 @@ bool match_activation(ir::Graph& g, const GraphIndex& index, int32_t n) {
         }
         if (has_y != 1 || has_half != 1 || inner == ir::kNoValue) continue;
         std::vector<int32_t> nodes = prod.nodes;
-        int64_t kind = match_gelu_inner(index, inner, y, nodes);
-        if (kind == 0) continue;
+        const DenseActivation kind = match_gelu_inner(index, inner, y, nodes);
+        if (kind == DenseActivation::kNone) continue;
         std::vector<int32_t> candidate = group;
         candidate.insert(candidate.end(), nodes.begin(), nodes.end());
         if (!can_replace(index, candidate, {g.nodes[path[p]].outputs[0]})) continue;
@@ -280,12 +282,12 @@ bool match_activation(ir::Graph& g, const GraphIndex& index, int32_t n) {
         group = candidate;
         out = g.nodes[path[p]].outputs[0];
       }
-      if (act) break;
+      if (act != DenseActivation::kNone) break;
     }
   }
-  if (act == 0 || !can_replace(index, group, {out})) return false;
+  if (act == DenseActivation::kNone || !can_replace(index, group, {out})) return false;
   ir::Attrs attrs = dense.attrs;
-  attrs.set("activation", act);
+  attrs.set("activation", static_cast<int64_t>(act));
   ir::Node fused = make_node(ir::Op::Dense, dense.name, dense.inputs, {out}, attrs);
   apply_rewrite(g, group, {std::move(fused)});
   return true;

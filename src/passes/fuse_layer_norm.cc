@@ -11,7 +11,7 @@
 //     LayerNorm (the residual add of a transformer layer) → LayerNorm(a, gamma, beta, skip = b).
 #include <optional>
 
-#include "ir/shape_math.h"
+#include "ir/op_attrs.h"
 #include "passes/pattern.h"
 #include "passes/pipeline.h"
 
@@ -53,7 +53,7 @@ bool is_last_axis_mean(const ir::Graph& g, const ir::Node& node) {
   const Tensor* axes = node.has_input(1) ? constant(g, node.inputs[1]) : nullptr;
   if (node.has_input(1) && !axes) return false;
   if (!node.has_input(1) && !node.attrs.has("axes")) return false;
-  std::vector<bool> mask = ir::reduce_axes(node, axes, rank);
+  std::vector<bool> mask = ir::ReduceAttrs(node).reduced(axes, rank);
   for (int64_t d = 0; d < rank; ++d) {
     if (mask[d] != (d == rank - 1)) return false;
   }
@@ -152,7 +152,7 @@ bool match_onnx(ir::Graph& g, const GraphIndex& index, int32_t n) {
   auto h = hidden_size(index, x);
   if (!h) return false;
   const int64_t rank = static_cast<int64_t>(index.type(x).shape.size());
-  if (ir::layer_norm_axis(ln, rank) != rank - 1) return false;
+  if (ir::LayerNormalizationAttrs(ln).first_axis(rank) != rank - 1) return false;
   if (ln.attrs.get_int("stash_type", 1) != 1) return false;
   for (size_t i = 1; i < ln.outputs.size(); ++i) {
     if (!index.users[ln.outputs[i]].empty() || index.is_output[ln.outputs[i]]) return false;

@@ -5,6 +5,7 @@
 // when another projection has one.
 #include <algorithm>
 
+#include "ir/op_attrs.h"
 #include "passes/pattern.h"
 #include "passes/pipeline.h"
 
@@ -22,8 +23,8 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   std::vector<int32_t> group{n};
   for (ir::ValueId in : concat.inputs) {
     const ir::Node* d = index.producer_if(in, ir::Op::Dense);
-    if (!d || !index.single_use(in) || d->attrs.get_int("packed", 0) != 0 ||
-        d->attrs.get_int("activation", 0) != 0 || d->has_input(3)) {
+    if (!d || !index.single_use(in) || ir::DenseAttrs(*d).packed ||
+        ir::DenseAttrs(*d).activation != ir::DenseActivation::kNone || d->has_input(3)) {
       return false;
     }
     if (!dense.empty() && d->inputs[0] != dense[0]->inputs[0]) return false;
@@ -59,7 +60,7 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   const ir::ValueId x = dense[0]->inputs[0];
   const std::string name = dense[0]->name + "_qkv";
   ir::Attrs attrs;
-  attrs.set("activation", int64_t{0});
+  attrs.set("activation", static_cast<int64_t>(ir::DenseActivation::kNone));
   attrs.set("packed", int64_t{0});
   std::vector<ir::ValueId> inputs{x, new_constant(g, name + "_weight", std::move(w))};
   if (any_bias) inputs.push_back(new_constant(g, name + "_bias", std::move(b)));

@@ -1,39 +1,30 @@
-// prepack_weights: every bertc.Dense with an unpacked constant W [K, N] gets W in the GEMM
-// kernels' packed layout (gemm_pack_b of kernels/x86/gemm.h: panels of 16 columns, K-major,
-// zero-padded; ISA-independent, so a bundle packed on one machine runs on any other) and attrs
-// packed = 1, k = K, n = N. The reference Dense kernel reads the same layout through
-// ir::dense_packed_index. A W shared by several Dense nodes is packed once.
+// prepack_weights: every bertc.Dense with an unpacked constant W [K, N] gets W in the packed
+// layout of ir/packed_weights.h (panels of 16 columns, K-major, zero-padded; ISA-independent,
+// so a bundle packed on one machine runs on any other), packed by gemm_pack_b, and attrs
+// packed = 1, k = K, n = N. A W shared by several Dense nodes is packed once.
 #include <map>
 #include <string>
 
 #include "bertc/error.h"
-#include "ir/shape_fused.h"
+#include "ir/op_attrs.h"
+#include "ir/packed_weights.h"
 #include "kernels/x86/gemm.h"
 #include "passes/pipeline.h"
 
 namespace bertc::passes {
 
-static_assert(x86::kGemmPanelWidth == ir::kDensePanelWidth,
-              "ir::dense_packed_index must describe gemm_pack_b's layout");
-
 void prepack_weights(ir::Graph& g) {
   std::map<ir::ValueId, ir::ValueId> packed_of;
   for (ir::Node& node : g.nodes) {
-    if (node.op != ir::Op::Dense || node.attrs.get_int("packed", 0) != 0) continue;
+    if (node.op != ir::Op::Dense || ir::DenseAttrs(node).packed) continue;
     const ir::Value& w = g.value(node.inputs[1]);
     if (!w.is_constant() || w.data->dtype() != DType::kF32 || w.data->rank() != 2) continue;
     const int64_t K = w.data->dim(0), N = w.data->dim(1);
     if (K == 0 || N == 0) continue;
     auto it = packed_of.find(node.inputs[1]);
     if (it == packed_of.end()) {
-      const int64_t size = x86::gemm_packed_size(K, N);
-      if (size != ir::dense_packed_size(K, N)) {
-        throw Error("internal error: gemm_packed_size(" + std::to_string(K) + ", " +
-                    std::to_string(N) + ") = " + std::to_string(size) +
-                    " does not match ir::dense_packed_size");
-      }
-      Tensor packed = Tensor::empty(DType::kF32, {size});
-      x86::gemm_pack_b(x86::GemmBLayout::kKN, w.data->data<float>(), N, K, N, packed.data<float>());
+      Tensor packed = Tensor::empty(DType::kF32, {ir::dense_packed_size(K, N)});
+      kernels::x86::gemm_pack_b(kernels::x86::GemmBLayout::kKN, w.data->data<float>(), N, K, N, packed.data<float>());
       ir::ValueId id = g.add_constant(g.unique_name(w.name + "_packed"), std::move(packed));
       it = packed_of.emplace(node.inputs[1], id).first;
     }

@@ -5,37 +5,11 @@
 
 #include "bertc/error.h"
 #include "cpu/cpu_features.h"
-#include "kernels/onednn/dense_onednn.h"
-#include "kernels/ref/ref_kernels.h"
-#include "kernels/x86/select.h"
+#include "ir/dataflow.h"
+#include "kernels/backends.h"
 #include "runtime/program.h"
 
 namespace bertc::runtime {
-namespace {
-
-// Values whose contents (not only shapes) are needed to plan: the value ports of every node,
-// and everything they are computed from, except through Shape/Size which read only shapes.
-std::vector<bool> values_needed_at_plan_time(const ir::Graph& graph) {
-  std::vector<bool> needed(graph.values.size(), false);
-  for (const ir::Node& node : graph.nodes) {
-    uint32_t ports = ir::op_value_ports(node.op);
-    for (size_t i = 0; i < node.inputs.size(); ++i) {
-      if ((ports >> i & 1) && node.inputs[i] != ir::kNoValue) needed[node.inputs[i]] = true;
-    }
-  }
-  for (size_t n = graph.nodes.size(); n-- > 0;) {
-    const ir::Node& node = graph.nodes[n];
-    bool any = false;
-    for (ir::ValueId out : node.outputs) any = any || needed[out];
-    if (!any || node.op == ir::Op::Shape || node.op == ir::Op::Size) continue;
-    for (ir::ValueId in : node.inputs) {
-      if (in != ir::kNoValue) needed[in] = true;
-    }
-  }
-  return needed;
-}
-
-}  // namespace
 
 bool verbose() {
   static const bool on = [] {
@@ -45,9 +19,6 @@ bool verbose() {
   return on;
 }
 
-// Per node: the x86 kernel that x86::select_kernel picks for cpu::active_isa() (BERTC_ISA caps
-// it) — or oneDNN's for Dense nodes marked gemm = "onednn" — else the reference kernel; only
-// the reference kernels when `reference_only`.
 Program lower(const ir::Graph& graph, bool reference_only) {
   Program program;
   program.graph = &graph;
@@ -57,38 +28,25 @@ Program lower(const ir::Graph& graph, bool reference_only) {
     std::fprintf(stderr, "bertc: dispatch: isa %s (detected %s), %zu nodes\n", cpu::isa_name(isa),
                  cpu::isa_name(cpu::detected_isa()), graph.nodes.size());
   }
+  const std::span<const kernels::Backend> backends = kernels::backends(reference_only);
   for (const ir::Node& node : graph.nodes) {
-    StepKernel k;
-    x86::KernelChoice choice = reference_only              ? x86::KernelChoice{}
-                               : onednn::wants_onednn(node) ? onednn::select_dense(graph, node)
-                                                            : x86::select_kernel(graph, node, isa);
-    if (choice.fn) {
-      k.fn = choice.fn;
-      k.inplace_ok = choice.inplace_ok;
-      k.name = choice.name;
-      k.state = choice.state.get();
-      program.states.push_back(std::move(choice.state));
-    } else {
-      k.fn = kernels::ref::kernel(node.op);
-      if (!k.fn) {
-        throw Error("no kernel for op " + std::string(ir::op_name(node.op)) + " (node '" +
-                    node.name + "')");
+    const std::string op(ir::op_name(node.op));
+    kernels::KernelChoice choice;
+    for (const kernels::Backend& backend : backends) {
+      choice = backend.select(graph, node, isa);
+      if (choice.fn) break;
+      if (log && !choice.refused.empty()) {
+        std::fprintf(stderr, "bertc: dispatch: node '%s' (%s): %s refused: %s\n",
+                     node.name.c_str(), op.c_str(), backend.name, choice.refused.c_str());
       }
-      k.inplace_ok = kernels::ref::inplace_ok(node.op);
-      k.name = "ref";
     }
     if (log) {
-      const std::string op(ir::op_name(node.op));
-      if (!choice.refused.empty()) {
-        std::fprintf(stderr, "bertc: dispatch: node '%s' (%s): refused: %s\n", node.name.c_str(),
-                     op.c_str(), choice.refused.c_str());
-      }
       std::fprintf(stderr, "bertc: dispatch: node '%s' (%s) -> %s\n", node.name.c_str(),
-                   op.c_str(), k.name);
+                   op.c_str(), choice.name);
     }
-    program.kernels.push_back(k);
+    program.kernels.push_back(std::move(choice));
   }
-  std::vector<bool> needed = values_needed_at_plan_time(graph);
+  std::vector<bool> needed = ir::values_needed_for_shapes(graph);
   for (ir::ValueId id : graph.inputs) program.input_keys_values.push_back(needed[id]);
   program.packing = find_packing_region(graph);
   if (log) {

@@ -38,7 +38,7 @@ std::vector<ir::TypeInfo> infer_node(const ir::Node& node, const std::vector<con
 struct StepSpec {
   int32_t node;  // -1: a packing step
   kernels::KernelFn fn;
-  const void* state;
+  const ir::OpAttrs* attrs;  // null for a packing step
   bool inplace_ok;
   bool packed;  // reads kernels::Sequences
   std::vector<int32_t> in, out;  // slots; kNoValue for an omitted input
@@ -81,7 +81,7 @@ class Builder {
   void add_node(size_t n) {
     const ir::Node& node = g_.nodes[n];
     const bool in_region = T_ > 0 && program_.packing.node_in_region[n];
-    const bool shape_only = node.op == ir::Op::Shape || node.op == ir::Op::Size;
+    const bool shape_only = ir::op_reads_only_shapes(node.op);
     std::vector<int32_t> in(node.inputs.size(), ir::kNoValue);
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       const ir::ValueId v = node.inputs[i];
@@ -108,8 +108,8 @@ class Builder {
     std::vector<ir::TypeInfo> out = infer_node(node, in_types, in_known);
     for (size_t i = 0; i < node.outputs.size(); ++i) types[node.outputs[i]] = out[i];
     if (!all_known && !shape_only) {
-      const StepKernel& k = program_.kernels[n];
-      steps.push_back({static_cast<int32_t>(n), k.fn, k.state, k.inplace_ok, in_region, in,
+      const kernels::KernelChoice& k = program_.kernels[n];
+      steps.push_back({static_cast<int32_t>(n), k.fn, k.attrs.get(), k.inplace_ok, in_region, in,
                        {node.outputs.begin(), node.outputs.end()}});
       return;
     }
@@ -260,10 +260,9 @@ Plan::Plan(const Program& program, const std::vector<Tensor>& inputs, cpu::Threa
     const StepSpec& step = steps[s];
     for (int32_t in : step.in) src_[s].push_back(in == ir::kNoValue ? nullptr : &tensors_[in]);
     for (int32_t out : step.out) dst_[s].push_back(&tensors_[out]);
-    const ir::Node* node = step.node >= 0 ? &graph.nodes[step.node] : nullptr;
     steps_.push_back(PlannedStep{
         step.fn,
-        kernels::KernelCall{node, src_[s], dst_[s], step.state, pool,
+        kernels::KernelCall{step.attrs, src_[s], dst_[s], pool,
                             step.packed ? &sequences_ : nullptr},
         step.node});
   }

@@ -38,8 +38,7 @@ TEST_P(DenseOnednnTest, MatchesReference) {
     Tensor r0 = random_f32({1, 5, N}, seed + 3);
     OneNode n(ir::Op::Dense, {&x0, &w, with_bias ? &bias : nullptr, with_res ? &r0 : nullptr},
               {false, true}, attrs);
-    ASSERT_TRUE(onednn::wants_onednn(*n.node));
-    const x86::KernelChoice c = onednn::select_dense(n.graph, *n.node);
+    const kernels::KernelChoice c = kernels::onednn::select_dense(n.graph, *n.node, cpu::Isa::kRef);
     ASSERT_NE(c.fn, nullptr) << c.refused;
     // Token counts 5, 17, 5 again (a cached primitive), each on 1 and 2 threads.
     for (int64_t S : {5, 17, 5}) {
@@ -49,12 +48,11 @@ TEST_P(DenseOnednnTest, MatchesReference) {
                                          with_res ? &r : nullptr};
       Tensor want = Tensor::empty(DType::kF32, {3, S, N});
       std::vector<Tensor*> want_dst = {&want};
-      kernels::ref::kernel(ir::Op::Dense)(
-          kernels::KernelCall{n.node, srcs, want_dst, nullptr, nullptr});
+      kernels::ref::run(*n.node, srcs, want_dst);
       for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2}) {
         Tensor got = Tensor::empty(DType::kF32, {3, S, N});
         std::vector<Tensor*> dst = {&got};
-        c.fn(kernels::KernelCall{n.node, srcs, dst, c.state.get(), pool});
+        c.fn(kernels::KernelCall{c.attrs.get(), srcs, dst, pool});
         expect_close(got, want, 2e-5 * std::sqrt(static_cast<double>(K)) + 2e-5, 1e-5,
                      std::string(with_bias ? "bias " : "") + (with_res ? "residual " : "") +
                          "S=" + std::to_string(S) + (pool ? " 2 threads" : " 1 thread"));
@@ -75,10 +73,12 @@ TEST(DenseOnednn, RefusesPackedOrNonConstantWeights) {
   ir::Attrs attrs;
   attrs.set("gemm", std::string("onednn"));
   OneNode non_constant(ir::Op::Dense, {&x, &w}, {false, false}, attrs);
-  EXPECT_EQ(onednn::select_dense(non_constant.graph, *non_constant.node).fn, nullptr);
+  EXPECT_EQ(kernels::onednn::select_dense(non_constant.graph, *non_constant.node, cpu::Isa::kRef).fn, nullptr);
   attrs.set("packed", int64_t{1});
+  attrs.set("k", int64_t{2});
+  attrs.set("n", int64_t{4});
   OneNode packed(ir::Op::Dense, {&x, &w}, {false, true}, attrs);
-  const x86::KernelChoice c = onednn::select_dense(packed.graph, *packed.node);
+  const kernels::KernelChoice c = kernels::onednn::select_dense(packed.graph, *packed.node, cpu::Isa::kRef);
   EXPECT_EQ(c.fn, nullptr);
   EXPECT_NE(c.refused.find("not a float32 constant [K, N]"), std::string::npos) << c.refused;
 }
@@ -89,14 +89,14 @@ TEST(DenseOnednn, WrongInputShapeIsAnError) {
   ir::Attrs attrs;
   attrs.set("gemm", std::string("onednn"));
   OneNode n(ir::Op::Dense, {&x, &w}, {false, true}, attrs);
-  const x86::KernelChoice c = onednn::select_dense(n.graph, *n.node);
+  const kernels::KernelChoice c = kernels::onednn::select_dense(n.graph, *n.node, cpu::Isa::kRef);
   ASSERT_NE(c.fn, nullptr);
   Tensor bad = random_f32({2, 7}, 3);
   Tensor out = Tensor::empty(DType::kF32, {2, 4});
   std::vector<const Tensor*> srcs = {&bad, n.src(1)};
   std::vector<Tensor*> dst = {&out};
   try {
-    c.fn(kernels::KernelCall{n.node, srcs, dst, c.state.get(), nullptr});
+    c.fn(kernels::KernelCall{c.attrs.get(), srcs, dst, nullptr});
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("X must be [..., 8]"), std::string::npos) << e.what();

@@ -150,12 +150,12 @@ TEST_P(AttentionIsaTest, BadShapeThrows) {
   attrs.set("num_heads", int64_t{5});  // 48 is not a multiple of 15
   attrs.set("scale", 0.3f);
   OneNode n(ir::Op::Attention, {&qkv, &bias}, {}, attrs);
-  x86::KernelChoice choice = n.choose(isa);
+  kernels::KernelChoice choice = n.choose(isa);
   ASSERT_NE(choice.fn, nullptr);
   Tensor got = Tensor::empty(DType::kF32, {1, 4, 16});
   std::vector<const Tensor*> s = n.srcs();
   std::vector<Tensor*> d = {&got};
-  EXPECT_THROW(choice.fn(kernels::KernelCall{n.node, s, d, choice.state.get(), nullptr}), Error);
+  EXPECT_THROW(choice.fn(kernels::KernelCall{choice.attrs.get(), s, d, nullptr}), Error);
 }
 
 // A packed batch (no bias, sequences of their own lengths, back to back) gives each sequence

@@ -19,11 +19,11 @@ cpu::ThreadPool& pool2() {
 }
 
 using ExpFn = void (*)(const float*, float*, int64_t, bool);
-using ActFn = void (*)(x86::Activation, const float*, const float*, float*, int64_t, bool);
+using ActFn = void (*)(kernels::x86::Activation, const float*, const float*, float*, int64_t, bool);
 
-ExpFn exp_fn(cpu::Isa isa) { return isa == cpu::Isa::kAvx512 ? &x86::f32_exp_avx512 : &x86::f32_exp_avx2; }
+ExpFn exp_fn(cpu::Isa isa) { return isa == cpu::Isa::kAvx512 ? &kernels::x86::f32_exp_avx512 : &kernels::x86::f32_exp_avx2; }
 ActFn act_fn(cpu::Isa isa) {
-  return isa == cpu::Isa::kAvx512 ? &x86::f32_activation_avx512 : &x86::f32_activation_avx2;
+  return isa == cpu::Isa::kAvx512 ? &kernels::x86::f32_activation_avx512 : &kernels::x86::f32_activation_avx2;
 }
 
 class ElementwiseIsaTest : public ::testing::TestWithParam<cpu::Isa> {};
@@ -53,8 +53,8 @@ TEST_P(ElementwiseIsaTest, ExpErrorBounds) {
   const double precise = max_exp_rel_error(exp_fn(isa), false);
   RecordProperty("exp_fast_max_rel_error", std::to_string(fast));
   RecordProperty("exp_precise_max_rel_error", std::to_string(precise));
-  EXPECT_LE(fast, x86::kExpFastMaxRelError);
-  EXPECT_LE(precise, x86::kExpPreciseMaxRelError);
+  EXPECT_LE(fast, kernels::x86::kExpFastMaxRelError);
+  EXPECT_LE(precise, kernels::x86::kExpPreciseMaxRelError);
   std::printf("%s exp max rel error: fast %.3g, precise %.3g\n", cpu::isa_name(isa), fast, precise);
 }
 
@@ -86,18 +86,18 @@ TEST_P(ElementwiseIsaTest, ActivationErrorBounds) {
   const int64_t n = static_cast<int64_t>(x.size());
   std::vector<float> y(x.size());
   struct Case {
-    x86::Activation act;
+    kernels::x86::Activation act;
     double (*exact)(double);
     double bound;
   };
   const Case cases[] = {
-      {x86::Activation::kTanh, [](double v) { return std::tanh(v); }, x86::kTanhFastMaxAbsError},
-      {x86::Activation::kErf, [](double v) { return std::erf(v); }, x86::kErfFastMaxAbsError},
-      {x86::Activation::kGeluTanh,
+      {kernels::x86::Activation::kTanh, [](double v) { return std::tanh(v); }, kernels::x86::kTanhFastMaxAbsError},
+      {kernels::x86::Activation::kErf, [](double v) { return std::erf(v); }, kernels::x86::kErfFastMaxAbsError},
+      {kernels::x86::Activation::kGeluTanh,
        [](double v) { return 0.5 * v * (1 + std::tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))); },
        // 0.5 |x| tanh error + a few ulp of values up to 10
-       5.0 * x86::kTanhFastMaxAbsError + 4e-6},
-      {x86::Activation::kRelu, [](double v) { return v > 0 ? v : 0.0; }, 0.0},
+       5.0 * kernels::x86::kTanhFastMaxAbsError + 4e-6},
+      {kernels::x86::Activation::kRelu, [](double v) { return v > 0 ? v : 0.0; }, 0.0},
   };
   for (const Case& c : cases) {
     for (bool fast : {true, false}) {
@@ -110,7 +110,7 @@ TEST_P(ElementwiseIsaTest, ActivationErrorBounds) {
   }
   // With a residual, in place.
   std::vector<float> r(x.size(), 0.25f), z = x;
-  act_fn(isa)(x86::Activation::kRelu, z.data(), r.data(), z.data(), n, true);
+  act_fn(isa)(kernels::x86::Activation::kRelu, z.data(), r.data(), z.data(), n, true);
   for (int64_t i = 0; i < n; ++i) ASSERT_EQ(z[i], std::max(x[i], 0.0f) + 0.25f);
 }
 
@@ -156,7 +156,7 @@ TEST_P(ElementwiseIsaTest, SoftmaxOverOtherAxisIsRefused) {
   ir::Attrs attrs;
   attrs.set("axis", int64_t{0});
   OneNode node(ir::Op::Softmax, {&x}, {}, attrs);
-  x86::KernelChoice c = node.choose(isa);
+  kernels::KernelChoice c = node.choose(isa);
   EXPECT_EQ(c.fn, nullptr);
   EXPECT_NE(c.refused.find("last axis"), std::string::npos) << c.refused;
 }

@@ -87,12 +87,12 @@ class EmbedLayerNormIsaTest : public ::testing::TestWithParam<cpu::Isa> {};
 
 // Runs the x86 kernel and returns the error message ("" if none).
 std::string run_error(const OneNode& n, cpu::Isa isa, std::vector<const Tensor*> srcs) {
-  x86::KernelChoice c = n.choose(isa);
+  kernels::KernelChoice c = n.choose(isa);
   EXPECT_NE(c.fn, nullptr) << c.refused;
   Tensor got = Tensor::empty(DType::kF32, {srcs[0]->dim(0), srcs[0]->dim(1), srcs[3]->dim(1)});
   std::vector<Tensor*> d = {&got};
   try {
-    c.fn(kernels::KernelCall{n.node, srcs, d, c.state.get(), nullptr});
+    c.fn(kernels::KernelCall{c.attrs.get(), srcs, d, nullptr});
   } catch (const Error& e) {
     return e.what();
   }

@@ -16,7 +16,7 @@
 
 #include "bertc/error.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 namespace {
 
 using cpu::Isa;
@@ -78,7 +78,7 @@ Result run_and_check(Isa isa, const Problem& p, cpu::ThreadPool* pool = nullptr)
     return p.layout == GemmBLayout::kKN ? b[k * ldb + n] : b[n * ldb + k];
   };
 
-  AlignedBuf packed = aligned_floats(gemm_packed_size(K, N));
+  AlignedBuf packed = aligned_floats(ir::dense_packed_size(K, N));
   gemm_pack_b(p.layout, b.data(), ldb, K, N, packed.get());
 
   Result out;
@@ -301,7 +301,7 @@ TEST_P(GemmIsaTest, InPlaceResidual) {
   const std::vector<float> bias = random_vec(N, 3);
   std::vector<float> c = random_vec(M * N, 4);
   const std::vector<float> r = c;
-  AlignedBuf packed = aligned_floats(gemm_packed_size(K, N));
+  AlignedBuf packed = aligned_floats(ir::dense_packed_size(K, N));
   gemm_pack_b(GemmBLayout::kKN, b.data(), N, K, N, packed.get());
   GemmEpilogue ep;
   ep.bias = bias.data();
@@ -353,7 +353,7 @@ TEST_P(GemmIsaTest, GeluMatchesEpilogueAndDocumentedBound) {
     std::printf("%s gelu fast=%d: implied max erf error %.3g (documented bound %.3g)\n",
                 cpu::isa_name(GetParam()), fast, worst_erf, kGemmErfMaxAbsError);
     // The GEMM epilogue (K = 1, B = 1) computes exactly the same values.
-    AlignedBuf one = aligned_floats(gemm_packed_size(1, 1));
+    AlignedBuf one = aligned_floats(ir::dense_packed_size(1, 1));
     const float b1 = 1.0f;
     gemm_pack_b(GemmBLayout::kKN, &b1, 1, 1, 1, one.get());
     std::vector<float> c(x.size());
@@ -370,7 +370,7 @@ TEST_P(GemmIsaTest, NanPropagates) {
   const int64_t M = 3, N = 20, K = 5;
   std::vector<float> a(M * K, 1.0f), b(K * N, 1.0f), c(M * N);
   a[1 * K + 2] = std::numeric_limits<float>::quiet_NaN();
-  AlignedBuf packed = aligned_floats(gemm_packed_size(K, N));
+  AlignedBuf packed = aligned_floats(ir::dense_packed_size(K, N));
   gemm_pack_b(GemmBLayout::kKN, b.data(), N, K, N, packed.get());
   gemm_run_isa(GetParam(), M, N, K, a.data(), K, packed.get(), c.data(), N);
   for (int64_t n = 0; n < N; ++n) {
@@ -391,7 +391,7 @@ TEST(GemmPack, LayoutIsPanelsOf16KMajorZeroPadded) {
   for (int64_t k = 0; k < K; ++k) {
     for (int64_t n = 0; n < N; ++n) nk[n * K + k] = kn[k * N + n];
   }
-  const int64_t size = gemm_packed_size(K, N);
+  const int64_t size = ir::dense_packed_size(K, N);
   ASSERT_EQ(size, 3 * K * 16);
   AlignedBuf p1 = aligned_floats(size), p2 = aligned_floats(size);
   gemm_pack_b(GemmBLayout::kKN, kn.data(), N, K, N, p1.get());
@@ -405,15 +405,15 @@ TEST(GemmPack, LayoutIsPanelsOf16KMajorZeroPadded) {
       }
     }
   }
-  EXPECT_EQ(gemm_packed_size(0, 5), 0);
-  EXPECT_EQ(gemm_packed_size(5, 0), 0);
-  EXPECT_EQ(gemm_packed_size(768, 2304), 768 * 2304);
+  EXPECT_EQ(ir::dense_packed_size(0, 5), 0);
+  EXPECT_EQ(ir::dense_packed_size(5, 0), 0);
+  EXPECT_EQ(ir::dense_packed_size(768, 2304), 768 * 2304);
 }
 
 TEST(GemmErrors, BadArgumentsAreReported) {
   const int64_t M = 4, N = 8, K = 3;
   std::vector<float> a(M * K), c(M * N), b(K * N);
-  AlignedBuf packed = aligned_floats(gemm_packed_size(K, N) + 16);
+  AlignedBuf packed = aligned_floats(ir::dense_packed_size(K, N) + 16);
   gemm_pack_b(GemmBLayout::kKN, b.data(), N, K, N, packed.get());
   EXPECT_THROW(gemm_run(M, N, K, a.data(), K - 1, packed.get(), c.data(), N), Error);  // lda
   EXPECT_THROW(gemm_run(M, N, K, a.data(), K, packed.get(), c.data(), N - 1), Error);  // ldc
@@ -444,7 +444,7 @@ TEST(GemmDefaultIsa, RunsTheActiveIsa) {
   // gemm_run uses cpu::active_isa() (BERTC_ISA caps it): same bits as the explicit call.
   const int64_t M = 30, N = 40, K = 50;
   const std::vector<float> a = random_vec(M * K, 1), b = random_vec(K * N, 2);
-  AlignedBuf packed = aligned_floats(gemm_packed_size(K, N));
+  AlignedBuf packed = aligned_floats(ir::dense_packed_size(K, N));
   gemm_pack_b(GemmBLayout::kKN, b.data(), N, K, N, packed.get());
   std::vector<float> c1(M * N), c2(M * N);
   gemm_run(M, N, K, a.data(), K, packed.get(), c1.data(), N);
@@ -453,4 +453,4 @@ TEST(GemmDefaultIsa, RunsTheActiveIsa) {
 }
 
 }  // namespace
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -88,7 +88,7 @@ TEST_P(LayerNormIsaTest, OnnxLayerNormalizationOverTwoAxesIsRefused) {
   ir::Attrs attrs;
   attrs.set("axis", int64_t{1});
   OneNode n(ir::Op::LayerNormalization, {&x, &scale, &bias}, {}, attrs);
-  x86::KernelChoice c = n.choose(isa);
+  kernels::KernelChoice c = n.choose(isa);
   EXPECT_EQ(c.fn, nullptr);
   EXPECT_NE(c.refused.find("more than the last axis"), std::string::npos) << c.refused;
 }
@@ -116,10 +116,10 @@ TEST_P(LayerNormIsaTest, WrongGammaLengthThrows) {
   Tensor short_gamma = random_f32({32}, 1);
   Tensor got = Tensor::empty(DType::kF32, {2, 33});
   std::vector<const Tensor*> srcs = {&x, &short_gamma, &beta};
-  x86::KernelChoice c = n.choose(isa);
+  kernels::KernelChoice c = n.choose(isa);
   ASSERT_NE(c.fn, nullptr);
   std::vector<Tensor*> d = {&got};
-  EXPECT_THROW(c.fn(kernels::KernelCall{n.node, srcs, d, c.state.get(), nullptr}), Error);
+  EXPECT_THROW(c.fn(kernels::KernelCall{c.attrs.get(), srcs, d, nullptr}), Error);
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, LayerNormIsaTest, ::testing::ValuesIn(x86_isas()), isa_param_name);

@@ -1,4 +1,4 @@
-// Kernel selection (x86::select_kernel) and lowering (runtime::lower): the optimized kernel of
+// Kernel selection (kernels::x86::select_kernel) and lowering (runtime::lower): the optimized kernel of
 // the active ISA where one applies, the reference kernel elsewhere, and BERTC_VERBOSE's report.
 #include <gtest/gtest.h>
 
@@ -52,17 +52,16 @@ TEST(Lower, PicksX86KernelsAndFallsBackToReference) {
   EXPECT_EQ(p.kernels[3].name, std::string("ref"));
   if (cpu::active_isa() != cpu::Isa::kRef) {
     EXPECT_TRUE(p.kernels[0].inplace_ok);
-    EXPECT_NE(p.kernels[0].state, nullptr);
-    ASSERT_EQ(p.states.size(), 1u);
-    EXPECT_EQ(p.states[0].get(), p.kernels[0].state);
+    ASSERT_NE(p.kernels[0].attrs, nullptr);
+    EXPECT_EQ(p.kernels[0].attrs->label, "node 'ln_node' (bertc.LayerNorm)");
     EXPECT_NE(log.find("node 'ln_node' (bertc.LayerNorm) -> " + expected_name("f32_layer_norm")),
               std::string::npos)
         << log;
-    EXPECT_NE(log.find("node 'dense_node' (bertc.Dense): refused: " +
+    EXPECT_NE(log.find("node 'dense_node' (bertc.Dense): x86 refused: " +
                        expected_name("f32_dense_gemm") + ": W is not a constant"),
               std::string::npos)
         << log;
-    EXPECT_NE(log.find("node 'softmax_node' (Softmax): refused"), std::string::npos) << log;
+    EXPECT_NE(log.find("node 'softmax_node' (Softmax): x86 refused"), std::string::npos) << log;
   }
   EXPECT_NE(log.find("node 'add_node' (Add) -> ref"), std::string::npos) << log;
 }
@@ -78,7 +77,7 @@ TEST_P(SelectIsaTest, NamesSayOpAndIsa) {
   attrs.set("num_heads", int64_t{2});
   attrs.set("scale", 0.25f);
   OneNode n(ir::Op::Attention, {&qkv, &bias}, {}, attrs);
-  x86::KernelChoice c = n.choose(isa);
+  kernels::KernelChoice c = n.choose(isa);
   EXPECT_EQ(std::string(c.name), std::string("f32_attention_") + cpu::isa_name(isa));
   EXPECT_FALSE(c.inplace_ok);
 }
@@ -89,7 +88,7 @@ TEST_P(SelectIsaTest, NonFloatInputIsRefused) {
   Tensor x = Tensor::empty(DType::kF64, {2, 8});
   Tensor gamma = random_f32({8}, 1);
   OneNode n(ir::Op::LayerNorm, {&x, &gamma, &gamma}, {}, {});
-  x86::KernelChoice c = n.choose(isa);
+  kernels::KernelChoice c = n.choose(isa);
   EXPECT_EQ(c.fn, nullptr);
   EXPECT_NE(c.refused.find("float64, not float32"), std::string::npos) << c.refused;
 }
@@ -117,7 +116,7 @@ TEST(Lower, ReferenceOnlyPicksReferenceKernels) {
   const runtime::Program p = runtime::lower(g, true);
   ASSERT_EQ(p.kernels.size(), 1u);
   EXPECT_EQ(p.kernels[0].name, std::string("ref"));
-  EXPECT_TRUE(p.states.empty());
+  EXPECT_EQ(p.kernels[0].fn, kernels::ref::kernel(ir::Op::LayerNorm).fn);
 }
 
 }  // namespace

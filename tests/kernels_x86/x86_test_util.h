@@ -85,25 +85,24 @@ struct OneNode {
 
   // dst = ref kernel of the op (on a packed batch when `seqs` is given).
   void run_ref(Tensor& dst, const kernels::Sequences* seqs = nullptr) const {
-    kernels::KernelFn fn = kernels::ref::kernel(node->op);
-    ASSERT_NE(fn, nullptr) << "no reference kernel";
+    const kernels::KernelChoice c = kernels::ref::select(graph, *node, cpu::Isa::kRef);
     std::vector<const Tensor*> s = srcs();
     std::vector<Tensor*> d = {&dst};
-    fn(kernels::KernelCall{node, s, d, nullptr, nullptr, seqs});
+    c.fn(kernels::KernelCall{c.attrs.get(), s, d, nullptr, seqs});
   }
 
-  x86::KernelChoice choose(cpu::Isa isa) const { return x86::select_kernel(graph, *node, isa); }
+  kernels::KernelChoice choose(cpu::Isa isa) const { return kernels::x86::select_kernel(graph, *node, isa); }
 
   // dst = the x86 kernel selected for `isa` (which must exist); `srcs_override` replaces the
   // inputs (e.g. to run in place); `seqs` makes it a packed batch.
   void run_x86(cpu::Isa isa, Tensor& dst, cpu::ThreadPool* pool,
                std::vector<const Tensor*> srcs_override = {},
                const kernels::Sequences* seqs = nullptr) const {
-    x86::KernelChoice c = choose(isa);
+    kernels::KernelChoice c = choose(isa);
     ASSERT_NE(c.fn, nullptr) << "no x86 kernel: " << c.refused;
     std::vector<const Tensor*> s = srcs_override.empty() ? srcs() : srcs_override;
     std::vector<Tensor*> d = {&dst};
-    c.fn(kernels::KernelCall{node, s, d, c.state.get(), pool, seqs});
+    c.fn(kernels::KernelCall{c.attrs.get(), s, d, pool, seqs});
   }
 };
 

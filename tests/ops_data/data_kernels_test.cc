@@ -61,12 +61,12 @@ TEST(DataGather, OutOfRangeIndexNamesNodeIndexAndRange) {
   Tensor out = Tensor::empty(DType::kF32, {1, 3, 2});
   const Tensor* src[] = {&table, &ids};
   Tensor* dst[] = {&out};
-  std::string msg = error_of([&] { kernels::ref::kernel(Op::Gather)({&node, src, dst}); });
+  std::string msg = error_of([&] { kernels::ref::run(node, src, dst); });
   EXPECT_THAT(msg, HasSubstr("node 'embeddings.word_embeddings' (Gather)"));
   EXPECT_THAT(msg, HasSubstr("index 30522 is out of range [-30522, 30522)"));
   ids.data<int64_t>()[1] = -30523;
   EXPECT_THAT(error_of([&] {
-                kernels::ref::kernel(Op::Gather)({&node, src, dst});
+                kernels::ref::run(node, src, dst);
               }),
               HasSubstr("index -30523 is out of range [-30522, 30522)"));
 }
@@ -93,14 +93,14 @@ TEST(DataLayout, ReshapeEmptyAndAllowZero) {
 }
 
 TEST(DataLayout, ReshapeInPlaceCopiesNothing) {
-  EXPECT_TRUE(kernels::ref::inplace_ok(Op::Reshape));
+  EXPECT_TRUE(kernels::ref::kernel(Op::Reshape).inplace_ok);
   ir::Node node = make_node(Op::Reshape, 2, 1, {});
   Tensor x = iota_f32({2, 3});
   Tensor shape = i64({3, 2});
   Tensor alias = Tensor::view(DType::kF32, {3, 2}, x.raw());
   const Tensor* src[] = {&x, &shape};
   Tensor* dst[] = {&alias};
-  kernels::ref::kernel(Op::Reshape)({&node, src, dst});
+  kernels::ref::run(node, src, dst);
   EXPECT_THAT(values_of<float>(alias), ElementsAre(0, 1, 2, 3, 4, 5));
 }
 

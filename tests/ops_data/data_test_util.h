@@ -62,8 +62,7 @@ inline std::vector<Tensor> run_op(ir::Op op, const std::vector<Tensor>& inputs,
   }
   std::vector<Tensor*> dst;
   for (Tensor& t : outs) dst.push_back(&t);
-  kernels::KernelCall call{&node, src, dst};
-  kernels::ref::kernel(op)(call);
+  kernels::ref::run(node, src, dst);
   return outs;
 }
 

@@ -9,7 +9,8 @@
 #include "../common/error_of.h"
 #include "../ops_data/data_test_util.h"
 #include "bertc/error.h"
-#include "ir/shape_fused.h"
+#include "ir/op_attrs.h"
+#include "ir/packed_weights.h"
 #include "kernels/x86/gemm.h"
 #include "pass_test_util.h"
 
@@ -73,9 +74,8 @@ TEST(FusedKernels, DenseMatchesDirectComputationForEveryActivation) {
 TEST(FusedKernels, DensePackedLayoutIsGemmPackB) {
   const int64_t K = 7, N = 35;  // N not a multiple of the panel width
   Tensor w = random_tensor({K, N}, 5);
-  ASSERT_EQ(x86::gemm_packed_size(K, N), ir::dense_packed_size(K, N));
   Tensor packed = Tensor::empty(DType::kF32, {ir::dense_packed_size(K, N)});
-  x86::gemm_pack_b(x86::GemmBLayout::kKN, w.data<float>(), N, K, N, packed.data<float>());
+  kernels::x86::gemm_pack_b(kernels::x86::GemmBLayout::kKN, w.data<float>(), N, K, N, packed.data<float>());
   for (int64_t k = 0; k < K; ++k) {
     for (int64_t n = 0; n < N; ++n) {
       EXPECT_EQ(packed.data<float>()[ir::dense_packed_index(K, k, n)], w.data<float>()[k * N + n]);

@@ -1,7 +1,8 @@
 // prepack_weights and set_fast_math: the -O3 passes on bertc.Dense.
 #include <gtest/gtest.h>
 
-#include "ir/shape_fused.h"
+#include "ir/op_attrs.h"
+#include "ir/packed_weights.h"
 #include "pass_test_util.h"
 #include "passes/pipeline.h"
 

@@ -16,15 +16,15 @@
 #pragma once
 
 #include "ir/graph.h"
-#include "kernels/x86/select.h"
+#include "kernels/kernel.h"
 
-namespace bertc::onednn {
+namespace bertc::kernels::onednn {
 
-// True when `node` is a bertc.Dense marked for oneDNN.
-bool wants_onednn(const ir::Node& node);
+// The oneDNN backend (kernels/backends.h): its kernel for a bertc.Dense node marked gemm =
+// "onednn", or a refusal (fn null, `refused` set) when W is not a float32 constant [K, N];
+// declines every other node.
+KernelChoice select_dense(const ir::Graph& graph, const ir::Node& node, cpu::Isa isa);
 
-// The oneDNN kernel for a marked Dense node, or a refusal (fn null, `refused` set) when W is
-// not a float32 constant [K, N].
-x86::KernelChoice select_dense(const ir::Graph& graph, const ir::Node& node);
+inline constexpr Backend kBackend{"onednn", &select_dense};
 
-}  // namespace bertc::onednn
+}  // namespace bertc::kernels::onednn

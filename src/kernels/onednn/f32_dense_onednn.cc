@@ -10,15 +10,15 @@
 #include <vector>
 
 #include "cpu/thread_pool.h"
-#include "ir/shape_fused.h"
+#include "ir/op_attrs.h"
+#include "ir/packed_weights.h"
 #include "kernels/call_checks.h"
 #include "kernels/onednn/dense_onednn.h"
 
-namespace bertc::onednn {
+namespace bertc::kernels::onednn {
 namespace {
 
 using dnnl::memory;
-using kernels::KernelCall;
 
 struct Primitive {
   dnnl::matmul matmul;
@@ -27,8 +27,8 @@ struct Primitive {
 
 // Everything a marked Dense node keeps between runs. The primitives and reordered weights are
 // made on first use of a token count (planning-like work, once per shape), under the mutex.
-struct DenseState {
-  int64_t k = 0, n = 0;
+struct DenseState : ir::DenseAttrs {
+  explicit DenseState(const ir::DenseAttrs& attrs) : ir::DenseAttrs(attrs) {}
   dnnl::algorithm activation = dnnl::algorithm::undef;  // undef: none
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   mutable std::mutex mutex;
@@ -36,20 +36,15 @@ struct DenseState {
   mutable std::vector<std::unique_ptr<memory>> weights;              // one per layout asked for
 };
 
-dnnl::algorithm activation_of(int64_t code) {
-  switch (code) {
-    case 0:
-      return dnnl::algorithm::undef;
-    case 1:
-      return dnnl::algorithm::eltwise_gelu_erf;
-    case 2:
-      return dnnl::algorithm::eltwise_gelu_tanh;
-    case 3:
-      return dnnl::algorithm::eltwise_relu;
-    case 4:
-      return dnnl::algorithm::eltwise_tanh;
+dnnl::algorithm activation_of(ir::DenseActivation activation) {
+  switch (activation) {
+    case ir::DenseActivation::kNone: return dnnl::algorithm::undef;
+    case ir::DenseActivation::kGeluErf: return dnnl::algorithm::eltwise_gelu_erf;
+    case ir::DenseActivation::kGeluTanh: return dnnl::algorithm::eltwise_gelu_tanh;
+    case ir::DenseActivation::kRelu: return dnnl::algorithm::eltwise_relu;
+    case ir::DenseActivation::kTanh: return dnnl::algorithm::eltwise_tanh;
   }
-  throw std::invalid_argument("activation " + std::to_string(code) + " is unknown");
+  return dnnl::algorithm::undef;
 }
 
 const Primitive& primitive_for(const DenseState& st, int64_t M, bool residual, bool bias,
@@ -88,7 +83,7 @@ const Primitive& primitive_for(const DenseState& st, int64_t M, bool residual, b
 }
 
 void f32_dense_onednn_call(const KernelCall& call) {
-  const auto& st = *static_cast<const DenseState*>(call.state);
+  const auto& st = *static_cast<const DenseState*>(call.attrs);
   const Tensor& x = kernels::src_f32(call, 0, "X");
   if (x.rank() < 1 || x.shape().back() != st.k) {
     kernels::fail(call,
@@ -132,16 +127,14 @@ void f32_dense_onednn_call(const KernelCall& call) {
 
 }  // namespace
 
-bool wants_onednn(const ir::Node& node) {
-  return node.op == ir::Op::Dense && node.attrs.get_string("gemm", "bertc") == "onednn";
-}
-
-x86::KernelChoice select_dense(const ir::Graph& g, const ir::Node& node) {
-  x86::KernelChoice choice;
+KernelChoice select_dense(const ir::Graph& g, const ir::Node& node, cpu::Isa) {
+  KernelChoice choice;
+  if (node.op != ir::Op::Dense) return choice;
+  const ir::DenseAttrs attrs(node);
+  if (attrs.gemm != "onednn") return choice;
   const char* name = "f32_dense_onednn";
   const ir::Value& w = g.value(node.inputs[1]);
-  if (!w.is_constant() || w.data->dtype() != DType::kF32 || w.data->rank() != 2 ||
-      node.attrs.get_int("packed", 0) != 0) {
+  if (!w.is_constant() || w.data->dtype() != DType::kF32 || w.data->rank() != 2 || attrs.packed) {
     choice.refused = std::string(name) + ": W is not a float32 constant [K, N]";
     return choice;
   }
@@ -151,19 +144,14 @@ x86::KernelChoice select_dense(const ir::Graph& g, const ir::Node& node) {
       return choice;
     }
   }
-  auto st = std::make_shared<DenseState>();
+  auto st = std::make_shared<DenseState>(attrs);
   st->k = w.data->dim(0);
   st->n = w.data->dim(1);
-  try {
-    st->activation = activation_of(node.attrs.get_int("activation", 0));
-  } catch (const std::invalid_argument& e) {
-    choice.refused = std::string(name) + ": " + e.what();
-    return choice;
-  }
+  st->activation = activation_of(attrs.activation);
   choice.fn = &f32_dense_onednn_call;
-  choice.state = std::move(st);
+  choice.attrs = std::move(st);
   choice.name = name;
   return choice;
 }
 
-}  // namespace bertc::onednn
+}  // namespace bertc::kernels::onednn

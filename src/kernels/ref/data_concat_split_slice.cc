@@ -1,5 +1,5 @@
 // Concat, Split and Slice: block copies along axes, all through copy_strided.
-#include "ir/shape_data.h"
+#include "ir/op_attrs.h"
 #include "kernels/ref/data_kernels.h"
 #include "kernels/ref/dispatch.h"
 #include "kernels/ref/ref_util.h"
@@ -7,9 +7,9 @@
 namespace bertc::kernels::ref {
 namespace {
 
-int64_t attr_axis(const KernelCall& call, int64_t rank, int64_t fallback) {
-  int64_t axis = call.node->attrs.get_int("axis", fallback);
-  return axis < 0 ? axis + rank : axis;
+int64_t attr_axis(const KernelCall& call, int64_t rank) {
+  const auto& attrs = call.attrs_as<ir::AxisAttrs>();
+  return attrs.normalize_axis(attrs.axis, rank);
 }
 
 }  // namespace
@@ -18,7 +18,7 @@ int64_t attr_axis(const KernelCall& call, int64_t rank, int64_t fallback) {
 // laid end to end along `axis` (negative counts from the end).
 void data_concat(const KernelCall& call) {
   Tensor& dst = *call.dst[0];
-  const size_t axis = static_cast<size_t>(attr_axis(call, dst.rank(), 0));
+  const size_t axis = static_cast<size_t>(attr_axis(call, dst.rank()));
   const Dims dst_strides = contiguous_strides(dst.shape());
   const size_t elem = dtype_size(dst.dtype());
   int64_t offset = 0;  // along the axis
@@ -35,7 +35,7 @@ void data_concat(const KernelCall& call) {
 // shape function sized the outputs from the split input or equal parts).
 void data_split(const KernelCall& call) {
   const Tensor& src = *call.src[0];
-  const size_t axis = static_cast<size_t>(attr_axis(call, src.rank(), 0));
+  const size_t axis = static_cast<size_t>(attr_axis(call, src.rank()));
   const Dims src_strides = contiguous_strides(src.shape());
   const size_t elem = dtype_size(src.dtype());
   int64_t offset = 0;
@@ -48,7 +48,7 @@ void data_split(const KernelCall& call) {
     offset += dst.dim(static_cast<int>(axis));
   }
   if (offset != src.dim(static_cast<int>(axis))) {
-    node_fail(*call.node, "outputs cover " + std::to_string(offset) + " of the " +
+    call.attrs->fail("outputs cover " + std::to_string(offset) + " of the " +
                               std::to_string(src.dim(static_cast<int>(axis))) + " along axis " +
                               std::to_string(axis));
   }
@@ -63,7 +63,7 @@ void data_slice(const KernelCall& call) {
   if (has_src(call, 3)) axes = call.src[3]->to_int64_vector();
   if (has_src(call, 4)) steps = call.src[4]->to_int64_vector();
   const ir::SliceArgs args = ir::slice_args(
-      *call.node, src.rank(), call.src[1]->to_int64_vector(), call.src[2]->to_int64_vector(),
+      *call.attrs, src.rank(), call.src[1]->to_int64_vector(), call.src[2]->to_int64_vector(),
       has_src(call, 3) ? &axes : nullptr, has_src(call, 4) ? &steps : nullptr);
   Dims read = contiguous_strides(src.shape());
   int64_t offset = 0;  // of dst's first element in src, in elements
@@ -72,7 +72,7 @@ void data_slice(const KernelCall& call) {
     const ir::SliceRange r =
         ir::slice_range(src.dim(axis), args.starts[i], args.ends[i], args.steps[i]);
     if (r.len != dst.dim(axis)) {
-      node_fail(*call.node, "output shape " + dims_str(dst.shape()) + " does not match the " +
+      call.attrs->fail("output shape " + dims_str(dst.shape()) + " does not match the " +
                                 std::to_string(r.len) + " elements sliced on axis " +
                                 std::to_string(axis));
     }

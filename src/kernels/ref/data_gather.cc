@@ -1,7 +1,7 @@
 // Gather: the reference kernel (any dtype, any axis, int32 / int64 indices).
 #include <cstring>
 
-#include "ir/shape_data.h"
+#include "ir/op_attrs.h"
 #include "kernels/ref/data_kernels.h"
 
 namespace bertc::kernels::ref {
@@ -15,7 +15,8 @@ void data_gather(const KernelCall& call) {
   const Tensor& indices = *call.src[1];
   Tensor& dst = *call.dst[0];
   const int64_t rank = data.rank();
-  int64_t axis = call.node->attrs.get_int("axis", 0);
+  const auto& attrs = call.attrs_as<ir::AxisAttrs>();
+  int64_t axis = attrs.axis;
   if (axis < 0) axis += rank;
   const Dims& shape = data.shape();
   const int64_t dim = shape[static_cast<size_t>(axis)];
@@ -23,7 +24,7 @@ void data_gather(const KernelCall& call) {
   const int64_t inner = dims_numel(std::span(shape).subspan(static_cast<size_t>(axis) + 1));
   std::vector<int64_t> idx = indices.to_int64_vector();
   for (int64_t& i : idx) {
-    if (i < -dim || i >= dim) ir::fail_gather_index(*call.node, i, axis, dim, dims_str(shape));
+    if (i < -dim || i >= dim) attrs.fail_index(i, dim, dims_str(shape));
     if (i < 0) i += dim;
   }
   const size_t row = static_cast<size_t>(inner) * dtype_size(data.dtype());

@@ -1,7 +1,7 @@
 // Layout changes: Reshape / Flatten / Squeeze / Unsqueeze (a plain copy), Transpose, Expand.
 #include <cstring>
 
-#include "ir/shape_data.h"
+#include "ir/op_attrs.h"
 #include "kernels/ref/data_kernels.h"
 #include "kernels/ref/dispatch.h"
 #include "kernels/ref/ref_util.h"
@@ -14,7 +14,7 @@ void data_copy(const KernelCall& call) {
   const Tensor& src = *call.src[0];
   Tensor& dst = *call.dst[0];
   if (dst.nbytes() != src.nbytes()) {
-    node_fail(*call.node, "output shape " + dims_str(dst.shape()) + " does not hold the " +
+    call.attrs->fail("output shape " + dims_str(dst.shape()) + " does not hold the " +
                               std::to_string(src.numel()) + " elements of input shape " +
                               dims_str(src.shape()));
   }
@@ -26,7 +26,7 @@ void data_copy(const KernelCall& call) {
 void data_transpose(const KernelCall& call) {
   const Tensor& src = *call.src[0];
   Tensor& dst = *call.dst[0];
-  const std::vector<int64_t> perm = ir::transpose_perm(*call.node, src.rank());
+  const std::vector<int64_t> perm = call.attrs_as<ir::TransposeAttrs>().perm_for(src.rank());
   const Dims src_strides = contiguous_strides(src.shape());
   Dims read(perm.size());
   for (size_t k = 0; k < perm.size(); ++k) read[k] = src_strides[static_cast<size_t>(perm[k])];

@@ -10,15 +10,9 @@
 #include <type_traits>
 
 #include "bertc/tensor.h"
-#include "ir/graph.h"
-#include "ir/shape_infer.h"
+#include "ir/op_attrs.h"
 
 namespace bertc::kernels::ref {
-
-// Throws bertc::Error "node 'NAME' (OP): MESSAGE" — the same form as ShapeContext::fail.
-[[noreturn]] inline void node_fail(const ir::Node& node, const std::string& message) {
-  ir::ShapeContext{node, {}, {}}.fail(message);
-}
 
 // A type passed by value to a dispatched generic lambda: [&]<typename T>(Tag<T>) { ... }.
 template <typename T>
@@ -37,10 +31,10 @@ using AllTypes = TypeList<float, double, int8_t, uint8_t, int32_t, int64_t, bool
 namespace detail {
 
 template <typename T, typename... Rest, typename F>
-decltype(auto) dispatch_impl(TypeList<T, Rest...>, DType dtype, const ir::Node& node, F&& f) {
+decltype(auto) dispatch_impl(TypeList<T, Rest...>, DType dtype, const ir::OpAttrs& node, F&& f) {
   if constexpr (sizeof...(Rest) == 0) {
     if (dtype != dtype_of<T>())
-      node_fail(node, std::string("unsupported dtype ") + dtype_name(dtype));
+      node.fail(std::string("unsupported dtype ") + dtype_name(dtype));
     return f(Tag<T>{});
   } else {
     if (dtype == dtype_of<T>()) return f(Tag<T>{});
@@ -52,7 +46,7 @@ decltype(auto) dispatch_impl(TypeList<T, Rest...>, DType dtype, const ir::Node& 
 
 // Calls f(Tag<T>{}) for the T in `types` whose DType is `dtype`; fails naming `node` when none.
 template <typename... Ts, typename F>
-decltype(auto) dispatch(TypeList<Ts...> types, DType dtype, const ir::Node& node, F&& f) {
+decltype(auto) dispatch(TypeList<Ts...> types, DType dtype, const ir::OpAttrs& node, F&& f) {
   return detail::dispatch_impl(types, dtype, node, std::forward<F>(f));
 }
 

@@ -20,14 +20,15 @@ namespace bertc::kernels::ref::fused {
 void attention(const KernelCall& call) {
   const Tensor& qkv = *call.src[0];
   Tensor& y = *call.dst[0];
-  const int64_t heads = call.node->attrs.get_int("num_heads");
-  const double scale = call.node->attrs.get_float("scale");
+  const auto& attrs = call.attrs_as<ir::AttentionAttrs>();
+  const int64_t heads = attrs.num_heads;
+  const double scale = attrs.scale;
   const int64_t B = qkv.dim(0), S = qkv.dim(1), W = qkv.dim(2);
   const int64_t H = W / 3, D = H / heads;
   const Tensor* bias_t = call.src.size() > 1 ? call.src[1] : nullptr;
   if (W != 3 * heads * D ||
       (bias_t && (call.sequences || bias_t->dim(0) != B || bias_t->dim(1) != S))) {
-    node_fail(*call.node, "QKV " + dims_str(qkv.shape()) +
+    call.attrs->fail("QKV " + dims_str(qkv.shape()) +
                               (bias_t ? " and bias " + dims_str(bias_t->shape()) : "") +
                               " do not fit num_heads = " + std::to_string(heads) +
                               (call.sequences ? " in a packed batch" : ""));

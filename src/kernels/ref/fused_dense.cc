@@ -3,29 +3,29 @@
 #include <cmath>
 #include <numbers>
 
-#include "ir/shape_fused.h"
+#include "ir/op_attrs.h"
+#include "ir/packed_weights.h"
 #include "kernels/ref/fused_kernels.h"
 #include "kernels/ref/ref_util.h"
 
 namespace bertc::kernels::ref::fused {
 
-double activation(int64_t kind, double x) {
+double activation(ir::DenseActivation kind, double x) {
   switch (kind) {
-    case 0:
+    case ir::DenseActivation::kNone:
       return x;
-    case 1:
+    case ir::DenseActivation::kGeluErf:
       return 0.5 * x * (1.0 + std::erf(x / std::numbers::sqrt2));
-    case 2: {
+    case ir::DenseActivation::kGeluTanh: {
       const double c = std::sqrt(2.0 / std::numbers::pi);
       return 0.5 * x * (1.0 + std::tanh(c * (x + 0.044715 * x * x * x)));
     }
-    case 3:
+    case ir::DenseActivation::kRelu:
       return x > 0 ? x : 0.0;
-    case 4:
+    case ir::DenseActivation::kTanh:
       return std::tanh(x);
-    default:
-      return x;  // rejected by the shape function
   }
+  return x;
 }
 
 // src[0] X float32 [..., K]; src[1] W: [K, N] row-major (packed = 0) or the packed layout of
@@ -34,18 +34,17 @@ double activation(int64_t kind, double x) {
 // activation in double, rounded to float32, then + residual in float32 (the order of the
 // unfused graph and of the GEMM epilogue). No aliasing.
 void dense(const KernelCall& call) {
-  const ir::Node& node = *call.node;
+  const auto& attrs = call.attrs_as<ir::DenseAttrs>();
   const Tensor& x = *call.src[0];
   const Tensor& w = *call.src[1];
   const float* bias = has_src(call, 2) ? call.src[2]->data<float>() : nullptr;
   const float* residual = has_src(call, 3) ? call.src[3]->data<float>() : nullptr;
   Tensor& y = *call.dst[0];
-  const ir::DenseDims d = ir::dense_dims(node, ir::shape_of(w.shape()));
-  const bool packed = node.attrs.get_int("packed", 0) != 0;
-  const int64_t act = node.attrs.get_int("activation", 0);
+  const ir::DenseAttrs::Dims d = attrs.dims(ir::shape_of(w.shape()));
+  const bool packed = attrs.packed;
+  const ir::DenseActivation act = attrs.activation;
   if (x.dtype() != DType::kF32 || x.rank() < 1 || x.shape().back() != d.k) {
-    node_fail(node,
-              "X must be float32 [..., " + std::to_string(d.k) + "], got " + dims_str(x.shape()));
+    attrs.fail("X must be float32 [..., " + std::to_string(d.k) + "], got " + dims_str(x.shape()));
   }
   const int64_t rows = x.numel() / std::max<int64_t>(d.k, 1);
   const int64_t M = d.k == 0 ? y.numel() / std::max<int64_t>(d.n, 1) : rows;

@@ -20,7 +20,7 @@ const float* table_row(const KernelCall& call, const Tensor& table, int64_t inde
                        const char* what) {
   const int64_t rows = table.dim(0);
   if (index < -rows || index >= rows) {
-    node_fail(*call.node, std::string(what) + " index " + std::to_string(index) +
+    call.attrs->fail(std::string(what) + " index " + std::to_string(index) +
                               " is out of range [" + std::to_string(-rows) + ", " +
                               std::to_string(rows) + ")");
   }
@@ -44,12 +44,12 @@ void embed_layer_norm(const KernelCall& call) {
   const Tensor& pos_table = *call.src[5];
   const float* gamma = call.src[6]->data<float>();
   const float* beta = call.src[7]->data<float>();
-  const double epsilon = call.node->attrs.get_float("epsilon", 1e-12f);
+  const double epsilon = call.attrs_as<ir::EpsilonAttrs>().epsilon;
   const int64_t B = ids.dim(0), S = ids.dim(1), H = word.dim(1);
   const bool pos_broadcast = pos.dim(0) == 1;
   if (pos.rank() != 2 || pos.dim(1) != S || (!pos_broadcast && pos.dim(0) != B) ||
       (types && types->shape() != ids.shape())) {
-    node_fail(*call.node, "ids " + dims_str(ids.shape()) + ", token_types " +
+    call.attrs->fail("ids " + dims_str(ids.shape()) + ", token_types " +
                               (types ? dims_str(types->shape()) : std::string("-")) +
                               " and positions " + dims_str(pos.shape()) + " do not fit together");
   }

@@ -33,11 +33,11 @@ void layer_norm(const KernelCall& call) {
   const float* gamma = call.src[1]->data<float>();
   const float* beta = call.src[2]->data<float>();
   const float* skip = has_src(call, 3) ? call.src[3]->data<float>() : nullptr;
-  if (x.dtype() != DType::kF32 || x.rank() < 1) node_fail(*call.node, "X must be float32 [..., H]");
+  if (x.dtype() != DType::kF32 || x.rank() < 1) call.attrs->fail("X must be float32 [..., H]");
   const int64_t h = x.shape().back();
   if (h == 0) return;
   const int64_t rows = x.numel() / h;
-  const double epsilon = call.node->attrs.get_float("epsilon", 1e-5f);
+  const double epsilon = call.attrs_as<ir::EpsilonAttrs>().epsilon;
   std::vector<float> z(static_cast<size_t>(h));
   for (int64_t r = 0; r < rows; ++r) {
     const float* src = x.data<float>() + r * h;

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "ir/shape_math.h"
+#include "ir/op_attrs.h"
 #include "kernels/ref/math_kernels.h"
 #include "kernels/ref/ref_kernels.h"
 #include "kernels/ref/ref_util.h"
@@ -24,10 +24,10 @@ void binary_kernel(const KernelCall& call, F f) {
   const Tensor& a = *call.src[0];
   const Tensor& b = *call.src[1];
   if (a.dtype() != b.dtype()) {
-    node_fail(*call.node, std::string("inputs have different dtypes ") + dtype_name(a.dtype()) +
+    call.attrs->fail(std::string("inputs have different dtypes ") + dtype_name(a.dtype()) +
                               " and " + dtype_name(b.dtype()));
   }
-  dispatch(Types{}, a.dtype(), *call.node, [&]<typename T>(Tag<T>) {
+  dispatch(Types{}, a.dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
     using R = decltype(f(T{}, T{}));
     broadcast_map<R, T, T>(f, *call.dst[0], {&a, &b});
   });
@@ -47,11 +47,11 @@ void mul(const KernelCall& call) {
 // Numeric division; integers truncate toward zero (C++), dividing by zero fails, and
 // INT_MIN / -1 wraps.
 void div(const KernelCall& call) {
-  const ir::Node& node = *call.node;
+  const ir::OpAttrs& node = *call.attrs;
   binary_kernel<NumericTypes>(call, [&node](auto a, auto b) {
     using T = decltype(a);
     if constexpr (std::is_integral_v<T>) {
-      if (b == 0) node_fail(node, "integer division by zero");
+      if (b == 0) node.fail("integer division by zero");
       if constexpr (std::is_signed_v<T>) {
         if (b == T(-1)) return wrap_neg(a);
       }
@@ -92,11 +92,11 @@ void logical_xor(const KernelCall& call) {
 template <typename Pick>
 void variadic_kernel(const KernelCall& call, Pick pick) {
   Tensor& dst = *call.dst[0];
-  dispatch(NumericTypes{}, call.src[0]->dtype(), *call.node, [&]<typename T>(Tag<T>) {
+  dispatch(NumericTypes{}, call.src[0]->dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
     broadcast_map<T, T>([](T x) { return x; }, dst, {call.src[0]});
     for (size_t k = 1; k < call.src.size(); ++k) {
       if (call.src[k]->dtype() != dst.dtype())
-        node_fail(*call.node, "inputs have different dtypes");
+        call.attrs->fail("inputs have different dtypes");
       broadcast_map<T, T, T>(pick, dst, {&dst, call.src[k]});
     }
   });
@@ -137,8 +137,8 @@ T pow_value(T base, E exponent) {
 void pow(const KernelCall& call) {
   const Tensor& a = *call.src[0];
   const Tensor& b = *call.src[1];
-  dispatch(PowBaseTypes{}, a.dtype(), *call.node, [&]<typename T>(Tag<T>) {
-    dispatch(NumericTypes{}, b.dtype(), *call.node, [&]<typename E>(Tag<E>) {
+  dispatch(PowBaseTypes{}, a.dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
+    dispatch(NumericTypes{}, b.dtype(), *call.attrs, [&]<typename E>(Tag<E>) {
       broadcast_map<T, T, E>(pow_value<T, E>, *call.dst[0], {&a, &b});
     });
   });
@@ -147,9 +147,9 @@ void pow(const KernelCall& call) {
 // dst[0] = src[0] ? src[1] : src[2] with broadcasting; condition bool, X and Y of any one dtype.
 void where(const KernelCall& call) {
   const Tensor& x = *call.src[1];
-  if (call.src[0]->dtype() != DType::kBool) node_fail(*call.node, "condition must be bool");
-  if (x.dtype() != call.src[2]->dtype()) node_fail(*call.node, "X and Y have different dtypes");
-  dispatch(AllTypes{}, x.dtype(), *call.node, [&]<typename T>(Tag<T>) {
+  if (call.src[0]->dtype() != DType::kBool) call.attrs->fail("condition must be bool");
+  if (x.dtype() != call.src[2]->dtype()) call.attrs->fail("X and Y have different dtypes");
+  dispatch(AllTypes{}, x.dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
     broadcast_map<T, bool, T, T>([](bool c, T a, T b) { return c ? a : b; }, *call.dst[0],
                                  {call.src[0], &x, call.src[2]});
   });
@@ -210,8 +210,8 @@ void logical_not(const KernelCall& call) {
 void cast(const KernelCall& call) {
   const Tensor& src = *call.src[0];
   Tensor& dst = *call.dst[0];
-  dispatch(AllTypes{}, src.dtype(), *call.node, [&]<typename From>(Tag<From>) {
-    dispatch(AllTypes{}, dst.dtype(), *call.node, [&]<typename To>(Tag<To>) {
+  dispatch(AllTypes{}, src.dtype(), *call.attrs, [&]<typename From>(Tag<From>) {
+    dispatch(AllTypes{}, dst.dtype(), *call.attrs, [&]<typename To>(Tag<To>) {
       broadcast_map<To, From>(convert<To, From>, dst, {&src});
     });
   });
@@ -228,7 +228,7 @@ void identity(const KernelCall& call) { copy_tensor(*call.src[0], *call.dst[0]);
 // Dropout at inference: dst[0] = src[0]; optional dst[1] (bool mask) all true. Fails when input
 // 2 (training_mode) is true and input 1 (ratio, default 0.5) is not 0. Safe in place.
 void dropout(const KernelCall& call) {
-  ir::check_dropout_identity(*call.node, has_src(call, 1) ? call.src[1] : nullptr,
+  ir::check_dropout_identity(*call.attrs, has_src(call, 1) ? call.src[1] : nullptr,
                              has_src(call, 2) ? call.src[2] : nullptr);
   copy_tensor(*call.src[0], *call.dst[0]);
   if (has_dst(call, 1)) {
@@ -239,10 +239,9 @@ void dropout(const KernelCall& call) {
 
 }  // namespace
 
-void register_math_kernels(KernelFn* table, bool* inplace_ok) {
-  auto set = [&](ir::Op op, KernelFn fn, bool in_place) {
-    table[static_cast<size_t>(op)] = fn;
-    inplace_ok[static_cast<size_t>(op)] = in_place;
+void register_math_kernels(RefKernel* table) {
+  auto set = [&](ir::Op op, KernelFn fn, bool in_place, Prepare prepare = &ref::prepare<ir::OpAttrs>) {
+    table[static_cast<size_t>(op)] = {fn, prepare, in_place};
   };
   using ir::Op;
   set(Op::Add, add, true);
@@ -276,13 +275,13 @@ void register_math_kernels(KernelFn* table, bool* inplace_ok) {
   set(Op::Identity, identity, true);
   set(Op::Dropout, dropout, true);
   set(Op::MatMul, math::matmul, false);
-  set(Op::Gemm, math::gemm, false);
-  set(Op::Softmax, math::softmax, false);
-  set(Op::LayerNormalization, math::layer_norm, false);
-  set(Op::ReduceMean, math::reduce_mean, false);
-  set(Op::ReduceSum, math::reduce_sum, false);
-  set(Op::ReduceMax, math::reduce_max, false);
-  set(Op::CumSum, math::cumsum, false);
+  set(Op::Gemm, math::gemm, false, &prepare<ir::GemmAttrs>);
+  set(Op::Softmax, math::softmax, false, &prepare<ir::SoftmaxAttrs>);
+  set(Op::LayerNormalization, math::layer_norm, false, &prepare<ir::LayerNormalizationAttrs>);
+  set(Op::ReduceMean, math::reduce_mean, false, &prepare<ir::ReduceAttrs>);
+  set(Op::ReduceSum, math::reduce_sum, false, &prepare<ir::ReduceAttrs>);
+  set(Op::ReduceMax, math::reduce_max, false, &prepare<ir::ReduceAttrs>);
+  set(Op::CumSum, math::cumsum, false, &prepare<ir::CumSumAttrs>);
 }
 
 }  // namespace bertc::kernels::ref

@@ -42,7 +42,7 @@ void matmul(const KernelCall& call) {
   const Tensor& a = *call.src[0];
   const Tensor& b = *call.src[1];
   Tensor& y = *call.dst[0];
-  if (a.dtype() != b.dtype()) node_fail(*call.node, "A and B have different dtypes");
+  if (a.dtype() != b.dtype()) call.attrs->fail("A and B have different dtypes");
   const Dims a2 = a.rank() == 1 ? Dims{1, a.dim(0)} : a.shape();
   const Dims b2 = b.rank() == 1 ? Dims{b.dim(0), 1} : b.shape();
   const int64_t M = a2[a2.size() - 2], K = a2.back(), N = b2.back();
@@ -51,7 +51,7 @@ void matmul(const KernelCall& call) {
   const Dims batch(y.shape().begin(), y.shape().end() - static_cast<ptrdiff_t>(matrix_dims));
   const std::array<Dims, 2> batch_in{Dims(a2.begin(), a2.end() - 2),
                                      Dims(b2.begin(), b2.end() - 2)};
-  dispatch(MatMulTypes{}, a.dtype(), *call.node, [&]<typename T>(Tag<T>) {
+  dispatch(MatMulTypes{}, a.dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
     broadcast_for_each<2>(batch, batch_in, [&](int64_t i, const std::array<int64_t, 2>& off) {
       MatrixView<T> av{a.data<T>() + off[0] * M * K, K, 1};
       MatrixView<T> bv{b.data<T>() + off[1] * K * N, N, 1};
@@ -71,15 +71,15 @@ void gemm(const KernelCall& call) {
   const Tensor& b = *call.src[1];
   const Tensor* c = has_src(call, 2) ? call.src[2] : nullptr;
   Tensor& y = *call.dst[0];
-  const ir::Attrs& attrs = call.node->attrs;
-  const bool ta = attrs.get_int("transA", 0) != 0, tb = attrs.get_int("transB", 0) != 0;
-  const double alpha = attrs.get_float("alpha", 1.0f), beta = attrs.get_float("beta", 1.0f);
+  const auto& attrs = call.attrs_as<ir::GemmAttrs>();
+  const bool ta = attrs.trans_a, tb = attrs.trans_b;
+  const double alpha = attrs.alpha, beta = attrs.beta;
   const int64_t M = y.dim(0), N = y.dim(1), K = ta ? a.dim(0) : a.dim(1);
   if (a.dtype() != b.dtype() || (c && c->dtype() != a.dtype())) {
-    node_fail(*call.node, "A, B and C must have one dtype");
+    call.attrs->fail("A, B and C must have one dtype");
   }
   const Dims c_strides = c ? broadcast_strides(c->shape(), y.shape()) : Dims{0, 0};
-  dispatch(MatMulTypes{}, a.dtype(), *call.node, [&]<typename T>(Tag<T>) {
+  dispatch(MatMulTypes{}, a.dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
     // A is stored [M, K] (or [K, M] when transposed), B [K, N] (or [N, K]).
     MatrixView<T> av = ta ? MatrixView<T>{a.data<T>(), 1, M} : MatrixView<T>{a.data<T>(), K, 1};
     MatrixView<T> bv = tb ? MatrixView<T>{b.data<T>(), 1, K} : MatrixView<T>{b.data<T>(), N, 1};

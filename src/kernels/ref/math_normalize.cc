@@ -4,7 +4,7 @@
 #include <limits>
 #include <vector>
 
-#include "ir/shape_math.h"
+#include "ir/op_attrs.h"
 #include "kernels/ref/math_kernels.h"
 #include "kernels/ref/ref_util.h"
 
@@ -16,9 +16,9 @@ namespace bertc::kernels::ref::math {
 void softmax(const KernelCall& call) {
   const Tensor& x = *call.src[0];
   Tensor& y = *call.dst[0];
-  auto [first, last] = ir::softmax_axes(*call.node, x.rank());
+  auto [first, last] = call.attrs_as<ir::SoftmaxAttrs>().axes(x.rank());
   const AxisSplit s = split_dims(x.shape(), first, last);
-  dispatch(FloatTypes{}, x.dtype(), *call.node, [&]<typename T>(Tag<T>) {
+  dispatch(FloatTypes{}, x.dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
     const T* src = x.data<T>();
     T* dst = y.data<T>();
     for (int64_t o = 0; o < s.outer; ++o) {
@@ -47,9 +47,10 @@ void layer_norm(const KernelCall& call) {
   const Tensor& x = *call.src[0];
   const Tensor& scale = *call.src[1];
   const Tensor* bias = has_src(call, 2) ? call.src[2] : nullptr;
-  const int64_t axis = ir::layer_norm_axis(*call.node, x.rank());
+  const auto& attrs = call.attrs_as<ir::LayerNormalizationAttrs>();
+  const int64_t axis = attrs.first_axis(x.rank());
   const AxisSplit s = split_dims(x.shape(), axis, x.rank());
-  const double epsilon = call.node->attrs.get_float("epsilon", 1e-5f);
+  const double epsilon = attrs.epsilon;
   // Offsets of Scale's and B's element for each position within a normalized row.
   const Dims row(x.shape().begin() + axis, x.shape().end());
   std::vector<int64_t> scale_off(static_cast<size_t>(s.n)), bias_off(static_cast<size_t>(s.n));
@@ -60,12 +61,12 @@ void layer_norm(const KernelCall& call) {
                         });
   auto write_stat = [&](size_t out, int64_t o, double v) {
     if (!has_dst(call, out)) return;
-    dispatch(FloatTypes{}, call.dst[out]->dtype(), *call.node,
+    dispatch(FloatTypes{}, call.dst[out]->dtype(), *call.attrs,
              [&]<typename U>(Tag<U>) { call.dst[out]->data<U>()[o] = static_cast<U>(v); });
   };
-  dispatch(FloatTypes{}, x.dtype(), *call.node, [&]<typename T>(Tag<T>) {
+  dispatch(FloatTypes{}, x.dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
     if (scale.dtype() != x.dtype() || (bias && bias->dtype() != x.dtype())) {
-      node_fail(*call.node, "X, Scale and B must have one dtype");
+      call.attrs->fail("X, Scale and B must have one dtype");
     }
     const T* w = scale.data<T>();
     const T* b = bias ? bias->data<T>() : nullptr;

@@ -3,7 +3,7 @@
 #include <limits>
 #include <vector>
 
-#include "ir/shape_math.h"
+#include "ir/op_attrs.h"
 #include "kernels/ref/math_kernels.h"
 #include "kernels/ref/ref_util.h"
 
@@ -17,7 +17,7 @@ using CumSumTypes = TypeList<float, double, int32_t, int64_t>;
 Dims kept_dims(const KernelCall& call) {
   const Tensor& x = *call.src[0];
   const std::vector<bool> mask =
-      ir::reduce_axes(*call.node, has_src(call, 1) ? call.src[1] : nullptr, x.rank());
+      call.attrs_as<ir::ReduceAttrs>().reduced(has_src(call, 1) ? call.src[1] : nullptr, x.rank());
   Dims kept = x.shape();
   for (size_t d = 0; d < kept.size(); ++d) {
     if (mask[d]) kept[d] = 1;
@@ -34,7 +34,7 @@ void reduce_kernel(const KernelCall& call, Init init, Combine combine, Finish fi
   const Dims kept = kept_dims(call);
   const int64_t outputs = dims_numel(kept);
   const int64_t count = outputs ? x.numel() / outputs : 0;
-  dispatch(NumericTypes{}, x.dtype(), *call.node, [&]<typename T>(Tag<T>) {
+  dispatch(NumericTypes{}, x.dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
     using Acc = decltype(init(Tag<T>{}));
     std::vector<Acc> acc(static_cast<size_t>(outputs), init(Tag<T>{}));
     const T* src = x.data<T>();
@@ -63,7 +63,7 @@ void reduce_mean(const KernelCall& call) {
   reduce_kernel(call, zero_init, sum_combine, [&call](auto acc, int64_t count) {
     using Acc = decltype(acc);
     if constexpr (std::is_integral_v<Acc>) {
-      if (count == 0) node_fail(*call.node, "integer mean over an empty set of elements");
+      if (count == 0) call.attrs->fail("integer mean over an empty set of elements");
     }
     return acc / static_cast<Acc>(count);
   });
@@ -89,11 +89,12 @@ void reduce_max(const KernelCall& call) {
 // axis, counted from the end when reverse = 1. dst[0] has src[0]'s shape; no aliasing.
 void cumsum(const KernelCall& call) {
   const Tensor& x = *call.src[0];
-  const int64_t axis = ir::cumsum_axis(*call.node, *call.src[1], x.rank());
+  const auto& attrs = call.attrs_as<ir::CumSumAttrs>();
+  const int64_t axis = attrs.axis_of(*call.src[1], x.rank());
   const AxisSplit s = split_dims(x.shape(), axis, axis + 1);
-  const bool exclusive = call.node->attrs.get_int("exclusive", 0) != 0;
-  const bool reverse = call.node->attrs.get_int("reverse", 0) != 0;
-  dispatch(CumSumTypes{}, x.dtype(), *call.node, [&]<typename T>(Tag<T>) {
+  const bool exclusive = attrs.exclusive;
+  const bool reverse = attrs.reverse;
+  dispatch(CumSumTypes{}, x.dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
     const T* src = x.data<T>();
     T* dst = call.dst[0]->data<T>();
     for (int64_t o = 0; o < s.outer; ++o) {

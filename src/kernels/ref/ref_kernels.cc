@@ -2,28 +2,30 @@
 
 #include <array>
 
+#include "bertc/error.h"
+
 namespace bertc::kernels::ref {
-namespace {
 
-struct Tables {
-  std::array<KernelFn, ir::kNumOps> fn{};
-  std::array<bool, ir::kNumOps> inplace{};
-};
-
-const Tables& tables() {
-  static const Tables t = [] {
-    Tables tab;
-    register_math_kernels(tab.fn.data(), tab.inplace.data());
-    register_data_kernels(tab.fn.data(), tab.inplace.data());
-    register_fused_kernels(tab.fn.data(), tab.inplace.data());
-    return tab;
+const RefKernel& kernel(ir::Op op) {
+  static const std::array<RefKernel, ir::kNumOps> table = [] {
+    std::array<RefKernel, ir::kNumOps> t{};
+    register_math_kernels(t.data());
+    register_data_kernels(t.data());
+    register_fused_kernels(t.data());
+    return t;
   }();
-  return t;
+  return table[static_cast<size_t>(op)];
 }
 
-}  // namespace
+KernelChoice select(const ir::Graph&, const ir::Node& node, cpu::Isa) {
+  const RefKernel& k = kernel(node.op);
+  if (!k.fn) {
+    throw Error("no kernel for op " + std::string(ir::op_name(node.op)) + " (node '" + node.name +
+                "')");
+  }
+  return {k.fn, k.prepare(node), "ref", k.inplace_ok, {}};
+}
 
-KernelFn kernel(ir::Op op) { return tables().fn[static_cast<size_t>(op)]; }
 std::vector<Tensor> evaluate(const ir::Node& node, std::span<const Tensor* const> src,
                              const std::vector<ir::TypeInfo>& out_types) {
   std::vector<Tensor> results;
@@ -33,10 +35,14 @@ std::vector<Tensor> evaluate(const ir::Node& node, std::span<const Tensor* const
     results.push_back(Tensor::empty(out_types[i].dtype, ir::shape_values(out_types[i].shape)));
     dst.push_back(&results.back());
   }
-  kernel(node.op)(KernelCall{&node, src, dst});
+  run(node, src, dst);
   return results;
 }
 
-bool inplace_ok(ir::Op op) { return tables().inplace[static_cast<size_t>(op)]; }
+void run(const ir::Node& node, std::span<const Tensor* const> src, std::span<Tensor* const> dst) {
+  const RefKernel& k = kernel(node.op);
+  const std::shared_ptr<const ir::OpAttrs> attrs = k.prepare(node);
+  k.fn(KernelCall{attrs.get(), src, dst});
+}
 
 }  // namespace bertc::kernels::ref

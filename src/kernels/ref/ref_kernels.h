@@ -1,27 +1,48 @@
 // Reference kernels: a plain scalar kernel for every op in ops.def — the oracle in tests and
-// the fallback of last resort. They favour clarity over speed, handle every dtype the op
-// claims, and never assume alignment. A kernel marked in-place-safe (ref_kernel_inplace_ok)
-// tolerates dst[0] aliasing src[0].
+// the backend of last resort (it never declines). They favour clarity over speed, handle every
+// dtype the op claims, and never assume alignment. A kernel marked in-place-safe tolerates
+// dst[0] aliasing src[0].
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "kernels/kernel.h"
 
 namespace bertc::kernels::ref {
 
-// The op's reference kernel (never null once all families are registered).
-KernelFn kernel(ir::Op op);
+// Compiles a node's typed attributes (ir/op_attrs.h) for its reference kernel.
+using Prepare = std::shared_ptr<const ir::OpAttrs> (*)(const ir::Node& node);
+
+// The Prepare of ops whose kernel reads attributes of type A, made as A(node, args...).
+template <typename A, auto... Args>
+std::shared_ptr<const ir::OpAttrs> prepare(const ir::Node& node) {
+  return std::make_shared<const A>(node, Args...);
+}
+
+struct RefKernel {
+  KernelFn fn = nullptr;
+  Prepare prepare = &ref::prepare<ir::OpAttrs>;
+  bool inplace_ok = false;  // dst[0] may alias src[0] (same shape, elementwise)
+};
+
+// The op's reference kernel (fn never null once all families are registered).
+const RefKernel& kernel(ir::Op op);
+
+// The reference backend: compiles the node's reference kernel; never declines.
+KernelChoice select(const ir::Graph& graph, const ir::Node& node, cpu::Isa isa);
+inline constexpr Backend kBackend{"ref", &select};
+
+// Runs the op's reference kernel on `src` into `dst` (allocated by the caller).
+void run(const ir::Node& node, std::span<const Tensor* const> src, std::span<Tensor* const> dst);
 // Runs the op's reference kernel on `src` into new tensors of the given (known) types: constant
 // folding, plan-time evaluation and compile-time value propagation all go through here.
 std::vector<Tensor> evaluate(const ir::Node& node, std::span<const Tensor* const> src,
                              const std::vector<ir::TypeInfo>& out_types);
-// Whether dst[0] may share memory with src[0] (same shape, elementwise op).
-bool inplace_ok(ir::Op op);
 
-// Families fill the tables indexed by Op; see math_*.cc and data_*.cc.
-void register_math_kernels(KernelFn* table, bool* inplace_ok);
-void register_data_kernels(KernelFn* table, bool* inplace_ok);
-void register_fused_kernels(KernelFn* table, bool* inplace_ok);  // fused_*.cc
+// Families fill the table indexed by Op; see math_*.cc, data_*.cc and fused_*.cc.
+void register_math_kernels(RefKernel* table);
+void register_data_kernels(RefKernel* table);
+void register_fused_kernels(RefKernel* table);
 
 }  // namespace bertc::kernels::ref

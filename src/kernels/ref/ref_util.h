@@ -88,7 +88,7 @@ template <typename Types, typename F>
 void unary_kernel(const KernelCall& call, F f) {
   const Tensor& src = *call.src[0];
   Tensor& dst = *call.dst[0];
-  dispatch(Types{}, src.dtype(), *call.node, [&]<typename T>(Tag<T>) {
+  dispatch(Types{}, src.dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
     const T* x = src.data<T>();
     T* y = dst.data<T>();
     const int64_t n = src.numel();

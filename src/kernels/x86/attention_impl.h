@@ -21,7 +21,7 @@
 #include "kernels/x86/kernels_x86.h"
 #include "kernels/x86/scratch.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 namespace {
 
 template <class V>
@@ -314,4 +314,4 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
 }
 
 }  // namespace
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -3,10 +3,10 @@
 #include "kernels/x86/attention_impl.h"
 #include "kernels/x86/simd_avx2.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 
 void f32_attention_avx2(const AttentionArgs& args, cpu::ThreadPool* pool) {
   attention<V256>(args, pool);
 }
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -3,10 +3,10 @@
 #include "kernels/x86/attention_impl.h"
 #include "kernels/x86/simd_avx512.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 
 void f32_attention_avx512(const AttentionArgs& args, cpu::ThreadPool* pool) {
   attention<V512>(args, pool);
 }
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -3,7 +3,7 @@
 #include "kernels/x86/math_impl.h"
 #include "kernels/x86/simd_avx512.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 
 void f32_exp_avx512(const float* src, float* dst, int64_t n, bool fast_math) {
   exp_array<V512>(src, dst, n, fast_math);
@@ -19,4 +19,4 @@ void f32_activation_avx512(Activation act, const float* src, const float* residu
   activation<V512>(act, src, residual, dst, n, fast_math);
 }
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -4,11 +4,11 @@
 #include "kernels/x86/gemm_impl.h"
 #include "kernels/x86/simd_avx2.h"
 
-namespace bertc::x86::gemm_detail {
+namespace bertc::kernels::x86::gemm_detail {
 
 const GemmIsaKernels& f32_gemm_kernels_avx2() {
   static const GemmIsaKernels kernels = gemm_isa_kernels<V256, 6, 2>(768);
   return kernels;
 }
 
-}  // namespace bertc::x86::gemm_detail
+}  // namespace bertc::kernels::x86::gemm_detail

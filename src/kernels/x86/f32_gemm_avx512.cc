@@ -4,7 +4,7 @@
 #include "kernels/x86/gemm_impl.h"
 #include "kernels/x86/simd_avx512.h"
 
-namespace bertc::x86::gemm_detail {
+namespace bertc::kernels::x86::gemm_detail {
 
 const GemmIsaKernels& f32_gemm_kernels_avx512() {
   // K blocks of <= 1536: BERT's K = 768 in one block, 3072 in two.
@@ -12,4 +12,4 @@ const GemmIsaKernels& f32_gemm_kernels_avx512() {
   return kernels;
 }
 
-}  // namespace bertc::x86::gemm_detail
+}  // namespace bertc::kernels::x86::gemm_detail

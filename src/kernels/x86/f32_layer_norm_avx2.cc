@@ -4,7 +4,7 @@
 #include "kernels/x86/norm_impl.h"
 #include "kernels/x86/simd_avx2.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 
 void f32_layer_norm_avx2(const LayerNormArgs& args, cpu::ThreadPool* pool) {
   layer_norm<V256>(args, pool);
@@ -14,4 +14,4 @@ void f32_embed_layer_norm_avx2(const EmbedLayerNormArgs& args, cpu::ThreadPool* 
   embed_layer_norm<V256>(args, pool);
 }
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -4,7 +4,7 @@
 #include "kernels/x86/norm_impl.h"
 #include "kernels/x86/simd_avx512.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 
 void f32_layer_norm_avx512(const LayerNormArgs& args, cpu::ThreadPool* pool) {
   layer_norm<V512>(args, pool);
@@ -14,4 +14,4 @@ void f32_embed_layer_norm_avx512(const EmbedLayerNormArgs& args, cpu::ThreadPool
   embed_layer_norm<V512>(args, pool);
 }
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -10,7 +10,7 @@
 #include "kernels/x86/gemm_internal.h"
 #include "kernels/x86/scratch.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 namespace gemm_detail {
 
 void gelu_exact_inplace(float* x, int64_t n) {
@@ -101,11 +101,6 @@ void run_tasks(cpu::ThreadPool* pool, int64_t n, F&& fn) {
 float gelu_erf_exact(float x) {
   const double d = x;
   return static_cast<float>(0.5 * d * (1.0 + std::erf(d * 0.70710678118654752440)));
-}
-
-int64_t gemm_packed_size(int64_t K, int64_t N) {
-  if (K <= 0 || N <= 0) return 0;
-  return ceil_div(N, kP) * K * kP;
 }
 
 void gemm_pack_b(GemmBLayout layout, const float* b, int64_t ldb, int64_t K, int64_t N,
@@ -247,4 +242,4 @@ void gemm_run(int64_t M, int64_t N, int64_t K, const float* a, int64_t lda, cons
   gemm_run_isa(cpu::active_isa(), M, N, K, a, lda, packed_b, c, ldc, epilogue, pool);
 }
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -6,11 +6,8 @@
 // compile time) by gemm_pack_b into the layout below, which every ISA's kernel reads, so a
 // bundle packed on one machine runs on any other.
 //
-// Packed B layout ("panels of 16"): columns are grouped into P = ceil(N / 16) panels; panel p
-// holds columns [16p, 16p + 16) for every k, K-major inside the panel:
-//     packed[(p * K + k) * 16 + j] = B(k, 16p + j)     (0 for 16p + j >= N)
-// i.e. gemm_packed_size(K, N) = P * K * 16 floats. Every panel starts at a multiple of 64 bytes
-// from the start, so if `packed` is 64-byte aligned (required), every row of every panel is.
+// Packed B layout: "panels of 16", described once in ir/packed_weights.h (the layout of
+// bertc.Dense's packed W); ir::dense_packed_size(K, N) floats, 64-byte aligned (required).
 //
 // Epilogue order (per element): x = sum_k A(m,k) B(k,n);  x += bias[n];  x = act(x);
 // x += R(m,n);  C(m,n) = x.  act is identity or GELU (erf form, 0.5 x (1 + erf(x / sqrt 2))).
@@ -33,10 +30,11 @@
 
 #include "cpu/cpu_features.h"
 #include "cpu/thread_pool.h"
+#include "ir/packed_weights.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 
-inline constexpr int kGemmPanelWidth = 16;           // columns per packed panel
+inline constexpr int kGemmPanelWidth = static_cast<int>(ir::kDensePanelWidth);
 inline constexpr size_t kGemmPackedAlignment = 64;   // required alignment of packed B (bytes)
 inline constexpr float kGemmErfMaxAbsError = 5e-7f;  // fast erf bound (see above), tested
 
@@ -56,10 +54,7 @@ struct GemmEpilogue {
   int64_t ldr = 0;
 };
 
-// Floats needed for packed B (a multiple of 16, 0 when K or N is 0).
-int64_t gemm_packed_size(int64_t K, int64_t N);
-
-// Packs B (K×N, given in `layout` with row stride ldb) into `packed` (gemm_packed_size(K, N)
+// Packs B (K×N, given in `layout` with row stride ldb) into `packed` (ir::dense_packed_size(K, N)
 // floats, 64-byte aligned, not overlapping b). Throws bertc::Error on bad arguments.
 void gemm_pack_b(GemmBLayout layout, const float* b, int64_t ldb, int64_t K, int64_t N,
                  float* packed);
@@ -83,4 +78,4 @@ void gemm_gelu(cpu::Isa isa, const float* src, float* dst, int64_t n, bool fast_
 // Exact GELU of one value: computed in double with std::erf, rounded once.
 float gelu_erf_exact(float x);
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -15,7 +15,7 @@
 #include "kernels/x86/gemm_internal.h"
 #include "kernels/x86/math_impl.h"  // erf_fast, map_vec
 
-namespace bertc::x86::gemm_detail {
+namespace bertc::kernels::x86::gemm_detail {
 namespace {
 
 // 0.5 x (1 + erf(x / sqrt 2)) with erf_fast (max abs error: gemm.h).
@@ -240,4 +240,4 @@ GemmIsaKernels gemm_isa_kernels(int64_t kc) {
 }
 
 }  // namespace
-}  // namespace bertc::x86::gemm_detail
+}  // namespace bertc::kernels::x86::gemm_detail

@@ -6,7 +6,7 @@
 
 #include "kernels/x86/gemm.h"
 
-namespace bertc::x86::gemm_detail {
+namespace bertc::kernels::x86::gemm_detail {
 
 // Epilogue stage flags for one K block of a C tile.
 enum : int {
@@ -54,4 +54,4 @@ const GemmIsaKernels& f32_gemm_kernels_avx2();
 // Exact GELU applied in place to n values (double precision std::erf), shared by all ISAs.
 void gelu_exact_inplace(float* x, int64_t n);
 
-}  // namespace bertc::x86::gemm_detail
+}  // namespace bertc::kernels::x86::gemm_detail

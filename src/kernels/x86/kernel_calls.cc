@@ -8,16 +8,10 @@
 #include "cpu/thread_pool.h"
 #include "kernels/call_checks.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 namespace {
 
-using kernels::KernelCall;
 
-using kernels::check_numel;
-using kernels::dst_f32;
-using kernels::fail;
-using kernels::has_src;
-using kernels::src_f32;
 
 // Runs fn(begin, end) over [0, n) in chunks of at least min_chunk on the pool.
 template <typename F>
@@ -61,7 +55,7 @@ void load_ids(const KernelCall& call, const Tensor& ids, const char* input, int6
 }  // namespace
 
 void f32_layer_norm_call(const KernelCall& call) {
-  const auto& st = *static_cast<const LayerNormState*>(call.state);
+  const auto& st = call.attrs_as<LayerNormState>();
   const Tensor& x = src_f32(call, 0, "X");
   if (x.rank() < 1) fail(call, "X must have rank >= 1");
   const int64_t h = x.shape().back();
@@ -90,7 +84,7 @@ void f32_layer_norm_call(const KernelCall& call) {
 }
 
 void f32_embed_layer_norm_call(const KernelCall& call) {
-  const auto& st = *static_cast<const EmbedLayerNormState*>(call.state);
+  const auto& st = call.attrs_as<EmbedLayerNormState>();
   if (!has_src(call, 0) || !has_src(call, 2)) fail(call, "ids and positions are required");
   const Tensor& ids = *call.src[0];
   const Tensor& pos = *call.src[2];
@@ -148,13 +142,13 @@ void f32_embed_layer_norm_call(const KernelCall& call) {
 }
 
 void f32_attention_call(const KernelCall& call) {
-  const auto& st = *static_cast<const AttentionState*>(call.state);
+  const auto& st = call.attrs_as<AttentionState>();
   const Tensor& qkv = src_f32(call, 0, "QKV");
   if (qkv.rank() != 3) fail(call, "QKV must be [B, S, 3*NH*D], got " + dims_str(qkv.shape()));
   const int64_t B = qkv.dim(0), S = qkv.dim(1), W = qkv.dim(2);
-  if (st.heads <= 0 || W % (3 * st.heads) != 0) {
+  if (st.num_heads <= 0 || W % (3 * st.num_heads) != 0) {
     fail(call, "QKV width " + std::to_string(W) + " is not a multiple of 3 * num_heads (" +
-                   std::to_string(st.heads) + ")");
+                   std::to_string(st.num_heads) + ")");
   }
   const float* bias = nullptr;
   if (has_src(call, 1)) {
@@ -175,15 +169,15 @@ void f32_attention_call(const KernelCall& call) {
     args.batch = call.sequences->count;
     args.seq = call.sequences->max_len;
   }
-  args.heads = st.heads;
-  args.head_dim = W / (3 * st.heads);
+  args.heads = st.num_heads;
+  args.head_dim = W / (3 * st.num_heads);
   args.scale = st.scale;
   args.fast_math = st.fast_math;
   st.fn(args, call.pool);
 }
 
 void f32_dense_call(const KernelCall& call) {
-  const auto& st = *static_cast<const DenseState*>(call.state);
+  const auto& st = call.attrs_as<DenseState>();
   const Tensor& x = src_f32(call, 0, "X");
   if (x.rank() < 1 || x.shape().back() != st.k) {
     fail(call, "X must be [..., " + std::to_string(st.k) + "], got " + dims_str(x.shape()));
@@ -192,7 +186,7 @@ void f32_dense_call(const KernelCall& call) {
   const float* w = st.packed.get();
   if (!w) {
     const Tensor& wt = src_f32(call, 1, "W");
-    check_numel(call, wt, gemm_packed_size(st.k, st.n), "packed W");
+    check_numel(call, wt, ir::dense_packed_size(st.k, st.n), "packed W");
     w = wt.data<float>();
   }
   GemmEpilogue ep;
@@ -224,7 +218,7 @@ void f32_dense_call(const KernelCall& call) {
 }
 
 void f32_softmax_call(const KernelCall& call) {
-  const auto& st = *static_cast<const SoftmaxState*>(call.state);
+  const auto& st = call.attrs_as<SoftmaxState>();
   const Tensor& x = src_f32(call, 0, "X");
   if (x.rank() < 1) fail(call, "X must have rank >= 1");
   const int64_t n = x.shape().back();
@@ -234,7 +228,7 @@ void f32_softmax_call(const KernelCall& call) {
 }
 
 void f32_activation_call(const KernelCall& call) {
-  const auto& st = *static_cast<const ActivationState*>(call.state);
+  const auto& st = call.attrs_as<ActivationState>();
   const Tensor& x = src_f32(call, 0, "X");
   Tensor& y = dst_f32(call, x.numel());
   const float* src = x.data<float>();
@@ -244,4 +238,4 @@ void f32_activation_call(const KernelCall& call) {
   });
 }
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

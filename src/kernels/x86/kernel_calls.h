@@ -1,7 +1,8 @@
 // KernelCall adapters of the x86 kernels (portable): each unpacks a KernelCall, checks what
 // the kernel relies on (dtypes, shapes, index ranges — a bad call throws bertc::Error naming
 // the node, never reads out of bounds) and calls the ISA entry point of kernels_x86.h named by
-// its state. The states are built by select.cc and live in Program::states.
+// its state. Each state is the node's typed attributes (ir/op_attrs.h) extended with the ISA
+// entry point; select.cc builds them at lowering and they live in the Program.
 #pragma once
 
 #include <memory>
@@ -12,7 +13,7 @@
 #include "kernels/x86/gemm.h"
 #include "kernels/x86/kernels_x86.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 
 using LayerNormFn = void (*)(const LayerNormArgs&, cpu::ThreadPool*);
 using EmbedLayerNormFn = void (*)(const EmbedLayerNormArgs&, cpu::ThreadPool*);
@@ -22,56 +23,49 @@ using ActivationFn = void (*)(Activation, const float*, const float*, float*, in
 
 // bertc.LayerNorm and ONNX LayerNormalization (last axis, 1-D Scale and B): src X, gamma,
 // beta, skip?; dst Y (may alias X).
-struct LayerNormState {
+struct LayerNormState : ir::OpAttrs {
   LayerNormFn fn;
   float epsilon;
 };
-void f32_layer_norm_call(const kernels::KernelCall& call);
+void f32_layer_norm_call(const KernelCall& call);
 
 // bertc.EmbedLayerNorm (ops.def): negative ids count from the end of their table (as ONNX
 // Gather and the reference kernel); any id outside [-rows, rows) throws naming the table.
-struct EmbedLayerNormState {
+struct EmbedLayerNormState : ir::EpsilonAttrs {
   EmbedLayerNormFn fn;
-  float epsilon;
   std::string word_name, type_name, position_name;  // table value names, for errors
 };
-void f32_embed_layer_norm_call(const kernels::KernelCall& call);
+void f32_embed_layer_norm_call(const KernelCall& call);
 
 // bertc.Attention: src QKV [B, S, 3*NH*D], bias [B, S]; dst [B, S, NH*D].
-struct AttentionState {
+struct AttentionState : ir::AttentionAttrs {
   AttentionFn fn;
-  int64_t heads;
-  float scale;
-  bool fast_math;
 };
-void f32_attention_call(const kernels::KernelCall& call);
+void f32_attention_call(const KernelCall& call);
 
 // bertc.Dense: src X [..., K], W (packed; or `packed` below when the node's W is [K, N]),
 // bias?, residual?; dst [..., N].
-struct DenseState {
+struct DenseState : ir::OpAttrs {
   cpu::Isa isa;
   int64_t k, n;
   GemmActivation gemm_activation;  // done in the GEMM epilogue
   Activation post;                 // kNone, or done in a second pass (with the residual)
   ActivationFn post_fn;
-  bool fast_math;
   std::shared_ptr<const float> packed;  // W packed at load time, or null: use src[1]
 };
-void f32_dense_call(const kernels::KernelCall& call);
+void f32_dense_call(const KernelCall& call);
 
 // Softmax over the last axis: src X; dst Y (may alias X).
-struct SoftmaxState {
+struct SoftmaxState : ir::OpAttrs {
   SoftmaxFn fn;
-  bool fast_math;
 };
-void f32_softmax_call(const kernels::KernelCall& call);
+void f32_softmax_call(const KernelCall& call);
 
 // Relu / Erf / Tanh: src X; dst Y (may alias X).
-struct ActivationState {
+struct ActivationState : ir::OpAttrs {
   ActivationFn fn;
   Activation act;
-  bool fast_math;
 };
-void f32_activation_call(const kernels::KernelCall& call);
+void f32_activation_call(const KernelCall& call);
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

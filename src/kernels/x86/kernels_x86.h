@@ -14,7 +14,7 @@
 #include "cpu/cpu_features.h"
 #include "cpu/thread_pool.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 
 // ---- exp ---------------------------------------------------------------------------------
 // Vectorized exp, the one every kernel here uses (attention, softmax, tanh):
@@ -133,4 +133,4 @@ void f32_activation_avx512(Activation act, const float* src, const float* residu
 void f32_activation_avx2(Activation act, const float* src, const float* residual, float* dst,
                          int64_t n, bool fast_math);
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

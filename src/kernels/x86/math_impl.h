@@ -10,7 +10,7 @@
 #include "kernels/x86/norm_impl.h"  // parallel_chunks
 #include "kernels/x86/simd_common.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 namespace {
 
 // dst[i] = f(src[i]) for a vector map f, full vectors then one masked tail.
@@ -183,4 +183,4 @@ void softmax(const float* x, float* y, int64_t rows, int64_t n, bool fast_math,
 }
 
 }  // namespace
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -10,7 +10,7 @@
 #include "cpu/thread_pool.h"
 #include "kernels/x86/kernels_x86.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 namespace {
 
 // Splits [0, n) into chunks of at least `min_chunk` items, about 4 per thread, and runs
@@ -152,4 +152,4 @@ void embed_layer_norm(const EmbedLayerNormArgs& g, cpu::ThreadPool* pool) {
 }
 
 }  // namespace
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

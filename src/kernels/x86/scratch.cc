@@ -5,7 +5,7 @@
 
 #include "bertc/error.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 
 float* thread_scratch_floats(int64_t floats) {
   struct Buffer {
@@ -26,4 +26,4 @@ float* thread_scratch_floats(int64_t floats) {
   return buf.p;
 }
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 
 // A 64-byte aligned buffer of at least `floats` floats owned by the calling thread, grow-only
 // and kept across calls (no page faults once warm). The same thread gets the same buffer back,
@@ -11,4 +11,4 @@ namespace bertc::x86 {
 // bertc::Error when memory runs out.
 float* thread_scratch_floats(int64_t floats);
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

@@ -6,13 +6,13 @@
 #include <exception>
 #include <string>
 
-#include "ir/shape_fused.h"
-#include "ir/shape_math.h"
+#include "ir/op_attrs.h"
+#include "ir/packed_weights.h"
 #include "kernels/x86/gemm.h"
 #include "kernels/x86/kernel_calls.h"
 #include "kernels/x86/kernels_x86.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 namespace {
 
 using ir::Op;
@@ -45,10 +45,8 @@ void require_f32(const char* kernel, const ir::Graph& g, const ir::Node& n, size
   }
 }
 
-bool fast_math_attr(const ir::Node& n) { return n.attrs.get_int("fast_math", 0) != 0; }
-
 template <typename State>
-std::shared_ptr<const void> make_state(State s) {
+std::shared_ptr<const ir::OpAttrs> make_state(State s) {
   return std::make_shared<const State>(std::move(s));
 }
 
@@ -58,8 +56,9 @@ KernelChoice layer_norm(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   require_f32(name, g, n, 1, "gamma");
   require_f32(name, g, n, 2, "beta");
   if (n.has_input(3)) require_f32(name, g, n, 3, "skip");
-  LayerNormState st{avx512(isa) ? &f32_layer_norm_avx512 : &f32_layer_norm_avx2,
-                    n.attrs.get_float("epsilon", 1e-5f)};
+  const ir::EpsilonAttrs attrs(n, 1e-5f);
+  LayerNormState st{attrs, avx512(isa) ? &f32_layer_norm_avx512 : &f32_layer_norm_avx2,
+                    attrs.epsilon};
   return {&f32_layer_norm_call, make_state(st), name, true, {}};
 }
 
@@ -74,12 +73,13 @@ KernelChoice onnx_layer_norm(const ir::Graph& g, const ir::Node& n, cpu::Isa isa
   const ir::Shape& xs = input(g, n, 0)->type.shape;
   if (xs.empty()) refuse(name, "X has unknown rank");
   const int64_t rank = static_cast<int64_t>(xs.size());
-  if (ir::layer_norm_axis(n, rank) != rank - 1) refuse(name, "normalizes more than the last axis");
+  const ir::LayerNormalizationAttrs attrs(n);
+  if (attrs.first_axis(rank) != rank - 1) refuse(name, "normalizes more than the last axis");
   if (input(g, n, 1)->type.shape.size() != 1 || input(g, n, 2)->type.shape.size() != 1) {
     refuse(name, "Scale or B is not 1-D");
   }
-  LayerNormState st{avx512(isa) ? &f32_layer_norm_avx512 : &f32_layer_norm_avx2,
-                    n.attrs.get_float("epsilon", 1e-5f)};
+  LayerNormState st{attrs, avx512(isa) ? &f32_layer_norm_avx512 : &f32_layer_norm_avx2,
+                    attrs.epsilon};
   return {&f32_layer_norm_call, make_state(st), name, true, {}};
 }
 
@@ -87,10 +87,8 @@ KernelChoice attention(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   const char* name = pick(isa, "f32_attention_avx512", "f32_attention_avx2");
   require_f32(name, g, n, 0, "QKV");
   if (n.has_input(1)) require_f32(name, g, n, 1, "bias");
-  const int64_t heads = n.attrs.get_int("num_heads");
-  if (heads <= 0) refuse(name, "num_heads = " + std::to_string(heads));
-  AttentionState st{avx512(isa) ? &f32_attention_avx512 : &f32_attention_avx2, heads,
-                    n.attrs.get_float("scale"), fast_math_attr(n)};
+  AttentionState st{ir::AttentionAttrs(n),
+                    avx512(isa) ? &f32_attention_avx512 : &f32_attention_avx2};
   return {&f32_attention_call, make_state(st), name, false, {}};
 }
 
@@ -102,8 +100,9 @@ KernelChoice embed_layer_norm(const ir::Graph& g, const ir::Node& n, cpu::Isa is
   require_f32(name, g, n, 6, "gamma");
   require_f32(name, g, n, 7, "beta");
   if (n.has_input(1) != n.has_input(4)) refuse(name, "token types without a type table (or the reverse)");
-  EmbedLayerNormState st{avx512(isa) ? &f32_embed_layer_norm_avx512 : &f32_embed_layer_norm_avx2,
-                         n.attrs.get_float("epsilon", 1e-12f), input(g, n, 3)->name,
+  EmbedLayerNormState st{ir::EpsilonAttrs(n, 1e-12f),
+                         avx512(isa) ? &f32_embed_layer_norm_avx512 : &f32_embed_layer_norm_avx2,
+                         input(g, n, 3)->name,
                          n.has_input(4) ? input(g, n, 4)->name : std::string(),
                          input(g, n, 5)->name};
   return {&f32_embed_layer_norm_call, make_state(st), name, false, {}};
@@ -117,28 +116,24 @@ KernelChoice dense(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   if (n.has_input(3)) require_f32(name, g, n, 3, "residual");
   const ir::Value& w = *input(g, n, 1);
   if (!w.is_constant()) refuse(name, "W is not a constant");
-  const ir::DenseDims dims = ir::dense_dims(n, ir::shape_of(w.data->shape()));
+  const ir::DenseAttrs attrs(n);
+  const ir::DenseAttrs::Dims dims = attrs.dims(ir::shape_of(w.data->shape()));
   if (dims.k <= 0 || dims.n <= 0) refuse(name, "empty W (K = " + std::to_string(dims.k) + ", N = " + std::to_string(dims.n) + ")");
-  DenseState st{};
-  st.isa = isa;
-  st.k = dims.k;
-  st.n = dims.n;
-  st.fast_math = fast_math_attr(n);
-  st.post_fn = avx512(isa) ? &f32_activation_avx512 : &f32_activation_avx2;
-  switch (n.attrs.get_int("activation", 0)) {
-    case 0: st.gemm_activation = GemmActivation::kNone, st.post = Activation::kNone; break;
-    case 1: st.gemm_activation = GemmActivation::kGelu, st.post = Activation::kNone; break;
-    case 2: st.gemm_activation = GemmActivation::kNone, st.post = Activation::kGeluTanh; break;
-    case 3: st.gemm_activation = GemmActivation::kNone, st.post = Activation::kRelu; break;
-    case 4: st.gemm_activation = GemmActivation::kNone, st.post = Activation::kTanh; break;
-    default: refuse(name, "activation " + std::to_string(n.attrs.get_int("activation", 0)) + " is unknown");
+  DenseState st{attrs, isa, dims.k, dims.n, GemmActivation::kNone, Activation::kNone,
+                avx512(isa) ? &f32_activation_avx512 : &f32_activation_avx2, nullptr};
+  switch (attrs.activation) {
+    case ir::DenseActivation::kNone: break;
+    case ir::DenseActivation::kGeluErf: st.gemm_activation = GemmActivation::kGelu; break;
+    case ir::DenseActivation::kGeluTanh: st.post = Activation::kGeluTanh; break;
+    case ir::DenseActivation::kRelu: st.post = Activation::kRelu; break;
+    case ir::DenseActivation::kTanh: st.post = Activation::kTanh; break;
   }
-  const bool packed = n.attrs.get_int("packed", 0) != 0;
+  const bool packed = attrs.packed;
   const float* wdata = w.data->data<float>();
   const bool aligned = reinterpret_cast<uintptr_t>(wdata) % kGemmPackedAlignment == 0;
   if (!packed || !aligned) {
     // Pack (or re-align) W once, now, into the state.
-    const int64_t size = gemm_packed_size(dims.k, dims.n);
+    const int64_t size = ir::dense_packed_size(dims.k, dims.n);
     const size_t bytes = (static_cast<size_t>(size) * sizeof(float) + 63) / 64 * 64;
     float* buf = static_cast<float*>(std::aligned_alloc(kGemmPackedAlignment, bytes));
     if (!buf) refuse(name, "out of memory packing W");
@@ -150,9 +145,9 @@ KernelChoice dense(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
       gemm_pack_b(GemmBLayout::kKN, wdata, dims.n, dims.k, dims.n, buf);
     }
     st.packed = std::move(holder);
-  } else if (w.data->numel() != gemm_packed_size(dims.k, dims.n)) {
+  } else if (w.data->numel() != ir::dense_packed_size(dims.k, dims.n)) {
     refuse(name, "packed W has " + std::to_string(w.data->numel()) + " floats, not " +
-                     std::to_string(gemm_packed_size(dims.k, dims.n)));
+                     std::to_string(ir::dense_packed_size(dims.k, dims.n)));
   }
   return {&f32_dense_call, make_state(std::move(st)), name, false, {}};
 }
@@ -163,9 +158,10 @@ KernelChoice softmax(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   const ir::Shape& xs = input(g, n, 0)->type.shape;
   if (xs.empty()) refuse(name, "X has rank 0 or unknown rank");
   const int64_t rank = static_cast<int64_t>(xs.size());
-  const auto [first, last] = ir::softmax_axes(n, rank);
+  const ir::SoftmaxAttrs attrs(n);
+  const auto [first, last] = attrs.axes(rank);
   if (first != rank - 1 || last != rank) refuse(name, "softmax over more than the last axis");
-  SoftmaxState st{avx512(isa) ? &f32_softmax_avx512 : &f32_softmax_avx2, fast_math_attr(n)};
+  SoftmaxState st{attrs, avx512(isa) ? &f32_softmax_avx512 : &f32_softmax_avx2};
   return {&f32_softmax_call, make_state(st), name, true, {}};
 }
 
@@ -179,9 +175,9 @@ KernelChoice elementwise(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   }
   if (input(g, n, 0) && input(g, n, 0)->type.dtype != DType::kF32) return {};  // ref handles other dtypes
   require_f32(name, g, n, 0, "X");
-  const bool fast = fast_math_attr(n);
-  if (act != Activation::kRelu && !fast) refuse(name, "exact (fast_math = 0): the reference kernel is as fast");
-  ActivationState st{avx512(isa) ? &f32_activation_avx512 : &f32_activation_avx2, act, fast};
+  const ir::OpAttrs attrs(n);
+  if (act != Activation::kRelu && !attrs.fast_math) refuse(name, "exact (fast_math = 0): the reference kernel is as fast");
+  ActivationState st{attrs, avx512(isa) ? &f32_activation_avx512 : &f32_activation_avx2, act};
   return {&f32_activation_call, make_state(st), name, true, {}};
 }
 
@@ -218,4 +214,4 @@ KernelChoice select_kernel(const ir::Graph& graph, const ir::Node& node, cpu::Is
   return choice;
 }
 
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

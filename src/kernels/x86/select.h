@@ -1,6 +1,6 @@
-// Kernel selection for x86: given a node and an ISA, the best optimized kernel for it, or the
-// reason why none applies (portable file: no intrinsics). runtime/lower.cc calls this for every
-// node with cpu::active_isa() and falls back to the reference kernel when `fn` is null.
+// The x86 backend (kernels/backends.h): given a node and an ISA, the best optimized kernel for
+// it, or the reason why none applies (portable file: no intrinsics). Lowering asks it for every
+// node with cpu::active_isa() and falls back to the next backend when `fn` is null.
 //
 // What is chosen (ISA = avx512 or avx2; Isa::kRef never gets an x86 kernel):
 //   bertc.Dense            f32_dense_gemm_<isa>: x86::gemm_run_isa on the packed W (W packed
@@ -20,25 +20,16 @@
 // bertc::Error naming the node, so a bad plan can never read out of bounds.
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include "cpu/cpu_features.h"
 #include "ir/graph.h"
 #include "kernels/kernel.h"
 
-namespace bertc::x86 {
-
-struct KernelChoice {
-  kernels::KernelFn fn = nullptr;     // null: no x86 kernel (use the reference kernel)
-  std::shared_ptr<const void> state;  // passed as KernelCall::state; kept alive by the Program
-  const char* name = "ref";           // static string
-  bool inplace_ok = false;            // dst[0] may alias src[0]
-  std::string refused;  // when fn is null but an x86 kernel exists for the op: why it refused
-};
+namespace bertc::kernels::x86 {
 
 // The kernel for `node` (a node of `graph`) on `isa`. Never throws for a well-formed node:
 // anything unexpected becomes a refusal. An ISA the CPU lacks is refused too.
 KernelChoice select_kernel(const ir::Graph& graph, const ir::Node& node, cpu::Isa isa);
 
-}  // namespace bertc::x86
+inline constexpr Backend kBackend{"x86", &select_kernel};
+
+}  // namespace bertc::kernels::x86

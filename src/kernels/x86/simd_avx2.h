@@ -9,7 +9,7 @@
 
 #include "kernels/x86/simd_common.h"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 namespace {
 
 // kLaneMask[8 - n .. 16 - n) is the maskload/maskstore mask of the first n lanes.
@@ -160,4 +160,4 @@ struct V256 {
 };
 
 }  // namespace
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

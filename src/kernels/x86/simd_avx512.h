@@ -13,7 +13,7 @@
 // GCC 12 warns about _mm512_undefined_ps() inside its own intrinsics headers.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-namespace bertc::x86 {
+namespace bertc::kernels::x86 {
 namespace {
 
 struct V512 {
@@ -151,4 +151,4 @@ struct V512 {
 };
 
 }  // namespace
-}  // namespace bertc::x86
+}  // namespace bertc::kernels::x86

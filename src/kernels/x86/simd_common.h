@@ -2,7 +2,7 @@
 // intrinsics here).
 #pragma once
 
-namespace bertc::x86::simd_const {
+namespace bertc::kernels::x86::simd_const {
 
 // exp range reduction: x = n ln2 + r with ln2 = kLn2Hi + kLn2Lo (kLn2Hi exact in 9 bits, so
 // n * kLn2Hi is exact for |n| < 2^15).
@@ -61,4 +61,4 @@ inline constexpr float kErfB[5] = {-1.45660718464996e-05f, -2.13374055278905e-04
                                    -1.68282697438203e-03f, -7.37332916720468e-03f,
                                    -1.42647390514189e-02f};
 
-}  // namespace bertc::x86::simd_const
+}  // namespace bertc::kernels::x86::simd_const
