@@ -97,7 +97,7 @@ class Session {
   const Tensor& get_output(const std::string& name) const;
 
   // One whole inference, safe to call from several threads (see above): every input by name,
-  // the outputs copied out in output_names() order.
+  // read in place (not copied) during the call; the outputs copied out in output_names() order.
   std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs);
   // One inference on a ragged batch, safe from several threads like run(inputs): it feeds the
   // model's input_ids, attention_mask and token_type_ids (Hugging Face's names) and runs packed

@@ -105,6 +105,7 @@ struct TokenizerOptions {
   std::optional<TruncationOptions> truncation;  // unset: never truncate
   std::optional<PaddingOptions> padding;        // unset: never pad
   bool add_special_tokens = true;               // false: no [CLS] / [SEP] (type ids stay 0 / 1)
+  bool return_tokens = true;  // false: Encoding::tokens stays empty (ids only: no strings built)
 };
 
 // One input of a batch: a text, or a pair of texts.

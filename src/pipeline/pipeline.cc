@@ -60,6 +60,7 @@ struct Pipeline::Impl {
     TokenizerOptions opts = tok.options();
     opts.padding.reset();
     opts.truncation.reset();
+    opts.return_tokens = false;  // ids are all a model reads
     if (settings.max_length) {
       opts.truncation = TruncationOptions{.max_length = settings.max_length};
     }

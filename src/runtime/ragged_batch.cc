@@ -145,7 +145,7 @@ std::vector<RaggedOutput> Session::run(const RaggedBatch& batch) {
   if (roles.types >= 0) {
     im.inputs[roles.types] = padded_input(input_dtype(roles.types), batch.lengths, S, at(batch.type_ids));
   }
-  im.run();
+  im.run(/*values_checked=*/true);  // checked above, per sequence
 
   // The outputs, packed.
   const runtime::Plan& plan = *im.current;

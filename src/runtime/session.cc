@@ -161,14 +161,14 @@ std::vector<int64_t> Session::Impl::packing_lengths() const {
   return lengths;
 }
 
-runtime::Plan& Session::Impl::plan_for_inputs() {
+runtime::Plan& Session::Impl::plan_for_inputs(bool values_checked) {
   const ir::Graph& g = graph();
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].defined()) {
       throw Error("input '" + g.value(g.inputs[i]).name + "' was not set");
     }
   }
-  check_input_values();
+  if (!values_checked) check_input_values();
   std::vector<int64_t> key = plan_key();
   runtime::Plan* plan = nullptr;
   const std::vector<int64_t> lengths = packing_lengths();
@@ -249,9 +249,9 @@ std::vector<std::string> Session::output_names() const {
 
 const Model& Session::model() const { return impl_->model; }
 
-void Session::Impl::set_input(const std::string& name, const Tensor& value) {
-  size_t index = input_index(name);
+void Session::Impl::check_input(size_t index, const Tensor& value) const {
   const ir::Value& v = graph().value(graph().inputs[index]);
+  const std::string& name = v.name;
   if (value.dtype() != v.type.dtype) {
     throw Error("input '" + name + "' must be " + dtype_name(v.type.dtype) + ", got " +
                 dtype_name(value.dtype()));
@@ -267,13 +267,18 @@ void Session::Impl::set_input(const std::string& name, const Tensor& value) {
                   ", got " + dims_str(value.shape()) + " (dim " + std::to_string(d) + ")");
     }
   }
+}
+
+void Session::Impl::set_input(const std::string& name, const Tensor& value) {
+  const size_t index = input_index(name);
+  check_input(index, value);
   Tensor& slot = inputs[index];
   if (!slot.defined() || slot.shape() != value.shape()) slot = Tensor::empty(value.dtype(), value.shape());
   if (value.nbytes()) std::memcpy(slot.raw(), value.raw(), value.nbytes());
 }
 
-void Session::Impl::run() {
-  runtime::Plan& plan = plan_for_inputs();
+void Session::Impl::run(bool values_checked) {
+  runtime::Plan& plan = plan_for_inputs(values_checked);
   current = &plan;
   if (!profiling) {
     for (const runtime::PlannedStep& step : plan.steps()) step.fn(step.call);
@@ -321,7 +326,17 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) {
   for (ir::ValueId id : g.inputs) {
     if (!inputs.count(g.value(id).name)) throw Error("input '" + g.value(id).name + "' was not given");
   }
-  for (const auto& [name, value] : inputs) impl_->set_input(name, value);
+  // The caller's tensors are bound as they are (no copy) for this call only.
+  std::vector<Tensor>& bound = impl_->inputs;
+  struct Unbind {
+    std::vector<Tensor>& inputs;
+    ~Unbind() { std::fill(inputs.begin(), inputs.end(), Tensor()); }
+  } unbind{bound};
+  for (const auto& [name, value] : inputs) {
+    const size_t index = impl_->input_index(name);
+    impl_->check_input(index, value);
+    bound[index] = value;
+  }
   impl_->run();
   std::vector<Tensor> outputs;
   for (ir::ValueId id : g.outputs) outputs.push_back(Tensor::copy_of(impl_->current->output(id)));

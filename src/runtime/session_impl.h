@@ -22,7 +22,9 @@ struct Session::Impl {
   SessionOptions options;
   runtime::Program program;
   std::unique_ptr<cpu::ThreadPool> pool;
-  std::vector<Tensor> inputs;  // indexed like graph.inputs; undefined until set
+  // Indexed like graph.inputs; undefined until set. set_input copies into them; run(inputs)
+  // binds the caller's tensors for the call only (no copy) and unbinds them after.
+  std::vector<Tensor> inputs;
   // Plans by key (plan_key(), then -1 and the real tokens for a packed plan), most recently
   // used first, at most options.max_cached_plans. A null plan: that packed batch runs padded.
   using PlanList = std::list<std::pair<std::vector<int64_t>, std::unique_ptr<runtime::Plan>>>;
@@ -43,15 +45,19 @@ struct Session::Impl {
   std::vector<int64_t> plan_key() const;
   void check_symbolic_dims() const;
   void check_input_values() const;
-  runtime::Plan& plan_for_inputs();
+  // The plan for the bound inputs; `values_checked`: the caller already checked them against
+  // the model's input checks (a ragged batch checks per sequence, naming it).
+  runtime::Plan& plan_for_inputs(bool values_checked);
   // The cached plan for `key`, made by `make` on a miss (it may return null).
   template <typename Make>
   runtime::Plan* cached_plan(const std::vector<int64_t>& key, Make make);
   std::vector<int64_t> packing_lengths() const;
   void check_bound(const char* call, const std::string& name) const;
   class StepUse;
+  // Checks `value` against the model's input `index` (dtype, rank, fixed dims).
+  void check_input(size_t index, const Tensor& value) const;
   void set_input(const std::string& name, const Tensor& value);
-  void run();
+  void run(bool values_checked = false);
   const Tensor& output(const std::string& name) const;
 };
 

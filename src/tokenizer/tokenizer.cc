@@ -259,6 +259,7 @@ Encoding encode_one(const tok::ModelData& m, const EncodeInput& in, const Tokeni
     if (pair) append(s.ids_b, m.type_id_b);
   }
   e.attention_mask.assign(e.ids.size(), 1);
+  if (!opt.return_tokens) return e;
   e.tokens.reserve(e.ids.size());
   for (int64_t id : e.ids) {
     if (id >= 0 && static_cast<std::size_t>(id) < m.id_to_token.size()) {
@@ -270,24 +271,26 @@ Encoding encode_one(const tok::ModelData& m, const EncodeInput& in, const Tokeni
   return e;
 }
 
+// Pads `e` to `target`; its tokens too unless `pad_token` is null (tokens not asked for).
 void pad(Encoding& e, std::size_t target, const PaddingOptions& p, int64_t pad_id,
-         const std::string& pad_token) {
+         const std::string* pad_token) {
   if (e.ids.size() >= target) return;
   const std::size_t k = target - e.ids.size();
   if (p.direction == Direction::right) {
     e.ids.insert(e.ids.end(), k, pad_id);
-    e.tokens.insert(e.tokens.end(), k, pad_token);
+    if (pad_token) e.tokens.insert(e.tokens.end(), k, *pad_token);
     e.type_ids.insert(e.type_ids.end(), k, p.pad_type_id);
     e.attention_mask.insert(e.attention_mask.end(), k, 0);
   } else {
     e.ids.insert(e.ids.begin(), k, pad_id);
-    e.tokens.insert(e.tokens.begin(), k, pad_token);
+    if (pad_token) e.tokens.insert(e.tokens.begin(), k, *pad_token);
     e.type_ids.insert(e.type_ids.begin(), k, p.pad_type_id);
     e.attention_mask.insert(e.attention_mask.begin(), k, 0);
   }
 }
 
-void pad_all(const tok::ModelData& m, std::vector<Encoding>& encodings, const PaddingOptions& p) {
+void pad_all(const tok::ModelData& m, std::vector<Encoding>& encodings, const PaddingOptions& p,
+             bool tokens) {
   std::size_t target = 0;
   if (p.strategy == PaddingStrategy::fixed) {
     target = p.length;
@@ -314,7 +317,7 @@ void pad_all(const tok::ModelData& m, std::vector<Encoding>& encodings, const Pa
     pad_token = *m.pad_token;
   else if (pad_id >= 0 && static_cast<std::size_t>(pad_id) < m.id_to_token.size())
     pad_token = m.id_to_token[static_cast<std::size_t>(pad_id)];
-  for (Encoding& e : encodings) pad(e, target, p, pad_id, pad_token);
+  for (Encoding& e : encodings) pad(e, target, p, pad_id, tokens ? &pad_token : nullptr);
 }
 
 }  // namespace
@@ -328,7 +331,7 @@ Encoding Tokenizer::encode(std::string_view text, std::optional<std::string_view
   tok::Scratch scratch;
   std::vector<Encoding> one;
   one.push_back(encode_one(*model_, EncodeInput(text, pair), options, scratch, -1));
-  if (options.padding) pad_all(*model_, one, *options.padding);
+  if (options.padding) pad_all(*model_, one, *options.padding, options.return_tokens);
   return std::move(one.front());
 }
 
@@ -344,7 +347,7 @@ std::vector<Encoding> Tokenizer::encode_batch(std::span<const EncodeInput> input
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     out.push_back(encode_one(*model_, inputs[i], options, scratch, static_cast<std::ptrdiff_t>(i)));
   }
-  if (options.padding) pad_all(*model_, out, *options.padding);
+  if (options.padding) pad_all(*model_, out, *options.padding, options.return_tokens);
   return out;
 }
 

@@ -63,6 +63,19 @@ TEST(Threads, AnotherThreadsStepByStepCallsAreRefused) {
   EXPECT_EQ(err, "");
 }
 
+// run(inputs) reads the caller's tensors in place for the call only: nothing of them is kept.
+TEST(Threads, RunWithInputsKeepsNoInputBound) {
+  Session s(tiny_model());
+  const auto feeds = inputs("inputs");
+  const std::vector<Tensor> first = s.run(feeds);
+  try {
+    s.run();
+    ADD_FAILURE() << "run() after run(inputs) found inputs still bound";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("was not set"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Threads, RunWithInputsIsSafeFromManyThreads) {
   Session s(tiny_model());
   const std::vector<std::string> sets = {"inputs", "inputs_2"};

@@ -278,6 +278,24 @@ TEST(Tokenizer, TruncationCountsSpecialTokensAndDirections) {
 
 // ---- padding and batches ----
 
+TEST(Tokenizer, TokenStringsOnlyWhenAsked) {
+  auto tok = letters_tokenizer();
+  bertc::TokenizerOptions opts = tok.options();
+  opts.padding = bertc::PaddingOptions{};
+  const std::vector<bertc::EncodeInput> texts = {"a b c", "a"};
+  const std::vector<bertc::Encoding> full = tok.encode_batch(texts, opts);
+  opts.return_tokens = false;
+  const std::vector<bertc::Encoding> ids_only = tok.encode_batch(texts, opts);
+  ASSERT_EQ(ids_only.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_TRUE(ids_only[i].tokens.empty());
+    EXPECT_EQ(ids_only[i].ids, full[i].ids);
+    EXPECT_EQ(ids_only[i].type_ids, full[i].type_ids);
+    EXPECT_EQ(ids_only[i].attention_mask, full[i].attention_mask);
+  }
+  EXPECT_THAT(full[1].tokens, ElementsAre("[CLS]", "a", "[SEP]", "[PAD]", "[PAD]"));
+}
+
 TEST(Tokenizer, PaddingLongestFixedAndMultiple) {
   auto tok = letters_tokenizer();
   bertc::PaddingOptions p;
