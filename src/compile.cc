@@ -24,7 +24,7 @@ Model compile(const std::string& model_path, const CompileOptions& options) {
   passes::optimize(graph, options);
   ir::verify(graph, model_path + " (optimized at -O" + std::to_string(options.opt_level) + ")");
   Model model(std::move(graph), options);
-  model.metadata = std::move(imported.metadata);
+  model.info = std::move(imported.info);
   return model;
 }
 

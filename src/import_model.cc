@@ -19,7 +19,7 @@ ImportedModel import_model(const std::string& path) {
                 "config.json and model.safetensors, or an .onnx file");
   }
   frontend::HfImport imported = frontend::import_hf(path);
-  return {std::move(imported.graph), std::move(imported.metadata)};
+  return {std::move(imported.graph), std::move(imported.info)};
 }
 
 }  // namespace bertc

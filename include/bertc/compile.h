@@ -6,9 +6,12 @@
 //   bertc::Model again = bertc::load_model("model.bertc");
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace bertc {
 
@@ -22,6 +25,34 @@ struct CompileOptions {
   std::string gemm = "bertc";  // GEMM backend: "bertc" (own kernels) or "onednn"
 };
 
+enum class Task { classification, embedding };
+
+// What a model knows about itself besides its graph: read from a Hugging Face folder (an ONNX
+// file gives none of it), stored in the bundle (runtime/model_info_json.cc writes and reads it),
+// used by Pipeline.
+struct ModelInfo {
+  std::string architecture;  // config.json's, e.g. "BertForSequenceClassification"
+  std::string model_type;    // "bert", "roberta", ...
+  std::optional<Task> task;  // unset: a model with a "logits" output classifies
+  int64_t max_positions = 0;  // the longest sequence the position table allows; 0: unknown
+  // Classifiers: label names in label-id order (id2label, else LABEL_i), and config.json's
+  // problem_type ("multi_label_classification" scores with sigmoids; may be empty).
+  std::vector<std::string> labels;
+  std::string problem_type;
+  // The folder's tokenizer files, whole, by name: "tokenizer.json" or "vocab.txt", with
+  // "tokenizer_config.json" when present (Tokenizer::from_files) — or, when bertc cannot run
+  // the folder's tokenizer or it has none, the message to give when text is used.
+  std::map<std::string, std::string> tokenizer_files;
+  std::string tokenizer_error;
+  // sentence-transformers (modules.json): the pooling modes (cls | max | mean | mean_sqrt_len,
+  // in the order it concatenates them; empty: cls), Normalize, max_seq_length (0: unset), or
+  // the message for a module or mode bertc does not run.
+  std::vector<std::string> pooling;
+  bool normalize = false;
+  int64_t max_length = 0;
+  std::string embedding_error;
+};
+
 // A compiled model: the optimized graph with its (prepacked) weights, ready to save or run.
 class Model {
  public:
@@ -33,8 +64,7 @@ class Model {
   const ir::Graph& graph() const { return *graph_; }
   ir::Graph& graph() { return *graph_; }
   const CompileOptions& options() const { return options_; }
-  // Free-form metadata stored in the bundle (e.g. embedded tokenizer files, labels).
-  std::map<std::string, std::string> metadata;
+  ModelInfo info;  // stored in the bundle
 
  private:
   std::unique_ptr<ir::Graph> graph_;
@@ -43,7 +73,7 @@ class Model {
 
 // Imports MODEL — an .onnx file, or a Hugging Face model folder (config.json +
 // model.safetensors; its tokenizer files, labels and sentence-transformers pooling go into
-// Model::metadata) — and optimizes it at options.opt_level.
+// Model::info) — and optimizes it at options.opt_level.
 Model compile(const std::string& model_path, const CompileOptions& options = {});
 // Writes a self-contained bundle (.bertc).
 void save(const Model& model, const std::string& bundle_path);

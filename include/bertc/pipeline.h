@@ -51,8 +51,6 @@
 
 namespace bertc {
 
-enum class Task { classification, embedding };
-
 struct PipelineOptions {
   CompileOptions compile;  // for a model folder compiled on the fly
   SessionOptions session;

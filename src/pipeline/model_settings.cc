@@ -1,39 +1,13 @@
 #include "pipeline/model_settings.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
-#include "base/json_text.h"
 #include "bertc/error.h"
 #include "ir/graph.h"
 
 namespace bertc::pipeline {
 
 namespace {
-
-using json = nlohmann::json;
-
-const std::string* find(const std::map<std::string, std::string>& md, const std::string& key) {
-  auto it = md.find(key);
-  return it == md.end() ? nullptr : &it->second;
-}
-
-std::vector<std::string> string_list(const std::string& text, const std::string& what) {
-  try {
-    return base::parse_json(text, what).get<std::vector<std::string>>();
-  } catch (const json::exception& e) {
-    throw Error(what + ": expected a JSON list of strings: " + e.what());
-  }
-}
-
-std::size_t positive(const std::string& text, const std::string& what) {
-  try {
-    const long long v = std::stoll(text);
-    if (v > 0) return static_cast<std::size_t>(v);
-  } catch (const std::exception&) {
-  }
-  throw Error(what + ": expected a positive integer, got '" + text + "'");
-}
 
 // The output's dim 1 when it is a fixed number (a classifier's label count), else 0.
 std::size_t fixed_width(const Model& model, const std::string& output) {
@@ -50,14 +24,10 @@ std::size_t fixed_width(const Model& model, const std::string& output) {
 }  // namespace
 
 ModelSettings read_model_settings(const Model& model, const std::string& source) {
-  const auto& md = model.metadata;
-  auto where = [&](const std::string& key) { return source + ": metadata '" + key + "'"; };
+  const ModelInfo& info = model.info;
   ModelSettings s;
-  if (const std::string* task = find(md, "task")) {
-    if (*task != "classification" && *task != "embedding") {
-      throw Error(where("task") + " is '" + *task + "' (classification or embedding)");
-    }
-    s.task = *task == "classification" ? Task::classification : Task::embedding;
+  if (info.task) {
+    s.task = *info.task;
   } else {
     bool has_logits = false;
     for (ir::ValueId v : model.graph().outputs)
@@ -66,36 +36,30 @@ ModelSettings read_model_settings(const Model& model, const std::string& source)
   }
 
   if (s.task == Task::classification) {
-    if (const std::string* labels = find(md, "labels")) {
-      s.labels = string_list(*labels, where("labels"));
-    } else {
+    s.labels = info.labels;
+    if (s.labels.empty()) {
       const std::size_t n = fixed_width(model, "logits");
       for (std::size_t i = 0; i < n; ++i) s.labels.push_back("LABEL_" + std::to_string(i));
     }
-    const std::string* problem = find(md, "problem_type");
-    const bool multi_label = problem && *problem == "multi_label_classification";
+    const bool multi_label = info.problem_type == "multi_label_classification";
     s.score = multi_label || s.labels.size() == 1 ? ScoreFunction::sigmoid : ScoreFunction::softmax;
   } else {
-    s.pooling = {"cls"};
-    if (const std::string* pooling = find(md, "pooling")) {
-      s.pooling = string_list(*pooling, where("pooling"));
-    }
-    s.normalize = find(md, "normalize") && *find(md, "normalize") == "true";
-    if (const std::string* e = find(md, "embedding.error")) s.embedding_error = *e;
+    s.pooling = info.pooling.empty() ? std::vector<std::string>{"cls"} : info.pooling;
+    s.normalize = info.normalize;
+    s.embedding_error = info.embedding_error;
   }
 
-  for (const char* key : {"max_positions", "max_length"}) {
-    if (const std::string* v = find(md, key)) {
-      const std::size_t n = positive(*v, where(key));
-      s.max_length = s.max_length ? std::min(s.max_length, n) : n;
-    }
+  for (const int64_t n : {info.max_positions, info.max_length}) {
+    if (n <= 0) continue;
+    const auto len = static_cast<std::size_t>(n);
+    s.max_length = s.max_length ? std::min(s.max_length, len) : len;
   }
 
-  if (const std::string* e = find(md, "tokenizer.error")) {
-    s.tokenizer_error = *e;
-  } else if (find(md, "tokenizer.json") || find(md, "vocab.txt")) {
+  if (!info.tokenizer_error.empty()) {
+    s.tokenizer_error = info.tokenizer_error;
+  } else if (!info.tokenizer_files.empty()) {
     try {  // a tokenizer bertc cannot run is an error when text is given, not at load
-      s.tokenizer = Tokenizer::from_files(md, source);
+      s.tokenizer = Tokenizer::from_files(info.tokenizer_files, source);
     } catch (const Error& e) {
       s.tokenizer_error = e.what();
     }

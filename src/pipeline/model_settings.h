@@ -1,5 +1,5 @@
-// What a Pipeline needs to know about its model, read once from Model::metadata (the keys that
-// src/frontend/hf/hf_importer.h documents) and the model's outputs.
+// What a Pipeline needs to know about its model, read once from Model::info and the model's
+// outputs.
 #pragma once
 
 #include <cstddef>
@@ -25,7 +25,8 @@ struct ModelSettings {
   std::string embedding_error;  // a sentence-transformers module bertc does not run
 };
 
-// Errors name `source` (the bundle or folder) and the metadata entry at fault.
+// A tokenizer that fails to load is recorded as tokenizer_error, its message naming `source`
+// (the bundle or folder).
 ModelSettings read_model_settings(const Model& model, const std::string& source);
 
 }  // namespace bertc::pipeline

@@ -12,6 +12,7 @@
 #include "bertc/compile.h"
 #include "ir/graph.h"
 #include "ir/verifier.h"
+#include "runtime/model_info_json.h"
 
 namespace bertc {
 namespace {
@@ -216,7 +217,7 @@ void save(const Model& model, const std::string& bundle_path) {
              {{"opt_level", model.options().opt_level},
               {"fast_math", model.options().fast_math},
               {"gemm", model.options().gemm}}},
-            {"metadata", model.metadata}};
+            {"info", runtime::model_info_to_json(model.info)}};
   std::string meta_text = meta.dump();
   Header h{};
   std::memcpy(h.magic, runtime::kBundleMagic, sizeof(h.magic));
@@ -276,7 +277,7 @@ Model load_model(const std::string& bundle_path) {
     CompileOptions options{static_cast<int>(level), o.at("fast_math").get<bool>(),
                            o.at("gemm").get<std::string>()};
     Model model(reader.graph(meta.at("graph")), options);
-    model.metadata = meta.at("metadata").get<std::map<std::string, std::string>>();
+    model.info = runtime::model_info_from_json(meta.at("info"), bundle_path + ": corrupted bundle");
     return model;
   } catch (const json::exception& e) {
     throw Error(bundle_path + ": corrupted bundle metadata: " + e.what());

@@ -83,16 +83,18 @@ TEST(HfFrontend, SameKernelsAsTheOnnxExport) {
 
 TEST(HfFrontend, MetadataForPipelines) {
   const Model cls = compile(hf_fixture("bert_cls").string(), {.opt_level = 0});
-  EXPECT_EQ(cls.metadata.at("task"), "classification");
-  EXPECT_EQ(cls.metadata.at("hf.architecture"), "BertForSequenceClassification");
-  EXPECT_EQ(cls.metadata.at("labels"), R"(["negative","neutral","positive"])");
-  EXPECT_EQ(cls.metadata.at("max_positions"), "48");
+  EXPECT_EQ(cls.info.task, Task::classification);
+  EXPECT_EQ(cls.info.architecture, "BertForSequenceClassification");
+  EXPECT_EQ(cls.info.model_type, "bert");
+  EXPECT_EQ(cls.info.labels, (std::vector<std::string>{"negative", "neutral", "positive"}));
+  EXPECT_EQ(cls.info.max_positions, 48);
   // The fixture has no tokenizer files: text is refused, tensors still run.
-  EXPECT_NE(cls.metadata.at("tokenizer.error").find("no tokenizer files"), std::string::npos);
+  EXPECT_NE(cls.info.tokenizer_error.find("no tokenizer files"), std::string::npos);
+  EXPECT_TRUE(cls.info.tokenizer_files.empty());
 
   const Model roberta = compile(hf_fixture("roberta").string(), {.opt_level = 0});
-  EXPECT_EQ(roberta.metadata.at("task"), "embedding");
-  EXPECT_EQ(roberta.metadata.at("max_positions"), "40");  // 42 - pad_token_id 1 - 1
+  EXPECT_EQ(roberta.info.task, Task::embedding);
+  EXPECT_EQ(roberta.info.max_positions, 40);  // 42 - pad_token_id 1 - 1
 }
 
 }  // namespace

@@ -13,9 +13,7 @@ using testing::write_json;
 using testing::write_text;
 namespace fs = std::filesystem;
 
-std::map<std::string, std::string> metadata_of(const fs::path& dir) {
-  return compile(dir.string(), {.opt_level = 0}).metadata;
-}
+ModelInfo info_of(const fs::path& dir) { return compile(dir.string(), {.opt_level = 0}).info; }
 
 nlohmann::json modules(std::initializer_list<std::pair<const char*, const char*>> items) {
   nlohmann::json j = nlohmann::json::array();
@@ -34,25 +32,25 @@ TEST(HfMetadata, EmbedsTheTokenizerFiles) {
   const fs::path dir = copy_hf_fixture("bert", "tok_files");
   write_text(dir / "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n");
   write_text(dir / "tokenizer_config.json", R"({"do_lower_case": true})");
-  auto md = metadata_of(dir);
-  EXPECT_EQ(md.at("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n");
-  EXPECT_EQ(md.at("tokenizer_config.json"), R"({"do_lower_case": true})");
-  EXPECT_EQ(md.count("tokenizer.error"), 0u);
+  auto md = info_of(dir);
+  EXPECT_EQ(md.tokenizer_files.at("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n");
+  EXPECT_EQ(md.tokenizer_files.at("tokenizer_config.json"), R"({"do_lower_case": true})");
+  EXPECT_EQ(md.tokenizer_error, "");
 
   const std::string tokenizer_json =
       R"({"model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0}}})";
   write_text(dir / "tokenizer.json", tokenizer_json);  // preferred over vocab.txt, as from_folder does
-  md = metadata_of(dir);
-  EXPECT_EQ(md.at("tokenizer.json"), tokenizer_json);
-  EXPECT_EQ(md.count("vocab.txt"), 0u);
+  md = info_of(dir);
+  EXPECT_EQ(md.tokenizer_files.at("tokenizer.json"), tokenizer_json);
+  EXPECT_EQ(md.tokenizer_files.count("vocab.txt"), 0u);
 }
 
 TEST(HfMetadata, ByteLevelBpeIsRecordedAsATokenizerError) {
   const fs::path dir = copy_hf_fixture("roberta", "bpe");
   write_text(dir / "vocab.json", R"({"<s>": 0})");
   write_text(dir / "merges.txt", "#version: 0.2\n");
-  const auto md = metadata_of(dir);  // compiles: the model runs on tensors
-  const std::string& e = md.at("tokenizer.error");
+  const auto md = info_of(dir);  // compiles: the model runs on tensors
+  const std::string& e = md.tokenizer_error;
   EXPECT_NE(e.find("merges.txt"), std::string::npos) << e;
   EXPECT_NE(e.find("byte-level BPE"), std::string::npos) << e;
   EXPECT_NE(e.find("--input"), std::string::npos) << e;
@@ -61,17 +59,17 @@ TEST(HfMetadata, ByteLevelBpeIsRecordedAsATokenizerError) {
 TEST(HfMetadata, BpeTokenizerJsonIsRecordedAsATokenizerError) {
   const fs::path dir = copy_hf_fixture("roberta", "bpe_json");
   write_text(dir / "tokenizer.json", R"({"model": {"type": "BPE", "vocab": {}, "merges": []}})");
-  const std::string e = metadata_of(dir).at("tokenizer.error");
+  const std::string e = info_of(dir).tokenizer_error;
   EXPECT_NE(e.find("tokenizer.json: byte-level BPE (RoBERTa's) tokenizers are not supported"),
             std::string::npos)
       << e;
-  EXPECT_EQ(metadata_of(dir).count("tokenizer.json"), 0u);
+  EXPECT_TRUE(info_of(dir).tokenizer_files.empty());
 }
 
 TEST(HfMetadata, SentencePieceIsRecordedAsATokenizerError) {
   const fs::path dir = copy_hf_fixture("roberta", "spm");
   write_text(dir / "sentencepiece.bpe.model", "x");
-  EXPECT_NE(metadata_of(dir).at("tokenizer.error").find("SentencePiece"), std::string::npos);
+  EXPECT_NE(info_of(dir).tokenizer_error.find("SentencePiece"), std::string::npos);
 }
 
 TEST(HfMetadata, SentenceTransformersPoolingAndNormalize) {
@@ -84,11 +82,12 @@ TEST(HfMetadata, SentenceTransformersPoolingAndNormalize) {
                                                  {"pooling_mode_mean_tokens", true},
                                                  {"pooling_mode_max_tokens", true}});
   write_json(dir / "sentence_bert_config.json", {{"max_seq_length", 256}});
-  const auto md = metadata_of(dir);
-  EXPECT_EQ(md.at("pooling"), R"(["max","mean"])");  // sentence-transformers' concatenation order
-  EXPECT_EQ(md.at("normalize"), "true");
-  EXPECT_EQ(md.at("max_length"), "256");
-  EXPECT_EQ(md.count("embedding.error"), 0u);
+  const auto md = info_of(dir);
+  // sentence-transformers' concatenation order
+  EXPECT_EQ(md.pooling, (std::vector<std::string>{"max", "mean"}));
+  EXPECT_TRUE(md.normalize);
+  EXPECT_EQ(md.max_length, 256);
+  EXPECT_EQ(md.embedding_error, "");
 }
 
 TEST(HfMetadata, UnsupportedModulesAreRecorded) {
@@ -96,11 +95,11 @@ TEST(HfMetadata, UnsupportedModulesAreRecorded) {
   write_json(dir / "modules.json",
              modules({{"", "Transformer"}, {"1_Pooling", "Pooling"}, {"2_Dense", "Dense"}}));
   write_json(dir / "1_Pooling" / "config.json", {{"pooling_mode_weightedmean_tokens", true}});
-  const auto md = metadata_of(dir);
-  EXPECT_NE(md.at("embedding.error").find("Dense"), std::string::npos);
+  const auto md = info_of(dir);
+  EXPECT_NE(md.embedding_error.find("Dense"), std::string::npos);
 
   write_json(dir / "modules.json", modules({{"", "Transformer"}, {"1_Pooling", "Pooling"}}));
-  EXPECT_NE(metadata_of(dir).at("embedding.error").find("pooling_mode_weightedmean_tokens"),
+  EXPECT_NE(info_of(dir).embedding_error.find("pooling_mode_weightedmean_tokens"),
             std::string::npos);
 }
 
@@ -114,9 +113,9 @@ TEST(HfMetadata, OldSentenceTransformersLayout) {
   write_json(top / "modules.json",
              modules({{"0_Transformer", "Transformer"}, {"1_Pooling", "Pooling"}}));
   write_json(top / "1_Pooling" / "config.json", {{"pooling_mode_cls_token", true}});
-  const auto md = metadata_of(top);
-  EXPECT_EQ(md.at("pooling"), R"(["cls"])");
-  EXPECT_EQ(md.count("vocab.txt"), 1u);
+  const auto md = info_of(top);
+  EXPECT_EQ(md.pooling, std::vector<std::string>{"cls"});
+  EXPECT_EQ(md.tokenizer_files.count("vocab.txt"), 1u);
 }
 
 }  // namespace

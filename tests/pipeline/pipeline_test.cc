@@ -146,7 +146,7 @@ TEST(PipelineText, BundleCarriesItsTokenizer) {
   const fs::path dir = assemble_text_model("bert_cls", "_bundle");
   const std::string bundle = testing::temp_path("text_bert_cls.bertc");
   Model model = compile(dir.string(), {.opt_level = 3});
-  EXPECT_EQ(model.metadata.count("vocab.txt"), 1u);
+  EXPECT_EQ(model.info.tokenizer_files.count("vocab.txt"), 1u);
   save(model, bundle);
   fs::remove_all(dir);  // the bundle alone must be enough
   Pipeline p = Pipeline::load(bundle);

@@ -711,22 +711,20 @@ HfImport import_hf(const std::string& dir_arg) {
   g.remove_dead();  // the last layer's output when a classifier does not expose it, etc.
   ir::infer_shapes(g, kernels::ref::evaluate);
 
-  // Metadata: the model's kind and labels, then the folder's tokenizer / pooling files.
-  auto& md = result.metadata;
-  md["hf.architecture"] = cfg.arch->name;
-  md["hf.model_type"] = cfg.model_type;
-  md["task"] = cfg.arch->classifier ? "classification" : "embedding";
-  const int64_t positions = fam == "roberta" ? cfg.max_pos - cfg.pad_id - 1 : cfg.max_pos;
-  md["max_positions"] = std::to_string(positions);
+  // The model's kind and labels, then the folder's tokenizer / pooling files.
+  ModelInfo& info = result.info;
+  info.architecture = cfg.arch->name;
+  info.model_type = cfg.model_type;
+  info.task = cfg.arch->classifier ? Task::classification : Task::embedding;
+  info.max_positions = fam == "roberta" ? cfg.max_pos - cfg.pad_id - 1 : cfg.max_pos;
   if (cfg.arch->classifier) {
-    json labels = json::array();
     for (int64_t i = 0; i < num_labels; ++i) {
-      labels.push_back(cfg.labels.empty() ? "LABEL_" + std::to_string(i) : cfg.labels[static_cast<size_t>(i)]);
+      info.labels.push_back(cfg.labels.empty() ? "LABEL_" + std::to_string(i)
+                                               : cfg.labels[static_cast<size_t>(i)]);
     }
-    md["labels"] = labels.dump();
-    md["problem_type"] = cfg.problem_type;
+    info.problem_type = cfg.problem_type;
   }
-  for (auto& [k, v] : hf_folder_files_metadata(dir_arg, cfg.hidden)) md[k] = v;
+  add_folder_files_info(dir_arg, cfg.hidden, info);
   return result;
 }
 

@@ -41,26 +41,16 @@
 #include <map>
 #include <string>
 
+#include "bertc/compile.h"
 #include "ir/graph.h"
 
 namespace bertc::frontend {
 
 struct HfImport {
   ir::Graph graph;
-  // What a text pipeline needs (stored as bertc::Model::metadata):
-  //   "hf.architecture", "hf.model_type", "task" (classification | embedding),
-  //   "max_positions" (the longest sequence the position table allows),
-  //   classifiers: "labels" (JSON list of names in label-id order: id2label, else LABEL_i),
-  //     "problem_type" (config.json's, may be empty);
-  //   the folder's tokenizer, whole: "tokenizer.json" or "vocab.txt", with
-  //     "tokenizer_config.json" when present — or "tokenizer.error", the message to give when
-  //     text is used with a folder whose tokenizer bertc cannot run (byte-level BPE:
-  //     vocab.json + merges.txt; SentencePiece) or that has none;
-  //   sentence-transformers (modules.json): "pooling" (JSON list of cls | max | mean |
-  //     mean_sqrt_len, in the order sentence-transformers concatenates them), "normalize"
-  //     ("true" with a Normalize module), "max_length" (sentence_bert_config.json's
-  //     max_seq_length), "embedding.error" (a module or pooling mode bertc does not run).
-  std::map<std::string, std::string> metadata;
+  // What the folder says about the model besides its graph (config.json, tokenizer files,
+  // sentence-transformers modules); becomes bertc::Model::info.
+  ModelInfo info;
 };
 
 // True when `dir` is a folder that looks like a Hugging Face checkpoint: it has config.json, or

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bertc/compile.h"
+
 namespace bertc::frontend {
 
 // The parsed JSON file; throws bertc::Error naming the file when it cannot be read or parsed.
@@ -19,9 +21,9 @@ std::string hf_model_subdir(const std::string& dir);
 // The folder holding config.json and the weights: `dir`, or its Transformer subfolder.
 std::filesystem::path hf_model_dir(const std::string& dir);
 
-// The tokenizer and sentence-transformers metadata of a model folder (see HfImport::metadata);
-// `hidden` is the model's hidden size, which a pooling config's word_embedding_dimension must
-// match.
-std::map<std::string, std::string> hf_folder_files_metadata(const std::string& dir, int64_t hidden);
+// Fills `info` with a model folder's tokenizer and sentence-transformers modules (the fields
+// of ModelInfo they describe); `hidden` is the model's hidden size, which a pooling config's
+// word_embedding_dimension must match.
+void add_folder_files_info(const std::string& dir, int64_t hidden, ModelInfo& info);
 
 }  // namespace bertc::frontend

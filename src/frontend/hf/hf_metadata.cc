@@ -67,56 +67,56 @@ std::string tokenizer_json_model(const fs::path& path) {
 }
 
 // The tokenizer files of the first folder that has a WordPiece tokenizer (tokenizer.json, else
-// vocab.txt, each with tokenizer_config.json when present), or "tokenizer.error".
-void add_tokenizer(const std::vector<fs::path>& dirs, std::map<std::string, std::string>& md) {
+// vocab.txt, each with tokenizer_config.json when present), or the tokenizer error.
+void add_tokenizer(const std::vector<fs::path>& dirs, ModelInfo& info) {
   for (const fs::path& dir : dirs) {
     for (const char* main : {"tokenizer.json", "vocab.txt"}) {
       if (!is_file(dir / main)) continue;
       if (std::string(main) == "tokenizer.json") {
         const std::string type = tokenizer_json_model(dir / main);
         if (type == "BPE") {
-          md["tokenizer.error"] = unsupported_tokenizer(dir / main, "byte-level BPE (RoBERTa's)");
+          info.tokenizer_error = unsupported_tokenizer(dir / main, "byte-level BPE (RoBERTa's)");
           return;
         }
         if (type == "Unigram") {
-          md["tokenizer.error"] =
+          info.tokenizer_error =
               unsupported_tokenizer(dir / main, "Unigram / SentencePiece (XLM-RoBERTa's)");
           return;
         }
       }
-      md[main] = read_text(dir / main);
+      info.tokenizer_files[main] = read_text(dir / main);
       if (is_file(dir / "tokenizer_config.json")) {
-        md["tokenizer_config.json"] = read_text(dir / "tokenizer_config.json");
+        info.tokenizer_files["tokenizer_config.json"] = read_text(dir / "tokenizer_config.json");
       }
       // A broken tokenizer fails the compile, with the message text use would give, rather
       // than being embedded and failing at the first text.
-      Tokenizer::from_files(md, dir.string());
+      Tokenizer::from_files(info.tokenizer_files, dir.string());
       return;
     }
   }
   for (const fs::path& d : dirs) {
     for (const char* bpe : {"merges.txt", "vocab.json"}) {
       if (is_file(d / bpe)) {
-        md["tokenizer.error"] =
+        info.tokenizer_error =
             unsupported_tokenizer(d / bpe, "byte-level BPE (vocab.json + merges.txt, RoBERTa's)");
         return;
       }
     }
     for (const char* sp : {"sentencepiece.bpe.model", "spiece.model", "tokenizer.model"}) {
       if (is_file(d / sp)) {
-        md["tokenizer.error"] = unsupported_tokenizer(d / sp, "SentencePiece (XLM-RoBERTa's)");
+        info.tokenizer_error = unsupported_tokenizer(d / sp, "SentencePiece (XLM-RoBERTa's)");
         return;
       }
     }
   }
-  md["tokenizer.error"] = dirs.front().string() +
+  info.tokenizer_error = dirs.front().string() +
                           ": no tokenizer files (tokenizer.json or vocab.txt) in this model "
                           "folder; give the model token ids with --input NAME=FILE.npy";
 }
 
-// A Pooling module's config: "pooling" (the modes in the order sentence-transformers concatenates
-// them), or "embedding.error" for a mode bertc does not implement.
-void add_pooling(const fs::path& path, int64_t hidden, std::map<std::string, std::string>& md) {
+// A Pooling module's config: the modes in the order sentence-transformers concatenates them,
+// and the embedding error for a mode bertc does not implement.
+void add_pooling(const fs::path& path, int64_t hidden, ModelInfo& info) {
   const json cfg = read_json_file(path);
   if (!cfg.is_object()) throw Error(path.string() + ": expected a JSON object");
   if (auto it = cfg.find("word_embedding_dimension");
@@ -131,35 +131,34 @@ void add_pooling(const fs::path& path, int64_t hidden, std::map<std::string, std
       {"pooling_mode_mean_sqrt_len_tokens", "mean_sqrt_len"},
       {"pooling_mode_weightedmean_tokens", "weightedmean"},
       {"pooling_mode_lasttoken", "lasttoken"}};
-  json modes = json::array();
+  std::vector<std::string> modes;
   for (const auto& [key, mode] : kModes) {
     auto it = cfg.find(key);
     if (it == cfg.end() || it->is_null()) continue;
     if (!it->is_boolean()) throw Error(path.string() + ": '" + key + "' must be true or false");
     if (!it->get<bool>()) continue;
     if (std::string(mode) == "weightedmean" || std::string(mode) == "lasttoken") {
-      md["embedding.error"] = path.string() + ": pooling mode '" + key +
+      info.embedding_error = path.string() + ": pooling mode '" + key +
                               "' is not supported (cls, max, mean and mean_sqrt_len are)";
     }
     modes.push_back(mode);
   }
   if (modes.empty()) throw Error(path.string() + ": no pooling mode is set to true");
-  md["pooling"] = modes.dump();
+  info.pooling = std::move(modes);
 }
 
 // modules.json: pooling, Normalize; sentence_bert_config.json: max_seq_length.
-void add_sentence_transformers(const fs::path& dir, int64_t hidden,
-                               std::map<std::string, std::string>& md) {
+void add_sentence_transformers(const fs::path& dir, int64_t hidden, ModelInfo& info) {
   for (const json& m : read_modules(dir)) {
     const std::string kind = module_kind(m);
     const std::string sub = m.value("path", "");
     if (kind == "Transformer") continue;
     if (kind == "Normalize") {
-      md["normalize"] = "true";
+      info.normalize = true;
     } else if (kind == "Pooling") {
-      add_pooling(dir / sub / "config.json", hidden, md);
+      add_pooling(dir / sub / "config.json", hidden, info);
     } else {
-      md["embedding.error"] = (dir / "modules.json").string() + ": module '" +
+      info.embedding_error = (dir / "modules.json").string() + ": module '" +
                               m["type"].get<std::string>() + "' (" + sub +
                               ") is not supported; bertc runs Transformer, Pooling and Normalize";
     }
@@ -172,7 +171,7 @@ void add_sentence_transformers(const fs::path& dir, int64_t hidden,
         throw Error(st_config.string() + ": 'max_seq_length' must be a positive integer, got " +
                     base::json_excerpt(*it));
       }
-      md["max_length"] = std::to_string(it->get<int64_t>());
+      info.max_length = it->get<int64_t>();
     }
   }
 }
@@ -200,15 +199,12 @@ fs::path hf_model_dir(const std::string& dir) {
   return sub.empty() ? fs::path(dir) : fs::path(dir) / sub;
 }
 
-std::map<std::string, std::string> hf_folder_files_metadata(const std::string& dir,
-                                                            int64_t hidden) {
-  std::map<std::string, std::string> md;
+void add_folder_files_info(const std::string& dir, int64_t hidden, ModelInfo& info) {
   const fs::path model_dir = hf_model_dir(dir);
   std::vector<fs::path> dirs = {model_dir};
   if (model_dir != fs::path(dir)) dirs.push_back(dir);
-  add_tokenizer(dirs, md);
-  add_sentence_transformers(dir, hidden, md);
-  return md;
+  add_tokenizer(dirs, info);
+  add_sentence_transformers(dir, hidden, info);
 }
 
 }  // namespace bertc::frontend

@@ -1,0 +1,74 @@
+#include "runtime/model_info_json.h"
+
+#include <type_traits>
+
+#include "base/json_text.h"
+#include "bertc/error.h"
+
+namespace bertc::runtime {
+namespace {
+
+using json = nlohmann::json;
+
+// Every field of ModelInfo but `task`, with its JSON key: the one list both directions use.
+template <typename Info, typename F>
+void each_field(Info& info, F&& f) {
+  f("architecture", info.architecture);
+  f("model_type", info.model_type);
+  f("max_positions", info.max_positions);
+  f("labels", info.labels);
+  f("problem_type", info.problem_type);
+  f("tokenizer_files", info.tokenizer_files);
+  f("tokenizer_error", info.tokenizer_error);
+  f("pooling", info.pooling);
+  f("normalize", info.normalize);
+  f("max_length", info.max_length);
+  f("embedding_error", info.embedding_error);
+}
+
+const char* task_name(Task task) {
+  return task == Task::classification ? "classification" : "embedding";
+}
+
+}  // namespace
+
+json model_info_to_json(const ModelInfo& info) {
+  json j = json::object();
+  each_field(info, [&](const char* key, const auto& value) { j[key] = value; });
+  j["task"] = info.task ? json(task_name(*info.task)) : json(nullptr);
+  return j;
+}
+
+ModelInfo model_info_from_json(const json& j, const std::string& where) {
+  if (!j.is_object()) throw Error(where + ": model info is " + base::json_excerpt(j) + ", not an object");
+  ModelInfo info;
+  each_field(info, [&](const char* key, auto& value) {
+    if (!j.contains(key)) throw Error(where + ": model info has no '" + key + "'");
+    const json& v = j.at(key);
+    if constexpr (std::is_same_v<std::decay_t<decltype(value)>, int64_t>) {
+      value = base::json_int(v, where + ": model info '" + key + "'");
+    } else {
+      try {
+        v.get_to(value);
+      } catch (const json::exception&) {
+        throw Error(where + ": model info '" + key + "' is " + base::json_excerpt(v));
+      }
+    }
+  });
+  if (!j.contains("task")) throw Error(where + ": model info has no 'task'");
+  const json& task = j.at("task");
+  if (task == task_name(Task::classification)) {
+    info.task = Task::classification;
+  } else if (task == task_name(Task::embedding)) {
+    info.task = Task::embedding;
+  } else if (!task.is_null()) {
+    throw Error(where + ": model info 'task' is " + base::json_excerpt(task) +
+                " (classification, embedding or null)");
+  }
+  if (info.max_positions < 0 || info.max_length < 0) {
+    throw Error(where + ": model info has a negative max_positions or max_length");
+  }
+  return info;
+}
+
+}  // namespace bertc::runtime

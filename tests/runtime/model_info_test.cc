@@ -1,0 +1,94 @@
+// ModelInfo in the bundle: every field survives save and load, and a bad one is an error that
+// names it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "../common/error_of.h"
+#include "../common/temp_path.h"
+#include "bertc/compile.h"
+#include "ir/graph.h"
+#include "runtime/model_info_json.h"
+
+namespace bertc {
+namespace {
+
+using testing::error_of;
+
+ModelInfo full_info() {
+  ModelInfo info;
+  info.architecture = "BertForSequenceClassification";
+  info.model_type = "bert";
+  info.task = Task::classification;
+  info.max_positions = 512;
+  info.labels = {"negative", "positive"};
+  info.problem_type = "multi_label_classification";
+  info.tokenizer_files = {{"vocab.txt", "[PAD]\n[UNK]\n"}, {"tokenizer_config.json", "{}"}};
+  info.tokenizer_error = "";
+  info.pooling = {"mean", "max"};
+  info.normalize = true;
+  info.max_length = 256;
+  info.embedding_error = "a module";
+  return info;
+}
+
+void expect_same(const ModelInfo& a, const ModelInfo& b) {
+  EXPECT_EQ(a.architecture, b.architecture);
+  EXPECT_EQ(a.model_type, b.model_type);
+  EXPECT_EQ(a.task, b.task);
+  EXPECT_EQ(a.max_positions, b.max_positions);
+  EXPECT_EQ(a.labels, b.labels);
+  EXPECT_EQ(a.problem_type, b.problem_type);
+  EXPECT_EQ(a.tokenizer_files, b.tokenizer_files);
+  EXPECT_EQ(a.tokenizer_error, b.tokenizer_error);
+  EXPECT_EQ(a.pooling, b.pooling);
+  EXPECT_EQ(a.normalize, b.normalize);
+  EXPECT_EQ(a.max_length, b.max_length);
+  EXPECT_EQ(a.embedding_error, b.embedding_error);
+}
+
+TEST(ModelInfo, SurvivesSaveAndLoad) {
+  ir::Graph g;
+  const ir::TypeInfo f32{DType::kF32, {ir::Dim::known(2)}};
+  const ir::ValueId x = g.add_input("x", f32);
+  const ir::ValueId y = g.add_value("y", f32);
+  g.add_node(ir::Op::Identity, "id", {x}, {y});
+  g.outputs = {y};
+  Model model(std::move(g), {.opt_level = 0});
+  model.info = full_info();
+  const std::string path = testing::temp_path("model_info.bertc");
+  save(model, path);
+  expect_same(load_model(path).info, full_info());
+
+  model.info = {};  // an ONNX model: no task, nothing else
+  save(model, path);
+  const ModelInfo empty = load_model(path).info;
+  EXPECT_FALSE(empty.task.has_value());
+  EXPECT_TRUE(empty.labels.empty());
+  std::filesystem::remove(path);
+}
+
+TEST(ModelInfo, BadFieldsAreNamed) {
+  const nlohmann::json good = runtime::model_info_to_json(full_info());
+  expect_same(runtime::model_info_from_json(good, "b.bertc"), full_info());
+  auto with = [&](const char* key, nlohmann::json value) {
+    nlohmann::json j = good;
+    j[key] = std::move(value);
+    return error_of([&] { runtime::model_info_from_json(j, "b.bertc"); });
+  };
+  EXPECT_NE(with("labels", 3).find("b.bertc: model info 'labels' is 3"), std::string::npos);
+  EXPECT_NE(with("max_positions", 2e22).find("model info 'max_positions'"), std::string::npos);
+  EXPECT_NE(with("max_length", -1).find("negative"), std::string::npos);
+  EXPECT_NE(with("task", "ranking").find("'task' is \"ranking\""), std::string::npos);
+  nlohmann::json missing = good;
+  missing.erase("pooling");
+  EXPECT_NE(error_of([&] { runtime::model_info_from_json(missing, "b.bertc"); })
+                .find("model info has no 'pooling'"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { runtime::model_info_from_json(nlohmann::json::array(), "b.bertc"); })
+                .find("not an object"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace bertc
