@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const fz::fs::path path = fz::temp_dir() / "model.safetensors";
   fz::write_file(path, fz::as_view(data, size));
   try {
-    fz::read_every_tensor(bertc::frontend::SafetensorsFile(path.string()));
+    fz::read_every_tensor(bertc::frontend::hf::SafetensorsFile(path.string()));
   } catch (const bertc::Error& e) {
     bertc::fuzz::rejected(e);
   }

@@ -42,7 +42,7 @@ std::string zip_stored(const std::map<std::string, std::string>& entries) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace fz = bertc::fuzz;
-  using namespace bertc::frontend;
+  using namespace bertc::frontend::hf;
   static const fz::fs::path path = fz::temp_dir() / "pytorch_model.bin";
   const std::string pickle(fz::as_view(data, size));
   try {

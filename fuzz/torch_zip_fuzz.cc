@@ -8,7 +8,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace fz = bertc::fuzz;
-  using namespace bertc::frontend;
+  using namespace bertc::frontend::hf;
   static const fz::fs::path path = fz::temp_dir() / "pytorch_model.bin";
   fz::write_file(path, fz::as_view(data, size));
   try {

@@ -3,7 +3,7 @@
 #include "bertc/compile.h"
 #include "import_model.h"
 #include "ir/verifier.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc {
 

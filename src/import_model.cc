@@ -12,13 +12,13 @@ ImportedModel import_model(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(path + ": no such file or folder");
-  if (!fs::is_directory(path, ec)) return {frontend::import_onnx(path), {}};
-  if (!frontend::is_hf_folder(path)) {
+  if (!fs::is_directory(path, ec)) return {frontend::onnx::import_onnx(path), {}};
+  if (!frontend::hf::is_hf_folder(path)) {
     throw Error(path +
                 ": not a Hugging Face model folder (no config.json); give a folder with "
                 "config.json and model.safetensors, or an .onnx file");
   }
-  frontend::HfImport imported = frontend::import_hf(path);
+  frontend::hf::HfImport imported = frontend::hf::import_hf(path);
   return {std::move(imported.graph), std::move(imported.info)};
 }
 

@@ -6,6 +6,7 @@
 //   bertc::Model again = bertc::load_model("model.bertc");
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -65,6 +66,13 @@ class Model {
   ir::Graph& graph() { return *graph_; }
   const CompileOptions& options() const { return options_; }
   ModelInfo info;  // stored in the bundle
+
+  // For people and tools: the graph's size, its ops by name with their counts, and a listing
+  // of every node (name, op, inputs and outputs with their types).
+  std::size_t num_nodes() const;
+  std::size_t weight_bytes() const;
+  std::map<std::string, int> op_counts() const;
+  std::string listing() const;
 
  private:
   std::unique_ptr<ir::Graph> graph_;

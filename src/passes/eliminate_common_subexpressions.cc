@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc::passes {
 namespace {

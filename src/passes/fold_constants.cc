@@ -1,6 +1,6 @@
 #include "kernels/ref/ref_kernels.h"
 #include "ir/shape_infer.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc::passes {
 

@@ -19,7 +19,7 @@
 #include "ir/op_attrs.h"
 #include "ir/shape_infer.h"
 #include "passes/pattern.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc::passes {
 namespace {

@@ -22,7 +22,7 @@
 #include "ir/op_attrs.h"
 #include "ir/op_attrs.h"
 #include "passes/pattern.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc::passes {
 namespace {

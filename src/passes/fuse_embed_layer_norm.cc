@@ -16,7 +16,7 @@
 #include <optional>
 
 #include "passes/pattern.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc::passes {
 namespace {

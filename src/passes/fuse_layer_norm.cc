@@ -13,7 +13,7 @@
 
 #include "ir/op_attrs.h"
 #include "passes/pattern.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc::passes {
 namespace {

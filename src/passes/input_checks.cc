@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "ir/dataflow.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc::passes {
 namespace {

@@ -9,7 +9,7 @@
 #include "ir/op_attrs.h"
 #include "ir/packed_weights.h"
 #include "kernels/x86/gemm.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc::passes {
 

@@ -2,7 +2,7 @@
 // bertc.EmbedLayerNorm) with attr fast_math = 1, allowing their optimized kernels to use the
 // documented approximations of erf, exp and tanh (-O3 with CompileOptions::fast_math). The
 // reference kernels ignore it.
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc::passes {
 

@@ -2,7 +2,7 @@
 // oneDNN's matmul (kernels/onednn/dense_onednn.h) instead of bertc's own GEMM. W stays [K, N]
 // (not prepacked): oneDNN's packed layout depends on the CPU and is made at load time.
 #include "ir/op_attrs.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc::passes {
 

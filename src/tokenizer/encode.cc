@@ -8,7 +8,7 @@
 #include "tokenizer/model.h"
 #include "tokenizer/unicode.h"
 
-namespace bertc::tok {
+namespace bertc::tokenizer {
 
 void ModelData::build_continuation() {
   continuation = VocabMap{};
@@ -209,4 +209,4 @@ void encode_sequence(const ModelData& m, std::string_view text, Scratch& scratch
       [&](int32_t id) { ids.push_back(id); });
 }
 
-}  // namespace bertc::tok
+}  // namespace bertc::tokenizer

@@ -9,7 +9,7 @@
 #include "tokenizer/model.h"
 #include "tokenizer/unicode.h"
 
-namespace bertc::tok {
+namespace bertc::tokenizer {
 
 using json = nlohmann::json;
 
@@ -482,4 +482,4 @@ ModelData load_vocab_txt(const std::string& text, const std::string& name,
   return m;
 }
 
-}  // namespace bertc::tok
+}  // namespace bertc::tokenizer

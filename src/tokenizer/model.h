@@ -13,7 +13,7 @@
 #include "tokenizer/normalizer.h"
 #include "tokenizer/vocab_map.h"
 
-namespace bertc::tok {
+namespace bertc::tokenizer {
 
 struct AddedToken {
   std::string content;
@@ -118,4 +118,4 @@ ModelData load_vocab_txt(const std::string& vocab_text, const std::string& name,
 void apply_config_max_length(ModelData& m, const std::string& config_json,
                              const std::string& config_name);
 
-}  // namespace bertc::tok
+}  // namespace bertc::tokenizer

@@ -4,7 +4,7 @@
 
 #include "tokenizer/unicode.h"
 
-namespace bertc::tok {
+namespace bertc::tokenizer {
 
 namespace {
 
@@ -124,4 +124,4 @@ void normalize(const NormalizerConfig& cfg, std::string_view src, std::string& d
   flush(pending, cfg.lowercase, dst);
 }
 
-}  // namespace bertc::tok
+}  // namespace bertc::tokenizer

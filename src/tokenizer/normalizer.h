@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace bertc::tok {
+namespace bertc::tokenizer {
 
 struct NormalizerConfig {
   bool enabled = true;  // false: no normalizer at all (the text passes through)
@@ -21,4 +21,4 @@ struct NormalizerConfig {
 void normalize(const NormalizerConfig& cfg, std::string_view src, std::string& dst,
                std::vector<char32_t>& scratch);
 
-}  // namespace bertc::tok
+}  // namespace bertc::tokenizer

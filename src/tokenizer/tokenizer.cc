@@ -13,8 +13,8 @@
 
 namespace bertc {
 
-struct Tokenizer::Model : tok::ModelData {
-  explicit Model(tok::ModelData&& d) : tok::ModelData(std::move(d)) {}
+struct Tokenizer::Model : tokenizer::ModelData {
+  explicit Model(tokenizer::ModelData&& d) : tokenizer::ModelData(std::move(d)) {}
 };
 
 namespace {
@@ -111,11 +111,11 @@ Tokenizer Tokenizer::from_texts(bool is_json, std::string_view text, const std::
                                 const std::string& config_name) {
   std::shared_ptr<Model> model;
   if (is_json) {
-    model = std::make_shared<Model>(tok::load_tokenizer_json(text, name));
-    if (config) tok::apply_config_max_length(*model, *config, config_name);
+    model = std::make_shared<Model>(tokenizer::load_tokenizer_json(text, name));
+    if (config) tokenizer::apply_config_max_length(*model, *config, config_name);
   } else {
     model = std::make_shared<Model>(
-        tok::load_vocab_txt(std::string(text), name, config, config_name));
+        tokenizer::load_vocab_txt(std::string(text), name, config, config_name));
   }
   TokenizerOptions options = model->default_options;
   return Tokenizer(std::move(model), std::move(options));
@@ -195,10 +195,10 @@ std::optional<std::size_t> Tokenizer::model_max_length() const { return model_->
 std::size_t Tokenizer::num_special_tokens(bool pair) const { return model_->num_special(pair); }
 
 std::vector<std::string> Tokenizer::tokenize(std::string_view text) const {
-  tok::Scratch scratch;
+  tokenizer::Scratch scratch;
   std::vector<int32_t> ids;
-  tok::check_utf8(text, "text");
-  tok::encode_sequence(*model_, text, scratch, ids);
+  tokenizer::check_utf8(text, "text");
+  tokenizer::encode_sequence(*model_, text, scratch, ids);
   std::vector<std::string> out;
   out.reserve(ids.size());
   for (int32_t id : ids) out.emplace_back(model_->id_to_token[id]);
@@ -209,20 +209,20 @@ namespace {
 
 // Encodes one input: sequences, truncation, template. No padding.
 // `item` is the input's index in a batch, or -1.
-Encoding encode_one(const tok::ModelData& m, const EncodeInput& in, const TokenizerOptions& opt,
-                    tok::Scratch& s, std::ptrdiff_t item) {
+Encoding encode_one(const tokenizer::ModelData& m, const EncodeInput& in, const TokenizerOptions& opt,
+                    tokenizer::Scratch& s, std::ptrdiff_t item) {
   s.ids_a.clear();
   s.ids_b.clear();
   const bool pair = in.pair.has_value();
   for (int k = 0; k < (pair ? 2 : 1); ++k) {
     const std::string_view text = k == 0 ? in.text : *in.pair;
-    if (tok::find_invalid_utf8(text) != std::string_view::npos) {
+    if (tokenizer::find_invalid_utf8(text) != std::string_view::npos) {
       const std::string where = item < 0 ? "" : "batch item " + std::to_string(item) + ": ";
-      tok::check_utf8(text, where + (k == 0 ? "text" : "text pair"));
+      tokenizer::check_utf8(text, where + (k == 0 ? "text" : "text pair"));
     }
   }
-  tok::encode_sequence(m, in.text, s, s.ids_a);
-  if (pair) tok::encode_sequence(m, *in.pair, s, s.ids_b);
+  tokenizer::encode_sequence(m, in.text, s, s.ids_a);
+  if (pair) tokenizer::encode_sequence(m, *in.pair, s, s.ids_b);
   const bool special = opt.add_special_tokens && m.has_template;
   if (special && pair && !m.has_pair_template) {
     throw Error(m.source + ": the post-processor has no template for a pair of texts");
@@ -246,7 +246,7 @@ Encoding encode_one(const tok::ModelData& m, const EncodeInput& in, const Tokeni
     e.type_ids.insert(e.type_ids.end(), ids.size(), type_id);
   };
   if (special) {
-    for (const tok::TemplatePiece& p : pair ? m.pair_template : m.single_template) {
+    for (const tokenizer::TemplatePiece& p : pair ? m.pair_template : m.single_template) {
       if (p.sequence < 0)
         append(p.ids, p.type_id);
       else if (p.sequence == 0)
@@ -289,7 +289,7 @@ void pad(Encoding& e, std::size_t target, const PaddingOptions& p, int64_t pad_i
   }
 }
 
-void pad_all(const tok::ModelData& m, std::vector<Encoding>& encodings, const PaddingOptions& p,
+void pad_all(const tokenizer::ModelData& m, std::vector<Encoding>& encodings, const PaddingOptions& p,
              bool tokens) {
   std::size_t target = 0;
   if (p.strategy == PaddingStrategy::fixed) {
@@ -328,7 +328,7 @@ Encoding Tokenizer::encode(std::string_view text, std::optional<std::string_view
 
 Encoding Tokenizer::encode(std::string_view text, std::optional<std::string_view> pair,
                            const TokenizerOptions& options) const {
-  tok::Scratch scratch;
+  tokenizer::Scratch scratch;
   std::vector<Encoding> one;
   one.push_back(encode_one(*model_, EncodeInput(text, pair), options, scratch, -1));
   if (options.padding) pad_all(*model_, one, *options.padding, options.return_tokens);
@@ -341,7 +341,7 @@ std::vector<Encoding> Tokenizer::encode_batch(std::span<const EncodeInput> input
 
 std::vector<Encoding> Tokenizer::encode_batch(std::span<const EncodeInput> inputs,
                                               const TokenizerOptions& options) const {
-  tok::Scratch scratch;
+  tokenizer::Scratch scratch;
   std::vector<Encoding> out;
   out.reserve(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {

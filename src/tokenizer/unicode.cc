@@ -8,7 +8,7 @@
 
 #include "bertc/error.h"
 
-namespace bertc::tok {
+namespace bertc::tokenizer {
 
 std::size_t find_invalid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -124,4 +124,4 @@ bool is_nonspacing_mark(char32_t c) {
   return utf8proc_category(static_cast<utf8proc_int32_t>(c)) == UTF8PROC_CATEGORY_MN;
 }
 
-}  // namespace bertc::tok
+}  // namespace bertc::tokenizer

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace bertc::tok {
+namespace bertc::tokenizer {
 
 // The byte offset of the first invalid UTF-8 sequence in `s` (bad lead or continuation byte,
 // overlong form, surrogate, code point above U+10FFFF, truncated sequence), or npos.
@@ -99,4 +99,4 @@ struct AsciiClassTable {
 };
 inline constexpr AsciiClassTable kAsciiClass{};
 
-}  // namespace bertc::tok
+}  // namespace bertc::tokenizer

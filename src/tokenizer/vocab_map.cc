@@ -2,7 +2,7 @@
 
 #include "bertc/error.h"
 
-namespace bertc::tok {
+namespace bertc::tokenizer {
 
 void VocabMap::insert(std::string_view key, int32_t id) {
   if (id < 0) throw Error("tokenizer: negative token id " + std::to_string(id));
@@ -47,4 +47,4 @@ void VocabMap::grow() {
   }
 }
 
-}  // namespace bertc::tok
+}  // namespace bertc::tokenizer

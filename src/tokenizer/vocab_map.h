@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace bertc::tok {
+namespace bertc::tokenizer {
 
 // A fast 64-bit hash for short strings (vocabulary tokens are mostly under 16 bytes).
 inline uint64_t hash_bytes(const char* p, std::size_t n) {
@@ -71,4 +71,4 @@ class VocabMap {
   std::string arena_;
 };
 
-}  // namespace bertc::tok
+}  // namespace bertc::tokenizer

@@ -61,7 +61,7 @@ inline void write_raw_safetensors(const fs::path& p, const std::string& header,
 
 // Every tensor of a (float) safetensors file.
 inline std::map<std::string, Tensor> read_safetensors(const fs::path& p) {
-  frontend::SafetensorsFile file(p.string());
+  frontend::hf::SafetensorsFile file(p.string());
   std::map<std::string, Tensor> out;
   for (const auto& [name, e] : file.entries()) out[name] = file.read_f32(name);
   return out;

@@ -6,19 +6,19 @@
 namespace bertc {
 namespace {
 
-using frontend::SafetensorsFile;
+using frontend::hf::SafetensorsFile;
 using testing::error_of;
 
 std::string path_for(const std::string& name) { return testing::temp_path(name + ".safetensors"); }
 
 TEST(Safetensors, HalfAndBfloatConvertExactly) {
-  EXPECT_EQ(frontend::f16_to_f32(0x3c00), 1.0f);
-  EXPECT_EQ(frontend::f16_to_f32(0xc000), -2.0f);
-  EXPECT_EQ(frontend::f16_to_f32(0x0001), 5.9604644775390625e-8f);  // smallest subnormal
-  EXPECT_EQ(frontend::f16_to_f32(0x7bff), 65504.0f);
-  EXPECT_TRUE(std::isinf(frontend::f16_to_f32(0x7c00)));
-  EXPECT_EQ(frontend::bf16_to_f32(0x3f80), 1.0f);
-  EXPECT_EQ(frontend::bf16_to_f32(0xc0a0), -5.0f);
+  EXPECT_EQ(frontend::hf::f16_to_f32(0x3c00), 1.0f);
+  EXPECT_EQ(frontend::hf::f16_to_f32(0xc000), -2.0f);
+  EXPECT_EQ(frontend::hf::f16_to_f32(0x0001), 5.9604644775390625e-8f);  // smallest subnormal
+  EXPECT_EQ(frontend::hf::f16_to_f32(0x7bff), 65504.0f);
+  EXPECT_TRUE(std::isinf(frontend::hf::f16_to_f32(0x7c00)));
+  EXPECT_EQ(frontend::hf::bf16_to_f32(0x3f80), 1.0f);
+  EXPECT_EQ(frontend::hf::bf16_to_f32(0xc0a0), -5.0f);
 }
 
 TEST(Safetensors, ReadsEveryFloatDtype) {

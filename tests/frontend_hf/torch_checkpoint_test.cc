@@ -13,7 +13,7 @@ namespace {
 
 using namespace std::string_literals;
 
-using frontend::TorchCheckpoint;
+using frontend::hf::TorchCheckpoint;
 using testing::error_of;
 using testing::hf_fixture;
 namespace fs = std::filesystem;

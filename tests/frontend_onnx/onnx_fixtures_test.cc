@@ -38,8 +38,8 @@ class OnnxFixture : public ::testing::TestWithParam<std::string> {};
 TEST_P(OnnxFixture, ImportsWithSymbolicDims) {
   fs::path dir = fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / GetParam();
   std::string model_path = (dir / "model.onnx").string();
-  ir::Graph g = frontend::import_onnx(model_path);
-  onnx::ModelProto proto = frontend::read_onnx_model(model_path);
+  ir::Graph g = frontend::onnx::import_onnx(model_path);
+  onnx::ModelProto proto = frontend::onnx::read_onnx_model(model_path);
 
   // Inputs: named as the exporter named them, int64, dims [batch, seq].
   std::vector<std::string> expected_inputs, expected_outputs;

@@ -16,8 +16,8 @@ namespace {
 
 using testing::error_of;
 
-using frontend::import_onnx;
-using frontend::tensor_from_onnx;
+using frontend::onnx::import_onnx;
+using frontend::onnx::tensor_from_onnx;
 using test::add_initializer;
 using test::add_input;
 using test::add_node;

@@ -32,7 +32,7 @@ fs::path hf_fixture(const std::string& name) { return testing::fixtures_dir() / 
 TEST(HostilePickle, DeepNestingIsRefusedWithoutRecursion) {
   // 300,000 tuples, each holding the previous one (TUPLE1): freeing them used to recurse.
   const std::string pickle = "\x80\x02)" + std::string(300000, '\x85') + ".";
-  const std::string err = error_of([&] { frontend::read_state_dict_pickle(pickle, "data.pkl"); });
+  const std::string err = error_of([&] { frontend::hf::read_state_dict_pickle(pickle, "data.pkl"); });
   EXPECT_HAS(err, "data.pkl: not a state_dict");
 }
 
@@ -42,7 +42,7 @@ TEST(HostilePickle, SelfContainingListDoesNotLeakOrLoop) {
       "\x80\x02]q\x00h\x00"
       "a.",
       9);
-  EXPECT_HAS(error_of([&] { frontend::read_state_dict_pickle(pickle, "data.pkl"); }),
+  EXPECT_HAS(error_of([&] { frontend::hf::read_state_dict_pickle(pickle, "data.pkl"); }),
              "not a state_dict");
 }
 
@@ -50,7 +50,7 @@ TEST(HostilePickle, ValidStateDictReads) {
   const fs::path dir = testing::scratch_dir("pickle_ok");
   testing::write_bytes(dir / "pytorch_model.bin",
                        testing::torch_checkpoint(testing::state_dict_pickle(1, {3}, {1})));
-  frontend::TorchCheckpoint ckpt((dir / "pytorch_model.bin").string());
+  frontend::hf::TorchCheckpoint ckpt((dir / "pytorch_model.bin").string());
   EXPECT_EQ(ckpt.shape("w"), (Dims{3}));
   EXPECT_EQ(ckpt.read_f32("w").numel(), 3);
 }
@@ -79,7 +79,7 @@ TEST(HostilePickle, OverflowingStridesOffsetsAndShapesAreRefused) {
         dir / "pytorch_model.bin",
         testing::torch_checkpoint(testing::state_dict_pickle(c.offset, c.shape, c.strides)));
     const std::string err =
-        error_of([&] { frontend::TorchCheckpoint((dir / "pytorch_model.bin").string()); });
+        error_of([&] { frontend::hf::TorchCheckpoint((dir / "pytorch_model.bin").string()); });
     EXPECT_HAS(err, c.expect) << c.what;
     EXPECT_HAS(err, "tensor 'w'") << c.what;
   }
@@ -244,7 +244,7 @@ TEST(HostilePaths, ExternalDataCannotEscapeTheModelFolderThroughSymlinks) {
   const fs::path b = testing::copy_dir(src, "ext_dir_link");
   fs::rename(b / "model.onnx.data", outside / "model.onnx.data");
   fs::create_directory_symlink(outside, b / "sub");
-  onnx::ModelProto model = frontend::read_onnx_model((b / "model.onnx").string());
+  onnx::ModelProto model = frontend::onnx::read_onnx_model((b / "model.onnx").string());
   for (auto& init : *model.mutable_graph()->mutable_initializer()) {
     for (auto& entry : *init.mutable_external_data()) {
       if (entry.key() == "location") entry.set_value("sub/model.onnx.data");
@@ -265,7 +265,7 @@ TEST(HostilePaths, ExternalDataCannotEscapeTheModelFolderThroughSymlinks) {
 
 TEST(HostileModels, UnsupportedIrVersionIsRefused) {
   const fs::path dir = testing::copy_dir(testing::fixtures_dir() / "bert_opset14", "ir999");
-  onnx::ModelProto model = frontend::read_onnx_model((dir / "model.onnx").string());
+  onnx::ModelProto model = frontend::onnx::read_onnx_model((dir / "model.onnx").string());
   model.set_ir_version(999);
   std::ofstream(dir / "model.onnx", std::ios::binary | std::ios::trunc)
       << model.SerializeAsString();

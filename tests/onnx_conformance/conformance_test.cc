@@ -61,7 +61,7 @@ const std::map<std::string, std::string>& exclusions() {
 // Whether every node of the model is a default-domain op that bertc claims.
 bool uses_only_claimed_ops(const fs::path& model_path) {
   try {
-    onnx::ModelProto m = frontend::read_onnx_model(model_path.string());
+    onnx::ModelProto m = frontend::onnx::read_onnx_model(model_path.string());
     for (const auto& n : m.graph().node()) {
       if (!(n.domain().empty() || n.domain() == "ai.onnx")) return false;
       if (!ir::op_from_name(n.op_type()) || n.op_type().starts_with("bertc.")) return false;
@@ -90,7 +90,7 @@ Tensor read_tensor_pb(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   onnx::TensorProto proto;
   if (!in || !proto.ParseFromIstream(&in)) throw Error(path.string() + ": not a TensorProto");
-  return frontend::tensor_from_onnx(proto, path.parent_path().string());
+  return frontend::onnx::tensor_from_onnx(proto, path.parent_path().string());
 }
 
 std::vector<fs::path> numbered_files(const fs::path& dir, const std::string& prefix) {
@@ -185,7 +185,7 @@ TEST_P(OnnxConformance, Node) {
   if (excluded != exclusions().end()) GTEST_SKIP() << "excluded: " << excluded->second;
 
   const fs::path dir = data_root() / name;
-  ir::Graph graph = frontend::import_onnx((dir / "model.onnx").string());
+  ir::Graph graph = frontend::onnx::import_onnx((dir / "model.onnx").string());
   std::vector<std::string> input_names, output_names;
   for (ir::ValueId id : graph.inputs) input_names.push_back(graph.value(id).name);
   for (ir::ValueId id : graph.outputs) output_names.push_back(graph.value(id).name);

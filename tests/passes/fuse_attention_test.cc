@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "pass_test_util.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc {
 namespace {

@@ -4,7 +4,7 @@
 #include "ir/op_attrs.h"
 #include "ir/packed_weights.h"
 #include "pass_test_util.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc {
 namespace {

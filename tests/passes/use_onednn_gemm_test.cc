@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "pass_test_util.h"
-#include "passes/pipeline.h"
+#include "passes/passes.h"
 
 namespace bertc {
 namespace {

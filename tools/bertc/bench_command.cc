@@ -18,11 +18,10 @@
 #include <optional>
 #include <sstream>
 
+#include "bertc/cpu.h"
 #include "bertc/error.h"
 #include "bertc/session.h"
 #include "commands.h"
-#include "cpu/cpu_features.h"
-#include "cpu/fma_peak.h"
 
 namespace bertc::cli {
 namespace {
@@ -185,8 +184,8 @@ void run_bench(const BenchArgs& args) {
   const double sequences_per_s = 1000.0 / median * static_cast<double>(lengths.size());
   const double tokens_per_s = 1000.0 / median * static_cast<double>(tokens);
   const double gflop = real_flops / 1e9, gflops = gflop / (median / 1e3);
-  const cpu::Isa isa = cpu::active_isa();
-  const double core_peak = cpu::fp32_peak_gflops_per_core(isa);
+  const std::string isa = active_isa();
+  const double core_peak = fp32_peak_gflops_per_core();
   const double peak = core_peak * session.num_threads();
   if (args.json) {
     nlohmann::json j{{"bundle", args.bundle},
@@ -207,7 +206,7 @@ void run_bench(const BenchArgs& args) {
                      {"arena_bytes", session.arena_bytes()},
                      {"gflop", gflop},
                      {"gflops", gflops},
-                     {"isa", cpu::isa_name(isa)},
+                     {"isa", isa},
                      {"peak_gflops", peak},
                      {"pct_peak", 100 * gflops / peak},
                      {"times_ms", ms}};
@@ -224,7 +223,7 @@ void run_bench(const BenchArgs& args) {
               sequences_per_s, static_cast<double>(session.arena_bytes()) / 1e6);
   std::printf(
       "  %.2f GFLOP on real tokens per run: %.1f GFLOP/s = %.0f%% of fp32 peak (%d x %.1f GFLOP/s %s, measured)\n",
-      gflop, gflops, 100 * gflops / peak, session.num_threads(), core_peak, cpu::isa_name(isa));
+      gflop, gflops, 100 * gflops / peak, session.num_threads(), core_peak, isa.c_str());
 }
 
 }  // namespace

@@ -5,8 +5,6 @@
 
 #include "bertc/compile.h"
 #include "commands.h"
-#include "ir/graph.h"
-#include "ir/printer.h"
 
 namespace bertc::cli {
 namespace {
@@ -27,8 +25,8 @@ void run_compile(const CompileArgs& args) {
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "bertc: wrote %s (%zu nodes, %.1f MB of weights) in %.2f s\n",
-               args.output.c_str(), model.graph().nodes.size(),
-               static_cast<double>(ir::constant_bytes(model.graph())) / 1e6, seconds);
+               args.output.c_str(), model.num_nodes(),
+               static_cast<double>(model.weight_bytes()) / 1e6, seconds);
 }
 
 }  // namespace

@@ -6,9 +6,6 @@
 
 #include "bertc/compile.h"
 #include "commands.h"
-#include "import_model.h"
-#include "ir/graph.h"
-#include "ir/printer.h"
 
 namespace bertc::cli {
 namespace {
@@ -21,21 +18,21 @@ struct InspectArgs {
   bool no_fast_math = false;
 };
 
-void print_summary(const char* title, const ir::Graph& graph, bool print_graph) {
-  if (print_graph) std::printf("== %s graph\n%s", title, ir::graph_to_string(graph).c_str());
-  std::printf("== %s: %zu nodes, %.1f MB of constants\n", title, graph.nodes.size(),
-              static_cast<double>(ir::constant_bytes(graph)) / 1e6);
-  for (const auto& [op, count] : ir::op_histogram(graph))
+void print_summary(const char* title, const Model& model, bool print_graph) {
+  if (print_graph) std::printf("== %s graph\n%s", title, model.listing().c_str());
+  std::printf("== %s: %zu nodes, %.1f MB of constants\n", title, model.num_nodes(),
+              static_cast<double>(model.weight_bytes()) / 1e6);
+  for (const auto& [op, count] : model.op_counts())
     std::printf("  %-24s %d\n", op.c_str(), count);
 }
 
 // The count of each fused op (those named bertc.*), all four listed even when absent.
-void print_fused(const ir::Graph& graph) {
+void print_fused(const Model& model) {
   std::map<std::string, int> counts{{"bertc.Dense", 0},
                                     {"bertc.LayerNorm", 0},
                                     {"bertc.Attention", 0},
                                     {"bertc.EmbedLayerNorm", 0}};
-  for (const auto& [op, count] : ir::op_histogram(graph)) {
+  for (const auto& [op, count] : model.op_counts()) {
     if (op.rfind("bertc.", 0) == 0) counts[op] = count;
   }
   std::printf("== fused ops:");
@@ -48,15 +45,16 @@ void run_inspect(const InspectArgs& args) {
   bool is_bundle = args.model.size() > 6 && args.model.ends_with(".bertc");
   if (is_bundle) {
     Model model = load_model(args.model);
-    print_summary("bundle", model.graph(), listing);
-    print_fused(model.graph());
+    print_summary("bundle", model, listing);
+    print_fused(model);
     return;
   }
-  print_summary("imported", import_model(args.model).graph, listing);
+  // -O0 is the imported graph as it is.
+  print_summary("imported", compile(args.model, {.opt_level = 0}), listing);
   Model model = compile(args.model, {.opt_level = args.opt_level, .fast_math = !args.no_fast_math});
   std::string title = "optimized (-O" + std::to_string(args.opt_level) + ")";
-  print_summary(title.c_str(), model.graph(), listing);
-  print_fused(model.graph());
+  print_summary(title.c_str(), model, listing);
+  print_fused(model);
 }
 
 }  // namespace

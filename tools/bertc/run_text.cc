@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "base/files.h"
 #include "bertc/error.h"
+#include "bertc/files.h"
 
 namespace bertc::cli {
 
@@ -19,7 +19,7 @@ double now_seconds() {
 }
 
 std::vector<std::string> read_lines(const std::string& path) {
-  const std::string text = base::read_input_file(path);
+  const std::string text = read_file(path);
   std::vector<std::string> lines;
   for (size_t start = 0; start < text.size();) {
     size_t end = text.find('\n', start);

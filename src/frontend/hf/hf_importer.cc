@@ -19,7 +19,7 @@
 #include "ir/shape_infer.h"
 #include "kernels/ref/ref_kernels.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -728,4 +728,4 @@ HfImport import_hf(const std::string& dir_arg) {
   return result;
 }
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

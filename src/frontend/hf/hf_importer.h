@@ -44,7 +44,7 @@
 #include "bertc/compile.h"
 #include "ir/graph.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 struct HfImport {
   ir::Graph graph;
@@ -59,4 +59,4 @@ bool is_hf_folder(const std::string& dir);
 
 HfImport import_hf(const std::string& dir);
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

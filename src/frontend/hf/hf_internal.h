@@ -9,7 +9,7 @@
 
 #include "bertc/compile.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 // The parsed JSON file; throws bertc::Error naming the file when it cannot be read or parsed.
 nlohmann::json read_json_file(const std::filesystem::path& path);
@@ -26,4 +26,4 @@ std::filesystem::path hf_model_dir(const std::string& dir);
 // word_embedding_dimension must match.
 void add_folder_files_info(const std::string& dir, int64_t hidden, ModelInfo& info);
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

@@ -12,7 +12,7 @@
 #include "frontend/hf/hf_importer.h"
 #include "frontend/hf/hf_internal.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -207,4 +207,4 @@ void add_folder_files_info(const std::string& dir, int64_t hidden, ModelInfo& in
   add_sentence_transformers(dir, hidden, info);
 }
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

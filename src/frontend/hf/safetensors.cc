@@ -10,7 +10,7 @@
 #include "base/json_text.h"
 #include "bertc/error.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 namespace {
 
@@ -194,4 +194,4 @@ Tensor SafetensorsFile::read_f32(const std::string& name) const {
   return t;
 }
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

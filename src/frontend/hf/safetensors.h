@@ -24,7 +24,7 @@
 #include "bertc/tensor.h"
 #include "frontend/hf/weights_file.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 struct SafetensorsEntry {
   std::string dtype;  // "F32", "F16", "BF16", "I64", ...
@@ -66,4 +66,4 @@ size_t safetensors_dtype_size(const std::string& dtype);
 float f16_to_f32(uint16_t h);
 float bf16_to_f32(uint16_t h);
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

@@ -6,7 +6,7 @@
 
 #include "bertc/error.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 namespace {
 
@@ -370,4 +370,4 @@ std::vector<PickledTensor> read_state_dict_pickle(std::string_view data, const s
   return tensors;
 }
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

@@ -12,7 +12,7 @@
 
 #include "bertc/tensor.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 // One tensor of the state_dict: a view into a storage.
 struct PickledTensor {
@@ -25,4 +25,4 @@ struct PickledTensor {
 
 std::vector<PickledTensor> read_state_dict_pickle(std::string_view data, const std::string& where);
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

@@ -7,7 +7,7 @@
 #include "frontend/hf/safetensors.h"
 #include "frontend/hf/state_dict_pickle.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 TorchCheckpoint::TorchCheckpoint(const std::string& path) : archive_(path) {
   const auto& entries = archive_.entries();
@@ -85,4 +85,4 @@ Tensor TorchCheckpoint::read_f32(const std::string& name) const {
   return t;
 }
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

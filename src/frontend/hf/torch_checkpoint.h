@@ -16,7 +16,7 @@
 #include "frontend/hf/weights_file.h"
 #include "frontend/hf/zip_archive.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 class TorchCheckpoint : public WeightsFile {
  public:
@@ -38,4 +38,4 @@ class TorchCheckpoint : public WeightsFile {
   std::map<std::string, View> views_;
 };
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

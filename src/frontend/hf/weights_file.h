@@ -8,7 +8,7 @@
 #include "bertc/error.h"
 #include "bertc/tensor.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 class WeightsFile {
  public:
@@ -29,4 +29,4 @@ class WeightsFile {
   }
 };
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

@@ -7,7 +7,7 @@
 #include "base/checked_math.h"
 #include "bertc/error.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 namespace {
 
@@ -103,4 +103,4 @@ ZipArchive::ZipArchive(const std::string& path) : path_(path), map_(base::Mapped
   }
 }
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

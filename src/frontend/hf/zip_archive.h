@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace bertc::frontend {
+namespace bertc::frontend::hf {
 
 class ZipArchive {
  public:
@@ -35,4 +35,4 @@ class ZipArchive {
 // True when the file starts with a ZIP local file header ("PK\3\4").
 bool is_zip_file(const std::string& path);
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::hf

@@ -21,7 +21,7 @@
 #include "ir/shape_infer.h"
 #include "kernels/ref/ref_kernels.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::onnx {
 namespace {
 
 using ir::Op;
@@ -77,14 +77,14 @@ std::string plural(int64_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-std::string node_label(const onnx::NodeProto& node, const std::string& name) {
+std::string node_label(const ::onnx::NodeProto& node, const std::string& name) {
   return "node '" + name + "' (" + node.op_type() + ")";
 }
 
 // The bertc Attr for an ONNX attribute.
-ir::Attr convert_attr(const onnx::AttributeProto& a, const std::string& where,
+ir::Attr convert_attr(const ::onnx::AttributeProto& a, const std::string& where,
                       const std::string& base_dir) {
-  using A = onnx::AttributeProto;
+  using A = ::onnx::AttributeProto;
   int type = a.type();
   if (a.has_ref_attr_name()) {
     throw Error(where + ": attribute '" + a.name() + "' refers to a function attribute ('" +
@@ -128,15 +128,15 @@ ir::Attr convert_attr(const onnx::AttributeProto& a, const std::string& where,
     }
     default:
       throw Error(where + ": attribute '" + a.name() + "' has type " +
-                  onnx::AttributeProto_AttributeType_Name(
-                      static_cast<onnx::AttributeProto_AttributeType>(type)) +
+                  ::onnx::AttributeProto_AttributeType_Name(
+                      static_cast<::onnx::AttributeProto_AttributeType>(type)) +
                   ", which bertc does not support");
   }
 }
 
 class Importer {
  public:
-  Importer(onnx::ModelProto& model, std::string base_dir)
+  Importer(::onnx::ModelProto& model, std::string base_dir)
       : model_(model), base_dir_(std::move(base_dir)) {}
 
   ir::Graph run();
@@ -168,11 +168,11 @@ class Importer {
     return define(
         name, graph_.add_constant(name, Tensor::from_vector(v, {static_cast<int64_t>(v.size())})));
   }
-  ir::TypeInfo input_type(const onnx::ValueInfoProto& vi);
-  Tensor constant_value(const onnx::NodeProto& node, const std::string& name);
-  void normalize(const onnx::NodeProto& onnx_node, ir::Node& node);
+  ir::TypeInfo input_type(const ::onnx::ValueInfoProto& vi);
+  Tensor constant_value(const ::onnx::NodeProto& node, const std::string& name);
+  void normalize(const ::onnx::NodeProto& onnx_node, ir::Node& node);
 
-  onnx::ModelProto& model_;
+  ::onnx::ModelProto& model_;
   std::string base_dir_;
   ir::Graph graph_;
   int64_t opset_ = 0;
@@ -230,12 +230,12 @@ void Importer::check_ops() {
 }
 
 void Importer::add_initializers() {
-  onnx::GraphProto& g = *model_.mutable_graph();
+  ::onnx::GraphProto& g = *model_.mutable_graph();
   if (g.sparse_initializer_size()) {
     throw Error("sparse initializer '" + g.sparse_initializer(0).values().name() +
                 "' is not supported");
   }
-  for (onnx::TensorProto& t : *g.mutable_initializer()) {
+  for (::onnx::TensorProto& t : *g.mutable_initializer()) {
     if (t.name().empty()) throw Error("an initializer has no name");
     if (by_name_.count(t.name())) throw Error("initializer '" + t.name() + "' is defined twice");
     Tensor data;
@@ -249,7 +249,7 @@ void Importer::add_initializers() {
   }
 }
 
-ir::TypeInfo Importer::input_type(const onnx::ValueInfoProto& vi) {
+ir::TypeInfo Importer::input_type(const ::onnx::ValueInfoProto& vi) {
   const std::string what = "graph input '" + vi.name() + "'";
   if (!vi.has_type() || !vi.type().has_tensor_type()) {
     throw Error(what + " is not a tensor (bertc supports tensor inputs only)");
@@ -286,13 +286,13 @@ void Importer::add_inputs() {
   }
 }
 
-Tensor Importer::constant_value(const onnx::NodeProto& node, const std::string& name) {
+Tensor Importer::constant_value(const ::onnx::NodeProto& node, const std::string& name) {
   const std::string where = node_label(node, name);
   if (node.attribute_size() != 1) {
     throw Error(where + ": a Constant needs exactly one value attribute, it has " +
                 std::to_string(node.attribute_size()));
   }
-  const onnx::AttributeProto& a = node.attribute(0);
+  const ::onnx::AttributeProto& a = node.attribute(0);
   if (a.name() == "value") {
     ir::Attr value = convert_attr(a, where, base_dir_);
     if (Tensor* t = std::get_if<Tensor>(&value)) return std::move(*t);
@@ -316,7 +316,7 @@ void Importer::declare_node_outputs() {
   node_names_.resize(static_cast<size_t>(nodes.size()));
   std::unordered_map<std::string, int64_t> per_type;
   for (int n = 0; n < nodes.size(); ++n) {
-    const onnx::NodeProto& node = nodes[n];
+    const ::onnx::NodeProto& node = nodes[n];
     std::string& name = node_names_[static_cast<size_t>(n)];
     name = node.name().empty() ? node.op_type() + "_" + std::to_string(per_type[node.op_type()]++)
                                : node.name();
@@ -345,7 +345,7 @@ void Importer::declare_node_outputs() {
   }
 }
 
-void Importer::normalize(const onnx::NodeProto& onnx_node, ir::Node& node) {
+void Importer::normalize(const ::onnx::NodeProto& onnx_node, ir::Node& node) {
   const std::string where = node_label(onnx_node, node.name);
   node.attrs.erase("consumed_inputs");  // a pre-opset-6 memory hint with no meaning
   auto attr_to_input = [&](const char* attr, size_t index) {
@@ -402,7 +402,7 @@ void Importer::normalize(const onnx::NodeProto& onnx_node, ir::Node& node) {
 void Importer::add_nodes() {
   const auto& nodes = model_.graph().node();
   for (int n = 0; n < nodes.size(); ++n) {
-    const onnx::NodeProto& onnx_node = nodes[n];
+    const ::onnx::NodeProto& onnx_node = nodes[n];
     if (onnx_node.op_type() == "Constant") continue;  // already a constant value
     const std::string& name = node_names_[static_cast<size_t>(n)];
     const std::string where = node_label(onnx_node, name);
@@ -497,7 +497,7 @@ ir::Graph Importer::run() {
 
 }  // namespace
 
-onnx::ModelProto read_onnx_model(const std::string& path) {
+::onnx::ModelProto read_onnx_model(const std::string& path) {
   base::InputFile in = base::open_input_file(path);
   if (in.size > INT_MAX) {
     throw Error(path + ": the model is " + std::to_string(in.size) +
@@ -505,7 +505,7 @@ onnx::ModelProto read_onnx_model(const std::string& path) {
                 "external data");
   }
   const int fd = in.fd.release();
-  onnx::ModelProto model;
+  ::onnx::ModelProto model;
   bool ok = false;
   {
     google::protobuf::io::FileInputStream file(fd);
@@ -523,7 +523,7 @@ onnx::ModelProto read_onnx_model(const std::string& path) {
   return model;
 }
 
-ir::Graph import_onnx_model(onnx::ModelProto& model, const std::string& base_dir,
+ir::Graph import_onnx_model(::onnx::ModelProto& model, const std::string& base_dir,
                             const std::string& origin) {
   try {
     return Importer(model, base_dir).run();
@@ -533,9 +533,9 @@ ir::Graph import_onnx_model(onnx::ModelProto& model, const std::string& base_dir
 }
 
 ir::Graph import_onnx(const std::string& path) {
-  onnx::ModelProto model = read_onnx_model(path);
+  ::onnx::ModelProto model = read_onnx_model(path);
   std::string base_dir = std::filesystem::path(path).parent_path().string();
   return import_onnx_model(model, base_dir, path);
 }
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::onnx

@@ -26,7 +26,7 @@
 
 #include "ir/graph.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::onnx {
 
 // Lowest and highest default-domain opset the importer accepts.
 inline constexpr int64_t kOnnxMinOpset = 1;
@@ -34,4 +34,4 @@ inline constexpr int64_t kOnnxMaxOpset = 17;
 
 ir::Graph import_onnx(const std::string& path);
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::onnx

@@ -10,7 +10,7 @@
 #include "bertc/tensor.h"
 #include "ir/graph.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::onnx {
 
 // The bertc dtype for an ONNX TensorProto::DataType code, or nullopt when bertc has none.
 std::optional<DType> dtype_from_onnx(int32_t onnx_dtype);
@@ -20,14 +20,14 @@ std::string onnx_dtype_name(int32_t onnx_dtype);
 // Converts a TensorProto (raw_data, typed fields or external data) into a Tensor owning its
 // elements. External data paths are relative to `base_dir` and may not leave it. Errors name
 // the tensor.
-Tensor tensor_from_onnx(const onnx::TensorProto& proto, const std::string& base_dir);
+Tensor tensor_from_onnx(const ::onnx::TensorProto& proto, const std::string& base_dir);
 
 // Parses an .onnx file (files up to 2 GB). Errors name the file.
-onnx::ModelProto read_onnx_model(const std::string& path);
+::onnx::ModelProto read_onnx_model(const std::string& path);
 
 // Imports a parsed model. `base_dir` resolves external data; `origin` (usually the path) starts
 // every error message. The model's tensor payloads are released as they are converted.
-ir::Graph import_onnx_model(onnx::ModelProto& model, const std::string& base_dir,
+ir::Graph import_onnx_model(::onnx::ModelProto& model, const std::string& base_dir,
                             const std::string& origin);
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::onnx

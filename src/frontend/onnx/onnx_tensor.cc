@@ -11,11 +11,11 @@
 #include "bertc/error.h"
 #include "frontend/onnx/onnx_proto.h"
 
-namespace bertc::frontend {
+namespace bertc::frontend::onnx {
 namespace {
 
 namespace fs = std::filesystem;
-using onnx::TensorProto;
+using ::onnx::TensorProto;
 
 std::string tensor_label(const TensorProto& proto) { return "tensor '" + proto.name() + "'"; }
 
@@ -284,4 +284,4 @@ Tensor tensor_from_onnx(const TensorProto& proto, const std::string& base_dir) {
   return t;
 }
 
-}  // namespace bertc::frontend
+}  // namespace bertc::frontend::onnx

@@ -1,4 +1,4 @@
-// The pass pipeline per optimization level:
+// bertc's graph passes (one per file), and optimize(): the ladder of passes per level:
 //   -O0  the imported graph as is, on reference kernels
 //   -O1  + constant folding, shape folding, dead-code removal
 //   -O2  + common subexpressions, fusions into bertc.Dense / LayerNorm / Attention /

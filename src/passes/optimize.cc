@@ -1,4 +1,5 @@
-#include "passes/pipeline.h"
+// optimize(): the pass ladder per -O level (passes.h describes it).
+#include "passes/passes.h"
 
 #include "ir/shape_infer.h"
 #include "kernels/ref/ref_kernels.h"

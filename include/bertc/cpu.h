@@ -1,0 +1,16 @@
+// The CPU as bertc's kernels see it: which instruction set they use and what one core can do.
+#pragma once
+
+#include <string>
+
+namespace bertc {
+
+// The ISA the kernels run on here: "avx512", "avx2" or "ref" (the CPU and operating system's
+// support, capped by the BERTC_ISA environment variable). Throws bertc::Error on a bad BERTC_ISA.
+std::string active_isa();
+
+// Measured fp32 GFLOP/s of one core on active_isa() (independent FMA chains, best of several
+// short runs; ~0.2 s the first time, then cached): what "% of peak" is a percentage of.
+double fp32_peak_gflops_per_core();
+
+}  // namespace bertc

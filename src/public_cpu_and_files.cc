@@ -1,0 +1,16 @@
+// The public faces (bertc/cpu.h, bertc/files.h) of src/cpu/ and src/base/files.h.
+#include "base/files.h"
+#include "bertc/cpu.h"
+#include "bertc/files.h"
+#include "cpu/cpu_features.h"
+#include "cpu/fma_peak.h"
+
+namespace bertc {
+
+std::string active_isa() { return cpu::isa_name(cpu::active_isa()); }
+
+double fp32_peak_gflops_per_core() { return cpu::fp32_peak_gflops_per_core(cpu::active_isa()); }
+
+std::string read_file(const std::string& path) { return base::read_input_file(path); }
+
+}  // namespace bertc
