@@ -12,7 +12,7 @@ struct OpInfo {
 };
 
 constexpr std::array<OpInfo, kNumOps> kOps = {{
-#define BERTC_OP(name, str, ports, shapes_only) {str, ports, shapes_only},
+#define BERTC_OP(name, str, ports, shapes_only, attrs, shape, kernel, in_place) {str, ports, shapes_only},
 #include "ir/ops.def"
 #undef BERTC_OP
 }};

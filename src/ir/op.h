@@ -8,13 +8,13 @@
 namespace bertc::ir {
 
 enum class Op : uint16_t {
-#define BERTC_OP(name, str, ports, shapes_only) name,
+#define BERTC_OP(name, str, ports, shapes_only, attrs, shape, kernel, in_place) name,
 #include "ir/ops.def"
 #undef BERTC_OP
 };
 
 inline constexpr int kNumOps = 0
-#define BERTC_OP(name, str, ports, shapes_only) +1
+#define BERTC_OP(name, str, ports, shapes_only, attrs, shape, kernel, in_place) +1
 #include "ir/ops.def"
 #undef BERTC_OP
     ;

@@ -36,11 +36,8 @@ int64_t OpAttrs::normalize_axis(int64_t axis, int64_t rank) const {
 }
 
 AxisAttrs::AxisAttrs(const Node& node) : OpAttrs(node) {
-  if (!node.attrs.has("axis")) fail("missing attribute 'axis'");
-  axis = read(*this, [&] { return node.attrs.get_int("axis"); });
-}
-
-AxisAttrs::AxisAttrs(const Node& node, int64_t fallback) : OpAttrs(node) {
+  if (node.op == Op::Concat && !node.attrs.has("axis")) fail("missing attribute 'axis'");
+  const int64_t fallback = node.op == Op::Flatten ? 1 : 0;
   axis = read(*this, [&] { return node.attrs.get_int("axis", fallback); });
 }
 
@@ -306,7 +303,8 @@ DenseAttrs::Dims DenseAttrs::dims(const Shape& w) const {
   return {k, n};
 }
 
-EpsilonAttrs::EpsilonAttrs(const Node& node, float fallback) : OpAttrs(node) {
+EpsilonAttrs::EpsilonAttrs(const Node& node) : OpAttrs(node) {
+  const float fallback = node.op == Op::EmbedLayerNorm ? 1e-12f : 1e-5f;
   epsilon = read(*this, [&] { return node.attrs.get_float("epsilon", fallback); });
 }
 

@@ -30,8 +30,7 @@ struct OpAttrs {
 // Gather (axis, default 0), Concat (axis, required), Split (axis, default 0), Flatten (default 1).
 struct AxisAttrs : OpAttrs {
   int64_t axis = 0;
-  explicit AxisAttrs(const Node& node);     // the attribute is required
-  AxisAttrs(const Node& node, int64_t fallback);
+  explicit AxisAttrs(const Node& node);
   // Gather: the error for an index outside [-dim, dim) on `axis` of data of shape `data_shape`
   // ("index 30522 is out of range [-30522, 30522) on axis 0 of data shape [30522, 768]").
   [[noreturn]] void fail_index(int64_t index, int64_t dim, const std::string& data_shape) const;
@@ -166,7 +165,7 @@ struct DenseAttrs : OpAttrs {
 // bertc.LayerNorm (default epsilon 1e-5) and bertc.EmbedLayerNorm (default 1e-12).
 struct EpsilonAttrs : OpAttrs {
   float epsilon;
-  EpsilonAttrs(const Node& node, float fallback);
+  explicit EpsilonAttrs(const Node& node);
 };
 
 // bertc.Attention.

@@ -97,6 +97,10 @@ Dim merge_dims(const ShapeContext& ctx, const Dim& a, const Dim& b, const std::s
   return a.symbol.empty() ? b : a;
 }
 
+}  // namespace
+
+namespace shapes {
+
 std::vector<TypeInfo> gather_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
   const TypeInfo& idx = ctx.input(1);
@@ -105,7 +109,7 @@ std::vector<TypeInfo> gather_shape(const ShapeContext& ctx) {
   }
   const int64_t rank = static_cast<int64_t>(data.shape.size());
   if (rank == 0) ctx.fail("data must have rank >= 1");
-  const AxisAttrs attrs(ctx.node, 0);
+  const AxisAttrs attrs(ctx.node);
   const int64_t axis = attrs.normalize_axis(attrs.axis, rank);
   const Dim& dim = data.shape[static_cast<size_t>(axis)];
   if (const Tensor* v = ctx.value(1); v && dim.is_known()) {  // constant indices: check now
@@ -120,6 +124,10 @@ std::vector<TypeInfo> gather_shape(const ShapeContext& ctx) {
   out.insert(out.end(), data.shape.begin() + axis + 1, data.shape.end());
   return {{data.dtype, out}};
 }
+
+}  // namespace shapes
+
+namespace {
 
 // Reshape's output from the input shape and the shape value (0 copies, -1 inferred). Dims
 // common to both sides cancel, so symbolic dims survive and counts are checked when possible.
@@ -177,6 +185,10 @@ Shape reshape_dims(const ShapeContext& ctx, const Shape& in, const std::vector<i
   return out;
 }
 
+}  // namespace
+
+namespace shapes {
+
 std::vector<TypeInfo> reshape_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
   auto spec = int_values(ctx, 1, "shape");
@@ -188,7 +200,7 @@ std::vector<TypeInfo> reshape_shape(const ShapeContext& ctx) {
 std::vector<TypeInfo> flatten_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
   const int64_t rank = static_cast<int64_t>(data.shape.size());
-  int64_t axis = ctx.node.attrs.get_int("axis", 1);
+  const int64_t axis = AxisAttrs(ctx.node).axis;
   if (axis < -rank || axis > rank) {
     ctx.fail("axis " + std::to_string(axis) + " is out of range [" + std::to_string(-rank) + ", " +
              std::to_string(rank) + "]");
@@ -294,6 +306,10 @@ std::vector<TypeInfo> concat_shape(const ShapeContext& ctx) {
   return {{first.dtype, out}};
 }
 
+}  // namespace shapes
+
+namespace {
+
 // Split's output sizes along the axis of size `dim`.
 std::vector<Dim> split_sizes(const ShapeContext& ctx, const Dim& dim) {
   const size_t n = ctx.num_outputs();
@@ -337,11 +353,15 @@ std::vector<Dim> split_sizes(const ShapeContext& ctx, const Dim& dim) {
   return std::vector<Dim>(n, Dim::known(dim.value / parts));
 }
 
+}  // namespace
+
+namespace shapes {
+
 std::vector<TypeInfo> split_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
   const int64_t rank = static_cast<int64_t>(data.shape.size());
   if (rank == 0) ctx.fail("cannot split a scalar");
-  const AxisAttrs attrs(ctx.node, 0);
+  const AxisAttrs attrs(ctx.node);
   const size_t axis = static_cast<size_t>(attrs.normalize_axis(attrs.axis, rank));
   std::vector<TypeInfo> outs;
   for (const Dim& size : split_sizes(ctx, data.shape[axis])) {
@@ -351,6 +371,10 @@ std::vector<TypeInfo> split_shape(const ShapeContext& ctx) {
   return outs;
 }
 
+}  // namespace shapes
+
+namespace {
+
 // Whether a slice keeps a whole axis of any size: [0:end] with a huge end (exporters write
 // INT64_MAX or INT32_MAX for "to the end"), or its full reversal [-1 or huge : huge negative : -1].
 bool slice_is_whole(int64_t start, int64_t end, int64_t step) {
@@ -358,6 +382,10 @@ bool slice_is_whole(int64_t start, int64_t end, int64_t step) {
   if (step == 1) return start == 0 && end >= kHuge;
   return step == -1 && (start == -1 || start >= kHuge) && end <= -kHuge;
 }
+
+}  // namespace
+
+namespace shapes {
 
 std::vector<TypeInfo> slice_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
@@ -437,6 +465,10 @@ std::vector<TypeInfo> constant_of_shape_shape(const ShapeContext& ctx) {
   return {{dtype, shape_of(*dims)}};
 }
 
+}  // namespace shapes
+
+namespace {
+
 // Range's length max(ceil((limit - start) / delta), 0), computed in T as ONNX does.
 template <typename T>
 int64_t range_length(const ShapeContext& ctx, const Tensor& s, const Tensor& l, const Tensor& d) {
@@ -453,6 +485,10 @@ int64_t range_length(const ShapeContext& ctx, const Tensor& s, const Tensor& l, 
     return static_cast<int64_t>((span + step - (delta > 0 ? 1 : -1)) / step);
   }
 }
+
+}  // namespace
+
+namespace shapes {
 
 std::vector<TypeInfo> range_shape(const ShapeContext& ctx) {
   const DType dtype = ctx.input(0).dtype;
@@ -485,25 +521,6 @@ std::vector<TypeInfo> range_shape(const ShapeContext& ctx) {
   return {{dtype, {Dim::known(n)}}};
 }
 
-}  // namespace
-
-void register_data_shapes(ShapeFn* table) {
-  auto set = [table](Op op, ShapeFn fn) { table[static_cast<size_t>(op)] = fn; };
-  set(Op::Gather, gather_shape);
-  set(Op::Reshape, reshape_shape);
-  set(Op::Flatten, flatten_shape);
-  set(Op::Transpose, transpose_shape);
-  set(Op::Squeeze, squeeze_shape);
-  set(Op::Unsqueeze, unsqueeze_shape);
-  set(Op::Concat, concat_shape);
-  set(Op::Split, split_shape);
-  set(Op::Slice, slice_shape);
-  set(Op::Expand, expand_shape);
-  set(Op::Shape, shape_shape);
-  set(Op::Size, size_shape);
-  set(Op::Constant, constant_shape);
-  set(Op::ConstantOfShape, constant_of_shape_shape);
-  set(Op::Range, range_shape);
-}
+}  // namespace shapes
 
 }  // namespace bertc::ir

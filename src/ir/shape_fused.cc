@@ -60,6 +60,10 @@ void check_same_shape(const ShapeContext& ctx, const Shape& a, const Shape& b,
     check_dim(ctx, a[d], b[d], what + " dim " + std::to_string(d));
 }
 
+}  // namespace
+
+namespace shapes {
+
 std::vector<TypeInfo> dense_shape(const ShapeContext& ctx) {
   check_inputs(ctx, 2, 4);
   const TypeInfo& x = input_of(ctx, 0, DType::kF32, "X");
@@ -76,9 +80,9 @@ std::vector<TypeInfo> dense_shape(const ShapeContext& ctx) {
   return {out};
 }
 
-std::vector<TypeInfo> layer_norm_shape(const ShapeContext& ctx) {
+std::vector<TypeInfo> fused_layer_norm_shape(const ShapeContext& ctx) {
   check_inputs(ctx, 3, 4);
-  EpsilonAttrs(ctx.node, 1e-5f);  // checks the attribute's type
+  EpsilonAttrs(ctx.node);  // checks the attribute's type
   const TypeInfo& x = input_of(ctx, 0, DType::kF32, "X");
   if (x.shape.empty()) ctx.fail("X must have rank >= 1");
   check_vector(ctx, 1, x.shape.back(), "gamma");
@@ -116,7 +120,7 @@ std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
 
 std::vector<TypeInfo> embed_layer_norm_shape(const ShapeContext& ctx) {
   check_inputs(ctx, 8, 8);
-  EpsilonAttrs(ctx.node, 1e-12f);  // checks the attribute's type
+  EpsilonAttrs(ctx.node);  // checks the attribute's type
   const TypeInfo& ids = index_input(ctx, 0, "ids");
   if (ids.shape.size() != 2) ctx.fail("ids must be [B, S], got " + shape_str(ids.shape));
   const TypeInfo& word = input_of(ctx, 3, DType::kF32, "word table");
@@ -146,14 +150,6 @@ std::vector<TypeInfo> embed_layer_norm_shape(const ShapeContext& ctx) {
   return {TypeInfo{DType::kF32, {ids.shape[0], ids.shape[1], h}}};
 }
 
-}  // namespace
-
-void register_fused_shapes(ShapeFn* table) {
-  auto set = [table](Op op, ShapeFn fn) { table[static_cast<size_t>(op)] = fn; };
-  set(Op::Dense, dense_shape);
-  set(Op::LayerNorm, layer_norm_shape);
-  set(Op::Attention, attention_shape);
-  set(Op::EmbedLayerNorm, embed_layer_norm_shape);
-}
+}  // namespace shapes
 
 }  // namespace bertc::ir

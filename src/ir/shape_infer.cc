@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "bertc/error.h"
+#include "ir/shape_fns.h"
 
 namespace bertc::ir {
 
@@ -17,14 +18,12 @@ void ShapeContext::fail(const std::string& message) const {
 }
 
 ShapeFn shape_fn(Op op) {
-  static const std::array<ShapeFn, kNumOps> table = [] {
-    std::array<ShapeFn, kNumOps> t{};
-    register_math_shapes(t.data());
-    register_data_shapes(t.data());
-    register_fused_shapes(t.data());
-    return t;
-  }();
-  return table[static_cast<size_t>(op)];
+  static constexpr std::array<ShapeFn, kNumOps> kTable = {
+#define BERTC_OP(name, str, ports, shapes_only, attrs, shape, kernel, in_place) &shapes::shape,
+#include "ir/ops.def"
+#undef BERTC_OP
+  };
+  return kTable[static_cast<size_t>(op)];
 }
 
 Shape broadcast_shapes(const ShapeContext& ctx, const Shape& a, const Shape& b) {

@@ -30,13 +30,8 @@ struct ShapeContext {
 
 using ShapeFn = std::vector<TypeInfo> (*)(const ShapeContext&);
 
-// The op's shape function (never null for ops in ops.def once all families are registered).
+// The op's shape function, as its row of ops.def names it.
 ShapeFn shape_fn(Op op);
-
-// Families fill the table indexed by Op; see shape_*.cc.
-void register_math_shapes(ShapeFn* table);
-void register_data_shapes(ShapeFn* table);
-void register_fused_shapes(ShapeFn* table);  // shape_fused.cc
 
 // Shared helpers for shape functions.
 // Numpy-style broadcast of two shapes; fails with the context's node name when incompatible.

@@ -117,6 +117,10 @@ std::vector<TypeInfo> broadcast_shape(const ShapeContext& ctx) {
   return {out};
 }
 
+}  // namespace
+
+namespace shapes {
+
 // Pow: base float/double/int32/int64, exponent any numeric dtype; output like the base.
 std::vector<TypeInfo> pow_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 2, 2);
@@ -137,12 +141,20 @@ std::vector<TypeInfo> where_shape(const ShapeContext& ctx) {
   return {out};
 }
 
+}  // namespace shapes
+
+namespace {
+
 // One input of a dtype in `Allowed`; the output has its type.
 template <DTypeSet Allowed>
 std::vector<TypeInfo> unary_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 1, 1);
   return {typed_input(ctx, 0, Allowed)};
 }
+
+}  // namespace
+
+namespace shapes {
 
 std::vector<TypeInfo> cast_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 1, 1);
@@ -170,6 +182,10 @@ std::vector<TypeInfo> dropout_shape(const ShapeContext& ctx) {
   return {out, TypeInfo{DType::kBool, out.shape}};
 }
 
+}  // namespace shapes
+
+namespace {
+
 // ---- linear algebra ------------------------------------------------------------------------
 
 void check_inner_dims(const ShapeContext& ctx, const Dim& ka, const Dim& kb, const Shape& a,
@@ -178,6 +194,10 @@ void check_inner_dims(const ShapeContext& ctx, const Dim& ka, const Dim& kb, con
     ctx.fail("inner dimensions differ: A " + shape_str(a) + " and B " + shape_str(b));
   }
 }
+
+}  // namespace
+
+namespace shapes {
 
 // MatMul: numpy matmul. A 1-D A is a row vector and a 1-D B a column vector, their added dim
 // dropped from the output; batch dims broadcast.
@@ -221,7 +241,15 @@ std::vector<TypeInfo> gemm_shape(const ShapeContext& ctx) {
   return {TypeInfo{a.dtype, out}};
 }
 
+}  // namespace shapes
+
+namespace {
+
 // ---- normalization -------------------------------------------------------------------------
+
+}  // namespace
+
+namespace shapes {
 
 std::vector<TypeInfo> softmax_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 1, 1);
@@ -232,7 +260,7 @@ std::vector<TypeInfo> softmax_shape(const ShapeContext& ctx) {
 
 // LayerNormalization (opset 17): Y like X; Mean and InvStdDev (stash_type float32) have X's
 // shape with the normalized dims set to 1.
-std::vector<TypeInfo> layer_norm_shape(const ShapeContext& ctx) {
+std::vector<TypeInfo> layer_normalization_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 2, 3);
   check_max_outputs(ctx, 3);
   const TypeInfo& x = typed_input(ctx, 0, kFloat);
@@ -251,7 +279,15 @@ std::vector<TypeInfo> layer_norm_shape(const ShapeContext& ctx) {
   return {x, stats, stats};
 }
 
+}  // namespace shapes
+
+namespace {
+
 // ---- reductions and scans ------------------------------------------------------------------
+
+}  // namespace
+
+namespace shapes {
 
 std::vector<TypeInfo> reduce_shape(const ShapeContext& ctx) {
   check_num_inputs(ctx, 1, 2);
@@ -293,48 +329,29 @@ std::vector<TypeInfo> cumsum_shape(const ShapeContext& ctx) {
   return {x};
 }
 
-}  // namespace
-
-void register_math_shapes(ShapeFn* table) {
-  auto set = [table](Op op, ShapeFn fn) { table[static_cast<size_t>(op)] = fn; };
-  set(Op::Add, broadcast_shape<kNumeric, false, false>);
-  set(Op::Sub, broadcast_shape<kNumeric, false, false>);
-  set(Op::Mul, broadcast_shape<kNumeric, false, false>);
-  set(Op::Div, broadcast_shape<kNumeric, false, false>);
-  set(Op::Pow, pow_shape);
-  set(Op::Min, broadcast_shape<kNumeric, false, true>);
-  set(Op::Max, broadcast_shape<kNumeric, false, true>);
-  set(Op::Equal, broadcast_shape<kAll, true, false>);
-  set(Op::Less, broadcast_shape<kNumeric, true, false>);
-  set(Op::Greater, broadcast_shape<kNumeric, true, false>);
-  set(Op::LessOrEqual, broadcast_shape<kNumeric, true, false>);
-  set(Op::GreaterOrEqual, broadcast_shape<kNumeric, true, false>);
-  set(Op::And, broadcast_shape<kBool, true, false>);
-  set(Op::Or, broadcast_shape<kBool, true, false>);
-  set(Op::Xor, broadcast_shape<kBool, true, false>);
-  set(Op::Not, unary_shape<kBool>);
-  set(Op::Neg, unary_shape<kSigned>);
-  set(Op::Abs, unary_shape<kNumeric>);
-  set(Op::Sqrt, unary_shape<kFloat>);
-  set(Op::Reciprocal, unary_shape<kFloat>);
-  set(Op::Exp, unary_shape<kFloat>);
-  set(Op::Log, unary_shape<kFloat>);
-  set(Op::Erf, unary_shape<kNumeric>);
-  set(Op::Tanh, unary_shape<kFloat>);
-  set(Op::Sigmoid, unary_shape<kFloat>);
-  set(Op::Relu, unary_shape<kRelu>);
-  set(Op::Where, where_shape);
-  set(Op::Cast, cast_shape);
-  set(Op::Identity, unary_shape<kAll>);
-  set(Op::Dropout, dropout_shape);
-  set(Op::MatMul, matmul_shape);
-  set(Op::Gemm, gemm_shape);
-  set(Op::Softmax, softmax_shape);
-  set(Op::LayerNormalization, layer_norm_shape);
-  set(Op::ReduceMean, reduce_shape);
-  set(Op::ReduceSum, reduce_shape);
-  set(Op::ReduceMax, reduce_shape);
-  set(Op::CumSum, cumsum_shape);
+// The elementwise families, by the dtypes they take.
+std::vector<TypeInfo> arithmetic_shape(const ShapeContext& ctx) {
+  return broadcast_shape<kNumeric, false, false>(ctx);
 }
+std::vector<TypeInfo> min_max_shape(const ShapeContext& ctx) {
+  return broadcast_shape<kNumeric, false, true>(ctx);
+}
+std::vector<TypeInfo> equal_shape(const ShapeContext& ctx) {
+  return broadcast_shape<kAll, true, false>(ctx);
+}
+std::vector<TypeInfo> comparison_shape(const ShapeContext& ctx) {
+  return broadcast_shape<kNumeric, true, false>(ctx);
+}
+std::vector<TypeInfo> logical_shape(const ShapeContext& ctx) {
+  return broadcast_shape<kBool, true, false>(ctx);
+}
+std::vector<TypeInfo> not_shape(const ShapeContext& ctx) { return unary_shape<kBool>(ctx); }
+std::vector<TypeInfo> signed_unary_shape(const ShapeContext& ctx) { return unary_shape<kSigned>(ctx); }
+std::vector<TypeInfo> numeric_unary_shape(const ShapeContext& ctx) { return unary_shape<kNumeric>(ctx); }
+std::vector<TypeInfo> float_unary_shape(const ShapeContext& ctx) { return unary_shape<kFloat>(ctx); }
+std::vector<TypeInfo> relu_shape(const ShapeContext& ctx) { return unary_shape<kRelu>(ctx); }
+std::vector<TypeInfo> identity_shape(const ShapeContext& ctx) { return unary_shape<kAll>(ctx); }
+
+}  // namespace shapes
 
 }  // namespace bertc::ir

@@ -1,4 +1,5 @@
-// Every op in ops.def has a name, a shape function and a reference kernel.
+// ops.def: every op has a name that maps back to it, a shape function and a reference kernel,
+// and only Shape and Size read nothing but shapes.
 #include <gtest/gtest.h>
 
 #include "ir/op.h"
@@ -18,6 +19,13 @@ TEST(OpTable, EveryOpHasShapeFunctionAndReferenceKernel) {
     EXPECT_NE(kernels::ref::kernel(op).fn, nullptr) << name << " has no reference kernel";
   }
   EXPECT_FALSE(op_from_name("NoSuchOp").has_value());
+}
+
+TEST(OpTable, OnlyShapeAndSizeReadOnlyShapes) {
+  for (int i = 0; i < kNumOps; ++i) {
+    const Op op = static_cast<Op>(i);
+    EXPECT_EQ(op_reads_only_shapes(op), op == Op::Shape || op == Op::Size) << op_name(op);
+  }
 }
 
 }  // namespace

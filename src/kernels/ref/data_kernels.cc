@@ -3,7 +3,6 @@
 
 #include <cstring>
 
-#include "kernels/ref/ref_kernels.h"
 
 namespace bertc::kernels::ref {
 namespace {
@@ -80,29 +79,6 @@ void copy_strided(void* dst, const Dims& dst_strides, const void* src, const Dim
       index[k] = 0;
     }
   }
-}
-
-void register_data_kernels(RefKernel* table) {
-  auto set = [&](ir::Op op, KernelFn fn, bool inplace, Prepare prepare = &ref::prepare<ir::OpAttrs>) {
-    table[static_cast<size_t>(op)] = {fn, prepare, inplace};
-  };
-  // The pure copies keep dst's bytes equal to src's, so dst may alias src (then they copy
-  // nothing).
-  set(ir::Op::Reshape, data_copy, true);
-  set(ir::Op::Flatten, data_copy, true);
-  set(ir::Op::Squeeze, data_copy, true);
-  set(ir::Op::Unsqueeze, data_copy, true);
-  set(ir::Op::Gather, data_gather, false, &prepare<ir::AxisAttrs, int64_t{0}>);
-  set(ir::Op::Transpose, data_transpose, false, &prepare<ir::TransposeAttrs>);
-  set(ir::Op::Expand, data_expand, false);
-  set(ir::Op::Concat, data_concat, false, &prepare<ir::AxisAttrs>);
-  set(ir::Op::Split, data_split, false, &prepare<ir::AxisAttrs, int64_t{0}>);
-  set(ir::Op::Slice, data_slice, false);
-  set(ir::Op::Shape, data_shape, false, &prepare<ir::ShapeAttrs>);
-  set(ir::Op::Size, data_size, false);
-  set(ir::Op::Constant, data_constant, false, &prepare<ir::ConstantAttrs>);
-  set(ir::Op::ConstantOfShape, data_constant_of_shape, false, &prepare<ir::ConstantOfShapeAttrs>);
-  set(ir::Op::Range, data_range, false);
 }
 
 }  // namespace bertc::kernels::ref

@@ -16,7 +16,7 @@ void embed_layer_norm(const KernelCall& call);  // fused_embed_layer_norm.cc
 // bertc.Dense's activation (attr `activation`) of one value, exactly, in double:
 // 0 identity, 1 GELU erf 0.5x(1+erf(x/sqrt2)), 2 GELU tanh
 // 0.5x(1+tanh(sqrt(2/pi)(x+0.044715x^3))), 3 ReLU, 4 tanh.
-double activation(int64_t kind, double x);
+double activation(ir::DenseActivation kind, double x);
 
 // LayerNorm of one row of n values in place-free form: dst[k] = (z[k] - mean) / sqrt(var + eps)
 // * gamma[k] + beta[k]; statistics in double. Shared by LayerNorm and EmbedLayerNorm.

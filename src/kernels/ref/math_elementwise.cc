@@ -9,7 +9,7 @@
 #include "kernels/ref/ref_kernels.h"
 #include "kernels/ref/ref_util.h"
 
-namespace bertc::kernels::ref {
+namespace bertc::kernels::ref::math {
 namespace {
 
 using PowBaseTypes = TypeList<float, double, int32_t, int64_t>;
@@ -32,6 +32,8 @@ void binary_kernel(const KernelCall& call, F f) {
     broadcast_map<R, T, T>(f, *call.dst[0], {&a, &b});
   });
 }
+
+}  // namespace
 
 // Numeric + - *: integers wrap.
 void add(const KernelCall& call) {
@@ -87,6 +89,8 @@ void logical_xor(const KernelCall& call) {
   binary_kernel<BoolTypes>(call, [](bool a, bool b) { return a != b; });
 }
 
+namespace {
+
 // dst[0] = pick(src[0], pick(src[1], ...)) with broadcasting over any number (>= 1) of inputs of
 // one numeric dtype; NaN propagates. Safe in place.
 template <typename Pick>
@@ -102,12 +106,16 @@ void variadic_kernel(const KernelCall& call, Pick pick) {
   });
 }
 
+}  // namespace
+
 void min(const KernelCall& call) {
   variadic_kernel(call, [](auto a, auto b) { return min_value(a, b); });
 }
 void max(const KernelCall& call) {
   variadic_kernel(call, [](auto a, auto b) { return max_value(a, b); });
 }
+
+namespace {
 
 // base ** exponent. Integer ** integer is exact (wrapping) repeated squaring; a negative integer
 // exponent gives the truncated 1 / base^-e (0 unless |base| == 1). Anything else is computed in
@@ -131,6 +139,8 @@ T pow_value(T base, E exponent) {
     return convert<T>(std::pow(static_cast<double>(base), static_cast<double>(exponent)));
   }
 }
+
+}  // namespace
 
 // dst[0] = src[0] ** src[1] with broadcasting; base float32/float64/int32/int64, exponent any
 // numeric dtype; dst[0] has the base's dtype. Safe in place.
@@ -217,10 +227,14 @@ void cast(const KernelCall& call) {
   });
 }
 
+namespace {
+
 // Copies src to dst (same dtype and shape) unless they are the same memory.
 void copy_tensor(const Tensor& src, Tensor& dst) {
   if (dst.raw() != src.raw() && src.nbytes() != 0) std::memmove(dst.raw(), src.raw(), src.nbytes());
 }
+
+}  // namespace
 
 // dst[0] = src[0], any dtype. Safe in place.
 void identity(const KernelCall& call) { copy_tensor(*call.src[0], *call.dst[0]); }
@@ -237,51 +251,4 @@ void dropout(const KernelCall& call) {
   }
 }
 
-}  // namespace
-
-void register_math_kernels(RefKernel* table) {
-  auto set = [&](ir::Op op, KernelFn fn, bool in_place, Prepare prepare = &ref::prepare<ir::OpAttrs>) {
-    table[static_cast<size_t>(op)] = {fn, prepare, in_place};
-  };
-  using ir::Op;
-  set(Op::Add, add, true);
-  set(Op::Sub, sub, true);
-  set(Op::Mul, mul, true);
-  set(Op::Div, div, true);
-  set(Op::Pow, pow, true);
-  set(Op::Min, min, true);
-  set(Op::Max, max, true);
-  set(Op::Equal, equal, true);
-  set(Op::Less, less, true);
-  set(Op::Greater, greater, true);
-  set(Op::LessOrEqual, less_or_equal, true);
-  set(Op::GreaterOrEqual, greater_or_equal, true);
-  set(Op::And, logical_and, true);
-  set(Op::Or, logical_or, true);
-  set(Op::Xor, logical_xor, true);
-  set(Op::Not, logical_not, true);
-  set(Op::Neg, neg, true);
-  set(Op::Abs, abs, true);
-  set(Op::Sqrt, sqrt, true);
-  set(Op::Reciprocal, reciprocal, true);
-  set(Op::Exp, exp, true);
-  set(Op::Log, log, true);
-  set(Op::Erf, erf, true);
-  set(Op::Tanh, tanh, true);
-  set(Op::Sigmoid, sigmoid, true);
-  set(Op::Relu, relu, true);
-  set(Op::Where, where, true);
-  set(Op::Cast, cast, true);
-  set(Op::Identity, identity, true);
-  set(Op::Dropout, dropout, true);
-  set(Op::MatMul, math::matmul, false);
-  set(Op::Gemm, math::gemm, false, &prepare<ir::GemmAttrs>);
-  set(Op::Softmax, math::softmax, false, &prepare<ir::SoftmaxAttrs>);
-  set(Op::LayerNormalization, math::layer_norm, false, &prepare<ir::LayerNormalizationAttrs>);
-  set(Op::ReduceMean, math::reduce_mean, false, &prepare<ir::ReduceAttrs>);
-  set(Op::ReduceSum, math::reduce_sum, false, &prepare<ir::ReduceAttrs>);
-  set(Op::ReduceMax, math::reduce_max, false, &prepare<ir::ReduceAttrs>);
-  set(Op::CumSum, math::cumsum, false, &prepare<ir::CumSumAttrs>);
-}
-
-}  // namespace bertc::kernels::ref
+}  // namespace bertc::kernels::ref::math

@@ -2,27 +2,24 @@
 
 #include <array>
 
-#include "bertc/error.h"
+#include "kernels/ref/data_kernels.h"
+#include "kernels/ref/fused_kernels.h"
+#include "kernels/ref/math_kernels.h"
 
 namespace bertc::kernels::ref {
 
 const RefKernel& kernel(ir::Op op) {
-  static const std::array<RefKernel, ir::kNumOps> table = [] {
-    std::array<RefKernel, ir::kNumOps> t{};
-    register_math_kernels(t.data());
-    register_data_kernels(t.data());
-    register_fused_kernels(t.data());
-    return t;
-  }();
-  return table[static_cast<size_t>(op)];
+  static constexpr std::array<RefKernel, ir::kNumOps> kTable = {{
+#define BERTC_OP(name, str, ports, shapes_only, attrs, shape, kernel, in_place) \
+  {&kernel, &prepare<ir::attrs>, in_place},
+#include "ir/ops.def"
+#undef BERTC_OP
+  }};
+  return kTable[static_cast<size_t>(op)];
 }
 
 KernelChoice select(const ir::Graph&, const ir::Node& node, cpu::Isa) {
   const RefKernel& k = kernel(node.op);
-  if (!k.fn) {
-    throw Error("no kernel for op " + std::string(ir::op_name(node.op)) + " (node '" + node.name +
-                "')");
-  }
   return {k.fn, k.prepare(node), "ref", k.inplace_ok, {}};
 }
 

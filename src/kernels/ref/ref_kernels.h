@@ -14,19 +14,19 @@ namespace bertc::kernels::ref {
 // Compiles a node's typed attributes (ir/op_attrs.h) for its reference kernel.
 using Prepare = std::shared_ptr<const ir::OpAttrs> (*)(const ir::Node& node);
 
-// The Prepare of ops whose kernel reads attributes of type A, made as A(node, args...).
-template <typename A, auto... Args>
+// The Prepare of ops whose attributes are of type A (ops.def's Attrs column).
+template <typename A>
 std::shared_ptr<const ir::OpAttrs> prepare(const ir::Node& node) {
-  return std::make_shared<const A>(node, Args...);
+  return std::make_shared<const A>(node);
 }
 
 struct RefKernel {
-  KernelFn fn = nullptr;
-  Prepare prepare = &ref::prepare<ir::OpAttrs>;
-  bool inplace_ok = false;  // dst[0] may alias src[0] (same shape, elementwise)
+  KernelFn fn;
+  Prepare prepare;
+  bool inplace_ok;  // dst[0] may alias src[0] (same shape, elementwise)
 };
 
-// The op's reference kernel (fn never null once all families are registered).
+// The op's reference kernel, as its row of ops.def names it.
 const RefKernel& kernel(ir::Op op);
 
 // The reference backend: compiles the node's reference kernel; never declines.
@@ -39,10 +39,5 @@ void run(const ir::Node& node, std::span<const Tensor* const> src, std::span<Ten
 // folding, plan-time evaluation and compile-time value propagation all go through here.
 std::vector<Tensor> evaluate(const ir::Node& node, std::span<const Tensor* const> src,
                              const std::vector<ir::TypeInfo>& out_types);
-
-// Families fill the table indexed by Op; see math_*.cc, data_*.cc and fused_*.cc.
-void register_math_kernels(RefKernel* table);
-void register_data_kernels(RefKernel* table);
-void register_fused_kernels(RefKernel* table);
 
 }  // namespace bertc::kernels::ref

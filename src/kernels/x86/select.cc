@@ -56,7 +56,7 @@ KernelChoice layer_norm(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   require_f32(name, g, n, 1, "gamma");
   require_f32(name, g, n, 2, "beta");
   if (n.has_input(3)) require_f32(name, g, n, 3, "skip");
-  const ir::EpsilonAttrs attrs(n, 1e-5f);
+  const ir::EpsilonAttrs attrs(n);
   LayerNormState st{attrs, avx512(isa) ? &f32_layer_norm_avx512 : &f32_layer_norm_avx2,
                     attrs.epsilon};
   return {&f32_layer_norm_call, make_state(st), name, true, {}};
@@ -100,7 +100,7 @@ KernelChoice embed_layer_norm(const ir::Graph& g, const ir::Node& n, cpu::Isa is
   require_f32(name, g, n, 6, "gamma");
   require_f32(name, g, n, 7, "beta");
   if (n.has_input(1) != n.has_input(4)) refuse(name, "token types without a type table (or the reverse)");
-  EmbedLayerNormState st{ir::EpsilonAttrs(n, 1e-12f),
+  EmbedLayerNormState st{ir::EpsilonAttrs(n),
                          avx512(isa) ? &f32_embed_layer_norm_avx512 : &f32_embed_layer_norm_avx2,
                          input(g, n, 3)->name,
                          n.has_input(4) ? input(g, n, 4)->name : std::string(),
