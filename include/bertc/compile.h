@@ -52,6 +52,8 @@ struct ModelInfo {
   bool normalize = false;
   int64_t max_length = 0;
   std::string embedding_error;
+
+  bool operator==(const ModelInfo&) const = default;
 };
 
 // A compiled model: the optimized graph with its (prepacked) weights, ready to save or run.
