@@ -231,6 +231,10 @@ TEST(DataSlice, ClampingOutOfBounds) {
   EXPECT_THAT(values_of<float>(neg_big), ElementsAre(0, 5));
   Tensor max_step = run_op(Op::Slice, {x, i64({4}), i64({kMin}), i64({1}), i64({kMin})})[0];
   EXPECT_THAT(values_of<float>(max_step), ElementsAre(4, 9));
+  // A huge step on an outer axis keeps one row; its stride times the step must not overflow
+  // (found by fuzz_bundle).
+  Tensor outer_step = run_op(Op::Slice, {x, i64({1}), i64({2}), i64({0}), i64({kMax})})[0];
+  EXPECT_THAT(values_of<float>(outer_step), ElementsAre(5, 6, 7, 8, 9));
 }
 
 TEST(DataSlice, Int32ParamsAndEmptyData) {

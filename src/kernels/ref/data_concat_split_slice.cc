@@ -77,7 +77,10 @@ void data_slice(const KernelCall& call) {
                                 std::to_string(axis));
     }
     offset += r.start * read[static_cast<size_t>(axis)];
-    read[static_cast<size_t>(axis)] *= args.steps[i];
+    // The step only matters when the axis keeps more than one element; then |step| < dim, so
+    // stride * step stays within the tensor (a huge step on a 1-element result must not
+    // overflow).
+    if (r.len > 1) read[static_cast<size_t>(axis)] *= args.steps[i];
   }
   if (dst.numel() == 0) return;
   const size_t elem = dtype_size(src.dtype());
