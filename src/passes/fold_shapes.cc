@@ -182,7 +182,7 @@ class Analysis {
       case ir::Op::Gather: {
         const Sym* data = in(node, 0);
         auto idx = const_ints(node, 1);
-        if (!data || data->scalar || !idx || node.attrs.get_int("axis", 0) != 0)
+        if (!data || data->scalar || !idx || ir::AxisAttrs(node).axis != 0)
           return std::nullopt;
         const Sym* idx_sym = in(node, 1);
         const int64_t n = static_cast<int64_t>(data->elems.size());
@@ -213,7 +213,7 @@ class Analysis {
         return Sym{true, data->elems};
       }
       case ir::Op::Concat: {
-        int64_t axis = node.attrs.get_int("axis", 0);
+        const int64_t axis = ir::AxisAttrs(node).axis;
         if (axis != 0 && axis != -1) return std::nullopt;
         Sym out{false, {}};
         for (size_t i = 0; i < node.inputs.size(); ++i) {

@@ -89,15 +89,15 @@ bool match_matmul(ir::Graph& g, const GraphIndex& index, int32_t n) {
 bool match_gemm(ir::Graph& g, const GraphIndex& index, int32_t n) {
   const ir::Node& gemm = g.nodes[n];
   if (gemm.op != ir::Op::Gemm) return false;
-  if (gemm.attrs.get_int("transA", 0) != 0 || gemm.attrs.get_float("alpha", 1.0f) != 1.0f ||
-      gemm.attrs.get_float("beta", 1.0f) != 1.0f) {
+  const ir::GemmAttrs gemm_attrs(gemm);
+  if (gemm_attrs.trans_a || gemm_attrs.alpha != 1.0f || gemm_attrs.beta != 1.0f) {
     return false;
   }
   const ir::ValueId a = gemm.inputs[0];
   const Tensor* bt = constant(g, gemm.inputs[1]);
   if (!bt || bt->dtype() != DType::kF32 || bt->rank() != 2 || constant(g, a)) return false;
   if (index.type(a).dtype != DType::kF32 || index.type(a).shape.size() != 2) return false;
-  const bool trans_b = gemm.attrs.get_int("transB", 0) != 0;
+  const bool trans_b = gemm_attrs.trans_b;
   const int64_t K = trans_b ? bt->dim(1) : bt->dim(0), N = trans_b ? bt->dim(0) : bt->dim(1);
   std::optional<Tensor> bias;
   if (gemm.has_input(2)) {

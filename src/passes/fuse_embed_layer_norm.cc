@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "passes/pattern.h"
+#include "ir/op_attrs.h"
 #include "passes/passes.h"
 
 namespace bertc::passes {
@@ -56,7 +57,7 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   std::vector<Lookup> lookups;
   for (ir::ValueId leaf : leaves) {
     const ir::Node* gather = index.producer_if(leaf, ir::Op::Gather);
-    if (!gather || gather->attrs.get_int("axis", 0) != 0) return false;
+    if (!gather || ir::AxisAttrs(*gather).axis != 0) return false;
     const Tensor* table = constant(g, gather->inputs[0]);
     if (!table || table->dtype() != DType::kF32 || table->rank() != 2) return false;
     const ir::TypeInfo& it = index.type(gather->inputs[1]);
@@ -144,7 +145,7 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
     type_table = lookups[*type].table;
   }
   ir::Attrs attrs;
-  attrs.set("epsilon", ln.attrs.get_float("epsilon", 1e-12f));
+  attrs.set("epsilon", ir::EpsilonAttrs(ln).epsilon);
   std::vector<ir::ValueId> inputs{lookups[*word].indices, type_ids,    lookups[*pos].indices,
                                   lookups[*word].table,   type_table,  pos_table,
                                   ln.inputs[1],           ln.inputs[2]};

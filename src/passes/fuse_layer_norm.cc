@@ -152,8 +152,8 @@ bool match_onnx(ir::Graph& g, const GraphIndex& index, int32_t n) {
   auto h = hidden_size(index, x);
   if (!h) return false;
   const int64_t rank = static_cast<int64_t>(index.type(x).shape.size());
-  if (ir::LayerNormalizationAttrs(ln).first_axis(rank) != rank - 1) return false;
-  if (ln.attrs.get_int("stash_type", 1) != 1) return false;
+  const ir::LayerNormalizationAttrs ln_attrs(ln);  // stash_type 1 only
+  if (ln_attrs.first_axis(rank) != rank - 1) return false;
   for (size_t i = 1; i < ln.outputs.size(); ++i) {
     if (!index.users[ln.outputs[i]].empty() || index.is_output[ln.outputs[i]]) return false;
   }
@@ -161,7 +161,7 @@ bool match_onnx(ir::Graph& g, const GraphIndex& index, int32_t n) {
   std::optional<Tensor> beta = ln.has_input(2) ? row_vector(g, ln.inputs[2], *h) : filled(*h, 0.0f);
   if (!gamma || !beta) return false;
   ir::Attrs attrs;
-  attrs.set("epsilon", ln.attrs.get_float("epsilon", 1e-5f));
+  attrs.set("epsilon", ln_attrs.epsilon);
   const std::string name = ln.name;
   const ir::ValueId out = ln.outputs[0];
   ir::ValueId gv = reuse_or_new_constant(g, ln.inputs[1], std::move(*gamma));

@@ -17,7 +17,7 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   if (concat.op != ir::Op::Concat || concat.inputs.size() < 2) return false;
   const ir::ValueId out = concat.outputs[0];
   const int64_t rank = static_cast<int64_t>(index.type(out).shape.size());
-  const int64_t axis = concat.attrs.get_int("axis", 0);
+  const int64_t axis = ir::AxisAttrs(concat).axis;
   if (rank == 0 || (axis != -1 && axis != rank - 1)) return false;
   std::vector<const ir::Node*> dense;
   std::vector<int32_t> group{n};

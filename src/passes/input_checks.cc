@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "ir/dataflow.h"
+#include "ir/op_attrs.h"
 #include "passes/passes.h"
 
 namespace bertc::passes {
@@ -29,7 +30,7 @@ void add_index_checks(ir::Graph& g, ir::ValueId input) {
         frontier.push_back(node.outputs[0]);
       }
       if (node.op == ir::Op::Gather && node.has_input(1) && node.inputs[1] == frontier[i] &&
-          g.value(node.inputs[0]).is_constant() && node.attrs.get_int("axis", 0) == 0) {
+          g.value(node.inputs[0]).is_constant() && ir::AxisAttrs(node).axis == 0) {
         const ir::Value& table = g.value(node.inputs[0]);
         int64_t rows = table.data->dim(0);
         g.input_checks.push_back({input, ir::InputCheck::Kind::kIndexRange, 0, rows, 0,

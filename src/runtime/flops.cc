@@ -1,5 +1,7 @@
 #include "runtime/flops.h"
 
+#include "ir/op_attrs.h"
+
 namespace bertc::runtime {
 
 double plan_flops(const ir::Graph& graph, const Plan& plan) {
@@ -17,7 +19,7 @@ double plan_flops(const ir::Graph& graph, const Plan& plan) {
         break;
       case ir::Op::Gemm: {  // A is [M, K], or [K, M] with transA
         if (a.rank() != 2) break;
-        const int64_t k = node.attrs.get_int("transA", 0) ? a.dim(0) : a.dim(1);
+        const int64_t k = ir::GemmAttrs(node).trans_a ? a.dim(0) : a.dim(1);
         flops += 2.0 * static_cast<double>(y.numel()) * static_cast<double>(k);
         break;
       }

@@ -29,7 +29,7 @@ struct Primitive {
 // made on first use of a token count (planning-like work, once per shape), under the mutex.
 struct DenseState : ir::DenseAttrs {
   explicit DenseState(const ir::DenseAttrs& attrs) : ir::DenseAttrs(attrs) {}
-  dnnl::algorithm activation = dnnl::algorithm::undef;  // undef: none
+  dnnl::algorithm post_op = dnnl::algorithm::undef;  // the activation; undef: none
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   mutable std::mutex mutex;
   mutable std::map<std::pair<int64_t, bool>, Primitive> primitives;  // by (M, residual)
@@ -59,7 +59,7 @@ const Primitive& primitive_for(const DenseState& st, int64_t M, bool residual, b
       bias ? memory::desc({1, st.n}, memory::data_type::f32, memory::format_tag::ab)
            : memory::desc();
   dnnl::post_ops ops;
-  if (st.activation != dnnl::algorithm::undef) ops.append_eltwise(1.0f, st.activation, 0.0f, 0.0f);
+  if (st.post_op != dnnl::algorithm::undef) ops.append_eltwise(1.0f, st.post_op, 0.0f, 0.0f);
   if (residual) ops.append_sum(1.0f);
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
@@ -147,7 +147,7 @@ KernelChoice select_dense(const ir::Graph& g, const ir::Node& node, cpu::Isa) {
   auto st = std::make_shared<DenseState>(attrs);
   st->k = w.data->dim(0);
   st->n = w.data->dim(1);
-  st->activation = activation_of(attrs.activation);
+  st->post_op = activation_of(attrs.activation);
   choice.fn = &f32_dense_onednn_call;
   choice.attrs = std::move(st);
   choice.name = name;

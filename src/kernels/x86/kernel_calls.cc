@@ -11,8 +11,6 @@
 namespace bertc::kernels::x86 {
 namespace {
 
-
-
 // Runs fn(begin, end) over [0, n) in chunks of at least min_chunk on the pool.
 template <typename F>
 void parallel_ranges(cpu::ThreadPool* pool, int64_t n, int64_t min_chunk, F&& fn) {
