@@ -42,6 +42,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -96,6 +97,16 @@ class Pipeline {
   std::vector<Classification> classify(const std::vector<std::string>& texts);
   std::vector<std::vector<float>> embed(std::span<const EncodeInput> inputs);
   std::vector<std::vector<float>> embed(const std::vector<std::string>& texts);
+
+  // The two steps of classify() / embed(), for callers that tokenize in one place and run in
+  // another (bertc serve tokenizes on its I/O threads and batches requests together):
+  // encode() tokenizes as they do — truncated to max_length() unless `truncate` is false, when
+  // the caller checks the length — and the overloads below run encodings through the same
+  // token-budget batches and heads. `normalize` unset follows normalizes().
+  std::vector<Encoding> encode(std::span<const EncodeInput> inputs, bool truncate = true) const;
+  std::vector<Classification> classify(std::span<const Encoding> encodings);
+  std::vector<std::vector<float>> embed(std::span<const Encoding> encodings,
+                                        std::optional<bool> normalize = std::nullopt);
 
  private:
   struct Impl;

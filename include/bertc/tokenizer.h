@@ -170,6 +170,9 @@ class Tokenizer {
   // configured pad_token); throws bertc::Error if the tokenizer has none.
   int64_t pad_id() const;
   int64_t unk_id() const;
+  // Whether `id` is a special token: an added token marked special (tokenizer.json's
+  // "special": true; vocab.txt's [CLS], [SEP], ...) or one the template adds.
+  bool is_special(int64_t id) const;
   std::string_view unk_token() const;
   // model_max_length from tokenizer_config.json, when given (informational: use truncation).
   std::optional<std::size_t> model_max_length() const;

@@ -55,13 +55,15 @@ std::vector<float> pool(const float* states, std::span<const int64_t> mask, int6
     }
     for (double v : acc) out.push_back(static_cast<float>(v / div));
   }
-  if (normalize) {
-    double norm = 0;
-    for (float v : out) norm += static_cast<double>(v) * v;
-    const double scale = 1.0 / std::max(std::sqrt(norm), 1e-12);  // torch F.normalize's eps
-    for (float& v : out) v = static_cast<float>(v * scale);
-  }
+  if (normalize) l2_normalize(out);
   return out;
+}
+
+void l2_normalize(std::span<float> v) {
+  double norm = 0;
+  for (float x : v) norm += static_cast<double>(x) * x;
+  const double scale = 1.0 / std::max(std::sqrt(norm), 1e-12);  // torch F.normalize's eps
+  for (float& x : v) x = static_cast<float>(x * scale);
 }
 
 }  // namespace bertc::pipeline

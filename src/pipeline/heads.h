@@ -21,4 +21,7 @@ std::vector<float> class_scores(std::span<const float> logits, ScoreFunction fn)
 std::vector<float> pool(const float* states, std::span<const int64_t> mask, int64_t hidden,
                         const std::vector<std::string>& modes, bool normalize);
 
+// Scales `v` to unit L2 norm, as torch.nn.functional.normalize does (eps 1e-12).
+void l2_normalize(std::span<float> v);
+
 }  // namespace bertc::pipeline

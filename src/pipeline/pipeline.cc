@@ -50,21 +50,23 @@ struct Pipeline::Impl {
                               : ": is an encoder (no logits): use embed(), not classify()"));
   }
 
-  // Runs every input in batches of at most options.max_batch_tokens tokens (a longer input
-  // alone), shortest first, each a ragged batch (packed where the model allows it); after
-  // each, `take(batch, outputs)` reads the outputs (in session.output_names() order), whose
-  // sequence b is input batch[b].
-  template <typename Take>
-  void run_batches(std::span<const EncodeInput> inputs, Take take) {
-    const Tokenizer& tok = tokenizer();
-    TokenizerOptions opts = tok.options();
+  std::vector<Encoding> encode(std::span<const EncodeInput> inputs, bool truncate) const {
+    TokenizerOptions opts = tokenizer().options();
     opts.padding.reset();
     opts.truncation.reset();
     opts.return_tokens = false;  // ids are all a model reads
-    if (settings.max_length) {
+    if (truncate && settings.max_length) {
       opts.truncation = TruncationOptions{.max_length = settings.max_length};
     }
-    const std::vector<Encoding> encodings = tok.encode_batch(inputs, opts);
+    return tokenizer().encode_batch(inputs, opts);
+  }
+
+  // Runs every encoding in batches of at most options.max_batch_tokens tokens (a longer one
+  // alone), shortest first, each a ragged batch (packed where the model allows it); after
+  // each, `take(batch, outputs)` reads the outputs (in session.output_names() order), whose
+  // sequence b is encodings[batch[b]].
+  template <typename Take>
+  void run_batches(std::span<const Encoding> encodings, Take take) {
     std::vector<size_t> order(encodings.size());
     std::iota(order.begin(), order.end(), size_t{0});
     std::stable_sort(order.begin(), order.end(),
@@ -120,11 +122,25 @@ std::size_t Pipeline::max_length() const { return impl_->settings.max_length; }
 const Tokenizer& Pipeline::tokenizer() const { return impl_->tokenizer(); }
 Session& Pipeline::session() { return impl_->session; }
 
+std::vector<Encoding> Pipeline::encode(std::span<const EncodeInput> inputs, bool truncate) const {
+  return impl_->encode(inputs, truncate);
+}
+
 std::vector<Classification> Pipeline::classify(std::span<const EncodeInput> inputs) {
+  impl_->require(Task::classification);
+  return classify(impl_->encode(inputs, true));
+}
+
+std::vector<std::vector<float>> Pipeline::embed(std::span<const EncodeInput> inputs) {
+  impl_->require(Task::embedding);
+  return embed(impl_->encode(inputs, true));
+}
+
+std::vector<Classification> Pipeline::classify(std::span<const Encoding> encodings) {
   Impl& im = *impl_;
   im.require(Task::classification);
-  std::vector<Classification> out(inputs.size());
-  im.run_batches(inputs, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
+  std::vector<Classification> out(encodings.size());
+  im.run_batches(encodings, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
     const RaggedOutput& logits = im.output(outputs, "logits");
     const auto n = static_cast<size_t>(logits.data.dim(1));
     if (n != im.settings.labels.size()) {
@@ -141,19 +157,20 @@ std::vector<Classification> Pipeline::classify(std::span<const EncodeInput> inpu
   return out;
 }
 
-std::vector<std::vector<float>> Pipeline::embed(std::span<const EncodeInput> inputs) {
+std::vector<std::vector<float>> Pipeline::embed(std::span<const Encoding> encodings,
+                                                std::optional<bool> normalize) {
   Impl& im = *impl_;
   im.require(Task::embedding);
   if (!im.settings.embedding_error.empty()) throw Error(im.settings.embedding_error);
-  std::vector<std::vector<float>> out(inputs.size());
-  im.run_batches(inputs, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
+  const bool unit = normalize.value_or(im.settings.normalize);
+  std::vector<std::vector<float>> out(encodings.size());
+  im.run_batches(encodings, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
     const RaggedOutput& states = im.output(outputs, "last_hidden_state");
     const int64_t hidden = states.data.dim(1);
     for (size_t b = 0; b < batch.size(); ++b) {
       const Tensor rows = states.sequence(b);  // the sequence's real tokens only
       const std::vector<int64_t> mask(static_cast<size_t>(rows.dim(0)), 1);
-      out[batch[b]] = pipeline::pool(rows.data<float>(), mask, hidden, im.settings.pooling,
-                                     im.settings.normalize);
+      out[batch[b]] = pipeline::pool(rows.data<float>(), mask, hidden, im.settings.pooling, unit);
     }
   });
   return out;

@@ -194,6 +194,21 @@ std::string_view Tokenizer::unk_token() const { return model_->unk_token; }
 std::optional<std::size_t> Tokenizer::model_max_length() const { return model_->model_max_length; }
 std::size_t Tokenizer::num_special_tokens(bool pair) const { return model_->num_special(pair); }
 
+bool Tokenizer::is_special(int64_t id) const {
+  const tokenizer::ModelData& m = *model_;
+  for (const tokenizer::AddedSet* set : {&m.raw_added, &m.normalized_added}) {
+    for (const tokenizer::AddedToken& t : set->tokens) {
+      if (t.special && t.id == id) return true;
+    }
+  }
+  for (const auto* pieces : {&m.single_template, &m.pair_template}) {
+    for (const tokenizer::TemplatePiece& p : *pieces) {
+      if (p.sequence < 0 && std::find(p.ids.begin(), p.ids.end(), id) != p.ids.end()) return true;
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> Tokenizer::tokenize(std::string_view text) const {
   tokenizer::Scratch scratch;
   std::vector<int32_t> ids;

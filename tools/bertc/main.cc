@@ -1,4 +1,4 @@
-// The bertc command: compile, run, bench, inspect, tokenize.
+// The bertc command: compile, run, bench, inspect, verify, tokenize, serve.
 #include <cstdio>
 #include <exception>
 
@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   bertc::cli::add_inspect_command(app);
   bertc::cli::add_verify_command(app);
   bertc::cli::add_tokenize_command(app);
+  bertc::cli::add_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
