@@ -19,6 +19,8 @@ PKGS=(
   libxxhash-dev                                   # bundle checksum
   libutf8proc-dev                                 # tokenizer: Unicode NFD, categories
   libdnnl-dev                                     # optional second GEMM backend (--gemm=onednn)
+  libboost-dev                                    # Beast / Asio: bertc serve's HTTP
+  wrk                                             # bench/serve_load.sh's load generator
   clang libclang-rt-14-dev libomp-dev             # libFuzzer + sanitizers (tools/fuzz.sh)
 )
 missing=()

@@ -41,8 +41,8 @@ struct ServeOptions {
   std::size_t max_client_batch_size = 32;  // inputs per request; more: 413
   int max_json_depth = 16;                 // nesting of the request JSON; deeper: 400
   bool auto_truncate = false;  // truncate long inputs even when the request does not ask
-  std::string api_key;         // non-empty: every route but /health needs "Bearer <key>"
-  std::string model_id;        // /info and /v1/embeddings' "model"
+  std::string api_key{};       // non-empty: every route but /health needs "Bearer <key>"
+  std::string model_id{};      // /info and /v1/embeddings' "model"
   std::size_t payload_limit = 2'000'000;  // body bytes; larger: 413
   std::chrono::milliseconds read_timeout{30'000};   // to read one request (and keep-alive idle)
   std::chrono::milliseconds write_timeout{30'000};  // to write one response

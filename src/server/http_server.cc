@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <array>
+#include <cerrno>
 #include <atomic>
 #include <utility>  // before Asio: its awaitable.hpp needs std::exchange
 
@@ -246,6 +248,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       char c;
       const ssize_t n = ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
       if (n > 0) return;  // a pipelined request: read once this one is answered
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        return self->watch_for_disconnect();  // a readiness report with nothing behind it
+      }
       self->prepared_->job->cancelled = true;
       self->prepared_.reset();
       self->exchange_->status = 499;  // nginx's "client closed request"
@@ -289,11 +294,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     res->body() = std::move(reply.body);
     res->prepare_payload();
     exchange_->status = reply.status;
+    slot_.reset();  // the answer is made: a client that reads it may send its next request at once
     stream_.expires_after(srv_.options.write_timeout);
     http::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
       self->prepared_.reset();
       self->end_exchange();
-      if (ec || !keep) return self->close();
+      if (ec) return self->close();
+      if (!keep) return self->linger_close();
       self->read();
     });
   }
@@ -316,6 +323,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
     busy_.reset();
   }
 
+  // Half-closes and discards what the client still sends (the rest of a refused body) for up to
+  // a second, so that it reads the answer rather than a connection reset.
+  void linger_close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(1));
+    discard();
+  }
+  void discard() {
+    stream_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->discard();
+    });
+  }
+
   void close() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -325,6 +347,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::tcp_stream stream_;
   ServerState& srv_;
   beast::flat_buffer buffer_;
+  std::array<char, 16384> scratch_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> req_;
   unsigned version_ = 11;
