@@ -37,6 +37,7 @@ struct ServeOptions {
   std::uint16_t port = 8080;  // 0: any free port (Server::port() says which)
   std::size_t io_threads = 2;  // accept, parse, tokenize, write
   std::size_t max_batch_tokens = 4096;
+  std::size_t max_batch_requests = 0;  // requests one batch may mix (0: any; 1: no cross-request batching)
   std::size_t max_concurrent_requests = 512;  // more in flight: 429
   std::size_t max_client_batch_size = 32;  // inputs per request; more: 413
   int max_json_depth = 16;                 // nesting of the request JSON; deeper: 400

@@ -10,8 +10,10 @@ double seconds_since(Clock::time_point t) {
 }
 }  // namespace
 
-Batcher::Batcher(Pipeline& pipeline, std::size_t max_batch_tokens, Metrics& metrics)
-    : pipeline_(pipeline), max_batch_tokens_(max_batch_tokens), metrics_(metrics),
+Batcher::Batcher(Pipeline& pipeline, std::size_t max_batch_tokens, std::size_t max_batch_requests,
+                 Metrics& metrics)
+    : pipeline_(pipeline), max_batch_tokens_(max_batch_tokens), max_batch_requests_(max_batch_requests),
+      metrics_(metrics),
       thread_([this] { loop(); }) {}
 
 Batcher::~Batcher() { stop(); }
@@ -53,7 +55,7 @@ void finish_if_complete(Job& job) {
 
 std::vector<Batcher::Slot> Batcher::take_batch(std::unique_lock<std::mutex>& lock) {
   std::vector<Slot> batch;
-  std::size_t tokens = 0;
+  std::size_t tokens = 0, requests = 0;
   while (batch.empty()) {
     cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return batch;  // stopping
@@ -70,6 +72,9 @@ std::vector<Batcher::Slot> Batcher::take_batch(std::unique_lock<std::mutex>& loc
       }
       const std::size_t len = job.encodings[job.next].size();
       if (!batch.empty() && tokens + len > max_batch_tokens_) break;
+      const bool new_request = batch.empty() || batch.back().job.get() != &job;
+      if (new_request && max_batch_requests_ && requests == max_batch_requests_) break;
+      requests += new_request;
       if (job.next == 0) {
         job.queue_seconds = seconds_since(job.submitted);
         metrics_.queued(job.queue_seconds);

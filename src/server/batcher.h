@@ -50,8 +50,9 @@ struct Job {
 
 class Batcher {
  public:
-  // `pipeline` must outlive the Batcher; its max_batch_tokens must be >= max_batch_tokens.
-  Batcher(Pipeline& pipeline, std::size_t max_batch_tokens, Metrics& metrics);
+  // `pipeline` must outlive the Batcher; its max_batch_tokens must be >= max_batch_tokens. A
+  // batch holds sequences of at most max_batch_requests requests (0: no limit).
+  Batcher(Pipeline& pipeline, std::size_t max_batch_tokens, std::size_t max_batch_requests, Metrics& metrics);
   ~Batcher();  // stop()
   Batcher(const Batcher&) = delete;
   Batcher& operator=(const Batcher&) = delete;
@@ -74,6 +75,7 @@ class Batcher {
 
   Pipeline& pipeline_;
   const std::size_t max_batch_tokens_;
+  const std::size_t max_batch_requests_;
   Metrics& metrics_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -422,7 +422,7 @@ std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().por
 void Server::set_ready(Pipeline& pipeline) {
   ServerState& s = *impl_;
   s.service = std::make_unique<Service>(pipeline, s.options);
-  s.batcher = std::make_unique<Batcher>(pipeline, s.options.max_batch_tokens, s.metrics);
+  s.batcher = std::make_unique<Batcher>(pipeline, s.options.max_batch_tokens, s.options.max_batch_requests, s.metrics);
   s.ready = true;
   s.log(R"({"event":"ready"})");
 }

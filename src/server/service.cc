@@ -142,7 +142,7 @@ std::string Service::info() const {
       {"max_concurrent_requests", options_.max_concurrent_requests},
       {"max_input_length", pipeline_.max_length()},
       {"max_batch_tokens", options_.max_batch_tokens},
-      {"max_batch_requests", nullptr},
+      {"max_batch_requests", options_.max_batch_requests ? json(options_.max_batch_requests) : json(nullptr)},
       {"max_client_batch_size", options_.max_client_batch_size},
       {"auto_truncate", options_.auto_truncate},
       {"tokenization_workers", options_.io_threads},

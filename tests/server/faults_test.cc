@@ -71,6 +71,27 @@ TEST(ServeFaults, ConcurrentRequestsShareBatchesAndKeepTheirOwnResults) {
   EXPECT_EQ(metric(m, "bertc_requests_in_flight"), 0);
 }
 
+TEST(ServeFaults, MaxBatchRequestsOneNeverMixesRequests) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  Pipeline pipeline = Pipeline::load(embedder_folder());
+  TestServer ts(&pipeline, ServeOptions{.max_batch_requests = 1});
+  std::vector<std::thread> threads;
+  std::atomic<int> failed{0};
+  for (int c = 0; c < 8; ++c) {
+    threads.emplace_back([&, c] {
+      HttpClient client(ts.port);
+      for (int r = 0; r < 10; ++r) failed += client.post("/embed", json{{"inputs", texts_for(c, r)}}.dump()).status != 200;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failed, 0);
+  HttpClient client(ts.port);
+  const std::string m = client.get("/metrics").body;
+  // texts_for gives at most 8 inputs: a batch of one request never holds more.
+  EXPECT_NE(m.find("bertc_batch_size_bucket{le=\"8\"} 80\n"), std::string::npos) << m;
+  EXPECT_EQ(metric(m, "bertc_batch_size_count"), 80);
+}
+
 TEST(ServeFaults, ClientThatLeavesFreesItsSlot) {
   BERTC_SKIP_WITHOUT_SHARED_DATA();
   Pipeline pipeline = Pipeline::load(embedder_folder());

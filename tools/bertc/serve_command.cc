@@ -85,6 +85,8 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::Range(1, 64));
   cmd->add_option("--max-batch-tokens", o.max_batch_tokens,
                   "tokens per inference batch, across requests (default 4096)");
+  cmd->add_option("--max-batch-requests", o.max_batch_requests,
+                  "requests one batch may mix (default: any; 1 turns cross-request batching off)");
   cmd->add_option("--max-concurrent-requests", o.max_concurrent_requests,
                   "inference requests in flight before new ones get 429 (default 512)");
   cmd->add_option("--max-client-batch-size", o.max_client_batch_size,
