@@ -59,6 +59,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -71,13 +72,21 @@
 namespace bertc {
 
 // One encoded input: the model's input_ids, token_type_ids and attention_mask, plus the token
-// strings (for display). All four vectors have the same length.
+// strings (for display; with TokenizerOptions::return_tokens) and where each token came from
+// (with return_offsets). Every vector that is filled has one entry per id.
 struct Encoding {
   std::vector<int64_t> ids;
   std::vector<std::string> tokens;
   std::vector<int64_t> type_ids;
   std::vector<int64_t> attention_mask;
-
+  // Each token's byte range [begin, end) in its own text (a pair's second sequence: in the pair
+  // text), as Hugging Face's `tokenizers` reports it: a word piece spans the original characters
+  // its normalized bytes came from (an accent stripped or a letter lower-cased keeps its whole
+  // character); (0, 0) for the tokens the template or padding adds.
+  std::vector<std::pair<std::size_t, std::size_t>> offsets;
+  // 1 for the tokens the template or padding adds, 0 for the text's own (an added token such as
+  // "[MASK]" written in the text is 0, as in `tokenizers`).
+  std::vector<uint8_t> special_tokens_mask;
   std::size_t size() const { return ids.size(); }
 };
 
@@ -106,6 +115,7 @@ struct TokenizerOptions {
   std::optional<PaddingOptions> padding;        // unset: never pad
   bool add_special_tokens = true;               // false: no [CLS] / [SEP] (type ids stay 0 / 1)
   bool return_tokens = true;  // false: Encoding::tokens stays empty (ids only: no strings built)
+  bool return_offsets = false;  // true: fill Encoding::offsets and special_tokens_mask
 };
 
 // One input of a batch: a text, or a pair of texts.
@@ -170,9 +180,6 @@ class Tokenizer {
   // configured pad_token); throws bertc::Error if the tokenizer has none.
   int64_t pad_id() const;
   int64_t unk_id() const;
-  // Whether `id` is a special token: an added token marked special (tokenizer.json's
-  // "special": true; vocab.txt's [CLS], [SEP], ...) or one the template adds.
-  bool is_special(int64_t id) const;
   std::string_view unk_token() const;
   // model_max_length from tokenizer_config.json, when given (informational: use truncation).
   std::optional<std::size_t> model_max_length() const;

@@ -126,16 +126,24 @@ std::string rerank_response(const Request& request, const std::vector<Classifica
   return out;
 }
 
-std::string tokenize_response(const std::vector<Encoding>& encodings, const Tokenizer& tokenizer) {
+std::string tokenize_response(const Request& request, const std::vector<Encoding>& encodings) {
   nlohmann::json out = nlohmann::json::array();
-  for (const Encoding& e : encodings) {
+  for (std::size_t i = 0; i < encodings.size(); ++i) {
+    const Encoding& e = encodings[i];
+    const std::string& text = request.inputs[i].text;
     nlohmann::json tokens = nlohmann::json::array();
     for (std::size_t t = 0; t < e.size(); ++t) {
+      if (e.special_tokens_mask[t]) {
+        tokens.push_back({{"id", e.ids[t]}, {"text", e.tokens[t]}, {"special", true}, {"start", nullptr},
+                          {"stop", nullptr}});
+        continue;
+      }
+      const auto [begin, end] = e.offsets[t];
       tokens.push_back({{"id", e.ids[t]},
-                        {"text", e.tokens[t]},
-                        {"special", tokenizer.is_special(e.ids[t])},
-                        {"start", nullptr},
-                        {"stop", nullptr}});
+                        {"text", text.substr(begin, end - begin)},
+                        {"special", false},
+                        {"start", begin},
+                        {"stop", end}});
     }
     out.push_back(std::move(tokens));
   }

@@ -30,9 +30,11 @@ std::string predict_response(const Request& request, const std::vector<Classific
 // logit, or the logit with raw_scores.
 std::string rerank_response(const Request& request, const std::vector<Classification>& results);
 
-// /tokenize: per input [{"id", "text", "special", "start", "stop"}]; start and stop are null
-// (bertc's tokenizer does not track offsets yet).
-std::string tokenize_response(const std::vector<Encoding>& encodings, const Tokenizer& tokenizer);
+// /tokenize: per input [{"id", "text", "special", "start", "stop"}], as TEI: a text token's text
+// is the input's bytes [start, stop) (byte offsets, so invalid UTF-8 where a character is cut is
+// replaced); a special token has its token string and null offsets. `encodings` were made with
+// return_tokens and return_offsets.
+std::string tokenize_response(const Request& request, const std::vector<Encoding>& encodings);
 
 // {"error", "error_type"}, or on /v1 routes {"message", "code", "type"} (as TEI's OpenAI route).
 std::string error_body(const ApiError& error, bool openai);

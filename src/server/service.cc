@@ -65,6 +65,8 @@ Prepared Service::prepare(Route route, std::string_view body) const {
       opts.padding.reset();
       opts.truncation.reset();
       opts.add_special_tokens = r.add_special_tokens;
+      opts.return_tokens = true;
+      opts.return_offsets = true;
       encodings = pipeline_.tokenizer().encode_batch(inputs, opts);
     } else {
       encodings = pipeline_.encode(inputs, r.truncate || options_.auto_truncate);
@@ -82,7 +84,7 @@ Prepared Service::prepare(Route route, std::string_view body) const {
     }
   }
   if (route == Route::tokenize) {
-    p.reply.body = tokenize_response(encodings, pipeline_.tokenizer());
+    p.reply.body = tokenize_response(r, encodings);
     return p;
   }
   p.job = std::make_shared<Job>();

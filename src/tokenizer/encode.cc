@@ -41,18 +41,32 @@ std::size_t ModelData::num_special(bool pair) const {
 
 namespace {
 
+// Where each id of a sequence came from, in the coordinates of the text being split (null: not
+// asked for). `at` is the offset of the current piece of text in those coordinates.
+struct Spans {
+  std::vector<SourceSpan>* out = nullptr;
+  uint32_t at = 0;
+  void add(std::size_t begin, std::size_t end) const {
+    if (out) out->push_back({static_cast<uint32_t>(at + begin), static_cast<uint32_t>(at + end)});
+  }
+  Spans shifted(std::size_t by) const { return {out, static_cast<uint32_t>(at + by)}; }
+};
+
 // Greedy longest-match-first WordPiece of one pre-tokenized word.
-void wordpiece(const ModelData& m, std::string_view word, std::vector<int32_t>& ids) {
+void wordpiece(const ModelData& m, std::string_view word, std::vector<int32_t>& ids, const Spans& spans) {
   if (word.empty()) return;
   if (count_chars(word) > m.max_input_chars_per_word) {
     ids.push_back(m.unk_id);
+    spans.add(0, word.size());
     return;
   }
   const int32_t whole = m.vocab.find(word);
   if (whole >= 0) {
     ids.push_back(whole);
+    spans.add(0, word.size());
     return;
   }
+  const std::size_t first_span = spans.out ? spans.out->size() : 0;
   const VocabMap& cont = m.prefix.empty() ? m.vocab : m.continuation;
   const std::size_t first = ids.size();
   const std::size_t len = word.size();
@@ -71,17 +85,21 @@ void wordpiece(const ModelData& m, std::string_view word, std::vector<int32_t>& 
     if (found < 0) {
       ids.resize(first);
       ids.push_back(m.unk_id);
+      if (spans.out) spans.out->resize(first_span);
+      spans.add(0, len);
       return;
     }
     ids.push_back(found);
+    spans.add(start, end);
     start = end;
   }
 }
 
 // BertPreTokenizer (split on whitespace, isolate each punctuation character) + WordPiece.
-void pretokenize_and_wordpiece(const ModelData& m, std::string_view s, std::vector<int32_t>& ids) {
+void pretokenize_and_wordpiece(const ModelData& m, std::string_view s, std::vector<int32_t>& ids,
+                               const Spans& spans) {
   if (m.pre_tokenizer == PreTokenizerKind::none) {
-    wordpiece(m, s, ids);
+    wordpiece(m, s, ids, spans);
     return;
   }
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -93,8 +111,8 @@ void pretokenize_and_wordpiece(const ModelData& m, std::string_view s, std::vect
     if (b < 0x80) {
       const uint8_t k = kAsciiClass[b];
       if (k & (kAsciiSpace | kAsciiPunct)) {
-        if (word < i) wordpiece(m, s.substr(word, i - word), ids);
-        if (k & kAsciiPunct) wordpiece(m, s.substr(i, 1), ids);
+        if (word < i) wordpiece(m, s.substr(word, i - word), ids, spans.shifted(word));
+        if (k & kAsciiPunct) wordpiece(m, s.substr(i, 1), ids, spans.shifted(i));
         word = i + 1;
       }
       ++i;
@@ -103,13 +121,13 @@ void pretokenize_and_wordpiece(const ModelData& m, std::string_view s, std::vect
     std::size_t len;
     const char32_t c = decode_utf8(p + i, len);
     if (is_whitespace(c) || is_punctuation(c)) {
-      if (word < i) wordpiece(m, s.substr(word, i - word), ids);
-      if (!is_whitespace(c)) wordpiece(m, s.substr(i, len), ids);
+      if (word < i) wordpiece(m, s.substr(word, i - word), ids, spans.shifted(word));
+      if (!is_whitespace(c)) wordpiece(m, s.substr(i, len), ids, spans.shifted(i));
       word = i + len;
     }
     i += len;
   }
-  if (word < n) wordpiece(m, s.substr(word), ids);
+  if (word < n) wordpiece(m, s.substr(word), ids, spans.shifted(word));
 }
 
 bool is_word_char(char32_t c) {
@@ -132,7 +150,8 @@ char32_t first_char(std::string_view s) {
 }
 
 // Splits `s` on the added tokens in `tokens` (leftmost-longest, like `tokenizers`), calling
-// on_text(piece) for the text between them and on_token(id) for each match.
+// on_text(piece) for the text between them (a view into `s`) and on_token(id, begin, end) for
+// each match, with its byte range in `s` (stripped whitespace included).
 template <class OnText, class OnToken>
 void split_added(const AddedSet& set, std::string_view s, OnText&& on_text, OnToken&& on_token) {
   const std::vector<AddedToken>& tokens = set.tokens;
@@ -186,7 +205,7 @@ void split_added(const AddedSet& set, std::string_view s, OnText&& on_text, OnTo
       pos = stop;
     }
     if (done < start) on_text(s.substr(done, start - done));
-    on_token(best->id);
+    on_token(best->id, start, stop);
     done = stop;
   }
   if (done < s.size()) on_text(s.substr(done));
@@ -195,18 +214,36 @@ void split_added(const AddedSet& set, std::string_view s, OnText&& on_text, OnTo
 }  // namespace
 
 void encode_sequence(const ModelData& m, std::string_view text, Scratch& scratch,
-                     std::vector<int32_t>& ids) {
+                     std::vector<int32_t>& ids, std::vector<std::pair<std::size_t, std::size_t>>* offsets) {
+  Alignment* align = offsets ? &scratch.align : nullptr;
   split_added(
       m.raw_added, text,
       [&](std::string_view piece) {
+        const auto piece_at = static_cast<std::size_t>(piece.data() - text.data());
         scratch.norm.clear();
-        normalize(m.normalizer, piece, scratch.norm, scratch.pending);
+        if (align) align->out.clear();
+        normalize(m.normalizer, piece, scratch.norm, scratch.pending, align);
+        if (align) scratch.spans.clear();
+        const Spans spans{align ? &scratch.spans : nullptr, 0};
         split_added(
             m.normalized_added, scratch.norm,
-            [&](std::string_view part) { pretokenize_and_wordpiece(m, part, ids); },
-            [&](int32_t id) { ids.push_back(id); });
+            [&](std::string_view part) {
+              pretokenize_and_wordpiece(m, part, ids, spans.shifted(static_cast<std::size_t>(part.data() - scratch.norm.data())));
+            },
+            [&](int32_t id, std::size_t begin, std::size_t end) {
+              ids.push_back(id);
+              spans.add(begin, end);
+            });
+        if (!offsets) return;
+        // Normalized byte ranges back to the text's: the first byte's character to the last's.
+        for (const SourceSpan& sp : scratch.spans) {
+          offsets->emplace_back(piece_at + align->out[sp.begin].begin, piece_at + align->out[sp.end - 1].end);
+        }
       },
-      [&](int32_t id) { ids.push_back(id); });
+      [&](int32_t id, std::size_t begin, std::size_t end) {
+        ids.push_back(id);
+        if (offsets) offsets->emplace_back(begin, end);
+      });
 }
 
 }  // namespace bertc::tokenizer

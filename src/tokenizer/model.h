@@ -100,14 +100,20 @@ struct ModelData {
 struct Scratch {
   std::string norm;
   std::vector<char32_t> pending;
+  Alignment align;                // normalized bytes -> text (offsets only)
+  std::vector<SourceSpan> spans;  // each id's normalized bytes (offsets only)
   std::vector<int32_t> ids_a;
   std::vector<int32_t> ids_b;
+  std::vector<std::pair<std::size_t, std::size_t>> offsets_a;
+  std::vector<std::pair<std::size_t, std::size_t>> offsets_b;
 };
 
 // Runs added-token splitting, normalization, pre-tokenization and WordPiece on one sequence of
-// valid UTF-8 (the caller checks it) and appends its ids.
+// valid UTF-8 (the caller checks it) and appends its ids; with `offsets`, also each id's byte
+// range [begin, end) in `text`, as `tokenizers` reports it.
 void encode_sequence(const ModelData& m, std::string_view text, Scratch& scratch,
-                     std::vector<int32_t>& ids);
+                     std::vector<int32_t>& ids,
+                     std::vector<std::pair<std::size_t, std::size_t>>* offsets = nullptr);
 
 // Loaders; `name` is used in error messages.
 ModelData load_tokenizer_json(std::string_view json, const std::string& name);

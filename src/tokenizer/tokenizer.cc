@@ -194,21 +194,6 @@ std::string_view Tokenizer::unk_token() const { return model_->unk_token; }
 std::optional<std::size_t> Tokenizer::model_max_length() const { return model_->model_max_length; }
 std::size_t Tokenizer::num_special_tokens(bool pair) const { return model_->num_special(pair); }
 
-bool Tokenizer::is_special(int64_t id) const {
-  const tokenizer::ModelData& m = *model_;
-  for (const tokenizer::AddedSet* set : {&m.raw_added, &m.normalized_added}) {
-    for (const tokenizer::AddedToken& t : set->tokens) {
-      if (t.special && t.id == id) return true;
-    }
-  }
-  for (const auto* pieces : {&m.single_template, &m.pair_template}) {
-    for (const tokenizer::TemplatePiece& p : *pieces) {
-      if (p.sequence < 0 && std::find(p.ids.begin(), p.ids.end(), id) != p.ids.end()) return true;
-    }
-  }
-  return false;
-}
-
 std::vector<std::string> Tokenizer::tokenize(std::string_view text) const {
   tokenizer::Scratch scratch;
   std::vector<int32_t> ids;
@@ -228,6 +213,8 @@ Encoding encode_one(const tokenizer::ModelData& m, const EncodeInput& in, const 
                     tokenizer::Scratch& s, std::ptrdiff_t item) {
   s.ids_a.clear();
   s.ids_b.clear();
+  s.offsets_a.clear();
+  s.offsets_b.clear();
   const bool pair = in.pair.has_value();
   for (int k = 0; k < (pair ? 2 : 1); ++k) {
     const std::string_view text = k == 0 ? in.text : *in.pair;
@@ -236,8 +223,9 @@ Encoding encode_one(const tokenizer::ModelData& m, const EncodeInput& in, const 
       tokenizer::check_utf8(text, where + (k == 0 ? "text" : "text pair"));
     }
   }
-  tokenizer::encode_sequence(m, in.text, s, s.ids_a);
-  if (pair) tokenizer::encode_sequence(m, *in.pair, s, s.ids_b);
+  const bool offsets = opt.return_offsets;
+  tokenizer::encode_sequence(m, in.text, s, s.ids_a, offsets ? &s.offsets_a : nullptr);
+  if (pair) tokenizer::encode_sequence(m, *in.pair, s, s.ids_b, offsets ? &s.offsets_b : nullptr);
   const bool special = opt.add_special_tokens && m.has_template;
   if (special && pair && !m.has_pair_template) {
     throw Error(m.source + ": the post-processor has no template for a pair of texts");
@@ -251,27 +239,46 @@ Encoding encode_one(const tokenizer::ModelData& m, const EncodeInput& in, const 
     }
     truncate(s.ids_a, pair ? &s.ids_b : nullptr, opt.truncation->max_length - n_added,
              *opt.truncation);
+    if (offsets) {  // the same tokens go: the end (right) or the beginning (left)
+      for (auto [ids, offs] : {std::pair{&s.ids_a, &s.offsets_a}, std::pair{&s.ids_b, &s.offsets_b}}) {
+        const std::size_t drop = offs->size() - ids->size();
+        if (opt.truncation->direction == Direction::left) {
+          offs->erase(offs->begin(), offs->begin() + static_cast<std::ptrdiff_t>(drop));
+        } else {
+          offs->resize(ids->size());
+        }
+      }
+    }
   }
   Encoding e;
   const std::size_t n = s.ids_a.size() + s.ids_b.size() + (special ? m.num_special(pair) : 0);
   e.ids.reserve(n);
   e.type_ids.reserve(n);
-  auto append = [&](const std::vector<int32_t>& ids, int64_t type_id) {
+  // A sequence's offsets (null: template tokens, (0, 0) each).
+  using Offsets = std::vector<std::pair<std::size_t, std::size_t>>;
+  auto append = [&](const std::vector<int32_t>& ids, int64_t type_id, const Offsets* offs) {
     e.ids.insert(e.ids.end(), ids.begin(), ids.end());
     e.type_ids.insert(e.type_ids.end(), ids.size(), type_id);
+    if (!offsets) return;
+    if (offs) {
+      e.offsets.insert(e.offsets.end(), offs->begin(), offs->end());
+    } else {
+      e.offsets.insert(e.offsets.end(), ids.size(), {0, 0});
+    }
+    e.special_tokens_mask.insert(e.special_tokens_mask.end(), ids.size(), offs ? 0 : 1);
   };
   if (special) {
     for (const tokenizer::TemplatePiece& p : pair ? m.pair_template : m.single_template) {
       if (p.sequence < 0)
-        append(p.ids, p.type_id);
+        append(p.ids, p.type_id, nullptr);
       else if (p.sequence == 0)
-        append(s.ids_a, p.type_id);
+        append(s.ids_a, p.type_id, &s.offsets_a);
       else if (pair)
-        append(s.ids_b, p.type_id);
+        append(s.ids_b, p.type_id, &s.offsets_b);
     }
   } else {
-    append(s.ids_a, m.type_id_a);
-    if (pair) append(s.ids_b, m.type_id_b);
+    append(s.ids_a, m.type_id_a, &s.offsets_a);
+    if (pair) append(s.ids_b, m.type_id_b, &s.offsets_b);
   }
   e.attention_mask.assign(e.ids.size(), 1);
   if (!opt.return_tokens) return e;
@@ -286,11 +293,18 @@ Encoding encode_one(const tokenizer::ModelData& m, const EncodeInput& in, const 
   return e;
 }
 
-// Pads `e` to `target`; its tokens too unless `pad_token` is null (tokens not asked for).
+// Pads `e` to `target`; its tokens too unless `pad_token` is null (tokens not asked for), and
+// its offsets and special-token mask when asked for.
 void pad(Encoding& e, std::size_t target, const PaddingOptions& p, int64_t pad_id,
-         const std::string* pad_token) {
+         const std::string* pad_token, bool offsets) {
   if (e.ids.size() >= target) return;
   const std::size_t k = target - e.ids.size();
+  if (offsets) {  // pads are special, at (0, 0)
+    const auto at_o = p.direction == Direction::right ? e.offsets.end() : e.offsets.begin();
+    e.offsets.insert(at_o, k, {0, 0});
+    const auto at_m = p.direction == Direction::right ? e.special_tokens_mask.end() : e.special_tokens_mask.begin();
+    e.special_tokens_mask.insert(at_m, k, 1);
+  }
   if (p.direction == Direction::right) {
     e.ids.insert(e.ids.end(), k, pad_id);
     if (pad_token) e.tokens.insert(e.tokens.end(), k, *pad_token);
@@ -305,7 +319,7 @@ void pad(Encoding& e, std::size_t target, const PaddingOptions& p, int64_t pad_i
 }
 
 void pad_all(const tokenizer::ModelData& m, std::vector<Encoding>& encodings, const PaddingOptions& p,
-             bool tokens) {
+             bool tokens, bool offsets) {
   std::size_t target = 0;
   if (p.strategy == PaddingStrategy::fixed) {
     target = p.length;
@@ -332,7 +346,7 @@ void pad_all(const tokenizer::ModelData& m, std::vector<Encoding>& encodings, co
     pad_token = *m.pad_token;
   else if (pad_id >= 0 && static_cast<std::size_t>(pad_id) < m.id_to_token.size())
     pad_token = m.id_to_token[static_cast<std::size_t>(pad_id)];
-  for (Encoding& e : encodings) pad(e, target, p, pad_id, tokens ? &pad_token : nullptr);
+  for (Encoding& e : encodings) pad(e, target, p, pad_id, tokens ? &pad_token : nullptr, offsets);
 }
 
 }  // namespace
@@ -346,7 +360,7 @@ Encoding Tokenizer::encode(std::string_view text, std::optional<std::string_view
   tokenizer::Scratch scratch;
   std::vector<Encoding> one;
   one.push_back(encode_one(*model_, EncodeInput(text, pair), options, scratch, -1));
-  if (options.padding) pad_all(*model_, one, *options.padding, options.return_tokens);
+  if (options.padding) pad_all(*model_, one, *options.padding, options.return_tokens, options.return_offsets);
   return std::move(one.front());
 }
 
@@ -362,7 +376,7 @@ std::vector<Encoding> Tokenizer::encode_batch(std::span<const EncodeInput> input
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     out.push_back(encode_one(*model_, inputs[i], options, scratch, static_cast<std::ptrdiff_t>(i)));
   }
-  if (options.padding) pad_all(*model_, out, *options.padding, options.return_tokens);
+  if (options.padding) pad_all(*model_, out, *options.padding, options.return_tokens, options.return_offsets);
   return out;
 }
 

@@ -78,10 +78,21 @@ TEST(ServeRoutes, EmbedderMatchesPipeline) {
   const Encoding e = pipeline.tokenizer().encode("Hello, world!", std::nullopt, plain);
   ASSERT_EQ(r.json().size(), 2u);
   ASSERT_EQ(r.json()[0].size(), e.size());
+  // As TEI: text tokens carry the input's bytes and their byte offsets, special ones null.
+  const std::vector<std::tuple<std::string, int, int>> expected = {
+      {"[CLS]", -1, -1}, {"Hello", 0, 5}, {",", 5, 6}, {"world", 7, 12}, {"!", 12, 13}, {"[SEP]", -1, -1}};
+  const json tokenized = r.json();
   for (size_t t = 0; t < e.size(); ++t) {
-    EXPECT_EQ(r.json()[0][t]["id"], e.ids[t]);
-    EXPECT_EQ(r.json()[0][t]["text"], e.tokens[t]);
-    EXPECT_EQ(r.json()[0][t]["special"], t == 0 || t + 1 == e.size());
+    const json& tok = tokenized[0][t];
+    EXPECT_EQ(tok["id"], e.ids[t]);
+    EXPECT_EQ(tok["text"], std::get<0>(expected[t]));
+    EXPECT_EQ(tok["special"], std::get<1>(expected[t]) < 0);
+    if (std::get<1>(expected[t]) < 0) {
+      EXPECT_TRUE(tok["start"].is_null() && tok["stop"].is_null());
+    } else {
+      EXPECT_EQ(tok["start"], std::get<1>(expected[t]));
+      EXPECT_EQ(tok["stop"], std::get<2>(expected[t]));
+    }
   }
   r = client.post("/tokenize", json{{"inputs", "Hello"}, {"add_special_tokens", false}}.dump());
   ASSERT_EQ(r.status, 200);
