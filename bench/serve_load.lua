@@ -1,10 +1,12 @@
 -- wrk script of bench/serve_load.sh: keep-alive POST /embed, each request 1 to 8 texts of the
 -- workload (request k of a connection: (k mod 8) + 1 texts from a position that walks the file),
 -- truncate on. done() prints one JSON line: requests, texts, errors by status, latency in ms.
--- Env: SERVE_TEXTS (the texts file, one per line).
+-- Env: SERVE_TEXTS (the texts file, one per line); SERVE_MAX_TEXTS (default 8: at most that
+-- many texts a request, (k mod max) + 1).
 local texts = {}
 for line in io.lines(os.getenv("SERVE_TEXTS")) do texts[#texts + 1] = line end
 
+local max_texts = tonumber(os.getenv("SERVE_MAX_TEXTS") or "8")
 local threads = {}
 local thread_id = 0
 function setup(thread)
@@ -24,7 +26,7 @@ function init(args)
 end
 
 function request()
-  local n = (counter % 8) + 1
+  local n = (counter % max_texts) + 1
   local start = (counter * 7919 + id * 104729) % #texts
   counter = counter + 1
   local parts = {}

@@ -118,13 +118,32 @@ class BusyToken {
 // client leaves.
 class InferenceSlot {
  public:
-  explicit InferenceSlot(std::atomic<std::size_t>& n) : n_(&n) { ++n; }
+  // Takes a slot if fewer than `max` are taken (atomically: never more than max at once).
+  static bool try_take(std::atomic<std::size_t>& n, std::size_t max) {
+    std::size_t taken = n.load();
+    do {
+      if (taken >= max) return false;
+    } while (!n.compare_exchange_weak(taken, taken + 1));
+    return true;
+  }
+  // Owns a slot try_take() took.
+  explicit InferenceSlot(std::atomic<std::size_t>& n) : n_(&n) {}
   InferenceSlot(const InferenceSlot&) = delete;
   InferenceSlot& operator=(const InferenceSlot&) = delete;
   ~InferenceSlot() { --*n_; }
 
  private:
   std::atomic<std::size_t>* n_;
+};
+
+// One request and its answer, for the log and the metrics.
+struct Exchange {
+  Clock::time_point start = Clock::now();
+  std::string route;
+  bool openai = false;
+  int status = 0;
+  std::size_t inputs = 0, tokens = 0;
+  double queue_ms = 0, inference_ms = 0;
 };
 
 // One connection: read a request, answer it (now, or when its job is done), repeat while
@@ -138,20 +157,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
-  struct Exchange {
-    Clock::time_point start = Clock::now();
-    std::string route;
-    bool openai = false;
-    int status = 0;
-    std::size_t inputs = 0, tokens = 0;
-    double queue_ms = 0, inference_ms = 0;
-  };
-
+  // Reads the header, answers "Expect: 100-continue" (curl sends it with bodies over 1 KB and
+  // waits a second for it), then reads the body; the read timeout covers the whole request.
   void read() {
     parser_.emplace();
     parser_->body_limit(srv_.options.payload_limit);
     parser_->header_limit(16 * 1024);
     stream_.expires_after(srv_.options.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->on_read(ec);
+      const auto expect = self->parser_->get().find(http::field::expect);
+      if (expect == self->parser_->get().end() || !beast::iequals(expect->value(), "100-continue")) {
+        return self->read_body();
+      }
+      auto go_on = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      http::async_write(self->stream_, *go_on, [self, go_on](beast::error_code wec, std::size_t) {
+        if (wec) return self->close();
+        self->read_body();
+      });
+    });
+  }
+
+  void read_body() {
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
@@ -213,7 +240,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (srv_.draining.load()) throw unhealthy("shutting down");
       if (!srv_.ready.load()) throw unhealthy("loading the model");
       if (!route) return answer(Reply{200, srv_.service->info()});
-      if (srv_.inference.load() >= srv_.options.max_concurrent_requests) {
+      if (!InferenceSlot::try_take(srv_.inference, srv_.options.max_concurrent_requests)) {
         throw overloaded("model is overloaded: " + std::to_string(srv_.options.max_concurrent_requests) +
                          " requests in flight");
       }

@@ -81,7 +81,7 @@ std::string Metrics::render(std::size_t queue_depth, std::size_t requests_in_fli
   }
   header(out, "bertc_queue_depth", "gauge", "Sequences waiting for a batch.");
   out += "bertc_queue_depth " + std::to_string(queue_depth) + "\n";
-  header(out, "bertc_requests_in_flight", "gauge", "Requests accepted and not yet answered.");
+  header(out, "bertc_requests_in_flight", "gauge", "Inference requests holding one of --max-concurrent-requests slots.");
   out += "bertc_requests_in_flight " + std::to_string(requests_in_flight) + "\n";
   header(out, "bertc_batch_size", "histogram", "Sequences per inference batch.");
   batch_size_.render("bertc_batch_size", out);

@@ -28,7 +28,7 @@ json parse_json(std::string_view body, int max_depth) {
   };
   try {
     return json::parse(body.begin(), body.end(), limit_depth);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999999
     throw malformed(std::string("the body is not valid JSON: ") + e.what());
   }
 }

@@ -2,6 +2,9 @@
 // fields, limits, keys, readiness.
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "../pipeline/text_fixtures.h"
 #include "http_client.h"
 
@@ -41,6 +44,8 @@ TEST_F(ServeErrors, MalformedBodiesAre400) {
   // Invalid UTF-8 inside a JSON string.
   expect_error(client.post("/embed", "{\"inputs\": \"caf\xC3\x28\"}"), 400, "malformed", "UTF-8");
   expect_error(client.post("/embed", R"({"inputs": []})"), 400, "empty", "cannot be empty");
+  // A number too large for a double (found by fuzz_serve_request): malformed, not a 500.
+  expect_error(client.post("/embed", R"({"inputs": "a", "x": 1e999999})"), 400, "malformed", "not valid JSON");
   expect_error(client.post("/rerank", R"({"query": "q", "texts": []})"), 400, "empty", "`texts`");
   // The connection survives all of it.
   EXPECT_EQ(client.post("/embed", R"({"inputs": "fine"})").status, 200);
@@ -125,6 +130,28 @@ TEST_F(ServeErrors, NotReadyIs503AndUnknownRoutesAre404) {
   EXPECT_EQ(client.get("/health").status, 200);
   // /metrics never echoes a client's path as a label.
   EXPECT_EQ(client.get("/metrics").body.find("/nope"), std::string::npos);
+}
+
+// curl sends "Expect: 100-continue" with bodies over 1 KB and waits for the interim answer.
+TEST_F(ServeErrors, ExpectContinueIsAnswered) {
+  TestServer ts(pipeline_.get());
+  const int fd = connect_loopback(ts.port);
+  ASSERT_GE(fd, 0);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const std::string body = R"({"inputs": "continue"})";
+  const std::string head = "POST /embed HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n"
+                           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  char buf[4096];
+  const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+  ASSERT_GT(n, 0) << "no interim response";
+  EXPECT_EQ(std::string(buf, static_cast<size_t>(n)).rfind("HTTP/1.1 100 Continue\r\n", 0), 0u);
+  ASSERT_EQ(::send(fd, body.data(), body.size(), MSG_NOSIGNAL), static_cast<ssize_t>(body.size()));
+  std::string reply;
+  for (ssize_t k; (k = ::recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, static_cast<size_t>(k));
+  ::close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
 }
 
 TEST_F(ServeErrors, OverloadIs429AtOnce) {
