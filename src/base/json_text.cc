@@ -10,8 +10,8 @@ namespace bertc::base {
 
 namespace {
 
-// Rejects nesting deeper than kMaxJsonDepth before the parser builds anything.
-void check_depth(std::string_view text, const std::string& where) {
+// Rejects nesting deeper than max_depth before the parser builds anything.
+void check_depth(std::string_view text, const std::string& where, int max_depth) {
   int depth = 0;
   bool in_string = false, escaped = false;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -27,9 +27,9 @@ void check_depth(std::string_view text, const std::string& where) {
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) {
+      if (++depth > max_depth) {
         throw Error(where + ": malformed JSON: nested deeper than " +
-                    std::to_string(kMaxJsonDepth) + " levels at byte " + std::to_string(i));
+                    std::to_string(max_depth) + " levels at byte " + std::to_string(i));
       }
     } else if (c == ']' || c == '}') {
       --depth;
@@ -39,8 +39,8 @@ void check_depth(std::string_view text, const std::string& where) {
 
 }  // namespace
 
-nlohmann::json parse_json(std::string_view text, const std::string& where) {
-  check_depth(text, where);
+nlohmann::json parse_json(std::string_view text, const std::string& where, int max_depth) {
+  check_depth(text, where, max_depth);
   try {
     return nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::exception& e) {

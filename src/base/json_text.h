@@ -12,9 +12,9 @@ namespace bertc::base {
 // Deeper than any real config, tokenizer or bundle (they nest < 10 levels).
 constexpr int kMaxJsonDepth = 64;
 
-// Parses `text`; malformed JSON or nesting over kMaxJsonDepth is a bertc::Error that starts
-// with `where` (a file name, or "file: field").
-nlohmann::json parse_json(std::string_view text, const std::string& where);
+// Parses `text`; malformed JSON (invalid UTF-8 and numbers beyond a double included) or nesting
+// over `max_depth` is a bertc::Error that starts with `where` (a file name, or "file: field").
+nlohmann::json parse_json(std::string_view text, const std::string& where, int max_depth = kMaxJsonDepth);
 
 // A value for an error message: a scalar as JSON text (strings cut at 60 characters), an array
 // or object only by its size ("an array of 3 items"). Never recursive, never throws.

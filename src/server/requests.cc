@@ -1,5 +1,7 @@
 #include "server/requests.h"
 
+#include "base/json_text.h"
+#include "bertc/error.h"
 #include "server/api_error.h"
 
 namespace bertc::server {
@@ -15,22 +17,6 @@ const char* route_path(Route route) {
     case Route::openai_embeddings: return "/v1/embeddings";
   }
   return "?";
-}
-
-json parse_json(std::string_view body, int max_depth) {
-  const json::parser_callback_t limit_depth = [max_depth](int depth, json::parse_event_t event,
-                                                          json&) {
-    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-        depth >= max_depth) {
-      throw malformed("the JSON body nests deeper than " + std::to_string(max_depth) + " levels");
-    }
-    return true;
-  };
-  try {
-    return json::parse(body.begin(), body.end(), limit_depth);
-  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999999
-    throw malformed(std::string("the body is not valid JSON: ") + e.what());
-  }
 }
 
 namespace {
@@ -108,7 +94,12 @@ void read_predict_inputs(const json& j, Request& r) {
 }  // namespace
 
 Request parse_request(Route route, std::string_view body, const RequestLimits& limits) {
-  const json j = parse_json(body, limits.max_json_depth);
+  json j;
+  try {
+    j = base::parse_json(body, "request body", limits.max_json_depth);
+  } catch (const Error& e) {
+    throw malformed(e.what());
+  }
   if (!j.is_object()) throw malformed(std::string("the body must be a JSON object, not ") + type_name(j));
   Request r;
   r.route = route;

@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 namespace bertc::server {
 
@@ -40,11 +39,8 @@ struct RequestLimits {
   int max_json_depth = 16;                 // deeper nesting: 400
 };
 
-// Parses JSON with nesting at most `max_depth`; throws ApiError 400 (malformed) naming the
-// problem and its byte position.
-nlohmann::json parse_json(std::string_view body, int max_depth);
-
-// The request of `route` in `body`. Errors: 400 malformed JSON or not an object, 400 no inputs,
+// The request of `route` in `body`. Errors: 400 malformed JSON (base::parse_json: invalid
+// UTF-8, nesting deeper than max_json_depth, a number beyond a double) or not an object, 400 no inputs,
 // 413 more than max_client_batch_size inputs, 422 a field of the wrong type or value.
 Request parse_request(Route route, std::string_view body, const RequestLimits& limits);
 

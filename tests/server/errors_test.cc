@@ -35,17 +35,17 @@ class ServeErrors : public ::testing::Test {
 TEST_F(ServeErrors, MalformedBodiesAre400) {
   TestServer ts(pipeline_.get());
   HttpClient client(ts.port);
-  expect_error(client.post("/embed", "{\"inputs\": [\"a\""), 400, "malformed", "not valid JSON");
+  expect_error(client.post("/embed", "{\"inputs\": [\"a\""), 400, "malformed", "malformed JSON");
   expect_error(client.post("/embed", "[1, 2]"), 400, "malformed", "JSON object");
   expect_error(client.post("/embed", ""), 400, "malformed");
   // Nesting deeper than the limit is refused before it is built.
   expect_error(client.post("/embed", "{\"inputs\": " + std::string(10000, '[') + std::string(10000, ']') + "}"),
-               400, "malformed", "nests deeper");
+               400, "malformed", "nested deeper than 16");
   // Invalid UTF-8 inside a JSON string.
   expect_error(client.post("/embed", "{\"inputs\": \"caf\xC3\x28\"}"), 400, "malformed", "UTF-8");
   expect_error(client.post("/embed", R"({"inputs": []})"), 400, "empty", "cannot be empty");
   // A number too large for a double (found by fuzz_serve_request): malformed, not a 500.
-  expect_error(client.post("/embed", R"({"inputs": "a", "x": 1e999999})"), 400, "malformed", "not valid JSON");
+  expect_error(client.post("/embed", R"({"inputs": "a", "x": 1e999999})"), 400, "malformed", "malformed JSON");
   expect_error(client.post("/rerank", R"({"query": "q", "texts": []})"), 400, "empty", "`texts`");
   // The connection survives all of it.
   EXPECT_EQ(client.post("/embed", R"({"inputs": "fine"})").status, 200);
