@@ -66,11 +66,6 @@ void Metrics::queued(double queue_seconds) {
   queue_seconds_.observe(queue_seconds);
 }
 
-std::pair<double, std::uint64_t> Metrics::batch_size_sum_count() const {
-  std::lock_guard lock(mu_);
-  return {batch_size_.sum(), batch_size_.count()};
-}
-
 std::string Metrics::render(std::size_t queue_depth, std::size_t requests_in_flight) const {
   std::lock_guard lock(mu_);
   std::string out;

@@ -19,8 +19,6 @@ class Histogram {
   void observe(double v);
   // The exposition lines of metric `name` (no HELP / TYPE).
   void render(const std::string& name, std::string& out) const;
-  std::uint64_t count() const { return count_; }
-  double sum() const { return sum_; }
 
  private:
   std::vector<double> bounds_;
@@ -37,8 +35,6 @@ class Metrics {
   void queued(double queue_seconds);
   // Gauges read at render time.
   std::string render(std::size_t queue_depth, std::size_t requests_in_flight) const;
-  // Sequences per batch so far (mean batch size = sum / count).
-  std::pair<double, std::uint64_t> batch_size_sum_count() const;
 
  private:
   mutable std::mutex mu_;
