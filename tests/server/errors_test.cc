@@ -26,8 +26,7 @@ void expect_error(const HttpReply& r, int status, const std::string& type, const
 class ServeErrors : public ::testing::Test {
  protected:
   void SetUp() override {
-    BERTC_SKIP_WITHOUT_SHARED_DATA();
-    pipeline_ = std::make_unique<Pipeline>(Pipeline::load(embedder_folder()));
+      pipeline_ = std::make_unique<Pipeline>(Pipeline::load(embedder_folder()));
   }
   std::unique_ptr<Pipeline> pipeline_;
 };
@@ -159,7 +158,7 @@ TEST_F(ServeErrors, OverloadIs429AtOnce) {
                                              .max_client_batch_size = 5000, .payload_limit = 10'000'000});
   std::string long_text;
   for (int i = 0; i < 200; ++i) long_text += "word ";
-  const std::string heavy = json{{"inputs", std::vector<std::string>(5000, long_text)}}.dump();
+  const std::string heavy = json{{"inputs", std::vector<std::string>(5000, long_text)}, {"truncate", true}}.dump();
   std::atomic<bool> heavy_done{false};
   int heavy_status = 0;
   std::thread t([&] {

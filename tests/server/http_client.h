@@ -1,6 +1,8 @@
 // A blocking HTTP/1.1 client over loopback for the server tests (Boost.Beast), and the models
-// they serve: the text fixtures' classifier and embedder, and a cross-encoder made from the
-// classifier by keeping its first label.
+// they serve, made from the committed fixtures tests/fixtures/hf/{bert,bert_cls} (random weights,
+// real architectures) with a synthetic WordPiece vocabulary of their size, so that the tests
+// need nothing outside the repository: an embedder (mean pooling), a classifier, and a
+// cross-encoder made from the classifier by keeping its first label.
 #pragma once
 
 #include <chrono>
@@ -43,7 +45,7 @@ class HttpClient {
 // A raw socket connected to the port (for clients that misbehave on purpose).
 int connect_loopback(std::uint16_t port);
 
-// Model folders (built once per process); the tests skip without ../shared/data.
+// Model folders (built once per process).
 std::string embedder_folder();
 std::string classifier_folder();
 std::string cross_encoder_folder();

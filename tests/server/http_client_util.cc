@@ -13,7 +13,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 
-#include "../pipeline/text_fixtures.h"
+#include "../common/temp_path.h"
 
 namespace bertc::testing {
 
@@ -111,12 +111,68 @@ int connect_loopback(std::uint16_t port) {
   return fd;
 }
 
-std::string embedder_folder() { return assemble_text_model("minilm").string(); }
-std::string classifier_folder() { return assemble_text_model("bert_cls").string(); }
+namespace {
+
+namespace fs = std::filesystem;
+
+// A WordPiece vocabulary of `size` tokens that spells any ASCII text: the special tokens, a few
+// whole words, every letter and digit alone and as a continuation ("##a"), and the punctuation.
+void write_vocab(const fs::path& path, std::size_t size) {
+  std::vector<std::string> vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
+  for (const char* w : {"hello", "world", "the", "is", "a", "text", "word", "of", "deep", "learning"}) vocab.push_back(w);
+  for (char c = 'a'; c <= 'z'; ++c) vocab.push_back(std::string(1, c));
+  for (char c = '0'; c <= '9'; ++c) vocab.push_back(std::string(1, c));
+  for (const char* p = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"; *p; ++p) vocab.push_back(std::string(1, *p));
+  for (char c = 'a'; c <= 'z'; ++c) vocab.push_back(std::string("##") + c);
+  for (char c = '0'; c <= '9'; ++c) vocab.push_back(std::string("##") + c);
+  for (std::size_t i = 0; vocab.size() < size; ++i) vocab.push_back("[unused" + std::to_string(i) + "]");
+  vocab.resize(size);
+  std::ofstream out(path);
+  for (const std::string& t : vocab) out << t << "\n";
+}
+
+// tests/fixtures/hf/<name> (config.json + model.safetensors) with a vocabulary of its size.
+fs::path text_model(const std::string& name) {
+  const fs::path out = temp_path("serve_" + name);
+  if (fs::exists(out / "vocab.txt")) return out;
+  const fs::path src = fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / "hf" / name;
+  fs::create_directories(out);
+  for (const char* f : {"config.json", "model.safetensors"}) {
+    fs::copy_file(src / f, out / f, fs::copy_options::overwrite_existing);
+  }
+  std::ifstream in(src / "config.json");
+  const nlohmann::json config = nlohmann::json::parse(in);
+  write_vocab(out / "vocab.txt", config.at("vocab_size").get<std::size_t>());
+  return out;
+}
+
+}  // namespace
+
+// The BertModel fixture with sentence-transformers' mean pooling.
+std::string embedder_folder() {
+  const fs::path dir = text_model("bert");
+  if (!fs::exists(dir / "modules.json")) {
+    std::ifstream in(dir / "config.json");
+    const nlohmann::json config = nlohmann::json::parse(in);
+    fs::create_directories(dir / "1_Pooling");
+    std::ofstream(dir / "1_Pooling" / "config.json")
+        << nlohmann::json{{"word_embedding_dimension", config.at("hidden_size")},
+                          {"pooling_mode_cls_token", false},
+                          {"pooling_mode_mean_tokens", true},
+                          {"pooling_mode_max_tokens", false},
+                          {"pooling_mode_mean_sqrt_len_tokens", false}}.dump();
+    std::ofstream(dir / "modules.json")
+        << nlohmann::json::array({{{"idx", 0}, {"name", "0"}, {"path", ""}, {"type", "sentence_transformers.models.Transformer"}},
+                                  {{"idx", 1}, {"name", "1"}, {"path", "1_Pooling"}, {"type", "sentence_transformers.models.Pooling"}}})
+               .dump();
+  }
+  return dir.string();
+}
+
+std::string classifier_folder() { return text_model("bert_cls").string(); }
 
 // The classifier with only its first label's row of the head: a one-logit cross-encoder.
 std::string cross_encoder_folder() {
-  namespace fs = std::filesystem;
   const fs::path out = temp_path("text_cross_encoder");
   if (fs::exists(out / "model.safetensors")) return out.string();
   const fs::path src = classifier_folder();

@@ -20,7 +20,6 @@ std::vector<float> floats(const json& j) { return j.get<std::vector<float>>(); }
 float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
 TEST(ServeRoutes, EmbedderMatchesPipeline) {
-  BERTC_SKIP_WITHOUT_SHARED_DATA();
   Pipeline pipeline = Pipeline::load(embedder_folder());
   TestServer ts(&pipeline);
   HttpClient client(ts.port);
@@ -113,7 +112,6 @@ TEST(ServeRoutes, EmbedderMatchesPipeline) {
 }
 
 TEST(ServeRoutes, ClassifierMatchesPipeline) {
-  BERTC_SKIP_WITHOUT_SHARED_DATA();
   Pipeline pipeline = Pipeline::load(classifier_folder());
   TestServer ts(&pipeline);
   HttpClient client(ts.port);
@@ -156,7 +154,6 @@ TEST(ServeRoutes, ClassifierMatchesPipeline) {
 }
 
 TEST(ServeRoutes, CrossEncoderRerankMatchesPipeline) {
-  BERTC_SKIP_WITHOUT_SHARED_DATA();
   Pipeline pipeline = Pipeline::load(cross_encoder_folder());
   ASSERT_EQ(pipeline.labels().size(), 1u);
   TestServer ts(&pipeline);
