@@ -21,6 +21,8 @@ PKGS=(
   libdnnl-dev                                     # optional second GEMM backend (--gemm=onednn)
   libboost-dev                                    # Beast / Asio: bertc serve's HTTP
   wrk                                             # bench/serve_load.sh's load generator
+  python3-dev pybind11-dev python3-numpy          # the Python package (build/python)
+  python3-pytest                                  # its tests
   clang libclang-rt-14-dev libomp-dev             # libFuzzer + sanitizers (tools/fuzz.sh)
 )
 missing=()

@@ -115,20 +115,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A WordPiece vocabulary of `size` tokens that spells any ASCII text: the special tokens, a few
-// whole words, every letter and digit alone and as a continuation ("##a"), and the punctuation.
+// The first `size` tokens of tests/fixtures/hf/vocab.txt: a WordPiece vocabulary that spells any
+// ASCII text (special tokens, a few words, letters and digits alone and as "##" continuations,
+// punctuation), padded with unused tokens.
 void write_vocab(const fs::path& path, std::size_t size) {
-  std::vector<std::string> vocab = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
-  for (const char* w : {"hello", "world", "the", "is", "a", "text", "word", "of", "deep", "learning"}) vocab.push_back(w);
-  for (char c = 'a'; c <= 'z'; ++c) vocab.push_back(std::string(1, c));
-  for (char c = '0'; c <= '9'; ++c) vocab.push_back(std::string(1, c));
-  for (const char* p = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"; *p; ++p) vocab.push_back(std::string(1, *p));
-  for (char c = 'a'; c <= 'z'; ++c) vocab.push_back(std::string("##") + c);
-  for (char c = '0'; c <= '9'; ++c) vocab.push_back(std::string("##") + c);
-  for (std::size_t i = 0; vocab.size() < size; ++i) vocab.push_back("[unused" + std::to_string(i) + "]");
-  vocab.resize(size);
+  std::ifstream in(fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / "hf" / "vocab.txt");
   std::ofstream out(path);
-  for (const std::string& t : vocab) out << t << "\n";
+  std::string line;
+  for (std::size_t i = 0; i < size && std::getline(in, line); ++i) out << line << "\n";
 }
 
 // tests/fixtures/hf/<name> (config.json + model.safetensors) with a vocabulary of its size.

@@ -1,0 +1,177 @@
+// bertc._bertc: the C++ library for Python (pybind11). Thin: types and calls of include/bertc,
+// numpy in and out, the GIL released while the library works. The Python API users call is in
+// python/bertc/ (bertc.InferenceSession, SentenceTransformer, pipeline, CrossEncoder, Tokenizer).
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bertc/compile.h"
+#include "bertc/error.h"
+#include "bertc/pipeline.h"
+#include "bertc/session.h"
+#include "bertc/tokenizer.h"
+
+namespace py = pybind11;
+
+namespace {
+
+using bertc::DType;
+
+py::dtype numpy_dtype(DType t) {
+  switch (t) {
+    case DType::kF32: return py::dtype::of<float>();
+    case DType::kF64: return py::dtype::of<double>();
+    case DType::kI8: return py::dtype::of<int8_t>();
+    case DType::kU8: return py::dtype::of<uint8_t>();
+    case DType::kI32: return py::dtype::of<int32_t>();
+    case DType::kI64: return py::dtype::of<int64_t>();
+    case DType::kBool: return py::dtype::of<bool>();
+  }
+  throw bertc::Error("unknown dtype");
+}
+
+std::optional<DType> bertc_dtype(const py::dtype& d) {
+  for (DType t : {DType::kF32, DType::kF64, DType::kI8, DType::kU8, DType::kI32, DType::kI64, DType::kBool}) {
+    if (d.is(numpy_dtype(t)) || d.equal(numpy_dtype(t))) return t;
+  }
+  return std::nullopt;
+}
+
+// A numpy array's copy of `t`.
+py::array to_numpy(const bertc::Tensor& t) {
+  std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
+  py::array out(numpy_dtype(t.dtype()), shape);
+  if (t.nbytes()) std::memcpy(out.mutable_data(), t.raw(), t.nbytes());
+  return out;
+}
+
+// Runs `session` on numpy feeds. C-contiguous arrays of a dtype bertc takes are read in place
+// (the arrays live in this frame for the whole run); others are copied once to that layout.
+std::vector<py::array> run_session(bertc::Session& session, const py::dict& feeds) {
+  std::vector<py::array> keep;
+  std::map<std::string, bertc::Tensor> inputs;
+  for (const auto& [key, value] : feeds) {
+    const std::string name = py::cast<std::string>(key);
+    py::array a = py::array::ensure(value);
+    if (!a) throw bertc::Error("input '" + name + "': expected a numpy array");
+    const std::optional<DType> dt = bertc_dtype(a.dtype());
+    if (!dt) throw bertc::Error("input '" + name + "': dtype " + py::cast<std::string>(py::str(a.dtype())) + " is not supported");
+    a = py::array::ensure(a, py::array::c_style);  // no copy when already C-contiguous
+    bertc::Dims dims(a.shape(), a.shape() + a.ndim());
+    inputs.emplace(name, bertc::Tensor::view(*dt, dims, const_cast<void*>(a.data())));
+    keep.push_back(std::move(a));
+  }
+  std::vector<bertc::Tensor> outputs;
+  {
+    py::gil_scoped_release release;
+    outputs = session.run(inputs);
+  }
+  std::vector<py::array> result;
+  for (const bertc::Tensor& t : outputs) result.push_back(to_numpy(t));
+  return result;
+}
+
+std::vector<bertc::EncodeInput> encode_inputs(const std::vector<std::string>& texts,
+                                              const std::vector<std::optional<std::string>>& pairs) {
+  if (!pairs.empty() && pairs.size() != texts.size()) {
+    throw bertc::Error("text_pair: " + std::to_string(pairs.size()) + " pairs for " + std::to_string(texts.size()) + " texts");
+  }
+  std::vector<bertc::EncodeInput> inputs;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    std::optional<std::string_view> pair;
+    if (!pairs.empty() && pairs[i]) pair = *pairs[i];
+    inputs.emplace_back(std::string_view(texts[i]), pair);
+  }
+  return inputs;
+}
+
+py::array_t<float> matrix(const std::vector<std::vector<float>>& rows, std::size_t width) {
+  py::array_t<float> out({static_cast<py::ssize_t>(rows.size()), static_cast<py::ssize_t>(width)});
+  float* p = out.mutable_data();
+  for (const auto& r : rows) {
+    if (r.size() != width) throw bertc::Error("rows of different widths");
+    std::copy(r.begin(), r.end(), p);
+    p += width;
+  }
+  return out;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_bertc, m) {
+  m.doc() = "bertc's C++ library (see the bertc package for the API)";
+  py::register_exception<bertc::Error>(m, "Error", PyExc_ValueError);
+
+  py::class_<bertc::Model>(m, "Model", "A compiled model: save() it, or open an InferenceSession on it.")
+      .def("save", [](const bertc::Model& model, const std::string& path) {
+        py::gil_scoped_release release;
+        bertc::save(model, path);
+      }, py::arg("path"), "Writes a self-contained bundle (.bertc).")
+      .def_property_readonly("num_nodes", &bertc::Model::num_nodes);
+
+  m.def("compile", [](const std::string& path, int opt_level, bool fast_math) {
+    py::gil_scoped_release release;
+    return bertc::compile(path, bertc::CompileOptions{opt_level, fast_math});
+  }, py::arg("model_path"), py::arg("opt_level") = 3, py::arg("fast_math") = true);
+  m.def("load", [](const std::string& path) {
+    py::gil_scoped_release release;
+    return bertc::load_or_compile(path);
+  }, py::arg("path"));
+
+  py::class_<bertc::Session>(m, "Session")
+      .def(py::init([](const bertc::Model& model, int threads) {
+        return bertc::Session(model, bertc::SessionOptions{threads});
+      }), py::arg("model"), py::arg("threads") = 0)
+      .def("inputs", [](const bertc::Session& s) {
+        std::vector<py::tuple> out;
+        for (const bertc::InputInfo& in : s.inputs()) out.push_back(py::make_tuple(in.name, bertc::dtype_name(in.dtype), in.dims));
+        return out;
+      })
+      .def("output_names", &bertc::Session::output_names)
+      .def("run", &run_session, py::arg("feeds"));
+
+  py::class_<bertc::Pipeline>(m, "Pipeline")
+      .def(py::init([](const std::string& path, std::size_t max_batch_tokens, int threads) {
+        bertc::PipelineOptions o;
+        o.max_batch_tokens = max_batch_tokens;
+        o.session.num_threads = threads;
+        py::gil_scoped_release release;
+        return bertc::Pipeline::load(path, std::move(o));
+      }), py::arg("path"), py::arg("max_batch_tokens") = 4096, py::arg("threads") = 0)
+      .def_property_readonly("task", [](const bertc::Pipeline& p) {
+        return p.task() == bertc::Task::classification ? "classification" : "embedding";
+      })
+      .def_property_readonly("labels", &bertc::Pipeline::labels)
+      .def_property_readonly("pooling", &bertc::Pipeline::pooling)
+      .def_property_readonly("normalizes", &bertc::Pipeline::normalizes)
+      .def_property_readonly("max_length", &bertc::Pipeline::max_length)
+      .def("embed", [](bertc::Pipeline& p, const std::vector<std::string>& texts, std::optional<bool> normalize) {
+        std::vector<std::vector<float>> rows;
+        {
+          py::gil_scoped_release release;
+          rows = p.embed(p.encode(encode_inputs(texts, {})), normalize);
+        }
+        return matrix(rows, rows.empty() ? 0 : rows.front().size());
+      }, py::arg("texts"), py::arg("normalize") = py::none())
+      .def("classify", [](bertc::Pipeline& p, const std::vector<std::string>& texts,
+                          const std::vector<std::optional<std::string>>& pairs) {
+        std::vector<bertc::Classification> out;
+        {
+          py::gil_scoped_release release;
+          out = p.classify(p.encode(encode_inputs(texts, pairs)));
+        }
+        std::vector<std::vector<float>> logits, probs;
+        for (auto& c : out) {
+          logits.push_back(std::move(c.logits));
+          probs.push_back(std::move(c.probabilities));
+        }
+        const std::size_t n = p.labels().size();
+        return py::make_tuple(matrix(logits, n), matrix(probs, n));
+      }, py::arg("texts"), py::arg("pairs") = std::vector<std::optional<std::string>>{});
+}

@@ -1,0 +1,130 @@
+"""The Python API against the library underneath (the C++ Pipeline through `bertc run`, and the
+ONNX fixtures' PyTorch reference outputs)."""
+import json
+import subprocess
+import threading
+
+import numpy as np
+import pytest
+
+import bertc
+from conftest import BINARY
+
+TEXTS = ["hello world", "the deep learning text", "a", "word word word of the world"]
+
+
+def bertc_run(model, *args):
+    out = subprocess.run([str(BINARY / "bertc"), "run", str(model), *args, "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_sentence_transformer_matches_bertc_run(embedder):
+    model = bertc.SentenceTransformer(embedder)
+    got = model.encode(TEXTS)
+    assert got.shape == (4, model.get_sentence_embedding_dimension()) and got.dtype == np.float32
+    for text, row in zip(TEXTS, got):
+        want = bertc_run(embedder, "--text", text)[0]["embedding"]
+        np.testing.assert_allclose(row, want, atol=1e-6)
+    one = model.encode(TEXTS[1])
+    assert one.ndim == 1
+    np.testing.assert_allclose(one, got[1], atol=1e-6)
+    unit = model.encode(TEXTS, normalize_embeddings=True)
+    np.testing.assert_allclose(np.linalg.norm(unit, axis=1), 1.0, atol=1e-6)
+    np.testing.assert_allclose(unit, got / np.linalg.norm(got, axis=1, keepdims=True), atol=1e-6)
+    bar = model.encode(TEXTS, show_progress_bar=True, batch_size=1)
+    np.testing.assert_allclose(bar, got, atol=1e-6)
+    assert model.max_seq_length == 40
+
+
+def test_text_classification_pipeline(classifier):
+    clf = bertc.pipeline("text-classification", model=classifier)
+    want = bertc_run(classifier, "--text", TEXTS[0])[0]
+    best = clf(TEXTS[0])
+    assert len(best) == 1 and set(best[0]) == {"label", "score"}
+    probs = dict(zip(want["labels"], want["probabilities"]))
+    assert best[0]["label"] == max(probs, key=probs.get)
+    assert best[0]["score"] == pytest.approx(max(probs.values()), abs=1e-6)
+    every = clf(TEXTS[0], top_k=None)
+    assert [p["label"] for p in every] == sorted(probs, key=lambda k: -probs[k])
+    for p in every:
+        assert p["score"] == pytest.approx(probs[p["label"]], abs=1e-6)
+    raw = clf(TEXTS[0], top_k=None, function_to_apply="none")
+    logits = dict(zip(want["labels"], want["logits"]))
+    for p in raw:
+        assert p["score"] == pytest.approx(logits[p["label"]], abs=1e-6)
+    pair = clf({"text": "hello", "text_pair": "world"}, top_k=None)
+    want_pair = bertc_run(classifier, "--text", "hello", "--text-pair", "world")[0]
+    for p in pair:
+        assert p["score"] == pytest.approx(dict(zip(want_pair["labels"], want_pair["probabilities"]))[p["label"]], abs=1e-6)
+    assert len(clf(TEXTS)) == len(TEXTS)
+
+
+def test_feature_extraction_pipeline(embedder):
+    fe = bertc.pipeline("feature-extraction", model=embedder)
+    want = bertc.SentenceTransformer(embedder).encode(TEXTS[0])
+    np.testing.assert_allclose(np.array(fe(TEXTS[0])[0]), want, atol=1e-6)
+
+
+def test_cross_encoder(classifier):
+    ce = bertc.CrossEncoder(classifier)
+    scores = ce.predict([["hello", "world"], ["the", "text"]], apply_softmax=True)
+    want = bertc_run(classifier, "--text", "hello", "--text-pair", "world")[0]
+    np.testing.assert_allclose(scores[0], want["probabilities"], atol=1e-6)
+    ranks = ce.rank("hello", ["world", "text", "a"], return_documents=True)
+    assert sorted(r["corpus_id"] for r in ranks) == [0, 1, 2]
+    assert all("text" in r for r in ranks)
+
+
+def test_inference_session_matches_reference(onnx_fixture):
+    sess = bertc.InferenceSession(str(onnx_fixture / "model.onnx"))
+    names = [i.name for i in sess.get_inputs()]
+    assert set(names) == {"input_ids", "attention_mask", "token_type_ids"}
+    assert all(i.type == "tensor(int64)" for i in sess.get_inputs())
+    feeds = {n: np.load(onnx_fixture / "inputs" / f"{n}.npy") for n in names}
+    (logits,) = sess.run(["logits"], feeds)
+    np.testing.assert_allclose(logits, np.load(onnx_fixture / "outputs" / "logits.npy"), atol=1e-4)
+    # int32 feeds and non-contiguous arrays work too.
+    feeds32 = {n: np.asfortranarray(v.astype(np.int32)) for n, v in feeds.items()}
+    np.testing.assert_allclose(sess.run(None, feeds32)[0], logits, atol=1e-6)
+
+
+def test_errors(onnx_fixture, tmp_path):
+    sess = bertc.InferenceSession(str(onnx_fixture / "model.onnx"))
+    names = [i.name for i in sess.get_inputs()]
+    feeds = {n: np.load(onnx_fixture / "inputs" / f"{n}.npy") for n in names}
+    with pytest.raises(bertc.Error, match="attention_mask"):
+        sess.run(None, {k: v for k, v in feeds.items() if k != "attention_mask"})
+    with pytest.raises(bertc.Error, match="input_ids"):
+        sess.run(None, {**feeds, "input_ids": feeds["input_ids"].astype(np.float32)})
+    with pytest.raises(bertc.Error, match="no output named"):
+        sess.run(["nope"], feeds)
+    with pytest.raises(bertc.Error, match="no_such"):
+        bertc.InferenceSession(str(tmp_path / "no_such.bertc"))
+    assert issubclass(bertc.Error, ValueError)
+
+
+def test_compile_save_load(onnx_fixture, tmp_path):
+    out = tmp_path / "m.bertc"
+    bertc.compile(onnx_fixture / "model.onnx", output=out)
+    sess = bertc.InferenceSession(bertc.load(out))
+    names = [i.name for i in sess.get_inputs()]
+    feeds = {n: np.load(onnx_fixture / "inputs" / f"{n}.npy") for n in names}
+    np.testing.assert_allclose(sess.run(None, feeds)[0], np.load(onnx_fixture / "outputs" / "logits.npy"), atol=1e-4)
+
+
+def test_two_threads_encode_at_once(embedder):
+    model = bertc.SentenceTransformer(embedder)
+    want = model.encode(TEXTS * 50)
+    results = [None, None]
+
+    def work(i):
+        results[i] = model.encode(TEXTS * 50)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        np.testing.assert_allclose(r, want, atol=1e-6)
