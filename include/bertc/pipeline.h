@@ -66,7 +66,8 @@ struct Classification {
   std::vector<float> probabilities;  // label-id order
 };
 
-// A bundle (.bertc) as it was saved, or a Hugging Face model folder compiled with `options`.
+// A bundle (.bertc) as it was saved, or an ONNX model (.onnx) or Hugging Face model folder
+// compiled with `options`.
 Model load_or_compile(const std::string& path, const CompileOptions& options = {});
 
 class Pipeline {

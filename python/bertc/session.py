@@ -26,9 +26,10 @@ class InferenceSession:
     `providers` and `sess_options` are accepted for onnxruntime compatibility and ignored;
     `threads` (default: the CPUs this process may use) sets the library's thread count."""
 
-    def __init__(self, path_or_model, sess_options=None, providers=None, threads=None, **_):
-        model = path_or_model if isinstance(path_or_model, _bertc.Model) else _bertc.load(str(path_or_model))
-        self._session = _bertc.Session(model, threads or 0)
+    def __init__(self, path, sess_options=None, providers=None, threads=None, **_):
+        if isinstance(path, _bertc.Model):
+            raise _bertc.Error("InferenceSession takes a path: save() the Model and pass its path")
+        self._session = _bertc.Session(str(path), threads or 0)
         self._outputs = self._session.output_names()
 
     def get_inputs(self):

@@ -53,13 +53,20 @@ py::array to_numpy(const bertc::Tensor& t) {
 
 // Runs `session` on numpy feeds. C-contiguous arrays of a dtype bertc takes are read in place
 // (the arrays live in this frame for the whole run); others are copied once to that layout.
+// An int32 array given for an int64 input is widened (one copy), as ids often come as int32.
 std::vector<py::array> run_session(bertc::Session& session, const py::dict& feeds) {
+  std::map<std::string, DType> expected;
+  for (const bertc::InputInfo& in : session.inputs()) expected[in.name] = in.dtype;
   std::vector<py::array> keep;
   std::map<std::string, bertc::Tensor> inputs;
   for (const auto& [key, value] : feeds) {
     const std::string name = py::cast<std::string>(key);
     py::array a = py::array::ensure(value);
     if (!a) throw bertc::Error("input '" + name + "': expected a numpy array");
+    const auto want = expected.find(name);
+    if (want != expected.end() && want->second == DType::kI64 && a.dtype().equal(py::dtype::of<int32_t>())) {
+      a = a.attr("astype")(py::dtype::of<int64_t>());
+    }
     const std::optional<DType> dt = bertc_dtype(a.dtype());
     if (!dt) throw bertc::Error("input '" + name + "': dtype " + py::cast<std::string>(py::str(a.dtype())) + " is not supported");
     a = py::array::ensure(a, py::array::c_style);  // no copy when already C-contiguous
@@ -125,9 +132,10 @@ PYBIND11_MODULE(_bertc, m) {
   }, py::arg("path"));
 
   py::class_<bertc::Session>(m, "Session")
-      .def(py::init([](const bertc::Model& model, int threads) {
-        return bertc::Session(model, bertc::SessionOptions{threads});
-      }), py::arg("model"), py::arg("threads") = 0)
+      .def(py::init([](const std::string& path, int threads) {
+        py::gil_scoped_release release;
+        return bertc::Session(bertc::load_or_compile(path), bertc::SessionOptions{threads});
+      }), py::arg("path"), py::arg("threads") = 0)
       .def("inputs", [](const bertc::Session& s) {
         std::vector<py::tuple> out;
         for (const bertc::InputInfo& in : s.inputs()) out.push_back(py::make_tuple(in.name, bertc::dtype_name(in.dtype), in.dims));

@@ -1,6 +1,5 @@
-"""Fixtures of the Python tests: models made from the committed fixtures (tests/fixtures/hf:
-random weights in real architectures, and a vocabulary that spells any ASCII text), and the
-bertc command for cross-checks."""
+"""Fixtures of the Python tests: text models made from the committed fixtures (tests/fixtures/hf
+with tests/fixtures/text_models, see its README.md), and where the bertc command is."""
 import json
 import os
 import pathlib
@@ -20,7 +19,7 @@ def _text_model(tmp, name):
     for f in ("config.json", "model.safetensors"):
         shutil.copy(src / f, out / f)
     size = json.loads((src / "config.json").read_text())["vocab_size"]
-    lines = (FIXTURES / "hf" / "vocab.txt").read_text().splitlines()[:size]
+    lines = (FIXTURES / "text_models" / "ascii_vocab.txt").read_text().splitlines()[:size]
     (out / "vocab.txt").write_text("\n".join(lines) + "\n")
     return out
 
@@ -29,15 +28,7 @@ def _text_model(tmp, name):
 def embedder(tmp_path_factory):
     """The BertModel fixture with sentence-transformers' mean pooling."""
     out = _text_model(tmp_path_factory.mktemp("models"), "bert")
-    hidden = json.loads((out / "config.json").read_text())["hidden_size"]
-    (out / "1_Pooling").mkdir()
-    (out / "1_Pooling" / "config.json").write_text(json.dumps({
-        "word_embedding_dimension": hidden, "pooling_mode_cls_token": False,
-        "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
-        "pooling_mode_mean_sqrt_len_tokens": False}))
-    (out / "modules.json").write_text(json.dumps([
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]))
+    shutil.copytree(FIXTURES / "text_models" / "mean_pooling", out, dirs_exist_ok=True)
     return out
 
 

@@ -17,7 +17,9 @@ using pipeline::ModelSettings;
 
 Model load_or_compile(const std::string& path, const CompileOptions& options) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return compile(path, options);
+  if (std::filesystem::is_directory(path, ec) || std::filesystem::path(path).extension() == ".onnx") {
+    return compile(path, options);
+  }
   return load_model(path);
 }
 

@@ -115,11 +115,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The first `size` tokens of tests/fixtures/hf/vocab.txt: a WordPiece vocabulary that spells any
-// ASCII text (special tokens, a few words, letters and digits alone and as "##" continuations,
-// punctuation), padded with unused tokens.
+const fs::path kTextModels = fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / "text_models";
+
+// The first `size` tokens of tests/fixtures/text_models/ascii_vocab.txt (see its README.md).
 void write_vocab(const fs::path& path, std::size_t size) {
-  std::ifstream in(fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / "hf" / "vocab.txt");
+  std::ifstream in(kTextModels / "ascii_vocab.txt");
   std::ofstream out(path);
   std::string line;
   for (std::size_t i = 0; i < size && std::getline(in, line); ++i) out << line << "\n";
@@ -145,21 +145,7 @@ fs::path text_model(const std::string& name) {
 // The BertModel fixture with sentence-transformers' mean pooling.
 std::string embedder_folder() {
   const fs::path dir = text_model("bert");
-  if (!fs::exists(dir / "modules.json")) {
-    std::ifstream in(dir / "config.json");
-    const nlohmann::json config = nlohmann::json::parse(in);
-    fs::create_directories(dir / "1_Pooling");
-    std::ofstream(dir / "1_Pooling" / "config.json")
-        << nlohmann::json{{"word_embedding_dimension", config.at("hidden_size")},
-                          {"pooling_mode_cls_token", false},
-                          {"pooling_mode_mean_tokens", true},
-                          {"pooling_mode_max_tokens", false},
-                          {"pooling_mode_mean_sqrt_len_tokens", false}}.dump();
-    std::ofstream(dir / "modules.json")
-        << nlohmann::json::array({{{"idx", 0}, {"name", "0"}, {"path", ""}, {"type", "sentence_transformers.models.Transformer"}},
-                                  {{"idx", 1}, {"name", "1"}, {"path", "1_Pooling"}, {"type", "sentence_transformers.models.Pooling"}}})
-               .dump();
-  }
+  fs::copy(kTextModels / "mean_pooling", dir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   return dir.string();
 }
 
