@@ -18,9 +18,10 @@ from . import _bertc
 from .session import InferenceSession
 from .sentence import SentenceTransformer, CrossEncoder
 from .pipelines import pipeline
+from .tokenizer import Tokenizer
 
 __all__ = ["Error", "Model", "compile", "load", "InferenceSession", "SentenceTransformer",
-           "CrossEncoder", "pipeline"]
+           "CrossEncoder", "pipeline", "Tokenizer"]
 
 
 def compile(model_path, output=None, opt_level=3, fast_math=True):

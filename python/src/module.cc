@@ -144,6 +144,33 @@ PYBIND11_MODULE(_bertc, m) {
       .def("output_names", &bertc::Session::output_names)
       .def("run", &run_session, py::arg("feeds"));
 
+  py::class_<bertc::Tokenizer>(m, "Tokenizer")
+      .def_static("from_file", [](const std::string& path) { return bertc::Tokenizer::from_file(path); }, py::arg("path"))
+      // Encodes texts (and pairs) with no padding; truncation to max_length when given. Returns
+      // per text: (ids, type_ids, special_tokens_mask) as lists.
+      .def("encode_batch", [](const bertc::Tokenizer& tok, const std::vector<std::string>& texts,
+                              const std::vector<std::optional<std::string>>& pairs, bool add_special_tokens,
+                              std::optional<std::size_t> max_length) {
+        bertc::TokenizerOptions o;
+        o.add_special_tokens = add_special_tokens;
+        o.return_tokens = false;
+        o.return_offsets = true;  // for the special-tokens mask
+        if (max_length) o.truncation = bertc::TruncationOptions{.max_length = *max_length};
+        std::vector<bertc::Encoding> enc;
+        {
+          py::gil_scoped_release release;
+          enc = tok.encode_batch(encode_inputs(texts, pairs), o);
+        }
+        std::vector<py::tuple> out;
+        for (const bertc::Encoding& e : enc) out.push_back(py::make_tuple(e.ids, e.type_ids, e.special_tokens_mask));
+        return out;
+      }, py::arg("texts"), py::arg("pairs"), py::arg("add_special_tokens") = true, py::arg("max_length") = py::none())
+      .def("id_to_token", [](const bertc::Tokenizer& t, int64_t id) { return std::string(t.id_to_token(id)); })
+      .def("token_to_id", &bertc::Tokenizer::token_to_id)
+      .def_property_readonly("vocab_size", &bertc::Tokenizer::vocab_size)
+      .def_property_readonly("pad_id", &bertc::Tokenizer::pad_id)
+      .def_property_readonly("model_max_length", &bertc::Tokenizer::model_max_length);
+
   py::class_<bertc::Pipeline>(m, "Pipeline")
       .def(py::init([](const std::string& path, std::size_t max_batch_tokens, int threads) {
         bertc::PipelineOptions o;
