@@ -38,7 +38,7 @@ py::dtype numpy_dtype(DType t) {
 
 std::optional<DType> bertc_dtype(const py::dtype& d) {
   for (DType t : {DType::kF32, DType::kF64, DType::kI8, DType::kU8, DType::kI32, DType::kI64, DType::kBool}) {
-    if (d.is(numpy_dtype(t)) || d.equal(numpy_dtype(t))) return t;
+    if (d.equal(numpy_dtype(t))) return t;
   }
   return std::nullopt;
 }

@@ -36,12 +36,14 @@ inline void decompose(char32_t c, std::vector<char32_t>& pending) {
 
 // Appends one SourceSpan per byte that dst grew by since `before`.
 inline void align_bytes(Alignment* align, std::size_t before, const std::string& dst, SourceSpan span) {
-  if (align) align->out.insert(align->out.end(), dst.size() - before, span);
+  align->out.insert(align->out.end(), dst.size() - before, span);
 }
 
 // Puts `pending` (decomposed code points that follow a starter already written) in canonical
 // order, drops the non-spacing marks, lower-cases if asked and appends to dst. With `align`,
 // align->pending holds each pending code point's source character, reordered with it.
+// kAlign: whether `align` is used (the common call, without offsets, pays no branch for it).
+template <bool kAlign>
 void flush(std::vector<char32_t>& pending, bool lowercase, std::string& dst, Alignment* align) {
   if (pending.empty()) return;
   // Canonical ordering: a stable sort of each run of non-starters by combining class.
@@ -51,16 +53,16 @@ void flush(std::vector<char32_t>& pending, bool lowercase, std::string& dst, Ali
     if (cc == 0) continue;
     std::size_t j = i;
     const char32_t c = pending[i];
-    const SourceSpan from = align ? align->pending[i] : SourceSpan{};
+    const SourceSpan from = kAlign ? align->pending[i] : SourceSpan{};
     while (j > 0) {
       const int pc = combining_class(pending[j - 1]);
       if (pc == 0 || pc <= cc) break;
       pending[j] = pending[j - 1];
-      if (align) align->pending[j] = align->pending[j - 1];
+      if constexpr (kAlign) align->pending[j] = align->pending[j - 1];
       --j;
     }
     pending[j] = c;
-    if (align) align->pending[j] = from;
+    if constexpr (kAlign) align->pending[j] = from;
   }
   for (std::size_t i = 0; i < n; ++i) {
     const char32_t c = pending[i];
@@ -71,32 +73,33 @@ void flush(std::vector<char32_t>& pending, bool lowercase, std::string& dst, Ali
     } else {
       append_utf8(dst, c);
     }
-    if (align) align_bytes(align, before, dst, align->pending[i]);
+    if constexpr (kAlign) align_bytes(align, before, dst, align->pending[i]);
   }
   pending.clear();
-  if (align) align->pending.clear();
+  if constexpr (kAlign) align->pending.clear();
 }
 
 }  // namespace
 
-void normalize(const NormalizerConfig& cfg, std::string_view src, std::string& dst,
-               std::vector<char32_t>& pending, Alignment* align) {
+template <bool kAlign>
+void normalize_impl(const NormalizerConfig& cfg, std::string_view src, std::string& dst,
+                    std::vector<char32_t>& pending, Alignment* align) {
   if (!cfg.enabled) {
     dst.append(src);
-    if (align) {
+    if constexpr (kAlign) {
       for (uint32_t k = 0; k < src.size(); ++k) align->out.push_back({k, k + 1});
     }
     return;
   }
   pending.clear();
-  if (align) align->pending.clear();
+  if constexpr (kAlign) align->pending.clear();
   const auto* p = reinterpret_cast<const unsigned char*>(src.data());
   const std::size_t n = src.size();
   std::size_t i = 0;
   while (i < n) {
     const unsigned b = p[i];
     if (b < 0x80) {
-      flush(pending, cfg.lowercase, dst, align);
+      flush<kAlign>(pending, cfg.lowercase, dst, align);
       // ASCII run: ASCII characters are starters without decompositions.
       while (i < n && p[i] < 0x80) {
         const auto at = static_cast<uint32_t>(i);
@@ -108,7 +111,7 @@ void normalize(const NormalizerConfig& cfg, std::string_view src, std::string& d
         }
         if (cfg.lowercase && c - 'A' < 26u) c += 32;
         dst.push_back(static_cast<char>(c));
-        if (align) align->out.push_back({at, at + 1});
+        if constexpr (kAlign) align->out.push_back({at, at + 1});
       }
       continue;
     }
@@ -119,36 +122,45 @@ void normalize(const NormalizerConfig& cfg, std::string_view src, std::string& d
     if (cfg.clean_text) {
       if (c == 0xFFFD || is_control(c)) continue;
       if (is_whitespace(c)) {
-        flush(pending, cfg.lowercase, dst, align);
+        flush<kAlign>(pending, cfg.lowercase, dst, align);
         dst.push_back(' ');
-        if (align) align->out.push_back(span);
+        if constexpr (kAlign) align->out.push_back(span);
         continue;
       }
     }
     const bool cjk = cfg.handle_chinese_chars && is_chinese_char(c);
     if (cjk) {
-      flush(pending, cfg.lowercase, dst, align);
+      flush<kAlign>(pending, cfg.lowercase, dst, align);
       dst.push_back(' ');
-      if (align) align->out.push_back(span);
+      if constexpr (kAlign) align->out.push_back(span);
     }
     const std::size_t before = dst.size();
     if (cfg.strip_accents) {
       const std::size_t had = pending.size();
       decompose(c, pending);
-      if (align) align->pending.insert(align->pending.end(), pending.size() - had, span);
+      if constexpr (kAlign) align->pending.insert(align->pending.end(), pending.size() - had, span);
     } else if (cfg.lowercase) {
       append_lower(dst, c);
     } else {
       append_utf8(dst, c);
     }
-    align_bytes(align, before, dst, span);
+    if constexpr (kAlign) align_bytes(align, before, dst, span);
     if (cjk) {
-      flush(pending, cfg.lowercase, dst, align);
+      flush<kAlign>(pending, cfg.lowercase, dst, align);
       dst.push_back(' ');
-      if (align) align->out.push_back(span);
+      if constexpr (kAlign) align->out.push_back(span);
     }
   }
-  flush(pending, cfg.lowercase, dst, align);
+  flush<kAlign>(pending, cfg.lowercase, dst, align);
+}
+
+void normalize(const NormalizerConfig& cfg, std::string_view src, std::string& dst,
+               std::vector<char32_t>& pending, Alignment* align) {
+  if (align) {
+    normalize_impl<true>(cfg, src, dst, pending, align);
+  } else {
+    normalize_impl<false>(cfg, src, dst, pending, nullptr);
+  }
 }
 
 }  // namespace bertc::tokenizer
