@@ -18,11 +18,15 @@ def main():
     ap.add_argument("--lengths", default=os.path.join(here, "mixed_lengths.txt"))
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    with open(args.lengths) as f:
-        lengths = [int(line) for line in f if line.strip()]
     with open(args.out, "w") as out:
-        for i, n in enumerate(lengths):
-            out.write(" ".join(WORDS[(i + k) % len(WORDS)] for k in range(max(n - 2, 1))) + "\n")
+        out.writelines(t + "\n" for t in workload_texts(args.lengths))
+
+
+def workload_texts(lengths_file):
+    """One text per length of lengths_file (see the module's docstring)."""
+    with open(lengths_file) as f:
+        lengths = [int(line) for line in f if line.strip()]
+    return [" ".join(WORDS[(i + k) % len(WORDS)] for k in range(max(n - 2, 1))) for i, n in enumerate(lengths)]
 
 
 if __name__ == "__main__":

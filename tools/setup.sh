@@ -22,6 +22,9 @@ PKGS=(
   libboost-dev                                    # Beast / Asio: bertc serve's HTTP
   wrk                                             # bench/serve_load.sh's load generator
   python3-dev pybind11-dev python3-numpy          # the Python package (build/python)
+  python3-pip python3-venv python3-setuptools python3-wheel python3-build  # pip install ./python
+  python3-tqdm                                    # its progress bars
+  python3-distributed python3-pandas              # bertc.dask (Dask bags and dataframes)
   python3-pytest                                  # its tests
   clang libclang-rt-14-dev libomp-dev             # libFuzzer + sanitizers (tools/fuzz.sh)
 )

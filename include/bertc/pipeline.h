@@ -33,6 +33,9 @@
 //   (cls, max, mean, mean_sqrt_len over the unmasked tokens; several are concatenated in that
 //   order) or, without one, the first ([CLS]) token's state; then L2-normalized when
 //   options.normalize is set or modules.json has a Normalize module.
+// * token_embeddings: what embed() pools — each input's last hidden state over its real tokens
+//   (special tokens included, no padding), as sentence-transformers' output_value=
+//   "token_embeddings" gives it (not normalized).
 // * Threads. One Pipeline may be shared by several threads: classify() and embed() run their
 //   batches through Session::run(inputs), which takes turns, so they are safe but not parallel.
 //   For parallel work give each thread its own Pipeline. Step-by-step use of session() binds
@@ -108,6 +111,8 @@ class Pipeline {
   std::vector<Classification> classify(std::span<const Encoding> encodings);
   std::vector<std::vector<float>> embed(std::span<const Encoding> encodings,
                                         std::optional<bool> normalize = std::nullopt);
+  // Per encoding, a float32 [tokens, hidden] tensor of its own.
+  std::vector<Tensor> token_embeddings(std::span<const Encoding> encodings);
 
  private:
   struct Impl;

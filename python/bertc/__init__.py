@@ -24,15 +24,15 @@ __all__ = ["Error", "Model", "compile", "load", "InferenceSession", "SentenceTra
            "CrossEncoder", "pipeline", "Tokenizer"]
 
 
-def compile(model_path, output=None, opt_level=3, fast_math=True):
-    """Compiles an ONNX model or a Hugging Face folder; saves the bundle to `output` if given.
-    Returns the Model."""
+def compile(model_path, output=None, opt_level: int = 3, fast_math: bool = True) -> Model:
+    """Compiles an ONNX model or a Hugging Face folder (-O opt_level 0..3; fast_math: fast
+    approximate erf / exp / tanh) and saves the bundle to `output` if given. Returns the Model."""
     model = _bertc.compile(str(model_path), opt_level=opt_level, fast_math=fast_math)
     if output is not None:
         model.save(str(output))
     return model
 
 
-def load(path):
+def load(path) -> Model:
     """Loads a .bertc bundle (or compiles a model folder)."""
     return _bertc.load(str(path))

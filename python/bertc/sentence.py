@@ -1,5 +1,7 @@
 """bertc.SentenceTransformer and bertc.CrossEncoder: sentence-transformers' encode / predict /
 rank on a bertc model, with the library's token-budget batches (no work on padding)."""
+from typing import Optional, Sequence, Union
+
 import numpy as np
 
 from . import _bertc
@@ -8,45 +10,71 @@ from .progress import progress_bar
 
 class SentenceTransformer:
     """An embedding model: a Hugging Face folder (with its sentence-transformers files) or a
-    .bertc bundle compiled from one."""
+    .bertc bundle compiled from one. `threads`: the library's threads (default: the CPUs this
+    process may use); `max_batch_tokens`: the token budget of one batch."""
 
-    def __init__(self, model_name_or_path, threads=None, max_batch_tokens=4096):
+    def __init__(self, model_name_or_path, threads: Optional[int] = None, max_batch_tokens: int = 4096):
         self._pipeline = _bertc.Pipeline(str(model_name_or_path), max_batch_tokens, threads or 0)
         if self._pipeline.task != "embedding":
             raise _bertc.Error(f"{model_name_or_path}: is a classifier; use bertc.CrossEncoder or bertc.pipeline")
-        self._dim = None
+        self._dim: Optional[int] = None
 
     @property
-    def max_seq_length(self):
+    def max_seq_length(self) -> int:
+        """The longest input in tokens (special tokens included); longer texts are truncated."""
         return self._pipeline.max_length
 
-    def get_sentence_embedding_dimension(self):
+    def get_sentence_embedding_dimension(self) -> int:
         if self._dim is None:
             self._dim = int(self._pipeline.embed(["x"]).shape[1])
         return self._dim
 
-    def encode(self, sentences, batch_size=32, show_progress_bar=None, output_value="sentence_embedding",
-               convert_to_numpy=True, normalize_embeddings=False):
-        """Embeds a str (1-D result) or a list of str (2-D). The model's own Normalize module
-        applies as in sentence-transformers; normalize_embeddings=True forces unit length."""
-        if output_value != "sentence_embedding":
-            raise _bertc.Error(f"output_value {output_value!r} is not supported (sentence_embedding)")
+    def encode(self, sentences: Union[str, Sequence[str]], batch_size: int = 32,
+               show_progress_bar: Optional[bool] = None, output_value: str = "sentence_embedding",
+               convert_to_numpy: bool = True, normalize_embeddings: bool = False, convert_to_tensor: bool = False,
+               device: Optional[str] = None, precision: str = "float32"):
+        """Embeds a str (a 1-D float32 array) or a list of str (2-D, one row each), as
+        sentence-transformers does. The model's own Normalize module applies as there;
+        normalize_embeddings=True forces unit length. output_value="token_embeddings" gives
+        each text's last hidden state [tokens, hidden] instead (a list of arrays; one array for
+        a str). Batches are the library's token-budget batches, whatever batch_size says
+        (it only sets how often the progress bar moves)."""
+        if convert_to_tensor:
+            raise _bertc.Error("convert_to_tensor=True: bertc returns numpy arrays (torch.from_numpy() wraps one without a copy)")
+        if device not in (None, "cpu"):
+            raise _bertc.Error(f"device {device!r}: bertc runs on the CPU")
+        if precision != "float32":
+            raise _bertc.Error(f"precision {precision!r}: bertc's embeddings are float32")
+        if output_value not in ("sentence_embedding", "token_embeddings"):
+            raise _bertc.Error(f"output_value {output_value!r}: use sentence_embedding or token_embeddings")
         single = isinstance(sentences, str)
         texts = [sentences] if single else list(sentences)
+        if output_value == "token_embeddings":
+            out = _in_chunks(self._pipeline.token_embeddings, texts, batch_size, show_progress_bar)
+            return out[0] if single else out
+        if not texts:
+            return np.zeros((0, self.get_sentence_embedding_dimension()), np.float32)
         normalize = True if normalize_embeddings else None
-        if show_progress_bar:
-            parts = []
-            chunk = max(batch_size, 1) * 8  # token-budget batches form inside each chunk
-            with progress_bar(len(texts), "Batches") as bar:
-                for start in range(0, len(texts), chunk):
-                    parts.append(self._pipeline.embed(texts[start:start + chunk], normalize))
-                    bar.update(len(parts[-1]))
-            out = np.concatenate(parts) if parts else np.zeros((0, self.get_sentence_embedding_dimension()), np.float32)
-        else:
-            out = self._pipeline.embed(texts, normalize)
+        parts = _in_chunks(lambda chunk: [self._pipeline.embed(chunk, normalize)], texts, batch_size,
+                           show_progress_bar)
+        out = np.concatenate(parts) if len(parts) != 1 else parts[0]
         if single:
             out = out[0]
         return out if convert_to_numpy else list(out)
+
+
+def _in_chunks(run, texts, batch_size, show_progress_bar):
+    """run(texts) -> list, called once on all texts, or with show_progress_bar on chunks of
+    8 x batch_size texts (token-budget batches form inside each) while a bar counts them."""
+    if not show_progress_bar or not texts:
+        return run(texts)
+    out = []
+    chunk = max(batch_size, 1) * 8
+    with progress_bar(len(texts), "Batches") as bar:
+        for start in range(0, len(texts), chunk):
+            out += run(texts[start:start + chunk])
+            bar.update(min(chunk, len(texts) - start))
+    return out
 
 
 class CrossEncoder:

@@ -29,6 +29,7 @@ class Tokenizer:
 
     def __call__(self, text, text_pair=None, padding=False, truncation=False, max_length=None,
                  add_special_tokens=True, return_tensors=None, **_):
+        """Encodes a text or a list of texts (with text_pair: pairs); see the class docstring."""
         single = isinstance(text, str)
         texts = [text] if single else list(text)
         if text_pair is None:

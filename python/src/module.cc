@@ -125,13 +125,14 @@ PYBIND11_MODULE(_bertc, m) {
   m.def("compile", [](const std::string& path, int opt_level, bool fast_math) {
     py::gil_scoped_release release;
     return bertc::compile(path, bertc::CompileOptions{opt_level, fast_math});
-  }, py::arg("model_path"), py::arg("opt_level") = 3, py::arg("fast_math") = true);
+  }, py::arg("model_path"), py::arg("opt_level") = 3, py::arg("fast_math") = true,
+     "Compiles an ONNX model or a Hugging Face folder into a Model.");
   m.def("load", [](const std::string& path) {
     py::gil_scoped_release release;
     return bertc::load_or_compile(path);
-  }, py::arg("path"));
+  }, py::arg("path"), "Loads a .bertc bundle, or compiles an .onnx file or a model folder.");
 
-  py::class_<bertc::Session>(m, "Session")
+  py::class_<bertc::Session>(m, "Session", "A model ready to run on tensors (bertc::Session).")
       .def(py::init([](const std::string& path, int threads) {
         py::gil_scoped_release release;
         return bertc::Session(bertc::load_or_compile(path), bertc::SessionOptions{threads});
@@ -140,14 +141,14 @@ PYBIND11_MODULE(_bertc, m) {
         std::vector<py::tuple> out;
         for (const bertc::InputInfo& in : s.inputs()) out.push_back(py::make_tuple(in.name, bertc::dtype_name(in.dtype), in.dims));
         return out;
-      })
-      .def("output_names", &bertc::Session::output_names)
-      .def("run", &run_session, py::arg("feeds"));
+      }, "The inputs as (name, dtype name, dims) tuples; dims are numbers or names (\"batch\").")
+      .def("output_names", &bertc::Session::output_names, "The outputs' names, in run()'s order.")
+      .def("run", &run_session, py::arg("feeds"),
+           "Runs on a dict of numpy arrays; returns the outputs as numpy arrays.");
 
-  py::class_<bertc::Tokenizer>(m, "Tokenizer")
-      .def_static("from_file", [](const std::string& path) { return bertc::Tokenizer::from_file(path); }, py::arg("path"))
-      // Encodes texts (and pairs) with no padding; truncation to max_length when given. Returns
-      // per text: (ids, type_ids, special_tokens_mask) as lists.
+  py::class_<bertc::Tokenizer>(m, "Tokenizer", "A model's tokenizer (bertc::Tokenizer).")
+      .def_static("from_file", [](const std::string& path) { return bertc::Tokenizer::from_file(path); }, py::arg("path"),
+                  "Reads tokenizer.json, vocab.txt or a model folder.")
       .def("encode_batch", [](const bertc::Tokenizer& tok, const std::vector<std::string>& texts,
                               const std::vector<std::optional<std::string>>& pairs, bool add_special_tokens,
                               std::optional<std::size_t> max_length) {
@@ -164,14 +165,16 @@ PYBIND11_MODULE(_bertc, m) {
         std::vector<py::tuple> out;
         for (const bertc::Encoding& e : enc) out.push_back(py::make_tuple(e.ids, e.type_ids, e.special_tokens_mask));
         return out;
-      }, py::arg("texts"), py::arg("pairs"), py::arg("add_special_tokens") = true, py::arg("max_length") = py::none())
-      .def("id_to_token", [](const bertc::Tokenizer& t, int64_t id) { return std::string(t.id_to_token(id)); })
-      .def("token_to_id", &bertc::Tokenizer::token_to_id)
+      }, py::arg("texts"), py::arg("pairs"), py::arg("add_special_tokens") = true, py::arg("max_length") = py::none(),
+         "Per text: (ids, type_ids, special_tokens_mask), unpadded; truncated to max_length if given.")
+      .def("id_to_token", [](const bertc::Tokenizer& t, int64_t id) { return std::string(t.id_to_token(id)); },
+           py::arg("id"), "The token of an id; bertc.Error if out of range.")
+      .def("token_to_id", &bertc::Tokenizer::token_to_id, py::arg("token"), "The id of a token, or None.")
       .def_property_readonly("vocab_size", &bertc::Tokenizer::vocab_size)
       .def_property_readonly("pad_id", &bertc::Tokenizer::pad_id)
       .def_property_readonly("model_max_length", &bertc::Tokenizer::model_max_length);
 
-  py::class_<bertc::Pipeline>(m, "Pipeline")
+  py::class_<bertc::Pipeline>(m, "Pipeline", "Text in, embeddings or class scores out (bertc::Pipeline).")
       .def(py::init([](const std::string& path, std::size_t max_batch_tokens, int threads) {
         bertc::PipelineOptions o;
         o.max_batch_tokens = max_batch_tokens;
@@ -193,7 +196,18 @@ PYBIND11_MODULE(_bertc, m) {
           rows = p.embed(p.encode(encode_inputs(texts, {})), normalize);
         }
         return matrix(rows, rows.empty() ? 0 : rows.front().size());
-      }, py::arg("texts"), py::arg("normalize") = py::none())
+      }, py::arg("texts"), py::arg("normalize") = py::none(),
+         "Sentence embeddings [len(texts), dim] float32; normalize None follows the model.")
+      .def("token_embeddings", [](bertc::Pipeline& p, const std::vector<std::string>& texts) {
+        std::vector<bertc::Tensor> states;
+        {
+          py::gil_scoped_release release;
+          states = p.token_embeddings(p.encode(encode_inputs(texts, {})));
+        }
+        std::vector<py::array> out;
+        for (const bertc::Tensor& t : states) out.push_back(to_numpy(t));
+        return out;
+      }, py::arg("texts"), "Per text, its last hidden state [tokens, hidden] float32.")
       .def("classify", [](bertc::Pipeline& p, const std::vector<std::string>& texts,
                           const std::vector<std::optional<std::string>>& pairs) {
         std::vector<bertc::Classification> out;
@@ -208,5 +222,6 @@ PYBIND11_MODULE(_bertc, m) {
         }
         const std::size_t n = p.labels().size();
         return py::make_tuple(matrix(logits, n), matrix(probs, n));
-      }, py::arg("texts"), py::arg("pairs") = std::vector<std::optional<std::string>>{});
+      }, py::arg("texts"), py::arg("pairs") = std::vector<std::optional<std::string>>{},
+         "(logits, probabilities), each [len(texts), labels] float32 in label-id order.");
 }

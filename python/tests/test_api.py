@@ -1,6 +1,7 @@
 """The Python API against the library underneath (the C++ Pipeline through `bertc run`, and the
 ONNX fixtures' PyTorch reference outputs)."""
 import json
+import pathlib
 import subprocess
 import threading
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 import bertc
+import bertc.dask
 from conftest import BINARY
 
 TEXTS = ["hello world", "the deep learning text", "a", "word word word of the world"]
@@ -129,3 +131,49 @@ def test_two_threads_encode_at_once(embedder):
         t.join()
     for r in results:
         np.testing.assert_allclose(r, want, atol=1e-6)
+
+
+def test_token_embeddings(embedder):
+    model = bertc.SentenceTransformer(embedder)
+    tokens = model.encode(TEXTS, output_value="token_embeddings")
+    tok = bertc.Tokenizer.from_file(embedder)
+    sess = bertc.InferenceSession(embedder)
+    for text, states in zip(TEXTS, tokens):
+        feeds = tok(text, return_tensors="np")
+        (hidden,) = sess.run(["last_hidden_state"], {i.name: feeds[i.name] for i in sess.get_inputs()})
+        assert states.shape == hidden.shape[1:] and states.dtype == np.float32
+        np.testing.assert_allclose(states, hidden[0], atol=1e-5)  # packed batches vs one padded run
+    np.testing.assert_allclose(np.stack([t.mean(axis=0) for t in tokens]), model.encode(TEXTS), atol=1e-6)
+    one = model.encode(TEXTS[2], output_value="token_embeddings")
+    np.testing.assert_allclose(one, tokens[2], atol=1e-6)
+    with pytest.raises(bertc.Error, match="output_value"):
+        model.encode(TEXTS, output_value="nope")
+
+
+def test_stub_matches_the_module():
+    """python/bertc/_bertc.pyi declares exactly the module's public names and methods."""
+    import ast
+    import inspect
+    stub = ast.parse((pathlib.Path(bertc.__file__).parent / "_bertc.pyi").read_text())
+    declared = {}
+    for node in stub.body:
+        if isinstance(node, ast.ClassDef):
+            declared[node.name] = {n.name for n in node.body if isinstance(n, ast.FunctionDef)} - {"__init__"}
+        elif isinstance(node, ast.FunctionDef):
+            declared[node.name] = None
+    public = {n for n in dir(bertc._bertc) if not n.startswith("_")}
+    assert set(declared) == public
+    for name, methods in declared.items():
+        obj = getattr(bertc._bertc, name)
+        if methods is not None and not issubclass(obj, Exception):
+            assert methods == {n for n in vars(obj) if not n.startswith("_")}, name
+        assert inspect.getdoc(obj), f"{name} has no docstring"
+
+
+def test_empty_and_help(embedder):
+    model = bertc.SentenceTransformer(embedder)
+    assert model.encode([]).shape == (0, model.get_sentence_embedding_dimension())
+    assert model.encode([], output_value="token_embeddings") == []
+    for api in (bertc.SentenceTransformer.encode, bertc.InferenceSession.run, bertc.CrossEncoder.predict,
+                bertc.pipeline, bertc.Tokenizer.__call__, bertc.compile, bertc.dask.encode):
+        assert api.__doc__, api

@@ -178,6 +178,17 @@ std::vector<std::vector<float>> Pipeline::embed(std::span<const Encoding> encodi
   return out;
 }
 
+std::vector<Tensor> Pipeline::token_embeddings(std::span<const Encoding> encodings) {
+  Impl& im = *impl_;
+  im.require(Task::embedding);
+  std::vector<Tensor> out(encodings.size());
+  im.run_batches(encodings, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
+    const RaggedOutput& states = im.output(outputs, "last_hidden_state");
+    for (size_t b = 0; b < batch.size(); ++b) out[batch[b]] = Tensor::copy_of(states.sequence(b));
+  });
+  return out;
+}
+
 std::vector<Classification> Pipeline::classify(const std::vector<std::string>& texts) {
   const std::vector<EncodeInput> inputs(texts.begin(), texts.end());
   return classify(inputs);

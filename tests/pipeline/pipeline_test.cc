@@ -117,6 +117,25 @@ TEST(PipelineText, TokenBudgetBatchesGiveEachTextsOwnResult) {
   EXPECT_TRUE(Pipeline::load(dir.string(), one).embed(std::vector<std::string>{}).empty());
 }
 
+TEST(PipelineText, TokenEmbeddingsAreWhatMeanPoolingAverages) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  const json ref = text_reference("minilm");
+  Pipeline p = Pipeline::load(assemble_text_model("minilm").string(), at_level(3));
+  const auto encodings = p.encode(reference_inputs(ref));
+  const auto tokens = p.token_embeddings(encodings);
+  const auto pooled = p.embed(encodings, false);  // mean pooling, not normalized
+  ASSERT_EQ(tokens.size(), encodings.size());
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const auto hidden = static_cast<int64_t>(pooled[i].size());
+    ASSERT_EQ(tokens[i].shape(), (Dims{static_cast<int64_t>(encodings[i].size()), hidden})) << i;
+    std::vector<float> mean(pooled[i].size(), 0.0f);
+    for (int64_t r = 0; r < tokens[i].dim(0); ++r) {
+      for (int64_t h = 0; h < hidden; ++h) mean[h] += tokens[i].data<float>()[r * hidden + h] / tokens[i].dim(0);
+    }
+    EXPECT_LE(max_abs_diff(mean, pooled[i]), 1e-5) << i;
+  }
+}
+
 TEST(PipelineText, NormalizeOptionOnAClsEncoder) {
   BERTC_SKIP_WITHOUT_SHARED_DATA();
   // The MiniLM-shaped model without its sentence-transformers files: [CLS] pooling, as is.
