@@ -38,9 +38,11 @@ def _worker_threads() -> int:
     """The threads of the Dask worker running this task (0, the library's default, outside one)."""
     try:
         from distributed import get_worker
-        return int(get_worker().nthreads)
+        worker = get_worker()
     except (ImportError, ValueError):
         return 0
+    state = getattr(worker, "state", None)  # distributed >= 2022.11 keeps nthreads there
+    return int(state.nthreads if state is not None else worker.nthreads)
 
 
 def worker_model(model_path: str, threads: Optional[int] = None, max_batch_tokens: int = 4096) -> SentenceTransformer:

@@ -24,7 +24,10 @@ class InferenceSession:
     """Runs a .bertc bundle, an ONNX model or a Hugging Face folder (compiled on load).
 
     `providers` and `sess_options` are accepted for onnxruntime compatibility and ignored;
-    `threads` (default: the CPUs this process may use) sets the library's thread count."""
+    `threads` (default: the CPUs this process may use) sets the library's thread count.
+    One difference from onnxruntime: a right-padded batch runs packed, so per-token outputs
+    (last_hidden_state) have zero rows at the padding where onnxruntime has the values the
+    model computes there (which attention never reads)."""
 
     def __init__(self, path, sess_options=None, providers=None, threads=None, **_):
         if isinstance(path, _bertc.Model):

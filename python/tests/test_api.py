@@ -10,7 +10,7 @@ import pytest
 
 import bertc
 import bertc.dask
-from conftest import BINARY
+from conftest import BINARY, FIXTURES
 
 TEXTS = ["hello world", "the deep learning text", "a", "word word word of the world"]
 
@@ -89,6 +89,29 @@ def test_inference_session_matches_reference(onnx_fixture):
     # int32 feeds and non-contiguous arrays work too.
     feeds32 = {n: np.asfortranarray(v.astype(np.int32)) for n, v in feeds.items()}
     np.testing.assert_allclose(sess.run(None, feeds32)[0], logits, atol=1e-6)
+
+
+ONNX_FIXTURES = sorted(p.parent.name for p in FIXTURES.glob("*/model.onnx") if (p.parent / "outputs").is_dir())
+
+
+@pytest.mark.parametrize("name", ONNX_FIXTURES)
+def test_inference_session_on_every_onnx_fixture(name):
+    """Every committed ONNX export, every output, against PyTorch's (1e-3: -O3 fast math). Rows
+    of per-token outputs at padding are zeros in bertc (packed execution), so only real tokens
+    are compared."""
+    folder = FIXTURES / name
+    sess = bertc.InferenceSession(str(folder / "model.onnx"))
+    feeds = {i.name: np.load(folder / "inputs" / f"{i.name}.npy") for i in sess.get_inputs()}
+    real = feeds["attention_mask"].astype(bool)
+    names = [o.name for o in sess.get_outputs()]
+    assert sorted(names) == sorted(p.stem for p in (folder / "outputs").glob("*.npy"))
+    for out_name, got in zip(names, sess.run(None, feeds)):
+        want = np.load(folder / "outputs" / f"{out_name}.npy")
+        assert got.shape == want.shape, out_name
+        if got.ndim == 3:  # [batch, seq, hidden]
+            assert not got[~real].any(), f"{out_name}: padding rows are not zero"
+            got, want = got[real], want[real]
+        np.testing.assert_allclose(got, want, atol=1e-3, err_msg=out_name)
 
 
 def test_errors(onnx_fixture, tmp_path):
