@@ -8,7 +8,7 @@ namespace bertc::kernels::x86::gemm_detail {
 
 const GemmIsaKernels& f32_gemm_kernels_avx512() {
   // K blocks of <= 1536: BERT's K = 768 in one block, 3072 in two.
-  static const GemmIsaKernels kernels = gemm_isa_kernels<V512, 8, 3>(1536);
+  static const GemmIsaKernels kernels = gemm_isa_kernels<V512, true, 8, 3>(1536);
   return kernels;
 }
 

@@ -203,17 +203,16 @@ void gemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a,
   const int64_t m_panels = ceil_div(M, mr);
   const int64_t n_panels = ceil_div(N, nr);
 
-  // 1. Pack A into mr-row micro-panels (shared by all tasks).
-  float* a_packed = thread_scratch_floats(std::max<int64_t>(1, m_panels * mr * K));
-  g.a_packed = a_packed;
-  if (K > 0) {
+  // 1. Pack A into mr-row micro-panels (shared by all tasks), for ISAs that read it packed.
+  if (kern->pack_a && K > 0) {
+    g.a_packed = thread_scratch_floats(m_panels * mr * K);
     const int64_t panels_per_task = std::max<int64_t>(1, ceil_div(m_panels, 4 * threads));
     run_tasks(pool, ceil_div(m_panels, panels_per_task), [&](int64_t t) {
       kern->pack_a(g, t * panels_per_task, std::min(m_panels, (t + 1) * panels_per_task));
     });
   }
 
-  // 2. C blocks of mc rows × nc columns. mc: the packed A block (mc × kc) stays in L2 (~768 KB
+  // 2. C blocks of mc rows × nc columns. mc: the A block (mc × kc, packed or not) stays in L2 (~768 KB
   // of it) while it is reused for every micro-column of the block; nc: the C block (mc × nc)
   // stays in L2 (~512 KB) across K blocks, and so does the B block a task streams (kc × nc,
   // <= 256 KB: wider blocks made FFN-up, N = 3072, ~10% slower on 2 threads with weights

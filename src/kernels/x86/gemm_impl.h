@@ -35,7 +35,8 @@ typename V::Reg gelu_exact(typename V::Reg x) {
 }
 
 // f32_gemm_{MR}x{W·NV}_{isa}: C tile = [src tile +] A_panel · B_slice [+ bias] over kc.
-//   a: packed A micro-panel, a[k * MRS + r] (MRS floats per k).
+//   a: with MRS > 0 a packed A micro-panel, a[k * MRS + r] (MRS floats per k); with MRS == 0
+//      A in place, a[r * lda + k] (MR row streams: no packing pass, rows past M never read).
 //   b: the first packed B panel at row k0 (64-byte aligned); vector v of the tile (columns
 //      [v W, v W + W)) is in panel v W / 16 at b + (v W / 16) * b_stride + k * 16 + v W % 16.
 //   c: C(m, n), row stride ldc, any alignment; src (or null): a tile added to the result, row
@@ -48,7 +49,7 @@ typename V::Reg gelu_exact(typename V::Reg x) {
 // function small and its per-call overhead ~50 cycles. Enough accumulators (MR · NV) hide the
 // FMA latency: 2 pipes × 4 cycles need >= 8.
 template <class V, int MRS, int MR, int NV>
-void gemm_ukernel(int64_t kc, const float* __restrict a, const float* __restrict b,
+void gemm_ukernel(int64_t kc, const float* __restrict a, int64_t lda, const float* __restrict b,
                   int64_t b_stride, float* c, int64_t ldc, const float* src, int64_t lds, int last,
                   const float* bias) {
   using Reg = typename V::Reg;
@@ -66,7 +67,7 @@ void gemm_ukernel(int64_t kc, const float* __restrict a, const float* __restrict
     for (int v = 0; v < NV; ++v) bv[v] = V::load(b + (v * W / 16) * b_stride + k * 16 + v * W % 16);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
-      const Reg av = V::set1(a[k * MRS + r]);
+      const Reg av = V::set1(MRS > 0 ? a[k * MRS + r] : a[r * lda + k]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[r][v] = V::fmadd(av, bv[v], acc[r][v]);
     }
@@ -103,21 +104,21 @@ void gemm_ukernel(int64_t kc, const float* __restrict a, const float* __restrict
   }
 }
 
-using UkernelFn = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t,
+using UkernelFn = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t,
                            const float*, int64_t, int, const float*);
 
-// kUkernels<V, MR, NV>[mr - 1][nv - 1]: the micro-kernels of every edge tile.
-template <class V, int MR, int R, int... NVs>
+// kUkernels<V, PACK_A, MR, NV>[mr - 1][nv - 1]: the micro-kernels of every edge tile.
+template <class V, int MRS, int R, int... NVs>
 constexpr std::array<UkernelFn, sizeof...(NVs)> ukernel_row(std::integer_sequence<int, NVs...>) {
-  return {&gemm_ukernel<V, MR, R, NVs + 1>...};
+  return {&gemm_ukernel<V, MRS, R, NVs + 1>...};
 }
-template <class V, int MR, int NV, int... Rs>
-constexpr std::array<std::array<UkernelFn, NV>, MR> ukernel_table(
+template <class V, int MRS, int NV, int... Rs>
+constexpr std::array<std::array<UkernelFn, NV>, sizeof...(Rs)> ukernel_table(
     std::integer_sequence<int, Rs...>) {
-  return {ukernel_row<V, MR, Rs + 1>(std::make_integer_sequence<int, NV>{})...};
+  return {ukernel_row<V, MRS, Rs + 1>(std::make_integer_sequence<int, NV>{})...};
 }
-template <class V, int MR, int NV>
-constexpr auto kUkernels = ukernel_table<V, MR, NV>(std::make_integer_sequence<int, MR>{});
+template <class V, bool PACK_A, int MR, int NV>
+constexpr auto kUkernels = ukernel_table<V, PACK_A ? MR : 0, NV>(std::make_integer_sequence<int, MR>{});
 
 // The post-pass over one C tile (rows × cols, in L1): C = act(C) + R. GELU, FAST and RES are
 // compile-time so the loop body is branch-free.
@@ -188,7 +189,8 @@ void gemm_pack_a(const GemmArgs& g, int64_t i0, int64_t i1) {
 }
 
 // GemmIsaKernels::block: C rows [m0, m1) × columns [n0, n1), every K block, then the post-pass.
-template <class V, int MR, int NV>
+// A is read from its packed micro-panels (PACK_A) or in place.
+template <class V, bool PACK_A, int MR, int NV>
 void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   constexpr int W = V::kWidth, NR = NV * W;
   static_assert(NR % 16 == 0, "a micro-tile covers whole 16-column B panels");
@@ -212,11 +214,11 @@ void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n
       for (int64_t m = m0; m < m1; m += MR) {
         const int ml = static_cast<int>(std::min<int64_t>(MR, m1 - m));
         float* c = g.c + m * g.ldc + n;
-        const float* ap = g.a_packed + (m / MR) * K * MR + k0 * MR;
+        const float* ap = K == 0 ? nullptr : PACK_A ? g.a_packed + (m / MR) * K * MR + k0 * MR : g.a + m * g.lda + k0;
         const float* r = res ? g.residual + m * g.ldr + n : nullptr;
         const float* src = !first ? c : g.residual_first ? r : nullptr;
         const int64_t lds = !first ? g.ldc : g.ldr;
-        kUkernels<V, MR, NV>[ml - 1][nv - 1](kl, ap, bp, K * 16, c, g.ldc, src, lds, tail, bias);
+        kUkernels<V, PACK_A, MR, NV>[ml - 1][nv - 1](kl, ap, g.lda, bp, K * 16, c, g.ldc, src, lds, tail, bias);
         if (last && post_last) post_last(c, g.ldc, r, g.ldr, ml, nl);
       }
     }
@@ -233,10 +235,11 @@ void gemm_gelu_array(const float* src, float* dst, int64_t n, bool fast_math) {
   }
 }
 
-// The GemmIsaKernels of one instantiation (K blocks of at most kc).
-template <class V, int MR, int NV>
+// The GemmIsaKernels of one instantiation (K blocks of at most kc; A packed or read in place).
+template <class V, bool PACK_A, int MR, int NV>
 GemmIsaKernels gemm_isa_kernels(int64_t kc) {
-  return {MR, NV * V::kWidth, kc, &gemm_pack_a<MR>, &gemm_block<V, MR, NV>, &gemm_gelu_array<V>};
+  return {MR, NV * V::kWidth, kc, PACK_A ? &gemm_pack_a<MR> : nullptr, &gemm_block<V, PACK_A, MR, NV>,
+          &gemm_gelu_array<V>};
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ struct GemmIsaKernels {
   int mr = 1;        // rows per micro-tile (and per A micro-panel)
   int nr = 16;       // columns per micro-tile (a multiple of 16: nr / 16 B panels)
   int64_t kc = 256;  // largest K block (the driver splits K into equal blocks <= kc)
-  // Packs A micro-panels [i0, i1) (all K) into args.a_packed.
+  // Packs A micro-panels [i0, i1) (all K) into args.a_packed; null: block() reads A in place.
   void (*pack_a)(const GemmArgs& args, int64_t i0, int64_t i1) = nullptr;
   // Computes the C block rows [m0, m1) × columns [n0, n1): m0 a multiple of mr, n0 of nr,
   // m1 <= M, n1 <= N; loops over all K blocks and applies the epilogue.
