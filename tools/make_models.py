@@ -24,7 +24,8 @@ MODES
 
      /usr/bin/python3 tools/make_models.py --fixtures [--out tests/fixtures]
 
-   For each model in {bert, bert_cls, distilbert, distilbert_cls, roberta, roberta_cls}
+   For each model in {bert, bert_cls, distilbert, distilbert_cls, roberta, roberta_cls,
+   electra, electra_cls}
    and each opset in {11, 14, 17} it writes <out>/<model>_opset<N>/:
      model.onnx           torch.onnx.export, do_constant_folding=True, dynamic axes
                           {0: batch, 1: seq} on every input and on last_hidden_state,
@@ -35,15 +36,16 @@ MODES
      inputs_2/, outputs_2/  a second shape, [1, 17] without padding (re-planning tests)
      meta.json            {"model", "arch", "opset", "config" (HF-style config), "inputs",
                           "outputs", "seed", "shapes", "external_data", "hf_checkpoint"}
-   Inputs: bert / bert_cls: input_ids, attention_mask, token_type_ids (with a segment-B
+   Inputs: bert*, electra*: input_ids, attention_mask, token_type_ids (with a segment-B
    part); distilbert*: input_ids, attention_mask; roberta*: input_ids, attention_mask
    (as HF's own ONNX configs export them; token_type_ids come from the zeros buffer).
-   Outputs: bert, roberta: last_hidden_state, pooler_output; distilbert: last_hidden_state;
-   *_cls: logits.
+   Outputs: bert, roberta: last_hidden_state, pooler_output; distilbert, electra:
+   last_hidden_state; *_cls: logits. electra has embeddings_project (embedding_size 24,
+   hidden 48); electra_cls does not (both 36).
    Opset 17 makes torch emit LayerNormalization; 11 and 14 give the decomposed form.
    Also: bert_opset14_external/ (the same model as bert_opset14 with every initializer in
    the side file model.onnx.data, ONNX external data), and a Hugging Face checkpoint folder
-   hf/<name>/ for each of the six models with the SAME weights as the ONNX fixtures of that
+   hf/<name>/ for each of the eight models with the SAME weights as the ONNX fixtures of that
    name (reference/ holds the same inputs and outputs). Every ONNX file is checked with
    onnx.checker and the op types used are printed per fixture and per opset. hf/bert_cls also
    has a pytorch_model.bin (torch.save; see write_torch_bin) of the same weights.
@@ -422,6 +424,72 @@ class RobertaForSequenceClassification(nn.Module):
         return (logits,)
 
 
+# --- ELECTRA (transformers 4.x src/transformers/models/electra/modeling_electra.py) --------
+
+class ElectraEmbeddings(BertEmbeddings):
+    """BertEmbeddings at embedding_size (word, position, token type, LayerNorm)."""
+
+    def __init__(self, c):
+        super().__init__(SimpleNamespace(**{**vars(c), "hidden_size": c.embedding_size}))
+
+
+class ElectraModel(nn.Module):
+    """Embeddings, then embeddings_project (Linear embedding_size -> hidden_size, only when the
+    two differ), then the BERT encoder; no pooler."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.embeddings = ElectraEmbeddings(c)
+        if c.embedding_size != c.hidden_size:
+            self.embeddings_project = nn.Linear(c.embedding_size, c.hidden_size)
+        self.encoder = BertEncoder(c)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        if attention_mask is None:
+            attention_mask = torch.ones(input_ids.size(), device=input_ids.device)
+        embedding_output = self.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+        extended_attention_mask = get_extended_attention_mask(attention_mask, embedding_output.dtype)
+        if hasattr(self, "embeddings_project"):
+            embedding_output = self.embeddings_project(embedding_output)
+        return (self.encoder(embedding_output, extended_attention_mask),)
+
+
+class ElectraClassificationHead(nn.Module):
+    """[CLS] -> dense -> GELU (exact, get_activation("gelu")) -> out_proj."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.hidden_size, c.hidden_size)
+        classifier_dropout = (c.classifier_dropout if getattr(c, "classifier_dropout", None)
+                              is not None else c.hidden_dropout_prob)
+        self.activation = _activation("gelu")
+        self.dropout = nn.Dropout(classifier_dropout)
+        self.out_proj = nn.Linear(c.hidden_size, len(c.id2label))
+
+    def forward(self, features):
+        x = features[:, 0, :]
+        x = self.dropout(x)
+        x = self.dense(x)
+        x = self.activation(x)
+        x = self.dropout(x)
+        return self.out_proj(x)
+
+
+class ElectraForSequenceClassification(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.num_labels = len(c.id2label)
+        self.electra = ElectraModel(c)
+        self.classifier = ElectraClassificationHead(c)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        sequence_output = self.electra(input_ids, attention_mask=attention_mask,
+                                       token_type_ids=token_type_ids)[0]
+        return (self.classifier(sequence_output),)
+
+
 # --- DistilBERT ---------------------------------------------------------------------------
 
 class DistilBertEmbeddings(nn.Module):  # HF class name: Embeddings
@@ -583,6 +651,11 @@ ARCHS = {
                      ["input_ids", "attention_mask"], ["last_hidden_state", "pooler_output"]),
     "RobertaForSequenceClassification": (RobertaForSequenceClassification, "roberta",
                                          ["input_ids", "attention_mask"], ["logits"]),
+    "ElectraModel": (ElectraModel, "electra",
+                     ["input_ids", "attention_mask", "token_type_ids"], ["last_hidden_state"]),
+    "ElectraForSequenceClassification": (ElectraForSequenceClassification, "electra",
+                                         ["input_ids", "attention_mask", "token_type_ids"],
+                                         ["logits"]),
 }
 
 
@@ -603,6 +676,13 @@ def default_config(model_type):
         c.update({"model_type": "roberta", "vocab_size": 50265, "max_position_embeddings": 514,
                   "type_vocab_size": 1, "layer_norm_eps": 1e-5, "pad_token_id": 1,
                   "bos_token_id": 0, "eos_token_id": 2})
+        return c
+    if model_type == "electra":  # ElectraConfig's defaults (electra-small-discriminator's sizes)
+        c = default_config("bert")
+        c.update({"model_type": "electra", "embedding_size": 128, "hidden_size": 256,
+                  "num_attention_heads": 4, "intermediate_size": 1024,
+                  "summary_type": "first", "summary_use_proj": True,
+                  "summary_activation": "gelu", "summary_last_dropout": 0.1})
         return c
     if model_type == "distilbert":
         return {
@@ -678,8 +758,18 @@ FIXTURES = {
         "vocab_size": 210, "hidden_size": 40, "num_hidden_layers": 2,
         "num_attention_heads": 2, "intermediate_size": 160, "max_position_embeddings": 42,
         **_labels(["anger", "joy", "optimism", "sadness", "surprise"])}),
+    # ELECTRA with embeddings_project (embedding 24 -> hidden 48, as electra-small's 128 -> 256),
+    # and a classifier without it (embedding = hidden, as electra-base).
+    "electra": ("ElectraModel", 107, {
+        "vocab_size": 230, "embedding_size": 24, "hidden_size": 48, "num_hidden_layers": 2,
+        "num_attention_heads": 4, "intermediate_size": 112, "max_position_embeddings": 40}),
+    "electra_cls": ("ElectraForSequenceClassification", 108, {
+        "vocab_size": 190, "embedding_size": 36, "hidden_size": 36, "num_hidden_layers": 2,
+        "num_attention_heads": 3, "intermediate_size": 72, "max_position_embeddings": 44,
+        **_labels(["sadness", "joy", "love", "anger"])}),
 }
-HF_FIXTURES = ("bert", "bert_cls", "distilbert", "distilbert_cls", "roberta", "roberta_cls")
+HF_FIXTURES = ("bert", "bert_cls", "distilbert", "distilbert_cls", "roberta", "roberta_cls",
+               "electra", "electra_cls")
 HF_BIN_FIXTURES = ("bert_cls",)  # also get a pytorch_model.bin (torch.save) of the same weights
 TINY_FOR_ARCH = {arch: name for name, (arch, _, _) in FIXTURES.items()}
 
@@ -689,6 +779,8 @@ FULL = {
     "minilm": ("BertModel", {"hidden_size": 384, "num_hidden_layers": 6,
                              "intermediate_size": 1536}),
     "roberta-base": ("RobertaModel", {}),
+    "electra-base": ("ElectraModel", {"embedding_size": 768, "hidden_size": 768,
+                                      "num_attention_heads": 12, "intermediate_size": 3072}),
 }
 
 

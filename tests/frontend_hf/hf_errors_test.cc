@@ -126,6 +126,21 @@ TEST(HfErrors, MisshapenTensor) {
   EXPECT_HAS(msg, "hidden_size 48, intermediate_size 192");
 }
 
+TEST(HfErrors, ElectraEmbeddingSizeContradictsTheWeights) {
+  // The embeddings are 24 wide (embedding_size), projected to hidden 48: a config saying 32
+  // names the key the expected width comes from.
+  const std::string msg =
+      config_error("electra", "emb_size", [](nlohmann::json& c) { c["embedding_size"] = 32; });
+  EXPECT_HAS(msg, "tensor 'embeddings.word_embeddings.weight' has shape [230, 24], expected [230, 32]");
+  EXPECT_HAS(msg, "embedding_size 32");
+}
+
+TEST(HfErrors, ElectraWithoutItsProjection) {
+  const std::string name = "embeddings_project.weight";
+  const std::string msg = weights_error("electra", "no_project", [&](auto& t) { t.erase(name); });
+  EXPECT_HAS(msg, "missing tensor '" + name + "'");
+}
+
 TEST(HfErrors, WeightOfTheWrongDtype) {
   const fs::path dir = copy_hf_fixture("bert", "dtype");
   auto tensors = testing::read_safetensors(dir / "model.safetensors");

@@ -1,4 +1,5 @@
-// The committed Hugging Face checkpoint folders (tests/fixtures/hf/, written by
+// The committed Hugging Face checkpoint folders (tests/fixtures/hf/: BERT, DistilBERT, RoBERTa and
+// ELECTRA, with and without embeddings_project, bare and classifiers; written by
 // tools/make_models.py with PyTorch's outputs), compiled at every -O level, saved, loaded and run
 // on two shapes in one session; and the graph they compile to uses the same fused kernels as the
 // ONNX export of the same model.
@@ -14,8 +15,8 @@ namespace {
 
 using testing::hf_fixture;
 
-const char* const kFixtures[] = {"bert",           "bert_cls", "distilbert",
-                                 "distilbert_cls", "roberta",  "roberta_cls"};
+const char* const kFixtures[] = {"bert",    "bert_cls",    "distilbert", "distilbert_cls",
+                                 "roberta", "roberta_cls", "electra",    "electra_cls"};
 
 struct Case {
   std::string fixture;
@@ -95,6 +96,11 @@ TEST(HfFrontend, MetadataForPipelines) {
   const Model roberta = compile(hf_fixture("roberta").string(), {.opt_level = 0});
   EXPECT_EQ(roberta.info.task, Task::embedding);
   EXPECT_EQ(roberta.info.max_positions, 40);  // 42 - pad_token_id 1 - 1
+
+  const Model electra = compile(hf_fixture("electra_cls").string(), {.opt_level = 0});
+  EXPECT_EQ(electra.info.architecture, "ElectraForSequenceClassification");
+  EXPECT_EQ(electra.info.labels, (std::vector<std::string>{"sadness", "joy", "love", "anger"}));
+  EXPECT_EQ(electra.info.max_positions, 44);
 }
 
 }  // namespace

@@ -32,11 +32,14 @@ std::vector<Case> all_cases() {
   return cases;
 }
 
-// Dense layers outside the encoder: the pooler and the classification heads.
-int head_dense_count(const std::string& arch) {
+// Dense layers outside the encoder: the pooler, the classification heads and ELECTRA's
+// embeddings_project (when embedding_size is not hidden_size).
+int outer_dense_count(const std::string& arch, const nlohmann::json& config) {
+  const int project = config.contains("embedding_size") && config["embedding_size"] != config["hidden_size"];
   if (arch == "BertModel" || arch == "RobertaModel") return 1;
-  if (arch == "DistilBertModel") return 0;
-  return 2;  // *ForSequenceClassification: pooler + classifier, or RoBERTa's dense + out_proj
+  if (arch == "DistilBertModel" || arch == "ElectraModel") return project;
+  // *ForSequenceClassification: pooler + classifier, or RoBERTa's / ELECTRA's dense + out_proj
+  return 2 + project;
 }
 
 class FixtureFusionTest : public ::testing::TestWithParam<Case> {};
@@ -55,7 +58,7 @@ TEST_P(FixtureFusionTest, FusedCountsAndOutputs) {
   EXPECT_EQ(testing::count_op(g, ir::Op::EmbedLayerNorm), 1);
   EXPECT_EQ(testing::count_op(g, ir::Op::Attention), layers);
   EXPECT_EQ(testing::count_op(g, ir::Op::LayerNorm), 2 * layers);
-  EXPECT_EQ(testing::count_op(g, ir::Op::Dense), 4 * layers + head_dense_count(meta["arch"]));
+  EXPECT_EQ(testing::count_op(g, ir::Op::Dense), 4 * layers + outer_dense_count(meta["arch"], config));
   for (ir::Op op : {ir::Op::Softmax, ir::Op::Erf, ir::Op::MatMul, ir::Op::Gemm, ir::Op::ReduceMean,
                     ir::Op::LayerNormalization, ir::Op::Tanh, ir::Op::Relu, ir::Op::Transpose,
                     ir::Op::Pow, ir::Op::Sqrt}) {

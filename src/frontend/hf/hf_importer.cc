@@ -32,7 +32,7 @@ namespace {
 
 struct ArchInfo {
   const char* name;
-  const char* family;  // bert | distilbert | roberta: which graph
+  const char* family;  // bert | distilbert | roberta | electra: which graph
   const char* prefix;  // the body's parameter prefix in *ForSequenceClassification files
   bool classifier;
 };
@@ -46,6 +46,8 @@ constexpr ArchInfo kArchs[] = {
     {"RobertaForSequenceClassification", "roberta", "roberta.", true},
     {"XLMRobertaModel", "roberta", "roberta.", false},
     {"XLMRobertaForSequenceClassification", "roberta", "roberta.", true},
+    {"ElectraModel", "electra", "electra.", false},
+    {"ElectraForSequenceClassification", "electra", "electra.", true},
 };
 
 // model_type → (family, bare architecture)
@@ -55,8 +57,15 @@ const std::map<std::string, std::pair<std::string, std::string>>& model_types() 
       {"distilbert", {"distilbert", "DistilBertModel"}},
       {"roberta", {"roberta", "RobertaModel"}},
       {"xlm-roberta", {"roberta", "XLMRobertaModel"}},
+      {"electra", {"electra", "ElectraModel"}},
   };
   return m;
+}
+
+std::string supported_model_types() {
+  std::string s;
+  for (const auto& [type, arch] : model_types()) s += (s.empty() ? "" : ", ") + type;
+  return s;
 }
 
 std::string supported_archs() {
@@ -73,6 +82,7 @@ struct Config {
   std::string model_type;
   int64_t vocab = 0, hidden = 0, layers = 0, heads = 0, intermediate = 0, max_pos = 0,
           type_vocab = 0, pad_id = 0;
+  int64_t embedding = 0;  // the embeddings' width: hidden, or ELECTRA's embedding_size
   float eps = 1e-12f;
   std::string act;
   std::vector<std::string> labels;  // id2label in id order (empty: none given)
@@ -148,8 +158,8 @@ Config read_config(const fs::path& path) {
     }
     auto mt = model_types().find(c.model_type);
     if (mt == model_types().end()) {
-      throw Error(c.path + ": model_type '" + c.model_type +
-                  "' is not supported (supported: bert, distilbert, roberta, xlm-roberta)");
+      throw Error(c.path + ": model_type '" + c.model_type + "' is not supported (supported: " +
+                  supported_model_types() + ")");
     }
     arch_name = mt->second.second;
   }
@@ -163,8 +173,8 @@ Config read_config(const fs::path& path) {
   if (!c.model_type.empty()) {
     auto mt = model_types().find(c.model_type);
     if (mt == model_types().end()) {
-      throw Error(c.path + ": model_type '" + c.model_type +
-                  "' is not supported (supported: bert, distilbert, roberta, xlm-roberta)");
+      throw Error(c.path + ": model_type '" + c.model_type + "' is not supported (supported: " +
+                  supported_model_types() + ")");
     }
     if (mt->second.first != c.arch->family) {
       throw Error(c.path + ": architecture '" + arch_name + "' does not fit model_type '" + c.model_type + "'");
@@ -192,12 +202,14 @@ Config read_config(const fs::path& path) {
     // sinusoidal_pos_embds: the table is still saved as position_embeddings.weight, so the graph
     // is the same.
   } else {
-    const bool roberta = family == "roberta";
+    // The defaults of transformers' BertConfig / RobertaConfig / ElectraConfig.
+    const bool roberta = family == "roberta", electra = family == "electra";
     c.vocab = r.get_int("vocab_size", roberta ? 50265 : 30522);
-    c.hidden = r.get_int("hidden_size", 768);
+    c.hidden = r.get_int("hidden_size", electra ? 256 : 768);
     c.layers = r.get_int("num_hidden_layers", 12);
-    c.heads = r.get_int("num_attention_heads", 12);
-    c.intermediate = r.get_int("intermediate_size", 3072);
+    c.heads = r.get_int("num_attention_heads", electra ? 4 : 12);
+    c.intermediate = r.get_int("intermediate_size", electra ? 1024 : 3072);
+    if (electra) c.embedding = r.get_int("embedding_size", 128);
     c.max_pos = r.get_int("max_position_embeddings", roberta ? 514 : 512);
     c.type_vocab = r.get_int("type_vocab_size", roberta ? 1 : 2);
     c.pad_id = r.get_int("pad_token_id", roberta ? 1 : 0, 0);
@@ -215,6 +227,7 @@ Config read_config(const fs::path& path) {
     throw Error(c.path + ": hidden_act " + base::json_excerpt(json(c.act)) +
                 " is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
   }
+  if (c.embedding == 0) c.embedding = c.hidden;
   if (c.hidden % c.heads != 0) {
     throw Error(c.path + ": " + c.hidden_key + " " + std::to_string(c.hidden) +
                 " is not divisible by " + c.heads_key + " " + std::to_string(c.heads));
@@ -436,20 +449,24 @@ class Builder {
     return node(Op::Gemm, module + "/Gemm", {x, wv, bv}, std::move(a), out);
   }
 
-  // LayerNormalization (opset 17) over the last axis.
-  ValueId layer_norm(ValueId x, const std::string& module, const std::string& out = "") {
-    const std::string hint = hidden_hint();
-    ValueId gamma = body_const(module + ".weight", {cfg_.hidden}, hint);
-    ValueId beta = body_const(module + ".bias", {cfg_.hidden}, hint);
+  // LayerNormalization (opset 17) over the last axis, of width hidden (or `width`).
+  ValueId layer_norm(ValueId x, const std::string& module, const std::string& out = "",
+                     int64_t width = 0) {
+    const std::string hint = width ? dims_hint({{"embedding_size", width}}) : hidden_hint();
+    if (width == 0) width = cfg_.hidden;
+    ValueId gamma = body_const(module + ".weight", {width}, hint);
+    ValueId beta = body_const(module + ".bias", {width}, hint);
     ir::Attrs a;
     a.set("axis", int64_t{-1});
     a.set("epsilon", cfg_.eps);
     return node(Op::LayerNormalization, module + "/LayerNormalization", {x, gamma, beta}, std::move(a), out);
   }
 
-  ValueId activation(ValueId y, const std::string& module) {
-    if (cfg_.act == "relu") return node(Op::Relu, module + "/Relu", {y});
-    if (cfg_.act == "gelu") {
+  // The config's hidden_act, or `act`.
+  ValueId activation(ValueId y, const std::string& module, const std::string& act = "") {
+    const std::string& name = act.empty() ? cfg_.act : act;
+    if (name == "relu") return node(Op::Relu, module + "/Relu", {y});
+    if (name == "gelu") {
       // 0.5 · y · (1 + erf(y / √2)), in the order torch exports it.
       ValueId d = node(Op::Div, module + "/Div", {y, f32_scalar(module + "/sqrt2", static_cast<float>(std::sqrt(2.0)))});
       ValueId e = node(Op::Erf, module + "/Erf", {d});
@@ -530,22 +547,24 @@ ir::TypeInfo ids_type() {
   return {DType::kI64, {ir::Dim::sym("batch"), ir::Dim::sym("seq")}};
 }
 
-// Embeddings of BERT / RoBERTa / DistilBERT → [B, S, H] after LayerNorm.
+// Embeddings of BERT / RoBERTa / DistilBERT / ELECTRA → [B, S, H] after LayerNorm (and, for an
+// ELECTRA whose embedding_size is not hidden_size, embeddings_project).
 ValueId build_embeddings(Builder& b, const Config& c, ValueId ids, ValueId type_ids) {
   const std::string fam = c.arch->family;
-  const int64_t h = c.hidden;
+  const int64_t h = c.embedding;
+  const std::string width_key = fam == "electra" ? "embedding_size" : c.hidden_key;
   const std::string m = "embeddings";
   ValueId word_table = b.body_const(m + ".word_embeddings.weight", {c.vocab, h},
-                                    b.dims_hint({{"vocab_size", c.vocab}, {c.hidden_key, h}}));
+                                    b.dims_hint({{"vocab_size", c.vocab}, {width_key, h}}));
   ValueId pos_table = b.body_const(m + ".position_embeddings.weight", {c.max_pos, h},
-                                   b.dims_hint({{"max_position_embeddings", c.max_pos}, {c.hidden_key, h}}));
+                                   b.dims_hint({{"max_position_embeddings", c.max_pos}, {width_key, h}}));
   ir::Attrs axis0 = Builder::attr("axis", int64_t{0});
   ValueId word = b.node(Op::Gather, m + ".word_embeddings/Gather", {word_table, ids}, axis0);
   ValueId sum = word;
   ValueId pos_ids;
-  if (fam == "bert") {
+  if (fam == "bert" || fam == "electra") {
     ValueId type_table = b.body_const(m + ".token_type_embeddings.weight", {c.type_vocab, h},
-                                      b.dims_hint({{"type_vocab_size", c.type_vocab}, {c.hidden_key, h}}));
+                                      b.dims_hint({{"type_vocab_size", c.type_vocab}, {width_key, h}}));
     ValueId tt = b.node(Op::Gather, m + ".token_type_embeddings/Gather", {type_table, type_ids}, axis0);
     sum = b.node(Op::Add, m + "/Add", {word, tt});
     // position_ids[:, :seq] of the [1, P] buffer.
@@ -567,7 +586,7 @@ ValueId build_embeddings(Builder& b, const Config& c, ValueId ids, ValueId type_
     pos_ids = b.node(Op::Add, m + "/Add_positions", {inc64, b.i64_scalar(m + "/pad_offset", c.pad_id)});
     // token_type_ids: the zeros buffer.
     ValueId type_table = b.body_const(m + ".token_type_embeddings.weight", {c.type_vocab, h},
-                                      b.dims_hint({{"type_vocab_size", c.type_vocab}, {c.hidden_key, h}}));
+                                      b.dims_hint({{"type_vocab_size", c.type_vocab}, {width_key, h}}));
     ValueId shape = b.node(Op::Shape, m + "/Shape_ids", {ids});
     ValueId zeros = b.node(Op::ConstantOfShape, m + "/token_type_ids", {shape},
                            Builder::attr("value", Tensor::from_vector<int64_t>({0}, {1})));
@@ -582,7 +601,10 @@ ValueId build_embeddings(Builder& b, const Config& c, ValueId ids, ValueId type_
   }
   ValueId pos = b.node(Op::Gather, m + ".position_embeddings/Gather", {pos_table, pos_ids}, axis0);
   ValueId total = b.node(Op::Add, m + "/Add_1", {sum, pos});
-  return b.layer_norm(total, m + ".LayerNorm");
+  ValueId norm = b.layer_norm(total, m + ".LayerNorm", "", h == c.hidden ? 0 : h);
+  if (h == c.hidden) return norm;
+  return b.linear3d(norm, "embeddings_project", true, h, c.hidden,
+                    b.dims_hint({{"embedding_size", h}, {c.hidden_key, c.hidden}}));
 }
 
 ValueId build_bert_layer(Builder& b, const Config& c, ValueId x, ValueId mask, int64_t i, bool last) {
@@ -653,7 +675,7 @@ HfImport import_hf(const std::string& dir_arg) {
   ValueId ids = g.add_input("input_ids", ids_type());
   ValueId mask_in = g.add_input("attention_mask", ids_type());
   ValueId type_ids = ir::kNoValue;
-  if (fam == "bert") type_ids = g.add_input("token_type_ids", ids_type());
+  if (fam == "bert" || fam == "electra") type_ids = g.add_input("token_type_ids", ids_type());
 
   ValueId x = build_embeddings(b, cfg, ids, type_ids);
   ValueId mask = b.extended_mask(mask_in);
@@ -675,7 +697,8 @@ HfImport import_hf(const std::string& dir_arg) {
     }
   } else {
     // The number of labels: id2label / num_labels, checked against the head's weight.
-    const std::string out_key = fam == "roberta" ? "classifier.out_proj.weight" : "classifier.weight";
+    const std::string out_key =
+        fam == "roberta" || fam == "electra" ? "classifier.out_proj.weight" : "classifier.weight";
     const Dims& out_shape = w.file().shape(out_key);
     if (out_shape.size() != 2) {
       throw Error(w.file().path() + ": tensor '" + out_key + "' has shape " + dims_str(out_shape) +
@@ -700,6 +723,11 @@ HfImport import_hf(const std::string& dir_arg) {
       ValueId dense = b.gemm(first, "classifier.dense", false, h, h, hh);
       ValueId t = b.node(Op::Tanh, "classifier/Tanh", {dense});
       logits = b.gemm(t, "classifier.out_proj", false, h, num_labels, lh, "logits");
+    } else if (fam == "electra") {  // ElectraClassificationHead: GELU (exact), not tanh
+      ValueId first = first_token(b, x, "classifier");
+      ValueId dense = b.gemm(first, "classifier.dense", false, h, h, hh);
+      ValueId act = b.activation(dense, "classifier", "gelu");
+      logits = b.gemm(act, "classifier.out_proj", false, h, num_labels, lh, "logits");
     } else {
       ValueId first = first_token(b, x, "pre_classifier");
       ValueId dense = b.gemm(first, "pre_classifier", false, h, h, hh);
