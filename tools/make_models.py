@@ -631,6 +631,65 @@ class DistilBertForSequenceClassification(nn.Module):
         return (logits,)
 
 
+# --- *ForTokenClassification (transformers 4.x: a Linear on every token's last hidden state,
+# after dropout; the body without its pooler) ----------------------------------------------
+
+class _TokenClassifier(nn.Module):
+    """The shared form of BertForTokenClassification, DistilBertForTokenClassification,
+    RobertaForTokenClassification and ElectraForTokenClassification: body (attribute `body_name`)
+    -> dropout -> classifier Linear(hidden, num_labels)."""
+    body_name = None
+
+    def __init__(self, c, body, hidden, dropout):
+        super().__init__()
+        self.config = c
+        self.num_labels = len(c.id2label)
+        setattr(self, self.body_name, body)
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(hidden, self.num_labels)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        body = getattr(self, self.body_name)
+        if token_type_ids is None:
+            sequence_output = body(input_ids, attention_mask=attention_mask)[0]
+        else:
+            sequence_output = body(input_ids, attention_mask=attention_mask,
+                                   token_type_ids=token_type_ids)[0]
+        return (self.classifier(self.dropout(sequence_output)),)
+
+
+def _classifier_dropout(c):
+    return c.classifier_dropout if getattr(c, "classifier_dropout", None) is not None else c.hidden_dropout_prob
+
+
+class BertForTokenClassification(_TokenClassifier):
+    body_name = "bert"
+
+    def __init__(self, c):
+        super().__init__(c, BertModel(c, add_pooling_layer=False), c.hidden_size, _classifier_dropout(c))
+
+
+class RobertaForTokenClassification(_TokenClassifier):
+    body_name = "roberta"
+
+    def __init__(self, c):
+        super().__init__(c, RobertaModel(c, add_pooling_layer=False), c.hidden_size, _classifier_dropout(c))
+
+
+class DistilBertForTokenClassification(_TokenClassifier):
+    body_name = "distilbert"
+
+    def __init__(self, c):
+        super().__init__(c, DistilBertModel(c), c.dim, c.dropout)
+
+
+class ElectraForTokenClassification(_TokenClassifier):
+    body_name = "electra"
+
+    def __init__(self, c):
+        super().__init__(c, ElectraModel(c), c.hidden_size, _classifier_dropout(c))
+
+
 # ----------------------------------------------------------------------------------------
 # Architectures, configurations, presets
 # ----------------------------------------------------------------------------------------
@@ -656,6 +715,14 @@ ARCHS = {
     "ElectraForSequenceClassification": (ElectraForSequenceClassification, "electra",
                                          ["input_ids", "attention_mask", "token_type_ids"],
                                          ["logits"]),
+    "BertForTokenClassification": (BertForTokenClassification, "bert",
+                                   ["input_ids", "attention_mask", "token_type_ids"], ["logits"]),
+    "DistilBertForTokenClassification": (DistilBertForTokenClassification, "distilbert",
+                                         ["input_ids", "attention_mask"], ["logits"]),
+    "RobertaForTokenClassification": (RobertaForTokenClassification, "roberta",
+                                      ["input_ids", "attention_mask"], ["logits"]),
+    "ElectraForTokenClassification": (ElectraForTokenClassification, "electra",
+                                      ["input_ids", "attention_mask", "token_type_ids"], ["logits"]),
 }
 
 
@@ -712,7 +779,7 @@ def make_config(arch, overrides=None):
         raise ValueError(f"config model_type {cfg['model_type']!r} does not fit {arch}")
     cfg["model_type"] = model_type
     cfg["architectures"] = [arch]
-    if arch.endswith("ForSequenceClassification"):
+    if arch.endswith(("ForSequenceClassification", "ForTokenClassification")):
         if "id2label" not in cfg:
             cfg.update(_labels(["LABEL_0", "LABEL_1"]))
         else:
@@ -767,9 +834,25 @@ FIXTURES = {
         "vocab_size": 190, "embedding_size": 36, "hidden_size": 36, "num_hidden_layers": 2,
         "num_attention_heads": 3, "intermediate_size": 72, "max_position_embeddings": 44,
         **_labels(["sadness", "joy", "love", "anger"])}),
+    # Token classifiers (NER tags), one per body.
+    "bert_tok": ("BertForTokenClassification", 109, {
+        "vocab_size": 240, "hidden_size": 40, "num_hidden_layers": 2,
+        "num_attention_heads": 4, "intermediate_size": 88, "max_position_embeddings": 40,
+        **_labels(["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"])}),
+    "distilbert_tok": ("DistilBertForTokenClassification", 110, {
+        "vocab_size": 170, "dim": 24, "n_layers": 2, "n_heads": 2, "hidden_dim": 64,
+        "max_position_embeddings": 36, **_labels(["O", "B-MISC", "I-MISC"])}),
+    "roberta_tok": ("RobertaForTokenClassification", 114, {
+        "vocab_size": 200, "hidden_size": 32, "num_hidden_layers": 2,
+        "num_attention_heads": 4, "intermediate_size": 64, "max_position_embeddings": 42,
+        **_labels(["O", "B-PER", "I-PER", "B-LOC", "I-LOC"])}),
+    "electra_tok": ("ElectraForTokenClassification", 115, {
+        "vocab_size": 180, "embedding_size": 16, "hidden_size": 32, "num_hidden_layers": 2,
+        "num_attention_heads": 2, "intermediate_size": 64, "max_position_embeddings": 36,
+        **_labels(["O", "B-ORG", "I-ORG"])}),
 }
 HF_FIXTURES = ("bert", "bert_cls", "distilbert", "distilbert_cls", "roberta", "roberta_cls",
-               "electra", "electra_cls")
+               "electra", "electra_cls", "bert_tok", "distilbert_tok", "roberta_tok", "electra_tok")
 HF_BIN_FIXTURES = ("bert_cls",)  # also get a pytorch_model.bin (torch.save) of the same weights
 TINY_FOR_ARCH = {arch: name for name, (arch, _, _) in FIXTURES.items()}
 
@@ -886,12 +969,13 @@ def parse_lengths(text):
 
 def export_onnx(model, inputs, output_names, opset):
     """torch.onnx.export to bytes; dynamic batch/seq axes."""
-    dynamic_axes = {name: {0: "batch", 1: "seq"} for name in inputs}
-    for name in output_names:
-        dynamic_axes[name] = ({0: "batch", 1: "seq"} if name == "last_hidden_state"
-                              else {0: "batch"})
-    buf = io.BytesIO()
     args = tuple(torch.from_numpy(v) for v in inputs.values())
+    with torch.no_grad():
+        ranks = [o.dim() for o in model(*args)]
+    dynamic_axes = {name: {0: "batch", 1: "seq"} for name in inputs}
+    for name, rank in zip(output_names, ranks):  # per-token outputs: [batch, seq, ...]
+        dynamic_axes[name] = {0: "batch", 1: "seq"} if rank == 3 else {0: "batch"}
+    buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with torch.no_grad():

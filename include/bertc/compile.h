@@ -26,7 +26,7 @@ struct CompileOptions {
   std::string gemm = "bertc";  // GEMM backend: "bertc" (own kernels) or "onednn"
 };
 
-enum class Task { classification, embedding };
+enum class Task { classification, embedding, token_classification };
 
 // What a model knows about itself besides its graph: read from a Hugging Face folder (an ONNX
 // file gives none of it), stored in the bundle (runtime/model_info_json.cc writes and reads it),

@@ -9,16 +9,20 @@ namespace bertc::pipeline {
 
 namespace {
 
-// The output's dim 1 when it is a fixed number (a classifier's label count), else 0.
-std::size_t fixed_width(const Model& model, const std::string& output) {
+// The graph output named `name`, if there is one.
+const ir::Value* output_value(const Model& model, const std::string& name) {
   const ir::Graph& g = model.graph();
   for (ir::ValueId v : g.outputs) {
-    const ir::Value& value = g.value(v);
-    if (value.name == output && value.type.shape.size() == 2 && value.type.shape[1].is_known()) {
-      return static_cast<std::size_t>(value.type.shape[1].value);
-    }
+    if (g.value(v).name == name) return &g.value(v);
   }
-  return 0;
+  return nullptr;
+}
+
+// The logits' last dim when it is a fixed number (a classifier's label count), else 0.
+std::size_t label_count(const Model& model) {
+  const ir::Value* logits = output_value(model, "logits");
+  if (!logits || logits->type.shape.empty() || !logits->type.shape.back().is_known()) return 0;
+  return static_cast<std::size_t>(logits->type.shape.back().value);
 }
 
 }  // namespace
@@ -28,21 +32,23 @@ ModelSettings read_model_settings(const Model& model, const std::string& source)
   ModelSettings s;
   if (info.task) {
     s.task = *info.task;
-  } else {
-    bool has_logits = false;
-    for (ir::ValueId v : model.graph().outputs)
-      has_logits |= model.graph().value(v).name == "logits";
-    s.task = has_logits ? Task::classification : Task::embedding;
+  } else {  // an ONNX model: "logits" [batch, labels] or [batch, seq, labels], else an encoder
+    const ir::Value* logits = output_value(model, "logits");
+    s.task = !logits                               ? Task::embedding
+             : logits->type.shape.size() == 3 ? Task::token_classification
+                                                   : Task::classification;
   }
 
-  if (s.task == Task::classification) {
+  if (s.task != Task::embedding) {
     s.labels = info.labels;
     if (s.labels.empty()) {
-      const std::size_t n = fixed_width(model, "logits");
+      const std::size_t n = label_count(model);
       for (std::size_t i = 0; i < n; ++i) s.labels.push_back("LABEL_" + std::to_string(i));
     }
     const bool multi_label = info.problem_type == "multi_label_classification";
-    s.score = multi_label || s.labels.size() == 1 ? ScoreFunction::sigmoid : ScoreFunction::softmax;
+    // transformers' token-classification pipeline always takes the softmax.
+    const bool sigmoid = s.task == Task::classification && (multi_label || s.labels.size() == 1);
+    s.score = sigmoid ? ScoreFunction::sigmoid : ScoreFunction::softmax;
   } else {
     s.pooling = info.pooling.empty() ? std::vector<std::string>{"cls"} : info.pooling;
     s.normalize = info.normalize;

@@ -26,8 +26,17 @@ void each_field(Info& info, F&& f) {
   f("embedding_error", info.embedding_error);
 }
 
+constexpr std::pair<Task, const char*> kTaskNames[] = {
+    {Task::classification, "classification"},
+    {Task::embedding, "embedding"},
+    {Task::token_classification, "token_classification"},
+};
+
 const char* task_name(Task task) {
-  return task == Task::classification ? "classification" : "embedding";
+  for (const auto& [t, name] : kTaskNames) {
+    if (t == task) return name;
+  }
+  return "?";
 }
 
 }  // namespace
@@ -57,13 +66,12 @@ ModelInfo model_info_from_json(const json& j, const std::string& where) {
   });
   if (!j.contains("task")) throw Error(where + ": model info has no 'task'");
   const json& task = j.at("task");
-  if (task == task_name(Task::classification)) {
-    info.task = Task::classification;
-  } else if (task == task_name(Task::embedding)) {
-    info.task = Task::embedding;
-  } else if (!task.is_null()) {
+  for (const auto& [t, name] : kTaskNames) {
+    if (task == name) info.task = t;
+  }
+  if (!info.task && !task.is_null()) {
     throw Error(where + ": model info 'task' is " + base::json_excerpt(task) +
-                " (classification, embedding or null)");
+                " (classification, embedding, token_classification or null)");
   }
   if (info.max_positions < 0 || info.max_length < 0) {
     throw Error(where + ": model info has a negative max_positions or max_length");

@@ -38,6 +38,7 @@ int outer_dense_count(const std::string& arch, const nlohmann::json& config) {
   const int project = config.contains("embedding_size") && config["embedding_size"] != config["hidden_size"];
   if (arch == "BertModel" || arch == "RobertaModel") return 1;
   if (arch == "DistilBertModel" || arch == "ElectraModel") return project;
+  if (arch.ends_with("ForTokenClassification")) return 1 + project;  // the per-token classifier
   // *ForSequenceClassification: pooler + classifier, or RoBERTa's / ELECTRA's dense + out_proj
   return 2 + project;
 }

@@ -30,24 +30,33 @@ namespace {
 
 // ---- architectures -------------------------------------------------------------------------
 
+// What sits on the encoder: nothing (the bare model, with its pooler if the file has one), a
+// sequence classifier on the first token, or a token classifier (a Linear on every token).
+enum class Head { none, sequence, token };
+
 struct ArchInfo {
   const char* name;
   const char* family;  // bert | distilbert | roberta | electra: which graph
-  const char* prefix;  // the body's parameter prefix in *ForSequenceClassification files
-  bool classifier;
+  const char* prefix;  // the body's parameter prefix in *For* files
+  Head head;
 };
 
 constexpr ArchInfo kArchs[] = {
-    {"BertModel", "bert", "bert.", false},
-    {"BertForSequenceClassification", "bert", "bert.", true},
-    {"DistilBertModel", "distilbert", "distilbert.", false},
-    {"DistilBertForSequenceClassification", "distilbert", "distilbert.", true},
-    {"RobertaModel", "roberta", "roberta.", false},
-    {"RobertaForSequenceClassification", "roberta", "roberta.", true},
-    {"XLMRobertaModel", "roberta", "roberta.", false},
-    {"XLMRobertaForSequenceClassification", "roberta", "roberta.", true},
-    {"ElectraModel", "electra", "electra.", false},
-    {"ElectraForSequenceClassification", "electra", "electra.", true},
+    {"BertModel", "bert", "bert.", Head::none},
+    {"BertForSequenceClassification", "bert", "bert.", Head::sequence},
+    {"BertForTokenClassification", "bert", "bert.", Head::token},
+    {"DistilBertModel", "distilbert", "distilbert.", Head::none},
+    {"DistilBertForSequenceClassification", "distilbert", "distilbert.", Head::sequence},
+    {"DistilBertForTokenClassification", "distilbert", "distilbert.", Head::token},
+    {"RobertaModel", "roberta", "roberta.", Head::none},
+    {"RobertaForSequenceClassification", "roberta", "roberta.", Head::sequence},
+    {"RobertaForTokenClassification", "roberta", "roberta.", Head::token},
+    {"XLMRobertaModel", "roberta", "roberta.", Head::none},
+    {"XLMRobertaForSequenceClassification", "roberta", "roberta.", Head::sequence},
+    {"XLMRobertaForTokenClassification", "roberta", "roberta.", Head::token},
+    {"ElectraModel", "electra", "electra.", Head::none},
+    {"ElectraForSequenceClassification", "electra", "electra.", Head::sequence},
+    {"ElectraForTokenClassification", "electra", "electra.", Head::token},
 };
 
 // model_type → (family, bare architecture)
@@ -241,7 +250,7 @@ Config read_config(const fs::path& path) {
                 std::to_string(c.vocab));
   }
 
-  if (c.arch->classifier) {
+  if (c.arch->head != Head::none) {
     if (auto it = j.find("id2label"); it != j.end() && !it->is_null()) {
       if (!it->is_object()) throw Error(c.path + ": 'id2label' must be an object {\"0\": \"label\", ...}");
       std::map<int64_t, std::string> by_id;
@@ -313,7 +322,7 @@ class Weights {
     } else if (file_->contains(word)) {
       prefix_ = "";
     } else {
-      prefix_ = cfg.arch->classifier ? p : "";
+      prefix_ = cfg.arch->head != Head::none ? p : "";
     }
   }
 
@@ -419,7 +428,7 @@ class Builder {
   // y = x · Wᵀ + b on [..., K] (MatMul with W transposed to [K, N] at import, then Add(b, ·)),
   // as torch exports nn.Linear on a 3-D input.
   ValueId linear3d(ValueId x, const std::string& module, bool body, int64_t k, int64_t n,
-                   const std::string& hint) {
+                   const std::string& hint, const std::string& out = "") {
     const std::string wname = body ? w_.body_name(module + ".weight") : module + ".weight";
     const std::string bname = body ? w_.body_name(module + ".bias") : module + ".bias";
     Tensor w = w_.get(wname, {n, k}, hint);
@@ -432,7 +441,7 @@ class Builder {
     ValueId wv = constant(wname + ".T", std::move(wt));
     ValueId bv = constant(bname, w_.get(bname, {n}, hint));
     ValueId mm = node(Op::MatMul, module + "/MatMul", {x, wv});
-    return node(Op::Add, module + "/Add", {bv, mm});
+    return node(Op::Add, module + "/Add", {bv, mm}, {}, out);
   }
 
   // y = x · Wᵀ + b on [batch, K] as Gemm(transB = 1), as torch exports it on a 2-D input.
@@ -687,7 +696,7 @@ HfImport import_hf(const std::string& dir_arg) {
   const int64_t h = cfg.hidden;
   const std::string hh = b.dims_hint({{cfg.hidden_key, h}});
   int64_t num_labels = 0;
-  if (!cfg.arch->classifier) {
+  if (cfg.arch->head == Head::none) {
     g.outputs.push_back(x);
     if (fam != "distilbert" && w.has_body("pooler.dense.weight")) {
       ValueId first = first_token(b, x, "pooler");
@@ -697,8 +706,10 @@ HfImport import_hf(const std::string& dir_arg) {
     }
   } else {
     // The number of labels: id2label / num_labels, checked against the head's weight.
-    const std::string out_key =
-        fam == "roberta" || fam == "electra" ? "classifier.out_proj.weight" : "classifier.weight";
+    const bool token = cfg.arch->head == Head::token;
+    const std::string out_key = !token && (fam == "roberta" || fam == "electra")
+                                    ? "classifier.out_proj.weight"
+                                    : "classifier.weight";
     const Dims& out_shape = w.file().shape(out_key);
     if (out_shape.size() != 2) {
       throw Error(w.file().path() + ": tensor '" + out_key + "' has shape " + dims_str(out_shape) +
@@ -713,7 +724,9 @@ HfImport import_hf(const std::string& dir_arg) {
     }
     const std::string lh = b.dims_hint({{cfg.hidden_key, h}, {"labels", num_labels}});
     ValueId logits;
-    if (fam == "bert") {
+    if (token) {  // *ForTokenClassification: [B, S, labels]
+      logits = b.linear3d(x, "classifier", false, h, num_labels, lh, "logits");
+    } else if (fam == "bert") {
       ValueId first = first_token(b, x, "pooler");
       ValueId dense = b.gemm(first, "pooler.dense", true, h, h, hh);
       ValueId pooled = b.node(Op::Tanh, "pooler/Tanh", {dense});
@@ -743,9 +756,11 @@ HfImport import_hf(const std::string& dir_arg) {
   ModelInfo& info = result.info;
   info.architecture = cfg.arch->name;
   info.model_type = cfg.model_type;
-  info.task = cfg.arch->classifier ? Task::classification : Task::embedding;
+  info.task = cfg.arch->head == Head::none       ? Task::embedding
+              : cfg.arch->head == Head::sequence ? Task::classification
+                                                 : Task::token_classification;
   info.max_positions = fam == "roberta" ? cfg.max_pos - cfg.pad_id - 1 : cfg.max_pos;
-  if (cfg.arch->classifier) {
+  if (cfg.arch->head != Head::none) {
     for (int64_t i = 0; i < num_labels; ++i) {
       info.labels.push_back(cfg.labels.empty() ? "LABEL_" + std::to_string(i)
                                                : cfg.labels[static_cast<size_t>(i)]);
