@@ -36,6 +36,12 @@
 // * token_embeddings: what embed() pools — each input's last hidden state over its real tokens
 //   (special tokens included, no padding), as sentence-transformers' output_value=
 //   "token_embeddings" gives it (not normalized).
+// * token_classify: what transformers' token-classification pipeline gives for each text: the
+//   softmax over the labels of every token but the special ones, aggregated (none: per token;
+//   simple: adjacent tokens of one entity grouped, B- starts a new one; first / average / max:
+//   each word's tokens first agree on one label, then words are grouped), entities labelled "O"
+//   dropped. A token continues a word when its text is shorter than the token ("##ing");
+//   start / end are character offsets in the text.
 // * Threads. One Pipeline may be shared by several threads: classify() and embed() run their
 //   batches through Session::run(inputs), which takes turns, so they are safe but not parallel.
 //   For parallel work give each thread its own Pipeline. Step-by-step use of session() binds
@@ -69,6 +75,20 @@ struct Classification {
   std::vector<float> probabilities;  // label-id order
 };
 
+// transformers' aggregation_strategy of token classification.
+enum class Aggregation { none, simple, first, average, max };
+// "none", "simple", "first", "average" or "max"; anything else is a bertc::Error naming them.
+Aggregation aggregation_from_name(std::string_view name);
+
+// One entity of token classification, with the fields of transformers' pipeline output.
+struct Entity {
+  std::string label;                 // "entity" (Aggregation::none) or "entity_group" (the others)
+  float score = 0;
+  std::string word;                  // the token, or the word / group's tokens joined
+  std::size_t start = 0, end = 0;    // character offsets in the text: [start, end)
+  std::optional<std::size_t> index;  // the token's position in the encoding (none only)
+};
+
 // A bundle (.bertc) as it was saved, or an ONNX model (.onnx) or Hugging Face model folder
 // compiled with `options`.
 Model load_or_compile(const std::string& path, const CompileOptions& options = {});
@@ -83,7 +103,7 @@ class Pipeline {
   Pipeline& operator=(Pipeline&&) noexcept;
 
   Task task() const;
-  // A classifier's label names in id order (id2label, else LABEL_0, LABEL_1, ...).
+  // A classifier's (or token classifier's) label names in id order (id2label, else LABEL_0, ...).
   const std::vector<std::string>& labels() const;
   // An encoder's pooling modes ("cls", "mean", ...) and whether embed() normalizes.
   const std::vector<std::string>& pooling() const;
@@ -101,6 +121,9 @@ class Pipeline {
   std::vector<Classification> classify(const std::vector<std::string>& texts);
   std::vector<std::vector<float>> embed(std::span<const EncodeInput> inputs);
   std::vector<std::vector<float>> embed(const std::vector<std::string>& texts);
+  // A token classifier's entities per text (see the contract above).
+  std::vector<std::vector<Entity>> token_classify(const std::vector<std::string>& texts,
+                                                  Aggregation aggregation = Aggregation::none);
 
   // The two steps of classify() / embed(), for callers that tokenize in one place and run in
   // another (bertc serve tokenizes on its I/O threads and batches requests together):

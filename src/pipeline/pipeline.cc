@@ -10,6 +10,7 @@
 #include "bertc/error.h"
 #include "pipeline/heads.h"
 #include "pipeline/model_settings.h"
+#include "pipeline/token_entities.h"
 
 namespace bertc {
 
@@ -47,16 +48,25 @@ struct Pipeline::Impl {
 
   void require(Task task) const {
     if (settings.task == task) return;
-    throw Error(source + (settings.task == Task::classification
-                              ? ": is a classifier (it outputs logits): use classify(), not embed()"
-                              : ": is an encoder (no logits): use embed(), not classify()"));
+    auto what = [](Task t) {
+      switch (t) {
+        case Task::classification: return std::pair{"a classifier (it outputs logits)", "classify()"};
+        case Task::embedding: return std::pair{"an encoder (no logits)", "embed()"};
+        case Task::token_classification: return std::pair{"a token classifier (logits per token)", "token_classify()"};
+      }
+      return std::pair{"?", "?"};
+    };
+    throw Error(source + ": is " + what(settings.task).first + ": use " + what(settings.task).second +
+                ", not " + what(task).second);
   }
 
-  std::vector<Encoding> encode(std::span<const EncodeInput> inputs, bool truncate) const {
+  // With `offsets`, each token's byte range and the special-tokens mask too.
+  std::vector<Encoding> encode(std::span<const EncodeInput> inputs, bool truncate, bool offsets = false) const {
     TokenizerOptions opts = tokenizer().options();
     opts.padding.reset();
     opts.truncation.reset();
     opts.return_tokens = false;  // ids are all a model reads
+    opts.return_offsets = offsets;
     if (truncate && settings.max_length) {
       opts.truncation = TruncationOptions{.max_length = settings.max_length};
     }
@@ -185,6 +195,61 @@ std::vector<Tensor> Pipeline::token_embeddings(std::span<const Encoding> encodin
   im.run_batches(encodings, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
     const RaggedOutput& states = im.output(outputs, "last_hidden_state");
     for (size_t b = 0; b < batch.size(); ++b) out[batch[b]] = Tensor::copy_of(states.sequence(b));
+  });
+  return out;
+}
+
+Aggregation aggregation_from_name(std::string_view name) {
+  static const std::pair<std::string_view, Aggregation> kNames[] = {
+      {"none", Aggregation::none}, {"simple", Aggregation::simple}, {"first", Aggregation::first},
+      {"average", Aggregation::average}, {"max", Aggregation::max}};
+  for (const auto& [n, a] : kNames) {
+    if (n == name) return a;
+  }
+  throw Error("aggregation '" + std::string(name) + "' is not one of none, simple, first, average, max");
+}
+
+std::vector<std::vector<Entity>> Pipeline::token_classify(const std::vector<std::string>& texts,
+                                                          Aggregation aggregation) {
+  Impl& im = *impl_;
+  im.require(Task::token_classification);
+  const std::vector<EncodeInput> inputs(texts.begin(), texts.end());
+  const std::vector<Encoding> encodings = im.encode(inputs, true, true);
+  const Tokenizer& tok = im.tokenizer();
+  const std::vector<std::string>& labels = im.settings.labels;
+  std::vector<std::vector<Entity>> out(texts.size());
+  im.run_batches(encodings, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
+    const RaggedOutput& logits = im.output(outputs, "logits");
+    const auto n = static_cast<size_t>(logits.data.dim(logits.data.rank() - 1));
+    if (n != labels.size()) {
+      throw Error(im.source + ": the model gives " + std::to_string(n) + " logits per token but has " +
+                  std::to_string(labels.size()) + " labels");
+    }
+    for (size_t b = 0; b < batch.size(); ++b) {
+      const std::string& text = texts[batch[b]];
+      const Encoding& e = encodings[batch[b]];
+      const Tensor rows = logits.sequence(b);  // [tokens, labels]
+      std::vector<pipeline::TokenPrediction> tokens;
+      for (size_t t = 0; t < e.size(); ++t) {
+        if (e.special_tokens_mask[t]) continue;
+        pipeline::TokenPrediction p;
+        const float* row = rows.data<float>() + t * n;
+        p.scores = pipeline::class_scores({row, n}, pipeline::ScoreFunction::softmax);
+        const auto [begin, end] = e.offsets[t];
+        const std::string_view covered = std::string_view(text).substr(begin, end - begin);
+        p.index = t;
+        p.start = pipeline::utf8_length(std::string_view(text).substr(0, begin));
+        p.end = p.start + pipeline::utf8_length(covered);
+        if (e.ids[t] == tok.unk_id()) {
+          p.word = covered;
+        } else {
+          p.word = tok.id_to_token(e.ids[t]);
+          p.is_subword = pipeline::utf8_length(p.word) != p.end - p.start;
+        }
+        tokens.push_back(std::move(p));
+      }
+      out[batch[b]] = pipeline::aggregate_entities(tokens, labels, aggregation, {"O"});
+    }
   });
   return out;
 }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "../common/ascii_text_model.h"
 #include "../common/error_of.h"
 #include "../common/run_cli.h"
 #include "../e2e/fixtures.h"
@@ -168,6 +169,36 @@ TEST(CliText, RobertaWithoutWordPieceRefusesTextButRunsTensors) {
   EXPECT_LE(
       testing::max_abs_diff(read_npy(out + "/last_hidden_state.npy"), want.at("last_hidden_state")),
       1e-4);
+}
+
+// A token classifier: entities as JSON with transformers' keys, per strategy; pairs refused.
+TEST(CliText, TokenClassifierEntities) {
+  const std::string dir = testing::ascii_text_model("bert_tok").string();
+  const std::string text = "hello world the deep learning text";
+  CliResult r = bertc_cli({"run", dir, "--json", "--text", text});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["text"], text);
+  for (const json& e : lines[0]["entities"]) {
+    for (const char* key : {"entity", "score", "index", "word", "start", "end"}) EXPECT_TRUE(e.contains(key)) << key;
+    EXPECT_NE(e["entity"], "O");
+  }
+  r = bertc_cli({"run", dir, "--json", "--aggregation", "simple", "--text", text});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  lines = json_lines(r.out);
+  for (const json& e : lines[0]["entities"]) {
+    for (const char* key : {"entity_group", "score", "word", "start", "end"}) EXPECT_TRUE(e.contains(key)) << key;
+    EXPECT_FALSE(e.contains("index"));
+    const std::string span = text.substr(e["start"].get<size_t>(), e["end"].get<size_t>() - e["start"].get<size_t>());
+    EXPECT_EQ(e["word"], span);  // lower-case ASCII words: the group's word is its text
+  }
+  r = bertc_cli({"run", dir, "--text", "a", "--text-pair", "b"});
+  EXPECT_NE(r.rc, 0);
+  EXPECT_NE(r.err.find("does not apply to a token classifier"), std::string::npos) << r.err;
+  r = bertc_cli({"run", dir, "--aggregation", "mean", "--text", "a"});
+  EXPECT_NE(r.rc, 0);
+  EXPECT_NE(r.err.find("aggregation"), std::string::npos) << r.err;
 }
 
 TEST(CliText, UsageErrors) {

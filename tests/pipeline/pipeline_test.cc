@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../common/ascii_text_model.h"
 #include "../common/error_of.h"
 #include "../e2e/fixtures.h"
 #include "bertc/error.h"
@@ -134,6 +135,76 @@ TEST(PipelineText, TokenEmbeddingsAreWhatMeanPoolingAverages) {
     }
     EXPECT_LE(max_abs_diff(mean, pooled[i]), 1e-5) << i;
   }
+}
+
+// token_classify on the BertForTokenClassification fixture with the ASCII vocabulary: each
+// entity is its token's softmax over the logits of the tensor path run on that text alone; the
+// word strategies give whole words; the wrong task and a bad strategy name are errors.
+TEST(PipelineText, TokenClassifyIsEachTokensSoftmax) {
+  Pipeline p = Pipeline::load(testing::ascii_text_model("bert_tok").string(), at_level(0));
+  ASSERT_EQ(p.task(), Task::token_classification);
+  ASSERT_EQ(p.labels().size(), 7u);
+  const std::vector<std::string> texts = {"hello world", "the deep learning text is a word",
+                                          "Zebra 42 xyz", "a"};
+  const auto entities = p.token_classify(texts, Aggregation::none);
+  ASSERT_EQ(entities.size(), texts.size());
+  size_t kept = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    TokenizerOptions o = p.tokenizer().options();
+    o.padding.reset();
+    o.return_offsets = true;
+    const Encoding e = p.tokenizer().encode(texts[i], {}, o);
+    const auto n = static_cast<int64_t>(e.size());
+    std::vector<int64_t> ones(e.size(), 1);
+    const std::map<std::string, Tensor> feeds = {
+        {"input_ids", Tensor::from_vector<int64_t>(e.ids, {1, n})},
+        {"attention_mask", Tensor::from_vector<int64_t>(ones, {1, n})},
+        {"token_type_ids", Tensor::from_vector<int64_t>(e.type_ids, {1, n})}};
+    const Tensor logits = p.session().run(feeds).at(0);  // [1, n, 7]
+    std::vector<Entity> want;
+    for (size_t t = 0; t < e.size(); ++t) {
+      if (e.special_tokens_mask[t]) continue;
+      std::vector<float> z(logits.data<float>() + t * 7, logits.data<float>() + t * 7 + 7);
+      const float top = *std::max_element(z.begin(), z.end());
+      double sum = 0;
+      for (float v : z) sum += std::exp(v - top);
+      const size_t k = static_cast<size_t>(std::max_element(z.begin(), z.end()) - z.begin());
+      if (p.labels()[k] == "O") continue;
+      Entity w;
+      w.label = p.labels()[k];
+      w.score = static_cast<float>(1.0 / sum);
+      w.word = p.tokenizer().id_to_token(e.ids[t]);
+      w.start = e.offsets[t].first;  // ASCII: bytes are characters
+      w.end = e.offsets[t].second;
+      w.index = t;
+      want.push_back(w);
+    }
+    ASSERT_EQ(entities[i].size(), want.size()) << texts[i];
+    for (size_t k = 0; k < want.size(); ++k) {
+      const Entity& got = entities[i][k];
+      EXPECT_EQ(got.label, want[k].label);
+      EXPECT_NEAR(got.score, want[k].score, 1e-5);
+      EXPECT_EQ(got.word, want[k].word);
+      EXPECT_EQ(got.index, want[k].index);
+      EXPECT_EQ(got.start, want[k].start);
+      EXPECT_EQ(got.end, want[k].end);
+    }
+    kept += want.size();
+  }
+  EXPECT_GT(kept, 0u);  // the random weights do label some tokens
+  for (Aggregation a : {Aggregation::first, Aggregation::average, Aggregation::max}) {
+    const auto words = p.token_classify(texts, a);
+    for (size_t i = 0; i < texts.size(); ++i) {
+      for (const Entity& e : words[i]) {  // whole words: bounded by spaces or the text's ends
+        EXPECT_TRUE(e.start == 0 || texts[i][e.start - 1] == ' ') << texts[i] << " " << e.word;
+        EXPECT_TRUE(e.end == texts[i].size() || texts[i][e.end] == ' ')
+            << texts[i] << " " << e.word;
+        EXPECT_FALSE(e.index);
+      }
+    }
+  }
+  EXPECT_HAS(error_of([&] { p.embed(std::vector<std::string>{"x"}); }), "is a token classifier");
+  EXPECT_HAS(error_of([] { aggregation_from_name("mean"); }), "none, simple, first, average, max");
 }
 
 TEST(PipelineText, NormalizeOptionOnAClsEncoder) {

@@ -13,6 +13,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 
+#include "../common/ascii_text_model.h"
 #include "../common/temp_path.h"
 
 namespace bertc::testing {
@@ -117,39 +118,16 @@ namespace fs = std::filesystem;
 
 const fs::path kTextModels = fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / "text_models";
 
-// The first `size` tokens of tests/fixtures/text_models/ascii_vocab.txt (see its README.md).
-void write_vocab(const fs::path& path, std::size_t size) {
-  std::ifstream in(kTextModels / "ascii_vocab.txt");
-  std::ofstream out(path);
-  std::string line;
-  for (std::size_t i = 0; i < size && std::getline(in, line); ++i) out << line << "\n";
-}
-
-// tests/fixtures/hf/<name> (config.json + model.safetensors) with a vocabulary of its size.
-fs::path text_model(const std::string& name) {
-  const fs::path out = temp_path("serve_" + name);
-  if (fs::exists(out / "vocab.txt")) return out;
-  const fs::path src = fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / "hf" / name;
-  fs::create_directories(out);
-  for (const char* f : {"config.json", "model.safetensors"}) {
-    fs::copy_file(src / f, out / f, fs::copy_options::overwrite_existing);
-  }
-  std::ifstream in(src / "config.json");
-  const nlohmann::json config = nlohmann::json::parse(in);
-  write_vocab(out / "vocab.txt", config.at("vocab_size").get<std::size_t>());
-  return out;
-}
-
 }  // namespace
 
 // The BertModel fixture with sentence-transformers' mean pooling.
 std::string embedder_folder() {
-  const fs::path dir = text_model("bert");
+  const fs::path dir = ascii_text_model("bert");
   fs::copy(kTextModels / "mean_pooling", dir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   return dir.string();
 }
 
-std::string classifier_folder() { return text_model("bert_cls").string(); }
+std::string classifier_folder() { return ascii_text_model("bert_cls").string(); }
 
 // The classifier with only its first label's row of the head: a one-logit cross-encoder.
 std::string cross_encoder_folder() {

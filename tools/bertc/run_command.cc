@@ -116,9 +116,13 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--file", args->text.file, "a file of texts, one per line, run in batches")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--json", args->text.json,
-                "one JSON object per text: logits, probabilities, labels (label-id order) or "
-                "embedding");
+                "one JSON object per text: logits, probabilities, labels (label-id order), "
+                "embedding or entities");
   cmd->add_flag("--normalize", args->normalize, "L2-normalize embeddings");
+  cmd->add_option("--aggregation", args->text.aggregation,
+                  "a token classifier's entities: none (per token, the default), simple, first, "
+                  "average or max, as transformers' aggregation_strategy")
+      ->check(CLI::IsMember({"none", "simple", "first", "average", "max"}));
   cmd->add_option("--max-batch-tokens", args->max_batch_tokens,
                   "tokens per batch, run packed (default 4096; a longer text runs alone)");
   cmd->add_flag("--progress", args->progress,

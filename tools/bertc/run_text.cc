@@ -96,6 +96,35 @@ void print_embeddings(const Pipeline& p, std::span<const EncodeInput> inputs,
   }
 }
 
+// Entities with transformers' keys: entity, score, index, word, start, end (none), or
+// entity_group, score, word, start, end.
+void print_entities(std::span<const EncodeInput> inputs, const std::vector<std::vector<Entity>>& results,
+                    bool json) {
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (json) {
+      ordered_json j = text_fields(inputs[i]);
+      j["entities"] = ordered_json::array();
+      for (const Entity& e : results[i]) {
+        ordered_json o;
+        o[e.index ? "entity" : "entity_group"] = e.label;
+        o["score"] = e.score;
+        if (e.index) o["index"] = *e.index;
+        o["word"] = e.word;
+        o["start"] = e.start;
+        o["end"] = e.end;
+        j["entities"].push_back(std::move(o));
+      }
+      std::printf("%s\n", dump(j).c_str());
+      continue;
+    }
+    std::printf("%s: %zu entities\n", title(inputs[i]).c_str(), results[i].size());
+    for (const Entity& e : results[i]) {
+      std::printf("  %-10s %.4f  %s  [%zu, %zu)\n", e.label.c_str(), e.score,
+                  dump(ordered_json(e.word)).c_str(), e.start, e.end);
+    }
+  }
+}
+
 }  // namespace
 
 void ProgressBar::start() { start_ = now_seconds(); }
@@ -129,9 +158,17 @@ void run_texts(Pipeline& pipeline, const TextRunArgs& args, ProgressBar* bar) {
     inputs.push_back(args.pairs.empty() ? EncodeInput(texts[i])
                                         : EncodeInput(texts[i], args.pairs[i]));
   }
+  const Aggregation aggregation = aggregation_from_name(args.aggregation);
+  if (pipeline.task() == Task::token_classification && !args.pairs.empty()) {
+    throw Error("--text-pair does not apply to a token classifier (one text at a time)");
+  }
   if (bar) bar->start();
   try {
-    if (pipeline.task() == Task::classification) {
+    if (pipeline.task() == Task::token_classification) {
+      const std::vector<std::vector<Entity>> results = pipeline.token_classify(texts, aggregation);
+      if (bar) bar->finish();
+      print_entities(inputs, results, args.json);
+    } else if (pipeline.task() == Task::classification) {
       const std::vector<Classification> results = pipeline.classify(inputs);
       if (bar) bar->finish();
       print_classifications(pipeline, inputs, results, args.json);

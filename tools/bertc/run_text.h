@@ -14,6 +14,7 @@ struct TextRunArgs {
   std::vector<std::string> pairs;  // empty, or one per text
   std::string file;                // one text per line (instead of texts)
   bool json = false;
+  std::string aggregation = "none";  // a token classifier's aggregation strategy
 };
 
 // A progress bar on stderr: start() before the first batch, update() after each, finish() ends

@@ -61,6 +61,10 @@ void run_serve(ServeArgs& args) {
                           .normalize = false,
                           .progress = {}};
   Pipeline pipeline = Pipeline::load(args.model, std::move(options));
+  if (pipeline.task() == Task::token_classification) {
+    throw Error(args.model + ": is a token classifier; bertc serve has TEI's routes for embedding "
+                "models, classifiers and re-rankers (use bertc run --text ... --aggregation)");
+  }
   if (pipeline.task() == Task::embedding) pipeline.tokenizer();  // a model without text fails here
   warm_up(pipeline, o.max_batch_tokens);
   srv.set_ready(pipeline);
