@@ -47,6 +47,23 @@ class TextClassificationPipeline:
         return results
 
 
+class TokenClassificationPipeline:
+    """pipeline("token-classification") (also "ner"): per text a list of entities as
+    transformers gives them: {"entity", "score", "index", "word", "start", "end"} per token with
+    aggregation_strategy="none" (the default), or {"entity_group", "score", "word", "start",
+    "end"} with "simple", "first", "average" or "max". "O" is left out."""
+
+    def __init__(self, pipeline, aggregation_strategy="none"):
+        self._p = pipeline
+        self._aggregation = aggregation_strategy
+
+    def __call__(self, inputs, aggregation_strategy=None, **_):
+        single = isinstance(inputs, str)
+        out = self._p.token_classify([inputs] if single else list(inputs),
+                                     str(aggregation_strategy or self._aggregation).lower())
+        return out[0] if single else out
+
+
 class FeatureExtractionPipeline:
     """pipeline("feature-extraction"): the sentence embedding of each text (the model's
     pooling), as a nested list like transformers' [[vector]] per text."""
@@ -60,14 +77,20 @@ class FeatureExtractionPipeline:
         return [[v.tolist()] for v in out][0] if single else [[v.tolist()] for v in out]
 
 
-def pipeline(task, model, threads=None, max_batch_tokens=4096, **_):
-    """transformers.pipeline for "text-classification" (also "sentiment-analysis") and
-    "feature-extraction", on a Hugging Face folder or a .bertc bundle."""
+def pipeline(task, model, threads=None, max_batch_tokens=4096, aggregation_strategy="none", **_):
+    """transformers.pipeline for "text-classification" (also "sentiment-analysis"),
+    "token-classification" (also "ner") and "feature-extraction", on a Hugging Face folder or a
+    .bertc bundle."""
     p = _bertc.Pipeline(str(model), max_batch_tokens, threads or 0)
+    if task in ("token-classification", "ner"):
+        if p.task != "token_classification":
+            raise _bertc.Error(f"{model}: is not a token classifier (task {task!r})")
+        return TokenClassificationPipeline(p, aggregation_strategy)
     if task in ("text-classification", "sentiment-analysis"):
         if p.task != "classification":
             raise _bertc.Error(f"{model}: is not a classifier (task {task!r})")
         return TextClassificationPipeline(p)
     if task == "feature-extraction":
         return FeatureExtractionPipeline(p)
-    raise _bertc.Error(f"task {task!r} is not supported (text-classification, feature-extraction)")
+    raise _bertc.Error(f"task {task!r} is not supported (text-classification, token-classification, "
+                       "feature-extraction)")

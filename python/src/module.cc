@@ -183,7 +183,12 @@ PYBIND11_MODULE(_bertc, m) {
         return bertc::Pipeline::load(path, std::move(o));
       }), py::arg("path"), py::arg("max_batch_tokens") = 4096, py::arg("threads") = 0)
       .def_property_readonly("task", [](const bertc::Pipeline& p) {
-        return p.task() == bertc::Task::classification ? "classification" : "embedding";
+        switch (p.task()) {
+          case bertc::Task::classification: return "classification";
+          case bertc::Task::token_classification: return "token_classification";
+          case bertc::Task::embedding: break;
+        }
+        return "embedding";
       })
       .def_property_readonly("labels", &bertc::Pipeline::labels)
       .def_property_readonly("pooling", &bertc::Pipeline::pooling)
@@ -208,6 +213,31 @@ PYBIND11_MODULE(_bertc, m) {
         for (const bertc::Tensor& t : states) out.push_back(to_numpy(t));
         return out;
       }, py::arg("texts"), "Per text, its last hidden state [tokens, hidden] float32.")
+      .def("token_classify", [](bertc::Pipeline& p, const std::vector<std::string>& texts, const std::string& aggregation) {
+        const bertc::Aggregation a = bertc::aggregation_from_name(aggregation);
+        std::vector<std::vector<bertc::Entity>> results;
+        {
+          py::gil_scoped_release release;
+          results = p.token_classify(texts, a);
+        }
+        py::list out;
+        for (const auto& entities : results) {
+          py::list list;
+          for (const bertc::Entity& e : entities) {
+            py::dict d;
+            d[e.index ? "entity" : "entity_group"] = e.label;
+            d["score"] = e.score;
+            if (e.index) d["index"] = *e.index;
+            d["word"] = e.word;
+            d["start"] = e.start;
+            d["end"] = e.end;
+            list.append(std::move(d));
+          }
+          out.append(std::move(list));
+        }
+        return out;
+      }, py::arg("texts"), py::arg("aggregation") = "none",
+         "Per text, its entities as transformers' token-classification pipeline gives them.")
       .def("classify", [](bertc::Pipeline& p, const std::vector<std::string>& texts,
                           const std::vector<std::optional<std::string>>& pairs) {
         std::vector<bertc::Classification> out;

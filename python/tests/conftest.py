@@ -41,3 +41,9 @@ def classifier(tmp_path_factory):
 @pytest.fixture(scope="session")
 def onnx_fixture():
     return FIXTURES / "bert_cls_opset14"
+
+
+@pytest.fixture(scope="session")
+def token_classifier(tmp_path_factory):
+    """The BertForTokenClassification fixture (labels O, B-PER, I-PER, B-ORG, I-ORG, B-LOC, I-LOC)."""
+    return _text_model(tmp_path_factory.mktemp("models"), "bert_tok")

@@ -200,3 +200,22 @@ def test_empty_and_help(embedder):
     for api in (bertc.SentenceTransformer.encode, bertc.InferenceSession.run, bertc.CrossEncoder.predict,
                 bertc.pipeline, bertc.Tokenizer.__call__, bertc.compile, bertc.dask.encode):
         assert api.__doc__, api
+
+
+def test_token_classification_pipeline(token_classifier, classifier):
+    ner = bertc.pipeline("token-classification", model=token_classifier)
+    text = "hello world the deep learning text"
+    want = bertc_run(token_classifier, "--text", text)[0]["entities"]
+    got = ner(text)
+    assert [e["entity"] for e in got] == [e["entity"] for e in want]
+    for g, w in zip(got, want):
+        assert set(g) == {"entity", "score", "index", "word", "start", "end"}
+        assert g["score"] == pytest.approx(w["score"], abs=1e-6)
+        assert (g["index"], g["word"], g["start"], g["end"]) == (w["index"], w["word"], w["start"], w["end"])
+    grouped = bertc.pipeline("ner", model=token_classifier, aggregation_strategy="simple")([text, "a b"])
+    want_grouped = bertc_run(token_classifier, "--aggregation", "simple", "--text", text)[0]["entities"]
+    assert len(grouped) == 2 and [e["entity_group"] for e in grouped[0]] == [e["entity_group"] for e in want_grouped]
+    with pytest.raises(bertc.Error, match="aggregation"):
+        ner(text, aggregation_strategy="mean")
+    with pytest.raises(bertc.Error, match="not a token classifier"):
+        bertc.pipeline("token-classification", model=classifier)
