@@ -75,6 +75,14 @@ struct Classification {
   std::vector<float> probabilities;  // label-id order
 };
 
+// One item of a ranking: its position in the input and its score.
+struct Ranked {
+  std::size_t index = 0;
+  float score = 0;
+};
+// `scores` best first (ties keep input order), the first top_k of them (0: all).
+std::vector<Ranked> rank_by_score(std::span<const float> scores, std::size_t top_k = 0);
+
 // transformers' aggregation_strategy of token classification.
 enum class Aggregation { none, simple, first, average, max };
 // "none", "simple", "first", "average" or "max"; anything else is a bertc::Error naming them.
@@ -121,6 +129,11 @@ class Pipeline {
   std::vector<Classification> classify(const std::vector<std::string>& texts);
   std::vector<std::vector<float>> embed(std::span<const EncodeInput> inputs);
   std::vector<std::vector<float>> embed(const std::vector<std::string>& texts);
+  // A one-label cross-encoder's scores of (query, document) pairs — its sigmoid, as
+  // sentence-transformers' CrossEncoder.rank gives them — best first, the first top_k (0: all).
+  // Throws bertc::Error for a model that is not a one-label classifier.
+  std::vector<Ranked> rerank(std::string_view query, const std::vector<std::string>& documents,
+                             std::size_t top_k = 0);
   // A token classifier's entities per text (see the contract above).
   std::vector<std::vector<Entity>> token_classify(const std::vector<std::string>& texts,
                                                   Aggregation aggregation = Aggregation::none);

@@ -106,13 +106,9 @@ class CrossEncoder:
     def rank(self, query, documents, top_k=None, return_documents=False, batch_size=32):
         """[{"corpus_id", "score"[, "text"]}] best first, as sentence-transformers' rank() (a
         one-label model only)."""
-        if len(self._pipeline.labels) != 1:
-            raise _bertc.Error(f"rank() needs a one-label cross-encoder; this model has {len(self._pipeline.labels)} labels")
-        scores = self.predict([[query, d] for d in documents], batch_size=batch_size)
-        order = sorted(range(len(documents)), key=lambda i: -float(scores[i]))
         ranks = []
-        for i in order[:top_k]:
-            r = {"corpus_id": i, "score": float(scores[i])}
+        for i, score in self._pipeline.rerank(query, list(documents), top_k or 0):
+            r = {"corpus_id": i, "score": score}
             if return_documents:
                 r["text"] = documents[i]
             ranks.append(r)

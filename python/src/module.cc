@@ -213,6 +213,18 @@ PYBIND11_MODULE(_bertc, m) {
         for (const bertc::Tensor& t : states) out.push_back(to_numpy(t));
         return out;
       }, py::arg("texts"), "Per text, its last hidden state [tokens, hidden] float32.")
+      .def("rerank", [](bertc::Pipeline& p, const std::string& query, const std::vector<std::string>& docs,
+                        std::size_t top_k) {
+        std::vector<bertc::Ranked> ranked;
+        {
+          py::gil_scoped_release release;
+          ranked = p.rerank(query, docs, top_k);
+        }
+        std::vector<std::pair<std::size_t, float>> out;
+        for (const bertc::Ranked& r : ranked) out.emplace_back(r.index, r.score);
+        return out;
+      }, py::arg("query"), py::arg("documents"), py::arg("top_k") = 0,
+         "(index, score) of each document, best first: a one-label cross-encoder's sigmoid.")
       .def("token_classify", [](bertc::Pipeline& p, const std::vector<std::string>& texts, const std::string& aggregation) {
         const bertc::Aggregation a = bertc::aggregation_from_name(aggregation);
         std::vector<std::vector<bertc::Entity>> results;

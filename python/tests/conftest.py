@@ -47,3 +47,31 @@ def onnx_fixture():
 def token_classifier(tmp_path_factory):
     """The BertForTokenClassification fixture (labels O, B-PER, I-PER, B-ORG, I-ORG, B-LOC, I-LOC)."""
     return _text_model(tmp_path_factory.mktemp("models"), "bert_tok")
+
+
+@pytest.fixture(scope="session")
+def cross_encoder(tmp_path_factory, classifier):
+    """The classifier with only its first label's row of the head: a one-logit cross-encoder."""
+    import struct
+    out = tmp_path_factory.mktemp("models") / "cross_encoder"
+    shutil.copytree(classifier, out)
+    config = json.loads((out / "config.json").read_text())
+    config["id2label"], config["label2id"] = {"0": "LABEL_0"}, {"LABEL_0": 0}
+    (out / "config.json").write_text(json.dumps(config))
+    raw = (out / "model.safetensors").read_bytes()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header, data = json.loads(raw[8:8 + n]), raw[8 + n:]
+    new_header, new_data = {}, b""
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = t["data_offsets"]
+        shape = list(t["shape"])
+        if name.startswith("classifier."):  # [labels, hidden] / [labels]: keep row 0
+            end = begin + (end - begin) // shape[0]
+            shape[0] = 1
+        new_header[name] = {"dtype": t["dtype"], "shape": shape, "data_offsets": [len(new_data), len(new_data) + end - begin]}
+        new_data += data[begin:end]
+    h = json.dumps(new_header).encode()
+    (out / "model.safetensors").write_bytes(struct.pack("<Q", len(h)) + h + new_data)
+    return out

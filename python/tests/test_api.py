@@ -219,3 +219,15 @@ def test_token_classification_pipeline(token_classifier, classifier):
         ner(text, aggregation_strategy="mean")
     with pytest.raises(bertc.Error, match="not a token classifier"):
         bertc.pipeline("token-classification", model=classifier)
+
+
+def test_cross_encoder_rank(cross_encoder):
+    ce = bertc.CrossEncoder(cross_encoder)
+    docs = ["hello world", "the deep learning text", "a", "word of the world"]
+    scores = ce.predict([["deep learning", d] for d in docs])
+    ranks = ce.rank("deep learning", docs, return_documents=True)
+    assert [r["corpus_id"] for r in ranks] == sorted(range(len(docs)), key=lambda i: -scores[i])
+    for r in ranks:
+        assert r["score"] == pytest.approx(float(scores[r["corpus_id"]]), abs=1e-6)
+        assert r["text"] == docs[r["corpus_id"]]
+    assert len(ce.rank("deep learning", docs, top_k=2)) == 2

@@ -199,6 +199,29 @@ std::vector<Tensor> Pipeline::token_embeddings(std::span<const Encoding> encodin
   return out;
 }
 
+std::vector<Ranked> rank_by_score(std::span<const float> scores, std::size_t top_k) {
+  std::vector<Ranked> ranked(scores.size());
+  for (size_t i = 0; i < scores.size(); ++i) ranked[i] = {i, scores[i]};
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) { return a.score > b.score; });
+  if (top_k && top_k < ranked.size()) ranked.resize(top_k);
+  return ranked;
+}
+
+std::vector<Ranked> Pipeline::rerank(std::string_view query, const std::vector<std::string>& documents,
+                                     std::size_t top_k) {
+  impl_->require(Task::classification);
+  if (labels().size() != 1) {
+    throw Error(impl_->source + ": a re-ranker is a one-label cross-encoder; this classifier has " +
+                std::to_string(labels().size()) + " labels");
+  }
+  std::vector<EncodeInput> pairs;
+  pairs.reserve(documents.size());
+  for (const std::string& d : documents) pairs.emplace_back(query, std::string_view(d));
+  std::vector<float> scores;
+  for (const Classification& c : classify(pairs)) scores.push_back(c.probabilities.at(0));
+  return rank_by_score(scores, top_k);
+}
+
 Aggregation aggregation_from_name(std::string_view name) {
   static const std::pair<std::string_view, Aggregation> kNames[] = {
       {"none", Aggregation::none}, {"simple", Aggregation::simple}, {"first", Aggregation::first},

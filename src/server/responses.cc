@@ -44,15 +44,6 @@ std::string base64(const std::vector<float>& v) {
 
 std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
 
-// Indices of `scores` best first (ties in index order).
-std::vector<std::size_t> best_first(const std::vector<float>& scores) {
-  std::vector<std::size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
-  return order;
-}
-
 }  // namespace
 
 std::string embed_response(const std::vector<std::vector<float>>& embeddings) {
@@ -92,12 +83,12 @@ std::string predict_response(const Request& request, const std::vector<Classific
         request.raw_scores ? results[i].logits : results[i].probabilities;
     out += '[';
     bool first = true;
-    for (std::size_t k : best_first(scores)) {
+    for (const Ranked& r : rank_by_score(scores)) {
       if (!first) out += ',';
       first = false;
       out += R"({"score":)";
-      append_float(out, scores[k]);
-      out += R"(,"label":)" + quoted(labels.at(k)) + '}';
+      append_float(out, r.score);
+      out += R"(,"label":)" + quoted(labels.at(r.index)) + '}';
     }
     out += ']';
   }
@@ -113,13 +104,13 @@ std::string rerank_response(const Request& request, const std::vector<Classifica
   }
   std::string out = "[";
   bool first = true;
-  for (std::size_t i : best_first(scores)) {
+  for (const Ranked& r : rank_by_score(scores)) {
     if (!first) out += ',';
     first = false;
-    out += R"({"index":)" + std::to_string(i);
-    if (request.return_text) out += R"(,"text":)" + quoted(*request.inputs[i].pair);
+    out += R"({"index":)" + std::to_string(r.index);
+    if (request.return_text) out += R"(,"text":)" + quoted(*request.inputs[r.index].pair);
     out += R"(,"score":)";
-    append_float(out, scores[i]);
+    append_float(out, r.score);
     out += '}';
   }
   out += ']';

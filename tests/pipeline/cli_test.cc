@@ -201,6 +201,21 @@ TEST(CliText, TokenClassifierEntities) {
   EXPECT_NE(r.err.find("aggregation"), std::string::npos) << r.err;
 }
 
+TEST(CliText, RerankPrintsDocumentsBestFirst) {
+  const std::string dir = testing::ascii_cross_encoder().string();
+  const CliResult r = bertc_cli({"rerank", dir, "--query", "deep learning", "--doc", "hello world", "--doc",
+                                 "the deep learning text", "--doc", "a", "--json", "--top-k", "2"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_GE(lines[0]["score"].get<double>(), lines[1]["score"].get<double>());
+  const std::vector<std::string> docs = {"hello world", "the deep learning text", "a"};
+  for (const json& l : lines) EXPECT_EQ(l["text"], docs.at(l["index"].get<size_t>()));
+  const CliResult none = bertc_cli({"rerank", dir, "--query", "q"});
+  EXPECT_NE(none.rc, 0);
+  EXPECT_NE(none.err.find("no documents"), std::string::npos) << none.err;
+}
+
 TEST(CliText, UsageErrors) {
   const std::string dir = (testing::fixtures_dir() / "hf" / "bert_cls").string();
   CliResult r = bertc_cli({"run", dir});

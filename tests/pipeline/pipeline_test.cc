@@ -207,6 +207,39 @@ TEST(PipelineText, TokenClassifyIsEachTokensSoftmax) {
   EXPECT_HAS(error_of([] { aggregation_from_name("mean"); }), "none, simple, first, average, max");
 }
 
+// rerank: the cross-encoder's sigmoid of each (query, document) pair, best first, as classify()
+// scores the same pairs; top_k cuts; a model that is not a one-label classifier is refused.
+TEST(PipelineText, RerankSortsTheCrossEncodersScores) {
+  Pipeline p = Pipeline::load(testing::ascii_cross_encoder().string(), at_level(0));
+  const std::string query = "deep learning";
+  const std::vector<std::string> docs = {"hello world", "the deep learning text", "a", "word of the world",
+                                         "text text text"};
+  std::vector<EncodeInput> pairs;
+  for (const std::string& d : docs) pairs.emplace_back(query, std::string_view(d));
+  const auto scored = p.classify(pairs);
+  const auto ranked = p.rerank(query, docs);
+  ASSERT_EQ(ranked.size(), docs.size());
+  std::vector<bool> seen(docs.size());
+  for (size_t k = 0; k < ranked.size(); ++k) {
+    EXPECT_NEAR(ranked[k].score, scored[ranked[k].index].probabilities[0], 1e-6);
+    if (k) EXPECT_GE(ranked[k - 1].score, ranked[k].score);
+    seen[ranked[k].index] = true;
+  }
+  EXPECT_TRUE(std::all_of(seen.begin(), seen.end(), [](bool b) { return b; }));
+  const auto top2 = p.rerank(query, docs, 2);
+  ASSERT_EQ(top2.size(), 2u);
+  EXPECT_EQ(top2[0].index, ranked[0].index);
+  EXPECT_TRUE(p.rerank(query, {}).empty());
+  Pipeline three_labels = Pipeline::load(testing::ascii_text_model("bert_cls").string(), at_level(0));
+  EXPECT_HAS(error_of([&] { three_labels.rerank(query, docs); }), "one-label cross-encoder; this classifier has 3 labels");
+  // Ties keep input order.
+  const auto tied = rank_by_score(std::vector<float>{0.5f, 0.9f, 0.5f, 0.9f});
+  EXPECT_EQ(tied[0].index, 1u);
+  EXPECT_EQ(tied[1].index, 3u);
+  EXPECT_EQ(tied[2].index, 0u);
+  EXPECT_EQ(tied[3].index, 2u);
+}
+
 TEST(PipelineText, NormalizeOptionOnAClsEncoder) {
   BERTC_SKIP_WITHOUT_SHARED_DATA();
   // The MiniLM-shaped model without its sentence-transformers files: [CLS] pooling, as is.

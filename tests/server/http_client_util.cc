@@ -130,53 +130,7 @@ std::string embedder_folder() {
 std::string classifier_folder() { return ascii_text_model("bert_cls").string(); }
 
 // The classifier with only its first label's row of the head: a one-logit cross-encoder.
-std::string cross_encoder_folder() {
-  const fs::path out = temp_path("text_cross_encoder");
-  if (fs::exists(out / "model.safetensors")) return out.string();
-  const fs::path src = classifier_folder();
-  fs::create_directories(out);
-  for (const auto& e : fs::directory_iterator(src)) {
-    if (e.is_regular_file() && e.path().filename() != "model.safetensors" &&
-        e.path().filename() != "config.json") {
-      fs::copy_file(e.path(), out / e.path().filename(), fs::copy_options::overwrite_existing);
-    }
-  }
-  std::ifstream cin(src / "config.json");
-  nlohmann::json config = nlohmann::json::parse(cin);
-  config["id2label"] = {{"0", "LABEL_0"}};
-  config["label2id"] = {{"LABEL_0", 0}};
-  std::ofstream(out / "config.json") << config.dump(2);
-  // safetensors: u64 header size, JSON header {name: {dtype, shape, data_offsets}}, data.
-  std::ifstream in(src / "model.safetensors", std::ios::binary);
-  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::uint64_t n = 0;
-  std::memcpy(&n, file.data(), 8);
-  const nlohmann::json header = nlohmann::json::parse(file.substr(8, n));
-  const std::string data = file.substr(8 + n);
-  nlohmann::json new_header = nlohmann::json::object();
-  std::string new_data;
-  for (const auto& [name, t] : header.items()) {
-    if (name == "__metadata__") continue;
-    std::vector<std::int64_t> shape = t.at("shape").get<std::vector<std::int64_t>>();
-    const auto begin = t.at("data_offsets")[0].get<std::size_t>();
-    auto end = t.at("data_offsets")[1].get<std::size_t>();
-    if (name.rfind("classifier.", 0) == 0) {  // [labels, hidden] / [labels]: keep row 0
-      const std::size_t row = (end - begin) / static_cast<std::size_t>(shape[0]);
-      end = begin + row;
-      shape[0] = 1;
-    }
-    new_header[name] = {{"dtype", t.at("dtype")},
-                        {"shape", shape},
-                        {"data_offsets", {new_data.size(), new_data.size() + (end - begin)}}};
-    new_data += data.substr(begin, end - begin);
-  }
-  const std::string h = new_header.dump();
-  const std::uint64_t hn = h.size();
-  std::ofstream outf(out / "model.safetensors", std::ios::binary);
-  outf.write(reinterpret_cast<const char*>(&hn), 8);
-  outf << h << new_data;
-  return out.string();
-}
+std::string cross_encoder_folder() { return ascii_cross_encoder().string(); }
 
 TestServer::TestServer(Pipeline* pipeline, ServeOptions options) {
   options.host = "127.0.0.1";

@@ -12,5 +12,6 @@ void add_inspect_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
+void add_rerank_command(CLI::App& app);
 
 }  // namespace bertc::cli

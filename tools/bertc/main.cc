@@ -1,4 +1,4 @@
-// The bertc command: compile, run, bench, inspect, verify, tokenize, serve.
+// The bertc command: compile, run, bench, inspect, verify, tokenize, serve, rerank.
 #include <cstdio>
 #include <exception>
 
@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   bertc::cli::add_verify_command(app);
   bertc::cli::add_tokenize_command(app);
   bertc::cli::add_serve_command(app);
+  bertc::cli::add_rerank_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -30,6 +30,9 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
+// The lines of a text file (a final newline ends the last line; "\r\n" endings are read too).
+std::vector<std::string> read_lines(const std::string& path);
+
 // `bar` (may be null) is the one the pipeline's options.progress updates.
 void run_texts(Pipeline& pipeline, const TextRunArgs& args, ProgressBar* bar);
 
