@@ -1136,7 +1136,9 @@ TEXT_CASES = ("en-simple", "en-paragraph", "fr-accents", "zh-mixed-latin", "punc
 # sentence-transformers' Pooling config keys, in the order it concatenates the modes.
 POOLING_MODES = (("pooling_mode_cls_token", "cls"), ("pooling_mode_max_tokens", "max"),
                  ("pooling_mode_mean_tokens", "mean"),
-                 ("pooling_mode_mean_sqrt_len_tokens", "mean_sqrt_len"))
+                 ("pooling_mode_mean_sqrt_len_tokens", "mean_sqrt_len"),
+                 ("pooling_mode_weightedmean_tokens", "weightedmean"),
+                 ("pooling_mode_lasttoken", "lasttoken"))
 
 
 def read_jsonl(path):
@@ -1193,6 +1195,14 @@ def pool(states, mask, modes, normalize):
             t = states.clone()
             t[m == 0] = -1e9
             outs.append(torch.max(t, 1)[0])
+        elif mode == "weightedmean":  # sentence-transformers: weights 1..seq, masked
+            w = torch.arange(1, states.shape[1] + 1, dtype=states.dtype)[None, :, None] * m
+            outs.append(torch.sum(states * w, 1) / torch.clamp(w.sum(1), min=1e-9))
+        elif mode == "lasttoken":  # the last position whose mask is 1
+            values, indices = mask.flip(1).max(1)
+            indices = torch.where(values == 0, states.shape[1] - 1, indices)
+            last = states.shape[1] - indices - 1
+            outs.append(torch.gather(states * m, 1, last[:, None, None].expand(-1, 1, states.shape[2]))[:, 0])
         else:
             total = torch.sum(states * m, 1)
             count = torch.clamp(m.sum(1), min=1e-9)

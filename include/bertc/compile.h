@@ -45,8 +45,9 @@ struct ModelInfo {
   // the folder's tokenizer or it has none, the message to give when text is used.
   std::map<std::string, std::string> tokenizer_files;
   std::string tokenizer_error;
-  // sentence-transformers (modules.json): the pooling modes (cls | max | mean | mean_sqrt_len,
-  // in the order it concatenates them; empty: cls), Normalize, max_seq_length (0: unset), or
+  // sentence-transformers (modules.json): the pooling modes (cls | max | mean | mean_sqrt_len |
+  // weightedmean | lasttoken, in the order it concatenates them; empty: cls), Normalize,
+  // max_seq_length (0: unset), or
   // the message for a module or mode bertc does not run.
   std::vector<std::string> pooling;
   bool normalize = false;

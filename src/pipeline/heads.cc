@@ -37,12 +37,28 @@ std::vector<float> pool(const float* states, std::span<const int64_t> mask, int6
       out.insert(out.end(), states, states + h);
       continue;
     }
+    if (mode == "lasttoken") {  // the last unmasked token (zeros when there is none)
+      size_t last = mask.size();
+      for (size_t t = 0; t < mask.size(); ++t) {
+        if (mask[t] != 0) last = t;
+      }
+      if (last == mask.size()) {
+        out.insert(out.end(), h, 0.0f);
+      } else {
+        out.insert(out.end(), states + last * h, states + (last + 1) * h);
+      }
+      continue;
+    }
+    const bool weighted = mode == "weightedmean";  // token t weighs t + 1 (its 1-based position)
     std::vector<double> acc(h, mode == "max" ? -1e9 : 0.0);  // -1e9: sentence-transformers' fill
+    double weights = 0;
     for (size_t t = 0; t < mask.size(); ++t) {
       if (mask[t] == 0) continue;
       const float* row = states + t * h;
+      const double w = weighted ? static_cast<double>(t + 1) : 1.0;
+      weights += w;
       for (size_t j = 0; j < h; ++j) {
-        acc[j] = mode == "max" ? std::max(acc[j], static_cast<double>(row[j])) : acc[j] + row[j];
+        acc[j] = mode == "max" ? std::max(acc[j], static_cast<double>(row[j])) : acc[j] + w * row[j];
       }
     }
     double div = 1;
@@ -50,8 +66,11 @@ std::vector<float> pool(const float* states, std::span<const int64_t> mask, int6
       div = std::max(count, 1e-9);
     } else if (mode == "mean_sqrt_len") {
       div = std::sqrt(std::max(count, 1e-9));
+    } else if (weighted) {
+      div = std::max(weights, 1e-9);
     } else if (mode != "max") {
-      throw Error("pooling mode '" + mode + "' is not supported (cls, max, mean, mean_sqrt_len)");
+      throw Error("pooling mode '" + mode +
+                  "' is not supported (cls, max, mean, mean_sqrt_len, weightedmean, lasttoken)");
     }
     for (double v : acc) out.push_back(static_cast<float>(v / div));
   }

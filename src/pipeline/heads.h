@@ -15,8 +15,9 @@ namespace bertc::pipeline {
 std::vector<float> class_scores(std::span<const float> logits, ScoreFunction fn);
 
 // One row's sentence embedding from `states` [seq, hidden] and its attention `mask` [seq]: the
-// pooling `modes` concatenated (cls: row 0; max / mean / mean_sqrt_len over the tokens whose mask
-// is 1, as sentence-transformers computes them), L2-normalized when `normalize`. Throws
+// pooling `modes` concatenated (cls: row 0; max / mean / mean_sqrt_len / weightedmean (token t
+// weighing t + 1) over the tokens whose mask is 1; lasttoken: the last of them; as
+// sentence-transformers' Pooling computes them), L2-normalized when `normalize`. Throws
 // bertc::Error for an unknown mode.
 std::vector<float> pool(const float* states, std::span<const int64_t> mask, int64_t hidden,
                         const std::vector<std::string>& modes, bool normalize);

@@ -137,10 +137,6 @@ void add_pooling(const fs::path& path, int64_t hidden, ModelInfo& info) {
     if (it == cfg.end() || it->is_null()) continue;
     if (!it->is_boolean()) throw Error(path.string() + ": '" + key + "' must be true or false");
     if (!it->get<bool>()) continue;
-    if (std::string(mode) == "weightedmean" || std::string(mode) == "lasttoken") {
-      info.embedding_error = path.string() + ": pooling mode '" + key +
-                              "' is not supported (cls, max, mean and mean_sqrt_len are)";
-    }
     modes.push_back(mode);
   }
   if (modes.empty()) throw Error(path.string() + ": no pooling mode is set to true");
