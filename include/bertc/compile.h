@@ -53,6 +53,12 @@ struct ModelInfo {
   bool normalize = false;
   int64_t max_length = 0;
   std::string embedding_error;
+  // config_sentence_transformers.json's prompts (name -> text put before each input) and
+  // default_prompt_name (may be empty); the Pooling config's include_prompt (false: the prompt's
+  // tokens are left out of the pooling).
+  std::map<std::string, std::string> prompts;
+  std::string default_prompt_name;
+  bool include_prompt = true;
 
   bool operator==(const ModelInfo&) const = default;
 };

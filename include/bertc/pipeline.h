@@ -50,6 +50,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -129,6 +130,17 @@ class Pipeline {
   std::vector<Classification> classify(const std::vector<std::string>& texts);
   std::vector<std::vector<float>> embed(std::span<const EncodeInput> inputs);
   std::vector<std::vector<float>> embed(const std::vector<std::string>& texts);
+  // embed() with prompt `prompt_name` of the model's config_sentence_transformers.json put before
+  // each text (unset: its default_prompt_name, if any; "": no prompt); with the Pooling config's
+  // include_prompt false, the prompt's tokens are left out of the pooling (as
+  // sentence-transformers does). An unknown name is a bertc::Error listing the prompts.
+  std::vector<std::vector<float>> embed(std::span<const EncodeInput> inputs,
+                                        const std::optional<std::string>& prompt_name,
+                                        std::optional<bool> normalize = std::nullopt);
+  // The prompts (name -> text) and the default prompt's name (may be empty).
+  const std::map<std::string, std::string>& prompts() const;
+  const std::string& default_prompt_name() const;
+  bool include_prompt() const;  // false: a prompt's tokens are not pooled
   // A one-label cross-encoder's scores of (query, document) pairs — its sigmoid, as
   // sentence-transformers' CrossEncoder.rank gives them — best first, the first top_k (0: all).
   // Throws bertc::Error for a model that is not a one-label classifier.
@@ -140,10 +152,13 @@ class Pipeline {
 
   // The two steps of classify() / embed(), for callers that tokenize in one place and run in
   // another (bertc serve tokenizes on its I/O threads and batches requests together):
-  // encode() tokenizes as they do — truncated to max_length() unless `truncate` is false, when
-  // the caller checks the length — and the overloads below run encodings through the same
-  // token-budget batches and heads. `normalize` unset follows normalizes().
-  std::vector<Encoding> encode(std::span<const EncodeInput> inputs, bool truncate = true) const;
+  // encode() tokenizes as they do — an encoder's default prompt first, truncated to max_length()
+  // unless `truncate` is false, when the caller checks the length — and the overloads below run
+  // encodings through the same token-budget batches and heads. `normalize` unset follows
+  // normalizes().
+  // `prompt_name` as embed() takes it (encoders only).
+  std::vector<Encoding> encode(std::span<const EncodeInput> inputs, bool truncate = true,
+                               const std::optional<std::string>& prompt_name = std::nullopt) const;
   std::vector<Classification> classify(std::span<const Encoding> encodings);
   std::vector<std::vector<float>> embed(std::span<const Encoding> encodings,
                                         std::optional<bool> normalize = std::nullopt);

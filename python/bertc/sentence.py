@@ -20,6 +20,15 @@ class SentenceTransformer:
         self._dim: Optional[int] = None
 
     @property
+    def prompts(self) -> dict:
+        """The model's prompts (config_sentence_transformers.json): name -> text."""
+        return dict(self._pipeline.prompts)
+
+    @property
+    def default_prompt_name(self) -> Optional[str]:
+        return self._pipeline.default_prompt_name or None
+
+    @property
     def max_seq_length(self) -> int:
         """The longest input in tokens (special tokens included); longer texts are truncated."""
         return self._pipeline.max_length
@@ -29,15 +38,17 @@ class SentenceTransformer:
             self._dim = int(self._pipeline.embed(["x"]).shape[1])
         return self._dim
 
-    def encode(self, sentences: Union[str, Sequence[str]], batch_size: int = 32,
-               show_progress_bar: Optional[bool] = None, output_value: str = "sentence_embedding",
-               convert_to_numpy: bool = True, normalize_embeddings: bool = False, convert_to_tensor: bool = False,
-               device: Optional[str] = None, precision: str = "float32"):
+    def encode(self, sentences: Union[str, Sequence[str]], prompt_name: Optional[str] = None,
+               prompt: Optional[str] = None, batch_size: int = 32, show_progress_bar: Optional[bool] = None,
+               output_value: str = "sentence_embedding", precision: str = "float32", convert_to_numpy: bool = True,
+               convert_to_tensor: bool = False, device: Optional[str] = None, normalize_embeddings: bool = False):
         """Embeds a str (a 1-D float32 array) or a list of str (2-D, one row each), as
         sentence-transformers does. The model's own Normalize module applies as there;
         normalize_embeddings=True forces unit length. output_value="token_embeddings" gives
         each text's last hidden state [tokens, hidden] instead (a list of arrays; one array for
-        a str). Batches are the library's token-budget batches, whatever batch_size says
+        a str). prompt_name picks one of the model's prompts (config_sentence_transformers.json;
+        default: its default_prompt_name), prompt gives the text itself; either goes before each
+        sentence. Batches are the library's token-budget batches, whatever batch_size says
         (it only sets how often the progress bar moves)."""
         if convert_to_tensor:
             raise _bertc.Error("convert_to_tensor=True: bertc returns numpy arrays (torch.from_numpy() wraps one without a copy)")
@@ -49,13 +60,20 @@ class SentenceTransformer:
             raise _bertc.Error(f"output_value {output_value!r}: use sentence_embedding or token_embeddings")
         single = isinstance(sentences, str)
         texts = [sentences] if single else list(sentences)
+        if prompt is not None:  # the text itself: put it here, and no named prompt below
+            if not self._pipeline.include_prompt:
+                raise _bertc.Error("prompt=: this model leaves its prompts out of the pooling (include_prompt "
+                                   "false); give one of its prompt names as prompt_name")
+            texts = [prompt + t for t in texts]
+            prompt_name = ""
         if output_value == "token_embeddings":
-            out = _in_chunks(self._pipeline.token_embeddings, texts, batch_size, show_progress_bar)
+            out = _in_chunks(lambda chunk: self._pipeline.token_embeddings(chunk, prompt_name), texts, batch_size,
+                             show_progress_bar)
             return out[0] if single else out
         if not texts:
             return np.zeros((0, self.get_sentence_embedding_dimension()), np.float32)
         normalize = True if normalize_embeddings else None
-        parts = _in_chunks(lambda chunk: [self._pipeline.embed(chunk, normalize)], texts, batch_size,
+        parts = _in_chunks(lambda chunk: [self._pipeline.embed(chunk, normalize, prompt_name)], texts, batch_size,
                            show_progress_bar)
         out = np.concatenate(parts) if len(parts) != 1 else parts[0]
         if single:

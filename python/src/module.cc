@@ -194,25 +194,32 @@ PYBIND11_MODULE(_bertc, m) {
       .def_property_readonly("pooling", &bertc::Pipeline::pooling)
       .def_property_readonly("normalizes", &bertc::Pipeline::normalizes)
       .def_property_readonly("max_length", &bertc::Pipeline::max_length)
-      .def("embed", [](bertc::Pipeline& p, const std::vector<std::string>& texts, std::optional<bool> normalize) {
+      .def("embed", [](bertc::Pipeline& p, const std::vector<std::string>& texts, std::optional<bool> normalize,
+                       std::optional<std::string> prompt_name) {
         std::vector<std::vector<float>> rows;
         {
           py::gil_scoped_release release;
-          rows = p.embed(p.encode(encode_inputs(texts, {})), normalize);
+          rows = p.embed(encode_inputs(texts, {}), prompt_name, normalize);
         }
         return matrix(rows, rows.empty() ? 0 : rows.front().size());
-      }, py::arg("texts"), py::arg("normalize") = py::none(),
-         "Sentence embeddings [len(texts), dim] float32; normalize None follows the model.")
-      .def("token_embeddings", [](bertc::Pipeline& p, const std::vector<std::string>& texts) {
+      }, py::arg("texts"), py::arg("normalize") = py::none(), py::arg("prompt_name") = py::none(),
+         "Sentence embeddings [len(texts), dim] float32; normalize None follows the model; "
+         "prompt_name None: the default prompt, \"\": none.")
+      .def_property_readonly("prompts", &bertc::Pipeline::prompts)
+      .def_property_readonly("default_prompt_name", &bertc::Pipeline::default_prompt_name)
+      .def_property_readonly("include_prompt", &bertc::Pipeline::include_prompt)
+      .def("token_embeddings", [](bertc::Pipeline& p, const std::vector<std::string>& texts,
+                                  std::optional<std::string> prompt_name) {
         std::vector<bertc::Tensor> states;
         {
           py::gil_scoped_release release;
-          states = p.token_embeddings(p.encode(encode_inputs(texts, {})));
+          states = p.token_embeddings(p.encode(encode_inputs(texts, {}), true, prompt_name));
         }
         std::vector<py::array> out;
         for (const bertc::Tensor& t : states) out.push_back(to_numpy(t));
         return out;
-      }, py::arg("texts"), "Per text, its last hidden state [tokens, hidden] float32.")
+      }, py::arg("texts"), py::arg("prompt_name") = py::none(),
+         "Per text, its last hidden state [tokens, hidden] float32 (prompt_name as embed's).")
       .def("rerank", [](bertc::Pipeline& p, const std::string& query, const std::vector<std::string>& docs,
                         std::size_t top_k) {
         std::vector<bertc::Ranked> ranked;

@@ -231,3 +231,24 @@ def test_cross_encoder_rank(cross_encoder):
         assert r["score"] == pytest.approx(float(scores[r["corpus_id"]]), abs=1e-6)
         assert r["text"] == docs[r["corpus_id"]]
     assert len(ce.rank("deep learning", docs, top_k=2)) == 2
+
+
+def test_prompts(embedder, tmp_path):
+    import shutil
+    folder = tmp_path / "prompted"
+    shutil.copytree(embedder, folder)
+    (folder / "config_sentence_transformers.json").write_text(
+        json.dumps({"prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": "query"}))
+    model = bertc.SentenceTransformer(folder)
+    assert model.prompts == {"query": "query: ", "passage": "passage: "} and model.default_prompt_name == "query"
+    plain = bertc.SentenceTransformer(embedder)
+    np.testing.assert_allclose(model.encode("hello"), plain.encode("query: hello"), atol=1e-6)  # the default
+    np.testing.assert_allclose(model.encode("hello", prompt_name="passage"), plain.encode("passage: hello"), atol=1e-6)
+    np.testing.assert_allclose(model.encode("hello", prompt="custom "), plain.encode("custom hello"), atol=1e-6)
+    np.testing.assert_allclose(model.encode("hello", prompt_name=""), plain.encode("hello"), atol=1e-6)
+    tokens = model.encode("hello", prompt_name="passage", output_value="token_embeddings")
+    np.testing.assert_allclose(tokens, plain.encode("passage: hello", output_value="token_embeddings"), atol=1e-6)
+    with pytest.raises(bertc.Error, match="no prompt named 'doc'"):
+        model.encode("hello", prompt_name="doc")
+    want = bertc_run(folder, "--text", "hello", "--prompt", "passage")[0]["embedding"]
+    np.testing.assert_allclose(model.encode("hello", prompt_name="passage"), want, atol=1e-6)

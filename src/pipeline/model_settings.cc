@@ -53,6 +53,9 @@ ModelSettings read_model_settings(const Model& model, const std::string& source)
     s.pooling = info.pooling.empty() ? std::vector<std::string>{"cls"} : info.pooling;
     s.normalize = info.normalize;
     s.embedding_error = info.embedding_error;
+    s.prompts = info.prompts;
+    s.default_prompt_name = info.default_prompt_name;
+    s.include_prompt = info.include_prompt;
   }
 
   for (const int64_t n : {info.max_positions, info.max_length}) {

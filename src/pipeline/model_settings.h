@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct ModelSettings {
   std::optional<Tokenizer> tokenizer;
   std::string tokenizer_error;  // why `tokenizer` is empty
   std::string embedding_error;  // a sentence-transformers module bertc does not run
+  std::map<std::string, std::string> prompts;  // encoders: name -> text put before each input
+  std::string default_prompt_name;             // may be empty
+  bool include_prompt = true;                  // false: the prompt's tokens are not pooled
 };
 
 // A tokenizer that fails to load is recorded as tokenizer_error, its message naming `source`

@@ -60,8 +60,10 @@ struct Pipeline::Impl {
                 ", not " + what(task).second);
   }
 
-  // With `offsets`, each token's byte range and the special-tokens mask too.
-  std::vector<Encoding> encode(std::span<const EncodeInput> inputs, bool truncate, bool offsets = false) const {
+  // With `offsets`, each token's byte range and the special-tokens mask too; `prompt` goes
+  // before each text, as sentence-transformers puts it.
+  std::vector<Encoding> encode(std::span<const EncodeInput> inputs, bool truncate, bool offsets = false,
+                               const std::string& prompt = "") const {
     TokenizerOptions opts = tokenizer().options();
     opts.padding.reset();
     opts.truncation.reset();
@@ -70,7 +72,55 @@ struct Pipeline::Impl {
     if (truncate && settings.max_length) {
       opts.truncation = TruncationOptions{.max_length = settings.max_length};
     }
-    return tokenizer().encode_batch(inputs, opts);
+    if (prompt.empty()) return tokenizer().encode_batch(inputs, opts);
+    std::vector<std::string> texts;
+    texts.reserve(inputs.size());
+    for (const EncodeInput& in : inputs) texts.push_back(prompt + std::string(in.text));
+    std::vector<EncodeInput> prompted;
+    prompted.reserve(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) prompted.emplace_back(texts[i], inputs[i].pair);
+    return tokenizer().encode_batch(prompted, opts);
+  }
+
+  // The text of prompt `name`; unset: the default prompt; "" (or no default): none.
+  std::string prompt_text(const std::optional<std::string>& name) const {
+    const std::string& n = name ? *name : settings.default_prompt_name;
+    if (n.empty()) return "";
+    const auto it = settings.prompts.find(n);
+    if (it != settings.prompts.end()) return it->second;
+    std::string names;
+    for (const auto& [k, v] : settings.prompts) names += (names.empty() ? "" : ", ") + k;
+    throw Error(source + ": has no prompt named '" + n + "' (" +
+                (names.empty() ? std::string("config_sentence_transformers.json gives none") : "its prompts: " + names) + ")");
+  }
+
+  // The leading tokens pooling leaves out for `prompt` (include_prompt false): the prompt's own
+  // encoding less its last token, as sentence-transformers counts them.
+  size_t unpooled_tokens(const std::string& prompt) const {
+    if (settings.include_prompt || prompt.empty()) return 0;
+    TokenizerOptions opts = tokenizer().options();
+    opts.padding.reset();
+    opts.truncation.reset();
+    opts.return_tokens = false;
+    return tokenizer().encode(prompt, {}, opts).size() - 1;
+  }
+
+  // Sentence embeddings of `encodings`, the first `skip` tokens of each left out of the pooling.
+  std::vector<std::vector<float>> embed(std::span<const Encoding> encodings, bool unit, size_t skip) {
+    require(Task::embedding);
+    if (!settings.embedding_error.empty()) throw Error(settings.embedding_error);
+    std::vector<std::vector<float>> out(encodings.size());
+    run_batches(encodings, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
+      const RaggedOutput& states = output(outputs, "last_hidden_state");
+      const int64_t hidden = states.data.dim(1);
+      for (size_t b = 0; b < batch.size(); ++b) {
+        const Tensor rows = states.sequence(b);  // the sequence's real tokens only
+        std::vector<int64_t> mask(static_cast<size_t>(rows.dim(0)), 1);
+        std::fill_n(mask.begin(), std::min(skip, mask.size()), 0);
+        out[batch[b]] = pipeline::pool(rows.data<float>(), mask, hidden, settings.pooling, unit);
+      }
+    });
+    return out;
   }
 
   // Runs every encoding in batches of at most options.max_batch_tokens tokens (a longer one
@@ -134,8 +184,15 @@ std::size_t Pipeline::max_length() const { return impl_->settings.max_length; }
 const Tokenizer& Pipeline::tokenizer() const { return impl_->tokenizer(); }
 Session& Pipeline::session() { return impl_->session; }
 
-std::vector<Encoding> Pipeline::encode(std::span<const EncodeInput> inputs, bool truncate) const {
-  return impl_->encode(inputs, truncate);
+const std::map<std::string, std::string>& Pipeline::prompts() const { return impl_->settings.prompts; }
+const std::string& Pipeline::default_prompt_name() const { return impl_->settings.default_prompt_name; }
+bool Pipeline::include_prompt() const { return impl_->settings.include_prompt; }
+
+std::vector<Encoding> Pipeline::encode(std::span<const EncodeInput> inputs, bool truncate,
+                                       const std::optional<std::string>& prompt_name) const {
+  const bool encoder = impl_->settings.task == Task::embedding;
+  if (prompt_name && !encoder) throw Error(impl_->source + ": prompts apply to embedding models only");
+  return impl_->encode(inputs, truncate, false, encoder ? impl_->prompt_text(prompt_name) : "");
 }
 
 std::vector<Classification> Pipeline::classify(std::span<const EncodeInput> inputs) {
@@ -144,8 +201,17 @@ std::vector<Classification> Pipeline::classify(std::span<const EncodeInput> inpu
 }
 
 std::vector<std::vector<float>> Pipeline::embed(std::span<const EncodeInput> inputs) {
-  impl_->require(Task::embedding);
-  return embed(impl_->encode(inputs, true));
+  return embed(inputs, std::nullopt);
+}
+
+std::vector<std::vector<float>> Pipeline::embed(std::span<const EncodeInput> inputs,
+                                                const std::optional<std::string>& prompt_name,
+                                                std::optional<bool> normalize) {
+  Impl& im = *impl_;
+  im.require(Task::embedding);
+  const std::string prompt = im.prompt_text(prompt_name);
+  return im.embed(im.encode(inputs, true, false, prompt), normalize.value_or(im.settings.normalize),
+                  im.unpooled_tokens(prompt));
 }
 
 std::vector<Classification> Pipeline::classify(std::span<const Encoding> encodings) {
@@ -173,19 +239,8 @@ std::vector<std::vector<float>> Pipeline::embed(std::span<const Encoding> encodi
                                                 std::optional<bool> normalize) {
   Impl& im = *impl_;
   im.require(Task::embedding);
-  if (!im.settings.embedding_error.empty()) throw Error(im.settings.embedding_error);
-  const bool unit = normalize.value_or(im.settings.normalize);
-  std::vector<std::vector<float>> out(encodings.size());
-  im.run_batches(encodings, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
-    const RaggedOutput& states = im.output(outputs, "last_hidden_state");
-    const int64_t hidden = states.data.dim(1);
-    for (size_t b = 0; b < batch.size(); ++b) {
-      const Tensor rows = states.sequence(b);  // the sequence's real tokens only
-      const std::vector<int64_t> mask(static_cast<size_t>(rows.dim(0)), 1);
-      out[batch[b]] = pipeline::pool(rows.data<float>(), mask, hidden, im.settings.pooling, unit);
-    }
-  });
-  return out;
+  return im.embed(encodings, normalize.value_or(im.settings.normalize),
+                  im.unpooled_tokens(im.prompt_text(std::nullopt)));
 }
 
 std::vector<Tensor> Pipeline::token_embeddings(std::span<const Encoding> encodings) {

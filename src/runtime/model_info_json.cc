@@ -11,6 +11,8 @@ namespace {
 using json = nlohmann::json;
 
 // Every field of ModelInfo but `task`, with its JSON key: the one list both directions use.
+// Fields added after bundle version 2 are optional when read (a bundle without them has the
+// defaults).
 template <typename Info, typename F>
 void each_field(Info& info, F&& f) {
   f("architecture", info.architecture);
@@ -24,6 +26,9 @@ void each_field(Info& info, F&& f) {
   f("normalize", info.normalize);
   f("max_length", info.max_length);
   f("embedding_error", info.embedding_error);
+  f("prompts", info.prompts, true);
+  f("default_prompt_name", info.default_prompt_name, true);
+  f("include_prompt", info.include_prompt, true);
 }
 
 constexpr std::pair<Task, const char*> kTaskNames[] = {
@@ -43,7 +48,7 @@ const char* task_name(Task task) {
 
 json model_info_to_json(const ModelInfo& info) {
   json j = json::object();
-  each_field(info, [&](const char* key, const auto& value) { j[key] = value; });
+  each_field(info, [&](const char* key, const auto& value, bool = false) { j[key] = value; });
   j["task"] = info.task ? json(task_name(*info.task)) : json(nullptr);
   return j;
 }
@@ -51,8 +56,11 @@ json model_info_to_json(const ModelInfo& info) {
 ModelInfo model_info_from_json(const json& j, const std::string& where) {
   if (!j.is_object()) throw Error(where + ": model info is " + base::json_excerpt(j) + ", not an object");
   ModelInfo info;
-  each_field(info, [&](const char* key, auto& value) {
-    if (!j.contains(key)) throw Error(where + ": model info has no '" + key + "'");
+  each_field(info, [&](const char* key, auto& value, bool optional = false) {
+    if (!j.contains(key)) {
+      if (optional) return;
+      throw Error(where + ": model info has no '" + key + "'");
+    }
     const json& v = j.at(key);
     if constexpr (std::is_same_v<std::decay_t<decltype(value)>, int64_t>) {
       value = base::json_int(v, where + ": model info '" + key + "'");

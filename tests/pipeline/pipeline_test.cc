@@ -8,6 +8,7 @@
 
 #include "../common/ascii_text_model.h"
 #include "../common/error_of.h"
+#include "../common/temp_path.h"
 #include "../e2e/fixtures.h"
 #include "bertc/error.h"
 #include "text_fixtures.h"
@@ -238,6 +239,51 @@ TEST(PipelineText, RerankSortsTheCrossEncodersScores) {
   EXPECT_EQ(tied[1].index, 3u);
   EXPECT_EQ(tied[2].index, 0u);
   EXPECT_EQ(tied[3].index, 2u);
+}
+
+// Prompts of config_sentence_transformers.json: a named prompt is the text put before each
+// input; the default applies when none is named ("" for none); include_prompt false leaves the
+// prompt's tokens ([CLS] and the prompt's, as sentence-transformers counts them) out of the mean.
+TEST(PipelineText, PromptsGoBeforeEachText) {
+  const fs::path dir = testing::temp_path("prompted_embedder");
+  fs::remove_all(dir);
+  fs::copy(testing::ascii_text_model("bert"), dir, fs::copy_options::recursive);
+  fs::copy(fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / "text_models" / "mean_pooling", dir,
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  auto write = [&](const json& j) { std::ofstream(dir / "config_sentence_transformers.json") << j.dump(); };
+  write({{"prompts", {{"query", "query: "}, {"passage", "passage: "}}}, {"default_prompt_name", nullptr}});
+  Pipeline p = Pipeline::load(dir.string(), at_level(0));
+  EXPECT_EQ(p.prompts().size(), 2u);
+  const std::vector<EncodeInput> in = {EncodeInput("hello world"), EncodeInput("a text")};
+  const std::vector<EncodeInput> spelled = {EncodeInput("query: hello world"), EncodeInput("query: a text")};
+  const auto named = p.embed(in, std::string("query"));
+  const auto by_hand = p.embed(spelled, std::string(""));
+  for (size_t i = 0; i < in.size(); ++i) EXPECT_LE(max_abs_diff(named[i], by_hand[i]), 1e-6);
+  EXPECT_GT(max_abs_diff(p.embed(in)[0], named[0]), 1e-3);  // no default: no prompt
+  EXPECT_HAS(error_of([&] { p.embed(in, std::string("doc")); }), "no prompt named 'doc' (its prompts: passage, query)");
+
+  write({{"prompts", {{"query", "query: "}}}, {"default_prompt_name", "query"}});
+  Pipeline with_default = Pipeline::load(dir.string(), at_level(0));
+  EXPECT_LE(max_abs_diff(with_default.embed(in)[0], named[0]), 1e-6);
+  EXPECT_LE(max_abs_diff(with_default.embed(with_default.encode(in))[1], named[1]), 1e-6);  // two steps too
+
+  json pooling = json::parse(std::ifstream(dir / "1_Pooling" / "config.json"));
+  pooling["include_prompt"] = false;
+  std::ofstream(dir / "1_Pooling" / "config.json") << pooling.dump();
+  Pipeline unpooled = Pipeline::load(dir.string(), at_level(0));
+  const auto tokens = unpooled.token_embeddings(unpooled.encode(std::vector<EncodeInput>{in[0]}));
+  const size_t skip = unpooled.tokenizer().encode("query: ").size() - 1;  // [CLS] q ##u ##e ##r ##y :
+  const int64_t h = tokens[0].dim(1);
+  std::vector<float> mean(static_cast<size_t>(h), 0.0f);
+  for (int64_t r = static_cast<int64_t>(skip); r < tokens[0].dim(0); ++r) {
+    for (int64_t k = 0; k < h; ++k) mean[k] += tokens[0].data<float>()[r * h + k] / (tokens[0].dim(0) - skip);
+  }
+  EXPECT_LE(max_abs_diff(unpooled.embed(std::vector<EncodeInput>{in[0]})[0], mean), 1e-5);
+
+  write({{"prompts", {{"query", "query: "}}}, {"default_prompt_name", "passage"}});
+  EXPECT_HAS(error_of([&] { Pipeline::load(dir.string(), at_level(0)); }), "default_prompt_name 'passage' is not one of its prompts");
+  write({{"prompts", {{"query", 3}}}});
+  EXPECT_HAS(error_of([&] { Pipeline::load(dir.string(), at_level(0)); }), "prompts['query'] must be a string");
 }
 
 TEST(PipelineText, NormalizeOptionOnAClsEncoder) {

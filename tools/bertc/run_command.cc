@@ -119,6 +119,9 @@ void add_run_command(CLI::App& app) {
                 "one JSON object per text: logits, probabilities, labels (label-id order), "
                 "embedding or entities");
   cmd->add_flag("--normalize", args->normalize, "L2-normalize embeddings");
+  cmd->add_option("--prompt", args->text.prompt,
+                  "an embedding model's prompt by name (config_sentence_transformers.json), put "
+                  "before each text; default: its default_prompt_name; \"\": none");
   cmd->add_option("--aggregation", args->text.aggregation,
                   "a token classifier's entities: none (per token, the default), simple, first, "
                   "average or max, as transformers' aggregation_strategy")

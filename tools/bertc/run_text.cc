@@ -159,6 +159,9 @@ void run_texts(Pipeline& pipeline, const TextRunArgs& args, ProgressBar* bar) {
                                         : EncodeInput(texts[i], args.pairs[i]));
   }
   const Aggregation aggregation = aggregation_from_name(args.aggregation);
+  if (args.prompt && pipeline.task() != Task::embedding) {
+    throw Error("--prompt applies to embedding models (config_sentence_transformers.json's prompts)");
+  }
   if (pipeline.task() == Task::token_classification && !args.pairs.empty()) {
     throw Error("--text-pair does not apply to a token classifier (one text at a time)");
   }
@@ -173,7 +176,7 @@ void run_texts(Pipeline& pipeline, const TextRunArgs& args, ProgressBar* bar) {
       if (bar) bar->finish();
       print_classifications(pipeline, inputs, results, args.json);
     } else {
-      const std::vector<std::vector<float>> results = pipeline.embed(inputs);
+      const std::vector<std::vector<float>> results = pipeline.embed(inputs, args.prompt);
       if (bar) bar->finish();
       print_embeddings(pipeline, inputs, results, args.json);
     }

@@ -2,6 +2,7 @@
 // a Pipeline, results printed as a table or as one JSON object per text.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct TextRunArgs {
   std::string file;                // one text per line (instead of texts)
   bool json = false;
   std::string aggregation = "none";  // a token classifier's aggregation strategy
+  std::optional<std::string> prompt;  // an encoder's prompt name (unset: its default prompt)
 };
 
 // A progress bar on stderr: start() before the first batch, update() after each, finish() ends

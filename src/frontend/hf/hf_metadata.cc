@@ -141,9 +141,14 @@ void add_pooling(const fs::path& path, int64_t hidden, ModelInfo& info) {
   }
   if (modes.empty()) throw Error(path.string() + ": no pooling mode is set to true");
   info.pooling = std::move(modes);
+  if (auto it = cfg.find("include_prompt"); it != cfg.end() && !it->is_null()) {
+    if (!it->is_boolean()) throw Error(path.string() + ": 'include_prompt' must be true or false");
+    info.include_prompt = it->get<bool>();
+  }
 }
 
-// modules.json: pooling, Normalize; sentence_bert_config.json: max_seq_length.
+// modules.json: pooling, Normalize; config_sentence_transformers.json: prompts;
+// sentence_bert_config.json: max_seq_length.
 void add_sentence_transformers(const fs::path& dir, int64_t hidden, ModelInfo& info) {
   for (const json& m : read_modules(dir)) {
     const std::string kind = module_kind(m);
@@ -157,6 +162,29 @@ void add_sentence_transformers(const fs::path& dir, int64_t hidden, ModelInfo& i
       info.embedding_error = (dir / "modules.json").string() + ": module '" +
                               m["type"].get<std::string>() + "' (" + sub +
                               ") is not supported; bertc runs Transformer, Pooling and Normalize";
+    }
+  }
+  const fs::path prompts_config = dir / "config_sentence_transformers.json";
+  if (is_file(prompts_config)) {
+    const json cfg = read_json_file(prompts_config);
+    if (!cfg.is_object()) throw Error(prompts_config.string() + ": expected a JSON object");
+    if (auto it = cfg.find("prompts"); it != cfg.end() && !it->is_null()) {
+      if (!it->is_object()) throw Error(prompts_config.string() + ": 'prompts' must be an object {name: text}");
+      for (auto p = it->begin(); p != it->end(); ++p) {
+        if (!p.value().is_string()) {
+          throw Error(prompts_config.string() + ": prompts['" + p.key() + "'] must be a string, got " +
+                      base::json_excerpt(p.value()));
+        }
+        info.prompts[p.key()] = p.value().get<std::string>();
+      }
+    }
+    if (auto it = cfg.find("default_prompt_name"); it != cfg.end() && !it->is_null()) {
+      if (!it->is_string()) throw Error(prompts_config.string() + ": 'default_prompt_name' must be a string or null");
+      info.default_prompt_name = it->get<std::string>();
+      if (!info.prompts.count(info.default_prompt_name)) {
+        throw Error(prompts_config.string() + ": default_prompt_name '" + info.default_prompt_name +
+                    "' is not one of its prompts");
+      }
     }
   }
   const fs::path st_config = dir / "sentence_bert_config.json";
