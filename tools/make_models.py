@@ -862,6 +862,8 @@ FULL = {
     "minilm": ("BertModel", {"hidden_size": 384, "num_hidden_layers": 6,
                              "intermediate_size": 1536}),
     "roberta-base": ("RobertaModel", {}),
+    # XLM-R base: RoBERTa with a 250k vocabulary (the embedding table alone is 768 MB)
+    "xlm-roberta-base": ("RobertaModel", {"vocab_size": 250002}),
     "electra-base": ("ElectraModel", {"embedding_size": 768, "hidden_size": 768,
                                       "num_attention_heads": 12, "intermediate_size": 3072}),
 }
