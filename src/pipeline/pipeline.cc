@@ -30,6 +30,7 @@ struct Pipeline::Impl {
   ModelSettings settings;
   Session session;
   bool has_type_ids = false;
+  size_t default_unpooled = 0;  // unpooled_tokens() of the default prompt, counted once at load
 
   Impl(Model model, std::string src, PipelineOptions opts)
       : source(std::move(src)),
@@ -39,6 +40,9 @@ struct Pipeline::Impl {
     if (options.max_batch_tokens == 0) throw Error("pipeline: max_batch_tokens must be at least 1");
     for (const InputInfo& in : session.inputs()) has_type_ids |= in.name == "token_type_ids";
     settings.normalize |= options.normalize;
+    if (settings.task == Task::embedding && settings.tokenizer) {
+      default_unpooled = unpooled_tokens(prompt_text(std::nullopt));
+    }
   }
 
   const Tokenizer& tokenizer() const {
@@ -98,11 +102,7 @@ struct Pipeline::Impl {
   // encoding less its last token, as sentence-transformers counts them.
   size_t unpooled_tokens(const std::string& prompt) const {
     if (settings.include_prompt || prompt.empty()) return 0;
-    TokenizerOptions opts = tokenizer().options();
-    opts.padding.reset();
-    opts.truncation.reset();
-    opts.return_tokens = false;
-    return tokenizer().encode(prompt, {}, opts).size() - 1;
+    return encode(std::vector<EncodeInput>{EncodeInput(prompt)}, false).front().size() - 1;
   }
 
   // Sentence embeddings of `encodings`, the first `skip` tokens of each left out of the pooling.
@@ -239,8 +239,7 @@ std::vector<std::vector<float>> Pipeline::embed(std::span<const Encoding> encodi
                                                 std::optional<bool> normalize) {
   Impl& im = *impl_;
   im.require(Task::embedding);
-  return im.embed(encodings, normalize.value_or(im.settings.normalize),
-                  im.unpooled_tokens(im.prompt_text(std::nullopt)));
+  return im.embed(encodings, normalize.value_or(im.settings.normalize), im.default_unpooled);
 }
 
 std::vector<Tensor> Pipeline::token_embeddings(std::span<const Encoding> encodings) {
@@ -307,6 +306,10 @@ std::vector<std::vector<Entity>> Pipeline::token_classify(const std::vector<std:
       const std::string& text = texts[batch[b]];
       const Encoding& e = encodings[batch[b]];
       const Tensor rows = logits.sequence(b);  // [tokens, labels]
+      std::vector<size_t> chars_before(text.size() + 1, 0);  // byte offset -> character offset
+      for (size_t i = 0; i < text.size(); ++i) {
+        chars_before[i + 1] = chars_before[i] + ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80);
+      }
       std::vector<pipeline::TokenPrediction> tokens;
       for (size_t t = 0; t < e.size(); ++t) {
         if (e.special_tokens_mask[t]) continue;
@@ -316,8 +319,8 @@ std::vector<std::vector<Entity>> Pipeline::token_classify(const std::vector<std:
         const auto [begin, end] = e.offsets[t];
         const std::string_view covered = std::string_view(text).substr(begin, end - begin);
         p.index = t;
-        p.start = pipeline::utf8_length(std::string_view(text).substr(0, begin));
-        p.end = p.start + pipeline::utf8_length(covered);
+        p.start = chars_before[begin];
+        p.end = chars_before[end];
         if (e.ids[t] == tok.unk_id()) {
           p.word = covered;
         } else {
