@@ -75,11 +75,7 @@ def _texts_of(partition) -> List[str]:
 
 def _encode_partition(partition, model_path, options, index=None, output_dir=None):
     model = worker_model(model_path, options["threads"], options["max_batch_tokens"])
-    texts = _texts_of(partition)
-    if texts:
-        vectors = model.encode(texts, normalize_embeddings=options["normalize_embeddings"])
-    else:
-        vectors = np.zeros((0, model.get_sentence_embedding_dimension()), np.float32)
+    vectors = model.encode(_texts_of(partition), normalize_embeddings=options["normalize_embeddings"])  # [0, dim] when empty
     with _lock:
         _stats["partitions"] += 1
     if output_dir is None:
