@@ -6,9 +6,11 @@ identical to Hugging Face transformers 4.x (same module tree, same state_dict ke
 forward code), so that the ONNX graphs torch.onnx.export emits from them have the same
 op patterns as exports of the real HF classes, and their checkpoints are interchangeable:
 
-  BertModel, BertForSequenceClassification,
-  DistilBertModel, DistilBertForSequenceClassification,
-  RobertaModel, RobertaForSequenceClassification
+  BertModel, BertForSequenceClassification, BertForTokenClassification,
+  DistilBertModel, DistilBertForSequenceClassification, DistilBertForTokenClassification,
+  RobertaModel, RobertaForSequenceClassification, RobertaForTokenClassification,
+  ElectraModel, ElectraForSequenceClassification, ElectraForTokenClassification,
+  MPNetModel, MPNetForSequenceClassification
 
 Weights are random with a fixed seed (no pretrained weights can be had on these machines),
 drawn so that tests are sensitive to mistakes: linear weights N(0, 1/fan_in), biases
@@ -25,7 +27,7 @@ MODES
      /usr/bin/python3 tools/make_models.py --fixtures [--out tests/fixtures]
 
    For each model in {bert, bert_cls, distilbert, distilbert_cls, roberta, roberta_cls,
-   electra, electra_cls}
+   electra, electra_cls, bert_tok, distilbert_tok, roberta_tok, electra_tok, mpnet, mpnet_cls}
    and each opset in {11, 14, 17} it writes <out>/<model>_opset<N>/:
      model.onnx           torch.onnx.export, do_constant_folding=True, dynamic axes
                           {0: batch, 1: seq} on every input and on last_hidden_state,
@@ -33,7 +35,8 @@ MODES
      inputs/<name>.npy    int64 [3, 11]: rows with 11, 7 and 4 real tokens, then padding
                           (pad id 0 for BERT/DistilBERT, 1 for RoBERTa; attention_mask 0)
      outputs/<name>.npy   float32 reference outputs from PyTorch
-     inputs_2/, outputs_2/  a second shape, [1, 17] without padding (re-planning tests)
+     inputs_2/, outputs_2/  a second shape, [1, 17] without padding (re-planning tests); [1, 150]
+                          for mpnet* (its position buckets' log range and clamp)
      meta.json            {"model", "arch", "opset", "config" (HF-style config), "inputs",
                           "outputs", "seed", "shapes", "external_data", "hf_checkpoint"}
    Inputs: bert*, electra*: input_ids, attention_mask, token_type_ids (with a segment-B
@@ -65,7 +68,8 @@ MODES
    --full takes bert-base (bert-base-uncased: 12 layers, hidden 768, 12 heads, FFN 3072,
    vocab 30522, 512 positions; BertModel with pooler, ~440 MB), distilbert
    (distilbert-base-uncased: 6 layers, same widths), minilm (all-MiniLM-L6-v2: 6 layers,
-   hidden 384, 12 heads, FFN 1536) or roberta-base (12 layers, vocab 50265, 514 positions).
+   hidden 384, 12 heads, FFN 1536), roberta-base (12 layers, vocab 50265, 514 positions),
+   xlm-roberta-base, electra-base or mpnet-base (all-mpnet-base-v2's config).
    Writes DIR/model.onnx (a single file), DIR/inputs/*.npy, DIR/outputs/*.npy and
    DIR/meta.json. The default mask has some padding: row i has seq - (seq//16)*(i+1) real
    tokens; --lengths sets them explicitly. With --hf-out it also writes the same weights as
@@ -490,6 +494,162 @@ class ElectraForSequenceClassification(nn.Module):
         return (self.classifier(sequence_output),)
 
 
+# --- MPNet (transformers src/transformers/models/mpnet/modeling_mpnet.py, read at commit
+# 00099b9f of main, unchanged in this part since 4.x): no token types; positions from the ids
+# as RoBERTa with padding_idx fixed at 1; attention q/k/v/o with a relative position bias
+# (32 buckets, max distance 128) computed once in the encoder and added in every layer before
+# the mask ------------------------------------------------------------------------------------
+
+class MPNetEmbeddings(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.padding_idx = 1  # fixed in transformers, whatever the config's pad_token_id
+        self.word_embeddings = nn.Embedding(c.vocab_size, c.hidden_size, padding_idx=self.padding_idx)
+        self.position_embeddings = nn.Embedding(c.max_position_embeddings, c.hidden_size,
+                                                padding_idx=self.padding_idx)
+        self.LayerNorm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+
+    def forward(self, input_ids):
+        position_ids = create_position_ids_from_input_ids(input_ids, self.padding_idx)
+        embeddings = self.word_embeddings(input_ids) + self.position_embeddings(position_ids)
+        return self.dropout(self.LayerNorm(embeddings))
+
+
+class MPNetSelfAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        if c.hidden_size % c.num_attention_heads != 0:
+            raise ValueError("hidden_size must be a multiple of num_attention_heads")
+        self.num_attention_heads = c.num_attention_heads
+        self.attention_head_size = c.hidden_size // c.num_attention_heads
+        self.all_head_size = self.num_attention_heads * self.attention_head_size
+        self.q = nn.Linear(c.hidden_size, self.all_head_size)
+        self.k = nn.Linear(c.hidden_size, self.all_head_size)
+        self.v = nn.Linear(c.hidden_size, self.all_head_size)
+        self.o = nn.Linear(c.hidden_size, c.hidden_size)
+        self.dropout = nn.Dropout(c.attention_probs_dropout_prob)
+
+    def forward(self, hidden_states, attention_mask=None, position_bias=None):
+        batch_size = hidden_states.shape[0]
+
+        def heads(x):
+            return x.view(batch_size, -1, self.num_attention_heads,
+                          self.attention_head_size).transpose(1, 2)
+
+        q, k, v = heads(self.q(hidden_states)), heads(self.k(hidden_states)), heads(self.v(hidden_states))
+        attention_scores = torch.matmul(q, k.transpose(-1, -2))
+        attention_scores = attention_scores / math.sqrt(self.attention_head_size)
+        if position_bias is not None:
+            attention_scores += position_bias
+        if attention_mask is not None:
+            attention_scores = attention_scores + attention_mask
+        attention_probs = self.dropout(nn.functional.softmax(attention_scores, dim=-1))
+        c = torch.matmul(attention_probs, v)
+        c = c.permute(0, 2, 1, 3).contiguous()
+        c = c.view(*(c.size()[:-2] + (self.all_head_size,)))
+        return self.o(c)
+
+
+class MPNetAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.attn = MPNetSelfAttention(c)
+        self.LayerNorm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+
+    def forward(self, hidden_states, attention_mask=None, position_bias=None):
+        o = self.attn(hidden_states, attention_mask, position_bias)
+        return self.LayerNorm(self.dropout(o) + hidden_states)
+
+
+class MPNetLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.attention = MPNetAttention(c)
+        self.intermediate = BertIntermediate(c)  # MPNetIntermediate: copied from BERT
+        self.output = BertOutput(c)              # MPNetOutput: copied from BERT
+
+    def forward(self, hidden_states, attention_mask=None, position_bias=None):
+        attention_output = self.attention(hidden_states, attention_mask, position_bias)
+        return self.output(self.intermediate(attention_output), attention_output)
+
+
+class MPNetEncoder(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.n_heads = c.num_attention_heads
+        self.layer = nn.ModuleList([MPNetLayer(c) for _ in range(c.num_hidden_layers)])
+        self.relative_attention_bias = nn.Embedding(c.relative_attention_num_buckets, self.n_heads)
+
+    def forward(self, hidden_states, attention_mask=None):
+        position_bias = self.compute_position_bias(hidden_states)
+        for layer_module in self.layer:
+            hidden_states = layer_module(hidden_states, attention_mask, position_bias)
+        return hidden_states
+
+    def compute_position_bias(self, x, num_buckets=32):
+        # transformers passes no num_buckets: always 32, whatever relative_attention_num_buckets
+        bsz, qlen, klen = x.size(0), x.size(1), x.size(1)
+        context_position = torch.arange(qlen, dtype=torch.long)[:, None]
+        memory_position = torch.arange(klen, dtype=torch.long)[None, :]
+        relative_position = memory_position - context_position
+        rp_bucket = self.relative_position_bucket(relative_position, num_buckets=num_buckets)
+        values = self.relative_attention_bias(rp_bucket)
+        values = values.permute([2, 0, 1]).unsqueeze(0)
+        return values.expand((bsz, -1, qlen, klen)).contiguous()
+
+    @staticmethod
+    def relative_position_bucket(relative_position, num_buckets=32, max_distance=128):
+        ret = 0
+        n = -relative_position
+        num_buckets //= 2
+        ret += (n < 0).to(torch.long) * num_buckets
+        n = torch.abs(n)
+        max_exact = num_buckets // 2
+        is_small = n < max_exact
+        val_if_large = max_exact + (
+            torch.log(n.float() / max_exact) / math.log(max_distance / max_exact)
+            * (num_buckets - max_exact)).to(torch.long)
+        val_if_large = torch.min(val_if_large, torch.full_like(val_if_large, num_buckets - 1))
+        ret += torch.where(is_small, n, val_if_large)
+        return ret
+
+
+class MPNetModel(nn.Module):
+    def __init__(self, c, add_pooling_layer=True):
+        super().__init__()
+        self.config = c
+        self.embeddings = MPNetEmbeddings(c)
+        self.encoder = MPNetEncoder(c)
+        self.pooler = BertPooler(c) if add_pooling_layer else None  # MPNetPooler: BERT's
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        if attention_mask is None:
+            attention_mask = torch.ones(input_ids.size(), device=input_ids.device)
+        embedding_output = self.embeddings(input_ids)
+        extended_attention_mask = get_extended_attention_mask(attention_mask, embedding_output.dtype)
+        sequence_output = self.encoder(embedding_output, extended_attention_mask)
+        if self.pooler is None:
+            return (sequence_output,)
+        return (sequence_output, self.pooler(sequence_output))
+
+
+class MPNetForSequenceClassification(nn.Module):
+    """MPNetClassificationHead is RobertaClassificationHead (<s> -> dense -> tanh -> out_proj)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.num_labels = len(c.id2label)
+        self.mpnet = MPNetModel(c, add_pooling_layer=False)
+        self.classifier = RobertaClassificationHead(c)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        sequence_output = self.mpnet(input_ids, attention_mask=attention_mask)[0]
+        return (self.classifier(sequence_output),)
+
+
 # --- DistilBERT ---------------------------------------------------------------------------
 
 class DistilBertEmbeddings(nn.Module):  # HF class name: Embeddings
@@ -723,6 +883,10 @@ ARCHS = {
                                       ["input_ids", "attention_mask"], ["logits"]),
     "ElectraForTokenClassification": (ElectraForTokenClassification, "electra",
                                       ["input_ids", "attention_mask", "token_type_ids"], ["logits"]),
+    "MPNetModel": (MPNetModel, "mpnet", ["input_ids", "attention_mask"],
+                   ["last_hidden_state", "pooler_output"]),
+    "MPNetForSequenceClassification": (MPNetForSequenceClassification, "mpnet",
+                                       ["input_ids", "attention_mask"], ["logits"]),
 }
 
 
@@ -750,6 +914,13 @@ def default_config(model_type):
                   "num_attention_heads": 4, "intermediate_size": 1024,
                   "summary_type": "first", "summary_use_proj": True,
                   "summary_activation": "gelu", "summary_last_dropout": 0.1})
+        return c
+    if model_type == "mpnet":  # MPNetConfig's defaults
+        c = default_config("bert")
+        for k in ("type_vocab_size", "position_embedding_type", "use_cache", "classifier_dropout"):
+            del c[k]
+        c.update({"model_type": "mpnet", "vocab_size": 30527, "relative_attention_num_buckets": 32,
+                  "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2})
         return c
     if model_type == "distilbert":
         return {
@@ -850,9 +1021,20 @@ FIXTURES = {
         "vocab_size": 180, "embedding_size": 16, "hidden_size": 32, "num_hidden_layers": 2,
         "num_attention_heads": 2, "intermediate_size": 64, "max_position_embeddings": 36,
         **_labels(["O", "B-ORG", "I-ORG"])}),
+    # MPNet: relative position bias. The second input set is one 150-token row (SECOND_SEQ), so
+    # that the buckets' log range and their clamp (distances past 128) are exercised.
+    "mpnet": ("MPNetModel", 116, {
+        "vocab_size": 250, "hidden_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4,
+        "intermediate_size": 96, "max_position_embeddings": 160, "layer_norm_eps": 1e-5}),
+    "mpnet_cls": ("MPNetForSequenceClassification", 117, {
+        "vocab_size": 230, "hidden_size": 36, "num_hidden_layers": 3, "num_attention_heads": 3,
+        "intermediate_size": 80, "max_position_embeddings": 156,
+        **_labels(["contradiction", "entailment", "neutral"])}),
 }
 HF_FIXTURES = ("bert", "bert_cls", "distilbert", "distilbert_cls", "roberta", "roberta_cls",
-               "electra", "electra_cls", "bert_tok", "distilbert_tok", "roberta_tok", "electra_tok")
+               "electra", "electra_cls", "bert_tok", "distilbert_tok", "roberta_tok", "electra_tok",
+               "mpnet", "mpnet_cls")
+SECOND_SEQ = {"mpnet": 150, "mpnet_cls": 150}  # the length of inputs_2 (default 17)
 HF_BIN_FIXTURES = ("bert_cls",)  # also get a pytorch_model.bin (torch.save) of the same weights
 TINY_FOR_ARCH = {arch: name for name, (arch, _, _) in FIXTURES.items()}
 
@@ -864,6 +1046,8 @@ FULL = {
     "roberta-base": ("RobertaModel", {}),
     # XLM-R base: RoBERTa with a 250k vocabulary (the embedding table alone is 768 MB)
     "xlm-roberta-base": ("RobertaModel", {"vocab_size": 250002}),
+    # all-mpnet-base-v2's sizes (its config: max_position_embeddings 514, layer_norm_eps 1e-5)
+    "mpnet-base": ("MPNetModel", {"max_position_embeddings": 514, "layer_norm_eps": 1e-5}),
     "electra-base": ("ElectraModel", {"embedding_size": 768, "hidden_size": 768,
                                       "num_attention_heads": 12, "intermediate_size": 3072}),
 }
@@ -902,8 +1086,8 @@ def build_model(arch, cfg, seed):
 def special_ids(cfg, vocab_file=None):
     """(pad, cls, sep, first ordinary id) for random inputs."""
     model_type = cfg["model_type"]
-    pad = int(cfg.get("pad_token_id", 1 if model_type == "roberta" else 0))
-    if model_type == "roberta":
+    pad = int(cfg.get("pad_token_id", 1 if model_type in ("roberta", "mpnet") else 0))
+    if model_type in ("roberta", "mpnet"):
         cls, sep = int(cfg.get("bos_token_id", 0)), int(cfg.get("eos_token_id", 2))
     else:
         cls, sep = (101, 102) if cfg["vocab_size"] > 1000 else (2, 3)
@@ -922,7 +1106,7 @@ def make_inputs(cfg, input_names, batch, seq, lengths, seed, vocab_file=None):
     if len(lengths) != batch or any(not 1 <= n <= seq for n in lengths):
         raise ValueError(f"lengths {lengths} do not fit batch {batch} x seq {seq}")
     max_pos = cfg["max_position_embeddings"] - (cfg["pad_token_id"] + 1
-                                                if cfg["model_type"] == "roberta" else 0)
+                                                if cfg["model_type"] in ("roberta", "mpnet") else 0)
     if seq > max_pos:
         raise ValueError(f"seq {seq} is longer than the model's {max_pos} positions")
     rng = np.random.RandomState(seed)
@@ -1148,14 +1332,21 @@ def read_jsonl(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def text_cases(with_pairs):
-    """[{id, text, pair?, ids, type_ids}] for TEXT_CASES (pairs only when with_pairs)."""
+def text_cases(with_pairs, oracle_mode=None):
+    """[{id, text, pair?, ids, type_ids}] for TEXT_CASES (pairs only when with_pairs), with the
+    oracle's ids: bert-base-uncased's (expected_vocab.jsonl), or those of an offsets-oracle mode
+    (expected_offsets.jsonl, e.g. all_mpnet_base_v2)."""
     corpus = {c["id"]: c for c in read_jsonl(os.path.join(TOKENIZER_FIXTURES, "corpus.jsonl"))}
-    expected = {c["id"]: c for c in
-                read_jsonl(os.path.join(TOKENIZER_FIXTURES, "expected_vocab.jsonl"))}
+    if oracle_mode is None:
+        expected = {c["id"]: c["encodings"] for c in
+                    read_jsonl(os.path.join(TOKENIZER_FIXTURES, "expected_vocab.jsonl"))}
+    else:
+        expected = {c["id"]: c["results"] for c in
+                    read_jsonl(os.path.join(TOKENIZER_FIXTURES, "expected_offsets.jsonl"))
+                    if c["mode"] == oracle_mode}
     cases = []
     for cid in TEXT_CASES:
-        inp, enc = corpus[cid]["inputs"][0], expected[cid]["encodings"][0]
+        inp, enc = corpus[cid]["inputs"][0], expected[cid][0]
         if "pair" in inp and not with_pairs:
             continue
         case = {"id": cid, "text": inp["text"]}
@@ -1213,7 +1404,7 @@ def pool(states, mask, modes, normalize):
     return nn.functional.normalize(e, p=2, dim=1) if normalize else e
 
 
-def text_reference(arch, cfg, model, folder):
+def text_reference(arch, cfg, model, folder, oracle_mode=None):
     """PyTorch's results for each text case, one text at a time (no padding): a classifier's
     logits and probabilities (softmax, or sigmoid for multi-label / one label, as transformers'
     pipeline), or an encoder's pooled embedding as the folder's sentence-transformers files say."""
@@ -1227,7 +1418,7 @@ def text_reference(arch, cfg, model, folder):
     else:
         modes, normalize = sentence_transformers_settings(folder)
         ref.update(pooling=modes, normalize=normalize)
-    for case in text_cases(with_pairs="token_type_ids" in input_names):
+    for case in text_cases(with_pairs="token_type_ids" in input_names, oracle_mode=oracle_mode):
         ids = torch.tensor([case["ids"]], dtype=torch.long)
         mask = torch.ones_like(ids)
         all_inputs = {"input_ids": ids, "attention_mask": mask,
@@ -1285,7 +1476,20 @@ TEXT_FIXTURES = {
          "sentence_bert_config.json": "all-MiniLM-L6-v2/sentence_bert_config.json",
          "1_Pooling/config.json": "all-MiniLM-L6-v2/1_Pooling/config.json"},
         {"1_Pooling/config.json": {"word_embedding_dimension": 12}}),
+    # all-mpnet-base-v2: its tokenizer.json (WordPiece + RobertaProcessing) and an MPNetModel of
+    # its config at hidden 12; its sentence-transformers modules are MiniLM's (Transformer, mean
+    # Pooling, Normalize), with its max_seq_length 384.
+    "mpnet": ("MPNetModel", 118, lambda: {
+        "vocab_size": 30527, "hidden_size": 12, "num_hidden_layers": 2, "num_attention_heads": 3,
+        "intermediate_size": 48, "max_position_embeddings": 514, "layer_norm_eps": 1e-5},
+        {"tokenizer.json": "all-mpnet-base-v2/tokenizer.json",
+         "modules.json": "all-MiniLM-L6-v2/modules.json",
+         "sentence_bert_config.json": "all-MiniLM-L6-v2/sentence_bert_config.json",
+         "1_Pooling/config.json": "all-MiniLM-L6-v2/1_Pooling/config.json"},
+        {"1_Pooling/config.json": {"word_embedding_dimension": 12},
+         "sentence_bert_config.json": {"max_seq_length": 384}}),
 }
+TEXT_ORACLE = {"mpnet": "all_mpnet_base_v2"}  # fixtures whose ids come from expected_offsets.jsonl
 
 
 def assemble_text_folder(fixture_dir, shared, edits, out_dir):
@@ -1315,7 +1519,7 @@ def write_text_fixtures(out_root):
         write_hf_folder(d, arch, cfg, model, {})
         with tempfile.TemporaryDirectory() as tmp:
             assemble_text_folder(d, shared, edits, tmp)
-            ref = text_reference(arch, cfg, model, tmp)
+            ref = text_reference(arch, cfg, model, tmp, TEXT_ORACLE.get(name))
         ref.update(shared=shared, edits=edits, seed=seed)
         write_json(os.path.join(d, "reference.json"), ref)
         report.append((os.path.join("hf_text", name), dir_size(d)))
@@ -1398,7 +1602,8 @@ def cmd_fixtures(out_root, verbose_attrs=False):
         model = build_model(arch, cfg, seed)
         _, _, input_names, output_names = ARCHS[arch]
         in1 = make_inputs(cfg, input_names, 3, 11, [11, 7, 4], seed + 1000)
-        in2 = make_inputs(cfg, input_names, 1, 17, [17], seed + 2000)
+        seq2 = SECOND_SEQ.get(name, 17)
+        in2 = make_inputs(cfg, input_names, 1, seq2, [seq2], seed + 2000)
         input_sets = {"": (in1, run_reference(model, in1, output_names)),
                       "_2": (in2, run_reference(model, in2, output_names))}
         hf_rel = None

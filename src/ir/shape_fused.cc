@@ -94,10 +94,23 @@ std::vector<TypeInfo> fused_layer_norm_shape(const ShapeContext& ctx) {
 }
 
 std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
-  check_inputs(ctx, 1, 2);
+  check_inputs(ctx, 1, 3);
   const TypeInfo& qkv = input_of(ctx, 0, DType::kF32, "QKV");
   if (qkv.shape.size() != 3) ctx.fail("QKV must be [B, S, 3*NH*D], got " + shape_str(qkv.shape));
   const int64_t heads = AttentionAttrs(ctx.node).num_heads;
+  if (ctx.has_input(2)) {
+    const TypeInfo& rel = input_of(ctx, 2, DType::kF32, "rel");
+    if (rel.shape.size() != 2 || !rel.shape[0].is_known() || rel.shape[0].value != heads ||
+        !rel.shape[1].is_known() || rel.shape[1].value % 2 != 1) {
+      ctx.fail("rel must be [num_heads = " + std::to_string(heads) + ", 2R - 1], got " +
+               shape_str(rel.shape));
+    }
+    const Dim& seq = qkv.shape[1];
+    if (seq.is_known() && seq.value > (rel.shape[1].value + 1) / 2) {
+      ctx.fail("a sequence of " + std::to_string(seq.value) + " tokens is longer than the " +
+               std::to_string((rel.shape[1].value + 1) / 2) + " the relative position bias covers");
+    }
+  }
   if (ctx.has_input(1)) {  // absent in a packed batch, whose sequences need no mask
     const TypeInfo& bias = input_of(ctx, 1, DType::kF32, "bias");
     if (bias.shape.size() != 2) ctx.fail("bias must be [B, S], got " + shape_str(bias.shape));

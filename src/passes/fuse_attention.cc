@@ -7,6 +7,9 @@
 //            (0, 2, 3, 1) (chains of Transposes are composed)
 //   scores = MatMul(q', k') scaled: Div / Mul by a constant after the MatMul (BERT, RoBERTa) or
 //            on q' before it (DistilBERT)
+//   scores = Add(scores', p) (either order), optionally, with p [1|B, NH, S, S] a relative
+//            position bias computed from shapes only (MPNet) → rel = its table by distance
+//            (distance_bias.h), the node's third input
 //   masked = Add(scores, m) with m [B, 1, 1, S] (either order)  → bias = Reshape(m, [0, -1])
 //          | Where(c, min, scores) with c a bool [B, 1, 1, S] broadcast (Expand, Cast) and
 //            min <= -1e30                                       → bias = Where(c', min, 0)
@@ -19,8 +22,10 @@
 #include <cmath>
 #include <optional>
 
+#include <map>
+
 #include "ir/op_attrs.h"
-#include "ir/op_attrs.h"
+#include "passes/distance_bias.h"
 #include "passes/pattern.h"
 #include "passes/passes.h"
 
@@ -107,7 +112,11 @@ bool is_mask_shape(const ir::Shape& m, const ir::Dim& b, const ir::Dim& s) {
          m[2].is_known() && m[2].value == 1 && (m[3].same_as(s));
 }
 
-bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
+// Tables by distance already evaluated in this pass, by the bias value's name (every layer of
+// MPNet adds the same one).
+using DistanceTables = std::map<std::string, std::optional<Tensor>>;
+
+bool match(ir::Graph& g, const GraphIndex& index, int32_t n, DistanceTables& tables) {
   const ir::Node& softmax = g.nodes[n];
   if (softmax.op != ir::Op::Softmax) return false;
   const ir::ValueId masked = softmax.inputs[0];
@@ -172,6 +181,23 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   if (scores == ir::kNoValue) return false;
   group.push_back(index.index_of(mask_node));
 
+  // A position bias p added before the mask: Add(scores', p), p a float32 rank-4 value that is
+  // not computed from the scores (checked by evaluating it below).
+  ir::ValueId position_bias = ir::kNoValue;
+  if (const ir::Node* add = index.producer_if(scores, ir::Op::Add); add && index.single_use(scores)) {
+    for (int i = 0; i < 2 && position_bias == ir::kNoValue; ++i) {
+      const ir::TypeInfo& pt = index.type(add->inputs[1 - i]);
+      if (pt.dtype != DType::kF32 || pt.shape.size() != 4 || constant(g, add->inputs[1 - i]) ||
+          (!index.producer_if(add->inputs[i], ir::Op::MatMul) &&
+           !scaled_input(g, index.producer(add->inputs[i])))) {
+        continue;
+      }
+      position_bias = add->inputs[1 - i];
+      scores = add->inputs[i];
+      group.push_back(index.index_of(add));
+    }
+  }
+
   // Scores: [scaled] MatMul(q' [scaled], k').
   double scale = 1.0;
   const ir::Node* mm = index.producer_if(scores, ir::Op::MatMul);
@@ -200,6 +226,16 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   if (!same_shape(qs, index.type(k->src).shape) || !same_shape(qs, index.type(v->src).shape))
     return false;
   if (!qs[0].same_as(batch) || !qs[1].same_as(seq)) return false;
+  const Tensor* rel = nullptr;
+  if (position_bias != ir::kNoValue) {
+    const std::string& key = g.value(position_bias).name;
+    auto it = tables.find(key);
+    if (it == tables.end()) {
+      it = tables.emplace(key, distance_bias_table(g, position_bias, batch, seq, q->heads)).first;
+    }
+    if (!it->second) return false;
+    rel = &*it->second;
+  }
   const ir::Shape& os = index.type(out).shape;
   if (os.size() != 3 || !os[0].same_as(batch) || !os[1].same_as(seq) || !os[2].is_known() ||
       os[2].value != q->heads * q->dim) {
@@ -263,7 +299,9 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   ir::Attrs attrs;
   attrs.set("num_heads", heads);
   attrs.set("scale", static_cast<float>(scale));
-  added.push_back(make_node(ir::Op::Attention, name + "_attention", {qkv, bias}, {out}, attrs));
+  std::vector<ir::ValueId> inputs = {qkv, bias};
+  if (rel) inputs.push_back(new_constant(g, name + "_rel", *rel));
+  added.push_back(make_node(ir::Op::Attention, name + "_attention", inputs, {out}, attrs));
   apply_rewrite(g, group, std::move(added));
   return true;
 }
@@ -271,7 +309,8 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
 }  // namespace
 
 void fuse_attention(ir::Graph& g) {
-  rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match(g, index, n); });
+  DistanceTables tables;
+  rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match(g, index, n, tables); });
   g.sort_topologically();
 }
 

@@ -156,6 +156,18 @@ void bert_template(ModelData& m, int32_t cls, int32_t sep) {
   m.type_id_b = 1;
 }
 
+// RobertaProcessing: <s> A </s> and <s> A </s> </s> B </s>, every type id 0 (as `tokenizers`
+// writes them). Its trim_offsets / add_prefix_space act on byte-level tokens (a leading 'Ġ'),
+// which a WordPiece vocabulary does not have, so they change nothing here.
+void roberta_template(ModelData& m, int32_t cls, int32_t sep) {
+  m.has_template = true;
+  m.has_pair_template = true;
+  m.single_template = {{-1, {cls}, 0}, {0, {}, 0}, {-1, {sep}, 0}};
+  m.pair_template = {{-1, {cls}, 0}, {0, {}, 0}, {-1, {sep}, 0}, {-1, {sep}, 0}, {1, {}, 0}, {-1, {sep}, 0}};
+  m.type_id_a = 0;
+  m.type_id_b = 0;
+}
+
 void parse_post_processor(ModelData& m, const json& j, const std::string& name) {
   if (j.is_null()) {
     m.has_template = false;
@@ -171,13 +183,14 @@ void parse_post_processor(ModelData& m, const json& j, const std::string& name) 
       m.has_pair_template = true;
     }
     set_sequence_types(m);
-  } else if (type == "BertProcessing") {
+  } else if (type == "BertProcessing" || type == "RobertaProcessing") {
     const json& cls = j.at("cls");
     const json& sep = j.at("sep");
-    bert_template(m, get_id(cls.at(1), "cls id", name), get_id(sep.at(1), "sep id", name));
+    const int32_t cls_id = get_id(cls.at(1), "cls id", name), sep_id = get_id(sep.at(1), "sep id", name);
+    type == "BertProcessing" ? bert_template(m, cls_id, sep_id) : roberta_template(m, cls_id, sep_id);
   } else {
     fail(name, "post_processor type '" + type +
-                   "' is not supported (only TemplateProcessing and BertProcessing)");
+                   "' is not supported (TemplateProcessing, BertProcessing, RobertaProcessing)");
   }
 }
 

@@ -141,6 +141,22 @@ TEST(HfErrors, ElectraWithoutItsProjection) {
   EXPECT_HAS(msg, "missing tensor '" + name + "'");
 }
 
+TEST(HfErrors, MPNetWithFewerThan32Buckets) {
+  // transformers' MPNet always computes 32 buckets: a smaller table could not be indexed.
+  const std::string msg = config_error("mpnet", "buckets", [](nlohmann::json& c) {
+    c["relative_attention_num_buckets"] = 16;
+  });
+  EXPECT_HAS(msg, "relative_attention_num_buckets 16 is less than the 32 buckets");
+}
+
+TEST(HfErrors, MPNetBucketTableContradictsTheConfig) {
+  const std::string msg = config_error("mpnet", "bucket_rows", [](nlohmann::json& c) {
+    c["relative_attention_num_buckets"] = 40;
+  });
+  EXPECT_HAS(msg, "tensor 'encoder.relative_attention_bias.weight' has shape [32, 4], expected [40, 4]");
+  EXPECT_HAS(msg, "relative_attention_num_buckets 40");
+}
+
 TEST(HfErrors, WeightOfTheWrongDtype) {
   const fs::path dir = copy_hf_fixture("bert", "dtype");
   auto tensors = testing::read_safetensors(dir / "model.safetensors");

@@ -15,9 +15,10 @@ namespace {
 
 using testing::hf_fixture;
 
-const char* const kFixtures[] = {"bert",     "bert_cls",       "bert_tok",    "distilbert",
-                                 "distilbert_cls", "distilbert_tok", "roberta",   "roberta_cls",
-                                 "roberta_tok",    "electra",        "electra_cls", "electra_tok"};
+const char* const kFixtures[] = {"bert",        "bert_cls",    "bert_tok",       "distilbert",
+                                 "distilbert_cls", "distilbert_tok", "roberta",  "roberta_cls",
+                                 "roberta_tok", "electra",     "electra_cls",    "electra_tok",
+                                 "mpnet",       "mpnet_cls"};
 
 struct Case {
   std::string fixture;

@@ -1,6 +1,7 @@
 // f32_attention_{avx512,avx2} (bertc.Attention) against the reference kernel: sequence
 // lengths and head sizes that are not multiples of the tiles, padding masks, fully masked
-// rows (finfo.min and -inf), fast and precise exp, 1 and 2 threads.
+// rows (finfo.min and -inf), a relative position bias by distance (MPNet), fast and precise
+// exp, 1 and 2 threads.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -195,6 +196,104 @@ TEST_P(AttentionIsaTest, PackedSequencesAttendOnlyToThemselves) {
       packed.run_x86(isa, got, pool, {}, &seqs);
       expect_close(got, want, 1e-5, 1e-5, "packed D=" + std::to_string(D));
     }
+  }
+}
+
+// A bias by distance rel [NH, 2R - 1] (R = 150 > S), with a padding mask, on odd lengths and
+// head sizes; and packed, where distances count within each sequence.
+TEST_P(AttentionIsaTest, DistanceBiasMatchesReference) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  constexpr int64_t R = 150;
+  for (const auto& [S, D] : std::vector<std::pair<int64_t, int64_t>>{{1, 12}, {7, 20}, {23, 64}, {150, 12}}) {
+    const int64_t B = 3, NH = 3;
+    Tensor qkv = random_f32({B, S, 3 * NH * D}, static_cast<uint32_t>(S + D), -2.0f, 2.0f);
+    Tensor bias = padding_bias(B, S, -10000.0f);
+    Tensor rel = random_f32({NH, 2 * R - 1}, static_cast<uint32_t>(S), -3.0f, 3.0f);
+    ir::Attrs attrs;
+    attrs.set("num_heads", NH);
+    attrs.set("scale", 1.0f / std::sqrt(static_cast<float>(D)));
+    attrs.set("fast_math", int64_t{0});
+    OneNode n(ir::Op::Attention, {&qkv, &bias, &rel}, {}, attrs);
+    Tensor want = Tensor::empty(DType::kF32, {B, S, NH * D});
+    n.run_ref(want);
+    for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+      Tensor got = Tensor::empty(DType::kF32, {B, S, NH * D});
+      n.run_x86(isa, got, pool);
+      expect_close(got, want, 1e-5, 1e-5, "S=" + std::to_string(S) + " D=" + std::to_string(D));
+    }
+  }
+  // Packed: sequences of 5, 1, 33 and 64 tokens, each as it is alone.
+  const int64_t NH = 2, D = 20, W = 3 * NH * D;
+  const std::vector<int64_t> lengths = {5, 1, 33, 64};
+  std::vector<int64_t> offsets = {0};
+  for (int64_t len : lengths) offsets.push_back(offsets.back() + len);
+  const int64_t T = offsets.back();
+  const kernels::Sequences seqs{static_cast<int64_t>(lengths.size()), offsets.data(), 64};
+  Tensor qkv = random_f32({1, T, W}, 77, -2.0f, 2.0f);
+  Tensor rel = random_f32({NH, 2 * R - 1}, 78, -3.0f, 3.0f);
+  ir::Attrs attrs;
+  attrs.set("num_heads", NH);
+  attrs.set("scale", 0.25f);
+  attrs.set("fast_math", int64_t{1});
+  OneNode packed(ir::Op::Attention, {&qkv, nullptr, &rel}, {}, attrs);
+  Tensor want = Tensor::empty(DType::kF32, {1, T, NH * D});
+  packed.run_ref(want, &seqs);
+  for (size_t i = 0; i < lengths.size(); ++i) {
+    Tensor one = Tensor::empty(DType::kF32, {1, lengths[i], W});
+    std::copy_n(qkv.data<float>() + offsets[i] * W, lengths[i] * W, one.data<float>());
+    OneNode alone(ir::Op::Attention, {&one, nullptr, &rel}, {}, attrs);
+    Tensor got = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
+    alone.run_ref(got);
+    Tensor slice = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
+    std::copy_n(want.data<float>() + offsets[i] * NH * D, lengths[i] * NH * D, slice.data<float>());
+    expect_close(slice, got, 0, 0, "sequence " + std::to_string(i) + " alone");
+  }
+  for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+    Tensor got = Tensor::empty(DType::kF32, {1, T, NH * D});
+    packed.run_x86(isa, got, pool, {}, &seqs);
+    expect_close(got, want, 1e-5, 1e-5, "packed with a distance bias");
+  }
+}
+
+// The reference kernel adds rel[h, j - i + R - 1]: two keys with equal K and V rows differ only
+// by their distance biases, so query 0's weights on keys 1 and 2 are in the ratio e^(b1 - b2).
+TEST(AttentionReference, DistanceBiasIndexesByKeyMinusQuery) {
+  constexpr int64_t R = 4, S = 3, D = 1;
+  Tensor qkv = Tensor::empty(DType::kF32, {1, S, 3 * D});
+  // q = 0 (scores 0 except the bias); V = 0, 1, 0 so y_0 = p(key 1).
+  const float rows[S][3] = {{0, 0, 0}, {0, 0, 1}, {0, 0, 0}};
+  for (int64_t i = 0; i < S; ++i) std::copy_n(rows[i], 3, qkv.data<float>() + 3 * i);
+  std::vector<float> table(2 * R - 1, 0.0f);
+  table[R - 1 + 1] = std::log(2.0f);  // distance +1: key 1 for query 0
+  Tensor rel = Tensor::from_vector<float>(table, {1, 2 * R - 1});
+  ir::Attrs attrs;
+  attrs.set("num_heads", int64_t{1});
+  attrs.set("scale", 1.0f);
+  OneNode n(ir::Op::Attention, {&qkv, nullptr, &rel}, {}, attrs);
+  Tensor y = Tensor::empty(DType::kF32, {1, S, D});
+  n.run_ref(y);
+  EXPECT_NEAR(y.data<float>()[0], 2.0 / 4.0, 1e-6);  // weights 1, 2, 1 on keys 0, 1, 2
+  EXPECT_NEAR(y.data<float>()[1], 1.0 / 4.0, 1e-6);  // query 1: distances -1, 0, +1 → 1, 1, 2
+  EXPECT_NEAR(y.data<float>()[2], 1.0 / 3.0, 1e-6);  // query 2: distances -2, -1, 0
+}
+
+// A sequence longer than the table covers fails naming the limit.
+TEST_P(AttentionIsaTest, DistanceBiasTooShortThrows) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  Tensor qkv = random_f32({1, 9, 3 * 8}, 1);
+  Tensor rel = random_f32({1, 2 * 8 - 1}, 2);
+  ir::Attrs attrs;
+  attrs.set("num_heads", int64_t{1});
+  attrs.set("scale", 0.3f);
+  OneNode n(ir::Op::Attention, {&qkv, nullptr, &rel}, {}, attrs);
+  Tensor got = Tensor::empty(DType::kF32, {1, 9, 8});
+  try {
+    n.run_x86(isa, got, nullptr);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("longer than the 8"), std::string::npos) << e.what();
   }
 }
 

@@ -36,7 +36,7 @@ std::vector<Case> all_cases() {
 // embeddings_project (when embedding_size is not hidden_size).
 int outer_dense_count(const std::string& arch, const nlohmann::json& config) {
   const int project = config.contains("embedding_size") && config["embedding_size"] != config["hidden_size"];
-  if (arch == "BertModel" || arch == "RobertaModel") return 1;
+  if (arch == "BertModel" || arch == "RobertaModel" || arch == "MPNetModel") return 1;
   if (arch == "DistilBertModel" || arch == "ElectraModel") return project;
   if (arch.ends_with("ForTokenClassification")) return 1 + project;  // the per-token classifier
   // *ForSequenceClassification: pooler + classifier, or RoBERTa's / ELECTRA's dense + out_proj
@@ -68,6 +68,9 @@ TEST_P(FixtureFusionTest, FusedCountsAndOutputs) {
   for (const ir::Node& node : g.nodes) {
     if (node.op == ir::Op::Dense) {
       EXPECT_EQ(node.attrs.get_int("packed"), c.opt_level >= 3 ? 1 : 0);
+    }
+    if (node.op == ir::Op::Attention) {  // MPNet's relative position bias as a table by distance
+      EXPECT_EQ(node.has_input(2), meta["arch"].get<std::string>().starts_with("MPNet")) << node.name;
     }
     if (std::string(ir::op_name(node.op)).rfind("bertc.", 0) == 0) {
       EXPECT_EQ(node.attrs.get_int("fast_math", 0), c.fast_math ? 1 : 0) << node.name;

@@ -1,9 +1,12 @@
-// fuse_attention (+ fuse_qkv): the self-attention of the BERT / RoBERTa and DistilBERT exports.
+// fuse_attention (+ fuse_qkv): the self-attention of the BERT / RoBERTa and DistilBERT exports,
+// and MPNet's relative position bias (a bias by distance, evaluated into a table).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "pass_test_util.h"
+#include "passes/distance_bias.h"
 #include "passes/passes.h"
 
 namespace bertc {
@@ -18,6 +21,30 @@ constexpr int64_t kHeads = 2, kDim = 3, kHidden = kHeads * kDim;
 constexpr float kMin = -3.4028234663852886e38f;
 
 enum class Style { kBert, kDistilBert };
+
+// How a position bias [1, NH, S, S] (added to the scores before the mask) is made from x's
+// length: none; by distance, table[clamp(j - i + 2, 0, 4), h]; by absolute positions,
+// table[clamp(i + j, 0, 4), h] (not a bias by distance); or from the mask's data.
+enum class PositionBias { kNone, kDistance, kAbsolute, kFromMask };
+
+ir::ValueId position_bias(Builder& b, ir::ValueId x, ir::ValueId mask, PositionBias kind) {
+  ir::ValueId seq = b.op(Op::Gather, {b.op(Op::Shape, {x}), b.int_scalar(1)},
+                         make_attrs({{"axis", int64_t{0}}}));
+  ir::ValueId r = b.op(Op::Range, {b.int_scalar(0), seq, b.int_scalar(1)});
+  ir::ValueId query = b.op(Op::Unsqueeze, {r, b.ints({1})});
+  ir::ValueId key = b.op(Op::Unsqueeze, {r, b.ints({0})});
+  ir::ValueId d = b.op(kind == PositionBias::kAbsolute ? Op::Add : Op::Sub, {key, query});
+  if (kind == PositionBias::kFromMask) {  // + mask[0, j]: depends on an input's data
+    ir::ValueId row = b.op(Op::Gather, {mask, b.int_scalar(0)}, make_attrs({{"axis", int64_t{0}}}));
+    d = b.op(Op::Add, {d, b.op(Op::Unsqueeze, {row, b.ints({0})})});
+  }
+  ir::ValueId idx = b.op(Op::Min, {b.op(Op::Max, {b.op(Op::Add, {d, b.int_scalar(2)}), b.int_scalar(0)}),
+                                   b.int_scalar(4)});
+  ir::ValueId table = b.random("rel_table", {5, kHeads}, 1.5f);
+  ir::ValueId g = b.op(Op::Gather, {table, idx}, make_attrs({{"axis", int64_t{0}}}));
+  ir::ValueId t = b.op(Op::Transpose, {g}, make_attrs({{"perm", std::vector<int64_t>{2, 0, 1}}}));
+  return b.op(Op::Unsqueeze, {t, b.ints({0})});
+}
 
 // Reshape x [batch, seq, H] to [batch, seq, NH, D]: with a constant target, or (symbolic) with
 // the Shape → Gather → Unsqueeze → Concat chain torch exports.
@@ -43,7 +70,7 @@ ir::ValueId transpose(Builder& b, ir::ValueId x, std::vector<int64_t> perm) {
   return b.op(Op::Transpose, {x}, make_attrs({{"perm", perm}}));
 }
 
-ir::Graph attention_graph(Style style, bool symbolic) {
+ir::Graph attention_graph(Style style, bool symbolic, PositionBias pb = PositionBias::kNone) {
   Builder b;
   ir::Shape bs{Dim::sym("batch"), Dim::sym("seq")};
   ir::ValueId x =
@@ -61,6 +88,7 @@ ir::Graph attention_graph(Style style, bool symbolic) {
     ir::ValueId mf = b.op(Op::Cast, {m}, make_attrs({{"to", static_cast<int64_t>(DType::kF32)}}));
     ir::ValueId bias4 = b.op(Op::Mul, {b.op(Op::Sub, {b.scalar(1.0f), mf}), b.scalar(kMin)});
     ir::ValueId s = b.op(Op::Div, {b.op(Op::MatMul, {qh, kh}), b.scalar(std::sqrt(float(kDim)))});
+    if (pb != PositionBias::kNone) s = b.op(Op::Add, {s, position_bias(b, x, mask, pb)});
     probs = b.op(Op::Softmax, {b.op(Op::Add, {s, bias4})}, make_attrs({{"axis", int64_t{-1}}}));
   } else {
     ir::ValueId qs = b.op(Op::Div, {qh, b.scalar(std::sqrt(float(kDim)))});
@@ -153,6 +181,43 @@ TEST(FuseAttention, ScoresReadElsewhereAreNotFused) {
   EXPECT_EQ(testing::count_op(after, Op::Attention), 0);
   EXPECT_EQ(testing::count_op(after, Op::Dense), 3);
   testing::expect_same_outputs(before, after, inputs(), 1e-5);
+}
+
+TEST(FuseAttention, DistanceBiasBecomesATable) {
+  ir::Graph before = attention_graph(Style::kBert, true, PositionBias::kDistance);
+  ir::Graph after = before;
+  passes::optimize(after, {.opt_level = 2});
+  check_fused(before, after);
+  const ir::Node* att = testing::find_op(after, Op::Attention);
+  ASSERT_TRUE(att->has_input(2));
+  const Tensor& rel = *after.value(att->inputs[2]).data;
+  constexpr int64_t R = passes::kDistanceBiasSpan;
+  ASSERT_EQ(rel.shape(), (Dims{kHeads, 2 * R - 1}));
+  // rel[h, d + R - 1] = table[clamp(d + 2, 0, 4), h]
+  const ir::Graph& g = before;
+  const Tensor* table = nullptr;
+  for (const ir::Value& v : g.values) {
+    if (v.name == "rel_table") table = v.data.get();
+  }
+  ASSERT_NE(table, nullptr);
+  for (int64_t h = 0; h < kHeads; ++h) {
+    for (int64_t d = -(R - 1); d < R; ++d) {
+      const int64_t row = std::clamp<int64_t>(d + 2, 0, 4);
+      ASSERT_EQ(rel.data<float>()[h * (2 * R - 1) + d + R - 1], table->data<float>()[row * kHeads + h])
+          << "h " << h << " d " << d;
+    }
+  }
+  EXPECT_EQ(testing::count_op(after, Op::Range), 0) << "the bias's subgraph is dead";
+}
+
+TEST(FuseAttention, BiasesNotByDistanceAreNotFused) {
+  for (PositionBias pb : {PositionBias::kAbsolute, PositionBias::kFromMask}) {
+    ir::Graph before = attention_graph(Style::kBert, true, pb);
+    ir::Graph after = before;
+    passes::optimize(after, {.opt_level = 2});
+    EXPECT_EQ(testing::count_op(after, Op::Attention), 0) << ir::graph_to_string(after);
+    testing::expect_same_outputs(before, after, inputs(), 1e-5);
+  }
 }
 
 TEST(FuseAttention, WhereWithSmallFillIsNotFused) {

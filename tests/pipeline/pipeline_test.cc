@@ -38,7 +38,8 @@ PipelineOptions at_level(int opt_level) {
 
 TEST(PipelineText, TokenizerGivesHuggingFaceIds) {
   BERTC_SKIP_WITHOUT_SHARED_DATA();
-  for (const char* name : {"bert_cls", "minilm"}) {  // vocab.txt and tokenizer.json folders
+  // vocab.txt and tokenizer.json folders; mpnet: all-mpnet-base-v2's (RobertaProcessing)
+  for (const char* name : {"bert_cls", "minilm", "mpnet"}) {
     const json ref = text_reference(name);
     Pipeline p = Pipeline::load(assemble_text_model(name).string(), at_level(0));
     const auto inputs = reference_inputs(ref);
@@ -74,16 +75,20 @@ TEST_P(PipelineLevels, ClassifyMatchesPyTorch) {
 TEST_P(PipelineLevels, EmbedMatchesPyTorch) {
   BERTC_SKIP_WITHOUT_SHARED_DATA();
   const int level = GetParam();
-  const json ref = text_reference("minilm");
-  Pipeline p = Pipeline::load(assemble_text_model("minilm").string(), at_level(level));
-  EXPECT_EQ(p.task(), Task::embedding);
-  EXPECT_EQ(p.pooling(), ref["pooling"].get<std::vector<std::string>>());  // mean
-  EXPECT_EQ(p.normalizes(), ref["normalize"].get<bool>());                 // modules.json: true
-  EXPECT_EQ(p.max_length(), 256u);  // sentence_bert_config.json's max_seq_length
-  const auto results = p.embed(reference_inputs(ref));
-  for (size_t i = 0; i < results.size(); ++i) {
-    const json& c = ref["cases"][i];
-    EXPECT_LE(max_abs_diff(results[i], floats(c["embedding"])), tolerance(level)) << c["id"];
+  // name, sentence_bert_config.json's max_seq_length
+  for (const auto& [name, max_length] : {std::pair{"minilm", 256u}, std::pair{"mpnet", 384u}}) {
+    const json ref = text_reference(name);
+    Pipeline p = Pipeline::load(assemble_text_model(name).string(), at_level(level));
+    EXPECT_EQ(p.task(), Task::embedding);
+    EXPECT_EQ(p.pooling(), ref["pooling"].get<std::vector<std::string>>());  // mean
+    EXPECT_EQ(p.normalizes(), ref["normalize"].get<bool>());                 // modules.json: true
+    EXPECT_EQ(p.max_length(), max_length);
+    const auto results = p.embed(reference_inputs(ref));
+    ASSERT_EQ(results.size(), ref["cases"].size());
+    for (size_t i = 0; i < results.size(); ++i) {
+      const json& c = ref["cases"][i];
+      EXPECT_LE(max_abs_diff(results[i], floats(c["embedding"])), tolerance(level)) << name << " " << c["id"];
+    }
   }
 }
 

@@ -2,7 +2,8 @@
 // tests/fixtures/tokenizer/corpus.jsonl. The expected_*.jsonl files were written by
 // tools/tokenizer_oracle/oracle.mjs (Hugging Face's own tokenizer, see that script) and, for the
 // byte offsets, tools/tokenizer_oracle/offsets.mjs (the Rust `tokenizers` library) over the real
-// bert-base-uncased files, which the test reads from ../shared/data next to the repository.
+// bert-base-uncased files (and all-mpnet-base-v2's tokenizer.json: WordPiece with
+// RobertaProcessing), which the test reads from ../shared/data next to the repository.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -42,6 +43,8 @@ std::vector<json> read_jsonl(const fs::path& p) {
   return out;
 }
 
+const fs::path kMpnetData = fs::path(BERTC_SOURCE_DIR) / ".." / "shared" / "data" / "all-mpnet-base-v2";
+
 bool have_data() {
   return fs::is_regular_file(kData / "vocab.txt") && fs::is_regular_file(kData / "tokenizer.json");
 }
@@ -50,6 +53,7 @@ bool have_data() {
 bertc::Tokenizer make_tokenizer(const std::string& mode) {
   if (mode == "vocab") return bertc::Tokenizer::from_file(kData / "vocab.txt");
   if (mode == "tokenizer_json") return bertc::Tokenizer::from_folder(kData);
+  if (mode == "all_mpnet_base_v2") return bertc::Tokenizer::from_folder(kMpnetData);
   json j = json::parse(read_text(kData / "tokenizer.json"));
   if (mode == "cased") {
     j["normalizer"]["lowercase"] = false;
@@ -181,6 +185,10 @@ TEST_P(OffsetsOracleTest, MatchesRustTokenizers) {
                  << " (vocab.txt and tokenizer.json); the oracle comparison needs it";
   }
   const std::string mode = GetParam();
+  if (mode == "all_mpnet_base_v2" && !fs::is_regular_file(kMpnetData / "tokenizer.json")) {
+    GTEST_SKIP() << "all-mpnet-base-v2 not found at " << kMpnetData.string()
+                 << " (tokenizer.json); the oracle comparison needs it";
+  }
   const std::vector<json> corpus = read_jsonl(kFixtures / "corpus.jsonl");
   std::vector<json> expected;
   for (const json& e : read_jsonl(kFixtures / "expected_offsets.jsonl")) {
@@ -208,7 +216,8 @@ TEST_P(OffsetsOracleTest, MatchesRustTokenizers) {
       const json& w = expected[i]["results"][k];
       std::vector<std::pair<std::size_t, std::size_t>> offsets;
       for (const json& o : w["offsets"]) offsets.emplace_back(o[0], o[1]);
-      const bool same = e.ids == w["ids"].get<std::vector<int64_t>>() && e.offsets == offsets &&
+      const bool same = e.ids == w["ids"].get<std::vector<int64_t>>() &&
+                        e.type_ids == w["type_ids"].get<std::vector<int64_t>>() && e.offsets == offsets &&
                         e.special_tokens_mask == w["special"].get<std::vector<uint8_t>>();
       ok &= same;
       if (!same && reported++ < 10) {
@@ -226,7 +235,8 @@ TEST_P(OffsetsOracleTest, MatchesRustTokenizers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, OffsetsOracleTest,
-                         ::testing::Values("tokenizer_json", "cased", "lower_keep_accents"),
+                         ::testing::Values("tokenizer_json", "cased", "lower_keep_accents",
+                                           "all_mpnet_base_v2"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -458,6 +458,18 @@ TEST(Tokenizer, BertProcessingAndSequenceNormalizer) {
   EXPECT_THAT(tok.encode("A", "B").type_ids, ElementsAre(0, 0, 0, 1, 1));
 }
 
+// MPNet's tokenizer: WordPiece with RobertaProcessing, <s> A </s> </s> B </s>, every type id 0
+// (the oracle test checks the real all-mpnet-base-v2 file against the Rust library).
+TEST(Tokenizer, RobertaProcessingPairsWithTypeIdsZero) {
+  json j = tokenizer_json();
+  j["post_processor"] = {{"type", "RobertaProcessing"}, {"sep", {"[SEP]", 3}}, {"cls", {"[CLS]", 2}},
+                         {"trim_offsets", true}, {"add_prefix_space", false}};
+  const auto tok = from_json(j);
+  EXPECT_THAT(tok.encode("A").tokens, ElementsAre("[CLS]", "a", "[SEP]"));
+  EXPECT_THAT(tok.encode("A", "B").tokens, ElementsAre("[CLS]", "a", "[SEP]", "[SEP]", "b", "[SEP]"));
+  EXPECT_THAT(tok.encode("A", "B").type_ids, ElementsAre(0, 0, 0, 0, 0, 0));
+}
+
 // ---- errors ----
 
 TEST(TokenizerErrors, InvalidUtf8NamesTheByteOffset) {
@@ -498,9 +510,10 @@ TEST(TokenizerErrors, UnsupportedTokenizerTypes) {
   j["normalizer"] = {{"type", "NFKC"}};
   EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("normalizer type 'NFKC'"));
   j = tokenizer_json();
-  j["post_processor"] = {{"type", "RobertaProcessing"}};
-  EXPECT_THAT(error_of([&] { from_json(j); }),
-              HasSubstr("post_processor type 'RobertaProcessing'"));
+  j["post_processor"] = {{"type", "ByteLevel"}};
+  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("post_processor type 'ByteLevel'"));
+  j["post_processor"] = {{"type", "RobertaProcessing"}};  // without its cls / sep
+  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("cls"));
   TempDir dir;
   dir.write("spiece.model", "x");
   EXPECT_THAT(error_of([&] { bertc::Tokenizer::from_folder(dir.path()); }),

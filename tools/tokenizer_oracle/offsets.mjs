@@ -1,8 +1,8 @@
 // The offsets oracle: runs Hugging Face's Rust `tokenizers` (npm `tokenizers`, its compiled
 // library — what transformers' fast tokenizers run) over tests/fixtures/tokenizer/corpus.jsonl with
-// bert-base-uncased's tokenizer.json in three normalizer modes (as-is, cased, lower_keep_accents;
-// no truncation, no padding) and writes expected_offsets.jsonl: per case and mode, each input's
-// ids, byte offsets into its own text (the Node binding reports character offsets; they are
+// bert-base-uncased's tokenizer.json in three normalizer modes (as-is, cased, lower_keep_accents)
+// and all-mpnet-base-v2's as it is (no truncation, no padding) and writes expected_offsets.jsonl:
+// per case and mode, each input's ids, type ids, byte offsets into its own text (the Node binding reports character offsets; they are
 // turned into UTF-8 byte offsets, which is what Rust's Encoding holds and TEI's /tokenize
 // returns) and special-tokens mask. tests/tokenizer/offsets_test.cc compares bertc with it.
 //
@@ -25,10 +25,13 @@ const arg = (name, fallback) => {
 const dataDir = path.resolve(arg('--data', path.join(repo, '..', 'shared', 'data', 'bert-base-uncased')));
 const outDir = path.resolve(arg('--out', path.join(repo, 'tests', 'fixtures', 'tokenizer')));
 
+const shared = path.resolve(dataDir, '..');
 const modes = [
   { name: 'tokenizer_json', normalizer: {} },
   { name: 'cased', normalizer: { lowercase: false, strip_accents: null } },
   { name: 'lower_keep_accents', normalizer: { lowercase: true, strip_accents: false } },
+  // sentence-transformers/all-mpnet-base-v2: WordPiece with RobertaProcessing (<s> A </s></s> B </s>)
+  { name: 'all_mpnet_base_v2', normalizer: {}, data: path.join(shared, 'all-mpnet-base-v2') },
 ];
 
 // Character (Unicode scalar) offsets of `text` -> UTF-8 byte offsets.
@@ -43,7 +46,7 @@ const corpus = fs.readFileSync(path.join(repo, 'tests', 'fixtures', 'tokenizer',
   .split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 const lines = [];
 for (const mode of modes) {
-  const json = JSON.parse(fs.readFileSync(path.join(dataDir, 'tokenizer.json'), 'utf8'));
+  const json = JSON.parse(fs.readFileSync(path.join(mode.data ?? dataDir, 'tokenizer.json'), 'utf8'));
   Object.assign(json.normalizer, mode.normalizer);
   json.truncation = null;
   json.padding = null;
@@ -60,7 +63,8 @@ for (const mode of modes) {
         const text = input.pair !== undefined && seq[i] === 1 ? input.pair : input.text;
         return byteOffsets(text, [o])[0];
       });
-      results.push({ ids, offsets: bytes, special: Array.from(e.getSpecialTokensMask()) });
+      results.push({ ids, type_ids: Array.from(e.getTypeIds()), offsets: bytes,
+                     special: Array.from(e.getSpecialTokensMask()) });
     }
     lines.push(JSON.stringify({ id: c.id, mode: mode.name, results }));
   }

@@ -36,7 +36,7 @@ enum class Head { none, sequence, token };
 
 struct ArchInfo {
   const char* name;
-  const char* family;  // bert | distilbert | roberta | electra: which graph
+  const char* family;  // bert | distilbert | roberta | electra | mpnet: which graph
   const char* prefix;  // the body's parameter prefix in *For* files
   Head head;
 };
@@ -57,6 +57,8 @@ constexpr ArchInfo kArchs[] = {
     {"ElectraModel", "electra", "electra.", Head::none},
     {"ElectraForSequenceClassification", "electra", "electra.", Head::sequence},
     {"ElectraForTokenClassification", "electra", "electra.", Head::token},
+    {"MPNetModel", "mpnet", "mpnet.", Head::none},
+    {"MPNetForSequenceClassification", "mpnet", "mpnet.", Head::sequence},
 };
 
 // model_type → (family, bare architecture)
@@ -67,6 +69,7 @@ const std::map<std::string, std::pair<std::string, std::string>>& model_types() 
       {"roberta", {"roberta", "RobertaModel"}},
       {"xlm-roberta", {"roberta", "XLMRobertaModel"}},
       {"electra", {"electra", "ElectraModel"}},
+      {"mpnet", {"mpnet", "MPNetModel"}},
   };
   return m;
 }
@@ -92,6 +95,7 @@ struct Config {
   int64_t vocab = 0, hidden = 0, layers = 0, heads = 0, intermediate = 0, max_pos = 0,
           type_vocab = 0, pad_id = 0;
   int64_t embedding = 0;  // the embeddings' width: hidden, or ELECTRA's embedding_size
+  int64_t rel_buckets = 0;  // MPNet: rows of the relative position bias table
   float eps = 1e-12f;
   std::string act;
   std::vector<std::string> labels;  // id2label in id order (empty: none given)
@@ -210,6 +214,25 @@ Config read_config(const fs::path& path) {
     c.act = r.get_string("activation", "gelu");
     // sinusoidal_pos_embds: the table is still saved as position_embeddings.weight, so the graph
     // is the same.
+  } else if (family == "mpnet") {
+    // MPNetConfig's defaults. The embeddings' padding index is 1 whatever pad_token_id says
+    // (transformers fixes it); the buckets of the position bias are always 32 with a maximum
+    // distance of 128 (compute_position_bias passes no num_buckets), so a table with fewer
+    // rows cannot be indexed.
+    c.vocab = r.get_int("vocab_size", 30527);
+    c.hidden = r.get_int("hidden_size", 768);
+    c.layers = r.get_int("num_hidden_layers", 12);
+    c.heads = r.get_int("num_attention_heads", 12);
+    c.intermediate = r.get_int("intermediate_size", 3072);
+    c.max_pos = r.get_int("max_position_embeddings", 512);
+    c.pad_id = 1;
+    c.eps = static_cast<float>(r.get_float("layer_norm_eps", 1e-12));
+    c.act = r.get_string("hidden_act", "gelu");
+    c.rel_buckets = r.get_int("relative_attention_num_buckets", 32);
+    if (c.rel_buckets < 32) {
+      throw Error(c.path + ": relative_attention_num_buckets " + std::to_string(c.rel_buckets) +
+                  " is less than the 32 buckets transformers' MPNet always computes");
+    }
   } else {
     // The defaults of transformers' BertConfig / RobertaConfig / ElectraConfig.
     const bool roberta = family == "roberta", electra = family == "electra";
@@ -241,7 +264,7 @@ Config read_config(const fs::path& path) {
     throw Error(c.path + ": " + c.hidden_key + " " + std::to_string(c.hidden) +
                 " is not divisible by " + c.heads_key + " " + std::to_string(c.heads));
   }
-  if (family == "roberta" && c.max_pos <= c.pad_id + 1) {
+  if ((family == "roberta" || family == "mpnet") && c.max_pos <= c.pad_id + 1) {
     throw Error(c.path + ": max_position_embeddings " + std::to_string(c.max_pos) +
                 " leaves no positions after pad_token_id " + std::to_string(c.pad_id));
   }
@@ -496,8 +519,10 @@ class Builder {
   }
 
   // Multi-head self-attention up to (not including) the output projection: [B, S, H] context.
+  // position_bias (MPNet; may be kNoValue): [1, NH, S, S], added to the scores before the mask.
   ValueId self_attention(ValueId x, ValueId mask, const std::string& module, const std::string& q,
-                         const std::string& k, const std::string& v, bool scale_q) {
+                         const std::string& k, const std::string& v, bool scale_q,
+                         ValueId position_bias = ir::kNoValue) {
     const int64_t h = cfg_.hidden, nh = cfg_.heads, d = h / nh;
     const std::string hint = dims_hint({{cfg_.hidden_key, h}});
     ValueId qv = linear3d(x, q, true, h, h, hint);
@@ -520,6 +545,9 @@ class Builder {
     } else {  // BERT, RoBERTa: (q · kᵀ) / √D
       ValueId s = node(Op::MatMul, module + "/MatMul", {qt, kt});
       scores = node(Op::Div, module + "/Div", {s, sqrt_d});
+    }
+    if (position_bias != ir::kNoValue) {
+      scores = node(Op::Add, module + "/Add_position_bias", {scores, position_bias});
     }
     ValueId masked = node(Op::Add, module + "/Add", {scores, mask});
     ValueId probs = node(Op::Softmax, module + "/Softmax", {masked}, attr("axis", int64_t{-1}));
@@ -556,7 +584,7 @@ ir::TypeInfo ids_type() {
   return {DType::kI64, {ir::Dim::sym("batch"), ir::Dim::sym("seq")}};
 }
 
-// Embeddings of BERT / RoBERTa / DistilBERT / ELECTRA → [B, S, H] after LayerNorm (and, for an
+// Embeddings of BERT / RoBERTa / DistilBERT / ELECTRA / MPNet (no token types) → [B, S, H] after LayerNorm (and, for an
 // ELECTRA whose embedding_size is not hidden_size, embeddings_project).
 ValueId build_embeddings(Builder& b, const Config& c, ValueId ids, ValueId type_ids) {
   const std::string fam = c.arch->family;
@@ -584,7 +612,7 @@ ValueId build_embeddings(Builder& b, const Config& c, ValueId ids, ValueId type_
     pos_ids = b.node(Op::Slice, m + "/Slice",
                      {buffer, b.i64s(m + "/starts", {0}, {1}), end, b.i64s(m + "/slice_axes", {1}, {1}),
                       b.i64s(m + "/steps", {1}, {1})});
-  } else if (fam == "roberta") {
+  } else if (fam == "roberta" || fam == "mpnet") {
     // create_position_ids_from_input_ids: cumsum(ids != pad) · (ids != pad) + pad
     ValueId eq = b.node(Op::Equal, m + "/Equal", {ids, b.i64_scalar(m + "/pad", c.pad_id)});
     ValueId ne = b.node(Op::Not, m + "/Not", {eq});
@@ -593,6 +621,8 @@ ValueId build_embeddings(Builder& b, const Config& c, ValueId ids, ValueId type_
     ValueId inc = b.node(Op::Mul, m + "/Mul", {cs, mask});
     ValueId inc64 = b.node(Op::Cast, m + "/Cast_1", {inc}, Builder::attr("to", static_cast<int64_t>(DType::kI64)));
     pos_ids = b.node(Op::Add, m + "/Add_positions", {inc64, b.i64_scalar(m + "/pad_offset", c.pad_id)});
+  }
+  if (fam == "roberta") {
     // token_type_ids: the zeros buffer.
     ValueId type_table = b.body_const(m + ".token_type_embeddings.weight", {c.type_vocab, h},
                                       b.dims_hint({{"type_vocab_size", c.type_vocab}, {width_key, h}}));
@@ -601,7 +631,7 @@ ValueId build_embeddings(Builder& b, const Config& c, ValueId ids, ValueId type_
                            Builder::attr("value", Tensor::from_vector<int64_t>({0}, {1})));
     ValueId tt = b.node(Op::Gather, m + ".token_type_embeddings/Gather", {type_table, zeros}, axis0);
     sum = b.node(Op::Add, m + "/Add", {word, tt});
-  } else {  // distilbert: arange(seq) expanded to [B, S]
+  } else if (fam == "distilbert") {  // arange(seq) expanded to [B, S]
     ValueId shape = b.node(Op::Shape, m + "/Shape", {ids});
     ValueId seq = b.node(Op::Gather, m + "/Gather", {shape, b.i64_scalar(m + "/one", 1)}, axis0);
     ValueId r = b.node(Op::Range, m + "/Range", {b.i64_scalar(m + "/start", 0), seq, b.i64_scalar(m + "/delta", 1)});
@@ -650,6 +680,62 @@ ValueId build_distilbert_layer(Builder& b, const Config& c, ValueId x, ValueId m
   return b.layer_norm(r2, l + ".output_layer_norm", last ? "last_hidden_state" : "");
 }
 
+// MPNetEncoder.compute_position_bias: for query i and key j, relative_attention_bias[bucket(j -
+// i)] as [1, NH, S, S], with relative_position_bucket's 32 buckets (16 per direction: 8 exact
+// distances, then 8 on a log scale up to distance 128, clamped), in float32 as torch computes it.
+// fuse_attention turns it into the attention's table by distance.
+ValueId build_position_bias(Builder& b, const Config& c, ValueId ids) {
+  const std::string m = "encoder/position_bias";
+  ir::Attrs axis0 = Builder::attr("axis", int64_t{0});
+  ir::Attrs to_i64 = Builder::attr("to", static_cast<int64_t>(DType::kI64));
+  ValueId shape = b.node(Op::Shape, m + "/Shape", {ids});
+  ValueId seq = b.node(Op::Gather, m + "/Gather", {shape, b.i64_scalar(m + "/one", 1)}, axis0);
+  ValueId zero = b.i64_scalar(m + "/zero", 0);
+  ValueId r = b.node(Op::Range, m + "/Range", {zero, seq, b.i64_scalar(m + "/delta", 1)});
+  ValueId context = b.node(Op::Unsqueeze, m + "/Unsqueeze_context", {r, b.i64s(m + "/axes1", {1}, {1})});
+  ValueId memory = b.node(Op::Unsqueeze, m + "/Unsqueeze_memory", {r, b.i64s(m + "/axes0", {0}, {1})});
+  ValueId relative = b.node(Op::Sub, m + "/Sub", {memory, context});
+  ValueId n = b.node(Op::Neg, m + "/Neg", {relative});
+  ValueId negative = b.node(Op::Less, m + "/Less", {n, zero});
+  ValueId ret = b.node(Op::Mul, m + "/Mul", {b.node(Op::Cast, m + "/Cast", {negative}, to_i64),
+                                             b.i64_scalar(m + "/half_buckets", 16)});
+  ValueId distance = b.node(Op::Abs, m + "/Abs", {n});
+  ValueId max_exact = b.i64_scalar(m + "/max_exact", 8);
+  ValueId small = b.node(Op::Less, m + "/Less_1", {distance, max_exact});
+  ValueId df = b.node(Op::Cast, m + "/Cast_1", {distance}, Builder::attr("to", static_cast<int64_t>(DType::kF32)));
+  ValueId ratio = b.node(Op::Div, m + "/Div", {df, b.f32_scalar(m + "/max_exact_f", 8.0f)});
+  ValueId log = b.node(Op::Log, m + "/Log", {ratio});
+  ValueId scaled = b.node(Op::Div, m + "/Div_1", {log, b.f32_scalar(m + "/log_range", static_cast<float>(std::log(16.0)))});
+  ValueId steps = b.node(Op::Mul, m + "/Mul_1", {scaled, b.f32_scalar(m + "/log_buckets", 8.0f)});
+  ValueId large = b.node(Op::Add, m + "/Add", {b.node(Op::Cast, m + "/Cast_2", {steps}, to_i64), max_exact});
+  ValueId clamped = b.node(Op::Min, m + "/Min", {large, b.i64_scalar(m + "/last_bucket", 15)});
+  ValueId bucket = b.node(Op::Add, m + "/Add_1", {ret, b.node(Op::Where, m + "/Where", {small, distance, clamped})});
+  ValueId table = b.body_const("encoder.relative_attention_bias.weight", {c.rel_buckets, c.heads},
+                               b.dims_hint({{"relative_attention_num_buckets", c.rel_buckets},
+                                            {c.heads_key, c.heads}}));
+  ValueId values = b.node(Op::Gather, m + "/Gather_bias", {table, bucket}, axis0);
+  ValueId heads_first = b.node(Op::Transpose, m + "/Transpose", {values}, Builder::attr("perm", std::vector<int64_t>{2, 0, 1}));
+  return b.node(Op::Unsqueeze, m + "/Unsqueeze", {heads_first, b.i64s(m + "/axes_batch", {0}, {1})});
+}
+
+ValueId build_mpnet_layer(Builder& b, const Config& c, ValueId x, ValueId mask, ValueId position_bias,
+                          int64_t i, bool last) {
+  const std::string l = "encoder.layer." + std::to_string(i);
+  const int64_t h = c.hidden, f = c.intermediate;
+  ValueId ctx = b.self_attention(x, mask, l + ".attention.attn", l + ".attention.attn.q",
+                                 l + ".attention.attn.k", l + ".attention.attn.v", false, position_bias);
+  const std::string hh = b.dims_hint({{c.hidden_key, h}});
+  const std::string fh = b.dims_hint({{c.hidden_key, h}, {c.ffn_key, f}});
+  ValueId o = b.linear3d(ctx, l + ".attention.attn.o", true, h, h, hh);
+  ValueId r = b.node(Op::Add, l + ".attention/Add", {o, x});
+  ValueId a = b.layer_norm(r, l + ".attention.LayerNorm");
+  ValueId inter = b.linear3d(a, l + ".intermediate.dense", true, h, f, fh);
+  ValueId act = b.activation(inter, l + ".intermediate");
+  ValueId out = b.linear3d(act, l + ".output.dense", true, f, h, fh);
+  ValueId r2 = b.node(Op::Add, l + ".output/Add", {out, a});
+  return b.layer_norm(r2, l + ".output.LayerNorm", last ? "last_hidden_state" : "");
+}
+
 // hidden[:, 0] as [B, H].
 ValueId first_token(Builder& b, ValueId hidden, const std::string& module) {
   return b.node(Op::Gather, module + "/Gather", {hidden, b.i64_scalar(module + "/index0", 0)},
@@ -688,9 +774,11 @@ HfImport import_hf(const std::string& dir_arg) {
 
   ValueId x = build_embeddings(b, cfg, ids, type_ids);
   ValueId mask = b.extended_mask(mask_in);
+  const ValueId position_bias = fam == "mpnet" ? build_position_bias(b, cfg, ids) : ir::kNoValue;
   for (int64_t i = 0; i < cfg.layers; ++i) {
     const bool last = i + 1 == cfg.layers;
     x = fam == "distilbert" ? build_distilbert_layer(b, cfg, x, mask, i, last)
+        : fam == "mpnet"    ? build_mpnet_layer(b, cfg, x, mask, position_bias, i, last)
                             : build_bert_layer(b, cfg, x, mask, i, last);
   }
   const int64_t h = cfg.hidden;
@@ -707,7 +795,7 @@ HfImport import_hf(const std::string& dir_arg) {
   } else {
     // The number of labels: id2label / num_labels, checked against the head's weight.
     const bool token = cfg.arch->head == Head::token;
-    const std::string out_key = !token && (fam == "roberta" || fam == "electra")
+    const std::string out_key = !token && (fam == "roberta" || fam == "electra" || fam == "mpnet")
                                     ? "classifier.out_proj.weight"
                                     : "classifier.weight";
     const Dims& out_shape = w.file().shape(out_key);
@@ -731,7 +819,7 @@ HfImport import_hf(const std::string& dir_arg) {
       ValueId dense = b.gemm(first, "pooler.dense", true, h, h, hh);
       ValueId pooled = b.node(Op::Tanh, "pooler/Tanh", {dense});
       logits = b.gemm(pooled, "classifier", false, h, num_labels, lh, "logits");
-    } else if (fam == "roberta") {
+    } else if (fam == "roberta" || fam == "mpnet") {  // MPNetClassificationHead is RoBERTa's
       ValueId first = first_token(b, x, "classifier");
       ValueId dense = b.gemm(first, "classifier.dense", false, h, h, hh);
       ValueId t = b.node(Op::Tanh, "classifier/Tanh", {dense});
@@ -759,7 +847,7 @@ HfImport import_hf(const std::string& dir_arg) {
   info.task = cfg.arch->head == Head::none       ? Task::embedding
               : cfg.arch->head == Head::sequence ? Task::classification
                                                  : Task::token_classification;
-  info.max_positions = fam == "roberta" ? cfg.max_pos - cfg.pad_id - 1 : cfg.max_pos;
+  info.max_positions = fam == "roberta" || fam == "mpnet" ? cfg.max_pos - cfg.pad_id - 1 : cfg.max_pos;
   if (cfg.arch->head != Head::none) {
     for (int64_t i = 0; i < num_labels; ++i) {
       info.labels.push_back(cfg.labels.empty() ? "LABEL_" + std::to_string(i)

@@ -5,11 +5,12 @@
 // glue differs (e.g. DistilBERT's mask is added as BERT's is, not applied with Where).
 //
 // Architectures (config.json "architectures"[0], else "model_type" → its bare model):
-//   BertModel, BertForSequenceClassification, DistilBertModel,
-//   DistilBertForSequenceClassification, RobertaModel, RobertaForSequenceClassification
+//   Bert / DistilBert / Roberta / XLMRoberta / Electra: Model, ForSequenceClassification,
+//   ForTokenClassification; MPNetModel, MPNetForSequenceClassification
 //   (hidden_act / activation: gelu (erf), gelu_new / gelu_pytorch_tanh (tanh form), relu;
 //   absolute position embeddings only).
-// Parameter names are matched with or without the "bert." / "distilbert." / "roberta." prefix
+// Parameter names are matched with or without the "bert." / "distilbert." / "roberta." /
+// "electra." / "mpnet." prefix
 // (old "LayerNorm.gamma" / "beta" names too); tensors the graph does not use (buffers such as
 // embeddings.position_ids, a pooler a classifier does not read, MLM heads) are ignored.
 //
@@ -18,7 +19,11 @@
 //   embed    Gather(word, ids) + Gather(type, type ids) + Gather(position, positions) →
 //            LayerNormalization (opset-17 form, axis -1). Positions: BERT slices the constant
 //            position_ids [1, P] to the sequence length; RoBERTa computes
-//            CumSum(ids != pad) · (ids != pad) + pad; DistilBERT Range(0, seq) expanded.
+//            CumSum(ids != pad) · (ids != pad) + pad (MPNet too, with pad 1 and no token
+//            types); DistilBERT Range(0, seq) expanded. ELECTRA: embeddings_project after.
+//   bias     MPNet: relative_attention_bias[bucket(j - i)] as [1, NH, S, S] from Range(0, seq)
+//            (relative_position_bucket in Less / Abs / Log / Min / Where ops), added to every
+//            layer's scores before the mask
 //   mask     (1 - Cast(Unsqueeze(attention_mask, [1, 2]))) · finfo(float32).min, [batch,1,1,seq]
 //   layer    q/k/v: MatMul(x, Wᵀ [K, N]) + b → Reshape [0, 0, NH, D] → Transpose (0,2,1,3)
 //            (k: (0,2,3,1)); MatMul(q, k) / √D (DistilBERT: q / √D before the MatMul) + mask

@@ -9,14 +9,15 @@
 namespace bertc::kernels::ref::fused {
 
 // src[0] QKV float32 [B, S, 3*NH*D]: row (b, s) holds Q (heads in order, D each), then K, then
-// V. src[1] bias float32 [B, S] (optional), added to every score of key j. attrs num_heads,
-// scale. dst[0] [B, S, NH*D]: for each b, head h, query i:
-//   p_j = softmax_j(scale * q_i·k_j + bias[b, j]),  y_i = sum_j p_j v_j
+// V. src[1] bias float32 [B, S] (optional), added to every score of key j. src[2] rel float32
+// [NH, 2R-1] (optional): a bias by distance, S <= R. attrs num_heads, scale. dst[0]
+// [B, S, NH*D]: for each b, head h, query i:
+//   p_j = softmax_j(scale * q_i·k_j + bias[b, j] + rel[h, j - i + R - 1]),  y_i = sum_j p_j v_j
 // all in double. The scores are finite for finite inputs even with bias = float32 min (double
 // does not overflow). A row whose scores are all -inf (a bias of -inf on every key) gets the
 // uniform distribution, as PyTorch gives for a row masked with finfo.min. No aliasing.
 // Packed (call.sequences set): QKV is [1, T, 3*NH*D], there is no bias, and each sequence
-// attends over its own rows only.
+// attends over its own rows only (its distances count from its own first row).
 void attention(const KernelCall& call) {
   const Tensor& qkv = *call.src[0];
   Tensor& y = *call.dst[0];
@@ -26,15 +27,20 @@ void attention(const KernelCall& call) {
   const int64_t B = qkv.dim(0), S = qkv.dim(1), W = qkv.dim(2);
   const int64_t H = W / 3, D = H / heads;
   const Tensor* bias_t = call.src.size() > 1 ? call.src[1] : nullptr;
-  if (W != 3 * heads * D ||
-      (bias_t && (call.sequences || bias_t->dim(0) != B || bias_t->dim(1) != S))) {
-    call.attrs->fail("QKV " + dims_str(qkv.shape()) +
-                              (bias_t ? " and bias " + dims_str(bias_t->shape()) : "") +
-                              " do not fit num_heads = " + std::to_string(heads) +
-                              (call.sequences ? " in a packed batch" : ""));
-  }
+  const Tensor* rel_t = call.src.size() > 2 ? call.src[2] : nullptr;
   const Sequences padded{B, nullptr, S};
   const Sequences& seqs = call.sequences ? *call.sequences : padded;
+  const int64_t R = rel_t && rel_t->rank() == 2 ? (rel_t->dim(1) + 1) / 2 : 0;
+  if (W != 3 * heads * D ||
+      (bias_t && (call.sequences || bias_t->dim(0) != B || bias_t->dim(1) != S)) ||
+      (rel_t && (rel_t->rank() != 2 || rel_t->dim(0) != heads || rel_t->dim(1) != 2 * R - 1 ||
+                 seqs.max_len > R))) {
+    call.attrs->fail("QKV " + dims_str(qkv.shape()) +
+                     (bias_t ? " and bias " + dims_str(bias_t->shape()) : "") +
+                     (rel_t ? " and rel " + dims_str(rel_t->shape()) : "") +
+                     " do not fit num_heads = " + std::to_string(heads) +
+                     (call.sequences ? " in a packed batch" : ""));
+  }
   const float* base = qkv.data<float>();
   float* out = y.data<float>();
   std::vector<double> p(static_cast<size_t>(seqs.max_len));
@@ -43,6 +49,7 @@ void attention(const KernelCall& call) {
     const int64_t len = seqs.offsets ? seqs.offsets[b + 1] - row0 : S;
     const float* bias = bias_t ? bias_t->data<float>() + b * S : nullptr;
     for (int64_t h = 0; h < heads; ++h) {
+      const float* rel = rel_t ? rel_t->data<float>() + h * (2 * R - 1) + R - 1 : nullptr;
       for (int64_t i = 0; i < len; ++i) {
         const float* q = base + (row0 + i) * W + h * D;
         double max = -std::numeric_limits<double>::infinity();
@@ -51,7 +58,8 @@ void attention(const KernelCall& call) {
           double dot = 0;
           for (int64_t d = 0; d < D; ++d)
             dot += static_cast<double>(q[d]) * static_cast<double>(k[d]);
-          p[j] = scale * dot + (bias ? static_cast<double>(bias[j]) : 0.0);
+          p[j] = scale * dot + (bias ? static_cast<double>(bias[j]) : 0.0) +
+                 (rel ? static_cast<double>(rel[j - i]) : 0.0);
           max = std::max(max, p[j]);
         }
         double sum = 0;

@@ -8,7 +8,10 @@
 //   Vp  V of the head, rows padded with zeros to Dp = head_dim rounded up to the vector width.
 //   per query block of kQ = 2W queries starting at q0:
 //   Qt  (scale Q)^T: Qt[d][i] = scale * Q[q0 + i][d] (queries past seq are 0).
-//   St  scores transposed, St[j][i] = Qt[:, i]·K[j] + bias[j], for keys j < seq; then
+//   Rr  (with a relative position bias) the head's bias by distance, reversed: Rr[t] =
+//       rel[h, d + R - 1] for d = len - 1 - t, |d| < len, else 0, so the biases of key j for
+//       queries q0 .. q0 + kQ - 1 are the contiguous Rr[len - 1 - j + q0 ...].
+//   St  scores transposed, St[j][i] = Qt[:, i]·K[j] + bias[j] (+ rel), for keys j < seq; then
 //       exp(St - colmax) in place; 1/colsum in `inv`.
 //   y[q0 + i, h*D + d] = inv[i] * sum_j St[j][i] Vp[j][d]
 // K and Q are transposed in registers (V::transpose), 16×16 / 8×8 blocks at a time.
@@ -107,11 +110,13 @@ template <class V>
 }
 
 // One score micro-tile: St rows j0 .. j0 + valid - 1 (st points at row j0) from the Kp panel
-// `kp` and Qt; adds bias[r] (bias points at key j0; may be null) and folds the rows into the
-// column maxima mx[0..1].
+// `kp` and Qt; adds bias[r] (bias points at key j0; may be null) and the distance biases of
+// row r, rel - r .. rel - r + kQ - 1 (rel points at Rr[len - 1 - j0 + q0]; may be null), and
+// folds the rows into the column maxima mx[0..1].
 template <class V>
 [[gnu::noinline]] void attn_score_tile(int64_t D, const float* __restrict kp, const float* __restrict qt,
-                     float* __restrict st, const float* bias, int valid, typename V::Reg* mx) {
+                     float* __restrict st, const float* bias, const float* rel, int valid,
+                     typename V::Reg* mx) {
   using T = AttnTiles<V>;
   using Reg = typename V::Reg;
   constexpr int W = T::W, R = T::kKeyRows, Q = T::kQ;
@@ -137,6 +142,10 @@ template <class V>
       const Reg b = V::set1(bias[r]);
       s0 = V::add(s0, b);
       s1 = V::add(s1, b);
+    }
+    if (rel) {
+      s0 = V::add(s0, V::loadu(rel - r));
+      s1 = V::add(s1, V::loadu(rel - r + W));
     }
     V::store(st + r * Q, s0);
     V::store(st + r * Q + W, s1);
@@ -243,7 +252,8 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
   const int64_t vp_size = round_up(S * Dp, 16);
   const int64_t qt_size = round_up(D * Q, 16);
   const int64_t st_size = round_up(Sk * Q + Q, 16);
-  const int64_t scratch = kp_size + vp_size + qt_size + st_size + round_up(Q, 16);
+  const int64_t rr_size = g.rel ? round_up(2 * S + Q, 16) : 0;
+  const int64_t scratch = kp_size + vp_size + qt_size + st_size + rr_size + round_up(Q, 16);
 
   // Tasks: (b, h) pairs × chunks of query blocks; enough tasks for ~4 per thread.
   const int threads = pool ? pool->num_threads() : 1;
@@ -265,9 +275,17 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
     float* vp = kp + kp_size;
     float* qt = vp + vp_size;
     float* st = qt + qt_size;
-    float* inv = st + st_size;
+    float* rr = st + st_size;
+    float* inv = rr + rr_size;
     const float* base = g.qkv + row0 * ld + h * D;
     const float* bias = g.bias ? g.bias + b * S : nullptr;
+    if (g.rel) {
+      const float* rel = g.rel + h * (2 * g.rel_span - 1) + g.rel_span - 1;  // at distance 0
+      for (int64_t t = 0; t < 2 * len + Q; ++t) {
+        const int64_t d = len - 1 - t;
+        rr[t] = d > -len ? rel[d] : 0.0f;
+      }
+    }
     attn_pack_k<V>(base + HD, ld, len, D, kp);
     attn_pack_v<V>(base + 2 * HD, ld, len, D, Dp, vp);
     for (int64_t blk = chunk * per_chunk; blk < blk1; ++blk) {
@@ -277,6 +295,7 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
       Reg mx[2] = {V::set1(-__builtin_inff()), V::set1(-__builtin_inff())};
       for (int64_t j0 = 0; j0 < len; j0 += KR) {
         attn_score_tile<V>(D, kp + j0 * D, qt, st + j0 * Q, bias ? bias + j0 : nullptr,
+                           g.rel ? rr + (len - 1 - j0 + q0) : nullptr,
                            static_cast<int>(std::min<int64_t>(KR, len - j0)), mx);
       }
       const bool fix = V::any_neg_inf(mx[0]) || V::any_neg_inf(mx[1]);

@@ -154,8 +154,23 @@ void f32_attention_call(const KernelCall& call) {
     check_numel(call, b, B * S, "bias");
     bias = b.data<float>();
   }
+  const float* rel = nullptr;
+  int64_t rel_span = 0;
+  if (has_src(call, 2)) {
+    const Tensor& r = src_f32(call, 2, "rel");
+    rel_span = (r.numel() / st.num_heads + 1) / 2;
+    check_numel(call, r, st.num_heads * (2 * rel_span - 1), "rel");
+    const int64_t longest = call.sequences ? call.sequences->max_len : S;
+    if (longest > rel_span) {
+      fail(call, "a sequence of " + std::to_string(longest) + " tokens is longer than the " +
+                     std::to_string(rel_span) + " the relative position bias covers");
+    }
+    rel = r.data<float>();
+  }
   Tensor& y = dst_f32(call, B * S * (W / 3));
   AttentionArgs args;
+  args.rel = rel;
+  args.rel_span = rel_span;
   args.qkv = qkv.data<float>();
   args.bias = bias;
   args.y = y.data<float>();

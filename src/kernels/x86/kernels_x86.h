@@ -76,9 +76,11 @@ void f32_embed_layer_norm_avx2(const EmbedLayerNormArgs& args, cpu::ThreadPool* 
 // ---- attention ---------------------------------------------------------------------------
 // Fused multi-head self-attention (bertc.Attention). qkv is [batch, seq, 3 * heads * head_dim]:
 // row (b, s) holds Q for every head (head_dim each), then K, then V. bias is [batch, seq]
-// (additive, per key; may be null = 0). y is [batch, seq, heads * head_dim]. For every b, h,
-// query i:  y_i = softmax_j(scale * q_i·k_j + bias[b, j]) · V; a row whose scores are all
-// -inf gets uniform weights (as the reference kernel and PyTorch with finfo.min masks).
+// (additive, per key; may be null = 0). rel (may be null) is a bias by distance [heads,
+// 2 * rel_span - 1], seq <= rel_span. y is [batch, seq, heads * head_dim]. For every b, h,
+// query i:  y_i = softmax_j(scale * q_i·k_j + bias[b, j] + rel[h, j - i + rel_span - 1]) · V;
+// a row whose scores are all -inf gets uniform weights (as the reference kernel and PyTorch
+// with finfo.min masks).
 //
 // Blocking: a task is one (batch, head) pair and a range of query blocks of kQueryBlock
 // (= 2 vector widths: 32 on AVX-512, 16 on AVX2) rows. A task packs K (panels of key rows, for
@@ -96,6 +98,8 @@ void f32_embed_layer_norm_avx2(const EmbedLayerNormArgs& args, cpu::ThreadPool* 
 struct AttentionArgs {
   const float* qkv = nullptr;
   const float* bias = nullptr;
+  const float* rel = nullptr;
+  int64_t rel_span = 0;
   float* y = nullptr;
   const int64_t* offsets = nullptr;
   int64_t batch = 0, seq = 0, heads = 0, head_dim = 0;

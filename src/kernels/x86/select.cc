@@ -87,6 +87,7 @@ KernelChoice attention(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   const char* name = pick(isa, "f32_attention_avx512", "f32_attention_avx2");
   require_f32(name, g, n, 0, "QKV");
   if (n.has_input(1)) require_f32(name, g, n, 1, "bias");
+  if (n.has_input(2)) require_f32(name, g, n, 2, "rel");
   AttentionState st{ir::AttentionAttrs(n),
                     avx512(isa) ? &f32_attention_avx512 : &f32_attention_avx2};
   return {&f32_attention_call, make_state(st), name, false, {}};
