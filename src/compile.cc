@@ -5,7 +5,18 @@
 #include "ir/verifier.h"
 #include "passes/passes.h"
 
+#include <cstring>
+
 namespace bertc {
+
+bool DenseModule::operator==(const DenseModule& other) const {
+  auto same = [](const Tensor& a, const Tensor& b) {
+    if (a.defined() != b.defined()) return false;
+    return !a.defined() || (a.dtype() == b.dtype() && a.shape() == b.shape() &&
+                            std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0);
+  };
+  return activation == other.activation && same(weight, other.weight) && same(bias, other.bias);
+}
 
 Model compile(const std::string& model_path, const CompileOptions& options) {
   if (options.opt_level < 0 || options.opt_level > 3) {

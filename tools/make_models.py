@@ -1526,6 +1526,42 @@ def write_text_fixtures(out_root):
     return report
 
 
+def write_dense_fixture(out_dir, hidden, inputs, last_hidden_state, seed=119):
+    """text_models/dense/: sentence-transformers modules for hf/bert (mean Pooling, a Dense
+    hidden -> 20 with Tanh, Normalize) and PyTorch's sentence embeddings of hf/bert's reference
+    inputs through them, as sentence-transformers' Pooling, Dense and Normalize compute them."""
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.makedirs(os.path.join(out_dir, "1_Pooling"))
+    os.makedirs(os.path.join(out_dir, "2_Dense"))
+    names = [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Dense", "Dense"), ("3_Normalize", "Normalize")]
+    with open(os.path.join(out_dir, "modules.json"), "w") as f:
+        json.dump([{"idx": i, "name": str(i), "path": p, "type": "sentence_transformers.models." + t}
+                   for i, (p, t) in enumerate(names)], f, indent=2)
+        f.write("\n")
+    write_json(os.path.join(out_dir, "1_Pooling", "config.json"),
+               {"word_embedding_dimension": hidden, "pooling_mode_cls_token": False,
+                "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
+                "pooling_mode_mean_sqrt_len_tokens": False})
+    out_features = 20
+    write_json(os.path.join(out_dir, "2_Dense", "config.json"),
+               {"in_features": hidden, "out_features": out_features, "bias": True,
+                "activation_function": "torch.nn.modules.activation.Tanh"})
+    gen = torch.Generator().manual_seed(seed)
+    linear = nn.Linear(hidden, out_features)
+    with torch.no_grad():
+        linear.weight.copy_(torch.randn(linear.weight.shape, generator=gen) / math.sqrt(hidden))
+        linear.bias.copy_(torch.randn(linear.bias.shape, generator=gen) * 0.05)
+    save_safetensors(os.path.join(out_dir, "2_Dense", "model.safetensors"),
+                     {"linear.weight": linear.weight.detach().numpy(),
+                      "linear.bias": linear.bias.detach().numpy()})
+    states = torch.from_numpy(last_hidden_state)
+    mask = torch.from_numpy(inputs["attention_mask"]).unsqueeze(-1).float()
+    pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+    with torch.no_grad():
+        embeddings = nn.functional.normalize(torch.tanh(linear(pooled)), p=2, dim=1)
+    np.save(os.path.join(out_dir, "embeddings.npy"), embeddings.numpy().astype(np.float32))
+
+
 def write_torch_bin(path, model):
     """torch.save of the state_dict, as transformers' save_pretrained(safe_serialization=False)
     writes pytorch_model.bin, with the same values stored in the forms a reader must handle:
@@ -1612,6 +1648,10 @@ def cmd_fixtures(out_root, verbose_attrs=False):
             write_hf_folder(os.path.join(out_root, "hf", name), arch, cfg, model, input_sets)
             if name in HF_BIN_FIXTURES:
                 write_torch_bin(os.path.join(out_root, "hf", name, "pytorch_model.bin"), model)
+            if name == "bert":
+                write_dense_fixture(os.path.join(out_root, "text_models", "dense"), cfg["hidden_size"],
+                                    in1, input_sets[""][1]["last_hidden_state"])
+                report.append(("text_models/dense", dir_size(os.path.join(out_root, "text_models", "dense")), None))
             report.append((hf_rel, dir_size(os.path.join(out_root, "hf", name)), None))
         for opset in FIXTURE_OPSETS:
             onnx_bytes = export_onnx(model, in1, output_names, opset)

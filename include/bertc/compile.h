@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "bertc/tensor.h"
+
 namespace bertc {
 
 namespace ir {
@@ -27,6 +29,15 @@ struct CompileOptions {
 };
 
 enum class Task { classification, embedding, token_classification };
+
+// A sentence-transformers Dense module (modules.json), run on the pooled embedding before
+// Normalize: y = activation(weight · x + bias).
+struct DenseModule {
+  Tensor weight;           // float32 [out_features, in_features]
+  Tensor bias;             // float32 [out_features]; not defined(): no bias
+  std::string activation;  // identity | tanh | relu | sigmoid | gelu (erf)
+  bool operator==(const DenseModule& other) const;  // same activation, shapes and values
+};
 
 // What a model knows about itself besides its graph: read from a Hugging Face folder (an ONNX
 // file gives none of it), stored in the bundle (runtime/model_info_json.cc writes and reads it),
@@ -50,6 +61,7 @@ struct ModelInfo {
   // max_seq_length (0: unset), or
   // the message for a module or mode bertc does not run.
   std::vector<std::string> pooling;
+  std::vector<DenseModule> dense;  // after the pooling, in modules.json's order
   bool normalize = false;
   int64_t max_length = 0;
   std::string embedding_error;

@@ -26,7 +26,7 @@ std::vector<float> class_scores(std::span<const float> logits, ScoreFunction fn)
 }
 
 std::vector<float> pool(const float* states, std::span<const int64_t> mask, int64_t hidden,
-                        const std::vector<std::string>& modes, bool normalize) {
+                        const std::vector<std::string>& modes) {
   const auto h = static_cast<size_t>(hidden);
   double count = 0;
   for (int64_t m : mask) count += m != 0;
@@ -74,8 +74,29 @@ std::vector<float> pool(const float* states, std::span<const int64_t> mask, int6
     }
     for (double v : acc) out.push_back(static_cast<float>(v / div));
   }
-  if (normalize) l2_normalize(out);
   return out;
+}
+
+std::vector<float> dense(std::span<const float> x, const DenseModule& module) {
+  const int64_t out = module.weight.dim(0), in = module.weight.dim(1);
+  if (static_cast<int64_t>(x.size()) != in) {
+    throw Error("a Dense module takes " + std::to_string(in) + " features, got " + std::to_string(x.size()));
+  }
+  const float* w = module.weight.data<float>();
+  const float* b = module.bias.defined() ? module.bias.data<float>() : nullptr;
+  std::vector<float> y(static_cast<size_t>(out));
+  for (int64_t o = 0; o < out; ++o) {
+    double acc = b ? b[o] : 0.0;
+    for (int64_t i = 0; i < in; ++i) acc += static_cast<double>(w[o * in + i]) * x[static_cast<size_t>(i)];
+    const std::string& act = module.activation;
+    const double v = act == "tanh"      ? std::tanh(acc)
+                     : act == "relu"    ? std::max(acc, 0.0)
+                     : act == "sigmoid" ? 1.0 / (1.0 + std::exp(-acc))
+                     : act == "gelu"    ? 0.5 * acc * (1.0 + std::erf(acc / std::sqrt(2.0)))
+                                        : acc;  // identity (the loader admits no other)
+    y[static_cast<size_t>(o)] = static_cast<float>(v);
+  }
+  return y;
 }
 
 void l2_normalize(std::span<float> v) {

@@ -51,6 +51,7 @@ ModelSettings read_model_settings(const Model& model, const std::string& source)
     s.score = sigmoid ? ScoreFunction::sigmoid : ScoreFunction::softmax;
   } else {
     s.pooling = info.pooling.empty() ? std::vector<std::string>{"cls"} : info.pooling;
+    s.dense = info.dense;  // views of the bundle's weights
     s.normalize = info.normalize;
     s.embedding_error = info.embedding_error;
     s.prompts = info.prompts;

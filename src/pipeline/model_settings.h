@@ -19,6 +19,7 @@ struct ModelSettings {
   std::vector<std::string> labels;  // classifiers, id order
   ScoreFunction score = ScoreFunction::softmax;
   std::vector<std::string> pooling;  // encoders: cls | max | mean | mean_sqrt_len
+  std::vector<DenseModule> dense;    // encoders: projections after the pooling
   bool normalize = false;
   std::size_t max_length = 0;  // 0: unknown
   std::optional<Tokenizer> tokenizer;

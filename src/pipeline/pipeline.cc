@@ -117,7 +117,10 @@ struct Pipeline::Impl {
         const Tensor rows = states.sequence(b);  // the sequence's real tokens only
         std::vector<int64_t> mask(static_cast<size_t>(rows.dim(0)), 1);
         std::fill_n(mask.begin(), std::min(skip, mask.size()), 0);
-        out[batch[b]] = pipeline::pool(rows.data<float>(), mask, hidden, settings.pooling, unit);
+        std::vector<float> e = pipeline::pool(rows.data<float>(), mask, hidden, settings.pooling);
+        for (const DenseModule& d : settings.dense) e = pipeline::dense(e, d);
+        if (unit) pipeline::l2_normalize(e);
+        out[batch[b]] = std::move(e);
       }
     });
     return out;

@@ -217,7 +217,7 @@ void save(const Model& model, const std::string& bundle_path) {
              {{"opt_level", model.options().opt_level},
               {"fast_math", model.options().fast_math},
               {"gemm", model.options().gemm}}},
-            {"info", runtime::model_info_to_json(model.info)}};
+            {"info", runtime::model_info_to_json(model.info, [&](const Tensor& t) { return data.add(t); })}};
   std::string meta_text = meta.dump();
   Header h{};
   std::memcpy(h.magic, runtime::kBundleMagic, sizeof(h.magic));
@@ -277,7 +277,8 @@ Model load_model(const std::string& bundle_path) {
     CompileOptions options{static_cast<int>(level), o.at("fast_math").get<bool>(),
                            o.at("gemm").get<std::string>()};
     Model model(reader.graph(meta.at("graph")), options);
-    model.info = runtime::model_info_from_json(meta.at("info"), bundle_path + ": corrupted bundle");
+    model.info = runtime::model_info_from_json(meta.at("info"), bundle_path + ": corrupted bundle",
+                                               [&](const json& t) { return reader.tensor(t); });
     return model;
   } catch (const json::exception& e) {
     throw Error(bundle_path + ": corrupted bundle metadata: " + e.what());

@@ -46,14 +46,21 @@ const char* task_name(Task task) {
 
 }  // namespace
 
-json model_info_to_json(const ModelInfo& info) {
+json model_info_to_json(const ModelInfo& info, const TensorWriter& write) {
   json j = json::object();
   each_field(info, [&](const char* key, const auto& value, bool = false) { j[key] = value; });
   j["task"] = info.task ? json(task_name(*info.task)) : json(nullptr);
+  json dense = json::array();
+  for (const DenseModule& d : info.dense) {
+    dense.push_back({{"weight", write(d.weight)},
+                     {"bias", d.bias.defined() ? write(d.bias) : json(nullptr)},
+                     {"activation", d.activation}});
+  }
+  j["dense"] = std::move(dense);
   return j;
 }
 
-ModelInfo model_info_from_json(const json& j, const std::string& where) {
+ModelInfo model_info_from_json(const json& j, const std::string& where, const TensorReader& read) {
   if (!j.is_object()) throw Error(where + ": model info is " + base::json_excerpt(j) + ", not an object");
   ModelInfo info;
   each_field(info, [&](const char* key, auto& value, bool optional = false) {
@@ -80,6 +87,24 @@ ModelInfo model_info_from_json(const json& j, const std::string& where) {
   if (!info.task && !task.is_null()) {
     throw Error(where + ": model info 'task' is " + base::json_excerpt(task) +
                 " (classification, embedding, token_classification or null)");
+  }
+  if (const auto it = j.find("dense"); it != j.end()) {  // optional: older bundles have none
+    if (!it->is_array()) throw Error(where + ": model info 'dense' is " + base::json_excerpt(*it));
+    for (const json& d : *it) {
+      if (!d.is_object() || !d.contains("weight") || !d.contains("bias") ||
+          !d.contains("activation") || !d["activation"].is_string()) {
+        throw Error(where + ": model info 'dense' has " + base::json_excerpt(d));
+      }
+      DenseModule m{read(d["weight"]), d["bias"].is_null() ? Tensor() : read(d["bias"]),
+                    d["activation"].get<std::string>()};
+      const Dims& w = m.weight.shape();
+      if (m.weight.dtype() != DType::kF32 || w.size() != 2 ||
+          (m.bias.defined() && (m.bias.dtype() != DType::kF32 || m.bias.shape() != Dims{w[0]}))) {
+        throw Error(where + ": model info 'dense' has weights of shape " + dims_str(w) +
+                    (m.bias.defined() ? " and bias " + dims_str(m.bias.shape()) : ""));
+      }
+      info.dense.push_back(std::move(m));
+    }
   }
   if (info.max_positions < 0 || info.max_length < 0) {
     throw Error(where + ": model info has a negative max_positions or max_length");

@@ -91,12 +91,15 @@ TEST(HfMetadata, SentenceTransformersPoolingAndNormalize) {
 }
 
 TEST(HfMetadata, UnsupportedModulesAreRecorded) {
-  const fs::path dir = copy_hf_fixture("bert", "st_dense");
+  const fs::path dir = copy_hf_fixture("bert", "st_layer_norm");
   write_json(dir / "modules.json",
-             modules({{"", "Transformer"}, {"1_Pooling", "Pooling"}, {"2_Dense", "Dense"}}));
+             modules({{"", "Transformer"}, {"1_Pooling", "Pooling"}, {"2_LayerNorm", "LayerNorm"}}));
   write_json(dir / "1_Pooling" / "config.json", {{"pooling_mode_weightedmean_tokens", true}});
   const auto md = info_of(dir);
-  EXPECT_NE(md.embedding_error.find("Dense"), std::string::npos);
+  EXPECT_NE(md.embedding_error.find("module 'sentence_transformers.models.LayerNorm' (2_LayerNorm) is "
+                                    "not supported; bertc runs Transformer, Pooling, Dense and Normalize"),
+            std::string::npos)
+      << md.embedding_error;
 
   write_json(dir / "modules.json", modules({{"", "Transformer"}, {"1_Pooling", "Pooling"}}));
   EXPECT_EQ(info_of(dir).embedding_error, "");  // weightedmean and lasttoken pool too

@@ -7,6 +7,7 @@
 #include "../common/error_of.h"
 #include "../common/temp_path.h"
 #include "bertc/compile.h"
+#include "bertc/error.h"
 #include "ir/graph.h"
 #include "runtime/model_info_json.h"
 
@@ -29,8 +30,28 @@ ModelInfo full_info() {
   info.normalize = true;
   info.max_length = 256;
   info.embedding_error = "a module";
+  info.dense = {{Tensor::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3}), Tensor::from_vector<float>({7, 8}, {2}), "tanh"},
+                {Tensor::from_vector<float>({0.5f, -1}, {1, 2}), Tensor(), "identity"}};
   return info;
 }
+
+// Tensors kept in memory by index, as the bundle keeps them in its data section.
+struct TensorStore {
+  std::vector<Tensor> tensors;
+  runtime::TensorWriter writer() {
+    return [this](const Tensor& t) {
+      tensors.push_back(t);
+      return nlohmann::json(tensors.size() - 1);
+    };
+  }
+  runtime::TensorReader reader() {
+    return [this](const nlohmann::json& j) {
+      const auto i = j.get<size_t>();
+      if (i >= tensors.size()) throw Error("bad tensor reference");
+      return tensors[i];
+    };
+  }
+};
 
 TEST(ModelInfo, SurvivesSaveAndLoad) {
   ir::Graph g;
@@ -54,23 +75,31 @@ TEST(ModelInfo, SurvivesSaveAndLoad) {
 }
 
 TEST(ModelInfo, BadFieldsAreNamed) {
-  const nlohmann::json good = runtime::model_info_to_json(full_info());
-  EXPECT_TRUE(runtime::model_info_from_json(good, "b.bertc") == full_info());
+  TensorStore store;
+  const nlohmann::json good = runtime::model_info_to_json(full_info(), store.writer());
+  EXPECT_TRUE(runtime::model_info_from_json(good, "b.bertc", store.reader()) == full_info());
   auto with = [&](const char* key, nlohmann::json value) {
     nlohmann::json j = good;
     j[key] = std::move(value);
-    return error_of([&] { runtime::model_info_from_json(j, "b.bertc"); });
+    return error_of([&] { runtime::model_info_from_json(j, "b.bertc", store.reader()); });
   };
   EXPECT_NE(with("labels", 3).find("b.bertc: model info 'labels' is 3"), std::string::npos);
   EXPECT_NE(with("max_positions", 2e22).find("model info 'max_positions'"), std::string::npos);
   EXPECT_NE(with("max_length", -1).find("negative"), std::string::npos);
   EXPECT_NE(with("task", "ranking").find("'task' is \"ranking\""), std::string::npos);
+  EXPECT_NE(with("dense", 1).find("model info 'dense' is 1"), std::string::npos);
+  nlohmann::json bias_misfit = good["dense"];
+  bias_misfit[0]["bias"] = 2;  // the [1, 2] tensor as the bias of a [2, 3] weight
+  EXPECT_NE(with("dense", bias_misfit).find("weights of shape [2, 3] and bias [1, 2]"), std::string::npos);
+  nlohmann::json old_bundle = good;  // written before Dense modules: none
+  old_bundle.erase("dense");
+  EXPECT_TRUE(runtime::model_info_from_json(old_bundle, "b.bertc", store.reader()).dense.empty());
   nlohmann::json missing = good;
   missing.erase("pooling");
-  EXPECT_NE(error_of([&] { runtime::model_info_from_json(missing, "b.bertc"); })
+  EXPECT_NE(error_of([&] { runtime::model_info_from_json(missing, "b.bertc", store.reader()); })
                 .find("model info has no 'pooling'"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { runtime::model_info_from_json(nlohmann::json::array(), "b.bertc"); })
+  EXPECT_NE(error_of([&] { runtime::model_info_from_json(nlohmann::json::array(), "b.bertc", store.reader()); })
                 .find("not an object"),
             std::string::npos);
 }

@@ -14,8 +14,7 @@
 #include "base/json_text.h"
 #include "bertc/error.h"
 #include "frontend/hf/hf_internal.h"
-#include "frontend/hf/safetensors.h"
-#include "frontend/hf/torch_checkpoint.h"
+#include "frontend/hf/weights_file.h"
 #include "ir/shape_infer.h"
 #include "kernels/ref/ref_kernels.h"
 
@@ -309,30 +308,6 @@ Config read_config(const fs::path& path) {
 }
 
 // ---- weights -------------------------------------------------------------------------------
-
-// The checkpoint file of a model folder: model.safetensors, else pytorch_model.bin.
-std::unique_ptr<WeightsFile> open_weights(const fs::path& dir) {
-  std::error_code ec;
-  if (fs::exists(dir / "model.safetensors", ec)) {
-    return std::make_unique<SafetensorsFile>((dir / "model.safetensors").string());
-  }
-  const fs::path bin = dir / "pytorch_model.bin";
-  if (fs::exists(bin, ec)) {
-    if (!is_zip_file(bin.string())) {
-      throw Error(bin.string() +
-                  ": the legacy torch.save format (PyTorch < 1.6) is not supported; convert to "
-                  "safetensors (model.save_pretrained(dir, safe_serialization=True))");
-    }
-    return std::make_unique<TorchCheckpoint>(bin.string());
-  }
-  for (const char* index : {"model.safetensors.index.json", "pytorch_model.bin.index.json"}) {
-    if (fs::exists(dir / index, ec)) {
-      throw Error(dir.string() + ": sharded checkpoints (" + index +
-                  ") are not supported; save the model as one model.safetensors");
-    }
-  }
-  throw Error(dir.string() + ": no model.safetensors (or pytorch_model.bin) in this folder");
-}
 
 class Weights {
  public:

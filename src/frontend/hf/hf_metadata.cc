@@ -1,7 +1,7 @@
 // What a text pipeline needs from a Hugging Face / sentence-transformers folder besides the
 // weights: its tokenizer files (embedded whole, so a bundle is self-contained) and the
 // sentence-transformers modules that turn token states into a sentence embedding (pooling modes,
-// Normalize, max_seq_length). Unsupported tokenizers and modules are recorded as error messages
+// Dense projections with their weights, Normalize, max_seq_length). Unsupported tokenizers and modules are recorded as error messages
 // for the pipeline to report when text is given: the model still compiles and runs on tensors.
 #include <filesystem>
 
@@ -11,6 +11,7 @@
 #include "bertc/tokenizer.h"
 #include "frontend/hf/hf_importer.h"
 #include "frontend/hf/hf_internal.h"
+#include "frontend/hf/weights_file.h"
 
 namespace bertc::frontend::hf {
 
@@ -147,21 +148,89 @@ void add_pooling(const fs::path& path, int64_t hidden, ModelInfo& info) {
   }
 }
 
-// modules.json: pooling, Normalize; config_sentence_transformers.json: prompts;
-// sentence_bert_config.json: max_seq_length.
+// A Dense module's folder (sentence_transformers.models.Dense): config.json's in_features,
+// out_features, bias and activation_function, and linear.weight / linear.bias from its
+// model.safetensors or pytorch_model.bin. `width` is the embedding's width before it.
+DenseModule read_dense(const fs::path& folder, int64_t width) {
+  const fs::path config_path = folder / "config.json";
+  const json cfg = read_json_file(config_path);
+  if (!cfg.is_object()) throw Error(config_path.string() + ": expected a JSON object");
+  auto positive = [&](const char* key) {
+    const auto it = cfg.find(key);
+    if (it == cfg.end() || !it->is_number_integer() || it->get<int64_t>() < 1) {
+      throw Error(config_path.string() + ": '" + key + "' must be a positive integer, got " +
+                  (it == cfg.end() ? std::string("nothing") : base::json_excerpt(*it)));
+    }
+    return it->get<int64_t>();
+  };
+  const int64_t in = positive("in_features"), out = positive("out_features");
+  if (in != width) {
+    throw Error(config_path.string() + " contradicts the model: in_features " + std::to_string(in) +
+                ", but the embedding before it is " + std::to_string(width) + " wide");
+  }
+  bool has_bias = true;
+  if (const auto it = cfg.find("bias"); it != cfg.end() && !it->is_null()) {
+    if (!it->is_boolean()) throw Error(config_path.string() + ": 'bias' must be true or false");
+    has_bias = it->get<bool>();
+  }
+  // sentence-transformers names the activation by its torch class (default Tanh).
+  static const std::pair<const char*, const char*> kActivations[] = {
+      {"torch.nn.modules.linear.Identity", "identity"},
+      {"torch.nn.modules.activation.Tanh", "tanh"},
+      {"torch.nn.modules.activation.ReLU", "relu"},
+      {"torch.nn.modules.activation.Sigmoid", "sigmoid"},
+      {"torch.nn.modules.activation.GELU", "gelu"}};
+  std::string torch_name = "torch.nn.modules.activation.Tanh";
+  if (const auto it = cfg.find("activation_function"); it != cfg.end() && !it->is_null()) {
+    if (!it->is_string()) throw Error(config_path.string() + ": 'activation_function' must be a string");
+    torch_name = it->get<std::string>();
+  }
+  DenseModule m;
+  for (const auto& [name, kind] : kActivations) {
+    if (torch_name == name) m.activation = kind;
+  }
+  if (m.activation.empty()) {
+    throw Error(config_path.string() + ": activation_function '" + torch_name +
+                "' is not supported (Identity, Tanh, ReLU, Sigmoid, GELU)");
+  }
+  const std::unique_ptr<WeightsFile> weights = open_weights(folder);
+  auto tensor = [&](const std::string& name, const Dims& want) {
+    if (weights->shape(name) != want) {
+      throw Error(weights->path() + ": tensor '" + name + "' has shape " + dims_str(weights->shape(name)) +
+                  ", expected " + dims_str(want) + " (from " + config_path.filename().string() +
+                  ": in_features " + std::to_string(in) + ", out_features " + std::to_string(out) + ")");
+    }
+    return weights->read_f32(name);
+  };
+  m.weight = tensor("linear.weight", {out, in});
+  if (has_bias) m.bias = tensor("linear.bias", {out});
+  return m;
+}
+
+// modules.json: Pooling, Dense, Normalize (in that order, as sentence-transformers runs them);
+// config_sentence_transformers.json: prompts; sentence_bert_config.json: max_seq_length.
 void add_sentence_transformers(const fs::path& dir, int64_t hidden, ModelInfo& info) {
+  int64_t width = hidden;  // the embedding's width so far
   for (const json& m : read_modules(dir)) {
     const std::string kind = module_kind(m);
     const std::string sub = m.value("path", "");
     if (kind == "Transformer") continue;
+    const std::string where = (dir / "modules.json").string() + ": module '" + m["type"].get<std::string>() +
+                              "' (" + sub + ")";
+    if (info.normalize && (kind == "Pooling" || kind == "Dense")) {
+      throw Error(where + " comes after Normalize; bertc runs Normalize last");
+    }
     if (kind == "Normalize") {
       info.normalize = true;
     } else if (kind == "Pooling") {
       add_pooling(dir / sub / "config.json", hidden, info);
+      width = hidden * static_cast<int64_t>(info.pooling.size());
+    } else if (kind == "Dense") {
+      if (info.pooling.empty()) throw Error(where + " comes before the Pooling module");
+      info.dense.push_back(read_dense(dir / sub, width));
+      width = info.dense.back().weight.dim(0);
     } else {
-      info.embedding_error = (dir / "modules.json").string() + ": module '" +
-                              m["type"].get<std::string>() + "' (" + sub +
-                              ") is not supported; bertc runs Transformer, Pooling and Normalize";
+      info.embedding_error = where + " is not supported; bertc runs Transformer, Pooling, Dense and Normalize";
     }
   }
   const fs::path prompts_config = dir / "config_sentence_transformers.json";

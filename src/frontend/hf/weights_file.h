@@ -2,7 +2,9 @@
 // (safetensors.h) or PyTorch's pytorch_model.bin (torch_checkpoint.h). Errors start with the path.
 #pragma once
 
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "bertc/error.h"
@@ -28,5 +30,10 @@ class WeightsFile {
     return it->second;
   }
 };
+
+// The checkpoint file of a folder (a model's, or a sentence-transformers module's):
+// model.safetensors, else pytorch_model.bin (torch.save's ZIP form); the legacy format, sharded
+// checkpoints and a folder with neither are errors naming the folder.
+std::unique_ptr<WeightsFile> open_weights(const std::filesystem::path& dir);
 
 }  // namespace bertc::frontend::hf
