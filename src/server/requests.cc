@@ -111,7 +111,10 @@ Request parse_request(Route route, std::string_view body, const RequestLimits& l
     }
   }
   if (const auto it = j.find("prompt_name"); it != j.end() && !it->is_null()) {
-    throw validation("`prompt_name` is not supported: put the prompt in the text");
+    if (route != Route::embed && route != Route::tokenize) {
+      throw validation(std::string("`prompt_name` applies to /embed and /tokenize, not ") + route_path(route));
+    }
+    r.prompt_name = as_string(*it, "prompt_name");
   }
   switch (route) {
     case Route::embed:

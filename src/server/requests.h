@@ -31,6 +31,7 @@ struct Request {
   bool return_text = false;        // rerank
   bool add_special_tokens = true;  // tokenize
   bool base64 = false;             // openai: encoding_format "base64"
+  std::optional<std::string> prompt_name;  // embed, tokenize: a sentence-transformers prompt
   std::string model;               // openai: echoed back
 };
 

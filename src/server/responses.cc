@@ -117,11 +117,11 @@ std::string rerank_response(const Request& request, const std::vector<Classifica
   return out;
 }
 
-std::string tokenize_response(const Request& request, const std::vector<Encoding>& encodings) {
+std::string tokenize_response(std::span<const EncodeInput> inputs, const std::vector<Encoding>& encodings) {
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < encodings.size(); ++i) {
     const Encoding& e = encodings[i];
-    const std::string& text = request.inputs[i].text;
+    const std::string_view text = inputs[i].text;
     nlohmann::json tokens = nlohmann::json::array();
     for (std::size_t t = 0; t < e.size(); ++t) {
       if (e.special_tokens_mask[t]) {

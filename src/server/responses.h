@@ -32,9 +32,9 @@ std::string rerank_response(const Request& request, const std::vector<Classifica
 
 // /tokenize: per input [{"id", "text", "special", "start", "stop"}], as TEI: a text token's text
 // is the input's bytes [start, stop) (byte offsets, so invalid UTF-8 where a character is cut is
-// replaced); a special token has its token string and null offsets. `encodings` were made with
-// return_tokens and return_offsets.
-std::string tokenize_response(const Request& request, const std::vector<Encoding>& encodings);
+// replaced); a special token has its token string and null offsets. `encodings` were made from
+// `inputs` (with a request's prompt put before each text) with return_tokens and return_offsets.
+std::string tokenize_response(std::span<const EncodeInput> inputs, const std::vector<Encoding>& encodings);
 
 // {"error", "error_type"}, or on /v1 routes {"message", "code", "type"} (as TEI's OpenAI route).
 std::string error_body(const ApiError& error, bool openai);

@@ -52,13 +52,34 @@ void Service::require_task(Route route) const {
   }
 }
 
+// A request's prompt_name: one of the model's prompts ("" for none). Pooling that leaves the
+// prompt's tokens out (include_prompt false) counts them for the default prompt only, so an
+// embedding with another prompt is refused rather than pooled wrongly.
+void Service::check_prompt(const std::string& name, Route route) const {
+  if (name.empty()) return;
+  const auto& prompts = pipeline_.prompts();
+  if (!prompts.count(name)) {
+    std::string names;
+    for (const auto& [k, v] : prompts) names += (names.empty() ? "" : ", ") + k;
+    throw validation("`prompt_name` '" + name + "' is not one of the model's prompts" +
+                     (names.empty() ? std::string(" (it has none)") : " (" + names + ")"));
+  }
+  if (route == Route::embed && !pipeline_.include_prompt() && name != pipeline_.default_prompt_name()) {
+    throw validation("`prompt_name` '" + name + "': this model pools without its prompt's tokens "
+                     "(include_prompt false), which bertc serve counts for the default prompt ('" +
+                     pipeline_.default_prompt_name() + "') only");
+  }
+}
+
 Prepared Service::prepare(Route route, std::string_view body) const {
   Prepared p;
   p.request = parse_request(route, body, {options_.max_client_batch_size, options_.max_json_depth});
   const Request& r = p.request;
   require_task(route);
-  const std::vector<EncodeInput> inputs = encode_inputs(r);
+  std::vector<EncodeInput> inputs = encode_inputs(r);
+  if (r.prompt_name) check_prompt(*r.prompt_name, route);
   std::vector<Encoding> encodings;
+  std::vector<std::string> prompted;  // /tokenize: the texts with their prompt (inputs view them)
   try {
     if (route == Route::tokenize) {
       TokenizerOptions opts = pipeline_.tokenizer().options();
@@ -67,9 +88,15 @@ Prepared Service::prepare(Route route, std::string_view body) const {
       opts.add_special_tokens = r.add_special_tokens;
       opts.return_tokens = true;
       opts.return_offsets = true;
+      // A named prompt goes before each text, whose offsets then count from the prompt's start.
+      if (r.prompt_name && !r.prompt_name->empty()) {
+        const std::string& prompt = pipeline_.prompts().at(*r.prompt_name);
+        prompted.reserve(inputs.size());
+        for (EncodeInput& in : inputs) in.text = prompted.emplace_back(prompt + std::string(in.text));
+      }
       encodings = pipeline_.tokenizer().encode_batch(inputs, opts);
     } else {
-      encodings = pipeline_.encode(inputs, r.truncate || options_.auto_truncate);
+      encodings = pipeline_.encode(inputs, r.truncate || options_.auto_truncate, r.prompt_name);
     }
   } catch (const Error& e) {
     throw tokenizer_error(e.what());
@@ -84,7 +111,7 @@ Prepared Service::prepare(Route route, std::string_view body) const {
     }
   }
   if (route == Route::tokenize) {
-    p.reply.body = tokenize_response(r, encodings);
+    p.reply.body = tokenize_response(inputs, encodings);
     return p;
   }
   p.job = std::make_shared<Job>();

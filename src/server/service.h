@@ -41,6 +41,7 @@ class Service {
 
  private:
   void require_task(Route route) const;
+  void check_prompt(const std::string& name, Route route) const;
   Pipeline& pipeline_;
   const ServeOptions& options_;
 };

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include <boost/beast/core/detail/base64.hpp>
 
@@ -109,6 +111,68 @@ TEST(ServeRoutes, EmbedderMatchesPipeline) {
   EXPECT_EQ(r.status, 424);
   EXPECT_NE(r.json()["error"].get<std::string>().find("embedding model"), std::string::npos);
   EXPECT_EQ(client.post("/rerank", json{{"query", "q"}, {"texts", {"a"}}}.dump()).status, 424);
+}
+
+// The embedder with prompts (config_sentence_transformers.json) and, with `exclude`, a
+// Pooling that leaves the prompt's tokens out (include_prompt false, default prompt "query").
+std::string prompted_embedder(bool exclude) {
+  namespace fs = std::filesystem;
+  const fs::path dir = temp_path(exclude ? "prompted_embedder_exclude" : "prompted_embedder");
+  fs::remove_all(dir);
+  fs::copy(embedder_folder(), dir, fs::copy_options::recursive);
+  std::ofstream(dir / "config_sentence_transformers.json")
+      << json{{"prompts", {{"query", "query: "}, {"passage", "passage: "}}},
+              {"default_prompt_name", exclude ? json("query") : json(nullptr)}}.dump();
+  if (exclude) {
+    std::ifstream in(dir / "1_Pooling" / "config.json");
+    json pooling = json::parse(in);
+    in.close();
+    pooling["include_prompt"] = false;
+    std::ofstream(dir / "1_Pooling" / "config.json") << pooling.dump();
+  }
+  return dir.string();
+}
+
+TEST(ServeRoutes, PromptNameAsPipeline) {
+  Pipeline pipeline = Pipeline::load(prompted_embedder(false));
+  TestServer ts(&pipeline);
+  HttpClient client(ts.port);
+  const std::vector<EncodeInput> texts = {"Hello world", "x"};
+  for (const char* name : {"query", "passage", ""}) {  // "": no prompt, as unset here
+    const auto want = pipeline.embed(texts, std::string(name), true);
+    HttpReply r = client.post("/embed", json{{"inputs", {"Hello world", "x"}}, {"prompt_name", name}}.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    for (size_t i = 0; i < texts.size(); ++i) EXPECT_LT(max_abs_diff(floats(r.json()[i]), want[i]), 1e-6) << name;
+  }
+  // /tokenize puts the prompt before the text; offsets count in the prompted text.
+  HttpReply r = client.post("/tokenize", json{{"inputs", "Hello"}, {"prompt_name", "query"}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  TokenizerOptions plain = pipeline.tokenizer().options();
+  plain.padding.reset();
+  const Encoding e = pipeline.tokenizer().encode("query: Hello", std::nullopt, plain);
+  ASSERT_EQ(r.json()[0].size(), e.size());
+  for (size_t t = 0; t < e.size(); ++t) EXPECT_EQ(r.json()[0][t]["id"], e.ids[t]) << t;
+
+  r = client.post("/embed", json{{"inputs", "x"}, {"prompt_name", "document"}}.dump());
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("'document' is not one of the model's prompts (passage, query)"), std::string::npos) << r.body;
+  r = client.post("/v1/embeddings", json{{"input", "x"}, {"prompt_name", "query"}}.dump());
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("applies to /embed and /tokenize, not /v1/embeddings"), std::string::npos) << r.body;
+}
+
+TEST(ServeRoutes, PromptNameWithPromptLeftOutOfThePooling) {
+  Pipeline pipeline = Pipeline::load(prompted_embedder(true));
+  TestServer ts(&pipeline);
+  HttpClient client(ts.port);
+  const std::vector<EncodeInput> texts = {"Hello world"};
+  const auto want = pipeline.embed(texts, std::string("query"), true);  // pools without "query: "
+  HttpReply r = client.post("/embed", json{{"inputs", "Hello world"}, {"prompt_name", "query"}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_LT(max_abs_diff(floats(r.json()[0]), want[0]), 1e-6);
+  r = client.post("/embed", json{{"inputs", "Hello world"}, {"prompt_name", "passage"}}.dump());
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("include_prompt false"), std::string::npos) << r.body;
 }
 
 TEST(ServeRoutes, ClassifierMatchesPipeline) {
