@@ -219,14 +219,20 @@ class RobertaEmbeddings(BertEmbeddings):
         return embeddings
 
 
+def _set_head_sizes(module, c):
+    """num_attention_heads, attention_head_size, all_head_size as BERT's and MPNet's attention
+    set them."""
+    if c.hidden_size % c.num_attention_heads != 0:
+        raise ValueError("hidden_size must be a multiple of num_attention_heads")
+    module.num_attention_heads = c.num_attention_heads
+    module.attention_head_size = c.hidden_size // c.num_attention_heads
+    module.all_head_size = module.num_attention_heads * module.attention_head_size
+
+
 class BertSelfAttention(nn.Module):
     def __init__(self, c):
         super().__init__()
-        if c.hidden_size % c.num_attention_heads != 0:
-            raise ValueError("hidden_size must be a multiple of num_attention_heads")
-        self.num_attention_heads = c.num_attention_heads
-        self.attention_head_size = c.hidden_size // c.num_attention_heads
-        self.all_head_size = self.num_attention_heads * self.attention_head_size
+        _set_head_sizes(self, c)
         self.query = nn.Linear(c.hidden_size, self.all_head_size)
         self.key = nn.Linear(c.hidden_size, self.all_head_size)
         self.value = nn.Linear(c.hidden_size, self.all_head_size)
@@ -519,11 +525,7 @@ class MPNetEmbeddings(nn.Module):
 class MPNetSelfAttention(nn.Module):
     def __init__(self, c):
         super().__init__()
-        if c.hidden_size % c.num_attention_heads != 0:
-            raise ValueError("hidden_size must be a multiple of num_attention_heads")
-        self.num_attention_heads = c.num_attention_heads
-        self.attention_head_size = c.hidden_size // c.num_attention_heads
-        self.all_head_size = self.num_attention_heads * self.attention_head_size
+        _set_head_sizes(self, c)
         self.q = nn.Linear(c.hidden_size, self.all_head_size)
         self.k = nn.Linear(c.hidden_size, self.all_head_size)
         self.v = nn.Linear(c.hidden_size, self.all_head_size)

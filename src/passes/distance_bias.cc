@@ -1,5 +1,6 @@
 #include "passes/distance_bias.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -13,6 +14,9 @@ namespace {
 // A second, short length: the bias of its tokens must be the top-left corner of the long one
 // (it does not depend on the sequence length).
 constexpr int64_t kShortSpan = 7;
+// No value of the subgraph may be larger than this many elements (a [1, 64, 512, 512] bias):
+// a hostile graph must not make the compile allocate without bound.
+constexpr int64_t kMaxElements = int64_t{64} * kDistanceBiasSpan * kDistanceBiasSpan;
 
 // The value v evaluated with the dims `batch` = 1 and `seq` = S, or nullopt when v reads a graph
 // input's data (a Shape of a value needs only its type), a shape has another unknown dim, or a
@@ -86,6 +90,13 @@ std::optional<Tensor> evaluate_at(const ir::Graph& g, ir::ValueId v, const ir::D
     }
     try {
       std::vector<ir::TypeInfo> out = ir::shape_fn(node.op)(ir::ShapeContext{node, type_ptrs, src});
+      for (const ir::TypeInfo& t : out) {
+        int64_t n = 1;
+        for (const ir::Dim& d : t.shape) {
+          if (!d.is_known() || d.value > kMaxElements / std::max<int64_t>(n, 1)) return std::nullopt;
+          n *= d.value;
+        }
+      }
       std::vector<Tensor> results = kernels::ref::evaluate(node, src, out);
       for (size_t i = 0; i < node.outputs.size(); ++i) values[node.outputs[i]] = std::move(results[i]);
     } catch (const Error&) {

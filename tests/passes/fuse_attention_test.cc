@@ -24,8 +24,10 @@ enum class Style { kBert, kDistilBert };
 
 // How a position bias [1, NH, S, S] (added to the scores before the mask) is made from x's
 // length: none; by distance, table[clamp(j - i + 2, 0, 4), h]; by absolute positions,
-// table[clamp(i + j, 0, 4), h] (not a bias by distance); or from the mask's data.
-enum class PositionBias { kNone, kDistance, kAbsolute, kFromMask };
+// table[clamp(i + j, 0, 4), h] (not a bias by distance); from the mask's data; or by distance
+// through a [70000, S, S] intermediate (too large to evaluate at S = 512: not fused, and the
+// compile must not try to allocate it).
+enum class PositionBias { kNone, kDistance, kAbsolute, kFromMask, kHugeIntermediate };
 
 ir::ValueId position_bias(Builder& b, ir::ValueId x, ir::ValueId mask, PositionBias kind) {
   ir::ValueId seq = b.op(Op::Gather, {b.op(Op::Shape, {x}), b.int_scalar(1)},
@@ -37,6 +39,10 @@ ir::ValueId position_bias(Builder& b, ir::ValueId x, ir::ValueId mask, PositionB
   if (kind == PositionBias::kFromMask) {  // + mask[0, j]: depends on an input's data
     ir::ValueId row = b.op(Op::Gather, {mask, b.int_scalar(0)}, make_attrs({{"axis", int64_t{0}}}));
     d = b.op(Op::Add, {d, b.op(Op::Unsqueeze, {row, b.ints({0})})});
+  }
+  if (kind == PositionBias::kHugeIntermediate) {
+    ir::ValueId big = b.op(Op::Expand, {b.op(Op::Unsqueeze, {d, b.ints({0})}), b.ints({70000, 1, 1})});
+    d = b.op(Op::ReduceMax, {big}, make_attrs({{"axes", std::vector<int64_t>{0}}, {"keepdims", int64_t{0}}}));
   }
   ir::ValueId idx = b.op(Op::Min, {b.op(Op::Max, {b.op(Op::Add, {d, b.int_scalar(2)}), b.int_scalar(0)}),
                                    b.int_scalar(4)});
@@ -211,7 +217,7 @@ TEST(FuseAttention, DistanceBiasBecomesATable) {
 }
 
 TEST(FuseAttention, BiasesNotByDistanceAreNotFused) {
-  for (PositionBias pb : {PositionBias::kAbsolute, PositionBias::kFromMask}) {
+  for (PositionBias pb : {PositionBias::kAbsolute, PositionBias::kFromMask, PositionBias::kHugeIntermediate}) {
     ir::Graph before = attention_graph(Style::kBert, true, pb);
     ir::Graph after = before;
     passes::optimize(after, {.opt_level = 2});

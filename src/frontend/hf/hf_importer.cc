@@ -621,38 +621,51 @@ ValueId build_embeddings(Builder& b, const Config& c, ValueId ids, ValueId type_
                     b.dims_hint({{"embedding_size", h}, {c.hidden_key, c.hidden}}));
 }
 
-ValueId build_bert_layer(Builder& b, const Config& c, ValueId x, ValueId mask, int64_t i, bool last) {
+// One post-LayerNorm encoder layer, as BERT, DistilBERT, RoBERTa, ELECTRA and MPNet have it:
+// self-attention → output dense + residual → LayerNorm → FFN dense → activation → dense +
+// residual → LayerNorm. The families differ only in their modules' names.
+struct LayerModules {
+  std::string attention, q, k, v;          // the attention module and its projections
+  std::string out, out_add, out_norm;      // output dense, residual Add node, LayerNorm
+  std::string ffn_in, ffn_act, ffn_out, ffn_add, ffn_norm;
+  bool scale_q = false;                    // DistilBERT: q / √D before the MatMul
+};
+
+LayerModules layer_modules(const std::string& family, int64_t i) {
+  if (family == "distilbert") {
+    const std::string l = "transformer.layer." + std::to_string(i);
+    return {l + ".attention", l + ".attention.q_lin", l + ".attention.k_lin", l + ".attention.v_lin",
+            l + ".attention.out_lin", l + "/Add", l + ".sa_layer_norm",
+            l + ".ffn.lin1", l + ".ffn", l + ".ffn.lin2", l + "/Add_1", l + ".output_layer_norm", true};
+  }
   const std::string l = "encoder.layer." + std::to_string(i);
-  const int64_t h = c.hidden, f = c.intermediate;
-  ValueId ctx = b.self_attention(x, mask, l + ".attention.self", l + ".attention.self.query",
-                                 l + ".attention.self.key", l + ".attention.self.value", false);
-  const std::string hh = b.dims_hint({{c.hidden_key, h}});
-  const std::string fh = b.dims_hint({{c.hidden_key, h}, {c.ffn_key, f}});
-  ValueId o = b.linear3d(ctx, l + ".attention.output.dense", true, h, h, hh);
-  ValueId r = b.node(Op::Add, l + ".attention.output/Add", {o, x});
-  ValueId a = b.layer_norm(r, l + ".attention.output.LayerNorm");
-  ValueId inter = b.linear3d(a, l + ".intermediate.dense", true, h, f, fh);
-  ValueId act = b.activation(inter, l + ".intermediate");
-  ValueId out = b.linear3d(act, l + ".output.dense", true, f, h, fh);
-  ValueId r2 = b.node(Op::Add, l + ".output/Add", {out, a});
-  return b.layer_norm(r2, l + ".output.LayerNorm", last ? "last_hidden_state" : "");
+  if (family == "mpnet") {
+    return {l + ".attention.attn", l + ".attention.attn.q", l + ".attention.attn.k", l + ".attention.attn.v",
+            l + ".attention.attn.o", l + ".attention/Add", l + ".attention.LayerNorm",
+            l + ".intermediate.dense", l + ".intermediate", l + ".output.dense", l + ".output/Add",
+            l + ".output.LayerNorm"};
+  }
+  return {l + ".attention.self", l + ".attention.self.query", l + ".attention.self.key",
+          l + ".attention.self.value", l + ".attention.output.dense", l + ".attention.output/Add",
+          l + ".attention.output.LayerNorm", l + ".intermediate.dense", l + ".intermediate",
+          l + ".output.dense", l + ".output/Add", l + ".output.LayerNorm"};
 }
 
-ValueId build_distilbert_layer(Builder& b, const Config& c, ValueId x, ValueId mask, int64_t i, bool last) {
-  const std::string l = "transformer.layer." + std::to_string(i);
+// position_bias: MPNet's (else kNoValue).
+ValueId build_layer(Builder& b, const Config& c, ValueId x, ValueId mask, ValueId position_bias,
+                    const LayerModules& m, bool last) {
   const int64_t h = c.hidden, f = c.intermediate;
-  ValueId ctx = b.self_attention(x, mask, l + ".attention", l + ".attention.q_lin", l + ".attention.k_lin",
-                                 l + ".attention.v_lin", true);
+  ValueId ctx = b.self_attention(x, mask, m.attention, m.q, m.k, m.v, m.scale_q, position_bias);
   const std::string hh = b.dims_hint({{c.hidden_key, h}});
   const std::string fh = b.dims_hint({{c.hidden_key, h}, {c.ffn_key, f}});
-  ValueId o = b.linear3d(ctx, l + ".attention.out_lin", true, h, h, hh);
-  ValueId r = b.node(Op::Add, l + "/Add", {o, x});
-  ValueId a = b.layer_norm(r, l + ".sa_layer_norm");
-  ValueId inter = b.linear3d(a, l + ".ffn.lin1", true, h, f, fh);
-  ValueId act = b.activation(inter, l + ".ffn");
-  ValueId out = b.linear3d(act, l + ".ffn.lin2", true, f, h, fh);
-  ValueId r2 = b.node(Op::Add, l + "/Add_1", {out, a});
-  return b.layer_norm(r2, l + ".output_layer_norm", last ? "last_hidden_state" : "");
+  ValueId o = b.linear3d(ctx, m.out, true, h, h, hh);
+  ValueId r = b.node(Op::Add, m.out_add, {o, x});
+  ValueId a = b.layer_norm(r, m.out_norm);
+  ValueId inter = b.linear3d(a, m.ffn_in, true, h, f, fh);
+  ValueId act = b.activation(inter, m.ffn_act);
+  ValueId out = b.linear3d(act, m.ffn_out, true, f, h, fh);
+  ValueId r2 = b.node(Op::Add, m.ffn_add, {out, a});
+  return b.layer_norm(r2, m.ffn_norm, last ? "last_hidden_state" : "");
 }
 
 // MPNetEncoder.compute_position_bias: for query i and key j, relative_attention_bias[bucket(j -
@@ -691,24 +704,6 @@ ValueId build_position_bias(Builder& b, const Config& c, ValueId ids) {
   ValueId values = b.node(Op::Gather, m + "/Gather_bias", {table, bucket}, axis0);
   ValueId heads_first = b.node(Op::Transpose, m + "/Transpose", {values}, Builder::attr("perm", std::vector<int64_t>{2, 0, 1}));
   return b.node(Op::Unsqueeze, m + "/Unsqueeze", {heads_first, b.i64s(m + "/axes_batch", {0}, {1})});
-}
-
-ValueId build_mpnet_layer(Builder& b, const Config& c, ValueId x, ValueId mask, ValueId position_bias,
-                          int64_t i, bool last) {
-  const std::string l = "encoder.layer." + std::to_string(i);
-  const int64_t h = c.hidden, f = c.intermediate;
-  ValueId ctx = b.self_attention(x, mask, l + ".attention.attn", l + ".attention.attn.q",
-                                 l + ".attention.attn.k", l + ".attention.attn.v", false, position_bias);
-  const std::string hh = b.dims_hint({{c.hidden_key, h}});
-  const std::string fh = b.dims_hint({{c.hidden_key, h}, {c.ffn_key, f}});
-  ValueId o = b.linear3d(ctx, l + ".attention.attn.o", true, h, h, hh);
-  ValueId r = b.node(Op::Add, l + ".attention/Add", {o, x});
-  ValueId a = b.layer_norm(r, l + ".attention.LayerNorm");
-  ValueId inter = b.linear3d(a, l + ".intermediate.dense", true, h, f, fh);
-  ValueId act = b.activation(inter, l + ".intermediate");
-  ValueId out = b.linear3d(act, l + ".output.dense", true, f, h, fh);
-  ValueId r2 = b.node(Op::Add, l + ".output/Add", {out, a});
-  return b.layer_norm(r2, l + ".output.LayerNorm", last ? "last_hidden_state" : "");
 }
 
 // hidden[:, 0] as [B, H].
@@ -752,9 +747,7 @@ HfImport import_hf(const std::string& dir_arg) {
   const ValueId position_bias = fam == "mpnet" ? build_position_bias(b, cfg, ids) : ir::kNoValue;
   for (int64_t i = 0; i < cfg.layers; ++i) {
     const bool last = i + 1 == cfg.layers;
-    x = fam == "distilbert" ? build_distilbert_layer(b, cfg, x, mask, i, last)
-        : fam == "mpnet"    ? build_mpnet_layer(b, cfg, x, mask, position_bias, i, last)
-                            : build_bert_layer(b, cfg, x, mask, i, last);
+    x = build_layer(b, cfg, x, mask, position_bias, layer_modules(fam, i), last);
   }
   const int64_t h = cfg.hidden;
   const std::string hh = b.dims_hint({{cfg.hidden_key, h}});
