@@ -20,9 +20,8 @@
 // float32; a fully masked row stays uniform as in PyTorch (see the Attention reference kernel).
 // The q, k, v projections are merged afterwards by fuse_qkv.
 #include <cmath>
-#include <optional>
-
 #include <map>
+#include <optional>
 
 #include "ir/op_attrs.h"
 #include "passes/distance_bias.h"

@@ -84,17 +84,17 @@ std::vector<float> dense(std::span<const float> x, const DenseModule& module) {
   }
   const float* w = module.weight.data<float>();
   const float* b = module.bias.defined() ? module.bias.data<float>() : nullptr;
+  const std::string& act = module.activation;
+  double (*activation)(double) = [](double z) { return z; };  // identity
+  if (act == "tanh") activation = [](double z) { return std::tanh(z); };
+  if (act == "relu") activation = [](double z) { return std::max(z, 0.0); };
+  if (act == "sigmoid") activation = [](double z) { return 1.0 / (1.0 + std::exp(-z)); };
+  if (act == "gelu") activation = [](double z) { return 0.5 * z * (1.0 + std::erf(z / std::sqrt(2.0))); };
   std::vector<float> y(static_cast<size_t>(out));
   for (int64_t o = 0; o < out; ++o) {
     double acc = b ? b[o] : 0.0;
     for (int64_t i = 0; i < in; ++i) acc += static_cast<double>(w[o * in + i]) * x[static_cast<size_t>(i)];
-    const std::string& act = module.activation;
-    const double v = act == "tanh"      ? std::tanh(acc)
-                     : act == "relu"    ? std::max(acc, 0.0)
-                     : act == "sigmoid" ? 1.0 / (1.0 + std::exp(-acc))
-                     : act == "gelu"    ? 0.5 * acc * (1.0 + std::erf(acc / std::sqrt(2.0)))
-                                        : acc;  // identity (the loader admits no other)
-    y[static_cast<size_t>(o)] = static_cast<float>(v);
+    y[static_cast<size_t>(o)] = static_cast<float>(activation(acc));
   }
   return y;
 }

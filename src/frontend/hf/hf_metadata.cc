@@ -1,8 +1,9 @@
 // What a text pipeline needs from a Hugging Face / sentence-transformers folder besides the
 // weights: its tokenizer files (embedded whole, so a bundle is self-contained) and the
 // sentence-transformers modules that turn token states into a sentence embedding (pooling modes,
-// Dense projections with their weights, Normalize, max_seq_length). Unsupported tokenizers and modules are recorded as error messages
-// for the pipeline to report when text is given: the model still compiles and runs on tensors.
+// Dense projections with their weights, Normalize, max_seq_length). Unsupported tokenizers and
+// modules are recorded as error messages for the pipeline to report when text is given: the
+// model still compiles and runs on tensors.
 #include <filesystem>
 
 #include "base/files.h"
