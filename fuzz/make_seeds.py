@@ -289,7 +289,8 @@ def onnx_seeds():
     data_size = (FIXTURES / "bert_opset14_external" / "model.onnx.data").stat().st_size
     put("onnx_model", "bert_opset14_external.onnx",
         (FIXTURES / "bert_opset14_external" / "model.onnx").read_bytes())
-    for name in ("bert_cls_opset11", "distilbert_opset17", "roberta_cls_opset14", "mpnet_opset14"):
+    for name in ("bert_cls_opset11", "distilbert_opset17", "roberta_cls_opset14", "mpnet_opset14",
+                 "modernbert_opset14"):
         put("onnx_model", name + ".onnx",
             externalize((FIXTURES / name / "model.onnx").read_bytes(), data_size))
     return block

@@ -10,7 +10,7 @@ op patterns as exports of the real HF classes, and their checkpoints are interch
   DistilBertModel, DistilBertForSequenceClassification, DistilBertForTokenClassification,
   RobertaModel, RobertaForSequenceClassification, RobertaForTokenClassification,
   ElectraModel, ElectraForSequenceClassification, ElectraForTokenClassification,
-  MPNetModel, MPNetForSequenceClassification
+  MPNetModel, MPNetForSequenceClassification, ModernBertModel, ModernBertForSequenceClassification
 
 Weights are random with a fixed seed (no pretrained weights can be had on these machines),
 drawn so that tests are sensitive to mistakes: linear weights N(0, 1/fan_in), biases
@@ -27,7 +27,8 @@ MODES
      /usr/bin/python3 tools/make_models.py --fixtures [--out tests/fixtures]
 
    For each model in {bert, bert_cls, distilbert, distilbert_cls, roberta, roberta_cls,
-   electra, electra_cls, bert_tok, distilbert_tok, roberta_tok, electra_tok, mpnet, mpnet_cls}
+   electra, electra_cls, bert_tok, distilbert_tok, roberta_tok, electra_tok, mpnet, mpnet_cls,
+   modernbert, modernbert_cls}
    and each opset in {11, 14, 17} it writes <out>/<model>_opset<N>/:
      model.onnx           torch.onnx.export, do_constant_folding=True, dynamic axes
                           {0: batch, 1: seq} on every input and on last_hidden_state,
@@ -69,7 +70,9 @@ MODES
    vocab 30522, 512 positions; BertModel with pooler, ~440 MB), distilbert
    (distilbert-base-uncased: 6 layers, same widths), minilm (all-MiniLM-L6-v2: 6 layers,
    hidden 384, 12 heads, FFN 1536), roberta-base (12 layers, vocab 50265, 514 positions),
-   xlm-roberta-base, electra-base or mpnet-base (all-mpnet-base-v2's config).
+   xlm-roberta-base, electra-base, mpnet-base (all-mpnet-base-v2's config) or modernbert-base
+   (ModernBERT-base's: 22 layers, hidden 768, GeGLU 1152, rotary, a 128-token window in two
+   layers of three).
    Writes DIR/model.onnx (a single file), DIR/inputs/*.npy, DIR/outputs/*.npy and
    DIR/meta.json. The default mask has some padding: row i has seq - (seq//16)*(i+1) real
    tokens; --lengths sets them explicitly. With --hf-out it also writes the same weights as
@@ -652,6 +655,186 @@ class MPNetForSequenceClassification(nn.Module):
         return (self.classifier(sequence_output),)
 
 
+# --- ModernBERT (transformers src/transformers/models/modernbert/modeling_modernbert.py, read at
+# commit 000c33fd; its eager attention path): no position embeddings but rotary ones (theta
+# global_rope_theta in every global_attn_every_n_layers-th layer, local_rope_theta elsewhere);
+# local layers attend within local_attention // 2 tokens; pre-LayerNorm layers (layer 0 without
+# attn_norm) with a final norm; LayerNorms without bias (norm_bias) and Linears without bias
+# (attention_bias, mlp_bias) as the config says; a GeGLU MLP (Wi to 2 x intermediate, chunked,
+# act(input) * gate, Wo). torch 1.13's nn.LayerNorm has no bias=False: _Norm below is the same
+# computation with the same state_dict names. ------------------------------------------------
+
+class _Norm(nn.Module):
+    """nn.LayerNorm(hidden, eps, bias=config.norm_bias)."""
+
+    def __init__(self, hidden, eps, bias):
+        super().__init__()
+        self.eps = eps
+        self.normalized_shape = (hidden,)
+        self.weight = nn.Parameter(torch.ones(hidden))
+        self.bias = nn.Parameter(torch.zeros(hidden)) if bias else None
+
+    def forward(self, x):
+        return nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+
+class ModernBertEmbeddings(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.tok_embeddings = nn.Embedding(c.vocab_size, c.hidden_size, padding_idx=c.pad_token_id)
+        self.norm = _Norm(c.hidden_size, c.norm_eps, c.norm_bias)
+        self.drop = nn.Dropout(c.embedding_dropout)
+
+    def forward(self, input_ids):
+        return self.drop(self.norm(self.tok_embeddings(input_ids)))
+
+
+class ModernBertMLP(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.Wi = nn.Linear(c.hidden_size, int(c.intermediate_size) * 2, bias=c.mlp_bias)
+        self.act = _activation(c.hidden_activation)
+        self.drop = nn.Dropout(c.mlp_dropout)
+        self.Wo = nn.Linear(c.intermediate_size, c.hidden_size, bias=c.mlp_bias)
+
+    def forward(self, hidden_states):
+        input, gate = self.Wi(hidden_states).chunk(2, dim=-1)
+        return self.Wo(self.drop(self.act(input) * gate))
+
+
+def _rotary_cos_sin(c, theta, seq_len):
+    """ModernBertRotaryEmbedding.forward for position_ids = arange(seq_len): cos, sin [1, S, D]."""
+    dim = c.hidden_size // c.num_attention_heads
+    inv_freq = 1.0 / (theta ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim))
+    position_ids = torch.arange(seq_len).unsqueeze(0)
+    inv_freq_expanded = inv_freq[None, :, None].float().expand(position_ids.shape[0], -1, 1)
+    position_ids_expanded = position_ids[:, None, :].float()
+    freqs = (inv_freq_expanded.float() @ position_ids_expanded.float()).transpose(1, 2)
+    emb = torch.cat((freqs, freqs), dim=-1)
+    return emb.cos(), emb.sin()
+
+
+def rotate_half(x):
+    x1 = x[..., : x.shape[-1] // 2]
+    x2 = x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
+class ModernBertAttention(nn.Module):
+    def __init__(self, c, layer_id):
+        super().__init__()
+        if c.hidden_size % c.num_attention_heads != 0:
+            raise ValueError("hidden_size must be a multiple of num_attention_heads")
+        self.num_heads = c.num_attention_heads
+        self.head_dim = c.hidden_size // c.num_attention_heads
+        self.all_head_size = self.head_dim * self.num_heads
+        self.Wqkv = nn.Linear(c.hidden_size, 3 * self.all_head_size, bias=c.attention_bias)
+        self.is_global = layer_id % c.global_attn_every_n_layers == 0
+        self.Wo = nn.Linear(c.hidden_size, c.hidden_size, bias=c.attention_bias)
+
+    def forward(self, hidden_states, attention_mask, sliding_window_mask, position_embeddings):
+        qkv = self.Wqkv(hidden_states)
+        bs = hidden_states.shape[0]
+        qkv = qkv.view(bs, -1, 3, self.num_heads, self.head_dim)
+        # eager_attention_forward
+        cos, sin = position_embeddings
+        query, key, value = qkv.transpose(3, 1).unbind(dim=2)
+        cos, sin = cos.unsqueeze(1), sin.unsqueeze(1)
+        query = (query * cos) + (rotate_half(query) * sin)
+        key = (key * cos) + (rotate_half(key) * sin)
+        scale = self.head_dim ** -0.5
+        attn_weights = torch.matmul(query, key.transpose(2, 3)) * scale
+        mask = attention_mask if self.is_global else sliding_window_mask
+        attn_weights = attn_weights + mask
+        attn_weights = nn.functional.softmax(attn_weights, dim=-1, dtype=torch.float32).to(query.dtype)
+        attn_output = torch.matmul(attn_weights, value)
+        attn_output = attn_output.transpose(1, 2).contiguous()
+        attn_output = attn_output.view(bs, -1, self.all_head_size)
+        return self.Wo(attn_output)
+
+
+class ModernBertEncoderLayer(nn.Module):
+    def __init__(self, c, layer_id):
+        super().__init__()
+        self.attn_norm = nn.Identity() if layer_id == 0 else _Norm(c.hidden_size, c.norm_eps, c.norm_bias)
+        self.attn = ModernBertAttention(c, layer_id)
+        self.mlp_norm = _Norm(c.hidden_size, c.norm_eps, c.norm_bias)
+        self.mlp = ModernBertMLP(c)
+
+    def forward(self, hidden_states, attention_mask, sliding_window_mask, position_embeddings):
+        hidden_states = hidden_states + self.attn(self.attn_norm(hidden_states), attention_mask,
+                                                  sliding_window_mask, position_embeddings)
+        return hidden_states + self.mlp(self.mlp_norm(hidden_states))
+
+
+class ModernBertModel(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.embeddings = ModernBertEmbeddings(c)
+        self.layers = nn.ModuleList([ModernBertEncoderLayer(c, i) for i in range(c.num_hidden_layers)])
+        self.final_norm = _Norm(c.hidden_size, c.norm_eps, c.norm_bias)
+
+    def _update_attention_mask(self, attention_mask, dtype):
+        # _prepare_4d_attention_mask, then the sliding window (distance <= local_attention // 2)
+        bsz, src_len = attention_mask.shape
+        expanded = attention_mask[:, None, None, :].expand(bsz, 1, src_len, src_len).to(dtype)
+        inverted = 1.0 - expanded
+        global_attention_mask = inverted.masked_fill(inverted.to(torch.bool), torch.finfo(dtype).min)
+        rows = torch.arange(global_attention_mask.shape[2]).unsqueeze(0)
+        distance = torch.abs(rows - rows.T)
+        window_mask = (distance <= self.config.local_attention // 2).unsqueeze(0).unsqueeze(0)
+        # ~ is logical_not on bool (which torch 1.13 cannot export)
+        sliding = global_attention_mask.masked_fill(~window_mask, torch.finfo(dtype).min)
+        return global_attention_mask, sliding
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        if attention_mask is None:
+            attention_mask = torch.ones(input_ids.shape, dtype=torch.long)
+        hidden_states = self.embeddings(input_ids)
+        global_mask, sliding_mask = self._update_attention_mask(attention_mask, hidden_states.dtype)
+        seq_len = input_ids.shape[1]
+        c = self.config
+        rope = {True: _rotary_cos_sin(c, c.global_rope_theta, seq_len),
+                False: _rotary_cos_sin(c, c.local_rope_theta, seq_len)}
+        for layer in self.layers:
+            hidden_states = layer(hidden_states, global_mask, sliding_mask, rope[layer.attn.is_global])
+        return (self.final_norm(hidden_states),)
+
+
+class ModernBertPredictionHead(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.hidden_size, c.hidden_size, c.classifier_bias)
+        self.act = _activation(c.classifier_activation)
+        self.norm = _Norm(c.hidden_size, c.norm_eps, c.norm_bias)
+
+    def forward(self, hidden_states):
+        return self.norm(self.act(self.dense(hidden_states)))
+
+
+class ModernBertForSequenceClassification(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.num_labels = len(c.id2label)
+        self.model = ModernBertModel(c)
+        self.head = ModernBertPredictionHead(c)
+        self.drop = nn.Dropout(c.classifier_dropout)
+        self.classifier = nn.Linear(c.hidden_size, self.num_labels)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        if attention_mask is None:
+            attention_mask = torch.ones(input_ids.shape, dtype=torch.long)
+        last_hidden_state = self.model(input_ids, attention_mask)[0]
+        if self.config.classifier_pooling == "cls":
+            last_hidden_state = last_hidden_state[:, 0]
+        else:  # mean
+            last_hidden_state = (last_hidden_state * attention_mask.unsqueeze(-1)).sum(dim=1) / \
+                attention_mask.sum(dim=1, keepdim=True)
+        return (self.classifier(self.drop(self.head(last_hidden_state))),)
+
+
 # --- DistilBERT ---------------------------------------------------------------------------
 
 class DistilBertEmbeddings(nn.Module):  # HF class name: Embeddings
@@ -889,6 +1072,10 @@ ARCHS = {
                    ["last_hidden_state", "pooler_output"]),
     "MPNetForSequenceClassification": (MPNetForSequenceClassification, "mpnet",
                                        ["input_ids", "attention_mask"], ["logits"]),
+    "ModernBertModel": (ModernBertModel, "modernbert", ["input_ids", "attention_mask"],
+                        ["last_hidden_state"]),
+    "ModernBertForSequenceClassification": (ModernBertForSequenceClassification, "modernbert",
+                                            ["input_ids", "attention_mask"], ["logits"]),
 }
 
 
@@ -917,6 +1104,22 @@ def default_config(model_type):
                   "summary_type": "first", "summary_use_proj": True,
                   "summary_activation": "gelu", "summary_last_dropout": 0.1})
         return c
+    if model_type == "modernbert":  # ModernBertConfig's defaults (ModernBERT-base's sizes)
+        return {
+            "model_type": "modernbert", "vocab_size": 50368, "hidden_size": 768,
+            "intermediate_size": 1152, "num_hidden_layers": 22, "num_attention_heads": 12,
+            "hidden_activation": "gelu", "max_position_embeddings": 8192,
+            "initializer_range": 0.02, "initializer_cutoff_factor": 2.0, "norm_eps": 1e-5,
+            "norm_bias": False, "pad_token_id": 50283, "eos_token_id": 50282,
+            "bos_token_id": 50281, "cls_token_id": 50281, "sep_token_id": 50282,
+            "global_rope_theta": 160000.0, "attention_bias": False, "attention_dropout": 0.0,
+            "global_attn_every_n_layers": 3, "local_attention": 128, "local_rope_theta": 10000.0,
+            "embedding_dropout": 0.0, "mlp_bias": False, "mlp_dropout": 0.0,
+            "decoder_bias": True, "classifier_pooling": "cls", "classifier_dropout": 0.0,
+            "classifier_bias": False, "classifier_activation": "gelu",
+            "deterministic_flash_attn": False, "sparse_prediction": False,
+            "sparse_pred_ignore_index": -100, "reference_compile": None, "torch_dtype": "float32",
+        }
     if model_type == "mpnet":  # MPNetConfig's defaults
         c = default_config("bert")
         for k in ("type_vocab_size", "position_embedding_type", "use_cache", "classifier_dropout"):
@@ -1032,10 +1235,25 @@ FIXTURES = {
         "vocab_size": 230, "hidden_size": 36, "num_hidden_layers": 3, "num_attention_heads": 3,
         "intermediate_size": 80, "max_position_embeddings": 156,
         **_labels(["contradiction", "entailment", "neutral"])}),
+    # ModernBERT: 4 layers with a global one every 3 (0 and 3) and a +-4-token window in the
+    # others (the inputs are 11 and 17 tokens); the classifier with every bias on (attention,
+    # MLP, norms, head), mean pooling and a global layer every 2.
+    "modernbert": ("ModernBertModel", 120, {
+        "vocab_size": 250, "hidden_size": 48, "num_hidden_layers": 4, "num_attention_heads": 4,
+        "intermediate_size": 40, "max_position_embeddings": 64, "local_attention": 8,
+        "pad_token_id": 0, "bos_token_id": 2, "eos_token_id": 3, "cls_token_id": 2,
+        "sep_token_id": 3}),
+    "modernbert_cls": ("ModernBertForSequenceClassification", 121, {
+        "vocab_size": 230, "hidden_size": 36, "num_hidden_layers": 3, "num_attention_heads": 3,
+        "intermediate_size": 56, "max_position_embeddings": 48, "local_attention": 6,
+        "global_attn_every_n_layers": 2, "attention_bias": True, "mlp_bias": True,
+        "norm_bias": True, "classifier_bias": True, "classifier_pooling": "mean",
+        "pad_token_id": 0, "bos_token_id": 2, "eos_token_id": 3, "cls_token_id": 2,
+        "sep_token_id": 3, **_labels(["negative", "positive"])}),
 }
 HF_FIXTURES = ("bert", "bert_cls", "distilbert", "distilbert_cls", "roberta", "roberta_cls",
                "electra", "electra_cls", "bert_tok", "distilbert_tok", "roberta_tok", "electra_tok",
-               "mpnet", "mpnet_cls")
+               "mpnet", "mpnet_cls", "modernbert", "modernbert_cls")
 SECOND_SEQ = {"mpnet": 150, "mpnet_cls": 150}  # the length of inputs_2 (default 17)
 HF_BIN_FIXTURES = ("bert_cls",)  # also get a pytorch_model.bin (torch.save) of the same weights
 TINY_FOR_ARCH = {arch: name for name, (arch, _, _) in FIXTURES.items()}
@@ -1050,6 +1268,7 @@ FULL = {
     "xlm-roberta-base": ("RobertaModel", {"vocab_size": 250002}),
     # all-mpnet-base-v2's sizes (its config: max_position_embeddings 514, layer_norm_eps 1e-5)
     "mpnet-base": ("MPNetModel", {"max_position_embeddings": 514, "layer_norm_eps": 1e-5}),
+    "modernbert-base": ("ModernBertModel", {}),
     "electra-base": ("ElectraModel", {"embedding_size": 768, "hidden_size": 768,
                                       "num_attention_heads": 12, "intermediate_size": 3072}),
 }
@@ -1069,7 +1288,7 @@ def build_model(arch, cfg, seed):
         for name, p in model.named_parameters():
             mod_name, _, pname = name.rpartition(".")
             mod = modules[mod_name]
-            if isinstance(mod, nn.LayerNorm):
+            if isinstance(mod, (nn.LayerNorm, _Norm)):
                 r = torch.randn(p.shape, generator=gen) * 0.1
                 p.copy_(1.0 + r if pname == "weight" else r)
             elif isinstance(mod, nn.Embedding):

@@ -308,13 +308,21 @@ EpsilonAttrs::EpsilonAttrs(const Node& node) : OpAttrs(node) {
   epsilon = read(*this, [&] { return node.attrs.get_float("epsilon", fallback); });
 }
 
+GatedActivationAttrs::GatedActivationAttrs(const Node& node) : OpAttrs(node) {
+  const int64_t a = read(*this, [&] { return node.attrs.get_int("activation", 1); });
+  if (a < 1 || a > 4) fail("activation must be 1..4 (GELU erf, GELU tanh, ReLU, tanh), got " + std::to_string(a));
+  activation = static_cast<DenseActivation>(a);
+}
+
 AttentionAttrs::AttentionAttrs(const Node& node) : OpAttrs(node) {
   read(*this, [&] {
     num_heads = node.attrs.get_int("num_heads", 0);
     scale = node.attrs.get_float("scale");
+    window = node.attrs.get_int("window", 0);
     return 0;
   });
   if (num_heads <= 0) fail("num_heads must be > 0, got " + std::to_string(num_heads));
+  if (window < 0) fail("window must be >= 0, got " + std::to_string(window));
 }
 
 }  // namespace bertc::ir

@@ -168,10 +168,17 @@ struct EpsilonAttrs : OpAttrs {
   explicit EpsilonAttrs(const Node& node);
 };
 
+// bertc.GatedActivation.
+struct GatedActivationAttrs : OpAttrs {
+  DenseActivation activation = DenseActivation::kGeluErf;  // not kNone
+  explicit GatedActivationAttrs(const Node& node);
+};
+
 // bertc.Attention.
 struct AttentionAttrs : OpAttrs {
   int64_t num_heads = 0;  // > 0
   float scale = 1.0f;
+  int64_t window = 0;     // > 0: query i attends to keys |j - i| <= window only; 0: every key
   explicit AttentionAttrs(const Node& node);
 };
 

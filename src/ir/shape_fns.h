@@ -53,6 +53,7 @@ BERTC_SHAPE_FN(dense_shape)
 BERTC_SHAPE_FN(fused_layer_norm_shape)
 BERTC_SHAPE_FN(attention_shape)
 BERTC_SHAPE_FN(embed_layer_norm_shape)
+BERTC_SHAPE_FN(gated_activation_shape)
 #undef BERTC_SHAPE_FN
 
 }  // namespace bertc::ir::shapes

@@ -94,15 +94,16 @@ std::vector<TypeInfo> fused_layer_norm_shape(const ShapeContext& ctx) {
 }
 
 std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
-  check_inputs(ctx, 1, 3);
+  check_inputs(ctx, 1, 5);
   const TypeInfo& qkv = input_of(ctx, 0, DType::kF32, "QKV");
   if (qkv.shape.size() != 3) ctx.fail("QKV must be [B, S, 3*NH*D], got " + shape_str(qkv.shape));
   const int64_t heads = AttentionAttrs(ctx.node).num_heads;
   if (ctx.has_input(2)) {
     const TypeInfo& rel = input_of(ctx, 2, DType::kF32, "rel");
-    if (rel.shape.size() != 2 || !rel.shape[0].is_known() || rel.shape[0].value != heads ||
-        !rel.shape[1].is_known() || rel.shape[1].value % 2 != 1) {
-      ctx.fail("rel must be [num_heads = " + std::to_string(heads) + ", 2R - 1], got " +
+    if (rel.shape.size() != 2 || !rel.shape[0].is_known() ||
+        (rel.shape[0].value != heads && rel.shape[0].value != 1) || !rel.shape[1].is_known() ||
+        rel.shape[1].value % 2 != 1) {
+      ctx.fail("rel must be [num_heads = " + std::to_string(heads) + " or 1, 2R - 1], got " +
                shape_str(rel.shape));
     }
     const Dim& seq = qkv.shape[1];
@@ -117,6 +118,25 @@ std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
     check_dim(ctx, bias.shape[0], qkv.shape[0], "bias batch");
     check_dim(ctx, bias.shape[1], qkv.shape[1], "bias sequence");
   }
+  if (ctx.has_input(3) != ctx.has_input(4)) ctx.fail("cos and sin come together");
+  if (ctx.has_input(3)) {
+    const TypeInfo& cos = input_of(ctx, 3, DType::kF32, "cos");
+    const TypeInfo& sin = input_of(ctx, 4, DType::kF32, "sin");
+    const Dim& width = qkv.shape[2];
+    const bool fits = cos.shape.size() == 2 && cos.shape[0].is_known() && cos.shape[1].is_known() &&
+                      cos.shape[1].value % 2 == 0 && sin.shape.size() == 2 &&
+                      sin.shape[0].same_as(cos.shape[0]) && sin.shape[1].same_as(cos.shape[1]) &&
+                      (!width.is_known() || width.value == 3 * heads * cos.shape[1].value);
+    if (!fits) {
+      ctx.fail("cos " + shape_str(cos.shape) + " and sin " + shape_str(sin.shape) +
+               " must be [P, D] with D the (even) head size of QKV " + shape_str(qkv.shape));
+    }
+    const Dim& seq = qkv.shape[1];
+    if (seq.is_known() && seq.value > cos.shape[0].value) {
+      ctx.fail("a sequence of " + std::to_string(seq.value) + " tokens is longer than the " +
+               std::to_string(cos.shape[0].value) + " positions of the rotary tables");
+    }
+  }
   TypeInfo out{DType::kF32, qkv.shape};
   const Dim& width = qkv.shape[2];
   if (width.is_known()) {
@@ -127,6 +147,22 @@ std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
     out.shape[2] = Dim::known(width.value / 3);
   } else {
     out.shape[2] = Dim::unknown();
+  }
+  return {out};
+}
+
+std::vector<TypeInfo> gated_activation_shape(const ShapeContext& ctx) {
+  check_inputs(ctx, 1, 1);
+  GatedActivationAttrs(ctx.node);  // checks the attribute
+  const TypeInfo& x = input_of(ctx, 0, DType::kF32, "X");
+  if (x.shape.empty()) ctx.fail("X must have rank >= 1");
+  TypeInfo out = x;
+  const Dim& w = x.shape.back();
+  if (w.is_known()) {
+    if (w.value % 2 != 0) ctx.fail("X's last dim " + std::to_string(w.value) + " is not even (two halves)");
+    out.shape.back() = Dim::known(w.value / 2);
+  } else {
+    out.shape.back() = Dim::unknown();
   }
   return {out};
 }
@@ -148,16 +184,21 @@ std::vector<TypeInfo> embed_layer_norm_shape(const ShapeContext& ctx) {
     if (type.shape.size() != 2) ctx.fail("type table must be [T, H], got " + shape_str(type.shape));
     check_dim(ctx, type.shape[1], h, "type table width");
   }
-  const TypeInfo& pos = index_input(ctx, 2, "positions");
-  if (pos.shape.size() != 2) ctx.fail("positions must be [B|1, S], got " + shape_str(pos.shape));
-  if (!(pos.shape[0].is_known() && pos.shape[0].value == 1)) {
-    check_dim(ctx, pos.shape[0], ids.shape[0], "positions batch");
+  if (ctx.has_input(2) != ctx.has_input(5)) {
+    ctx.fail("positions (input 2) and the position table (input 5) come together");
   }
-  check_dim(ctx, pos.shape[1], ids.shape[1], "positions sequence");
-  const TypeInfo& ptab = input_of(ctx, 5, DType::kF32, "position table");
-  if (ptab.shape.size() != 2)
-    ctx.fail("position table must be [P, H], got " + shape_str(ptab.shape));
-  check_dim(ctx, ptab.shape[1], h, "position table width");
+  if (ctx.has_input(2)) {
+    const TypeInfo& pos = index_input(ctx, 2, "positions");
+    if (pos.shape.size() != 2) ctx.fail("positions must be [B|1, S], got " + shape_str(pos.shape));
+    if (!(pos.shape[0].is_known() && pos.shape[0].value == 1)) {
+      check_dim(ctx, pos.shape[0], ids.shape[0], "positions batch");
+    }
+    check_dim(ctx, pos.shape[1], ids.shape[1], "positions sequence");
+    const TypeInfo& ptab = input_of(ctx, 5, DType::kF32, "position table");
+    if (ptab.shape.size() != 2)
+      ctx.fail("position table must be [P, H], got " + shape_str(ptab.shape));
+    check_dim(ctx, ptab.shape[1], h, "position table width");
+  }
   check_vector(ctx, 6, h, "gamma");
   check_vector(ctx, 7, h, "beta");
   return {TypeInfo{DType::kF32, {ids.shape[0], ids.shape[1], h}}};

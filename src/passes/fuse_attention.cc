@@ -9,7 +9,13 @@
 //            on q' before it (DistilBERT)
 //   scores = Add(scores', p) (either order), optionally, with p [1|B, NH, S, S] a relative
 //            position bias computed from shapes only (MPNet) → rel = its table by distance
-//            (distance_bias.h), the node's third input
+//            (position_tables.h), the node's third input; or, when that table is a sliding
+//            window (0 near, float32 min far: ModernBERT's local layers), attr window
+//   q, k:    also ModernBERT's: parts 0 and 1 of Squeeze(Split(Transpose(Reshape(qkv [B, S, 3·NH·D]
+//            → [B, S, 3, NH, D]), (0, 3, 2, 1, 4)), axis 2)) with rotary embeddings
+//            x·C + Concat(Neg(x[..., D/2:]), x[..., :D/2])·Sn, C and Sn [1, 1, S, D] computed
+//            from shapes only → cos / sin tables (inputs 3, 4); v part 2; the packed qkv is
+//            the node's QKV as it is
 //   masked = Add(scores, m) with m [B, 1, 1, S] (either order)  → bias = Reshape(m, [0, -1])
 //          | Where(c, min, scores) with c a bool [B, 1, 1, S] broadcast (Expand, Cast) and
 //            min <= -1e30                                       → bias = Where(c', min, 0)
@@ -19,12 +25,14 @@
 // constant). The additive form equals the Where form because min swamps every finite score in
 // float32; a fully masked row stays uniform as in PyTorch (see the Attention reference kernel).
 // The q, k, v projections are merged afterwards by fuse_qkv.
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 
 #include "ir/op_attrs.h"
-#include "passes/distance_bias.h"
+#include "passes/position_tables.h"
 #include "passes/pattern.h"
 #include "passes/passes.h"
 
@@ -32,15 +40,16 @@ namespace bertc::passes {
 namespace {
 
 struct Heads {
-  ir::ValueId src;  // [B, S, NH·D]
+  ir::ValueId src;  // [B, S, NH·D], or with part >= 0 the packed [B, S, 3·NH·D]
   int64_t heads, dim;
+  int part = -1;  // ModernBERT's unbind of a packed QKV: 0 q, 1 k, 2 v
+  ir::ValueId cos = ir::kNoValue, sin = ir::kNoValue;  // rotary embeddings [1, 1, S, D]
 };
 
-// Follows Transposes back from v, composing their permutations; returns the first non-Transpose
-// value and the permutation from it to v (y.dims[i] = x.dims[perm[i]]).
+// Follows Transposes back from v, composing their permutations into `perm` (from the value
+// returned to v: v.dims[i] = x.dims[perm[i]]); returns the first non-Transpose value.
 ir::ValueId strip_transposes(const GraphIndex& index, ir::ValueId v, std::vector<int64_t>& perm,
                              std::vector<int32_t>& group) {
-  perm = {0, 1, 2, 3};
   while (const ir::Node* t = index.producer_if(v, ir::Op::Transpose)) {
     const ir::Shape& in_shape = index.type(t->inputs[0]).shape;
     if (in_shape.size() != 4) break;
@@ -54,11 +63,116 @@ ir::ValueId strip_transposes(const GraphIndex& index, ir::ValueId v, std::vector
   return v;
 }
 
-// v = Reshape(src [B, S, NH·D] → [B, S, NH, D]) permuted by `want`.
-std::optional<Heads> heads_of(const GraphIndex& index, ir::ValueId v,
-                              const std::vector<int64_t>& want, std::vector<int32_t>& group) {
-  std::vector<int64_t> perm;
+// The constant integers of a value, or empty.
+std::vector<int64_t> ints(const ir::Graph& g, ir::ValueId v) {
+  const Tensor* t = v == ir::kNoValue ? nullptr : constant(g, v);
+  return t ? t->to_int64_vector() : std::vector<int64_t>{};
+}
+
+// Slice(x, [begin], [end], [last axis], [1]?) of a rank-4 x whose last dim is D: {begin, end}
+// with end clamped to D, or nullopt.
+std::optional<std::pair<int64_t, int64_t>> last_axis_slice(const ir::Graph& g, const ir::Node* n, int64_t D) {
+  if (!n || n->op != ir::Op::Slice || n->inputs.size() < 4) return std::nullopt;
+  const std::vector<int64_t> b = ints(g, n->inputs[1]), e = ints(g, n->inputs[2]), a = ints(g, n->inputs[3]);
+  const std::vector<int64_t> step = n->has_input(4) ? ints(g, n->inputs[4]) : std::vector<int64_t>{1};
+  if (b.size() != 1 || e.size() != 1 || a.size() != 1 || step != std::vector<int64_t>{1}) return std::nullopt;
+  if (a[0] != 3 && a[0] != -1) return std::nullopt;
+  return std::make_pair(b[0], std::min(e[0], D));
+}
+
+// r = x·C + rotate_half(x)·Sn (ModernBERT's apply_rotary_pos_emb, operands in either order),
+// rotate_half(x) = Concat(Neg(x[..., D/2:]), x[..., :D/2]) on the last axis: sets x, C, Sn.
+bool rotary_of(const ir::Graph& g, const GraphIndex& index, ir::ValueId r, ir::ValueId& x,
+               ir::ValueId& cos, ir::ValueId& sin, std::vector<int32_t>& group) {
+  const ir::Node* add = index.producer_if(r, ir::Op::Add);
+  if (!add) return false;
+  for (int order = 0; order < 2; ++order) {
+    const ir::Node* m1 = index.producer_if(add->inputs[order], ir::Op::Mul);
+    const ir::Node* m2 = index.producer_if(add->inputs[1 - order], ir::Op::Mul);
+    if (!m1 || !m2 || !index.single_use(add->inputs[0]) || !index.single_use(add->inputs[1])) continue;
+    for (int i = 0; i < 2; ++i) {
+      for (int j = 0; j < 2; ++j) {
+        const ir::ValueId xv = m1->inputs[i], c = m1->inputs[1 - i];
+        const ir::ValueId half = m2->inputs[j], sn = m2->inputs[1 - j];
+        const ir::Node* cat = index.producer_if(half, ir::Op::Concat);
+        const ir::Shape& xs = index.type(xv).shape;
+        if (!cat || cat->inputs.size() != 2 || xs.size() != 4 || !xs[3].is_known() || xs[3].value % 2 != 0 ||
+            !index.single_use(half)) {
+          continue;
+        }
+        const int64_t D = xs[3].value, axis = ir::AxisAttrs(*cat).axis;
+        const ir::Node* neg = index.producer_if(cat->inputs[0], ir::Op::Neg);
+        if ((axis != 3 && axis != -1) || !neg) continue;
+        const ir::Node* upper = index.producer(neg->inputs[0]);
+        const ir::Node* lower = index.producer(cat->inputs[1]);
+        const auto up = last_axis_slice(g, upper, D), lo = last_axis_slice(g, lower, D);
+        if (!up || !lo || *up != std::make_pair(D / 2, D) || *lo != std::make_pair(int64_t{0}, D / 2) ||
+            upper->inputs[0] != xv || lower->inputs[0] != xv) {
+          continue;
+        }
+        for (const ir::Node* n : {add, m1, m2, cat, neg, upper, lower}) group.push_back(index.index_of(n));
+        x = xv;
+        cos = c;
+        sin = sn;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// ModernBERT's q, k or v: Squeeze(Split(T, axis 2)[part], axis 2), T = Transpose(Reshape(src
+// [B, S, 3·NH·D] → [B, S, 3, NH, D]), (0, 3, 2, 1, 4)) — [B, NH, S, D], i.e. the heads-first
+// permutation (0, 2, 1, 3) of [B, S, NH, D].
+std::optional<Heads> unbind_of(const GraphIndex& index, ir::ValueId r, std::vector<int32_t>& group) {
+  const ir::Node* squeeze = index.producer_if(r, ir::Op::Squeeze);
+  if (!squeeze) return std::nullopt;
+  const ir::Node* split = index.producer_if(squeeze->inputs[0], ir::Op::Split);
+  if (!split || split->outputs.size() != 3 || ir::AxisAttrs(*split).axis != 2) return std::nullopt;
+  const int part = static_cast<int>(std::find(split->outputs.begin(), split->outputs.end(), squeeze->inputs[0]) -
+                                    split->outputs.begin());
+  const ir::Node* transpose = index.producer_if(split->inputs[0], ir::Op::Transpose);
+  if (!transpose || ir::TransposeAttrs(*transpose).perm_for(5) != std::vector<int64_t>{0, 3, 2, 1, 4}) {
+    return std::nullopt;
+  }
+  const ir::Node* reshape = index.producer_if(transpose->inputs[0], ir::Op::Reshape);
+  if (!reshape) return std::nullopt;
+  const ir::Shape& five = index.type(reshape->outputs[0]).shape;
+  const ir::Shape& in = index.type(reshape->inputs[0]).shape;
+  const ir::Shape& out = index.type(r).shape;
+  if (five.size() != 5 || in.size() != 3 || out.size() != 4 || index.type(reshape->inputs[0]).dtype != DType::kF32) {
+    return std::nullopt;
+  }
+  if (!five[2].is_known() || five[2].value != 3 || !five[3].is_known() || !five[4].is_known() ||
+      !in[2].is_known() || in[2].value != 3 * five[3].value * five[4].value || !five[0].same_as(in[0]) ||
+      !five[1].same_as(in[1]) || !out[0].same_as(in[0]) || !out[2].same_as(in[1])) {
+    return std::nullopt;
+  }
+  group.push_back(index.index_of(squeeze));
+  for (const ir::Node* n : {split, transpose, reshape}) {
+    const int32_t at = index.index_of(n);
+    if (std::find(group.begin(), group.end(), at) == group.end()) group.push_back(at);
+  }
+  return Heads{reshape->inputs[0], five[3].value, five[4].value, part};
+}
+
+// v = Reshape(src [B, S, NH·D] → [B, S, NH, D]) — or ModernBERT's unbind of a packed QKV —
+// permuted by `want`, with rotary embeddings applied on the way (q and k) when `rotary`.
+std::optional<Heads> heads_of(const ir::Graph& g, const GraphIndex& index, ir::ValueId v,
+                              const std::vector<int64_t>& want, bool rotary, std::vector<int32_t>& group) {
+  std::vector<int64_t> perm{0, 1, 2, 3};
   ir::ValueId r = strip_transposes(index, v, perm, group);
+  ir::ValueId cos = ir::kNoValue, sin = ir::kNoValue;
+  if (rotary && rotary_of(g, index, r, r, cos, sin, group)) r = strip_transposes(index, r, perm, group);
+  if (auto u = unbind_of(index, r, group)) {
+    static const int64_t kHeadsFirst[4] = {0, 2, 1, 3};
+    std::vector<int64_t> total(4);
+    for (size_t i = 0; i < 4; ++i) total[i] = kHeadsFirst[perm[i]];
+    if (total != want) return std::nullopt;
+    u->cos = cos;
+    u->sin = sin;
+    return u;
+  }
   if (perm != want) return std::nullopt;
   const ir::Node* reshape = index.producer_if(r, ir::Op::Reshape);
   if (!reshape) return std::nullopt;
@@ -71,7 +185,7 @@ std::optional<Heads> heads_of(const GraphIndex& index, ir::ValueId v,
   if (!out[0].same_as(in[0]) || !out[1].same_as(in[1])) return std::nullopt;
   if (in[2].value != out[2].value * out[3].value) return std::nullopt;
   group.push_back(index.index_of(reshape));
-  return Heads{src, out[2].value, out[3].value};
+  return Heads{src, out[2].value, out[3].value, -1, cos, sin};
 }
 
 // Div(x, c) → (x, 1/c); Mul(x, c) / Mul(c, x) → (x, c), with c a scalar constant.
@@ -111,11 +225,28 @@ bool is_mask_shape(const ir::Shape& m, const ir::Dim& b, const ir::Dim& s) {
          m[2].is_known() && m[2].value == 1 && (m[3].same_as(s));
 }
 
-// Tables by distance already evaluated in this pass, by the bias value's name (every layer of
-// MPNet adds the same one).
-using DistanceTables = std::map<std::string, std::optional<Tensor>>;
+// What this pass has already evaluated, by the value's name (every layer reads the same ones):
+// position tables (biases by distance, rotary cos / sin) and additive masks.
+struct Evaluated {
+  std::map<std::string, std::optional<Tensor>> tables;
+  std::map<std::string, std::optional<AdditiveMask>> masks;
+  // The graph constant holding a table, by the name of the value it was evaluated from: every
+  // layer's node reads one constant (large ones are not merged by CSE; rotary tables are MBs).
+  std::map<std::string, std::string> constants;
 
-bool match(ir::Graph& g, const GraphIndex& index, int32_t n, DistanceTables& tables) {
+  ir::ValueId constant_for(ir::Graph& g, const std::string& source, const std::string& name, const Tensor& t) {
+    if (const auto it = constants.find(source); it != constants.end()) {
+      for (size_t v = 0; v < g.values.size(); ++v) {
+        if (g.values[v].name == it->second && g.values[v].is_constant()) return static_cast<ir::ValueId>(v);
+      }
+    }
+    const ir::ValueId c = new_constant(g, name, t);
+    constants[source] = g.value(c).name;
+    return c;
+  }
+};
+
+bool match(ir::Graph& g, const GraphIndex& index, int32_t n, Evaluated& evaluated) {
   const ir::Node& softmax = g.nodes[n];
   if (softmax.op != ir::Op::Softmax) return false;
   const ir::ValueId masked = softmax.inputs[0];
@@ -123,13 +254,19 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, DistanceTables& tab
   if (ir::SoftmaxAttrs(softmax).axes(4) != std::pair<int64_t, int64_t>{3, 4}) return false;
   std::vector<int32_t> group{n};
 
-  // Output side: MatMul(P, v') → Transpose (0, 2, 1, 3) → Reshape [B, S, NH·D].
-  const ir::ValueId probs = softmax.outputs[0];
+  // Output side: MatMul(P, v') → Transpose (0, 2, 1, 3) → Reshape [B, S, NH·D]; Casts of P to
+  // float32 (a softmax "upcast" on float32 scores, ModernBERT) change nothing.
+  ir::ValueId probs = softmax.outputs[0];
+  while (index.single_use(probs) && g.nodes[index.users[probs][0]].op == ir::Op::Cast &&
+         index.type(g.nodes[index.users[probs][0]].outputs[0]).dtype == DType::kF32) {
+    group.push_back(index.users[probs][0]);
+    probs = g.nodes[index.users[probs][0]].outputs[0];
+  }
   if (!index.single_use(probs)) return false;
   const ir::Node& ctx = g.nodes[index.users[probs][0]];
   if (ctx.op != ir::Op::MatMul || ctx.inputs[0] != probs) return false;
   group.push_back(index.users[probs][0]);
-  auto v = heads_of(index, ctx.inputs[1], {0, 2, 1, 3}, group);
+  auto v = heads_of(g, index, ctx.inputs[1], {0, 2, 1, 3}, false, group);
   if (!v) return false;
   ir::ValueId o = ctx.outputs[0];
   std::vector<int64_t> perm{0, 1, 2, 3};
@@ -161,6 +298,7 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, DistanceTables& tab
   if (!mask_node || !index.single_use(masked)) return false;
   ir::ValueId scores = ir::kNoValue, mask = ir::kNoValue, cond = ir::kNoValue;
   float min_value = 0;
+  std::optional<AdditiveMask> evaluated_mask;  // a mask of another form, recognized by value
   if (mask_node->op == ir::Op::Add) {
     for (int i = 0; i < 2 && scores == ir::kNoValue; ++i) {
       const ir::TypeInfo& mt = index.type(mask_node->inputs[1 - i]);
@@ -168,6 +306,17 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, DistanceTables& tab
           !constant(g, mask_node->inputs[i])) {
         scores = mask_node->inputs[i];
         mask = mask_node->inputs[1 - i];
+      }
+    }
+    for (int i = 0; i < 2 && scores == ir::kNoValue; ++i) {
+      const ir::ValueId m = mask_node->inputs[1 - i];
+      if (index.type(m).dtype != DType::kF32 || constant(g, m) || index.type(m).shape.size() != 4) continue;
+      const std::string& key = g.value(m).name;
+      auto it = evaluated.masks.find(key);
+      if (it == evaluated.masks.end()) it = evaluated.masks.emplace(key, additive_mask(g, m, batch, seq)).first;
+      if (it->second) {
+        scores = mask_node->inputs[i];
+        evaluated_mask = it->second;
       }
     }
   } else if (mask_node->op == ir::Op::Where) {
@@ -216,24 +365,43 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, DistanceTables& tab
     group.push_back(index.index_of(index.producer(qv)));
     qv = s->first;
   }
-  auto q = heads_of(index, qv, {0, 2, 1, 3}, group);
-  auto k = heads_of(index, mm->inputs[1], {0, 2, 3, 1}, group);
+  auto q = heads_of(g, index, qv, {0, 2, 1, 3}, true, group);
+  auto k = heads_of(g, index, mm->inputs[1], {0, 2, 3, 1}, true, group);
   if (!q || !k) return false;
   if (q->heads != k->heads || q->heads != v->heads || q->dim != k->dim || q->dim != v->dim)
     return false;
+  // Separate projections (Concat below), or parts 0, 1, 2 of one packed QKV (used as it is).
+  const bool packed = q->part == 0 && k->part == 1 && v->part == 2 && q->src == k->src && q->src == v->src;
+  if (!packed && (q->part >= 0 || k->part >= 0 || v->part >= 0)) return false;
+  // Rotary embeddings: the same cos and sin on q and k, none on v.
+  if (q->cos != k->cos || q->sin != k->sin) return false;
   const ir::Shape& qs = index.type(q->src).shape;
   if (!same_shape(qs, index.type(k->src).shape) || !same_shape(qs, index.type(v->src).shape))
     return false;
   if (!qs[0].same_as(batch) || !qs[1].same_as(seq)) return false;
+  auto table = [&](ir::ValueId value, auto&& evaluate) -> const Tensor* {
+    const std::string& key = g.value(value).name;
+    auto it = evaluated.tables.find(key);
+    if (it == evaluated.tables.end()) it = evaluated.tables.emplace(key, evaluate()).first;
+    return it->second ? &*it->second : nullptr;
+  };
   const Tensor* rel = nullptr;
+  int64_t window = 0;
   if (position_bias != ir::kNoValue) {
-    const std::string& key = g.value(position_bias).name;
-    auto it = tables.find(key);
-    if (it == tables.end()) {
-      it = tables.emplace(key, distance_bias_table(g, position_bias, batch, seq, q->heads)).first;
+    rel = table(position_bias, [&] { return distance_bias_table(g, position_bias, batch, seq, q->heads); });
+    if (!rel) return false;
+    if (const std::optional<int64_t> w = window_of(*rel)) {  // a sliding window: an attribute
+      if (*w == 0) return false;  // each token attends to itself only: not a window bertc runs
+      window = *w;
+      rel = nullptr;
     }
-    if (!it->second) return false;
-    rel = &*it->second;
+  }
+  const Tensor* cos = nullptr;
+  const Tensor* sin = nullptr;
+  if (q->cos != ir::kNoValue) {
+    cos = table(q->cos, [&] { return rotary_table(g, q->cos, batch, seq); });
+    sin = table(q->sin, [&] { return rotary_table(g, q->sin, batch, seq); });
+    if (!cos || !sin || cos->dim(1) != q->dim || sin->dim(1) != q->dim) return false;
   }
   const ir::Shape& os = index.type(out).shape;
   if (os.size() != 3 || !os[0].same_as(batch) || !os[1].same_as(seq) || !os[2].is_known() ||
@@ -242,9 +410,16 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, DistanceTables& tab
   }
 
   // The bias [B, S]: from an additive mask m [B, 1, 1, S] by a Reshape; from a Where's
-  // condition c by Where(c, min, 0), c taken before its Reshape to [B, 1, 1, S] if it has one.
-  enum class BiasForm { kReshapeMask, kWhere, kWhereReshape } form = BiasForm::kReshapeMask;
-  if (mask == ir::kNoValue) {
+  // condition c by Where(c, min, 0), c taken before its Reshape to [B, 1, 1, S] if it has one;
+  // from the mask input of a mask recognized by value as (1 - mask) · float32 min.
+  enum class BiasForm { kReshapeMask, kWhere, kWhereReshape, kFromInput } form = BiasForm::kReshapeMask;
+  if (evaluated_mask) {
+    form = BiasForm::kFromInput;
+    if (evaluated_mask->window > 0) {
+      if (window > 0 && window != evaluated_mask->window) return false;
+      window = evaluated_mask->window;
+    }
+  } else if (mask == ir::kNoValue) {
     const ir::TypeInfo ct = index.type(cond);
     if (ct.dtype != DType::kBool) return false;
     if (ct.shape.size() == 2 && ct.shape[0].same_as(batch) && ct.shape[1].same_as(seq)) {
@@ -278,6 +453,16 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, DistanceTables& tab
   };
   if (form == BiasForm::kReshapeMask) {
     reshape_to_bias(mask);
+  } else if (form == BiasForm::kFromInput) {
+    ir::Attrs to_f32;
+    to_f32.set("to", static_cast<int64_t>(DType::kF32));
+    ir::ValueId on = new_value(g, name + "_mask_f32"), off = new_value(g, name + "_mask_off");
+    added.push_back(make_node(ir::Op::Cast, name + "_mask_f32", {evaluated_mask->input}, {on}, to_f32));
+    ir::ValueId one = new_constant(g, name + "_mask_one", Tensor::from_vector<float>({1.0f}, {}));
+    added.push_back(make_node(ir::Op::Sub, name + "_mask_off", {one, on}, {off}));
+    ir::ValueId lo = new_constant(g, name + "_mask_min",
+                                  Tensor::from_vector<float>({std::numeric_limits<float>::lowest()}, {}));
+    added.push_back(make_node(ir::Op::Mul, name + "_bias", {off, lo}, {bias}));
   } else {
     ir::ValueId lo =
         new_constant(g, name + "_mask_min", Tensor::from_vector<float>({min_value}, {}));
@@ -290,16 +475,26 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, DistanceTables& tab
       reshape_to_bias(bias4);
     }
   }
-  ir::ValueId qkv = new_value(g, name + "_qkv");
-  ir::Attrs concat_attrs;
-  concat_attrs.set("axis", int64_t{-1});
-  added.push_back(
-      make_node(ir::Op::Concat, name + "_qkv", {q_src, k_src, v_src}, {qkv}, concat_attrs));
+  ir::ValueId qkv = q_src;
+  if (!packed) {
+    qkv = new_value(g, name + "_qkv");
+    ir::Attrs concat_attrs;
+    concat_attrs.set("axis", int64_t{-1});
+    added.push_back(
+        make_node(ir::Op::Concat, name + "_qkv", {q_src, k_src, v_src}, {qkv}, concat_attrs));
+  }
   ir::Attrs attrs;
   attrs.set("num_heads", heads);
   attrs.set("scale", static_cast<float>(scale));
+  if (window > 0) attrs.set("window", window);
   std::vector<ir::ValueId> inputs = {qkv, bias};
-  if (rel) inputs.push_back(new_constant(g, name + "_rel", *rel));
+  if (rel || cos) {
+    inputs.push_back(rel ? evaluated.constant_for(g, g.value(position_bias).name, name + "_rel", *rel) : ir::kNoValue);
+  }
+  if (cos) {
+    inputs.push_back(evaluated.constant_for(g, g.value(q->cos).name, name + "_cos", *cos));
+    inputs.push_back(evaluated.constant_for(g, g.value(q->sin).name, name + "_sin", *sin));
+  }
   added.push_back(make_node(ir::Op::Attention, name + "_attention", inputs, {out}, attrs));
   apply_rewrite(g, group, std::move(added));
   return true;
@@ -308,8 +503,8 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, DistanceTables& tab
 }  // namespace
 
 void fuse_attention(ir::Graph& g) {
-  DistanceTables tables;
-  rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match(g, index, n, tables); });
+  Evaluated evaluated;
+  rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match(g, index, n, evaluated); });
   g.sort_topologically();
 }
 

@@ -1,8 +1,9 @@
 // fuse_embed_layer_norm: the embeddings of BERT-family models into
 // bertc.EmbedLayerNorm(ids, token_types?, positions, word, type?, position, gamma, beta).
 //
-// A bertc.LayerNorm (after fuse_layer_norm) whose X (and skip) is a sum — a tree of Adds read
-// only by the tree — of 2 or 3 Gathers (axis 0) of float32 constant tables [rows, H]:
+// A bertc.LayerNorm (after fuse_layer_norm) whose X (and skip) is one Gather (axis 0) of a
+// float32 constant table [rows, H] by a graph input (ModernBERT's word embeddings alone), or a
+// sum — a tree of Adds read only by the tree — of 2 or 3 such Gathers:
 //   word      the table indexed by a graph input, named like "word_embeddings" or else the
 //             largest such table;
 //   position  of the others, the one named like "position", else the one not indexed by a
@@ -53,7 +54,7 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   add_leaves(index, ln.inputs[0], index.single_use(ln.inputs[0]), leaves, adds);
   if (ln.has_input(3))
     add_leaves(index, ln.inputs[3], index.single_use(ln.inputs[3]), leaves, adds);
-  if (leaves.size() < 2 || leaves.size() > 3) return false;
+  if (leaves.empty() || leaves.size() > 3) return false;
   std::vector<Lookup> lookups;
   for (ir::ValueId leaf : leaves) {
     const ir::Node* gather = index.producer_if(leaf, ir::Op::Gather);
@@ -86,6 +87,20 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   std::vector<size_t> rest;
   for (size_t i = 0; i < lookups.size(); ++i) {
     if (i != *word) rest.push_back(i);
+  }
+  if (rest.empty()) {  // the word lookup alone
+    if (!same_shape(index.type(ln.outputs[0]).shape, index.type(leaves[*word]).shape)) return false;
+    std::vector<int32_t> group = adds;
+    group.push_back(n);
+    group.push_back(lookups[*word].node);
+    if (!can_replace(index, group, {ln.outputs[0]})) return false;
+    ir::Attrs attrs;
+    attrs.set("epsilon", ir::EpsilonAttrs(ln).epsilon);
+    std::vector<ir::ValueId> inputs{lookups[*word].indices, ir::kNoValue, ir::kNoValue,
+                                    lookups[*word].table,   ir::kNoValue, ir::kNoValue,
+                                    ln.inputs[1],           ln.inputs[2]};
+    apply_rewrite(g, group, {make_node(ir::Op::EmbedLayerNorm, ln.name, inputs, {ln.outputs[0]}, attrs)});
+    return true;
   }
   // position
   std::optional<size_t> pos;

@@ -18,6 +18,7 @@ void optimize(ir::Graph& graph, const CompileOptions& options) {
     // Dense first, so that a residual add goes into the GEMM epilogue; the adds left (the
     // embeddings' sum) become LayerNorm skips, which fuse_embed_layer_norm looks through.
     fuse_dense(graph);
+    fuse_gated_activation(graph);
     fuse_layer_norm(graph);
     fuse_embed_layer_norm(graph);
     fuse_attention(graph);

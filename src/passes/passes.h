@@ -26,6 +26,8 @@ void fold_shapes(ir::Graph& graph);
 void eliminate_common_subexpressions(ir::Graph& graph);
 // MatMul/Gemm + bias + activation + residual → bertc.Dense.
 void fuse_dense(ir::Graph& graph);
+// act(x[..., :F]) · x[..., F:] (a Split in two, GELU on the first half) → bertc.GatedActivation.
+void fuse_gated_activation(ir::Graph& graph);
 // Decomposed / ONNX layer norm (+ residual add) → bertc.LayerNorm.
 void fuse_layer_norm(ir::Graph& graph);
 // Embedding gathers + sum + LayerNorm → bertc.EmbedLayerNorm.

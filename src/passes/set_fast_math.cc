@@ -1,5 +1,5 @@
 // set_fast_math: marks every fused op (bertc.Dense, bertc.LayerNorm, bertc.Attention,
-// bertc.EmbedLayerNorm) with attr fast_math = 1, allowing their optimized kernels to use the
+// bertc.EmbedLayerNorm, bertc.GatedActivation) with attr fast_math = 1, allowing their optimized kernels to use the
 // documented approximations of erf, exp and tanh (-O3 with CompileOptions::fast_math). The
 // reference kernels ignore it.
 #include "passes/passes.h"
@@ -13,6 +13,7 @@ void set_fast_math(ir::Graph& g, bool on) {
       case ir::Op::LayerNorm:
       case ir::Op::Attention:
       case ir::Op::EmbedLayerNorm:
+      case ir::Op::GatedActivation:
         node.attrs.set("fast_math", int64_t{on ? 1 : 0});
         break;
       default:

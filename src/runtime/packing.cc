@@ -12,7 +12,7 @@ namespace {
 bool is_unary_elementwise(ir::Op op) {
   switch (op) {
     case ir::Op::Relu: case ir::Op::Tanh: case ir::Op::Erf: case ir::Op::Sigmoid:
-    case ir::Op::Exp: case ir::Op::Log: case ir::Op::Sqrt: case ir::Op::Neg: case ir::Op::Abs:
+    case ir::Op::Exp: case ir::Op::Log: case ir::Op::Cos: case ir::Op::Sin: case ir::Op::Sqrt: case ir::Op::Neg: case ir::Op::Abs:
     case ir::Op::Reciprocal: case ir::Op::Not: case ir::Op::Cast: case ir::Op::Identity:
       return true;
     default:
@@ -38,6 +38,23 @@ bool is_per_feature_constant(const ir::Value& v) {
                      [](int64_t d) { return d == 1; });
 }
 
+// A Split or Slice that cuts the last (feature) axis only, with constant parameters: ModernBERT's
+// GeGLU halves. Axes come as Split's attribute or Slice's constant input 3 (absent: every axis
+// from 0, which is the last only for rank 1).
+bool cuts_features_only(const ir::Graph& g, const ir::Node& node) {
+  const int64_t rank = static_cast<int64_t>(g.value(node.inputs[0]).type.shape.size());
+  auto last = [&](int64_t axis) { return axis == -1 || axis == rank - 1; };
+  for (size_t i = 1; i < node.inputs.size(); ++i) {
+    if (node.has_input(i) && !g.value(node.inputs[i]).is_constant()) return false;
+  }
+  if (node.op == ir::Op::Split) return rank >= 2 && last(ir::AxisAttrs(node).axis);
+  if (node.op != ir::Op::Slice || !node.has_input(3) || rank < 2) return false;
+  for (int64_t axis : g.value(node.inputs[3]).data->to_int64_vector()) {
+    if (!last(axis)) return false;
+  }
+  return true;
+}
+
 // Whether `node`, which reads a region value, works token by token (so it joins the region).
 // Its operands from outside the region must be constants of its parameters (weights, gains,
 // per-feature constants) or per-token values, which a plan gathers (checked by shape there).
@@ -50,8 +67,13 @@ bool runs_per_token(const ir::Graph& g, const ir::Node& node) {
       return constant(1) && constant(2);
     case ir::Op::Attention:
       return true;  // per sequence, over kernels::Sequences; its mask bias is not read packed
+    case ir::Op::GatedActivation:
+      return true;
     case ir::Op::Dropout:
       return node.outputs.size() == 1;
+    case ir::Op::Split:
+    case ir::Op::Slice:
+      return cuts_features_only(g, node);
     default:
       break;
   }

@@ -157,6 +157,27 @@ TEST(HfErrors, MPNetBucketTableContradictsTheConfig) {
   EXPECT_HAS(msg, "relative_attention_num_buckets 40");
 }
 
+TEST(HfErrors, ModernBertSettingsItDoesNotRunAreNamed) {
+  EXPECT_HAS(config_error("modernbert", "pooling", [](nlohmann::json& c) { c["classifier_pooling"] = "max"; }),
+             "classifier_pooling 'max' is not supported (cls, mean)");
+  EXPECT_HAS(config_error("modernbert", "rope_scaling",
+                          [](nlohmann::json& c) { c["rope_scaling"] = {{"type", "linear"}, {"factor", 2.0}}; }),
+             "'rope_scaling' is not supported");
+  EXPECT_HAS(config_error("modernbert", "odd_head", [](nlohmann::json& c) { c["num_attention_heads"] = 16; }),
+             "rotary embeddings need an even head size, got hidden_size 48 / num_attention_heads 16");
+  EXPECT_HAS(config_error("modernbert", "activation", [](nlohmann::json& c) { c["hidden_activation"] = "silu"; }),
+             "activation \"silu\" is not supported");
+  EXPECT_HAS(config_error("modernbert", "window", [](nlohmann::json& c) { c["local_attention"] = 1; }),
+             "'local_attention' must be at least 2");
+}
+
+TEST(HfErrors, ModernBertNormBiasContradictsTheWeights) {
+  // hf/modernbert has no LayerNorm biases (norm_bias false): a config saying otherwise names
+  // the missing tensor.
+  EXPECT_HAS(config_error("modernbert", "norm_bias", [](nlohmann::json& c) { c["norm_bias"] = true; }),
+             "missing tensor 'embeddings.norm.bias'");
+}
+
 TEST(HfErrors, WeightOfTheWrongDtype) {
   const fs::path dir = copy_hf_fixture("bert", "dtype");
   auto tensors = testing::read_safetensors(dir / "model.safetensors");

@@ -18,7 +18,7 @@ using testing::hf_fixture;
 const char* const kFixtures[] = {"bert",        "bert_cls",    "bert_tok",       "distilbert",
                                  "distilbert_cls", "distilbert_tok", "roberta",  "roberta_cls",
                                  "roberta_tok", "electra",     "electra_cls",    "electra_tok",
-                                 "mpnet",       "mpnet_cls"};
+                                 "mpnet",       "mpnet_cls",   "modernbert",     "modernbert_cls"};
 
 struct Case {
   std::string fixture;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <tuple>
+#include <vector>
 
 #include "x86_test_util.h"
 
@@ -253,6 +254,111 @@ TEST_P(AttentionIsaTest, DistanceBiasMatchesReference) {
     Tensor got = Tensor::empty(DType::kF32, {1, T, NH * D});
     packed.run_x86(isa, got, pool, {}, &seqs);
     expect_close(got, want, 1e-5, 1e-5, "packed with a distance bias");
+  }
+}
+
+// Rotary tables (cos, sin [P, D]) and a sliding window, alone and together with a one-row bias
+// by distance, padded (with a padding mask) and packed, 1 and 2 threads, against the reference.
+TEST_P(AttentionIsaTest, RotaryAndWindowMatchReference) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  constexpr int64_t P = 80, R = 90;
+  for (const auto& [S, D, window, with_rel] : std::vector<std::tuple<int64_t, int64_t, int64_t, bool>>{
+           {1, 12, 0, false}, {19, 12, 4, false}, {37, 64, 0, false}, {64, 16, 8, true}, {77, 20, 3, false}}) {
+    const int64_t B = 3, NH = 2;
+    Tensor qkv = random_f32({B, S, 3 * NH * D}, static_cast<uint32_t>(S * 3 + D), -2.0f, 2.0f);
+    Tensor bias = padding_bias(B, S, std::numeric_limits<float>::lowest());
+    Tensor cos = random_f32({P, D}, static_cast<uint32_t>(D), -1.0f, 1.0f);
+    Tensor sin = random_f32({P, D}, static_cast<uint32_t>(D + 1), -1.0f, 1.0f);
+    Tensor rel = random_f32({1, 2 * R - 1}, 5, -2.0f, 2.0f);
+    ir::Attrs attrs;
+    attrs.set("num_heads", NH);
+    attrs.set("scale", 1.0f / std::sqrt(static_cast<float>(D)));
+    attrs.set("window", window);
+    const std::string what = "S=" + std::to_string(S) + " D=" + std::to_string(D) + " window=" +
+                             std::to_string(window) + (with_rel ? " rel" : "");
+    for (bool fast : {true, false}) {
+      attrs.set("fast_math", int64_t{fast ? 1 : 0});
+      OneNode n(ir::Op::Attention, {&qkv, &bias, with_rel ? &rel : nullptr, &cos, &sin}, {}, attrs);
+      Tensor want = Tensor::empty(DType::kF32, {B, S, NH * D});
+      n.run_ref(want);
+      for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+        Tensor got = Tensor::empty(DType::kF32, {B, S, NH * D});
+        n.run_x86(isa, got, pool);
+        expect_close(got, want, 1e-5, 1e-5, what + (fast ? " fast" : " precise"));
+      }
+    }
+  }
+  // Packed: positions and the window count within each sequence.
+  const int64_t NH = 2, D = 12, W = 3 * NH * D;
+  const std::vector<int64_t> lengths = {5, 1, 33, 20};
+  std::vector<int64_t> offsets = {0};
+  for (int64_t len : lengths) offsets.push_back(offsets.back() + len);
+  const int64_t T = offsets.back();
+  const kernels::Sequences seqs{static_cast<int64_t>(lengths.size()), offsets.data(), 33};
+  Tensor qkv = random_f32({1, T, W}, 91, -2.0f, 2.0f);
+  Tensor cos = random_f32({P, D}, 92, -1.0f, 1.0f);
+  Tensor sin = random_f32({P, D}, 93, -1.0f, 1.0f);
+  ir::Attrs attrs;
+  attrs.set("num_heads", NH);
+  attrs.set("scale", 0.3f);
+  attrs.set("window", int64_t{4});
+  attrs.set("fast_math", int64_t{1});
+  OneNode packed(ir::Op::Attention, {&qkv, nullptr, nullptr, &cos, &sin}, {}, attrs);
+  Tensor want = Tensor::empty(DType::kF32, {1, T, NH * D});
+  packed.run_ref(want, &seqs);
+  for (size_t i = 0; i < lengths.size(); ++i) {
+    Tensor one = Tensor::empty(DType::kF32, {1, lengths[i], W});
+    std::copy_n(qkv.data<float>() + offsets[i] * W, lengths[i] * W, one.data<float>());
+    OneNode alone(ir::Op::Attention, {&one, nullptr, nullptr, &cos, &sin}, {}, attrs);
+    Tensor got = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
+    alone.run_ref(got);
+    Tensor slice = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
+    std::copy_n(want.data<float>() + offsets[i] * NH * D, lengths[i] * NH * D, slice.data<float>());
+    expect_close(slice, got, 0, 0, "sequence " + std::to_string(i) + " alone");
+  }
+  for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+    Tensor got = Tensor::empty(DType::kF32, {1, T, NH * D});
+    packed.run_x86(isa, got, pool, {}, &seqs);
+    expect_close(got, want, 1e-5, 1e-5, "packed with rotary tables and a window");
+  }
+}
+
+// The reference's rotary embedding and window, by hand: one head of size 2, q = k = (1, 0) at
+// every position and cos / sin of angle a_p, so q'_i · k'_j = cos(a_i - a_j); V = (v_j, 0).
+TEST(AttentionReference, RotaryRotatesAndWindowCuts) {
+  constexpr int64_t S = 4, D = 2;
+  const double angle[S] = {0.0, 0.7, -1.3, 2.9};
+  const float v[S] = {1.0f, -2.0f, 3.0f, 0.5f};
+  Tensor qkv = Tensor::empty(DType::kF32, {1, S, 3 * D});
+  std::vector<float> c, s;
+  for (int64_t p = 0; p < S; ++p) {
+    const float row[6] = {1, 0, 1, 0, v[p], 0};
+    std::copy_n(row, 6, qkv.data<float>() + 6 * p);
+    for (int d = 0; d < D; ++d) {
+      c.push_back(static_cast<float>(std::cos(angle[p])));
+      s.push_back(static_cast<float>(std::sin(angle[p])));
+    }
+  }
+  const Tensor cos = Tensor::from_vector<float>(c, {S, D}), sin = Tensor::from_vector<float>(s, {S, D});
+  for (int64_t window : {0, 1}) {
+    ir::Attrs attrs;
+    attrs.set("num_heads", int64_t{1});
+    attrs.set("scale", 1.0f);
+    attrs.set("window", window);
+    OneNode n(ir::Op::Attention, {&qkv, nullptr, nullptr, &cos, &sin}, {}, attrs);
+    Tensor y = Tensor::empty(DType::kF32, {1, S, D});
+    n.run_ref(y);
+    for (int64_t i = 0; i < S; ++i) {
+      double num = 0, den = 0;
+      for (int64_t j = 0; j < S; ++j) {
+        if (window > 0 && std::abs(i - j) > window) continue;
+        const double e = std::exp(std::cos(angle[i] - angle[j]));
+        num += e * v[j];
+        den += e;
+      }
+      EXPECT_NEAR(y.data<float>()[i * D], num / den, 1e-5) << "query " << i << " window " << window;
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "pass_test_util.h"
-#include "passes/distance_bias.h"
+#include "passes/position_tables.h"
 #include "passes/passes.h"
 
 namespace bertc {
@@ -28,6 +28,10 @@ enum class Style { kBert, kDistilBert };
 // through a [70000, S, S] intermediate (too large to evaluate at S = 512: not fused, and the
 // compile must not try to allocate it).
 enum class PositionBias { kNone, kDistance, kAbsolute, kFromMask, kHugeIntermediate };
+
+// A mask of ModernBERT's form, [B, 1, S, S] expanded from the attention mask: (1 - mask) · min
+// of the keys (what the kernels' bias is), or of the queries (not an attention mask).
+enum class ExpandedMask { kNone, kKeys, kQueries };
 
 ir::ValueId position_bias(Builder& b, ir::ValueId x, ir::ValueId mask, PositionBias kind) {
   ir::ValueId seq = b.op(Op::Gather, {b.op(Op::Shape, {x}), b.int_scalar(1)},
@@ -76,7 +80,8 @@ ir::ValueId transpose(Builder& b, ir::ValueId x, std::vector<int64_t> perm) {
   return b.op(Op::Transpose, {x}, make_attrs({{"perm", perm}}));
 }
 
-ir::Graph attention_graph(Style style, bool symbolic, PositionBias pb = PositionBias::kNone) {
+ir::Graph attention_graph(Style style, bool symbolic, PositionBias pb = PositionBias::kNone,
+                          ExpandedMask expanded = ExpandedMask::kNone) {
   Builder b;
   ir::Shape bs{Dim::sym("batch"), Dim::sym("seq")};
   ir::ValueId x =
@@ -93,6 +98,19 @@ ir::Graph attention_graph(Style style, bool symbolic, PositionBias pb = Position
     ir::ValueId m = b.op(Op::Unsqueeze, {b.op(Op::Unsqueeze, {mask, b.ints({1})}), b.ints({2})});
     ir::ValueId mf = b.op(Op::Cast, {m}, make_attrs({{"to", static_cast<int64_t>(DType::kF32)}}));
     ir::ValueId bias4 = b.op(Op::Mul, {b.op(Op::Sub, {b.scalar(1.0f), mf}), b.scalar(kMin)});
+    if (expanded != ExpandedMask::kNone) {
+      const std::vector<int64_t> axes =
+          expanded == ExpandedMask::kKeys ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{1, 3};
+      ir::ValueId m4 = b.op(Op::Unsqueeze, {mask, b.ints(axes)});
+      ir::ValueId seq = b.op(Op::Gather, {b.op(Op::Shape, {mask}), b.int_scalar(1)}, make_attrs({{"axis", int64_t{0}}}));
+      ir::ValueId batch = b.op(Op::Gather, {b.op(Op::Shape, {mask}), b.int_scalar(0)}, make_attrs({{"axis", int64_t{0}}}));
+      auto one_d = [&](ir::ValueId v) { return b.op(Op::Unsqueeze, {v, b.ints({0})}); };
+      ir::ValueId target = b.op(Op::Concat, {one_d(batch), b.ints({1}), one_d(seq), one_d(seq)},
+                                make_attrs({{"axis", int64_t{0}}}));
+      ir::ValueId full = b.op(Op::Cast, {b.op(Op::Expand, {m4, target})},
+                              make_attrs({{"to", static_cast<int64_t>(DType::kF32)}}));
+      bias4 = b.op(Op::Mul, {b.op(Op::Sub, {b.scalar(1.0f), full}), b.scalar(kMin)});
+    }
     ir::ValueId s = b.op(Op::Div, {b.op(Op::MatMul, {qh, kh}), b.scalar(std::sqrt(float(kDim)))});
     if (pb != PositionBias::kNone) s = b.op(Op::Add, {s, position_bias(b, x, mask, pb)});
     probs = b.op(Op::Softmax, {b.op(Op::Add, {s, bias4})}, make_attrs({{"axis", int64_t{-1}}}));
@@ -224,6 +242,23 @@ TEST(FuseAttention, BiasesNotByDistanceAreNotFused) {
     EXPECT_EQ(testing::count_op(after, Op::Attention), 0) << ir::graph_to_string(after);
     testing::expect_same_outputs(before, after, inputs(), 1e-5);
   }
+}
+
+TEST(FuseAttention, ExpandedMaskOfKeysBecomesTheBias) {
+  ir::Graph before = attention_graph(Style::kBert, true, PositionBias::kNone, ExpandedMask::kKeys);
+  ir::Graph after = before;
+  passes::optimize(after, {.opt_level = 2});
+  ASSERT_EQ(testing::count_op(after, Op::Attention), 1) << ir::graph_to_string(after);
+  EXPECT_EQ(testing::find_op(after, Op::Attention)->attrs.get_int("window", 0), 0);
+  testing::expect_same_outputs(before, after, inputs(), 1e-5);
+}
+
+TEST(FuseAttention, ExpandedMaskOfQueriesIsNotFused) {
+  ir::Graph before = attention_graph(Style::kBert, true, PositionBias::kNone, ExpandedMask::kQueries);
+  ir::Graph after = before;
+  passes::optimize(after, {.opt_level = 2});
+  EXPECT_EQ(testing::count_op(after, Op::Attention), 0) << ir::graph_to_string(after);
+  testing::expect_same_outputs(before, after, inputs(), 1e-5);
 }
 
 TEST(FuseAttention, WhereWithSmallFillIsNotFused) {

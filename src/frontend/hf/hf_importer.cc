@@ -35,7 +35,7 @@ enum class Head { none, sequence, token };
 
 struct ArchInfo {
   const char* name;
-  const char* family;  // bert | distilbert | roberta | electra | mpnet: which graph
+  const char* family;  // bert | distilbert | roberta | electra | mpnet | modernbert: which graph
   const char* prefix;  // the body's parameter prefix in *For* files
   Head head;
 };
@@ -58,6 +58,8 @@ constexpr ArchInfo kArchs[] = {
     {"ElectraForTokenClassification", "electra", "electra.", Head::token},
     {"MPNetModel", "mpnet", "mpnet.", Head::none},
     {"MPNetForSequenceClassification", "mpnet", "mpnet.", Head::sequence},
+    {"ModernBertModel", "modernbert", "model.", Head::none},
+    {"ModernBertForSequenceClassification", "modernbert", "model.", Head::sequence},
 };
 
 // model_type → (family, bare architecture)
@@ -69,6 +71,7 @@ const std::map<std::string, std::pair<std::string, std::string>>& model_types() 
       {"xlm-roberta", {"roberta", "XLMRobertaModel"}},
       {"electra", {"electra", "ElectraModel"}},
       {"mpnet", {"mpnet", "MPNetModel"}},
+      {"modernbert", {"modernbert", "ModernBertModel"}},
   };
   return m;
 }
@@ -95,6 +98,13 @@ struct Config {
           type_vocab = 0, pad_id = 0;
   int64_t embedding = 0;  // the embeddings' width: hidden, or ELECTRA's embedding_size
   int64_t rel_buckets = 0;  // MPNet: rows of the relative position bias table
+  // ModernBERT: rotary thetas, a global layer every `global_every` (others attend within
+  // `window` tokens), which Linears / LayerNorms have biases, the classifier's pooling and
+  // activation.
+  double global_theta = 0, local_theta = 0;
+  int64_t global_every = 0, window = 0;
+  bool attention_bias = false, mlp_bias = false, norm_bias = false, classifier_bias = false;
+  std::string classifier_pooling, classifier_act;
   float eps = 1e-12f;
   std::string act;
   std::vector<std::string> labels;  // id2label in id order (empty: none given)
@@ -213,6 +223,41 @@ Config read_config(const fs::path& path) {
     c.act = r.get_string("activation", "gelu");
     // sinusoidal_pos_embds: the table is still saved as position_embeddings.weight, so the graph
     // is the same.
+  } else if (family == "modernbert") {
+    // ModernBertConfig's defaults (transformers 4.48+, the keys ModernBERT's hub configs use).
+    c.vocab = r.get_int("vocab_size", 50368);
+    c.hidden = r.get_int("hidden_size", 768);
+    c.layers = r.get_int("num_hidden_layers", 22);
+    c.heads = r.get_int("num_attention_heads", 12);
+    c.intermediate = r.get_int("intermediate_size", 1152);
+    c.max_pos = r.get_int("max_position_embeddings", 8192);
+    c.pad_id = r.get_int("pad_token_id", 50283, 0);
+    c.eps = static_cast<float>(r.get_float("norm_eps", 1e-5));
+    c.act = r.get_string("hidden_activation", "gelu");
+    c.global_theta = r.get_float("global_rope_theta", 160000.0);
+    c.local_theta = r.get_float("local_rope_theta", 10000.0);
+    c.global_every = r.get_int("global_attn_every_n_layers", 3);
+    c.window = r.get_int("local_attention", 128) / 2;
+    c.attention_bias = r.get_bool("attention_bias", false);
+    c.mlp_bias = r.get_bool("mlp_bias", false);
+    c.norm_bias = r.get_bool("norm_bias", false);
+    c.classifier_bias = r.get_bool("classifier_bias", false);
+    c.classifier_pooling = r.get_string("classifier_pooling", "cls");
+    c.classifier_act = r.get_string("classifier_activation", "gelu");
+    if (c.classifier_pooling != "cls" && c.classifier_pooling != "mean") {
+      throw Error(c.path + ": classifier_pooling '" + c.classifier_pooling + "' is not supported (cls, mean)");
+    }
+    for (const char* key : {"rope_scaling", "rope_parameters", "layer_types", "head_dim"}) {
+      if (j.contains(key) && !j[key].is_null()) {
+        throw Error(c.path + ": '" + key + "' is not supported (ModernBERT's global_rope_theta, local_rope_theta "
+                    "and global_attn_every_n_layers are)");
+      }
+    }
+    if ((c.hidden / std::max<int64_t>(c.heads, 1)) % 2 != 0) {
+      throw Error(c.path + ": rotary embeddings need an even head size, got hidden_size " + std::to_string(c.hidden) +
+                  " / num_attention_heads " + std::to_string(c.heads));
+    }
+    if (c.window < 1) throw Error(c.path + ": 'local_attention' must be at least 2");
   } else if (family == "mpnet") {
     // MPNetConfig's defaults. The embeddings' padding index is 1 whatever pad_token_id says
     // (transformers fixes it); the buckets of the position bias are always 32 with a maximum
@@ -254,9 +299,11 @@ Config read_config(const fs::path& path) {
       throw Error(c.path + ": decoder / cross-attention models are not supported (encoders only)");
     }
   }
-  if (c.act != "gelu" && c.act != "gelu_new" && c.act != "gelu_pytorch_tanh" && c.act != "relu") {
-    throw Error(c.path + ": hidden_act " + base::json_excerpt(json(c.act)) +
-                " is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
+  for (const std::string& act : {c.act, family == "modernbert" ? c.classifier_act : c.act}) {
+    if (act != "gelu" && act != "gelu_new" && act != "gelu_pytorch_tanh" && act != "relu") {
+      throw Error(c.path + ": " + (family == "modernbert" ? "activation " : "hidden_act ") +
+                  base::json_excerpt(json(act)) + " is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
+    }
   }
   if (c.embedding == 0) c.embedding = c.hidden;
   if (c.hidden % c.heads != 0) {
@@ -313,7 +360,8 @@ class Weights {
  public:
   Weights(std::unique_ptr<WeightsFile> file, const Config& cfg) : file_(std::move(file)) {
     // The body's prefix: whichever convention the word embeddings are stored under.
-    const std::string word = "embeddings.word_embeddings.weight";
+    const std::string word = std::string(cfg.arch->family) == "modernbert" ? "embeddings.tok_embeddings.weight"
+                                                                         : "embeddings.word_embeddings.weight";
     const std::string p = cfg.arch->prefix;
     if (file_->contains(p + word)) {
       prefix_ = p;
@@ -365,9 +413,10 @@ class Weights {
 // A file with more layers than the config asks for: the config contradicts the weights (the
 // graph would silently skip the extra layers).
 void check_layer_count(const Config& c, const Weights& w) {
-  const std::string stem = w.prefix() + (std::string(c.arch->family) == "distilbert"
-                                             ? "transformer.layer."
-                                             : "encoder.layer.");
+  const std::string family = c.arch->family;
+  const std::string stem = w.prefix() + (family == "distilbert"   ? "transformer.layer."
+                                         : family == "modernbert" ? "layers."
+                                                                  : "encoder.layer.");
   for (const auto& [name, shape] : w.file().shapes()) {
     if (!name.starts_with(stem)) continue;
     const std::string index = name.substr(stem.size(), name.find('.', stem.size()) - stem.size());
@@ -424,9 +473,9 @@ class Builder {
   }
 
   // y = x · Wᵀ + b on [..., K] (MatMul with W transposed to [K, N] at import, then Add(b, ·)),
-  // as torch exports nn.Linear on a 3-D input.
+  // as torch exports nn.Linear on a 3-D input; without `bias`, x · Wᵀ.
   ValueId linear3d(ValueId x, const std::string& module, bool body, int64_t k, int64_t n,
-                   const std::string& hint, const std::string& out = "") {
+                   const std::string& hint, const std::string& out = "", bool bias = true) {
     const std::string wname = body ? w_.body_name(module + ".weight") : module + ".weight";
     const std::string bname = body ? w_.body_name(module + ".bias") : module + ".bias";
     Tensor w = w_.get(wname, {n, k}, hint);
@@ -437,32 +486,42 @@ class Builder {
       for (int64_t j = 0; j < k; ++j) dst[j * n + i] = src[i * k + j];
     }
     ValueId wv = constant(wname + ".T", std::move(wt));
+    if (!bias) return node(Op::MatMul, module + "/MatMul", {x, wv}, {}, out);
     ValueId bv = constant(bname, w_.get(bname, {n}, hint));
     ValueId mm = node(Op::MatMul, module + "/MatMul", {x, wv});
     return node(Op::Add, module + "/Add", {bv, mm}, {}, out);
   }
 
-  // y = x · Wᵀ + b on [batch, K] as Gemm(transB = 1), as torch exports it on a 2-D input.
+  // y = x · Wᵀ + b on [batch, K] as Gemm(transB = 1), as torch exports it on a 2-D input
+  // (without `bias`, Gemm without C).
   ValueId gemm(ValueId x, const std::string& module, bool body, int64_t k, int64_t n,
-               const std::string& hint, const std::string& out = "") {
+               const std::string& hint, const std::string& out = "", bool bias = true) {
     const std::string wname = body ? w_.body_name(module + ".weight") : module + ".weight";
     const std::string bname = body ? w_.body_name(module + ".bias") : module + ".bias";
     ValueId wv = constant(wname, w_.get(wname, {n, k}, hint));
-    ValueId bv = constant(bname, w_.get(bname, {n}, hint));
+    ValueId bv = bias ? constant(bname, w_.get(bname, {n}, hint)) : ir::kNoValue;
     ir::Attrs a;
     a.set("alpha", 1.0f);
     a.set("beta", 1.0f);
     a.set("transB", int64_t{1});
-    return node(Op::Gemm, module + "/Gemm", {x, wv, bv}, std::move(a), out);
+    std::vector<ValueId> inputs{x, wv};
+    if (bias) inputs.push_back(bv);
+    return node(Op::Gemm, module + "/Gemm", std::move(inputs), std::move(a), out);
   }
 
-  // LayerNormalization (opset 17) over the last axis, of width hidden (or `width`).
+  // LayerNormalization (opset 17) over the last axis, of width hidden (or `width`); without
+  // `bias` (ModernBERT's norm_bias false) its beta is zeros.
   ValueId layer_norm(ValueId x, const std::string& module, const std::string& out = "",
-                     int64_t width = 0) {
+                     int64_t width = 0, bool bias = true, bool body = true) {
     const std::string hint = width ? dims_hint({{"embedding_size", width}}) : hidden_hint();
     if (width == 0) width = cfg_.hidden;
-    ValueId gamma = body_const(module + ".weight", {width}, hint);
-    ValueId beta = body_const(module + ".bias", {width}, hint);
+    auto param = [&](const std::string& key) {
+      const std::string stored = body ? w_.body_name(key) : key;
+      return constant(stored, w_.get(stored, {width}, hint));
+    };
+    ValueId gamma = param(module + ".weight");
+    ValueId beta = bias ? param(module + ".bias")
+                        : constant(module + ".zero_bias", Tensor::empty(DType::kF32, {width}));
     ir::Attrs a;
     a.set("axis", int64_t{-1});
     a.set("epsilon", cfg_.eps);
@@ -706,6 +765,128 @@ ValueId build_position_bias(Builder& b, const Config& c, ValueId ids) {
   return b.node(Op::Unsqueeze, m + "/Unsqueeze", {heads_first, b.i64s(m + "/axes_batch", {0}, {1})});
 }
 
+// ---- ModernBERT (transformers' modeling_modernbert.py, its eager attention) ------------------
+
+// Rotary cos and sin [1, 1, S, D] for positions 0..S-1 (`positions`: float32 [S]) at `theta`,
+// in float32 as ModernBertRotaryEmbedding computes them: inv_freq = 1 / theta^(2i / D),
+// freqs = position · inv_freq, emb = cat(freqs, freqs).
+std::pair<ValueId, ValueId> build_rotary(Builder& b, const Config& c, ValueId positions, double theta,
+                                         const std::string& m) {
+  const int64_t D = c.hidden / c.heads;
+  std::vector<float> inv(static_cast<size_t>(D / 2));
+  for (int64_t i = 0; i < D / 2; ++i) {
+    inv[static_cast<size_t>(i)] =
+        1.0f / std::pow(static_cast<float>(theta), static_cast<float>(2 * i) / static_cast<float>(D));
+  }
+  ValueId column = b.node(Op::Unsqueeze, m + "/Unsqueeze", {positions, b.i64s(m + "/axes1", {1}, {1})});
+  ValueId freqs = b.node(Op::Mul, m + "/Mul", {column, b.constant(m + ".inv_freq", Tensor::from_vector<float>(inv, {D / 2}))});
+  ValueId emb = b.node(Op::Concat, m + "/Concat", {freqs, freqs}, Builder::attr("axis", int64_t{-1}));
+  ValueId axes = b.i64s(m + "/axes01", {0, 1}, {2});
+  ValueId cos = b.node(Op::Unsqueeze, m + "/Unsqueeze_cos", {b.node(Op::Cos, m + "/Cos", {emb}), axes});
+  ValueId sin = b.node(Op::Unsqueeze, m + "/Unsqueeze_sin", {b.node(Op::Sin, m + "/Sin", {emb}), axes});
+  return {cos, sin};
+}
+
+// x · cos + rotate_half(x) · sin on [B, NH, S, D], rotate_half(x) = (-x[..., D/2:], x[..., :D/2]).
+ValueId apply_rotary(Builder& b, ValueId x, std::pair<ValueId, ValueId> rope, int64_t D, const std::string& m) {
+  auto slice = [&](int64_t begin, int64_t end, const std::string& name) {
+    return b.node(Op::Slice, m + "/" + name,
+                  {x, b.i64s(m + "/" + name + "_starts", {begin}, {1}), b.i64s(m + "/" + name + "_ends", {end}, {1}),
+                   b.i64s(m + "/" + name + "_axes", {-1}, {1}), b.i64s(m + "/" + name + "_steps", {1}, {1})});
+  };
+  ValueId upper = b.node(Op::Neg, m + "/Neg", {slice(D / 2, INT64_MAX, "Slice_upper")});
+  ValueId half = b.node(Op::Concat, m + "/Concat", {upper, slice(0, D / 2, "Slice_lower")},
+                        Builder::attr("axis", int64_t{-1}));
+  return b.node(Op::Add, m + "/Add", {b.node(Op::Mul, m + "/Mul", {x, rope.first}),
+                                      b.node(Op::Mul, m + "/Mul_1", {half, rope.second})});
+}
+
+// One output per part of x split along `axis` (sizes `sizes`).
+std::vector<ValueId> split(Builder& b, ValueId x, int64_t axis, const std::vector<int64_t>& sizes,
+                           const std::string& m) {
+  std::vector<ValueId> outs;
+  for (size_t i = 0; i < sizes.size(); ++i) outs.push_back(b.g_.add_value(m + "_output_" + std::to_string(i)));
+  b.g_.add_node(Op::Split, m, {x, b.i64s(m + "/split", sizes, {static_cast<int64_t>(sizes.size())})}, outs,
+                Builder::attr("axis", axis));
+  return outs;
+}
+
+// ModernBertEncoderLayer: x + Wo(attention(attn_norm(x))), then + Wo(act(in) · gate) of the
+// GeGLU MLP on mlp_norm; layer 0 has no attn_norm; local layers add `window_bias` (float32 min
+// beyond the window) to the scores.
+ValueId build_modernbert_layer(Builder& b, const Config& c, ValueId x, ValueId mask, ValueId window_bias,
+                               std::pair<ValueId, ValueId> rope, int64_t i) {
+  const std::string l = "layers." + std::to_string(i);
+  const int64_t h = c.hidden, nh = c.heads, d = h / nh, f = c.intermediate;
+  const std::string hh = b.dims_hint({{c.hidden_key, h}});
+  const std::string fh = b.dims_hint({{c.hidden_key, h}, {c.ffn_key, f}});
+  ValueId a = i == 0 ? x : b.layer_norm(x, l + ".attn_norm", "", 0, c.norm_bias);
+  ValueId qkv = b.linear3d(a, l + ".attn.Wqkv", true, h, 3 * h, hh, "", c.attention_bias);
+  ir::Attrs reshape_attrs = Builder::attr("allowzero", int64_t{0});
+  ValueId five = b.node(Op::Reshape, l + "/attn/Reshape", {qkv, b.i64s(l + "/attn/qkv_shape", {0, 0, 3, nh, d}, {5})},
+                        reshape_attrs);
+  ValueId heads_first = b.node(Op::Transpose, l + "/attn/Transpose", {five},
+                               Builder::attr("perm", std::vector<int64_t>{0, 3, 2, 1, 4}));
+  std::vector<ValueId> parts = split(b, heads_first, 2, {1, 1, 1}, l + "/attn/Split");
+  ValueId axis2 = b.i64s(l + "/attn/axis2", {2}, {1});
+  std::vector<ValueId> qkv_heads;
+  for (int p = 0; p < 3; ++p) {
+    qkv_heads.push_back(b.node(Op::Squeeze, l + "/attn/Squeeze_" + std::to_string(p), {parts[static_cast<size_t>(p)], axis2}));
+  }
+  ValueId q = apply_rotary(b, qkv_heads[0], rope, d, l + "/attn/rotary_q");
+  ValueId k = apply_rotary(b, qkv_heads[1], rope, d, l + "/attn/rotary_k");
+  ValueId kt = b.node(Op::Transpose, l + "/attn/Transpose_k", {k}, Builder::attr("perm", std::vector<int64_t>{0, 1, 3, 2}));
+  ValueId scores = b.node(Op::Mul, l + "/attn/Mul_scale",
+                          {b.node(Op::MatMul, l + "/attn/MatMul", {q, kt}),
+                           b.f32_scalar(l + "/attn/scale", static_cast<float>(std::pow(static_cast<double>(d), -0.5)))});
+  if (window_bias != ir::kNoValue) scores = b.node(Op::Add, l + "/attn/Add_window", {scores, window_bias});
+  ValueId masked = b.node(Op::Add, l + "/attn/Add_mask", {scores, mask});
+  ValueId probs = b.node(Op::Softmax, l + "/attn/Softmax", {masked}, Builder::attr("axis", int64_t{-1}));
+  ValueId ctx = b.node(Op::MatMul, l + "/attn/MatMul_1", {probs, qkv_heads[2]});
+  ValueId ct = b.node(Op::Transpose, l + "/attn/Transpose_ctx", {ctx}, Builder::attr("perm", std::vector<int64_t>{0, 2, 1, 3}));
+  ValueId merged = b.node(Op::Reshape, l + "/attn/Reshape_1", {ct, b.i64s(l + "/attn/hidden_shape", {0, 0, h}, {3})},
+                          reshape_attrs);
+  ValueId attn = b.linear3d(merged, l + ".attn.Wo", true, h, h, hh, "", c.attention_bias);
+  ValueId x2 = b.node(Op::Add, l + "/Add", {x, attn});
+  ValueId m = b.layer_norm(x2, l + ".mlp_norm", "", 0, c.norm_bias);
+  ValueId wi = b.linear3d(m, l + ".mlp.Wi", true, h, 2 * f, fh, "", c.mlp_bias);
+  std::vector<ValueId> halves = split(b, wi, -1, {f, f}, l + "/mlp/Split");
+  ValueId gated = b.node(Op::Mul, l + "/mlp/Mul", {b.activation(halves[0], l + ".mlp"), halves[1]});
+  ValueId out = b.linear3d(gated, l + ".mlp.Wo", true, f, h, fh, "", c.mlp_bias);
+  return b.node(Op::Add, l + "/Add_1", {x2, out});
+}
+
+// The whole ModernBertModel body: embeddings (tok_embeddings → norm), layers (global ones every
+// global_attn_every_n_layers with the global theta, the others windowed with the local theta),
+// final_norm → last_hidden_state.
+ValueId build_modernbert(Builder& b, const Config& c, ValueId ids, ValueId mask) {
+  ValueId word_table = b.body_const("embeddings.tok_embeddings.weight", {c.vocab, c.hidden},
+                                    b.dims_hint({{"vocab_size", c.vocab}, {c.hidden_key, c.hidden}}));
+  ValueId x = b.node(Op::Gather, "embeddings.tok_embeddings/Gather", {word_table, ids}, Builder::attr("axis", int64_t{0}));
+  x = b.layer_norm(x, "embeddings.norm", "", 0, c.norm_bias);
+  const std::string m = "rotary_emb";
+  ValueId shape = b.node(Op::Shape, m + "/Shape", {ids});
+  ValueId seq = b.node(Op::Gather, m + "/Gather", {shape, b.i64_scalar(m + "/one", 1)}, Builder::attr("axis", int64_t{0}));
+  ValueId r = b.node(Op::Range, m + "/Range", {b.i64_scalar(m + "/zero", 0), seq, b.i64_scalar(m + "/delta", 1)});
+  ValueId positions = b.node(Op::Cast, m + "/Cast", {r}, Builder::attr("to", static_cast<int64_t>(DType::kF32)));
+  const auto global_rope = build_rotary(b, c, positions, c.global_theta, m + ".global");
+  const auto local_rope = build_rotary(b, c, positions, c.local_theta, m + ".local");
+  // The sliding window: float32 min where |i - j| > local_attention / 2, as [1, 1, S, S].
+  const std::string w = "sliding_window";
+  ValueId rows = b.node(Op::Unsqueeze, w + "/Unsqueeze_rows", {r, b.i64s(w + "/axes0", {0}, {1})});
+  ValueId cols = b.node(Op::Unsqueeze, w + "/Unsqueeze_cols", {r, b.i64s(w + "/axes1", {1}, {1})});
+  ValueId distance = b.node(Op::Abs, w + "/Abs", {b.node(Op::Sub, w + "/Sub", {rows, cols})});
+  ValueId far = b.node(Op::Greater, w + "/Greater", {distance, b.i64_scalar(w + "/half_window", c.window)});
+  ValueId bias2 = b.node(Op::Where, w + "/Where", {far, b.f32_scalar(w + "/min", std::numeric_limits<float>::lowest()),
+                                                  b.f32_scalar(w + "/zero", 0.0f)});
+  ValueId window_bias = b.node(Op::Unsqueeze, w + "/Unsqueeze", {bias2, b.i64s(w + "/axes01", {0, 1}, {2})});
+  for (int64_t i = 0; i < c.layers; ++i) {
+    const bool global = i % c.global_every == 0;
+    x = build_modernbert_layer(b, c, x, mask, global ? ir::kNoValue : window_bias, global ? global_rope : local_rope, i);
+  }
+  return b.layer_norm(x, "final_norm", "last_hidden_state", 0, c.norm_bias);
+}
+
 // hidden[:, 0] as [B, H].
 ValueId first_token(Builder& b, ValueId hidden, const std::string& module) {
   return b.node(Op::Gather, module + "/Gather", {hidden, b.i64_scalar(module + "/index0", 0)},
@@ -742,19 +923,24 @@ HfImport import_hf(const std::string& dir_arg) {
   ValueId type_ids = ir::kNoValue;
   if (fam == "bert" || fam == "electra") type_ids = g.add_input("token_type_ids", ids_type());
 
-  ValueId x = build_embeddings(b, cfg, ids, type_ids);
   ValueId mask = b.extended_mask(mask_in);
-  const ValueId position_bias = fam == "mpnet" ? build_position_bias(b, cfg, ids) : ir::kNoValue;
-  for (int64_t i = 0; i < cfg.layers; ++i) {
-    const bool last = i + 1 == cfg.layers;
-    x = build_layer(b, cfg, x, mask, position_bias, layer_modules(fam, i), last);
+  ValueId x;
+  if (fam == "modernbert") {
+    x = build_modernbert(b, cfg, ids, mask);
+  } else {
+    x = build_embeddings(b, cfg, ids, type_ids);
+    const ValueId position_bias = fam == "mpnet" ? build_position_bias(b, cfg, ids) : ir::kNoValue;
+    for (int64_t i = 0; i < cfg.layers; ++i) {
+      const bool last = i + 1 == cfg.layers;
+      x = build_layer(b, cfg, x, mask, position_bias, layer_modules(fam, i), last);
+    }
   }
   const int64_t h = cfg.hidden;
   const std::string hh = b.dims_hint({{cfg.hidden_key, h}});
   int64_t num_labels = 0;
   if (cfg.arch->head == Head::none) {
     g.outputs.push_back(x);
-    if (fam != "distilbert" && w.has_body("pooler.dense.weight")) {
+    if (fam != "distilbert" && fam != "modernbert" && w.has_body("pooler.dense.weight")) {
       ValueId first = first_token(b, x, "pooler");
       ValueId dense = b.gemm(first, "pooler.dense", true, h, h, hh);
       ValueId pooled = b.node(Op::Tanh, "pooler/Tanh", {dense}, {}, "pooler_output");
@@ -792,6 +978,24 @@ HfImport import_hf(const std::string& dir_arg) {
       ValueId dense = b.gemm(first, "classifier.dense", false, h, h, hh);
       ValueId t = b.node(Op::Tanh, "classifier/Tanh", {dense});
       logits = b.gemm(t, "classifier.out_proj", false, h, num_labels, lh, "logits");
+    } else if (fam == "modernbert") {  // pooling (cls or mean), head: dense → act → norm
+      ValueId pooled;
+      if (cfg.classifier_pooling == "cls") {
+        pooled = first_token(b, x, "pooling");
+      } else {  // (h · mask).sum(1) / mask.sum(1, keepdim)
+        ValueId mf = b.node(Op::Cast, "pooling/Cast", {mask_in}, Builder::attr("to", static_cast<int64_t>(DType::kF32)));
+        ValueId weighted = b.node(Op::Mul, "pooling/Mul",
+                                  {x, b.node(Op::Unsqueeze, "pooling/Unsqueeze", {mf, b.i64s("pooling/axes_last", {-1}, {1})})});
+        ir::Attrs sum_attrs = Builder::attr("keepdims", int64_t{0});
+        ValueId sum = b.node(Op::ReduceSum, "pooling/ReduceSum", {weighted, b.i64s("pooling/axes1", {1}, {1})}, sum_attrs);
+        ValueId count = b.node(Op::ReduceSum, "pooling/ReduceSum_1", {mf, b.i64s("pooling/axes1_1", {1}, {1})},
+                               Builder::attr("keepdims", int64_t{1}));
+        pooled = b.node(Op::Div, "pooling/Div", {sum, count});
+      }
+      ValueId dense = b.gemm(pooled, "head.dense", false, h, h, hh, "", cfg.classifier_bias);
+      ValueId act = b.activation(dense, "head", cfg.classifier_act);
+      ValueId norm = b.layer_norm(act, "head.norm", "", 0, cfg.norm_bias, false);
+      logits = b.gemm(norm, "classifier", false, h, num_labels, lh, "logits");
     } else if (fam == "electra") {  // ElectraClassificationHead: GELU (exact), not tanh
       ValueId first = first_token(b, x, "classifier");
       ValueId dense = b.gemm(first, "classifier.dense", false, h, h, hh);

@@ -6,7 +6,7 @@
 //
 // Architectures (config.json "architectures"[0], else "model_type" → its bare model):
 //   Bert / DistilBert / Roberta / XLMRoberta / Electra: Model, ForSequenceClassification,
-//   ForTokenClassification; MPNetModel, MPNetForSequenceClassification
+//   ForTokenClassification; MPNet, ModernBert: Model, ForSequenceClassification
 //   (hidden_act / activation: gelu (erf), gelu_new / gelu_pytorch_tanh (tanh form), relu;
 //   absolute position embeddings only).
 // Parameter names are matched with or without the "bert." / "distilbert." / "roberta." /
@@ -33,6 +33,13 @@
 //   heads    pooler: Gather(h, 0, axis 1) → Gemm(transB = 1) → Tanh; classifiers as in
 //            transformers (BERT: pooler → classifier; RoBERTa: dense → Tanh → out_proj;
 //            DistilBERT: pre_classifier → Relu → classifier), all Gemm transB = 1.
+//   ModernBERT (its own builder, as torch exports its eager path): tok_embeddings → norm;
+//            pre-norm layers: Wqkv → Reshape [0, 0, 3, NH, D] → Transpose (0,3,2,1,4) → Split
+//            (axis 2) → Squeeze → rotary on q, k (x·cos + Concat(Neg(x[D/2:]), x[:D/2])·sin,
+//            cos / sin from Range(0, seq) and the layer's theta) → scores · D^-0.5 [+ the
+//            sliding window bias [1, 1, S, S] in local layers] + mask → Softmax → Wo + residual;
+//            mlp_norm → Wi → Split in two → act(input) · gate → Wo + residual; final_norm.
+//            Linears and norms without bias where the config says so (a norm gets zero beta).
 //   outputs  last_hidden_state [batch, seq, H] (+ pooler_output [batch, H] for BertModel /
 //            RobertaModel with a pooler in the file); logits [batch, num_labels] for classifiers.
 //

@@ -10,9 +10,12 @@ namespace bertc::kernels::ref::fused {
 
 // src[0] QKV float32 [B, S, 3*NH*D]: row (b, s) holds Q (heads in order, D each), then K, then
 // V. src[1] bias float32 [B, S] (optional), added to every score of key j. src[2] rel float32
-// [NH, 2R-1] (optional): a bias by distance, S <= R. attrs num_heads, scale. dst[0]
+// [NH|1, 2R-1] (optional): a bias by distance, S <= R. src[3], src[4] cos, sin float32 [P, D]
+// (optional, together): rotary embeddings of q and k, S <= P. attrs num_heads, scale, window
+// (> 0: scores of keys with |j - i| > window are -inf). dst[0]
 // [B, S, NH*D]: for each b, head h, query i:
-//   p_j = softmax_j(scale * q_i·k_j + bias[b, j] + rel[h, j - i + R - 1]),  y_i = sum_j p_j v_j
+//   p_j = softmax_j(scale * q'_i·k'_j + bias[b, j] + rel[h, j - i + R - 1]),  y_i = sum_j p_j v_j
+// with x'_p = x_p cos[p] + rotate_half(x_p) sin[p], rotate_half(x) = (-x[D/2:], x[:D/2]).
 // all in double. The scores are finite for finite inputs even with bias = float32 min (double
 // does not overflow). A row whose scores are all -inf (a bias of -inf on every key) gets the
 // uniform distribution, as PyTorch gives for a row masked with finfo.min. No aliasing.
@@ -28,19 +31,39 @@ void attention(const KernelCall& call) {
   const int64_t H = W / 3, D = H / heads;
   const Tensor* bias_t = call.src.size() > 1 ? call.src[1] : nullptr;
   const Tensor* rel_t = call.src.size() > 2 ? call.src[2] : nullptr;
+  const Tensor* cos_t = call.src.size() > 3 ? call.src[3] : nullptr;
+  const Tensor* sin_t = call.src.size() > 4 ? call.src[4] : nullptr;
   const Sequences padded{B, nullptr, S};
   const Sequences& seqs = call.sequences ? *call.sequences : padded;
   const int64_t R = rel_t && rel_t->rank() == 2 ? (rel_t->dim(1) + 1) / 2 : 0;
+  const bool rotary = cos_t && sin_t;
   if (W != 3 * heads * D ||
       (bias_t && (call.sequences || bias_t->dim(0) != B || bias_t->dim(1) != S)) ||
-      (rel_t && (rel_t->rank() != 2 || rel_t->dim(0) != heads || rel_t->dim(1) != 2 * R - 1 ||
-                 seqs.max_len > R))) {
+      (rel_t && (rel_t->rank() != 2 || (rel_t->dim(0) != heads && rel_t->dim(0) != 1) ||
+                 rel_t->dim(1) != 2 * R - 1 || seqs.max_len > R)) ||
+      (cos_t != nullptr) != (sin_t != nullptr) ||
+      (rotary && (cos_t->shape() != Dims{cos_t->dim(0), D} || sin_t->shape() != cos_t->shape() ||
+                  D % 2 != 0 || seqs.max_len > cos_t->dim(0)))) {
     call.attrs->fail("QKV " + dims_str(qkv.shape()) +
                      (bias_t ? " and bias " + dims_str(bias_t->shape()) : "") +
                      (rel_t ? " and rel " + dims_str(rel_t->shape()) : "") +
+                     (cos_t ? " and cos " + dims_str(cos_t->shape()) : "") +
                      " do not fit num_heads = " + std::to_string(heads) +
                      (call.sequences ? " in a packed batch" : ""));
   }
+  // Row `row` of Q (part 0) or K (part 1), head h, at position p of its sequence, rotated.
+  std::vector<double> rq(static_cast<size_t>(D)), rk(static_cast<size_t>(D));
+  auto rotated = [&](const float* x, int64_t p, std::vector<double>& out) {
+    for (int64_t d = 0; d < D; ++d) {
+      if (!rotary) {
+        out[d] = x[d];
+        continue;
+      }
+      const double half = d < D / 2 ? -static_cast<double>(x[d + D / 2]) : static_cast<double>(x[d - D / 2]);
+      out[d] = static_cast<double>(x[d]) * cos_t->data<float>()[p * D + d] +
+               half * sin_t->data<float>()[p * D + d];
+    }
+  };
   const float* base = qkv.data<float>();
   float* out = y.data<float>();
   std::vector<double> p(static_cast<size_t>(seqs.max_len));
@@ -49,17 +72,18 @@ void attention(const KernelCall& call) {
     const int64_t len = seqs.offsets ? seqs.offsets[b + 1] - row0 : S;
     const float* bias = bias_t ? bias_t->data<float>() + b * S : nullptr;
     for (int64_t h = 0; h < heads; ++h) {
-      const float* rel = rel_t ? rel_t->data<float>() + h * (2 * R - 1) + R - 1 : nullptr;
+      const float* rel =
+          rel_t ? rel_t->data<float>() + (rel_t->dim(0) == 1 ? 0 : h) * (2 * R - 1) + R - 1 : nullptr;
       for (int64_t i = 0; i < len; ++i) {
-        const float* q = base + (row0 + i) * W + h * D;
+        rotated(base + (row0 + i) * W + h * D, i, rq);
         double max = -std::numeric_limits<double>::infinity();
         for (int64_t j = 0; j < len; ++j) {
-          const float* k = base + (row0 + j) * W + H + h * D;
+          rotated(base + (row0 + j) * W + H + h * D, j, rk);
           double dot = 0;
-          for (int64_t d = 0; d < D; ++d)
-            dot += static_cast<double>(q[d]) * static_cast<double>(k[d]);
+          for (int64_t d = 0; d < D; ++d) dot += rq[d] * rk[d];
           p[j] = scale * dot + (bias ? static_cast<double>(bias[j]) : 0.0) +
                  (rel ? static_cast<double>(rel[j - i]) : 0.0);
+          if (attrs.window > 0 && std::abs(j - i) > attrs.window) p[j] = -std::numeric_limits<double>::infinity();
           max = std::max(max, p[j]);
         }
         double sum = 0;

@@ -66,4 +66,23 @@ void dense(const KernelCall& call) {
   }
 }
 
+// bertc.GatedActivation: src[0] X float32 [..., 2F]; dst[0] [..., F] = act(X[..., :F]) ·
+// X[..., F:], act exact in double (attr activation). No aliasing.
+void gated_activation(const KernelCall& call) {
+  const Tensor& x = *call.src[0];
+  const auto& attrs = call.attrs_as<ir::GatedActivationAttrs>();
+  if (x.dtype() != DType::kF32 || x.rank() < 1 || x.shape().back() % 2 != 0) {
+    attrs.fail("X must be float32 [..., 2F], got " + dims_str(x.shape()));
+  }
+  const int64_t F = x.shape().back() / 2, rows = F == 0 ? 0 : x.numel() / (2 * F);
+  const float* in = x.data<float>();
+  float* out = call.dst[0]->data<float>();
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t f = 0; f < F; ++f) {
+      const double gate = in[r * 2 * F + F + f];
+      out[r * F + f] = static_cast<float>(activation(attrs.activation, in[r * 2 * F + f]) * gate);
+    }
+  }
+}
+
 }  // namespace bertc::kernels::ref::fused

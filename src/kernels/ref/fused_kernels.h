@@ -1,5 +1,6 @@
 // Reference kernels of bertc's internal fused ops (contracts in ops.def), one file each:
-// fused_dense.cc, fused_layer_norm.cc, fused_attention.cc, fused_embed_layer_norm.cc; the family
+// fused_dense.cc (and bertc.GatedActivation), fused_layer_norm.cc, fused_attention.cc,
+// fused_embed_layer_norm.cc; the family
 // is registered by fused_kernels.cc. Plain scalar loops with double accumulation: the oracle
 // the optimized kernels are tested against. They ignore attr fast_math (always exact).
 #pragma once
@@ -12,6 +13,7 @@ void dense(const KernelCall& call);             // fused_dense.cc
 void layer_norm(const KernelCall& call);        // fused_layer_norm.cc
 void attention(const KernelCall& call);         // fused_attention.cc
 void embed_layer_norm(const KernelCall& call);  // fused_embed_layer_norm.cc
+void gated_activation(const KernelCall& call);  // fused_dense.cc
 
 // bertc.Dense's activation (attr `activation`) of one value, exactly, in double:
 // 0 identity, 1 GELU erf 0.5x(1+erf(x/sqrt2)), 2 GELU tanh

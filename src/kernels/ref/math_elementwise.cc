@@ -194,6 +194,12 @@ void exp(const KernelCall& call) {
 void log(const KernelCall& call) {
   unary_kernel<FloatTypes>(call, [](auto x) { return std::log(static_cast<double>(x)); });
 }
+void cos(const KernelCall& call) {
+  unary_kernel<FloatTypes>(call, [](auto x) { return std::cos(static_cast<double>(x)); });
+}
+void sin(const KernelCall& call) {
+  unary_kernel<FloatTypes>(call, [](auto x) { return std::sin(static_cast<double>(x)); });
+}
 void tanh(const KernelCall& call) {
   unary_kernel<FloatTypes>(call, [](auto x) { return std::tanh(static_cast<double>(x)); });
 }

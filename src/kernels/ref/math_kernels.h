@@ -28,6 +28,8 @@ void abs(const KernelCall& call);
 void sqrt(const KernelCall& call);
 void reciprocal(const KernelCall& call);
 void exp(const KernelCall& call);
+void cos(const KernelCall& call);
+void sin(const KernelCall& call);
 void log(const KernelCall& call);
 void erf(const KernelCall& call);
 void tanh(const KernelCall& call);

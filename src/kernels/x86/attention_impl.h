@@ -8,13 +8,16 @@
 //   Vp  V of the head, rows padded with zeros to Dp = head_dim rounded up to the vector width.
 //   per query block of kQ = 2W queries starting at q0:
 //   Qt  (scale Q)^T: Qt[d][i] = scale * Q[q0 + i][d] (queries past seq are 0).
-//   Rr  (with a relative position bias) the head's bias by distance, reversed: Rr[t] =
-//       rel[h, d + R - 1] for d = len - 1 - t, |d| < len, else 0, so the biases of key j for
-//       queries q0 .. q0 + kQ - 1 are the contiguous Rr[len - 1 - j + q0 ...].
+//   Rr  (with a relative position bias or a window) the head's bias by distance, reversed:
+//       Rr[t] = rel[h, d + R - 1] (0 without rel; -inf where |d| > window) for d = len - 1 - t,
+//       |d| < len, else 0, so the biases of key j for queries q0 .. q0 + kQ - 1 are the
+//       contiguous Rr[len - 1 - j + q0 ...].
 //   St  scores transposed, St[j][i] = Qt[:, i]·K[j] + bias[j] (+ rel), for keys j < seq; then
 //       exp(St - colmax) in place; 1/colsum in `inv`.
 //   y[q0 + i, h*D + d] = inv[i] * sum_j St[j][i] Vp[j][d]
-// K and Q are transposed in registers (V::transpose), 16×16 / 8×8 blocks at a time.
+// K and Q are transposed in registers (V::transpose), 16×16 / 8×8 blocks at a time. With rotary
+// tables, the head's Q and K rows are first rotated into scratch (Qr, Kr: [len, D]) and packed
+// from there.
 #pragma once
 
 #include <algorithm>
@@ -43,6 +46,22 @@ struct AttnTiles {
 };
 
 inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+// Rotary embeddings of `rows` rows of one head (row stride ld), the row at position p of its
+// sequence: out[p] = x·cos[p] + rotate_half(x)·sin[p], rotate_half(x) = (-x[D/2:], x[:D/2]);
+// out is [rows, D]. The compiler vectorizes the two half-row loops.
+inline void attn_rotate_rows(const float* x, int64_t ld, int64_t rows, int64_t D, const float* cos,
+                             const float* sin, float* out) {
+  const int64_t h = D / 2;
+  for (int64_t p = 0; p < rows; ++p) {
+    const float* xr = x + p * ld;
+    const float* c = cos + p * D;
+    const float* s = sin + p * D;
+    float* o = out + p * D;
+    for (int64_t d = 0; d < h; ++d) o[d] = xr[d] * c[d] - xr[d + h] * s[d];
+    for (int64_t d = h; d < D; ++d) o[d] = xr[d] * c[d] + xr[d - h] * s[d];
+  }
+}
 
 // Kp for keys [0, S) of one head (row stride ld in qkv).
 template <class V>
@@ -252,8 +271,10 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
   const int64_t vp_size = round_up(S * Dp, 16);
   const int64_t qt_size = round_up(D * Q, 16);
   const int64_t st_size = round_up(Sk * Q + Q, 16);
-  const int64_t rr_size = g.rel ? round_up(2 * S + Q, 16) : 0;
-  const int64_t scratch = kp_size + vp_size + qt_size + st_size + rr_size + round_up(Q, 16);
+  const bool by_distance = g.rel || g.window > 0;
+  const int64_t rr_size = by_distance ? round_up(2 * S + Q, 16) : 0;
+  const int64_t rot_size = g.cos ? round_up(S * D, 16) : 0;  // each of Qr and Kr
+  const int64_t scratch = kp_size + vp_size + qt_size + st_size + rr_size + 2 * rot_size + round_up(Q, 16);
 
   // Tasks: (b, h) pairs × chunks of query blocks; enough tasks for ~4 per thread.
   const int threads = pool ? pool->num_threads() : 1;
@@ -276,26 +297,42 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
     float* qt = vp + vp_size;
     float* st = qt + qt_size;
     float* rr = st + st_size;
-    float* inv = rr + rr_size;
+    float* qr = rr + rr_size;
+    float* kr = qr + rot_size;
+    float* inv = kr + rot_size;
     const float* base = g.qkv + row0 * ld + h * D;
     const float* bias = g.bias ? g.bias + b * S : nullptr;
-    if (g.rel) {
-      const float* rel = g.rel + h * (2 * g.rel_span - 1) + g.rel_span - 1;  // at distance 0
+    // Q and K rows of the head: in place, or rotated into Qr / Kr.
+    const float* q_rows = base;
+    const float* k_rows = base + HD;
+    int64_t q_ld = ld, k_ld = ld;
+    if (g.cos) {
+      attn_rotate_rows(base, ld, len, D, g.cos, g.sin, qr);
+      attn_rotate_rows(base + HD, ld, len, D, g.cos, g.sin, kr);
+      q_rows = qr;
+      k_rows = kr;
+      q_ld = k_ld = D;
+    }
+    if (by_distance) {
+      const float* rel = g.rel ? g.rel + (g.rel_heads == 1 ? 0 : h) * (2 * g.rel_span - 1) + g.rel_span - 1
+                               : nullptr;  // at distance 0
       for (int64_t t = 0; t < 2 * len + Q; ++t) {
         const int64_t d = len - 1 - t;
-        rr[t] = d > -len ? rel[d] : 0.0f;
+        rr[t] = d <= -len ? 0.0f
+                : g.window > 0 && (d > g.window || d < -g.window) ? -__builtin_inff()
+                : rel ? rel[d] : 0.0f;
       }
     }
-    attn_pack_k<V>(base + HD, ld, len, D, kp);
+    attn_pack_k<V>(k_rows, k_ld, len, D, kp);
     attn_pack_v<V>(base + 2 * HD, ld, len, D, Dp, vp);
     for (int64_t blk = chunk * per_chunk; blk < blk1; ++blk) {
       const int64_t q0 = blk * Q;
       const int rows = static_cast<int>(std::min<int64_t>(Q, len - q0));
-      attn_pack_q<V>(base + q0 * ld, ld, rows, D, g.scale, qt);
+      attn_pack_q<V>(q_rows + q0 * q_ld, q_ld, rows, D, g.scale, qt);
       Reg mx[2] = {V::set1(-__builtin_inff()), V::set1(-__builtin_inff())};
       for (int64_t j0 = 0; j0 < len; j0 += KR) {
         attn_score_tile<V>(D, kp + j0 * D, qt, st + j0 * Q, bias ? bias + j0 : nullptr,
-                           g.rel ? rr + (len - 1 - j0 + q0) : nullptr,
+                           by_distance ? rr + (len - 1 - j0 + q0) : nullptr,
                            static_cast<int>(std::min<int64_t>(KR, len - j0)), mx);
       }
       const bool fix = V::any_neg_inf(mx[0]) || V::any_neg_inf(mx[1]);

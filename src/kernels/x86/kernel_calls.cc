@@ -83,23 +83,27 @@ void f32_layer_norm_call(const KernelCall& call) {
 
 void f32_embed_layer_norm_call(const KernelCall& call) {
   const auto& st = call.attrs_as<EmbedLayerNormState>();
-  if (!has_src(call, 0) || !has_src(call, 2)) fail(call, "ids and positions are required");
+  if (!has_src(call, 0)) fail(call, "ids are required");
+  if (has_src(call, 2) != has_src(call, 5)) fail(call, "positions and the position table come together");
   const Tensor& ids = *call.src[0];
-  const Tensor& pos = *call.src[2];
   const Tensor& word = src_f32(call, 3, "word embeddings");
-  const Tensor& position = src_f32(call, 5, "position embeddings");
+  const bool positioned = has_src(call, 2);
+  const Tensor* pos = positioned ? call.src[2] : nullptr;
+  const Tensor* position = positioned ? &src_f32(call, 5, "position embeddings") : nullptr;
   const Tensor& gamma = src_f32(call, 6, "gamma");
   const Tensor& beta = src_f32(call, 7, "beta");
   const bool typed = has_src(call, 1) && has_src(call, 4);
   if (ids.rank() != 2) fail(call, "ids must be [B, S], got " + dims_str(ids.shape()));
   const int64_t B = ids.dim(0), S = ids.dim(1), tokens = B * S;
-  if (word.rank() != 2 || position.rank() != 2) fail(call, "embedding tables must be 2-D");
+  if (word.rank() != 2 || (position && position->rank() != 2)) fail(call, "embedding tables must be 2-D");
   const int64_t H = word.dim(1);
-  if (position.dim(1) != H) fail(call, "position table width " + std::to_string(position.dim(1)) + " != " + std::to_string(H));
+  if (position && position->dim(1) != H) {
+    fail(call, "position table width " + std::to_string(position->dim(1)) + " != " + std::to_string(H));
+  }
   check_numel(call, gamma, H, "gamma");
   check_numel(call, beta, H, "beta");
-  if (pos.rank() != 2 || pos.dim(1) != S || (pos.dim(0) != B && pos.dim(0) != 1)) {
-    fail(call, "positions " + dims_str(pos.shape()) + " must be [B or 1, S] for ids " + dims_str(ids.shape()));
+  if (pos && (pos->rank() != 2 || pos->dim(1) != S || (pos->dim(0) != B && pos->dim(0) != 1))) {
+    fail(call, "positions " + dims_str(pos->shape()) + " must be [B or 1, S] for ids " + dims_str(ids.shape()));
   }
   const Tensor* type = typed ? &src_f32(call, 4, "token type embeddings") : nullptr;
   if (type) {
@@ -118,18 +122,20 @@ void f32_embed_layer_norm_call(const KernelCall& call) {
   int64_t* pos_ids = type_ids + tokens;
   load_ids(call, ids, "input ids", word.dim(0), st.word_name, "word", word_ids);
   if (type) load_ids(call, *call.src[1], "token types", type->dim(0), st.type_name, "token type", type_ids);
-  load_ids(call, pos, "positions", position.dim(0), st.position_name, "position", pos_ids);
-  if (pos.dim(0) == 1 && B > 1) {
-    for (int64_t b = 1; b < B; ++b) std::copy(pos_ids, pos_ids + S, pos_ids + b * S);
+  if (pos) {
+    load_ids(call, *pos, "positions", position->dim(0), st.position_name, "position", pos_ids);
+    if (pos->dim(0) == 1 && B > 1) {
+      for (int64_t b = 1; b < B; ++b) std::copy(pos_ids, pos_ids + S, pos_ids + b * S);
+    }
   }
 
   EmbedLayerNormArgs args;
   args.word_ids = word_ids;
   args.type_ids = type ? type_ids : nullptr;
-  args.pos_ids = pos_ids;
+  args.pos_ids = pos ? pos_ids : nullptr;
   args.word = word.data<float>();
   args.type = type ? type->data<float>() : nullptr;
-  args.position = position.data<float>();
+  args.position = position ? position->data<float>() : nullptr;
   args.gamma = gamma.data<float>();
   args.beta = beta.data<float>();
   args.y = y.data<float>();
@@ -154,23 +160,38 @@ void f32_attention_call(const KernelCall& call) {
     check_numel(call, b, B * S, "bias");
     bias = b.data<float>();
   }
-  const float* rel = nullptr;
-  int64_t rel_span = 0;
+  const int64_t longest = call.sequences ? call.sequences->max_len : S;
+  const int64_t head_dim = W / (3 * st.num_heads);
+  AttentionArgs args;
   if (has_src(call, 2)) {
     const Tensor& r = src_f32(call, 2, "rel");
-    rel_span = (r.numel() / st.num_heads + 1) / 2;
-    check_numel(call, r, st.num_heads * (2 * rel_span - 1), "rel");
-    const int64_t longest = call.sequences ? call.sequences->max_len : S;
-    if (longest > rel_span) {
-      fail(call, "a sequence of " + std::to_string(longest) + " tokens is longer than the " +
-                     std::to_string(rel_span) + " the relative position bias covers");
+    if (r.rank() != 2 || (r.dim(0) != st.num_heads && r.dim(0) != 1) || r.dim(1) % 2 != 1) {
+      fail(call, "rel must be [num_heads or 1, 2R - 1], got " + dims_str(r.shape()));
     }
-    rel = r.data<float>();
+    args.rel_heads = r.dim(0);
+    args.rel_span = (r.dim(1) + 1) / 2;
+    if (longest > args.rel_span) {
+      fail(call, "a sequence of " + std::to_string(longest) + " tokens is longer than the " +
+                     std::to_string(args.rel_span) + " the relative position bias covers");
+    }
+    args.rel = r.data<float>();
   }
+  if (has_src(call, 3) || has_src(call, 4)) {
+    const Tensor& c = src_f32(call, 3, "cos");
+    const Tensor& s = src_f32(call, 4, "sin");
+    if (c.rank() != 2 || c.dim(1) != head_dim || head_dim % 2 != 0 || s.shape() != c.shape()) {
+      fail(call, "cos " + dims_str(c.shape()) + " and sin " + dims_str(s.shape()) +
+                     " must be [P, " + std::to_string(head_dim) + "] (the even head size)");
+    }
+    if (longest > c.dim(0)) {
+      fail(call, "a sequence of " + std::to_string(longest) + " tokens is longer than the " +
+                     std::to_string(c.dim(0)) + " positions of the rotary tables");
+    }
+    args.cos = c.data<float>();
+    args.sin = s.data<float>();
+  }
+  args.window = st.window;
   Tensor& y = dst_f32(call, B * S * (W / 3));
-  AttentionArgs args;
-  args.rel = rel;
-  args.rel_span = rel_span;
   args.qkv = qkv.data<float>();
   args.bias = bias;
   args.y = y.data<float>();
@@ -187,6 +208,31 @@ void f32_attention_call(const KernelCall& call) {
   args.scale = st.scale;
   args.fast_math = st.fast_math;
   st.fn(args, call.pool);
+}
+
+void f32_gated_gelu_call(const KernelCall& call) {
+  const auto& st = call.attrs_as<GatedGeluState>();
+  const Tensor& x = src_f32(call, 0, "X");
+  if (x.rank() < 1 || x.shape().back() % 2 != 0) fail(call, "X must be [..., 2F], got " + dims_str(x.shape()));
+  const int64_t F = x.shape().back() / 2, rows = F == 0 ? 0 : x.numel() / (2 * F);
+  Tensor& y = dst_f32(call, rows * F);
+  const float* in = x.data<float>();
+  float* out = y.data<float>();
+  constexpr int64_t kRowsPerTask = 16;
+  auto task = [&](int64_t t, int) {
+    for (int64_t r = t * kRowsPerTask; r < std::min(rows, (t + 1) * kRowsPerTask); ++r) {
+      float* o = out + r * F;
+      const float* gate = in + r * 2 * F + F;
+      gemm_gelu(st.isa, in + r * 2 * F, o, F, st.fast_math);
+      for (int64_t f = 0; f < F; ++f) o[f] *= gate[f];
+    }
+  };
+  const int64_t tasks = (rows + kRowsPerTask - 1) / kRowsPerTask;
+  if (call.pool && call.pool->num_threads() > 1 && tasks > 1) {
+    call.pool->parallel_for(tasks, task);
+  } else {
+    for (int64_t t = 0; t < tasks; ++t) task(t, 0);
+  }
 }
 
 void f32_dense_call(const KernelCall& call) {

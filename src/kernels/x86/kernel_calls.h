@@ -43,6 +43,14 @@ struct AttentionState : ir::AttentionAttrs {
 };
 void f32_attention_call(const KernelCall& call);
 
+// bertc.GatedActivation with GELU (erf form): src X [..., 2F]; dst [..., F] = GELU(X[..., :F]) ·
+// X[..., F:], the GELU with the GEMM epilogue's numerics (gemm_gelu: fast or exact); rows split
+// over the pool.
+struct GatedGeluState : ir::GatedActivationAttrs {
+  cpu::Isa isa;
+};
+void f32_gated_gelu_call(const KernelCall& call);
+
 // bertc.Dense: src X [..., K], W (packed; or `packed` below when the node's W is [K, N]),
 // bias?, residual?; dst [..., N].
 struct DenseState : ir::OpAttrs {

@@ -53,7 +53,8 @@ void f32_layer_norm_avx2(const LayerNormArgs& args, cpu::ThreadPool* pool);
 
 // ---- embedding + layer norm --------------------------------------------------------------
 // For every token t in [0, tokens): z = (word[word_ids[t]] + type[type_ids[t]]) +
-// position[pos_ids[t]] (float32, this order; the type term absent when type is null), then
+// position[pos_ids[t]] (float32, this order; the type / position term absent when type /
+// position is null), then
 // y[t, :] = LayerNorm(z) as above. The *_ids arrays hold row indices ALREADY VALIDATED to lie
 // in [0, rows of their table) (f32_embed_layer_norm in kernels_x86.cc checks and normalizes
 // them); tables are [rows, hidden] row-major. y must not overlap any input.
@@ -76,11 +77,13 @@ void f32_embed_layer_norm_avx2(const EmbedLayerNormArgs& args, cpu::ThreadPool* 
 // ---- attention ---------------------------------------------------------------------------
 // Fused multi-head self-attention (bertc.Attention). qkv is [batch, seq, 3 * heads * head_dim]:
 // row (b, s) holds Q for every head (head_dim each), then K, then V. bias is [batch, seq]
-// (additive, per key; may be null = 0). rel (may be null) is a bias by distance [heads,
-// 2 * rel_span - 1], seq <= rel_span. y is [batch, seq, heads * head_dim]. For every b, h,
-// query i:  y_i = softmax_j(scale * q_i·k_j + bias[b, j] + rel[h, j - i + rel_span - 1]) · V;
-// a row whose scores are all -inf gets uniform weights (as the reference kernel and PyTorch
-// with finfo.min masks).
+// (additive, per key; may be null = 0). rel (may be null) is a bias by distance [rel_heads
+// (heads, or 1 for all), 2 * rel_span - 1], seq <= rel_span. cos / sin (both or neither) are
+// rotary tables [>= seq, head_dim]: q and k of the token at position p of its sequence become
+// x·cos[p] + rotate_half(x)·sin[p] (head_dim even). y is [batch, seq, heads * head_dim]. For
+// every b, h, query i:  y_i = softmax_j(scale * q'_i·k'_j + bias[b, j] + rel[h, j - i +
+// rel_span - 1]) · V; a row whose scores are all -inf gets uniform weights (as the reference
+// kernel and PyTorch with finfo.min masks).
 //
 // Blocking: a task is one (batch, head) pair and a range of query blocks of kQueryBlock
 // (= 2 vector widths: 32 on AVX-512, 16 on AVX2) rows. A task packs K (panels of key rows, for
@@ -99,7 +102,10 @@ struct AttentionArgs {
   const float* qkv = nullptr;
   const float* bias = nullptr;
   const float* rel = nullptr;
-  int64_t rel_span = 0;
+  int64_t rel_span = 0, rel_heads = 0;
+  int64_t window = 0;  // > 0: keys with |j - i| > window are left out
+  const float* cos = nullptr;
+  const float* sin = nullptr;
   float* y = nullptr;
   const int64_t* offsets = nullptr;
   int64_t batch = 0, seq = 0, heads = 0, head_dim = 0;

@@ -139,13 +139,16 @@ void embed_layer_norm(const EmbedLayerNormArgs& g, cpu::ThreadPool* pool) {
   parallel_chunks(pool, g.tokens, norm_min_rows(H), [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const float* w = g.word + g.word_ids[t] * H;
-      const float* p = g.position + g.pos_ids[t] * H;
+      const float* p = g.position ? g.position + g.pos_ids[t] * H : nullptr;
+      const float* ty = g.type ? g.type + g.type_ids[t] * H : nullptr;
       float* y = g.y + t * H;
-      if (g.type) {
-        // (word + type) + position, the Hugging Face order.
-        layer_norm_row<V, 3>(w, g.type + g.type_ids[t] * H, p, g.gamma, g.beta, y, H, g.epsilon);
+      // (word + type) + position, the Hugging Face order.
+      if (ty && p) {
+        layer_norm_row<V, 3>(w, ty, p, g.gamma, g.beta, y, H, g.epsilon);
+      } else if (ty || p) {
+        layer_norm_row<V, 2>(w, ty ? ty : p, nullptr, g.gamma, g.beta, y, H, g.epsilon);
       } else {
-        layer_norm_row<V, 2>(w, p, nullptr, g.gamma, g.beta, y, H, g.epsilon);
+        layer_norm_row<V, 1>(w, nullptr, nullptr, g.gamma, g.beta, y, H, g.epsilon);
       }
     }
   });

@@ -88,24 +88,36 @@ KernelChoice attention(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   require_f32(name, g, n, 0, "QKV");
   if (n.has_input(1)) require_f32(name, g, n, 1, "bias");
   if (n.has_input(2)) require_f32(name, g, n, 2, "rel");
+  if (n.has_input(3)) require_f32(name, g, n, 3, "cos");
+  if (n.has_input(4)) require_f32(name, g, n, 4, "sin");
   AttentionState st{ir::AttentionAttrs(n),
                     avx512(isa) ? &f32_attention_avx512 : &f32_attention_avx2};
   return {&f32_attention_call, make_state(st), name, false, {}};
+}
+
+KernelChoice gated_activation(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
+  const char* name = pick(isa, "f32_gated_gelu_avx512", "f32_gated_gelu_avx2");
+  require_f32(name, g, n, 0, "X");
+  const ir::GatedActivationAttrs attrs(n);
+  if (attrs.activation != ir::DenseActivation::kGeluErf) refuse(name, "only the GELU (erf) gate is vectorized");
+  GatedGeluState st{attrs, isa};
+  return {&f32_gated_gelu_call, make_state(st), name, false, {}};
 }
 
 KernelChoice embed_layer_norm(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   const char* name = pick(isa, "f32_embed_layer_norm_avx512", "f32_embed_layer_norm_avx2");
   require_f32(name, g, n, 3, "word table");
   if (n.has_input(4)) require_f32(name, g, n, 4, "token type table");
-  require_f32(name, g, n, 5, "position table");
+  if (n.has_input(5)) require_f32(name, g, n, 5, "position table");
   require_f32(name, g, n, 6, "gamma");
   require_f32(name, g, n, 7, "beta");
   if (n.has_input(1) != n.has_input(4)) refuse(name, "token types without a type table (or the reverse)");
+  if (n.has_input(2) != n.has_input(5)) refuse(name, "positions without a position table (or the reverse)");
   EmbedLayerNormState st{ir::EpsilonAttrs(n),
                          avx512(isa) ? &f32_embed_layer_norm_avx512 : &f32_embed_layer_norm_avx2,
                          input(g, n, 3)->name,
                          n.has_input(4) ? input(g, n, 4)->name : std::string(),
-                         input(g, n, 5)->name};
+                         n.has_input(5) ? input(g, n, 5)->name : std::string()};
   return {&f32_embed_layer_norm_call, make_state(st), name, false, {}};
 }
 
@@ -192,6 +204,7 @@ KernelChoice select_kernel(const ir::Graph& graph, const ir::Node& node, cpu::Is
     case Op::LayerNorm: selector = &layer_norm; break;
     case Op::LayerNormalization: selector = &onnx_layer_norm; break;
     case Op::Attention: selector = &attention; break;
+    case Op::GatedActivation: selector = &gated_activation; break;
     case Op::EmbedLayerNorm: selector = &embed_layer_norm; break;
     case Op::Softmax: selector = &softmax; break;
     case Op::Relu:
