@@ -4,6 +4,7 @@
 // exp, 1 and 2 threads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <tuple>
@@ -48,6 +49,43 @@ void check_attention(cpu::Isa isa, const AttnCase& c, const Tensor& qkv, const T
     n.run_x86(isa, got, pool);
     expect_close(got, want, tol, tol,
                  what + (fast ? " fast" : " precise") + (pool ? " 2 threads" : " 1 thread"));
+  }
+}
+
+// A packed batch [1, T, 3*NH*D] of sequences of `lengths`, with the extra inputs `tables` (rel,
+// cos, sin; null when absent): on the reference, each sequence must get exactly what it gets
+// alone (B = 1, S = its length, no bias); the x86 kernel of `isa` must match the reference,
+// 1 and 2 threads.
+void check_packed(cpu::Isa isa, const Tensor& qkv, const std::vector<int64_t>& lengths,
+                  const std::vector<const Tensor*>& tables, const ir::Attrs& attrs, const std::string& what) {
+  const int64_t W = qkv.dim(2), HD = W / 3;
+  std::vector<int64_t> offsets = {0};
+  for (int64_t len : lengths) offsets.push_back(offsets.back() + len);
+  const int64_t T = offsets.back();
+  const kernels::Sequences seqs{static_cast<int64_t>(lengths.size()), offsets.data(),
+                                *std::max_element(lengths.begin(), lengths.end())};
+  auto srcs = [&](const Tensor* x) {
+    std::vector<const Tensor*> s = {x, nullptr};
+    s.insert(s.end(), tables.begin(), tables.end());
+    return s;
+  };
+  OneNode packed(ir::Op::Attention, srcs(&qkv), {}, attrs);
+  Tensor want = Tensor::empty(DType::kF32, {1, T, HD});
+  packed.run_ref(want, &seqs);
+  for (size_t i = 0; i < lengths.size(); ++i) {
+    Tensor one = Tensor::empty(DType::kF32, {1, lengths[i], W});
+    std::copy_n(qkv.data<float>() + offsets[i] * W, lengths[i] * W, one.data<float>());
+    OneNode alone(ir::Op::Attention, srcs(&one), {}, attrs);
+    Tensor got = Tensor::empty(DType::kF32, {1, lengths[i], HD});
+    alone.run_ref(got);
+    Tensor slice = Tensor::empty(DType::kF32, {1, lengths[i], HD});
+    std::copy_n(want.data<float>() + offsets[i] * HD, lengths[i] * HD, slice.data<float>());
+    expect_close(slice, got, 0, 0, what + ": sequence " + std::to_string(i) + " alone");
+  }
+  for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+    Tensor got = Tensor::empty(DType::kF32, {1, T, HD});
+    packed.run_x86(isa, got, pool, {}, &seqs);
+    expect_close(got, want, 1e-5, 1e-5, what);
   }
 }
 
@@ -168,35 +206,14 @@ TEST_P(AttentionIsaTest, PackedSequencesAttendOnlyToThemselves) {
   for (int64_t D : {16, 20, 64}) {
     const int64_t NH = 2, W = 3 * NH * D;
     const std::vector<int64_t> lengths = {5, 1, 33, 17, 64, 2};
-    std::vector<int64_t> offsets = {0};
-    for (int64_t len : lengths) offsets.push_back(offsets.back() + len);
-    const int64_t T = offsets.back();
-    const kernels::Sequences seqs{static_cast<int64_t>(lengths.size()), offsets.data(), 64};
+    int64_t T = 0;
+    for (int64_t len : lengths) T += len;
     Tensor qkv = random_f32({1, T, W}, static_cast<uint32_t>(D) + 7, -3.0f, 3.0f);
     ir::Attrs attrs;
     attrs.set("num_heads", NH);
     attrs.set("scale", 1.0f / std::sqrt(static_cast<float>(D)));
     attrs.set("fast_math", int64_t{1});
-    OneNode packed(ir::Op::Attention, {&qkv, nullptr}, {}, attrs);
-    Tensor want = Tensor::empty(DType::kF32, {1, T, NH * D});
-    packed.run_ref(want, &seqs);
-    // Each sequence alone (B = 1, S = its length, no bias) on the reference kernel.
-    for (size_t i = 0; i < lengths.size(); ++i) {
-      Tensor one = Tensor::empty(DType::kF32, {1, lengths[i], W});
-      std::copy_n(qkv.data<float>() + offsets[i] * W, lengths[i] * W, one.data<float>());
-      OneNode alone(ir::Op::Attention, {&one, nullptr}, {}, attrs);
-      Tensor got = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
-      alone.run_ref(got);
-      Tensor slice = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
-      std::copy_n(want.data<float>() + offsets[i] * NH * D, lengths[i] * NH * D,
-                  slice.data<float>());
-      expect_close(slice, got, 0, 0, "sequence " + std::to_string(i) + " alone");
-    }
-    for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
-      Tensor got = Tensor::empty(DType::kF32, {1, T, NH * D});
-      packed.run_x86(isa, got, pool, {}, &seqs);
-      expect_close(got, want, 1e-5, 1e-5, "packed D=" + std::to_string(D));
-    }
+    check_packed(isa, qkv, lengths, {}, attrs, "packed D=" + std::to_string(D));
   }
 }
 
@@ -225,36 +242,14 @@ TEST_P(AttentionIsaTest, DistanceBiasMatchesReference) {
     }
   }
   // Packed: sequences of 5, 1, 33 and 64 tokens, each as it is alone.
-  const int64_t NH = 2, D = 20, W = 3 * NH * D;
-  const std::vector<int64_t> lengths = {5, 1, 33, 64};
-  std::vector<int64_t> offsets = {0};
-  for (int64_t len : lengths) offsets.push_back(offsets.back() + len);
-  const int64_t T = offsets.back();
-  const kernels::Sequences seqs{static_cast<int64_t>(lengths.size()), offsets.data(), 64};
-  Tensor qkv = random_f32({1, T, W}, 77, -2.0f, 2.0f);
+  const int64_t NH = 2, D = 20;
+  Tensor qkv = random_f32({1, 103, 3 * NH * D}, 77, -2.0f, 2.0f);
   Tensor rel = random_f32({NH, 2 * R - 1}, 78, -3.0f, 3.0f);
   ir::Attrs attrs;
   attrs.set("num_heads", NH);
   attrs.set("scale", 0.25f);
   attrs.set("fast_math", int64_t{1});
-  OneNode packed(ir::Op::Attention, {&qkv, nullptr, &rel}, {}, attrs);
-  Tensor want = Tensor::empty(DType::kF32, {1, T, NH * D});
-  packed.run_ref(want, &seqs);
-  for (size_t i = 0; i < lengths.size(); ++i) {
-    Tensor one = Tensor::empty(DType::kF32, {1, lengths[i], W});
-    std::copy_n(qkv.data<float>() + offsets[i] * W, lengths[i] * W, one.data<float>());
-    OneNode alone(ir::Op::Attention, {&one, nullptr, &rel}, {}, attrs);
-    Tensor got = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
-    alone.run_ref(got);
-    Tensor slice = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
-    std::copy_n(want.data<float>() + offsets[i] * NH * D, lengths[i] * NH * D, slice.data<float>());
-    expect_close(slice, got, 0, 0, "sequence " + std::to_string(i) + " alone");
-  }
-  for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
-    Tensor got = Tensor::empty(DType::kF32, {1, T, NH * D});
-    packed.run_x86(isa, got, pool, {}, &seqs);
-    expect_close(got, want, 1e-5, 1e-5, "packed with a distance bias");
-  }
+  check_packed(isa, qkv, {5, 1, 33, 64}, {&rel}, attrs, "packed with a distance bias");
 }
 
 // Rotary tables (cos, sin [P, D]) and a sliding window, alone and together with a one-row bias
@@ -290,13 +285,8 @@ TEST_P(AttentionIsaTest, RotaryAndWindowMatchReference) {
     }
   }
   // Packed: positions and the window count within each sequence.
-  const int64_t NH = 2, D = 12, W = 3 * NH * D;
-  const std::vector<int64_t> lengths = {5, 1, 33, 20};
-  std::vector<int64_t> offsets = {0};
-  for (int64_t len : lengths) offsets.push_back(offsets.back() + len);
-  const int64_t T = offsets.back();
-  const kernels::Sequences seqs{static_cast<int64_t>(lengths.size()), offsets.data(), 33};
-  Tensor qkv = random_f32({1, T, W}, 91, -2.0f, 2.0f);
+  const int64_t NH = 2, D = 12;
+  Tensor qkv = random_f32({1, 59, 3 * NH * D}, 91, -2.0f, 2.0f);
   Tensor cos = random_f32({P, D}, 92, -1.0f, 1.0f);
   Tensor sin = random_f32({P, D}, 93, -1.0f, 1.0f);
   ir::Attrs attrs;
@@ -304,24 +294,7 @@ TEST_P(AttentionIsaTest, RotaryAndWindowMatchReference) {
   attrs.set("scale", 0.3f);
   attrs.set("window", int64_t{4});
   attrs.set("fast_math", int64_t{1});
-  OneNode packed(ir::Op::Attention, {&qkv, nullptr, nullptr, &cos, &sin}, {}, attrs);
-  Tensor want = Tensor::empty(DType::kF32, {1, T, NH * D});
-  packed.run_ref(want, &seqs);
-  for (size_t i = 0; i < lengths.size(); ++i) {
-    Tensor one = Tensor::empty(DType::kF32, {1, lengths[i], W});
-    std::copy_n(qkv.data<float>() + offsets[i] * W, lengths[i] * W, one.data<float>());
-    OneNode alone(ir::Op::Attention, {&one, nullptr, nullptr, &cos, &sin}, {}, attrs);
-    Tensor got = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
-    alone.run_ref(got);
-    Tensor slice = Tensor::empty(DType::kF32, {1, lengths[i], NH * D});
-    std::copy_n(want.data<float>() + offsets[i] * NH * D, lengths[i] * NH * D, slice.data<float>());
-    expect_close(slice, got, 0, 0, "sequence " + std::to_string(i) + " alone");
-  }
-  for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
-    Tensor got = Tensor::empty(DType::kF32, {1, T, NH * D});
-    packed.run_x86(isa, got, pool, {}, &seqs);
-    expect_close(got, want, 1e-5, 1e-5, "packed with rotary tables and a window");
-  }
+  check_packed(isa, qkv, {5, 1, 33, 20}, {nullptr, &cos, &sin}, attrs, "packed with rotary tables and a window");
 }
 
 // The reference's rotary embedding and window, by hand: one head of size 2, q = k = (1, 0) at
