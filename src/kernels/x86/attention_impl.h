@@ -15,6 +15,8 @@
 //   St  scores transposed, St[j][i] = Qt[:, i]·K[j] + bias[j] (+ rel), for keys j < seq; then
 //       exp(St - colmax) in place; 1/colsum in `inv`.
 //   y[q0 + i, h*D + d] = inv[i] * sum_j St[j][i] Vp[j][d]
+// With a window, a query block computes only the keys some of its queries can see (from a whole
+// score tile at or before q0 - window to q0 + kQ - 1 + window); the others would weigh 0.
 // K and Q are transposed in registers (V::transpose), 16×16 / 8×8 blocks at a time. With rotary
 // tables, the head's Q and K rows are first rotated into scratch (Qr, Kr: [len, D]) and packed
 // from there.
@@ -329,33 +331,43 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
       const int64_t q0 = blk * Q;
       const int rows = static_cast<int>(std::min<int64_t>(Q, len - q0));
       attn_pack_q<V>(q_rows + q0 * q_ld, q_ld, rows, D, g.scale, qt);
+      // Keys [j_lo, j_hi): all of them, or with a window only those some query of the block
+      // can see (j_lo a whole score tile, the Kp panels' unit); the others weigh exactly 0.
+      int64_t j_lo = 0, j_hi = len;
+      if (g.window > 0) {
+        j_lo = q0 > g.window ? (q0 - g.window) / KR * KR : 0;
+        j_hi = std::min<int64_t>(len, q0 + rows + g.window);
+      }
+      const int64_t keys = j_hi - j_lo;
+      float* sk = st + j_lo * Q;  // St rows of keys j_lo ..
       Reg mx[2] = {V::set1(-__builtin_inff()), V::set1(-__builtin_inff())};
-      for (int64_t j0 = 0; j0 < len; j0 += KR) {
+      for (int64_t j0 = j_lo; j0 < j_hi; j0 += KR) {
         attn_score_tile<V>(D, kp + j0 * D, qt, st + j0 * Q, bias ? bias + j0 : nullptr,
                            by_distance ? rr + (len - 1 - j0 + q0) : nullptr,
-                           static_cast<int>(std::min<int64_t>(KR, len - j0)), mx);
+                           static_cast<int>(std::min<int64_t>(KR, j_hi - j0)), mx);
       }
       const bool fix = V::any_neg_inf(mx[0]) || V::any_neg_inf(mx[1]);
       if (g.fast_math) {
-        fix ? attn_softmax_cols<V, true, true>(st, len, mx, inv)
-            : attn_softmax_cols<V, true, false>(st, len, mx, inv);
+        fix ? attn_softmax_cols<V, true, true>(sk, keys, mx, inv)
+            : attn_softmax_cols<V, true, false>(sk, keys, mx, inv);
       } else {
-        fix ? attn_softmax_cols<V, false, true>(st, len, mx, inv)
-            : attn_softmax_cols<V, false, false>(st, len, mx, inv);
+        fix ? attn_softmax_cols<V, false, true>(sk, keys, mx, inv)
+            : attn_softmax_cols<V, false, false>(sk, keys, mx, inv);
       }
+      const float* vk = vp + j_lo * Dp;  // Vp rows of keys j_lo ..
       float* y = g.y + (row0 + q0) * HD + h * D;
       for (int64_t d0 = 0; d0 < D; d0 += T::kPvVecs * W) {
         const int64_t dn = std::min<int64_t>(T::kPvVecs * W, D - d0);
         const int nvec = static_cast<int>((dn + W - 1) / W);
         const int last = static_cast<int>(dn - (nvec - 1) * W);
         switch (nvec) {
-          case 1: attn_pv_rows<V, 1>(len, st, vp + d0, Dp, inv, y + d0, HD, rows, last); break;
-          case 2: attn_pv_rows<V, 2>(len, st, vp + d0, Dp, inv, y + d0, HD, rows, last); break;
+          case 1: attn_pv_rows<V, 1>(keys, sk, vk + d0, Dp, inv, y + d0, HD, rows, last); break;
+          case 2: attn_pv_rows<V, 2>(keys, sk, vk + d0, Dp, inv, y + d0, HD, rows, last); break;
           case 3:
-            if constexpr (T::kPvVecs >= 3) attn_pv_rows<V, 3>(len, st, vp + d0, Dp, inv, y + d0, HD, rows, last);
+            if constexpr (T::kPvVecs >= 3) attn_pv_rows<V, 3>(keys, sk, vk + d0, Dp, inv, y + d0, HD, rows, last);
             break;
           case 4:
-            if constexpr (T::kPvVecs >= 4) attn_pv_rows<V, 4>(len, st, vp + d0, Dp, inv, y + d0, HD, rows, last);
+            if constexpr (T::kPvVecs >= 4) attn_pv_rows<V, 4>(keys, sk, vk + d0, Dp, inv, y + d0, HD, rows, last);
             break;
         }
       }
