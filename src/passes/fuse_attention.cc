@@ -63,23 +63,6 @@ ir::ValueId strip_transposes(const GraphIndex& index, ir::ValueId v, std::vector
   return v;
 }
 
-// The constant integers of a value, or empty.
-std::vector<int64_t> ints(const ir::Graph& g, ir::ValueId v) {
-  const Tensor* t = v == ir::kNoValue ? nullptr : constant(g, v);
-  return t ? t->to_int64_vector() : std::vector<int64_t>{};
-}
-
-// Slice(x, [begin], [end], [last axis], [1]?) of a rank-4 x whose last dim is D: {begin, end}
-// with end clamped to D, or nullopt.
-std::optional<std::pair<int64_t, int64_t>> last_axis_slice(const ir::Graph& g, const ir::Node* n, int64_t D) {
-  if (!n || n->op != ir::Op::Slice || n->inputs.size() < 4) return std::nullopt;
-  const std::vector<int64_t> b = ints(g, n->inputs[1]), e = ints(g, n->inputs[2]), a = ints(g, n->inputs[3]);
-  const std::vector<int64_t> step = n->has_input(4) ? ints(g, n->inputs[4]) : std::vector<int64_t>{1};
-  if (b.size() != 1 || e.size() != 1 || a.size() != 1 || step != std::vector<int64_t>{1}) return std::nullopt;
-  if (a[0] != 3 && a[0] != -1) return std::nullopt;
-  return std::make_pair(b[0], std::min(e[0], D));
-}
-
 // r = x·C + rotate_half(x)·Sn (ModernBERT's apply_rotary_pos_emb, operands in either order),
 // rotate_half(x) = Concat(Neg(x[..., D/2:]), x[..., :D/2]) on the last axis: sets x, C, Sn.
 bool rotary_of(const ir::Graph& g, const GraphIndex& index, ir::ValueId r, ir::ValueId& x,
@@ -105,11 +88,12 @@ bool rotary_of(const ir::Graph& g, const GraphIndex& index, ir::ValueId r, ir::V
         if ((axis != 3 && axis != -1) || !neg) continue;
         const ir::Node* upper = index.producer(neg->inputs[0]);
         const ir::Node* lower = index.producer(cat->inputs[1]);
-        const auto up = last_axis_slice(g, upper, D), lo = last_axis_slice(g, lower, D);
-        if (!up || !lo || *up != std::make_pair(D / 2, D) || *lo != std::make_pair(int64_t{0}, D / 2) ||
-            upper->inputs[0] != xv || lower->inputs[0] != xv) {
+        if (!upper || !lower || upper->inputs.empty() || lower->inputs.empty() || upper->inputs[0] != xv ||
+            lower->inputs[0] != xv) {
           continue;
         }
+        const auto up = last_axis_slice(g, *upper), lo = last_axis_slice(g, *lower);
+        if (!up || !lo || up->start != D / 2 || up->len != D / 2 || lo->start != 0 || lo->len != D / 2) continue;
         for (const ir::Node* n : {add, m1, m2, cat, neg, upper, lower}) group.push_back(index.index_of(n));
         x = xv;
         cos = c;

@@ -14,8 +14,8 @@ namespace bertc::passes {
 namespace {
 
 // v as half `part` (0: the first F, 1: the last F) of x [..., 2F] along the last axis: an
-// output of a Split in two equal halves (attr axis -1 or rank - 1), or a Slice (constant
-// starts / ends / axes, step 1) covering exactly that half. Sets x and part; the producer's
+// output of a Split in two equal halves (attr axis -1 or rank - 1), or a Slice of the last axis
+// (pattern.h: last_axis_slice) covering exactly that half. Sets x and part; the producer's
 // node index in `node`.
 bool half_of(const ir::Graph& g, const GraphIndex& index, ir::ValueId v, ir::ValueId& x, int& part, int32_t& node) {
   const ir::Node* p = index.producer(v);
@@ -26,29 +26,16 @@ bool half_of(const ir::Graph& g, const GraphIndex& index, ir::ValueId v, ir::Val
     return false;
   }
   const int64_t F = xt.shape.back().value / 2;
-  auto last = [&](int64_t axis) { return axis == -1 || axis == rank - 1; };
-  auto ints = [&](size_t i) {
-    const Tensor* t = p->has_input(i) ? constant(g, p->inputs[i]) : nullptr;
-    return t ? t->to_int64_vector() : std::vector<int64_t>{};
-  };
   if (p->op == ir::Op::Split) {
-    if (p->outputs.size() != 2 || !last(ir::AxisAttrs(*p).axis)) return false;
+    const int64_t axis = ir::AxisAttrs(*p).axis;
+    if (p->outputs.size() != 2 || (axis != -1 && axis != rank - 1)) return false;
     for (ir::ValueId o : p->outputs) {
       const ir::Shape& s = index.type(o).shape;
       if (s.empty() || !s.back().is_known() || s.back().value != F) return false;
     }
     part = p->outputs[0] == v ? 0 : 1;
-  } else if (p->op == ir::Op::Slice) {
-    const std::vector<int64_t> b = ints(1), e = ints(2), a = ints(3);
-    const std::vector<int64_t> step = p->has_input(4) ? ints(4) : std::vector<int64_t>{1};
-    if (b.size() != 1 || e.size() != 1 || a.size() != 1 || !last(a[0]) || step != std::vector<int64_t>{1}) return false;
-    if (b[0] == 0 && e[0] == F) {
-      part = 0;
-    } else if (b[0] == F && e[0] >= 2 * F) {
-      part = 1;
-    } else {
-      return false;
-    }
+  } else if (const std::optional<ir::SliceRange> r = last_axis_slice(g, *p); r && r->len == F && r->start % F == 0) {
+    part = static_cast<int>(r->start / F);
   } else {
     return false;
   }

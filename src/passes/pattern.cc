@@ -34,6 +34,30 @@ const Tensor* constant(const ir::Graph& g, ir::ValueId v) {
   return g.value(v).data.get();
 }
 
+std::optional<ir::SliceRange> last_axis_slice(const ir::Graph& g, const ir::Node& slice) {
+  if (slice.op != ir::Op::Slice || slice.inputs.size() < 3) return std::nullopt;
+  const ir::Shape& shape = g.value(slice.inputs[0]).type.shape;
+  if (shape.empty() || !shape.back().is_known()) return std::nullopt;
+  // Inputs 1..4 (starts, ends, axes?, steps?): each present one must be a constant.
+  std::vector<int64_t> params[5];
+  for (size_t i = 1; i < 5; ++i) {
+    if (!slice.has_input(i)) continue;
+    const Tensor* t = constant(g, slice.inputs[i]);
+    if (!t) return std::nullopt;
+    params[i] = t->to_int64_vector();
+  }
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  try {
+    const ir::SliceArgs args =
+        ir::slice_args(ir::OpAttrs(slice), rank, params[1], params[2], slice.has_input(3) ? &params[3] : nullptr,
+                       slice.has_input(4) ? &params[4] : nullptr);
+    if (args.axes != std::vector<int64_t>{rank - 1} || args.steps != std::vector<int64_t>{1}) return std::nullopt;
+    return ir::slice_range(shape.back().value, args.starts[0], args.ends[0], 1);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 std::optional<double> scalar_constant(const ir::Graph& g, ir::ValueId v) {
   const Tensor* t = constant(g, v);
   if (!t || t->numel() != 1) return std::nullopt;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/op_attrs.h"
 
 namespace bertc::passes {
 
@@ -38,6 +39,11 @@ std::optional<double> scalar_constant(const ir::Graph& g, ir::ValueId v);
 bool is_scalar_constant(const ir::Graph& g, ir::ValueId v, double want, double rel_tol = 1e-6);
 // The elements of a float32 constant, as floats, or nullopt.
 std::optional<std::vector<float>> float_constant(const ir::Graph& g, ir::ValueId v);
+
+// A Slice of one axis, the last, with constant parameters and step 1: the range it takes of that
+// axis (ONNX clamping, ir::slice_args / slice_range) when the input's last dim is known; else
+// nullopt.
+std::optional<ir::SliceRange> last_axis_slice(const ir::Graph& g, const ir::Node& slice);
 
 // Two shapes of one rank whose dims are all equal (known and equal, or one named symbol).
 bool same_shape(const ir::Shape& a, const ir::Shape& b);

@@ -308,8 +308,10 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
     const float* q_rows = base;
     const float* k_rows = base + HD;
     int64_t q_ld = ld, k_ld = ld;
-    if (g.cos) {
-      attn_rotate_rows(base, ld, len, D, g.cos, g.sin, qr);
+    if (g.cos) {  // every key; the queries of this task's blocks only
+      const int64_t q_begin = chunk * per_chunk * Q, q_end = std::min(len, blk1 * Q);
+      attn_rotate_rows(base + q_begin * ld, ld, q_end - q_begin, D, g.cos + q_begin * D, g.sin + q_begin * D,
+                       qr + q_begin * D);
       attn_rotate_rows(base + HD, ld, len, D, g.cos, g.sin, kr);
       q_rows = qr;
       k_rows = kr;
