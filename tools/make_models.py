@@ -1555,16 +1555,16 @@ def read_jsonl(path):
 
 def text_cases(with_pairs, oracle_mode=None):
     """[{id, text, pair?, ids, type_ids}] for TEXT_CASES (pairs only when with_pairs), with the
-    oracle's ids: bert-base-uncased's (expected_vocab.jsonl), or those of an offsets-oracle mode
-    (expected_offsets.jsonl, e.g. all_mpnet_base_v2)."""
+    oracle's ids: bert-base-uncased's (expected_vocab.jsonl), or those of a tokenizer in
+    ../shared/data as the Rust `tokenizers` gives them (expected_<oracle_mode>.jsonl, written by
+    tools/tokenizer_oracle/models.mjs, e.g. roberta_base)."""
     corpus = {c["id"]: c for c in read_jsonl(os.path.join(TOKENIZER_FIXTURES, "corpus.jsonl"))}
     if oracle_mode is None:
         expected = {c["id"]: c["encodings"] for c in
                     read_jsonl(os.path.join(TOKENIZER_FIXTURES, "expected_vocab.jsonl"))}
     else:
         expected = {c["id"]: c["results"] for c in
-                    read_jsonl(os.path.join(TOKENIZER_FIXTURES, "expected_offsets.jsonl"))
-                    if c["mode"] == oracle_mode}
+                    read_jsonl(os.path.join(TOKENIZER_FIXTURES, f"expected_{oracle_mode}.jsonl"))}
     cases = []
     for cid in TEXT_CASES:
         inp, enc = corpus[cid]["inputs"][0], expected[cid][0]
@@ -1709,8 +1709,39 @@ TEXT_FIXTURES = {
          "1_Pooling/config.json": "all-MiniLM-L6-v2/1_Pooling/config.json"},
         {"1_Pooling/config.json": {"word_embedding_dimension": 12},
          "sentence_bert_config.json": {"max_seq_length": 384}}),
+    # roberta-base's byte-level BPE as vocab.json + merges.txt, under a small RoBERTa classifier.
+    "roberta_cls": ("RobertaForSequenceClassification", 121, lambda: {
+        "vocab_size": 50265, "hidden_size": 8, "num_hidden_layers": 2, "num_attention_heads": 2,
+        "intermediate_size": 32, "max_position_embeddings": 514, "type_vocab_size": 1,
+        "layer_norm_eps": 1e-5, **_labels(["negative", "positive"])},
+        {"vocab.json": "roberta-base/vocab.json", "merges.txt": "roberta-base/merges.txt",
+         "tokenizer_config.json": "roberta-base/tokenizer_config.json"}, {}),
+    # roberta-base's tokenizer.json under a small RoBERTa encoder with MiniLM's
+    # sentence-transformers modules (mean pooling, normalized).
+    "roberta": ("RobertaModel", 122, lambda: {
+        "vocab_size": 50265, "hidden_size": 8, "num_hidden_layers": 2, "num_attention_heads": 2,
+        "intermediate_size": 32, "max_position_embeddings": 514, "type_vocab_size": 1,
+        "layer_norm_eps": 1e-5},
+        {"tokenizer.json": "roberta-base/tokenizer.json",
+         "modules.json": "all-MiniLM-L6-v2/modules.json",
+         "sentence_bert_config.json": "all-MiniLM-L6-v2/sentence_bert_config.json",
+         "1_Pooling/config.json": "all-MiniLM-L6-v2/1_Pooling/config.json"},
+        {"1_Pooling/config.json": {"word_embedding_dimension": 8}}),
+    # A Unigram / SentencePiece tokenizer (t5-small's tokenizer.json: Precompiled charsmap,
+    # Metaspace, "A </s>") under a RoBERTa encoder: XLM-R's layout, pad id 0 as T5's.
+    "unigram": ("RobertaModel", 123, lambda: {
+        "vocab_size": 32100, "hidden_size": 8, "num_hidden_layers": 2, "num_attention_heads": 2,
+        "intermediate_size": 32, "max_position_embeddings": 514, "type_vocab_size": 1,
+        "pad_token_id": 0, "layer_norm_eps": 1e-5},
+        {"tokenizer.json": "t5-small/tokenizer.json",
+         "modules.json": "all-MiniLM-L6-v2/modules.json",
+         "sentence_bert_config.json": "all-MiniLM-L6-v2/sentence_bert_config.json",
+         "1_Pooling/config.json": "all-MiniLM-L6-v2/1_Pooling/config.json"},
+        {"1_Pooling/config.json": {"word_embedding_dimension": 8}}),
 }
-TEXT_ORACLE = {"mpnet": "all_mpnet_base_v2"}  # fixtures whose ids come from expected_offsets.jsonl
+# fixtures whose ids come from the Rust oracle's expected_<mode>.jsonl
+TEXT_ORACLE = {"mpnet": "all_mpnet_base_v2", "roberta_cls": "roberta_base", "roberta": "roberta_base",
+               "unigram": "t5_small"}
 
 
 def assemble_text_folder(fixture_dir, shared, edits, out_dir):

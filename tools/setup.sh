@@ -18,6 +18,7 @@ PKGS=(
   libbenchmark-dev                                # kernel benchmarks
   libxxhash-dev                                   # bundle checksum
   libutf8proc-dev                                 # tokenizer: Unicode NFD, categories
+  libonig-dev                                     # tokenizer: Oniguruma regexes (as `tokenizers`)
   libdnnl-dev                                     # optional second GEMM backend (--gemm=onednn)
   libboost-dev                                    # Beast / Asio: bertc serve's HTTP
   wrk                                             # bench/serve_load.sh's load generator

@@ -1,38 +1,38 @@
-// bertc::Tokenizer — a WordPiece tokenizer that gives the same ids as Hugging Face's `tokenizers`
-// library (BertNormalizer + BertPreTokenizer + WordPiece + TemplateProcessing / BertProcessing,
-// the pipeline behind BertTokenizerFast) for BERT-family models.
+// bertc::Tokenizer — gives the same ids, type ids, offsets and decoded text as Hugging Face's
+// `tokenizers` library (what transformers' fast tokenizers run), for the tokenizers BERT-family
+// models ship: WordPiece (BERT, DistilBERT, MiniLM, MPNet, ELECTRA), byte-level BPE (RoBERTa,
+// ModernBERT, GPT-2 style) and Unigram / SentencePiece (XLM-R, T5, ALBERT, DeBERTa-v3).
 //
 // Contract
 // --------
-// * Loading. `from_file` takes a `tokenizer.json` (the `tokenizers` format), a `vocab.txt` (one
-//   token a line, id = line number; a `tokenizer_config.json` in the same folder is read when
-//   present: do_lower_case, strip_accents, tokenize_chinese_chars, model_max_length, the special
-//   tokens and added_tokens_decoder) or a model folder. `from_folder` prefers `tokenizer.json`,
-//   else `vocab.txt`. Without a config, a vocab.txt tokenizer lower-cases and strips accents, like
-//   Hugging Face's BertTokenizer defaults. Anything else — a BPE, Unigram/SentencePiece or
-//   ByteLevel tokenizer, a normalizer or pre-tokenizer other than the BERT ones, malformed JSON,
-//   a missing file, a vocabulary without its unknown token — throws bertc::Error naming the file
-//   and the thing at fault.
+// * Loading. `from_file` takes a `tokenizer.json` (the `tokenizers` format: its normalizer,
+//   pre-tokenizer, model, post-processor and decoder sections become the same pipeline of
+//   components), a `vocab.txt` (WordPiece, BertTokenizerFast's conversion; a
+//   `tokenizer_config.json` beside it is read when present: do_lower_case, strip_accents,
+//   tokenize_chinese_chars, model_max_length, the special tokens and added_tokens_decoder), a
+//   `vocab.json` / `merges.txt` (byte-level BPE, RobertaTokenizerFast's conversion, with
+//   tokenizer_config.json's add_prefix_space and special tokens) or a model folder (`from_folder`:
+//   tokenizer.json, else vocab.txt, else vocab.json + merges.txt). Anything it cannot run exactly
+//   — an unknown component type, merges naming tokens missing from the vocabulary, a model
+//   without the unknown token it needs, a truncated SentencePiece charsmap, malformed JSON, a
+//   missing file, a raw SentencePiece .model — throws bertc::Error naming the file and the field.
 // * Text. Input is UTF-8; invalid UTF-8 (bad lead or continuation byte, overlong form, surrogate,
 //   code point above U+10FFFF, truncated sequence) throws bertc::Error naming the byte offset.
 // * Pipeline, per sequence, exactly as `tokenizers` does it:
-//   1. added tokens (e.g. "[CLS]", "[MASK]") are split out of the raw text first (leftmost-longest;
-//      honouring single_word / lstrip / rstrip; "normalized" added tokens are matched after
-//      normalization) and map straight to their ids;
-//   2. BertNormalizer: clean_text drops U+0000, U+FFFD and every character of category C* other
-//      than \t \n \r, and maps whitespace (\t \n \r and the Unicode White_Space characters) to ' ';
-//      handle_chinese_chars puts spaces around CJK ideographs (BertTokenizer's _is_chinese_char
-//      ranges); strip_accents (when unset: follows lowercase) applies Unicode NFD (utf8proc) and
-//      drops category Mn; lowercase maps each character to its full lower case (one character at
-//      a time, as `tokenizers` does: no final-sigma rule);
-//   3. BertPreTokenizer: split on whitespace, then every punctuation character (ASCII 33-47,
-//      58-64, 91-96, 123-126, or Unicode category P*) is a word of its own; symbols (category S*)
-//      are not punctuation;
-//   4. WordPiece: a word longer than max_input_chars_per_word characters (default 100) is the
-//      unknown token; otherwise greedy longest-match-first with the continuing-subword prefix
-//      ("##"); a word with any piece that matches nothing is a single unknown token;
-//   5. post-processing: truncation (if enabled), then the template ([CLS] A [SEP] and
-//      [CLS] A [SEP] B [SEP] with type ids 0 / 1 for BERT), then padding (if enabled).
+//   1. added tokens ("[CLS]", "<mask>", "<extra_id_0>", ...) are split out of the raw text first
+//      (leftmost-longest; honouring single_word / lstrip / rstrip; "normalized" added tokens are
+//      matched after normalization) and map straight to their ids;
+//   2. the normalizer: BertNormalizer, NFC / NFD / NFKC / NFKD, Lowercase, Strip, StripAccents,
+//      Nmt, Replace (literal or Oniguruma regex), Prepend, SentencePiece's Precompiled charsmap,
+//      or a Sequence of them;
+//   3. the pre-tokenizer: BertPreTokenizer, ByteLevel (GPT-2's split and byte stand-ins),
+//      Metaspace (prepend_scheme always / first / never), Whitespace, WhitespaceSplit,
+//      Punctuation, Digits, Split, or a Sequence of them;
+//   4. the model: WordPiece (greedy longest match), BPE (merges by rank; byte_fallback,
+//      fuse_unk, ignore_merges) or Unigram (Viterbi over the pieces' log-probabilities,
+//      byte_fallback);
+//   5. post-processing: truncation (if enabled), then the template (TemplateProcessing,
+//      BertProcessing, RobertaProcessing), then padding (if enabled); byte-level trim_offsets.
 // * Truncation follows `tokenizers` exactly. max_length counts the special tokens; longest_first
 //   on a pair keeps both whole when they fit, otherwise cuts only the longer one down to
 //   max(shorter, room - shorter), and when both must be cut keeps floor(room / 2) of the shorter
@@ -45,13 +45,17 @@
 //   rounded up to pad_to_multiple_of when that is set.
 // * A tokenizer loaded from tokenizer.json starts with that file's truncation and padding
 //   sections (bert-base-uncased's file sets longest_first at 128 and fixed padding to 128); one
-//   loaded from vocab.txt starts with neither. Both can be changed with set_options().
+//   loaded from other files starts with neither. Both can be changed with set_options().
+// * decode(ids) is `tokenizers`' decode: each id's token (added tokens by their content, special
+//   ones dropped with skip_special_tokens), then the decoder (WordPiece, ByteLevel, Metaspace,
+//   ByteFallback, Fuse, Strip, Replace, BPEDecoder or a Sequence), or the tokens joined with
+//   spaces when there is none. An id outside the vocabulary throws (`tokenizers` drops it).
 // * Where Hugging Face's own implementations disagree, bertc follows `tokenizers` (Rust): no
 //   final-sigma rule (the Python BertTokenizer and transformers.js apply it), its pair truncation
 //   rule above (the Python BertTokenizer removes one token at a time, ties from the second), an
 //   empty text pair is a pair ([CLS] A [SEP] [SEP]; transformers.js drops it), astral CJK
-//   ideographs are padded (transformers.js misses them) and unassigned code points (Cn) are
-//   controls. The one exception: CJK Extension E starts at U+2B820 as in BertTokenizer's
+//   ideographs are padded (transformers.js misses them) and unassigned code points (Cn) are not
+//   controls (the Python BertTokenizer drops them). The one exception: CJK Extension E starts at U+2B820 as in BertTokenizer's
 //   _is_chinese_char (the Rust table has a typo, U+2B920). Unicode data is utf8proc's (15.0).
 // * A Tokenizer is immutable after set-up: const member functions may be called from many threads
 //   at once. encode_batch runs on the calling thread.
@@ -87,6 +91,9 @@ struct Encoding {
   // 1 for the tokens the template or padding adds, 0 for the text's own (an added token such as
   // "[MASK]" written in the text is 0, as in `tokenizers`).
   std::vector<uint8_t> special_tokens_mask;
+  // Each token's word: the index of the pre-tokenized piece (or added token) of its own sequence
+  // it came from, as `tokenizers`' word_ids; -1 for the tokens the template or padding adds.
+  std::vector<int64_t> word_ids;
   std::size_t size() const { return ids.size(); }
 };
 
@@ -115,7 +122,7 @@ struct TokenizerOptions {
   std::optional<PaddingOptions> padding;        // unset: never pad
   bool add_special_tokens = true;               // false: no [CLS] / [SEP] (type ids stay 0 / 1)
   bool return_tokens = true;  // false: Encoding::tokens stays empty (ids only: no strings built)
-  bool return_offsets = false;  // true: fill Encoding::offsets and special_tokens_mask
+  bool return_offsets = false;  // true: fill Encoding::offsets, special_tokens_mask, word_ids
 };
 
 // One input of a batch: a text, or a pair of texts.
@@ -131,16 +138,18 @@ struct EncodeInput {
 
 class Tokenizer {
  public:
-  // A tokenizer.json, a vocab.txt (or any other vocabulary text file) or a model folder.
+  // A tokenizer.json, a vocab.txt (or any other vocabulary text file), a vocab.json or
+  // merges.txt (with the other beside it) or a model folder.
   static Tokenizer from_file(const std::filesystem::path& path);
-  // A model folder: tokenizer.json if present, else vocab.txt (+ tokenizer_config.json).
+  // A model folder: tokenizer.json if present, else vocab.txt, else vocab.json + merges.txt
+  // (each with tokenizer_config.json when present).
   static Tokenizer from_folder(const std::filesystem::path& dir);
   // A tokenizer.json document already in memory; `name` is used in error messages.
   static Tokenizer from_json_string(std::string_view json,
                                     std::string_view name = "tokenizer.json");
   // A model folder's tokenizer files held in memory, by file name (as from_folder reads them):
-  // "tokenizer.json", else "vocab.txt", with "tokenizer_config.json" when present. Other entries
-  // are ignored. `source` (e.g. the bundle they were embedded in) prefixes error messages.
+  // "tokenizer.json", else "vocab.txt", else "vocab.json" + "merges.txt", with
+  // "tokenizer_config.json" when present. Other entries are ignored. `source` (e.g. the bundle they were embedded in) prefixes error messages.
   static Tokenizer from_files(const std::map<std::string, std::string>& files,
                               std::string_view source);
 
@@ -161,8 +170,11 @@ class Tokenizer {
                                      const TokenizerOptions& options) const;
   std::vector<Encoding> encode_batch(const std::vector<std::string>& texts) const;
 
-  // The word pieces of one text without special tokens, truncation or padding.
+  // The tokens of one text without special tokens, truncation or padding.
   std::vector<std::string> tokenize(std::string_view text) const;
+
+  // The text of `ids`, as `tokenizers`' decode (see the contract above).
+  std::string decode(std::span<const int64_t> ids, bool skip_special_tokens = false) const;
 
   const TokenizerOptions& options() const { return options_; }
   void set_options(TokenizerOptions options);
@@ -187,14 +199,13 @@ class Tokenizer {
   std::size_t num_special_tokens(bool pair) const;
 
  private:
-  struct Model;
-  explicit Tokenizer(std::shared_ptr<const Model> model, TokenizerOptions options);
-  // tokenizer.json (is_json) or vocabulary text, with an optional tokenizer_config.json text.
-  static Tokenizer from_texts(bool is_json, std::string_view text, const std::string& name,
-                              const std::optional<std::string>& config,
-                              const std::string& config_name);
+  struct Impl;
+  explicit Tokenizer(std::shared_ptr<const Impl> impl);
+  // The tokenizer files of a folder by name (see from_files); `dir` prefixes their names.
+  static Tokenizer from_named_files(const std::map<std::string, std::string>& files,
+                                    const std::string& dir);
 
-  std::shared_ptr<const Model> model_;
+  std::shared_ptr<const Impl> model_;
   TokenizerOptions options_;
 };
 

@@ -1,248 +1,139 @@
-// The encoding pipeline of one sequence: added tokens, BertNormalizer, BertPreTokenizer,
-// WordPiece.
-#include <utf8proc.h>
-
-#include <algorithm>
-
+// The encoding of one sequence: added tokens, normalizer, more added tokens, pre-tokenizer,
+// model; offsets, word indices and byte-level offset trimming along the way.
 #include "bertc/error.h"
+#include "tokenizer/added_tokens.h"
 #include "tokenizer/model.h"
 #include "tokenizer/unicode.h"
 
 namespace bertc::tokenizer {
 
-void ModelData::build_continuation() {
-  continuation = VocabMap{};
-  if (prefix.empty()) return;  // the vocabulary itself is used
-  for (std::size_t id = 0; id < id_to_token.size(); ++id) {
-    const std::string& t = id_to_token[id];
-    if (t.size() > prefix.size() && t.compare(0, prefix.size(), prefix) == 0 &&
-        vocab.find(t) == static_cast<int32_t>(id)) {
-      continuation.insert(std::string_view(t).substr(prefix.size()), static_cast<int32_t>(id));
-    }
-  }
-}
-
-void ModelData::resolve_unk() {
-  const int32_t id = vocab.find(unk_token);
-  if (id < 0) {
-    throw Error(source + ": the unknown token '" + unk_token + "' is not in the vocabulary");
-  }
-  unk_id = id;
-}
-
-std::size_t ModelData::num_special(bool pair) const {
-  if (!has_template) return 0;
-  std::size_t n = 0;
-  for (const TemplatePiece& p : pair ? pair_template : single_template) {
-    if (p.sequence < 0) n += p.ids.size();
-  }
-  return n;
-}
-
 namespace {
 
-// Where each id of a sequence came from, in the coordinates of the text being split (null: not
-// asked for). `at` is the offset of the current piece of text in those coordinates.
-struct Spans {
-  std::vector<SourceSpan>* out = nullptr;
-  uint32_t at = 0;
-  void add(std::size_t begin, std::size_t end) const {
-    if (out) out->push_back({static_cast<uint32_t>(at + begin), static_cast<uint32_t>(at + end)});
-  }
-  Spans shifted(std::size_t by) const { return {out, static_cast<uint32_t>(at + by)}; }
+// The numbers of spaces at the ends of a token's text ('Ġ' or White_Space); each end is
+// counted on its own, as `tokenizers` does (a token of spaces only has both).
+struct Spaces {
+  std::size_t lead = 0, trail = 0;
 };
 
-// Greedy longest-match-first WordPiece of one pre-tokenized word.
-void wordpiece(const ModelData& m, std::string_view word, std::vector<int32_t>& ids, const Spans& spans) {
-  if (word.empty()) return;
-  if (count_chars(word) > m.max_input_chars_per_word) {
-    ids.push_back(m.unk_id);
-    spans.add(0, word.size());
-    return;
-  }
-  const int32_t whole = m.vocab.find(word);
-  if (whole >= 0) {
-    ids.push_back(whole);
-    spans.add(0, word.size());
-    return;
-  }
-  const std::size_t first_span = spans.out ? spans.out->size() : 0;
-  const VocabMap& cont = m.prefix.empty() ? m.vocab : m.continuation;
-  const std::size_t first = ids.size();
-  const std::size_t len = word.size();
-  std::size_t start = 0;
-  while (start < len) {
-    const VocabMap& map = start == 0 ? m.vocab : cont;
-    std::size_t end = std::min(len, start + map.max_key_bytes());
-    while (end < len && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80) --end;
-    int32_t found = -1;
-    while (end > start) {
-      found = map.find(word.substr(start, end - start));
-      if (found >= 0) break;
-      --end;
-      while (end > start && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80) --end;
-    }
-    if (found < 0) {
-      ids.resize(first);
-      ids.push_back(m.unk_id);
-      if (spans.out) spans.out->resize(first_span);
-      spans.add(0, len);
-      return;
-    }
-    ids.push_back(found);
-    spans.add(start, end);
-    start = end;
-  }
-}
-
-// BertPreTokenizer (split on whitespace, isolate each punctuation character) + WordPiece.
-void pretokenize_and_wordpiece(const ModelData& m, std::string_view s, std::vector<int32_t>& ids,
-                               const Spans& spans) {
-  if (m.pre_tokenizer == PreTokenizerKind::none) {
-    wordpiece(m, s, ids, spans);
-    return;
-  }
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t word = 0;  // start of the current word
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned b = p[i];
-    if (b < 0x80) {
-      const uint8_t k = kAsciiClass[b];
-      if (k & (kAsciiSpace | kAsciiPunct)) {
-        if (word < i) wordpiece(m, s.substr(word, i - word), ids, spans.shifted(word));
-        if (k & kAsciiPunct) wordpiece(m, s.substr(i, 1), ids, spans.shifted(i));
-        word = i + 1;
-      }
-      ++i;
-      continue;
-    }
+Spaces spaces_of(std::string_view token) {
+  const auto* p = reinterpret_cast<const unsigned char*>(token.data());
+  auto space = [](char32_t c) { return c == 0x120 || is_whitespace(c); };
+  Spaces s;
+  for (std::size_t i = 0; i < token.size(); ++s.lead) {
     std::size_t len;
-    const char32_t c = decode_utf8(p + i, len);
-    if (is_whitespace(c) || is_punctuation(c)) {
-      if (word < i) wordpiece(m, s.substr(word, i - word), ids, spans.shifted(word));
-      if (!is_whitespace(c)) wordpiece(m, s.substr(i, len), ids, spans.shifted(i));
-      word = i + len;
-    }
+    if (!space(decode_utf8(p + i, len))) break;
     i += len;
   }
-  if (word < n) wordpiece(m, s.substr(word), ids, spans.shifted(word));
-}
-
-bool is_word_char(char32_t c) {
-  if (c == '_') return true;
-  const auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
-  return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
-         (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
-}
-
-// The last / first code point of valid UTF-8.
-char32_t last_char(std::string_view s) {
-  std::size_t i = s.size() - 1;
-  while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
-  std::size_t len;
-  return decode_utf8(reinterpret_cast<const unsigned char*>(s.data()) + i, len);
-}
-char32_t first_char(std::string_view s) {
-  std::size_t len;
-  return decode_utf8(reinterpret_cast<const unsigned char*>(s.data()), len);
-}
-
-// Splits `s` on the added tokens in `tokens` (leftmost-longest, like `tokenizers`), calling
-// on_text(piece) for the text between them (a view into `s`) and on_token(id, begin, end) for
-// each match, with its byte range in `s` (stripped whitespace included).
-template <class OnText, class OnToken>
-void split_added(const AddedSet& set, std::string_view s, OnText&& on_text, OnToken&& on_token) {
-  const std::vector<AddedToken>& tokens = set.tokens;
-  if (tokens.empty()) {
-    on_text(s);
-    return;
+  for (std::size_t end = token.size(); end > 0; ++s.trail) {
+    std::size_t k = end - 1;
+    while (k > 0 && (p[k] & 0xC0) == 0x80) --k;
+    std::size_t len;
+    if (!space(decode_utf8(p + k, len))) break;
+    end = k;
   }
-  std::size_t done = 0;  // end of what has been emitted
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    // Leftmost-longest: the first position where some token matches, the longest there.
-    const AddedToken* best = nullptr;
-    for (; pos < s.size(); ++pos) {
-      if (!set.first_byte[static_cast<unsigned char>(s[pos])]) continue;
-      for (const AddedToken& t : tokens) {
-        if (t.match.empty() || t.match[0] != s[pos]) continue;
-        if (s.compare(pos, t.match.size(), t.match) != 0) continue;
-        if (best == nullptr || t.match.size() > best->match.size()) best = &t;
-      }
-      if (best) break;
+  return s;
+}
+
+// `tokenizers`' byte-level process_offsets on [begin, end) of `text`. It counts in characters of
+// the original text (its offsets are character offsets): the start moves `lead` characters right,
+// the end `trail` characters left, neither past the other.
+void trim_offsets(std::string_view text, const Spaces& s, bool keep_one_lead, std::size_t& begin,
+                  std::size_t& end) {
+  if (s.lead > 0 && !keep_one_lead) {
+    for (std::size_t k = 0; k < s.lead && begin < end; ++k) {
+      ++begin;
+      while (begin < end && (static_cast<unsigned char>(text[begin]) & 0xC0) == 0x80) ++begin;
     }
-    if (best == nullptr) break;
-    std::size_t start = pos;
-    std::size_t stop = pos + best->match.size();
-    pos = stop;
-    if (best->single_word) {
-      const bool start_ok = start == 0 || !is_word_char(last_char(s.substr(0, start)));
-      const bool stop_ok = stop == s.size() || !is_word_char(first_char(s.substr(stop)));
-      if (!start_ok || !stop_ok) continue;
-    }
-    if (best->lstrip) {
-      std::size_t k = start;
-      while (k > done) {
-        std::size_t j = k - 1;
-        while (j > done && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) --j;
-        std::size_t len;
-        if (!is_whitespace(decode_utf8(reinterpret_cast<const unsigned char*>(s.data()) + j, len)))
-          break;
-        k = j;
-      }
-      start = k;
-    }
-    if (best->rstrip) {
-      while (stop < s.size()) {
-        std::size_t len;
-        const char32_t c =
-            decode_utf8(reinterpret_cast<const unsigned char*>(s.data()) + stop, len);
-        if (!is_whitespace(c)) break;
-        stop += len;
-      }
-      pos = stop;
-    }
-    if (done < start) on_text(s.substr(done, start - done));
-    on_token(best->id, start, stop);
-    done = stop;
   }
-  if (done < s.size()) on_text(s.substr(done));
+  if (s.trail > 0) {
+    std::size_t e = end, k = 0;
+    for (; k < s.trail && e > 0; ++k) {
+      --e;
+      while (e > 0 && (static_cast<unsigned char>(text[e]) & 0xC0) == 0x80) --e;
+    }
+    if (k == s.trail) end = std::max(e, begin);  // only when the end is at least `trail` in
+  }
 }
 
 }  // namespace
 
 void encode_sequence(const ModelData& m, std::string_view text, Scratch& scratch,
-                     std::vector<int32_t>& ids, std::vector<std::pair<std::size_t, std::size_t>>* offsets) {
-  Alignment* align = offsets ? &scratch.align : nullptr;
+                     SequenceTokens& out, bool offsets) {
+  const bool spans = offsets || m.needs_spans;
+  const std::size_t first = out.ids.size();
+  int64_t word = 0;
+  // Records the offsets of token `index` (its text: `token`) and its word; trims them as
+  // `tokenizers`' byte-level process_offsets does.
+  auto place = [&](std::size_t index, std::size_t begin, std::size_t end, std::string_view token) {
+    if (m.post.trim_offsets) {
+      const Spaces s = spaces_of(token);
+      // With add_prefix_space, the one space before the first token is the one that was added.
+      const bool is_first = index == first || begin == 0;
+      trim_offsets(text, s, is_first && m.post.add_prefix_space && s.lead == 1, begin, end);
+    }
+    out.offsets.emplace_back(begin, end);
+    out.words.push_back(word);
+  };
+  // An added token matched at [begin, end) of `from`, which is [src_begin, src_end) of the text.
+  auto added = [&](std::string_view from, std::size_t begin, std::size_t end, int32_t id,
+                   std::size_t src_begin, std::size_t src_end) {
+    out.ids.push_back(id);
+    if (offsets) place(out.ids.size() - 1, src_begin, src_end, from.substr(begin, end - begin));
+    ++word;
+  };
   split_added(
       m.raw_added, text,
       [&](std::string_view piece) {
         const auto piece_at = static_cast<std::size_t>(piece.data() - text.data());
-        scratch.norm.clear();
-        if (align) align->out.clear();
-        normalize(m.normalizer, piece, scratch.norm, scratch.pending, align);
-        if (align) scratch.spans.clear();
-        const Spans spans{align ? &scratch.spans : nullptr, 0};
-        split_added(
-            m.normalized_added, scratch.norm,
-            [&](std::string_view part) {
-              pretokenize_and_wordpiece(m, part, ids, spans.shifted(static_cast<std::size_t>(part.data() - scratch.norm.data())));
-            },
-            [&](int32_t id, std::size_t begin, std::size_t end) {
-              ids.push_back(id);
-              spans.add(begin, end);
-            });
-        if (!offsets) return;
-        // Normalized byte ranges back to the text's: the first byte's character to the last's.
-        for (const SourceSpan& sp : scratch.spans) {
-          offsets->emplace_back(piece_at + align->out[sp.begin].begin, piece_at + align->out[sp.end - 1].end);
+        // The normalized text and each byte's span in `piece`.
+        std::string_view norm = piece;
+        std::vector<SourceSpan>& norm_spans = scratch.norm_spans;
+        norm_spans.clear();
+        if (m.normalizer) {
+          scratch.norm.clear();
+          m.normalizer->normalize(piece, scratch.norm, spans ? &norm_spans : nullptr,
+                                  scratch.normalize);
+          norm = scratch.norm;
+        } else if (spans) {
+          append_identity_spans(piece, norm_spans);
         }
+        auto on_word = [&](const Piece& w) {
+          std::vector<SourceSpan>* ws = offsets ? &scratch.word_spans : nullptr;
+          if (ws) ws->clear();
+          const std::size_t from = out.ids.size();
+          m.model->tokenize(w.text, out.ids, ws);
+          for (std::size_t k = 0; ws && k < ws->size(); ++k) {
+            const SourceSpan s = (*ws)[k];
+            const auto id = static_cast<std::size_t>(out.ids[from + k]);
+            place(from + k, piece_at + w.spans[s.begin].begin, piece_at + w.spans[s.end - 1].end,
+                  m.id_to_token[id]);
+          }
+          ++word;
+        };
+        split_added(
+            m.normalized_added, norm,
+            [&](std::string_view part) {
+              const auto at = static_cast<std::size_t>(part.data() - norm.data());
+              const SourceSpan* part_spans = spans ? norm_spans.data() + at : nullptr;
+              const Piece whole{part, part_spans,
+                                piece_at == 0 && (spans ? part_spans[0].begin == 0 : at == 0)};
+              if (m.pre_tokenizer) {
+                m.pre_tokenizer->split(whole, scratch.pre, 0, on_word);
+              } else {
+                on_word(whole);
+              }
+            },
+            [&](const AddedToken& t, std::size_t begin, std::size_t end) {
+              std::size_t sb = 0, se = 0;
+              if (spans) {
+                sb = piece_at + norm_spans[begin].begin;
+                se = piece_at + norm_spans[end - 1].end;
+              }
+              added(norm, begin, end, t.id, sb, se);
+            });
       },
-      [&](int32_t id, std::size_t begin, std::size_t end) {
-        ids.push_back(id);
-        if (offsets) offsets->emplace_back(begin, end);
+      [&](const AddedToken& t, std::size_t begin, std::size_t end) {
+        added(text, begin, end, t.id, begin, end);
       });
 }
 

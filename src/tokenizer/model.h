@@ -1,16 +1,18 @@
-// The internals of bertc::Tokenizer: the immutable model (vocabulary, WordPiece parameters,
-// normalizer, added tokens, template) and the encoding pipeline.
+// The internals of bertc::Tokenizer: the immutable pipeline (normalizer, pre-tokenizer, model,
+// post-processor, decoder, added tokens) and the encoding of one sequence.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bertc/tokenizer.h"
-#include "tokenizer/normalizer.h"
+#include "tokenizer/components.h"
+#include "tokenizer/post_processor.h"
 #include "tokenizer/vocab_map.h"
 
 namespace bertc::tokenizer {
@@ -38,59 +40,36 @@ struct AddedSet {
   bool empty() const { return tokens.empty(); }
 };
 
-// One item of a post-processing template: a sequence (A or B) or special tokens.
-struct TemplatePiece {
-  int sequence = -1;  // 0 = A, 1 = B, -1 = special tokens
-  std::vector<int32_t> ids;
-  int64_t type_id = 0;
-};
-
-enum class PreTokenizerKind { bert, none };
-
 struct ModelData {
   std::string source;  // the file it came from, for messages
 
-  NormalizerConfig normalizer;
-  PreTokenizerKind pre_tokenizer = PreTokenizerKind::bert;
+  std::unique_ptr<Normalizer> normalizer;       // null: none
+  std::unique_ptr<PreTokenizer> pre_tokenizer;  // null: the whole text is one word
+  std::unique_ptr<Model> model;
+  PostProcessor post;
+  std::unique_ptr<Decoder> decoder;  // null: tokens joined with spaces
+  // Whether a component needs source spans even without offsets (Metaspace's "first" scheme).
+  bool needs_spans = false;
 
-  // WordPiece.
-  VocabMap vocab;         // the model vocabulary
-  VocabMap continuation;  // tokens that start with `prefix`, keyed without it
-  std::string prefix = "##";
-  std::size_t max_input_chars_per_word = 100;
-  int32_t unk_id = -1;
-  std::string unk_token = "[UNK]";
-
-  // Every id's token (model vocabulary and added tokens).
+  // Every id's token (model vocabulary, then added tokens beyond it).
   std::vector<std::string> id_to_token;
-
   // Added tokens: raw ones are split out of the text before normalization, normalized ones after.
   AddedSet raw_added;
   AddedSet normalized_added;
-  VocabMap added_map;  // content -> id, for token_to_id
-
-  // Post-processing.
-  bool has_template = false;
-  std::vector<TemplatePiece> single_template;
-  std::vector<TemplatePiece> pair_template;
-  bool has_pair_template = false;
-  int64_t type_id_a = 0;
-  int64_t type_id_b = 1;
+  VocabMap added_map;                 // content -> id, for token_to_id
+  std::vector<uint8_t> special_ids;  // per id: 1 for a special added token (decode skips it)
 
   std::optional<std::string> pad_token;
   std::optional<int32_t> pad_token_id;
   std::optional<std::size_t> model_max_length;
   TokenizerOptions default_options;
 
-  // Fills `continuation` from `vocab` / id_to_token; call after the vocabulary is complete.
-  void build_continuation();
-  // Checks the unknown token, sets unk_id; call after the vocabulary is complete.
-  void resolve_unk();
-  std::size_t num_special(bool pair) const;
+  // Registers added token `t` (id set, in [0, id_limit)); the normalizer must be set first.
+  void add_token(AddedToken t, std::size_t id_limit);
   std::optional<int32_t> find_token(std::string_view token) const {
     const int32_t a = added_map.find(token);
     if (a >= 0) return a;
-    const int32_t v = vocab.find(token);
+    const int32_t v = model->vocab.find(token);
     if (v >= 0) return v;
     return std::nullopt;
   }
@@ -99,25 +78,39 @@ struct ModelData {
 // Reusable buffers of one encode call.
 struct Scratch {
   std::string norm;
-  std::vector<char32_t> pending;
-  Alignment align;                // normalized bytes -> text (offsets only)
-  std::vector<SourceSpan> spans;  // each id's normalized bytes (offsets only)
-  std::vector<int32_t> ids_a;
-  std::vector<int32_t> ids_b;
-  std::vector<std::pair<std::size_t, std::size_t>> offsets_a;
-  std::vector<std::pair<std::size_t, std::size_t>> offsets_b;
+  std::vector<SourceSpan> norm_spans;
+  NormalizeScratch normalize;
+  PreTokenizeScratch pre;
+  std::vector<SourceSpan> word_spans;
 };
 
-// Runs added-token splitting, normalization, pre-tokenization and WordPiece on one sequence of
-// valid UTF-8 (the caller checks it) and appends its ids; with `offsets`, also each id's byte
-// range [begin, end) in `text`, as `tokenizers` reports it.
+// The tokens of one sequence: ids, and with offsets each id's byte range in the text and word
+// index (the pre-tokenized piece it came from), as `tokenizers` reports them.
+struct SequenceTokens {
+  std::vector<int32_t> ids;
+  std::vector<std::pair<std::size_t, std::size_t>> offsets;
+  std::vector<int64_t> words;
+  void clear() {
+    ids.clear();
+    offsets.clear();
+    words.clear();
+  }
+};
+
+// Runs added-token splitting, the normalizer, the pre-tokenizer and the model on one sequence
+// of valid UTF-8 (the caller checks it) and appends its tokens (offsets and words too when
+// `offsets`), with byte-level offset trimming applied.
 void encode_sequence(const ModelData& m, std::string_view text, Scratch& scratch,
-                     std::vector<int32_t>& ids,
-                     std::vector<std::pair<std::size_t, std::size_t>>* offsets = nullptr);
+                     SequenceTokens& out, bool offsets);
 
 // Loaders; `name` is used in error messages.
 ModelData load_tokenizer_json(std::string_view json, const std::string& name);
 ModelData load_vocab_txt(const std::string& vocab_text, const std::string& name,
+                         const std::optional<std::string>& config_json,
+                         const std::string& config_name);
+// vocab.json + merges.txt (GPT-2 / RoBERTa files) with an optional tokenizer_config.json.
+ModelData load_bpe_files(const std::string& vocab_json, const std::string& vocab_name,
+                         const std::string& merges_txt, const std::string& merges_name,
                          const std::optional<std::string>& config_json,
                          const std::string& config_name);
 // Reads model_max_length (and nothing else) from a tokenizer_config.json.

@@ -1,9 +1,8 @@
-// bertc::Tokenizer: loading, post-processing (truncation, template, padding) and the public API.
+// bertc::Tokenizer: loading, post-processing (truncation, template, padding), decoding and the
+// public API.
 #include "bertc/tokenizer.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "base/files.h"
@@ -13,8 +12,8 @@
 
 namespace bertc {
 
-struct Tokenizer::Model : tokenizer::ModelData {
-  explicit Model(tokenizer::ModelData&& d) : tokenizer::ModelData(std::move(d)) {}
+struct Tokenizer::Impl : tokenizer::ModelData {
+  explicit Impl(tokenizer::ModelData&& d) : tokenizer::ModelData(std::move(d)) {}
 };
 
 namespace {
@@ -28,15 +27,43 @@ std::string read_file(const fs::path& path) {
   return base::read_input_file(path.string());
 }
 
-std::optional<std::string> read_optional(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  return read_file(path);
+[[noreturn]] void sentencepiece_file(const fs::path& path) {
+  throw Error(path.string() +
+              ": raw SentencePiece .model files are not read; use the model's tokenizer.json "
+              "(transformers writes one with save_pretrained of its fast tokenizer)");
 }
 
-[[noreturn]] void unsupported_file(const fs::path& path, const std::string& what) {
-  throw Error(path.string() + ": " + what +
-              " tokenizers are not supported (only WordPiece: tokenizer.json or vocab.txt)");
+// The tokenizer files of one folder, by name: tokenizer.json, else vocab.txt, else vocab.json +
+// merges.txt, with tokenizer_config.json. `dir` + name names them in messages.
+tokenizer::ModelData load_named(const std::map<std::string, std::string>& files,
+                                const std::string& dir) {
+  auto get = [&](const char* name) -> const std::string* {
+    auto it = files.find(name);
+    return it == files.end() ? nullptr : &it->second;
+  };
+  std::optional<std::string> config;
+  if (const std::string* c = get("tokenizer_config.json")) config = *c;
+  const std::string config_name = dir + "tokenizer_config.json";
+  if (const std::string* j = get("tokenizer.json")) {
+    tokenizer::ModelData m = tokenizer::load_tokenizer_json(*j, dir + "tokenizer.json");
+    if (config) tokenizer::apply_config_max_length(m, *config, config_name);
+    return m;
+  }
+  if (const std::string* v = get("vocab.txt")) {
+    return tokenizer::load_vocab_txt(*v, dir + "vocab.txt", config, config_name);
+  }
+  const std::string* vocab = get("vocab.json");
+  const std::string* merges = get("merges.txt");
+  if (vocab && merges) {
+    return tokenizer::load_bpe_files(*vocab, dir + "vocab.json", *merges, dir + "merges.txt",
+                                     config, config_name);
+  }
+  if (vocab || merges) {
+    throw Error(dir + (vocab ? "vocab.json" : "merges.txt") +
+                ": a byte-level BPE tokenizer needs " + (vocab ? "merges.txt" : "vocab.json") +
+                " beside it");
+  }
+  throw Error(dir + ": no tokenizer.json, vocab.txt or vocab.json + merges.txt");
 }
 
 // Cuts `ids` to n tokens, keeping the beginning (right) or the end (left).
@@ -94,45 +121,27 @@ void truncate(std::vector<int32_t>& a, std::vector<int32_t>* b, std::size_t room
 
 }  // namespace
 
-Tokenizer::Tokenizer(std::shared_ptr<const Model> model, TokenizerOptions options)
-    : model_(std::move(model)), options_(std::move(options)) {}
+Tokenizer::Tokenizer(std::shared_ptr<const Impl> impl)
+    : model_(std::move(impl)), options_(model_->default_options) {}
 Tokenizer::Tokenizer(const Tokenizer&) = default;
 Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
 Tokenizer& Tokenizer::operator=(const Tokenizer&) = default;
 Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
-Tokenizer Tokenizer::from_json_string(std::string_view json, std::string_view name) {
-  return from_texts(true, json, std::string(name), std::nullopt, "");
+Tokenizer Tokenizer::from_named_files(const std::map<std::string, std::string>& files,
+                                      const std::string& dir) {
+  return Tokenizer(std::make_shared<const Impl>(load_named(files, dir)));
 }
 
-Tokenizer Tokenizer::from_texts(bool is_json, std::string_view text, const std::string& name,
-                                const std::optional<std::string>& config,
-                                const std::string& config_name) {
-  std::shared_ptr<Model> model;
-  if (is_json) {
-    model = std::make_shared<Model>(tokenizer::load_tokenizer_json(text, name));
-    if (config) tokenizer::apply_config_max_length(*model, *config, config_name);
-  } else {
-    model = std::make_shared<Model>(
-        tokenizer::load_vocab_txt(std::string(text), name, config, config_name));
-  }
-  TokenizerOptions options = model->default_options;
-  return Tokenizer(std::move(model), std::move(options));
+Tokenizer Tokenizer::from_json_string(std::string_view json, std::string_view name) {
+  return Tokenizer(
+      std::make_shared<const Impl>(tokenizer::load_tokenizer_json(json, std::string(name))));
 }
 
 Tokenizer Tokenizer::from_files(const std::map<std::string, std::string>& files,
                                 std::string_view source) {
-  const std::string src(source);
-  std::optional<std::string> config;
-  if (auto it = files.find("tokenizer_config.json"); it != files.end()) config = it->second;
-  for (const char* main : {"tokenizer.json", "vocab.txt"}) {
-    if (auto it = files.find(main); it != files.end()) {
-      return from_texts(std::string(main) == "tokenizer.json", it->second, src + ":" + main,
-                        config, src + ":tokenizer_config.json");
-    }
-  }
-  throw Error(src + ": no tokenizer.json or vocab.txt");
+  return from_named_files(files, std::string(source) + ":");
 }
 
 Tokenizer Tokenizer::from_file(const fs::path& path) {
@@ -140,28 +149,48 @@ Tokenizer Tokenizer::from_file(const fs::path& path) {
   if (fs::is_directory(path, ec)) return from_folder(path);
   if (!fs::exists(path, ec)) throw Error(path.string() + ": no such file or folder");
   const std::string file = path.filename().string();
-  const std::string ext = path.extension().string();
-  if (file == "tokenizer_config.json" || file == "config.json") {
-    return from_folder(path.has_parent_path() ? path.parent_path() : fs::path("."));
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  if (file == "tokenizer_config.json" || file == "config.json" || file == "vocab.json" ||
+      file == "merges.txt") {
+    return from_folder(dir);
   }
-  if (ext == ".model") unsupported_file(path, "SentencePiece");
-  if (file == "merges.txt" || file == "vocab.json") unsupported_file(path, "BPE");
-  // A tokenizer.json or a vocabulary text file, with tokenizer_config.json beside it when present.
-  const fs::path cfg = path.parent_path() / "tokenizer_config.json";
-  return from_texts(ext == ".json", read_file(path), path.string(), read_optional(cfg),
-                    cfg.string());
+  if (path.extension() == ".model") sentencepiece_file(path);
+  // A tokenizer.json (any *.json) or a vocabulary text file, with tokenizer_config.json.
+  std::optional<std::string> config;
+  const fs::path cfg = dir / "tokenizer_config.json";
+  if (fs::is_regular_file(cfg, ec)) config = read_file(cfg);
+  const std::string text = read_file(path);
+  if (path.extension() != ".json") {
+    return Tokenizer(std::make_shared<const Impl>(
+        tokenizer::load_vocab_txt(text, path.string(), config, cfg.string())));
+  }
+  tokenizer::ModelData m = tokenizer::load_tokenizer_json(text, path.string());
+  if (config) tokenizer::apply_config_max_length(m, *config, cfg.string());
+  return Tokenizer(std::make_shared<const Impl>(std::move(m)));
 }
 
 Tokenizer Tokenizer::from_folder(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(dir.string() + ": no such folder");
-  if (fs::is_regular_file(dir / "tokenizer.json", ec)) return from_file(dir / "tokenizer.json");
-  if (fs::is_regular_file(dir / "vocab.txt", ec)) return from_file(dir / "vocab.txt");
-  for (const char* sp : {"spiece.model", "sentencepiece.bpe.model", "tokenizer.model"}) {
-    if (fs::is_regular_file(dir / sp, ec)) unsupported_file(dir / sp, "SentencePiece");
+  std::map<std::string, std::string> files;
+  auto take = [&](const char* name) {
+    if (!fs::is_regular_file(dir / name, ec)) return false;
+    files[name] = read_file(dir / name);
+    return true;
+  };
+  take("tokenizer_config.json");
+  if (!take("tokenizer.json") && !take("vocab.txt")) {
+    const bool vocab = take("vocab.json");
+    const bool merges = take("merges.txt");
+    if (!vocab && !merges) {
+      for (const char* sp : {"spiece.model", "sentencepiece.bpe.model", "tokenizer.model"}) {
+        if (fs::is_regular_file(dir / sp, ec)) sentencepiece_file(dir / sp);
+      }
+      throw Error(dir.string() +
+                  ": no tokenizer.json, vocab.txt or vocab.json + merges.txt in this folder");
+    }
   }
-  if (fs::is_regular_file(dir / "merges.txt", ec)) unsupported_file(dir / "merges.txt", "BPE");
-  throw Error(dir.string() + ": no tokenizer.json or vocab.txt in this folder");
+  return from_named_files(files, (dir / "").string());
 }
 
 void Tokenizer::set_options(TokenizerOptions options) { options_ = std::move(options); }
@@ -189,19 +218,40 @@ int64_t Tokenizer::pad_id() const {
   throw Error(model_->source + ": the tokenizer has no padding token");
 }
 
-int64_t Tokenizer::unk_id() const { return model_->unk_id; }
-std::string_view Tokenizer::unk_token() const { return model_->unk_token; }
+int64_t Tokenizer::unk_id() const { return model_->model->unk_id; }
+std::string_view Tokenizer::unk_token() const {
+  const int32_t id = model_->model->unk_id;
+  return id < 0 ? std::string_view() : std::string_view(model_->id_to_token[static_cast<std::size_t>(id)]);
+}
 std::optional<std::size_t> Tokenizer::model_max_length() const { return model_->model_max_length; }
-std::size_t Tokenizer::num_special_tokens(bool pair) const { return model_->num_special(pair); }
+std::size_t Tokenizer::num_special_tokens(bool pair) const { return model_->post.num_special(pair); }
 
 std::vector<std::string> Tokenizer::tokenize(std::string_view text) const {
   tokenizer::Scratch scratch;
-  std::vector<int32_t> ids;
+  tokenizer::SequenceTokens tokens;
   tokenizer::check_utf8(text, "text");
-  tokenizer::encode_sequence(*model_, text, scratch, ids);
+  tokenizer::encode_sequence(*model_, text, scratch, tokens, false);
   std::vector<std::string> out;
-  out.reserve(ids.size());
-  for (int32_t id : ids) out.emplace_back(model_->id_to_token[id]);
+  out.reserve(tokens.ids.size());
+  for (int32_t id : tokens.ids) out.emplace_back(model_->id_to_token[static_cast<std::size_t>(id)]);
+  return out;
+}
+
+std::string Tokenizer::decode(std::span<const int64_t> ids, bool skip_special_tokens) const {
+  std::vector<std::string> tokens;
+  tokens.reserve(ids.size());
+  for (int64_t id : ids) {
+    const std::string_view token = id_to_token(id);  // throws outside the vocabulary
+    const auto k = static_cast<std::size_t>(id);
+    if (skip_special_tokens && k < model_->special_ids.size() && model_->special_ids[k]) continue;
+    tokens.emplace_back(token);
+  }
+  if (model_->decoder) model_->decoder->decode_chain(tokens);
+  std::string out;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (i > 0 && !model_->decoder) out.push_back(' ');
+    out += tokens[i];
+  }
   return out;
 }
 
@@ -209,12 +259,9 @@ namespace {
 
 // Encodes one input: sequences, truncation, template. No padding.
 // `item` is the input's index in a batch, or -1.
-Encoding encode_one(const tokenizer::ModelData& m, const EncodeInput& in, const TokenizerOptions& opt,
-                    tokenizer::Scratch& s, std::ptrdiff_t item) {
-  s.ids_a.clear();
-  s.ids_b.clear();
-  s.offsets_a.clear();
-  s.offsets_b.clear();
+Encoding encode_one(const tokenizer::ModelData& m, const EncodeInput& in,
+                    const TokenizerOptions& opt, tokenizer::Scratch& s,
+                    tokenizer::SequenceTokens (&seq)[2], std::ptrdiff_t item) {
   const bool pair = in.pair.has_value();
   for (int k = 0; k < (pair ? 2 : 1); ++k) {
     const std::string_view text = k == 0 ? in.text : *in.pair;
@@ -224,61 +271,65 @@ Encoding encode_one(const tokenizer::ModelData& m, const EncodeInput& in, const 
     }
   }
   const bool offsets = opt.return_offsets;
-  tokenizer::encode_sequence(m, in.text, s, s.ids_a, offsets ? &s.offsets_a : nullptr);
-  if (pair) tokenizer::encode_sequence(m, *in.pair, s, s.ids_b, offsets ? &s.offsets_b : nullptr);
-  const bool special = opt.add_special_tokens && m.has_template;
-  if (special && pair && !m.has_pair_template) {
+  for (int k = 0; k < 2; ++k) seq[k].clear();
+  tokenizer::encode_sequence(m, in.text, s, seq[0], offsets);
+  if (pair) tokenizer::encode_sequence(m, *in.pair, s, seq[1], offsets);
+  const tokenizer::PostProcessor& post = m.post;
+  const bool special = opt.add_special_tokens && post.has_template;
+  if (special && pair && !post.has_pair) {
     throw Error(m.source + ": the post-processor has no template for a pair of texts");
   }
   if (opt.truncation) {
-    const std::size_t n_added = special ? m.num_special(pair) : 0;
+    const std::size_t n_added = special ? post.num_special(pair) : 0;
     if (opt.truncation->max_length < n_added) {
       throw Error("tokenizer: truncation max_length " + std::to_string(opt.truncation->max_length) +
                   " is smaller than the " + std::to_string(n_added) + " special tokens of a " +
                   (pair ? "pair" : "single text"));
     }
-    truncate(s.ids_a, pair ? &s.ids_b : nullptr, opt.truncation->max_length - n_added,
+    truncate(seq[0].ids, pair ? &seq[1].ids : nullptr, opt.truncation->max_length - n_added,
              *opt.truncation);
     if (offsets) {  // the same tokens go: the end (right) or the beginning (left)
-      for (auto [ids, offs] : {std::pair{&s.ids_a, &s.offsets_a}, std::pair{&s.ids_b, &s.offsets_b}}) {
-        const std::size_t drop = offs->size() - ids->size();
+      for (tokenizer::SequenceTokens& t : seq) {
+        const std::size_t drop = t.offsets.size() - t.ids.size();
         if (opt.truncation->direction == Direction::left) {
-          offs->erase(offs->begin(), offs->begin() + static_cast<std::ptrdiff_t>(drop));
+          t.offsets.erase(t.offsets.begin(), t.offsets.begin() + static_cast<std::ptrdiff_t>(drop));
+          t.words.erase(t.words.begin(), t.words.begin() + static_cast<std::ptrdiff_t>(drop));
         } else {
-          offs->resize(ids->size());
+          t.offsets.resize(t.ids.size());
+          t.words.resize(t.ids.size());
         }
       }
     }
   }
   Encoding e;
-  const std::size_t n = s.ids_a.size() + s.ids_b.size() + (special ? m.num_special(pair) : 0);
+  const std::size_t n = seq[0].ids.size() + seq[1].ids.size() + (special ? post.num_special(pair) : 0);
   e.ids.reserve(n);
   e.type_ids.reserve(n);
-  // A sequence's offsets (null: template tokens, (0, 0) each).
-  using Offsets = std::vector<std::pair<std::size_t, std::size_t>>;
-  auto append = [&](const std::vector<int32_t>& ids, int64_t type_id, const Offsets* offs) {
+  // A sequence's tokens, or the template's (null `from`: offsets (0, 0), word -1).
+  auto append = [&](const std::vector<int32_t>& ids, int64_t type_id,
+                    const tokenizer::SequenceTokens* from) {
     e.ids.insert(e.ids.end(), ids.begin(), ids.end());
     e.type_ids.insert(e.type_ids.end(), ids.size(), type_id);
     if (!offsets) return;
-    if (offs) {
-      e.offsets.insert(e.offsets.end(), offs->begin(), offs->end());
+    if (from) {
+      e.offsets.insert(e.offsets.end(), from->offsets.begin(), from->offsets.end());
+      e.word_ids.insert(e.word_ids.end(), from->words.begin(), from->words.end());
     } else {
       e.offsets.insert(e.offsets.end(), ids.size(), {0, 0});
+      e.word_ids.insert(e.word_ids.end(), ids.size(), -1);
     }
-    e.special_tokens_mask.insert(e.special_tokens_mask.end(), ids.size(), offs ? 0 : 1);
+    e.special_tokens_mask.insert(e.special_tokens_mask.end(), ids.size(), from ? 0 : 1);
   };
   if (special) {
-    for (const tokenizer::TemplatePiece& p : pair ? m.pair_template : m.single_template) {
+    for (const tokenizer::TemplatePiece& p : pair ? post.pair : post.single) {
       if (p.sequence < 0)
         append(p.ids, p.type_id, nullptr);
-      else if (p.sequence == 0)
-        append(s.ids_a, p.type_id, &s.offsets_a);
-      else if (pair)
-        append(s.ids_b, p.type_id, &s.offsets_b);
+      else if (p.sequence == 0 || pair)
+        append(seq[p.sequence].ids, p.type_id, &seq[p.sequence]);
     }
   } else {
-    append(s.ids_a, m.type_id_a, &s.offsets_a);
-    if (pair) append(s.ids_b, m.type_id_b, &s.offsets_b);
+    append(seq[0].ids, post.type_id_a, &seq[0]);
+    if (pair) append(seq[1].ids, post.type_id_b, &seq[1]);
   }
   e.attention_mask.assign(e.ids.size(), 1);
   if (!opt.return_tokens) return e;
@@ -304,6 +355,8 @@ void pad(Encoding& e, std::size_t target, const PaddingOptions& p, int64_t pad_i
     e.offsets.insert(at_o, k, {0, 0});
     const auto at_m = p.direction == Direction::right ? e.special_tokens_mask.end() : e.special_tokens_mask.begin();
     e.special_tokens_mask.insert(at_m, k, 1);
+    const auto at_w = p.direction == Direction::right ? e.word_ids.end() : e.word_ids.begin();
+    e.word_ids.insert(at_w, k, -1);
   }
   if (p.direction == Direction::right) {
     e.ids.insert(e.ids.end(), k, pad_id);
@@ -358,8 +411,9 @@ Encoding Tokenizer::encode(std::string_view text, std::optional<std::string_view
 Encoding Tokenizer::encode(std::string_view text, std::optional<std::string_view> pair,
                            const TokenizerOptions& options) const {
   tokenizer::Scratch scratch;
+  tokenizer::SequenceTokens seq[2];
   std::vector<Encoding> one;
-  one.push_back(encode_one(*model_, EncodeInput(text, pair), options, scratch, -1));
+  one.push_back(encode_one(*model_, EncodeInput(text, pair), options, scratch, seq, -1));
   if (options.padding) pad_all(*model_, one, *options.padding, options.return_tokens, options.return_offsets);
   return std::move(one.front());
 }
@@ -371,10 +425,12 @@ std::vector<Encoding> Tokenizer::encode_batch(std::span<const EncodeInput> input
 std::vector<Encoding> Tokenizer::encode_batch(std::span<const EncodeInput> inputs,
                                               const TokenizerOptions& options) const {
   tokenizer::Scratch scratch;
+  tokenizer::SequenceTokens seq[2];
   std::vector<Encoding> out;
   out.reserve(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    out.push_back(encode_one(*model_, inputs[i], options, scratch, static_cast<std::ptrdiff_t>(i)));
+    out.push_back(
+        encode_one(*model_, inputs[i], options, scratch, seq, static_cast<std::ptrdiff_t>(i)));
   }
   if (options.padding) pad_all(*model_, out, *options.padding, options.return_tokens, options.return_offsets);
   return out;

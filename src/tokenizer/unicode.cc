@@ -57,6 +57,43 @@ std::size_t find_invalid_utf8(std::string_view s) {
   return std::string_view::npos;
 }
 
+std::string to_valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t done = 0;
+  while (done < s.size()) {
+    const std::size_t bad = find_invalid_utf8(s.substr(done));
+    if (bad == std::string_view::npos) break;
+    out.append(s.substr(done, bad));
+    std::size_t i = done + bad;
+    // The maximal subpart: a lead byte and the continuation bytes that may follow it.
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+      len = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      len = 3;
+      if (b0 == 0xE0) lo = 0xA0;
+      if (b0 == 0xED) hi = 0x9F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      len = 4;
+      if (b0 == 0xF0) lo = 0x90;
+      if (b0 == 0xF4) hi = 0x8F;
+    }
+    std::size_t k = 1;
+    while (k < len && i + k < s.size()) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) break;
+      ++k;
+    }
+    out.append("\xEF\xBF\xBD");
+    done = i + k;
+  }
+  out.append(s.substr(done));
+  return out;
+}
+
 void check_utf8(std::string_view s, std::string_view what) {
   const std::size_t at = find_invalid_utf8(s);
   if (at == std::string_view::npos) return;
@@ -100,7 +137,6 @@ bool is_control(char32_t c) {
     case UTF8PROC_CATEGORY_CF:
     case UTF8PROC_CATEGORY_CS:
     case UTF8PROC_CATEGORY_CO:
-    case UTF8PROC_CATEGORY_CN:
       return true;
     default:
       return false;
@@ -122,6 +158,58 @@ bool is_chinese_char(char32_t c) {
 
 bool is_nonspacing_mark(char32_t c) {
   return utf8proc_category(static_cast<utf8proc_int32_t>(c)) == UTF8PROC_CATEGORY_MN;
+}
+
+bool is_mark(char32_t c) {
+  const auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+  return cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME;
+}
+
+bool is_letter(char32_t c) {
+  if (c < 0x80) return (c | 0x20) - 'a' < 26u;
+  const auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+  return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+}
+
+bool is_number(char32_t c) {
+  if (c < 0x80) return c - '0' < 10u;
+  const auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+  return cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO;
+}
+
+bool is_decimal_digit(char32_t c) {
+  if (c < 0x80) return c - '0' < 10u;
+  return utf8proc_category(static_cast<utf8proc_int32_t>(c)) == UTF8PROC_CATEGORY_ND;
+}
+
+bool is_connector_punctuation(char32_t c) {
+  return utf8proc_category(static_cast<utf8proc_int32_t>(c)) == UTF8PROC_CATEGORY_PC;
+}
+
+void append_lowercase(std::string& out, char32_t c) {
+  if (c == 0x130) {  // the one full lower-case mapping longer than one character
+    out.append("i\xCC\x87");
+    return;
+  }
+  append_utf8(out, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
+}
+
+std::size_t grapheme_end(std::string_view s, std::size_t at) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  std::size_t len;
+  char32_t prev = decode_utf8(p + at, len);
+  std::size_t i = at + len;
+  utf8proc_int32_t state = 0;
+  while (i < s.size()) {
+    const char32_t c = decode_utf8(p + i, len);
+    if (utf8proc_grapheme_break_stateful(static_cast<utf8proc_int32_t>(prev),
+                                         static_cast<utf8proc_int32_t>(c), &state)) {
+      break;
+    }
+    prev = c;
+    i += len;
+  }
+  return i;
 }
 
 }  // namespace bertc::tokenizer

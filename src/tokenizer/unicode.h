@@ -13,6 +13,9 @@ namespace bertc::tokenizer {
 // overlong form, surrogate, code point above U+10FFFF, truncated sequence), or npos.
 std::size_t find_invalid_utf8(std::string_view s);
 
+// `s` with each maximal invalid UTF-8 subsequence replaced by U+FFFD (Rust's from_utf8_lossy).
+std::string to_valid_utf8(std::string_view s);
+
 // Throws bertc::Error "<what>: invalid UTF-8 at byte offset N (...)" if `s` is not valid UTF-8.
 void check_utf8(std::string_view s, std::string_view what);
 
@@ -63,7 +66,8 @@ inline std::size_t count_chars(std::string_view s) {
 
 // \t \n \r, or the Unicode White_Space property (what `tokenizers` uses: Rust char::is_whitespace).
 bool is_whitespace(char32_t c);
-// Category C* (Cc, Cf, Cs, Co, Cn) except \t \n \r.
+// Category Cc, Cf, Cs or Co, except \t \n \r (unassigned code points, Cn, are not controls:
+// the Rust `tokenizers` no longer counts them).
 bool is_control(char32_t c);
 // ASCII 33-47, 58-64, 91-96, 123-126, or category P*. Symbols (S*) are not punctuation.
 bool is_punctuation(char32_t c);
@@ -71,6 +75,18 @@ bool is_punctuation(char32_t c);
 bool is_chinese_char(char32_t c);
 // Category Mn.
 bool is_nonspacing_mark(char32_t c);
+// Category M* (Mn, Mc, Me).
+bool is_mark(char32_t c);
+// Category L* / N* (regex \p{L} / \p{N}).
+bool is_letter(char32_t c);
+bool is_number(char32_t c);
+// Category Nd / Pc.
+bool is_decimal_digit(char32_t c);
+bool is_connector_punctuation(char32_t c);
+// Appends c's full lower case, as Rust's char::to_lowercase (no final-sigma rule).
+void append_lowercase(std::string& out, char32_t c);
+// The end of the extended grapheme cluster that starts at byte `at` of valid UTF-8 `s`.
+std::size_t grapheme_end(std::string_view s, std::size_t at);
 
 // Per-byte classes of ASCII for the fast paths (bit flags).
 enum AsciiClass : uint8_t {

@@ -140,28 +140,28 @@ TEST(CliText, CompiledBundleCarriesTheTokenizer) {
   }
 }
 
-TEST(CliText, RobertaWithoutWordPieceRefusesTextButRunsTensors) {
-  const fs::path dir = testing::temp_path("cli_roberta_bpe");
-  const fs::path src = testing::fixtures_dir() / "hf" / "roberta";
-  fs::create_directories(dir);
-  for (const char* f : {"config.json", "model.safetensors"}) {
-    fs::copy_file(src / f, dir / f, fs::copy_options::overwrite_existing);
-  }
-  std::ofstream(dir / "vocab.json") << R"({"<s>": 0, "<pad>": 1, "</s>": 2})";
-  std::ofstream(dir / "merges.txt") << "#version: 0.2\n";
-  CliResult r = bertc_cli({"run", dir.string(), "--text", "Hello"});
-  EXPECT_EQ(r.rc, 1);
-  EXPECT_HAS(r.err, "bertc: error: ");
-  EXPECT_HAS(r.err, "merges.txt: byte-level BPE (vocab.json + merges.txt, RoBERTa's) tokenizers");
-  EXPECT_HAS(r.err, "are not supported yet");
-  EXPECT_HAS(r.err, "--input");
-  r = bertc_cli({"tokenize", dir.string(), "--text", "Hello"});
-  EXPECT_EQ(r.rc, 1);
-  EXPECT_HAS(r.err, "merges.txt: BPE tokenizers are not supported");
+TEST(CliText, RobertaRunsFromTextAndTensors) {
+  BERTC_SKIP_WITHOUT_SHARED_DATA();
+  const fs::path dir = testing::assemble_text_model("roberta_cls");
+  const json ref = testing::text_reference("roberta_cls");
+  const json& c = ref["cases"][0];
+  CliResult r = bertc_cli({"run", dir.string(), "--json", "-O0", "--text", c["text"].get<std::string>()});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 1u);
+  r = bertc_cli({"tokenize", dir.string(), "--json", "--text", c["text"].get<std::string>()});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["ids"], c["ids"]);
 
+  const fs::path src = testing::fixtures_dir() / "hf" / "roberta";
   const fs::path in = src / "reference" / "inputs";
+  const fs::path tensors = testing::temp_path("cli_roberta_tensors");
+  fs::create_directories(tensors);
+  for (const char* f : {"config.json", "model.safetensors"}) {
+    fs::copy_file(src / f, tensors / f, fs::copy_options::overwrite_existing);
+  }
   const std::string out = testing::temp_path("cli_roberta_out");
-  r = bertc_cli({"run", dir.string(), "--input", "input_ids=" + (in / "input_ids.npy").string(),
+  r = bertc_cli({"run", tensors.string(), "--input", "input_ids=" + (in / "input_ids.npy").string(),
                  "--input", "attention_mask=" + (in / "attention_mask.npy").string(),
                  "--output-dir", out, "-O0"});
   ASSERT_EQ(r.rc, 0) << r.err;
@@ -226,7 +226,7 @@ TEST(CliText, UsageErrors) {
   r = bertc_cli({"run", dir, "--text", "a", "--text", "b", "--text-pair", "c"});
   EXPECT_HAS(r.err, "--text-pair given 1 times for 2 texts");
   r = bertc_cli({"run", dir, "--text", "a"});  // the fixture folder has no tokenizer files
-  EXPECT_HAS(r.err, "no tokenizer files (tokenizer.json or vocab.txt)");
+  EXPECT_HAS(r.err, "no tokenizer files (tokenizer.json, vocab.txt or vocab.json + merges.txt)");
 }
 
 }  // namespace

@@ -38,8 +38,9 @@ PipelineOptions at_level(int opt_level) {
 
 TEST(PipelineText, TokenizerGivesHuggingFaceIds) {
   BERTC_SKIP_WITHOUT_SHARED_DATA();
-  // vocab.txt and tokenizer.json folders; mpnet: all-mpnet-base-v2's (RobertaProcessing)
-  for (const char* name : {"bert_cls", "minilm", "mpnet"}) {
+  // vocab.txt and tokenizer.json folders; mpnet: all-mpnet-base-v2's (RobertaProcessing);
+  // roberta_cls: vocab.json + merges.txt; roberta: byte-level BPE tokenizer.json; unigram: t5's
+  for (const char* name : {"bert_cls", "minilm", "mpnet", "roberta_cls", "roberta", "unigram"}) {
     const json ref = text_reference(name);
     Pipeline p = Pipeline::load(assemble_text_model(name).string(), at_level(0));
     const auto inputs = reference_inputs(ref);
@@ -58,17 +59,20 @@ class PipelineLevels : public ::testing::TestWithParam<int> {};
 TEST_P(PipelineLevels, ClassifyMatchesPyTorch) {
   BERTC_SKIP_WITHOUT_SHARED_DATA();
   const int level = GetParam();
-  const json ref = text_reference("bert_cls");
-  Pipeline p = Pipeline::load(assemble_text_model("bert_cls").string(), at_level(level));
-  EXPECT_EQ(p.task(), Task::classification);
-  EXPECT_EQ(p.labels(), ref["labels"].get<std::vector<std::string>>());
-  const auto results = p.classify(reference_inputs(ref));
-  ASSERT_EQ(results.size(), ref["cases"].size());
-  for (size_t i = 0; i < results.size(); ++i) {
-    const json& c = ref["cases"][i];
-    EXPECT_LE(max_abs_diff(results[i].logits, floats(c["logits"])), tolerance(level)) << c["id"];
-    EXPECT_LE(max_abs_diff(results[i].probabilities, floats(c["probabilities"])), tolerance(level))
-        << c["id"];
+  for (const char* name : {"bert_cls", "roberta_cls"}) {
+    const json ref = text_reference(name);
+    Pipeline p = Pipeline::load(assemble_text_model(name).string(), at_level(level));
+    EXPECT_EQ(p.task(), Task::classification);
+    EXPECT_EQ(p.labels(), ref["labels"].get<std::vector<std::string>>());
+    const auto results = p.classify(reference_inputs(ref));
+    ASSERT_EQ(results.size(), ref["cases"].size());
+    for (size_t i = 0; i < results.size(); ++i) {
+      const json& c = ref["cases"][i];
+      EXPECT_LE(max_abs_diff(results[i].logits, floats(c["logits"])), tolerance(level))
+          << name << " " << c["id"];
+      EXPECT_LE(max_abs_diff(results[i].probabilities, floats(c["probabilities"])), tolerance(level))
+          << name << " " << c["id"];
+    }
   }
 }
 
@@ -76,7 +80,9 @@ TEST_P(PipelineLevels, EmbedMatchesPyTorch) {
   BERTC_SKIP_WITHOUT_SHARED_DATA();
   const int level = GetParam();
   // name, sentence_bert_config.json's max_seq_length
-  for (const auto& [name, max_length] : {std::pair{"minilm", 256u}, std::pair{"mpnet", 384u}}) {
+  for (const auto& [name, max_length] :
+       {std::pair{"minilm", 256u}, std::pair{"mpnet", 384u}, std::pair{"roberta", 256u},
+        std::pair{"unigram", 256u}}) {
     const json ref = text_reference(name);
     Pipeline p = Pipeline::load(assemble_text_model(name).string(), at_level(level));
     EXPECT_EQ(p.task(), Task::embedding);
@@ -340,32 +346,6 @@ TEST(PipelineText, WrongTaskIsAnError) {
   EXPECT_HAS(error_of([&] { enc.classify(std::vector<std::string>{"x"}); }), "is an encoder");
 }
 
-TEST(PipelineText, RobertaByteLevelBpeIsAClearErrorButTensorsWork) {
-  const fs::path dir = testing::temp_path("pipeline_roberta_bpe");
-  fs::create_directories(dir);
-  const fs::path src = testing::fixtures_dir() / "hf" / "roberta";
-  for (const char* f : {"config.json", "model.safetensors"}) {
-    fs::copy_file(src / f, dir / f, fs::copy_options::overwrite_existing);
-  }
-  std::ofstream(dir / "vocab.json") << R"({"<s>": 0, "<pad>": 1, "</s>": 2})";
-  std::ofstream(dir / "merges.txt") << "#version: 0.2\n";
-  Pipeline p = Pipeline::load(dir.string(), at_level(0));
-  const std::string msg = error_of([&] { p.embed(std::vector<std::string>{"Hello"}); });
-  EXPECT_HAS(msg, "merges.txt");
-  EXPECT_HAS(msg, "byte-level BPE");
-  EXPECT_HAS(msg, "tokenizers are not supported yet");
-  EXPECT_HAS(error_of([&] { p.tokenizer(); }), "byte-level BPE");
-  // The tensors-in path still runs.
-  for (const auto& [name, t] : testing::read_npy_dir(src / "reference" / "inputs")) {
-    p.session().set_input(name, t);
-  }
-  p.session().run();
-  const auto want = testing::read_npy_dir(src / "reference" / "outputs");
-  EXPECT_LE(testing::max_abs_diff(p.session().get_output("last_hidden_state"),
-                                  want.at("last_hidden_state")),
-            1e-4);
-}
-
 TEST(PipelineText, ATokenizerThatFailsToLoadFailsTheCompile) {
   const fs::path dir = testing::temp_path("pipeline_bad_tokenizer");
   fs::create_directories(dir);
@@ -373,11 +353,17 @@ TEST(PipelineText, ATokenizerThatFailsToLoadFailsTheCompile) {
   for (const char* f : {"config.json", "model.safetensors"}) {
     fs::copy_file(src / f, dir / f, fs::copy_options::overwrite_existing);
   }
-  std::ofstream(dir / "tokenizer.json") << R"({"normalizer": {"type": "NFKC"},
+  std::ofstream(dir / "tokenizer.json") << R"({"normalizer": {"type": "Unicode"},
              "model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0}}})";
   // Refused when the folder is compiled, not embedded to fail at the first text.
   EXPECT_HAS(error_of([&] { Pipeline::load(dir.string(), at_level(0)); }),
-             "pipeline_bad_tokenizer:tokenizer.json: normalizer type 'NFKC' is not supported");
+             "pipeline_bad_tokenizer:tokenizer.json: normalizer: type 'Unicode' is not supported");
+  // A byte-level BPE whose merges name a token the vocabulary lacks.
+  fs::remove(dir / "tokenizer.json");
+  std::ofstream(dir / "vocab.json") << R"({"<s>": 0, "<pad>": 1, "</s>": 2, "a": 3, "b": 4})";
+  std::ofstream(dir / "merges.txt") << "#version: 0.2\na b\n";
+  EXPECT_HAS(error_of([&] { Pipeline::load(dir.string(), at_level(0)); }),
+             "merges.txt: model.merges[0] (\"a b\"): the merged token 'ab' is not in the vocabulary");
 }
 
 TEST(PipelineText, OnnxBundleHasNoTokenizer) {

@@ -493,31 +493,41 @@ TEST(TokenizerErrors, MissingFilesAndFolders) {
               HasSubstr("no such folder"));
   TempDir dir;
   EXPECT_THAT(error_of([&] { bertc::Tokenizer::from_folder(dir.path()); }),
-              HasSubstr("no tokenizer.json or vocab.txt"));
+              HasSubstr("no tokenizer.json, vocab.txt or vocab.json + merges.txt"));
+  dir.write("merges.txt", "#version: 0.2\n");
+  EXPECT_THAT(error_of([&] { bertc::Tokenizer::from_folder(dir.path()); }),
+              HasSubstr("merges.txt: a byte-level BPE tokenizer needs vocab.json beside it"));
 }
 
-TEST(TokenizerErrors, UnsupportedTokenizerTypes) {
+TEST(TokenizerErrors, UnknownComponentTypesNameTheField) {
   json j = tokenizer_json();
-  j["model"] = {{"type", "BPE"}, {"vocab", json::object()}, {"merges", json::array()}};
+  j["model"] = {{"type", "WordLevel"}, {"vocab", json::object()}};
   EXPECT_THAT(error_of([&] { from_json(j); }),
-              HasSubstr("model type 'BPE' is not supported (only WordPiece)"));
-  j["model"] = {{"type", "Unigram"}, {"vocab", json::array()}};
-  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("model type 'Unigram' is not supported"));
+              HasSubstr("tokenizer.json: model: type 'WordLevel' is not supported (WordPiece, BPE, Unigram)"));
   j = tokenizer_json();
-  j["pre_tokenizer"] = {{"type", "ByteLevel"}, {"add_prefix_space", false}};
-  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("pre_tokenizer type 'ByteLevel'"));
+  j["pre_tokenizer"] = {{"type", "Sequence"},
+                        {"pretokenizers", {{{"type", "Whitespace"}}, {{"type", "CharDelimiterSplit"}}}}};
+  EXPECT_THAT(error_of([&] { from_json(j); }),
+              HasSubstr("pre_tokenizer.pretokenizers[1]: type 'CharDelimiterSplit' is not supported"));
   j = tokenizer_json();
-  j["normalizer"] = {{"type", "NFKC"}};
-  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("normalizer type 'NFKC'"));
+  j["normalizer"] = {{"type", "Sequence"}, {"normalizers", {{{"type", "NFKC"}}, {{"type", "Foo"}}}}};
+  EXPECT_THAT(error_of([&] { from_json(j); }),
+              HasSubstr("normalizer.normalizers[1]: type 'Foo' is not supported"));
   j = tokenizer_json();
-  j["post_processor"] = {{"type", "ByteLevel"}};
-  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("post_processor type 'ByteLevel'"));
+  j["post_processor"] = {{"type", "Baz"}};
+  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("post_processor: type 'Baz' is not supported"));
   j["post_processor"] = {{"type", "RobertaProcessing"}};  // without its cls / sep
-  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("cls"));
+  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("post_processor: 'cls' must be [token, id]"));
+  j = tokenizer_json();
+  j["decoder"] = {{"type", "CTC"}};
+  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("decoder: type 'CTC' is not supported"));
+  j = tokenizer_json();
+  j["normalizer"] = {{"type", "Replace"}, {"pattern", {{"Regex", "(unclosed"}}}, {"content", ""}};
+  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("normalizer: Replace: bad regex '(unclosed'"));
   TempDir dir;
   dir.write("spiece.model", "x");
   EXPECT_THAT(error_of([&] { bertc::Tokenizer::from_folder(dir.path()); }),
-              HasSubstr("SentencePiece tokenizers are not supported"));
+              HasSubstr("spiece.model: raw SentencePiece .model files are not read"));
 }
 
 TEST(TokenizerErrors, MalformedJson) {
@@ -527,10 +537,11 @@ TEST(TokenizerErrors, MalformedJson) {
               HasSubstr("not a tokenizer.json"));
   json j = tokenizer_json();
   j["model"]["vocab"] = "oops";
-  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("'vocab' must be an object"));
+  EXPECT_THAT(error_of([&] { from_json(j); }),
+              HasSubstr("model.vocab: the vocabulary must be an object of token: id"));
   j = tokenizer_json();
   j["post_processor"]["single"] = 3;
-  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("'single' must be a list"));
+  EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("post_processor.single: must be a list"));
   TempDir dir;
   dir.write("vocab.txt", vocab_text());
   dir.write("tokenizer_config.json", "{bad json");

@@ -50,43 +50,19 @@ std::string module_kind(const json& m) {
   return type.substr(type.rfind('.') + 1);
 }
 
-std::string unsupported_tokenizer(const fs::path& file, const std::string& kind) {
-  return file.string() + ": " + kind +
-         " tokenizers are not supported yet; bertc tokenizes WordPiece only (tokenizer.json or "
-         "vocab.txt). Give the model token ids instead: --input input_ids=IDS.npy --input "
-         "attention_mask=MASK.npy";
-}
-
-// The "model" type of a tokenizer.json ("WordPiece", "BPE", "Unigram", ...).
-std::string tokenizer_json_model(const fs::path& path) {
-  const json j = read_json_file(path);
-  const json* model = j.is_object() && j.contains("model") ? &j["model"] : nullptr;
-  if (model && model->is_object() && model->contains("type") && (*model)["type"].is_string()) {
-    return (*model)["type"].get<std::string>();
-  }
-  if (model && model->is_object() && model->contains("merges")) return "BPE";
-  return "WordPiece";  // old files without a type: the tokenizer loader checks the rest
-}
-
-// The tokenizer files of the first folder that has a WordPiece tokenizer (tokenizer.json, else
-// vocab.txt, each with tokenizer_config.json when present), or the tokenizer error.
+// The tokenizer files of the first folder that has some (tokenizer.json, else vocab.txt, else
+// vocab.json + merges.txt, each with tokenizer_config.json when present), or the tokenizer error.
 void add_tokenizer(const std::vector<fs::path>& dirs, ModelInfo& info) {
+  static const std::vector<std::vector<const char*>> kSets = {
+      {"tokenizer.json"}, {"vocab.txt"}, {"vocab.json", "merges.txt"}};
   for (const fs::path& dir : dirs) {
-    for (const char* main : {"tokenizer.json", "vocab.txt"}) {
-      if (!is_file(dir / main)) continue;
-      if (std::string(main) == "tokenizer.json") {
-        const std::string type = tokenizer_json_model(dir / main);
-        if (type == "BPE") {
-          info.tokenizer_error = unsupported_tokenizer(dir / main, "byte-level BPE (RoBERTa's)");
-          return;
-        }
-        if (type == "Unigram") {
-          info.tokenizer_error =
-              unsupported_tokenizer(dir / main, "Unigram / SentencePiece (XLM-RoBERTa's)");
-          return;
-        }
+    for (const auto& set : kSets) {
+      if (!std::any_of(set.begin(), set.end(), [&](const char* f) { return is_file(dir / f); })) {
+        continue;
       }
-      info.tokenizer_files[main] = read_text(dir / main);
+      for (const char* f : set) {
+        if (is_file(dir / f)) info.tokenizer_files[f] = read_text(dir / f);
+      }
       if (is_file(dir / "tokenizer_config.json")) {
         info.tokenizer_files["tokenizer_config.json"] = read_text(dir / "tokenizer_config.json");
       }
@@ -97,23 +73,20 @@ void add_tokenizer(const std::vector<fs::path>& dirs, ModelInfo& info) {
     }
   }
   for (const fs::path& d : dirs) {
-    for (const char* bpe : {"merges.txt", "vocab.json"}) {
-      if (is_file(d / bpe)) {
-        info.tokenizer_error =
-            unsupported_tokenizer(d / bpe, "byte-level BPE (vocab.json + merges.txt, RoBERTa's)");
-        return;
-      }
-    }
     for (const char* sp : {"sentencepiece.bpe.model", "spiece.model", "tokenizer.model"}) {
       if (is_file(d / sp)) {
-        info.tokenizer_error = unsupported_tokenizer(d / sp, "SentencePiece (XLM-RoBERTa's)");
+        info.tokenizer_error = (d / sp).string() +
+                               ": raw SentencePiece .model files are not read; put the model's "
+                               "tokenizer.json beside it, or give the model token ids: --input "
+                               "input_ids=IDS.npy --input attention_mask=MASK.npy";
         return;
       }
     }
   }
   info.tokenizer_error = dirs.front().string() +
-                          ": no tokenizer files (tokenizer.json or vocab.txt) in this model "
-                          "folder; give the model token ids with --input NAME=FILE.npy";
+                          ": no tokenizer files (tokenizer.json, vocab.txt or vocab.json + "
+                          "merges.txt) in this model folder; give the model token ids with "
+                          "--input NAME=FILE.npy";
 }
 
 // A Pooling module's config: the modes in the order sentence-transformers concatenates them,

@@ -1,22 +1,14 @@
-#include "tokenizer/normalizer.h"
-
+// BertNormalizer, exactly as Hugging Face's `tokenizers` applies it: clean text, pad CJK
+// ideographs with spaces, strip accents (NFD, then drop Mn), lower-case (per character).
 #include <utf8proc.h>
 
+#include "tokenizer/components.h"
+#include "tokenizer/normalizer.h"
 #include "tokenizer/unicode.h"
 
 namespace bertc::tokenizer {
 
 namespace {
-
-// Lower case as Rust's char::to_lowercase: the full mapping, one character at a time. The only
-// full lower-case mapping longer than one character is U+0130 -> "i\u0307".
-inline void append_lower(std::string& dst, char32_t c) {
-  if (c == 0x130) {
-    dst.append("i\xCC\x87");
-    return;
-  }
-  append_utf8(dst, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
-}
 
 inline int combining_class(char32_t c) {
   return utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->combining_class;
@@ -69,7 +61,7 @@ void flush(std::vector<char32_t>& pending, bool lowercase, std::string& dst, Ali
     if (is_nonspacing_mark(c)) continue;
     const std::size_t before = dst.size();
     if (lowercase) {
-      append_lower(dst, c);
+      append_lowercase(dst, c);
     } else {
       append_utf8(dst, c);
     }
@@ -79,18 +71,9 @@ void flush(std::vector<char32_t>& pending, bool lowercase, std::string& dst, Ali
   if constexpr (kAlign) align->pending.clear();
 }
 
-}  // namespace
-
 template <bool kAlign>
-void normalize_impl(const NormalizerConfig& cfg, std::string_view src, std::string& dst,
+void normalize_impl(const BertNormalizerConfig& cfg, std::string_view src, std::string& dst,
                     std::vector<char32_t>& pending, Alignment* align) {
-  if (!cfg.enabled) {
-    dst.append(src);
-    if constexpr (kAlign) {
-      for (uint32_t k = 0; k < src.size(); ++k) align->out.push_back({k, k + 1});
-    }
-    return;
-  }
   pending.clear();
   if constexpr (kAlign) align->pending.clear();
   const auto* p = reinterpret_cast<const unsigned char*>(src.data());
@@ -140,7 +123,7 @@ void normalize_impl(const NormalizerConfig& cfg, std::string_view src, std::stri
       decompose(c, pending);
       if constexpr (kAlign) align->pending.insert(align->pending.end(), pending.size() - had, span);
     } else if (cfg.lowercase) {
-      append_lower(dst, c);
+      append_lowercase(dst, c);
     } else {
       append_utf8(dst, c);
     }
@@ -154,13 +137,29 @@ void normalize_impl(const NormalizerConfig& cfg, std::string_view src, std::stri
   flush<kAlign>(pending, cfg.lowercase, dst, align);
 }
 
-void normalize(const NormalizerConfig& cfg, std::string_view src, std::string& dst,
-               std::vector<char32_t>& pending, Alignment* align) {
-  if (align) {
-    normalize_impl<true>(cfg, src, dst, pending, align);
-  } else {
-    normalize_impl<false>(cfg, src, dst, pending, nullptr);
+class BertNormalizer final : public Normalizer {
+ public:
+  explicit BertNormalizer(const BertNormalizerConfig& config) : config_(config) {}
+  void normalize(std::string_view in, std::string& out, std::vector<SourceSpan>* spans,
+                 NormalizeScratch& scratch) const override {
+    if (spans == nullptr) {
+      normalize_impl<false>(config_, in, out, scratch.chars, nullptr);
+      return;
+    }
+    // The alignment is built in scratch.align.out, then appended.
+    scratch.align.out.clear();
+    normalize_impl<true>(config_, in, out, scratch.chars, &scratch.align);
+    spans->insert(spans->end(), scratch.align.out.begin(), scratch.align.out.end());
   }
+
+ private:
+  BertNormalizerConfig config_;
+};
+
+}  // namespace
+
+std::unique_ptr<Normalizer> make_bert_normalizer(const BertNormalizerConfig& config) {
+  return std::make_unique<BertNormalizer>(config);
 }
 
 }  // namespace bertc::tokenizer
