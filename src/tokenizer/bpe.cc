@@ -68,7 +68,7 @@ class Bpe final : public Model {
  public:
   Bpe(Vocabulary v, const std::vector<std::pair<std::string, std::string>>& merges,
       const BpeConfig& c, const std::string& where)
-      : config_(c) {
+      : Model(true), config_(c) {
     vocab = std::move(v.map);
     id_to_token = std::move(v.tokens);
     if (c.unk_token) {
@@ -105,8 +105,8 @@ class Bpe final : public Model {
     }
   }
 
-  void tokenize(std::string_view word, std::vector<int32_t>& ids,
-                std::vector<SourceSpan>* spans) const override {
+  void tokenize_word(std::string_view word, std::vector<int32_t>& ids,
+                     std::vector<SourceSpan>* spans) const override {
     if (config_.ignore_merges) {
       const int32_t id = vocab.find(word);
       if (id >= 0) {

@@ -19,6 +19,7 @@
 #include "tokenizer/function_ref.h"
 #include "tokenizer/normalizer.h"
 #include "tokenizer/vocab_map.h"
+#include "tokenizer/word_cache.h"
 
 namespace bertc::tokenizer {
 
@@ -89,13 +90,23 @@ class Model {
  public:
   virtual ~Model() = default;
   // Appends the ids of one pre-tokenized word (valid UTF-8, not empty) to `ids`; with `spans`,
-  // also each id's byte range in `word`.
-  virtual void tokenize(std::string_view word, std::vector<int32_t>& ids,
-                        std::vector<SourceSpan>* spans) const = 0;
+  // also each id's byte range in `word`. Models whose words are worth caching (BPE, Unigram)
+  // answer repeated words from a WordCache.
+  void tokenize(std::string_view word, std::vector<int32_t>& ids,
+                std::vector<SourceSpan>* spans) const;
 
-  VocabMap vocab;                      // token -> id
+  VocabMap vocab;                        // token -> id
   std::vector<std::string> id_to_token;  // id -> token (the model's own vocabulary)
-  int32_t unk_id = -1;                 // -1: none
+  int32_t unk_id = -1;                   // -1: none
+
+ protected:
+  explicit Model(bool cached) : cache_(cached ? std::make_unique<WordCache>() : nullptr) {}
+  // tokenize() without the cache.
+  virtual void tokenize_word(std::string_view word, std::vector<int32_t>& ids,
+                             std::vector<SourceSpan>* spans) const = 0;
+
+ private:
+  std::unique_ptr<WordCache> cache_;
 };
 
 // ---- decoders (decoders.cc, byte_level.cc) ----

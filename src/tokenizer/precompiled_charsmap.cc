@@ -40,6 +40,12 @@ class PrecompiledNormalizer final : public Normalizer {
       throw Error(where + ": precompiled_charsmap: its replacement strings are not valid UTF-8 (at "
                   "byte " + std::to_string(bad) + " of the pool)");
     }
+    for (int c = 0; c < 128; ++c) {
+      const char ch = static_cast<char>(c);
+      std::string_view norm;
+      ascii_[c].has = transform(std::string_view(&ch, 1), norm);
+      ascii_[c].norm = norm;
+    }
   }
 
   void normalize(std::string_view in, std::string& out, std::vector<SourceSpan>* spans,
@@ -70,6 +76,14 @@ class PrecompiledNormalizer final : public Normalizer {
     const auto* p = reinterpret_cast<const unsigned char*>(in.data());
     std::size_t i = 0;
     while (i < in.size()) {
+      // An ASCII character followed by another (or the end) is a cluster of its own, unless it
+      // is CR before LF.
+      if (p[i] < 0x80 && p[i] != '\r' && (i + 1 == in.size() || p[i + 1] < 0x80)) {
+        const AsciiRule& r = ascii_[p[i]];
+        replace(r.has ? std::string_view(r.norm) : in.substr(i, 1), 1);
+        ++i;
+        continue;
+      }
       const std::size_t end = grapheme_end(in, i);
       std::string_view norm;
       if (end - i < 6 && transform(in.substr(i, end - i), norm)) {
@@ -160,6 +174,12 @@ class PrecompiledNormalizer final : public Normalizer {
 
   std::vector<uint32_t> units_;
   std::string pool_;
+  // The rule of each ASCII character alone (the common case, looked up once).
+  struct AsciiRule {
+    bool has = false;
+    std::string norm;
+  };
+  AsciiRule ascii_[128];
 };
 
 }  // namespace

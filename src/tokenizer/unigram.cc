@@ -79,7 +79,7 @@ class Unigram final : public Model {
  public:
   Unigram(std::vector<std::pair<std::string, double>> pieces, const UnigramConfig& c,
           const std::string& where)
-      : where_(where), byte_fallback_(c.byte_fallback) {
+      : Model(true), where_(where), byte_fallback_(c.byte_fallback) {
     if (pieces.empty()) throw Error(where + ": model.vocab is empty");
     double min_score = std::numeric_limits<double>::infinity();
     scores_.reserve(pieces.size());
@@ -113,8 +113,8 @@ class Unigram final : public Model {
     trie_.build(pieces);
   }
 
-  void tokenize(std::string_view word, std::vector<int32_t>& ids,
-                std::vector<SourceSpan>* spans) const override {
+  void tokenize_word(std::string_view word, std::vector<int32_t>& ids,
+                     std::vector<SourceSpan>* spans) const override {
     struct Node {
       double score;
       int32_t start;  // -1: not reached

@@ -19,7 +19,7 @@ namespace {
 class WordPiece final : public Model {
  public:
   WordPiece(Vocabulary v, const WordPieceConfig& c, const std::string& where)
-      : prefix_(c.prefix), max_chars_(c.max_input_chars_per_word) {
+      : Model(false), prefix_(c.prefix), max_chars_(c.max_input_chars_per_word) {
     vocab = std::move(v.map);
     id_to_token = std::move(v.tokens);
     unk_id = vocab.find(c.unk_token);
@@ -38,8 +38,8 @@ class WordPiece final : public Model {
     }
   }
 
-  void tokenize(std::string_view word, std::vector<int32_t>& ids,
-                std::vector<SourceSpan>* spans) const override {
+  void tokenize_word(std::string_view word, std::vector<int32_t>& ids,
+                     std::vector<SourceSpan>* spans) const override {
     auto add = [&](int32_t id, std::size_t b, std::size_t e) {
       ids.push_back(id);
       if (spans) spans->push_back({static_cast<uint32_t>(b), static_cast<uint32_t>(e)});
@@ -87,6 +87,21 @@ class WordPiece final : public Model {
 };
 
 }  // namespace
+
+void Model::tokenize(std::string_view word, std::vector<int32_t>& ids,
+                     std::vector<SourceSpan>* spans) const {
+  if (!cache_) {
+    tokenize_word(word, ids, spans);
+    return;
+  }
+  if (cache_->find(word, ids, spans)) return;
+  thread_local std::vector<SourceSpan> own;  // spans to cache when the caller wants none
+  std::vector<SourceSpan>* s = spans ? spans : &own;
+  const std::size_t first_id = ids.size(), first_span = s->size();
+  if (!spans) own.clear();
+  tokenize_word(word, ids, s);
+  cache_->insert(word, ids.data() + first_id, s->data() + first_span, ids.size() - first_id);
+}
 
 std::unique_ptr<Model> make_wordpiece(Vocabulary vocab, const WordPieceConfig& config,
                                       const std::string& where) {
