@@ -1,5 +1,6 @@
 // The pre-tokenizers of `tokenizers` other than ByteLevel: BertPreTokenizer, Whitespace,
 // WhitespaceSplit, Punctuation, Digits, Split, Metaspace and Sequence.
+#include <algorithm>
 #include <memory>
 
 #include "tokenizer/components.h"
@@ -14,51 +15,73 @@ namespace {
 using Ranges = std::vector<std::pair<std::size_t, std::size_t>>;
 
 // Emits the pieces of `in` given the sorted, non-overlapping `matches`, per `behavior`, as
-// `tokenizers`' NormalizedString::split does (empty pieces are dropped).
-void split_matches(const Piece& in, const Ranges& matches, SplitBehavior behavior, EmitPiece emit) {
-  auto out = [&](std::size_t b, std::size_t e) {
-    if (e > b) emit(in.sub(b, e));
+// `tokenizers`' NormalizedString::split does: the text is cut into matches and the gaps between
+// them, then matches are dropped, kept alone, merged into the piece before or after (a match
+// only joins a gap, not another match) or, contiguous, runs of the same kind become one piece.
+// Empty pieces are dropped. `invert` swaps what is a match and what is a gap.
+void split_matches(const Piece& in, const Ranges& matches, SplitBehavior behavior, EmitPiece emit,
+                   bool invert = false) {
+  struct Part {
+    std::size_t begin, end;
+    bool match;
   };
-  std::size_t done = 0;   // end of what has been emitted
-  std::size_t start = 0;  // start of the pending piece (merged_with_next, contiguous)
-  std::size_t prev_end = std::string::npos;  // end of the previous match (contiguous)
+  thread_local std::vector<Part> parts;
+  parts.clear();
+  std::size_t done = 0;
   for (const auto& [b, e] : matches) {
-    switch (behavior) {
-      case SplitBehavior::removed:
-        out(done, b);
-        break;
-      case SplitBehavior::isolated:
-        out(done, b);
-        out(b, e);
-        break;
-      case SplitBehavior::merged_with_previous:
-        out(done, e);
-        break;
-      case SplitBehavior::merged_with_next:
-        out(start, b);
-        start = b;
-        break;
-      case SplitBehavior::contiguous:
-        if (prev_end != b) {  // a new run of matches
-          out(start, b);
-          start = b;
-        }
-        prev_end = e;
-        break;
-    }
+    if (b > done) parts.push_back({done, b, false});
+    parts.push_back({b, e, true});
     done = e;
   }
-  if (behavior == SplitBehavior::merged_with_next) {
-    out(start, in.text.size());
-  } else if (behavior == SplitBehavior::contiguous) {
-    if (prev_end == std::string::npos) {
-      out(0, in.text.size());
-    } else {
-      out(start, prev_end);
-      out(prev_end, in.text.size());
-    }
-  } else {
-    out(done, in.text.size());
+  if (done < in.text.size()) parts.push_back({done, in.text.size(), false});
+  if (invert) {
+    for (Part& p : parts) p.match = !p.match;
+  }
+  thread_local std::vector<Part> out;
+  out.clear();
+  bool previous = false;  // whether the part before (after, for merged_with_next) was a match
+  switch (behavior) {
+    case SplitBehavior::removed:
+      for (const Part& p : parts) {
+        if (!p.match) out.push_back(p);
+      }
+      break;
+    case SplitBehavior::isolated:
+      out = parts;
+      break;
+    case SplitBehavior::merged_with_previous:
+      for (const Part& p : parts) {
+        if (p.match && !previous && !out.empty()) {
+          out.back().end = p.end;
+        } else {
+          out.push_back(p);
+        }
+        previous = p.match;
+      }
+      break;
+    case SplitBehavior::merged_with_next:
+      for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+        if (it->match && !previous && !out.empty()) {
+          out.back().begin = it->begin;
+        } else {
+          out.push_back(*it);
+        }
+        previous = it->match;
+      }
+      std::reverse(out.begin(), out.end());
+      break;
+    case SplitBehavior::contiguous:
+      for (std::size_t k = 0; k < parts.size(); ++k) {
+        if (k > 0 && parts[k].match == parts[k - 1].match) {
+          out.back().end = parts[k].end;
+        } else {
+          out.push_back(parts[k]);
+        }
+      }
+      break;
+  }
+  for (const Part& p : out) {
+    if (p.end > p.begin) emit(in.sub(p.begin, p.end));
   }
 }
 
@@ -206,17 +229,7 @@ class SplitPreTokenizer final : public PreTokenizer {
         m.emplace_back(at, at + literal_.size());
       }
     }
-    if (invert_) {  // the gaps between matches become the matches
-      Ranges gaps;
-      std::size_t done = 0;
-      for (const auto& [b, e] : m) {
-        if (b > done) gaps.emplace_back(done, b);
-        done = e;
-      }
-      if (done < in.text.size()) gaps.emplace_back(done, in.text.size());
-      m.swap(gaps);
-    }
-    split_matches(in, m, behavior_, emit);
+    split_matches(in, m, behavior_, emit, invert_);
   }
 
  private:
