@@ -9,6 +9,7 @@ files in the corpora (e.g. regression inputs added by hand) stay. Deterministic.
 """
 import argparse
 import io
+import base64
 import json
 import pathlib
 import random
@@ -680,6 +681,78 @@ def tokenizer_json(**changes):
 DELETE = object()
 
 
+def byte_level_bpe_json():
+    """A small GPT-2-style byte-level BPE: every byte's stand-in, a few merges, RoBERTa's
+    template and an lstrip <mask>."""
+    bs = list(range(33, 127)) + list(range(161, 173)) + list(range(174, 256))
+    cs, n = bs[:], 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    alphabet = [chr(c) for c in cs]
+    specials = ["<s>", "<pad>", "</s>", "<unk>"]
+    merges = [["\u0120", "t"], ["h", "e"], ["\u0120t", "he"], ["i", "n"], ["\u0120", "a"]]
+    tokens = specials + alphabet + ["".join(m) for m in merges] + ["<mask>"]
+    vocab = {t: i for i, t in enumerate(tokens)}
+    added = [{"id": vocab[t], "content": t, "single_word": False, "lstrip": t == "<mask>",
+              "rstrip": False, "normalized": False, "special": True} for t in specials + ["<mask>"]]
+    return json.dumps({
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
+        "normalizer": None,
+        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
+        "post_processor": {"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 0],
+                           "trim_offsets": True, "add_prefix_space": True},
+        "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
+        "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": "",
+                  "end_of_word_suffix": "", "fuse_unk": False, "byte_fallback": False,
+                  "ignore_merges": False, "vocab": vocab, "merges": merges}}, ensure_ascii=False)
+
+
+def tiny_charsmap():
+    """A SentencePiece charsmap (darts-clone double array + pool) with rules a -> "A", b -> ""
+    and U+FF76 -> U+30AB, as tests/tokenizer/components_test.cc builds it."""
+    units = [0] * 256
+    unit = lambda label, offset, leaf: (offset << 10) | ((1 << 8) if leaf else 0) | label  # noqa: E731
+    units[0] = unit(0, 1, False)
+    units[1 ^ 0x61] = unit(0x61, 2, True)
+    units[(1 ^ 0x61) ^ 2] = 0
+    units[1 ^ 0x62] = unit(0x62, 4, True)
+    units[(1 ^ 0x62) ^ 4] = 2
+    n1 = 1 ^ 0xEF
+    n2 = (n1 ^ 0x10) ^ 0xBD
+    n3 = (n2 ^ 0x20) ^ 0xB6
+    units[n1] = unit(0xEF, 0x10, False)
+    units[n2] = unit(0xBD, 0x20, False)
+    units[n3] = unit(0xB6, 0x40, True)
+    units[n3 ^ 0x40] = 3
+    trie = b"".join(u.to_bytes(4, "little") for u in units)
+    return len(trie).to_bytes(4, "little") + trie + "A\0\0\u30ab\0".encode()
+
+
+def unigram_json():
+    """A small Unigram with a Precompiled charsmap, Metaspace and T5's template."""
+    pieces = [["<pad>", 0.0], ["</s>", 0.0], ["<unk>", 0.0], ["\u2581", -2.0], ["\u2581A", -3.0],
+              ["a", -4.0], ["\u2581the", -2.5], ["th", -5.0], ["e", -3.5], ["<0x41>", -9.0]]
+    added = [{"id": i, "content": p[0], "single_word": False, "lstrip": False, "rstrip": False,
+              "normalized": False, "special": True} for i, p in enumerate(pieces[:3])]
+    return json.dumps({
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
+        "normalizer": {"type": "Precompiled",
+                       "precompiled_charsmap": base64.b64encode(tiny_charsmap()).decode()},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "WhitespaceSplit"},
+            {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": True}]},
+        "post_processor": {"type": "TemplateProcessing",
+                           "single": [{"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "</s>", "type_id": 0}}],
+                           "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "</s>", "type_id": 0}},
+                                    {"Sequence": {"id": "B", "type_id": 0}}, {"SpecialToken": {"id": "</s>", "type_id": 0}}],
+                           "special_tokens": {"</s>": {"id": "</s>", "ids": [1], "tokens": ["</s>"]}}},
+        "decoder": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True},
+        "model": {"type": "Unigram", "unk_id": 2, "byte_fallback": True, "vocab": pieces}}, ensure_ascii=False)
+
+
 def tokenizer_seeds():
     t = "tokenizer_json"
     put(t, "bert.json", tokenizer_json())
@@ -704,7 +777,28 @@ def tokenizer_seeds():
     put(t, "no_type_model.json", tokenizer_json(**{"model/type": DELETE}))
     put(t, "bpe.json", json.dumps({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}))
     put(t, "unigram.json", json.dumps({"model": {"type": "Unigram", "vocab": [["a", -1.0]]}}))
+    put(t, "byte_level_bpe.json", byte_level_bpe_json())
+    put(t, "unigram_precompiled.json", unigram_json())
+    put(t, "components.json", tokenizer_json(
+        normalizer={"type": "Sequence", "normalizers": [
+            {"type": "NFKC"}, {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "},
+            {"type": "Strip", "strip_left": True, "strip_right": False}, {"type": "Lowercase"},
+            {"type": "Prepend", "prepend": "x"}, {"type": "Nmt"}, {"type": "NFD"}, {"type": "StripAccents"}]},
+        pre_tokenizer={"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": "\\p{N}{1,3}"}, "behavior": "Isolated", "invert": False},
+            {"type": "Punctuation", "behavior": "Contiguous"}, {"type": "Digits", "individual_digits": True},
+            {"type": "Whitespace"}]},
+        decoder={"type": "Sequence", "decoders": [
+            {"type": "Replace", "pattern": {"String": "##"}, "content": ""}, {"type": "ByteFallback"},
+            {"type": "Fuse"}, {"type": "Strip", "content": " ", "start": 1, "stop": 0}]}))
     put(t, "bad.json", '{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}')
+
+    c = "charsmap"
+    blob = tiny_charsmap()
+    put(c, "tiny.bin", blob)
+    put(c, "truncated.bin", blob[:100])
+    put(c, "size_only.bin", blob[:4])
+    put(c, "bad_pool.bin", blob[:-1] + b"\xff")
 
     v = "vocab_txt"
     put(v, "small_vocab.txt", "\n".join(VOCAB) + "\n")
