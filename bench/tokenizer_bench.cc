@@ -1,12 +1,15 @@
-// Tokenizer throughput (one core): tokens/s and bytes/s of bertc::Tokenizer on ordinary English
-// text and on mixed-script text, for each kind of tokenizer — WordPiece (bert-base-uncased),
-// byte-level BPE (roberta-base) and Unigram (t5-small) — with their real tokenizer.json files from
-// ../shared/data next to the repository (or $BERTC_SHARED_DATA); plus a padded batch and loading.
+// Tokenizer throughput (one core): tokens/s and bytes/s of bertc::Tokenizer on English text and on
+// mixed-script text (the sets tools/tokenizer_oracle/speed.mjs times transformers.js on), for each
+// kind of tokenizer — WordPiece (bert-base-uncased), byte-level BPE (roberta-base) and Unigram
+// (t5-small) — with their real tokenizer.json files from ../shared/data next to the repository (or
+// $BERTC_SHARED_DATA); plus a padded batch and loading.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,15 +54,33 @@ std::vector<std::string> english_lines() {
   return lines;
 }
 
-std::string multilingual_text() {
-  std::string text;
-  for (int i = 0; i < 8; ++i) {
-    text +=
-        "Élève à l'école, naïve façade — Straße über Öl. Москва, Ёлка. 東京タワーに行きました。"
-        "我爱北京天安门。 안녕하세요 세계! مرحبا بالعالم، Ελληνικά: Άλφα 😀👍🏽 “quotes” "
-        "… ";
+// Mixed scripts: the texts (and pair texts) of tests/fixtures/tokenizer/corpus.jsonl that hold a
+// non-ASCII character, repeated in order to at least 200 KB (the set
+// tools/tokenizer_oracle/speed.mjs times transformers.js on).
+std::vector<std::string> multilingual_texts() {
+  std::vector<std::string> base;
+  std::ifstream in(fs::path(__FILE__).parent_path().parent_path() / "tests" / "fixtures" /
+                   "tokenizer" / "corpus.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    for (const auto& input : nlohmann::json::parse(line)["inputs"]) {
+      for (const char* key : {"text", "pair"}) {
+        if (!input.contains(key)) continue;
+        const std::string t = input[key];
+        if (std::any_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+          base.push_back(t);
+        }
+      }
+    }
   }
-  return text;
+  std::vector<std::string> texts;
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; !base.empty() && bytes < 200000; ++i) {
+    texts.push_back(base[i % base.size()]);
+    bytes += texts.back().size();
+  }
+  return texts;
 }
 
 // One encode() of each text per iteration.
@@ -89,7 +110,7 @@ void BM_EncodeEnglish(benchmark::State& state, const char* file) {
   encode_texts(state, file, english_lines());
 }
 void BM_EncodeMultilingual(benchmark::State& state, const char* file) {
-  encode_texts(state, file, {multilingual_text()});
+  encode_texts(state, file, multilingual_texts());
 }
 BENCHMARK_CAPTURE(BM_EncodeEnglish, wordpiece, "bert-base-uncased/tokenizer.json");
 BENCHMARK_CAPTURE(BM_EncodeEnglish, wordpiece_vocab_txt, "bert-base-uncased/vocab.txt");

@@ -94,6 +94,8 @@ struct Encoding {
   // Each token's word: the index of the pre-tokenized piece (or added token) of its own sequence
   // it came from, as `tokenizers`' word_ids; -1 for the tokens the template or padding adds.
   std::vector<int64_t> word_ids;
+  // Each token's sequence: 0 (the text) or 1 (the pair); -1 for the template's and padding.
+  std::vector<int64_t> sequence_ids;
   std::size_t size() const { return ids.size(); }
 };
 
@@ -122,7 +124,7 @@ struct TokenizerOptions {
   std::optional<PaddingOptions> padding;        // unset: never pad
   bool add_special_tokens = true;               // false: no [CLS] / [SEP] (type ids stay 0 / 1)
   bool return_tokens = true;  // false: Encoding::tokens stays empty (ids only: no strings built)
-  bool return_offsets = false;  // true: fill Encoding::offsets, special_tokens_mask, word_ids
+  bool return_offsets = false;  // true: fill offsets, special_tokens_mask, word_ids, sequence_ids
 };
 
 // One input of a batch: a text, or a pair of texts.
@@ -175,6 +177,10 @@ class Tokenizer {
 
   // The text of `ids`, as `tokenizers`' decode (see the contract above).
   std::string decode(std::span<const int64_t> ids, bool skip_special_tokens = false) const;
+  // The text of token strings through the decoder (transformers' convert_tokens_to_string).
+  std::string tokens_to_string(std::vector<std::string> tokens) const;
+  // The model's marker of a piece that continues a word ("##" for WordPiece), or "".
+  std::string_view continuing_subword_prefix() const;
 
   const TokenizerOptions& options() const { return options_; }
   void set_options(TokenizerOptions options);

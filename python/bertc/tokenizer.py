@@ -1,5 +1,5 @@
-"""bertc.Tokenizer: bertc's WordPiece tokenizer (the same ids as Hugging Face's fast tokenizers),
-called like a Hugging Face tokenizer."""
+"""bertc.Tokenizer: bertc's tokenizer (WordPiece, byte-level BPE or Unigram: the same ids,
+offsets and decoded text as Hugging Face's fast tokenizers), called like a Hugging Face tokenizer."""
 import numpy as np
 
 from . import _bertc
@@ -7,18 +7,22 @@ from . import _bertc
 
 class Tokenizer:
     """tok(text, text_pair=None, padding=False, truncation=False, max_length=None,
-    add_special_tokens=True, return_tensors=None) -> {"input_ids", "token_type_ids",
-    "attention_mask"}: lists for a str (a list of lists for a list of str), or 2-D int64 numpy
-    arrays with return_tensors="np" (which needs equal lengths: pad). padding: True / "longest"
-    pads to the longest, "max_length" to max_length; truncation: True / "longest_first" cuts to
-    max_length (default: the tokenizer's model_max_length). Safe to share across threads."""
+    add_special_tokens=True, return_tensors=None, return_offsets_mapping=False) ->
+    {"input_ids", "token_type_ids", "attention_mask"[, "offset_mapping"]}: lists for a str (a list
+    of lists for a list of str), or 2-D int64 numpy arrays with return_tensors="np" (which needs
+    equal lengths: pad). padding: True / "longest" pads to the longest, "max_length" to
+    max_length; truncation: True / "longest_first" cuts to max_length (default: the tokenizer's
+    model_max_length). offset_mapping: each token's (start, end) in characters of its own text, as
+    Hugging Face's fast tokenizers give it ((0, 0) for special tokens and padding). Safe to share
+    across threads."""
 
     def __init__(self, native):
         self._tok = native
 
     @classmethod
     def from_file(cls, path):
-        """A tokenizer.json, a vocab.txt (with tokenizer_config.json beside it) or a model folder."""
+        """A tokenizer.json, a vocab.txt or vocab.json + merges.txt (with tokenizer_config.json
+        beside it) or a model folder."""
         return cls(_bertc.Tokenizer.from_file(str(path)))
 
     from_pretrained = from_file
@@ -28,7 +32,7 @@ class Tokenizer:
         return self._tok.vocab_size
 
     def __call__(self, text, text_pair=None, padding=False, truncation=False, max_length=None,
-                 add_special_tokens=True, return_tensors=None, **_):
+                 add_special_tokens=True, return_tensors=None, return_offsets_mapping=False, **_):
         """Encodes a text or a list of texts (with text_pair: pairs); see the class docstring."""
         single = isinstance(text, str)
         texts = [text] if single else list(text)
@@ -46,6 +50,11 @@ class Tokenizer:
         ids = [list(e[0]) for e in encoded]
         types = [list(e[1]) for e in encoded]
         masks = [[1] * len(i) for i in ids]
+        offsets = []
+        if return_offsets_mapping:
+            for k, e in enumerate(encoded):
+                seq_texts = (texts[k], pairs[k] if k < len(pairs) else None)
+                offsets.append(_char_offsets(e, seq_texts))
         if padding and padding != "do_not_pad":
             if padding == "max_length":
                 if max_length is None:
@@ -59,7 +68,11 @@ class Tokenizer:
                     ids[k] += [self._tok.pad_id] * n
                     types[k] += [0] * n
                     masks[k] += [0] * n
+                    if return_offsets_mapping:
+                        offsets[k] += [(0, 0)] * n
         out = {"input_ids": ids, "token_type_ids": types, "attention_mask": masks}
+        if return_offsets_mapping:
+            out["offset_mapping"] = offsets
         if return_tensors == "np":
             if len({len(i) for i in ids}) > 1:
                 raise _bertc.Error('return_tensors="np" needs equal lengths: pass padding=True')
@@ -79,19 +92,22 @@ class Tokenizer:
         return [self._tok.token_to_id(t) for t in tokens]
 
     def decode(self, ids, skip_special_tokens=False):
-        """Text of WordPiece ids, as BertTokenizer.decode: "##" pieces joined to the previous
-        token, tokens separated by spaces, then transformers' clean-up of spaces before
-        punctuation and contractions. skip_special_tokens drops BERT's special tokens ([CLS], [SEP],
-        [PAD], [UNK], [MASK]; other added special tokens stay)."""
+        """The text of ids, as Hugging Face's fast tokenizers decode it (the tokenizer's own
+        decoder: WordPiece, byte-level, Metaspace, ...); skip_special_tokens drops the special
+        added tokens."""
         ids = [int(i) for i in (ids.tolist() if isinstance(ids, np.ndarray) else ids)]
-        special = set()
-        if skip_special_tokens:
-            special = {i for i in ids if self._tok.id_to_token(i) in _SPECIAL_NAMES}
-        text = " ".join(self._tok.id_to_token(i) for i in ids if i not in special).replace(" ##", "")
-        for a, b in ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-                     (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")):
-            text = text.replace(a, b)
-        return text
+        return self._tok.decode(ids, skip_special_tokens)
 
 
-_SPECIAL_NAMES = {"[CLS]", "[SEP]", "[PAD]", "[MASK]", "[UNK]"}
+def _char_offsets(encoded, seq_texts):
+    """Byte offsets -> character offsets: each token's range in its own text (the pair's tokens
+    in the pair); (0, 0) for the tokens the template adds."""
+    _, _, _, byte_offsets, sequence_ids = encoded
+    chars = []  # per text: character offset of each byte offset
+    for text in seq_texts:
+        at = [0]
+        for ch in text or "":
+            n = len(ch.encode("utf-8"))
+            at += [at[-1]] * (n - 1) + [at[-1] + 1]
+        chars.append(at)
+    return [(0, 0) if s < 0 else (chars[s][b], chars[s][e]) for (b, e), s in zip(byte_offsets, sequence_ids)]

@@ -148,7 +148,7 @@ PYBIND11_MODULE(_bertc, m) {
 
   py::class_<bertc::Tokenizer>(m, "Tokenizer", "A model's tokenizer (bertc::Tokenizer).")
       .def_static("from_file", [](const std::string& path) { return bertc::Tokenizer::from_file(path); }, py::arg("path"),
-                  "Reads tokenizer.json, vocab.txt or a model folder.")
+                  "Reads tokenizer.json, vocab.txt, vocab.json + merges.txt or a model folder.")
       .def("encode_batch", [](const bertc::Tokenizer& tok, const std::vector<std::string>& texts,
                               const std::vector<std::optional<std::string>>& pairs, bool add_special_tokens,
                               std::optional<std::size_t> max_length) {
@@ -163,10 +163,17 @@ PYBIND11_MODULE(_bertc, m) {
           enc = tok.encode_batch(encode_inputs(texts, pairs), o);
         }
         std::vector<py::tuple> out;
-        for (const bertc::Encoding& e : enc) out.push_back(py::make_tuple(e.ids, e.type_ids, e.special_tokens_mask));
+        for (const bertc::Encoding& e : enc) {
+          out.push_back(py::make_tuple(e.ids, e.type_ids, e.special_tokens_mask, e.offsets, e.sequence_ids));
+        }
         return out;
       }, py::arg("texts"), py::arg("pairs"), py::arg("add_special_tokens") = true, py::arg("max_length") = py::none(),
-         "Per text: (ids, type_ids, special_tokens_mask), unpadded; truncated to max_length if given.")
+         "Per text: (ids, type_ids, special_tokens_mask, byte offsets, sequence_ids (-1: none)), unpadded; "
+         "truncated to max_length if given.")
+      .def("decode", [](const bertc::Tokenizer& t, const std::vector<int64_t>& ids, bool skip_special_tokens) {
+        return t.decode(ids, skip_special_tokens);
+      }, py::arg("ids"), py::arg("skip_special_tokens") = false,
+         "The text of ids, as Hugging Face's tokenizers decode; bertc.Error for an id out of range.")
       .def("id_to_token", [](const bertc::Tokenizer& t, int64_t id) { return std::string(t.id_to_token(id)); },
            py::arg("id"), "The token of an id; bertc.Error if out of range.")
       .def("token_to_id", &bertc::Tokenizer::token_to_id, py::arg("token"), "The id of a token, or None.")

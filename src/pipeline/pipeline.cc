@@ -296,6 +296,9 @@ std::vector<std::vector<Entity>> Pipeline::token_classify(const std::vector<std:
   const std::vector<EncodeInput> inputs(texts.begin(), texts.end());
   const std::vector<Encoding> encodings = im.encode(inputs, true, true);
   const Tokenizer& tok = im.tokenizer();
+  // WordPiece marks word continuations ("##"); byte-level BPE and Unigram do not (transformers
+  // then guesses from the spaces around a token).
+  const bool word_aware = !tok.continuing_subword_prefix().empty();
   const std::vector<std::string>& labels = im.settings.labels;
   std::vector<std::vector<Entity>> out(texts.size());
   im.run_batches(encodings, [&](std::span<const size_t> batch, const std::vector<RaggedOutput>& outputs) {
@@ -326,13 +329,18 @@ std::vector<std::vector<Entity>> Pipeline::token_classify(const std::vector<std:
         p.end = chars_before[end];
         if (e.ids[t] == tok.unk_id()) {
           p.word = covered;
-        } else {
+        } else if (word_aware) {  // as transformers: a piece shorter than its token continues a word
           p.word = tok.id_to_token(e.ids[t]);
           p.is_subword = pipeline::utf8_length(p.word) != p.end - p.start;
+        } else {  // transformers' fallback: no space before the token or at its start
+          p.word = tok.id_to_token(e.ids[t]);
+          p.is_subword = begin > 0 && text[begin - 1] != ' ' && text[begin] != ' ';
         }
         tokens.push_back(std::move(p));
       }
-      out[batch[b]] = pipeline::aggregate_entities(tokens, labels, aggregation, {"O"});
+      out[batch[b]] = pipeline::aggregate_entities(
+          tokens, labels, aggregation, {"O"},
+          [&](const std::vector<std::string>& pieces) { return tok.tokens_to_string(pieces); });
     }
   });
   return out;

@@ -21,7 +21,7 @@ std::pair<char, std::string> bio_tag(const std::string& label) {
 
 // Several tokens (or words) of one group: the tag after the last '-' of the first one's label,
 // the mean score, their words joined.
-Entity group_of(const std::vector<Entity>& members) {
+Entity group_of(const std::vector<Entity>& members, const TokensToString& to_string) {
   Entity e;
   const std::string& first = members.front().label;
   const std::size_t dash = first.rfind('-');
@@ -33,31 +33,31 @@ Entity group_of(const std::vector<Entity>& members) {
     words.push_back(m.word);
   }
   e.score = static_cast<float>(sum / static_cast<double>(members.size()));
-  e.word = wordpiece_tokens_to_string(words);
+  e.word = to_string(words);
   e.start = members.front().start;
   e.end = members.back().end;
   return e;
 }
 
-std::vector<Entity> group_entities(const std::vector<Entity>& entities) {
+std::vector<Entity> group_entities(const std::vector<Entity>& entities, const TokensToString& to_string) {
   std::vector<Entity> groups, pending;
   for (const Entity& e : entities) {
     if (!pending.empty()) {
       const auto [bi, tag] = bio_tag(e.label);
       if (tag != bio_tag(pending.back().label).second || bi == 'B') {
-        groups.push_back(group_of(pending));
+        groups.push_back(group_of(pending, to_string));
         pending.clear();
       }
     }
     pending.push_back(e);
   }
-  if (!pending.empty()) groups.push_back(group_of(pending));
+  if (!pending.empty()) groups.push_back(group_of(pending, to_string));
   return groups;
 }
 
 // One word's tokens as one entity, labelled by `strategy` (first, average or max).
 Entity word_of(const std::vector<const TokenPrediction*>& word, const std::vector<std::string>& labels,
-               Aggregation strategy) {
+               Aggregation strategy, const TokensToString& to_string) {
   std::vector<std::string> pieces;
   for (const TokenPrediction* t : word) pieces.push_back(t->word);
   std::vector<float> scores;
@@ -83,29 +83,13 @@ Entity word_of(const std::vector<const TokenPrediction*>& word, const std::vecto
   Entity e;
   e.label = labels[k];
   e.score = scores[k];
-  e.word = wordpiece_tokens_to_string(pieces);
+  e.word = to_string(pieces);
   e.start = word.front()->start;
   e.end = word.back()->end;
   return e;
 }
 
 }  // namespace
-
-std::string wordpiece_tokens_to_string(const std::vector<std::string>& tokens) {
-  std::string joined;
-  for (std::size_t i = 0; i < tokens.size(); ++i) joined += (i ? " " : "") + tokens[i];
-  std::string out;
-  for (std::size_t i = 0; i < joined.size(); ++i) {
-    if (joined.compare(i, 3, " ##") == 0) {
-      i += 2;
-      continue;
-    }
-    out += joined[i];
-  }
-  const std::size_t b = out.find_first_not_of(" \t\n\r\f\v");
-  if (b == std::string::npos) return "";
-  return out.substr(b, out.find_last_not_of(" \t\n\r\f\v") - b + 1);
-}
 
 std::size_t utf8_length(std::string_view text) {
   return static_cast<std::size_t>(std::count_if(
@@ -115,7 +99,8 @@ std::size_t utf8_length(std::string_view text) {
 std::vector<Entity> aggregate_entities(const std::vector<TokenPrediction>& tokens,
                                        const std::vector<std::string>& labels,
                                        Aggregation strategy,
-                                       const std::vector<std::string>& ignore_labels) {
+                                       const std::vector<std::string>& ignore_labels,
+                                       const TokensToString& to_string) {
   std::vector<Entity> entities;
   if (strategy == Aggregation::none || strategy == Aggregation::simple) {
     for (const TokenPrediction& t : tokens) {
@@ -133,14 +118,14 @@ std::vector<Entity> aggregate_entities(const std::vector<TokenPrediction>& token
     std::vector<const TokenPrediction*> word;
     for (const TokenPrediction& t : tokens) {
       if (!word.empty() && !t.is_subword) {
-        entities.push_back(word_of(word, labels, strategy));
+        entities.push_back(word_of(word, labels, strategy, to_string));
         word.clear();
       }
       word.push_back(&t);
     }
-    if (!word.empty()) entities.push_back(word_of(word, labels, strategy));
+    if (!word.empty()) entities.push_back(word_of(word, labels, strategy, to_string));
   }
-  if (strategy != Aggregation::none) entities = group_entities(entities);
+  if (strategy != Aggregation::none) entities = group_entities(entities, to_string);
   std::erase_if(entities, [&](const Entity& e) {
     return std::find(ignore_labels.begin(), ignore_labels.end(), e.label) != ignore_labels.end();
   });

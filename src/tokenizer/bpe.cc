@@ -105,6 +105,8 @@ class Bpe final : public Model {
     }
   }
 
+  std::string_view continuing_subword_prefix() const override { return config_.prefix; }
+
   void tokenize_word(std::string_view word, std::vector<int32_t>& ids,
                      std::vector<SourceSpan>* spans) const override {
     if (config_.ignore_merges) {

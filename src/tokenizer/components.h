@@ -95,6 +95,9 @@ class Model {
   void tokenize(std::string_view word, std::vector<int32_t>& ids,
                 std::vector<SourceSpan>* spans) const;
 
+  // The prefix that marks a piece continuing a word ("##" for WordPiece), or "".
+  virtual std::string_view continuing_subword_prefix() const { return {}; }
+
   VocabMap vocab;                        // token -> id
   std::vector<std::string> id_to_token;  // id -> token (the model's own vocabulary)
   int32_t unk_id = -1;                   // -1: none

@@ -246,6 +246,14 @@ std::string Tokenizer::decode(std::span<const int64_t> ids, bool skip_special_to
     if (skip_special_tokens && k < model_->special_ids.size() && model_->special_ids[k]) continue;
     tokens.emplace_back(token);
   }
+  return tokens_to_string(std::move(tokens));
+}
+
+std::string_view Tokenizer::continuing_subword_prefix() const {
+  return model_->model->continuing_subword_prefix();
+}
+
+std::string Tokenizer::tokens_to_string(std::vector<std::string> tokens) const {
   if (model_->decoder) model_->decoder->decode_chain(tokens);
   std::string out;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
@@ -314,9 +322,11 @@ Encoding encode_one(const tokenizer::ModelData& m, const EncodeInput& in,
     if (from) {
       e.offsets.insert(e.offsets.end(), from->offsets.begin(), from->offsets.end());
       e.word_ids.insert(e.word_ids.end(), from->words.begin(), from->words.end());
+      e.sequence_ids.insert(e.sequence_ids.end(), ids.size(), from == &seq[0] ? 0 : 1);
     } else {
       e.offsets.insert(e.offsets.end(), ids.size(), {0, 0});
       e.word_ids.insert(e.word_ids.end(), ids.size(), -1);
+      e.sequence_ids.insert(e.sequence_ids.end(), ids.size(), -1);
     }
     e.special_tokens_mask.insert(e.special_tokens_mask.end(), ids.size(), from ? 0 : 1);
   };
@@ -357,6 +367,8 @@ void pad(Encoding& e, std::size_t target, const PaddingOptions& p, int64_t pad_i
     e.special_tokens_mask.insert(at_m, k, 1);
     const auto at_w = p.direction == Direction::right ? e.word_ids.end() : e.word_ids.begin();
     e.word_ids.insert(at_w, k, -1);
+    const auto at_s = p.direction == Direction::right ? e.sequence_ids.end() : e.sequence_ids.begin();
+    e.sequence_ids.insert(at_s, k, -1);
   }
   if (p.direction == Direction::right) {
     e.ids.insert(e.ids.end(), k, pad_id);

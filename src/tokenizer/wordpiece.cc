@@ -38,6 +38,8 @@ class WordPiece final : public Model {
     }
   }
 
+  std::string_view continuing_subword_prefix() const override { return prefix_; }
+
   void tokenize_word(std::string_view word, std::vector<int32_t>& ids,
                      std::vector<SourceSpan>* spans) const override {
     auto add = [&](int32_t id, std::size_t b, std::size_t e) {
@@ -96,9 +98,9 @@ void Model::tokenize(std::string_view word, std::vector<int32_t>& ids,
   }
   if (cache_->find(word, ids, spans)) return;
   thread_local std::vector<SourceSpan> own;  // spans to cache when the caller wants none
+  if (!spans) own.clear();
   std::vector<SourceSpan>* s = spans ? spans : &own;
   const std::size_t first_id = ids.size(), first_span = s->size();
-  if (!spans) own.clear();
   tokenize_word(word, ids, s);
   cache_->insert(word, ids.data() + first_id, s->data() + first_span, ids.size() - first_id);
 }

@@ -1,10 +1,9 @@
 // Tokenizer speed of Hugging Face's JavaScript tokenizer (@huggingface/transformers) and of its
 // Rust library through the Node binding (npm `tokenizers`), with roberta-base (byte-level BPE)
-// and t5-small (Unigram), on two text sets:
+// t5-small (Unigram) and bert-base-uncased (WordPiece), on the two text sets bertc's
+// build/tokenizer_bench times (so the numbers compare):
 //
-//   mixed         bench/mixed_lengths.txt. That file holds one sequence LENGTH per line, so the
-//                 texts are made from it exactly as bench/serve_texts.py does (length - 2 common
-//                 English words each); a file of non-numeric lines is read as one text per line.
+//   english       every non-empty line of the repository's README.md and docs/DESIGN.md.
 //   multilingual  the texts (and pair texts) of tests/fixtures/tokenizer/corpus.jsonl that hold a
 //                 non-ASCII character, repeated in order until they total >= 200 KB of UTF-8.
 //
@@ -44,16 +43,12 @@ const warmup = Number(arg('--warmup', 1));
 const minBytes = Number(arg('--min-kb', 200)) * 1000;
 
 // ---- text sets ----
-// bench/serve_texts.py's WORDS and workload_texts().
-const WORDS = ('the model reads each word of a long passage and the server answers every query ' +
-               'with one vector for search over many documents in this small test').split(' ');
-function mixedTexts(file) {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
-  if (!lines.every((l) => /^\d+$/.test(l.trim()))) return lines;
-  return lines.map((l, i) => {
-    const n = Math.max(Number(l) - 2, 1);
-    return Array.from({ length: n }, (_, k) => WORDS[(i + k) % WORDS.length]).join(' ');
-  });
+function englishTexts() {
+  const lines = [];
+  for (const doc of ['README.md', path.join('docs', 'DESIGN.md')]) {
+    for (const l of fs.readFileSync(path.join(repo, doc), 'utf8').split('\n')) if (l) lines.push(l);
+  }
+  return lines;
 }
 function multilingualTexts(file) {
   const base = [];
@@ -73,7 +68,7 @@ function multilingualTexts(file) {
   return texts;
 }
 const sets = [
-  { name: 'mixed', texts: mixedTexts(path.join(repo, 'bench', 'mixed_lengths.txt')) },
+  { name: 'english', texts: englishTexts() },
   { name: 'multilingual', texts: multilingualTexts(path.join(repo, 'tests', 'fixtures', 'tokenizer', 'corpus.jsonl')) },
 ];
 
@@ -95,6 +90,7 @@ async function load(dir) {
 const models = [
   { name: 'roberta-base', ...(await load('roberta-base')) },
   { name: 't5-small', ...(await load('t5-small')) },
+  { name: 'bert-base-uncased', ...(await load('bert-base-uncased')) },
 ];
 fs.rmSync(tmpRoot, { recursive: true, force: true });
 
