@@ -82,6 +82,20 @@ void add_config_tokens(ModelData& m, std::vector<AddedToken> specials, const jso
   }
 }
 
+// The template's [CLS] / [SEP] ids (BERT's or RoBERTa's special tokens, which `name`'s
+// vocabulary must have) and the pad token, when the vocabulary has it.
+std::pair<int32_t, int32_t> template_ids(ModelData& m, const AddedToken& cls, const AddedToken& sep,
+                                         const AddedToken& pad, const std::string& name) {
+  const auto cls_id = m.find_token(cls.content);
+  const auto sep_id = m.find_token(sep.content);
+  if (!cls_id) throw Error(name + ": the classifier token '" + cls.content + "' is not in the vocabulary");
+  if (!sep_id) throw Error(name + ": the separator token '" + sep.content + "' is not in the vocabulary");
+  m.pad_token = pad.content;
+  set_default_pad(m, {});
+  if (!m.pad_token_id) m.pad_token.reset();
+  return {*cls_id, *sep_id};
+}
+
 }  // namespace
 
 void apply_config_max_length(ModelData& m, const std::string& config_json,
@@ -135,14 +149,8 @@ ModelData load_vocab_txt(const std::string& text, const std::string& name,
     m.decoder = make_wordpiece_decoder("##", true);
     add_config_tokens(m, {pad, unk, cls, sep, mask}, cfg, f);
 
-    const auto cls_id = m.find_token(cls.content);
-    const auto sep_id = m.find_token(sep.content);
-    if (!cls_id) throw Error(name + ": the classifier token '" + cls.content + "' is not in the vocabulary");
-    if (!sep_id) throw Error(name + ": the separator token '" + sep.content + "' is not in the vocabulary");
-    m.post.set_bert(*cls_id, *sep_id);
-    m.pad_token = pad.content;
-    set_default_pad(m, {});
-    if (!m.pad_token_id) m.pad_token.reset();
+    const auto [cls_id, sep_id] = template_ids(m, cls, sep, pad, name);
+    m.post.set_bert(cls_id, sep_id);
   } catch (const json::exception& e) {
     f.fail(std::string("malformed tokenizer_config.json: ") + e.what());
   }
@@ -193,16 +201,10 @@ ModelData load_bpe_files(const std::string& vocab_json, const std::string& vocab
     AddedToken mask = config_token(cfg, "mask_token", "<mask>", f);
     if (!cfg.contains("mask_token") || cfg.at("mask_token").is_string()) mask.lstrip = true;
     add_config_tokens(m, {bos, pad, eos, unk, sep, cls, mask}, cfg, f);
-    const auto cls_id = m.find_token(cls.content);
-    const auto sep_id = m.find_token(sep.content);
-    if (!cls_id) throw Error(vocab_name + ": the classifier token '" + cls.content + "' is not in the vocabulary");
-    if (!sep_id) throw Error(vocab_name + ": the separator token '" + sep.content + "' is not in the vocabulary");
-    m.post.set_roberta(*cls_id, *sep_id);
+    const auto [cls_id, sep_id] = template_ids(m, cls, sep, pad, vocab_name);
+    m.post.set_roberta(cls_id, sep_id);
     m.post.trim_offsets = f.get_bool(cfg, "trim_offsets", true);
     m.post.add_prefix_space = prefix_space;
-    m.pad_token = pad.content;
-    set_default_pad(m, {});
-    if (!m.pad_token_id) m.pad_token.reset();
   } catch (const json::exception& e) {
     f.fail(std::string("malformed tokenizer_config.json: ") + e.what());
   }

@@ -50,7 +50,8 @@ std::pair<std::string, bool> pattern_of(const json& j, const Field& f) {
 
 std::string base64_decode(const std::string& text, const Field& f) {
   namespace b64 = boost::beast::detail::base64;
-  std::string out(b64::decoded_size(text.size()), '\0');
+  // decoded_size() rounds down; a length that is not a multiple of 4 decodes a partial group too.
+  std::string out((text.size() + 3) / 4 * 3, '\0');
   const auto [written, read] = b64::decode(out.data(), text.data(), text.size());
   std::size_t rest = read;
   while (rest < text.size() && text[rest] == '=') ++rest;

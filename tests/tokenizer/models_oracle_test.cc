@@ -15,24 +15,16 @@
 #include <vector>
 
 #include "bertc/tokenizer.h"
+#include "oracle_files.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-const fs::path kFixtures = fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / "tokenizer";
-const fs::path kShared = fs::path(BERTC_SOURCE_DIR) / ".." / "shared" / "data";
-
-std::vector<json> read_jsonl(const fs::path& p) {
-  std::vector<json> out;
-  std::ifstream in(p, std::ios::binary);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(json::parse(line));
-  }
-  return out;
-}
+using bertc::testing::read_jsonl;
+const fs::path& kFixtures = bertc::testing::kOracleFixtures;
+const fs::path& kShared = bertc::testing::kSharedData;
 
 struct Oracle {
   const char* name;    // expected_<name>.jsonl

@@ -17,14 +17,15 @@
 
 #include "bertc/error.h"
 #include "bertc/tokenizer.h"
+#include "oracle_files.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-const fs::path kFixtures = fs::path(BERTC_SOURCE_DIR) / "tests" / "fixtures" / "tokenizer";
-const fs::path kData = fs::path(BERTC_SOURCE_DIR) / ".." / "shared" / "data" / "bert-base-uncased";
+const fs::path& kFixtures = bertc::testing::kOracleFixtures;
+const fs::path kData = bertc::testing::kSharedData / "bert-base-uncased";
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -33,17 +34,9 @@ std::string read_text(const fs::path& p) {
   return ss.str();
 }
 
-std::vector<json> read_jsonl(const fs::path& p) {
-  std::vector<json> out;
-  std::ifstream in(p, std::ios::binary);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(json::parse(line));
-  }
-  return out;
-}
+using bertc::testing::read_jsonl;
 
-const fs::path kMpnetData = fs::path(BERTC_SOURCE_DIR) / ".." / "shared" / "data" / "all-mpnet-base-v2";
+const fs::path kMpnetData = bertc::testing::kSharedData / "all-mpnet-base-v2";
 
 bool have_data() {
   return fs::is_regular_file(kData / "vocab.txt") && fs::is_regular_file(kData / "tokenizer.json");

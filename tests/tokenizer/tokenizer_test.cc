@@ -524,6 +524,13 @@ TEST(TokenizerErrors, UnknownComponentTypesNameTheField) {
   j = tokenizer_json();
   j["normalizer"] = {{"type", "Replace"}, {"pattern", {{"Regex", "(unclosed"}}}, {"content", ""}};
   EXPECT_THAT(error_of([&] { from_json(j); }), HasSubstr("normalizer: Replace: bad regex '(unclosed'"));
+  j = tokenizer_json();
+  j["normalizer"] = {{"type", "Precompiled"}, {"precompiled_charsmap", "!!!"}};
+  EXPECT_THAT(error_of([&] { from_json(j); }),
+              HasSubstr("normalizer: precompiled_charsmap is not valid base64"));
+  j["normalizer"]["precompiled_charsmap"] = "YWI";  // "ab", unpadded: a truncated charsmap
+  EXPECT_THAT(error_of([&] { from_json(j); }),
+              HasSubstr("normalizer: precompiled_charsmap is truncated (2 bytes"));
   TempDir dir;
   dir.write("spiece.model", "x");
   EXPECT_THAT(error_of([&] { bertc::Tokenizer::from_folder(dir.path()); }),

@@ -25,18 +25,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { arg, repo } from './args.mjs';
 import { env, AutoTokenizer } from '@huggingface/transformers';
 
 const require = createRequire(import.meta.url);
 const { Tokenizer } = require('tokenizers');
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-};
 const dataRoot = path.resolve(arg('--data', path.join(repo, '..', 'shared', 'data')));
 const runs = Number(arg('--runs', 5));
 const warmup = Number(arg('--warmup', 1));
