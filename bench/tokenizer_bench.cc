@@ -64,7 +64,8 @@ std::vector<std::string> multilingual_texts() {
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    for (const auto& input : nlohmann::json::parse(line)["inputs"]) {
+    const nlohmann::json c = nlohmann::json::parse(line);
+    for (const auto& input : c["inputs"]) {
       for (const char* key : {"text", "pair"}) {
         if (!input.contains(key)) continue;
         const std::string t = input[key];

@@ -30,7 +30,7 @@ class Trie {
     for (std::size_t id = 0; id < pieces.size(); ++id) {
       uint32_t node = 0;
       for (unsigned char c : pieces[id].first) {
-        const int32_t child = find(node, c);
+        const int32_t child = find_slow(node, c);
         if (child >= 0) {
           node = static_cast<uint32_t>(child);
           continue;
@@ -42,8 +42,15 @@ class Trie {
       }
       if (piece_[node] < 0) piece_[node] = static_cast<int32_t>(id);  // the first duplicate wins
     }
+    for (int c = 0; c < 256; ++c) root_[c] = find_slow(0, static_cast<unsigned char>(c));
   }
-  int32_t find(uint32_t node, unsigned char c) const {
+  // The child of `node` for byte c, or -1 (the root's children from a table: every position
+  // of a word starts there).
+  int32_t find(uint32_t node, unsigned char c) const { return node == 0 ? root_[c] : find_slow(node, c); }
+  int32_t piece(uint32_t node) const { return piece_[node]; }
+
+ private:
+  int32_t find_slow(uint32_t node, unsigned char c) const {
     const uint64_t key = (static_cast<uint64_t>(node) << 8) | c;
     for (uint64_t i = hash(key) & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
@@ -51,9 +58,6 @@ class Trie {
       if (s.key == key) return s.child;
     }
   }
-  int32_t piece(uint32_t node) const { return piece_[node]; }
-
- private:
   struct Slot {
     uint64_t key = 0;
     int32_t child = -1;
@@ -71,6 +75,7 @@ class Trie {
   std::vector<Slot> slots_;
   uint64_t mask_ = 0;
   std::vector<int32_t> piece_;
+  int32_t root_[256] = {};
 };
 
 constexpr double kUnkPenalty = 10.0;
