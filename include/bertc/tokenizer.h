@@ -55,10 +55,12 @@
 //   rule above (the Python BertTokenizer removes one token at a time, ties from the second), an
 //   empty text pair is a pair ([CLS] A [SEP] [SEP]; transformers.js drops it), astral CJK
 //   ideographs are padded (transformers.js misses them) and unassigned code points (Cn) are not
-//   controls (the Python BertTokenizer drops them). The one exception: CJK Extension E starts at U+2B820 as in BertTokenizer's
-//   _is_chinese_char (the Rust table has a typo, U+2B920). Unicode data is utf8proc's (15.0).
+//   controls (the Python BertTokenizer drops them). The one exception: CJK Extension E starts at
+//   U+2B820 as in BertTokenizer's _is_chinese_char (the Rust table has a typo, U+2B920). Unicode
+//   data is utf8proc's (15.0).
 // * A Tokenizer is immutable after set-up: const member functions may be called from many threads
-//   at once. encode_batch runs on the calling thread.
+//   at once (BPE and Unigram share a mutex-guarded word cache). encode_batch runs on the calling
+//   thread.
 #pragma once
 
 #include <cstddef>

@@ -1,9 +1,10 @@
-// Byte-level BPE's pre-tokenizer, decoder and offset trimming (see byte_level.h).
+// Byte-level BPE's pre-tokenizer and decoder (see byte_level.h).
 #include "tokenizer/byte_level.h"
 
 #include <array>
 #include <string>
 
+#include "tokenizer/byte_level_split.h"
 #include "tokenizer/components.h"
 #include "tokenizer/unicode.h"
 
@@ -108,8 +109,6 @@ class ByteLevelDecoder final : public Decoder {
   }
 };
 
-bool is_space_char(char32_t c) { return c == 0x120 || is_whitespace(c); }
-
 }  // namespace
 
 std::unique_ptr<PreTokenizer> make_byte_level_pre_tokenizer(bool add_prefix_space, bool use_regex) {
@@ -117,31 +116,5 @@ std::unique_ptr<PreTokenizer> make_byte_level_pre_tokenizer(bool add_prefix_spac
 }
 
 std::unique_ptr<Decoder> make_byte_level_decoder() { return std::make_unique<ByteLevelDecoder>(); }
-
-std::size_t leading_spaces(std::string_view token) {
-  const auto* p = reinterpret_cast<const unsigned char*>(token.data());
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < token.size(); ++n) {
-    std::size_t len;
-    if (!is_space_char(decode_utf8(p + i, len))) break;
-    i += len;
-  }
-  return n;
-}
-
-std::size_t trailing_spaces(std::string_view token) {
-  const auto* p = reinterpret_cast<const unsigned char*>(token.data());
-  std::size_t n = 0;
-  std::size_t end = token.size();
-  while (end > 0) {
-    std::size_t k = end - 1;
-    while (k > 0 && (p[k] & 0xC0) == 0x80) --k;
-    std::size_t len;
-    if (!is_space_char(decode_utf8(p + k, len))) break;
-    end = k;
-    ++n;
-  }
-  return n;
-}
 
 }  // namespace bertc::tokenizer

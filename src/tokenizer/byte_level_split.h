@@ -1,4 +1,5 @@
-// GPT-2's pre-tokenization pattern, hand-compiled (see byte_level.h). Oniguruma semantics:
+// GPT-2's pre-tokenization pattern, hand-compiled: gpt2_split(s, on_piece) calls on_piece(begin,
+// end) for each match in valid UTF-8 `s` (see byte_level.h). Oniguruma semantics:
 // alternatives in order, \s = White_Space, \p{L} / \p{N} = categories L* / N*.
 #pragma once
 
