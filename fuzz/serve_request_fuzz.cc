@@ -10,11 +10,12 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace bertc::server;
   if (size == 0) return 0;
-  const Route route = static_cast<Route>(data[0] % 5);
+  const Route route = static_cast<Route>(data[0] % 6);
   const std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
     const Request r = parse_request(route, body, RequestLimits{});
-    if (r.inputs.empty() || r.inputs.size() > RequestLimits{}.max_client_batch_size) __builtin_trap();
+    const std::size_t n = route == Route::decode ? r.ids.size() : r.inputs.size();
+    if (n == 0 || n > RequestLimits{}.max_client_batch_size) __builtin_trap();
   } catch (const ApiError& e) {
     if (e.status < 400 || e.status > 499) __builtin_trap();
   }

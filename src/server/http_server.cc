@@ -40,7 +40,8 @@ bool constant_time_equal(std::string_view given, std::string_view expected) {
 }
 
 std::optional<Route> route_of(std::string_view path) {
-  for (Route r : {Route::embed, Route::predict, Route::rerank, Route::tokenize, Route::openai_embeddings}) {
+  for (Route r : {Route::embed, Route::predict, Route::rerank, Route::tokenize, Route::decode,
+                  Route::openai_embeddings}) {
     if (path == route_path(r)) return r;
   }
   return std::nullopt;
@@ -235,7 +236,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         return answer(Reply{200, srv_.metrics.render(queued, srv_.inference.load()),
                             "text/plain; version=0.0.4; charset=utf-8"});
       }
-      if (!known) throw ApiError(404, "not_found", "no such route (routes: /embed, /predict, /rerank, /tokenize, /v1/embeddings, /health, /info, /metrics)");
+      if (!known) throw ApiError(404, "not_found", "no such route (routes: /embed, /predict, /rerank, /tokenize, /decode, /v1/embeddings, /health, /info, /metrics)");
       require(route ? http::verb::post : http::verb::get);
       if (srv_.draining.load()) throw unhealthy("shutting down");
       if (!srv_.ready.load()) throw unhealthy("loading the model");

@@ -14,6 +14,7 @@ const char* route_path(Route route) {
     case Route::predict: return "/predict";
     case Route::rerank: return "/rerank";
     case Route::tokenize: return "/tokenize";
+    case Route::decode: return "/decode";
     case Route::openai_embeddings: return "/v1/embeddings";
   }
   return "?";
@@ -91,6 +92,35 @@ void read_predict_inputs(const json& j, Request& r) {
   }
 }
 
+// /decode's `ids`: a list of token ids (one input), or a list of such lists.
+void read_ids(const json& j, Request& r) {
+  if (!j.is_array()) throw validation(std::string("`ids` must be a list of token ids or a list of lists, not ") + type_name(j));
+  auto read_one = [](const json& list, const std::string& at) {
+    std::vector<int64_t> out;
+    out.reserve(list.size());
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      const json& v = list[k];
+      if (!v.is_number_integer() || v.get<int64_t>() < 0) {
+        throw validation("`" + at + "[" + std::to_string(k) + "]` must be a token id (an integer >= 0), not " +
+                         base::json_excerpt(v));
+      }
+      out.push_back(v.get<int64_t>());
+    }
+    return out;
+  };
+  if (j.empty() || !j[0].is_array()) {
+    r.batch = false;
+    r.ids.push_back(read_one(j, "ids"));
+    return;
+  }
+  r.ids.reserve(j.size());
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const std::string at = "ids[" + std::to_string(i) + "]";
+    if (!j[i].is_array()) throw validation("`" + at + "` must be a list of token ids, not " + type_name(j[i]));
+    r.ids.push_back(read_one(j[i], at));
+  }
+}
+
 }  // namespace
 
 Request parse_request(Route route, std::string_view body, const RequestLimits& limits) {
@@ -124,6 +154,10 @@ Request parse_request(Route route, std::string_view body, const RequestLimits& l
     case Route::tokenize:
       read_texts(required(j, "inputs"), "inputs", r);
       r.add_special_tokens = flag(j, "add_special_tokens", true);
+      break;
+    case Route::decode:
+      read_ids(required(j, "ids"), r);
+      r.skip_special_tokens = flag(j, "skip_special_tokens", true);
       break;
     case Route::predict:
       read_predict_inputs(required(j, "inputs"), r);
@@ -161,11 +195,14 @@ Request parse_request(Route route, std::string_view body, const RequestLimits& l
       break;
     }
   }
-  if (r.inputs.empty()) {
-    throw empty_input(route == Route::rerank ? "`texts` cannot be empty" : "`inputs` cannot be empty");
+  const std::size_t n = route == Route::decode ? r.ids.size() : r.inputs.size();
+  if (n == 0 || (route == Route::decode && r.ids.front().empty())) {
+    throw empty_input(route == Route::rerank   ? "`texts` cannot be empty"
+                      : route == Route::decode ? "`ids` cannot be empty"
+                                               : "`inputs` cannot be empty");
   }
-  if (r.inputs.size() > limits.max_client_batch_size) {
-    throw too_many_inputs("batch size " + std::to_string(r.inputs.size()) +
+  if (n > limits.max_client_batch_size) {
+    throw too_many_inputs("batch size " + std::to_string(n) +
                           " > maximum allowed batch size " + std::to_string(limits.max_client_batch_size));
   }
   return r;

@@ -117,6 +117,10 @@ std::string rerank_response(const Request& request, const std::vector<Classifica
   return out;
 }
 
+std::string decode_response(const std::vector<std::string>& texts) {
+  return nlohmann::json(texts).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string tokenize_response(std::span<const EncodeInput> inputs, const std::vector<Encoding>& encodings) {
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < encodings.size(); ++i) {

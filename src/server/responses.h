@@ -36,6 +36,9 @@ std::string rerank_response(const Request& request, const std::vector<Classifica
 // `inputs` (with a request's prompt put before each text) with return_tokens and return_offsets.
 std::string tokenize_response(std::span<const EncodeInput> inputs, const std::vector<Encoding>& encodings);
 
+// /decode: a list with each input's decoded text, as TEI (a list even for one input).
+std::string decode_response(const std::vector<std::string>& texts);
+
 // {"error", "error_type"}, or on /v1 routes {"message", "code", "type"} (as TEI's OpenAI route).
 std::string error_body(const ApiError& error, bool openai);
 

@@ -48,6 +48,7 @@ void Service::require_task(Route route) const {
       }
       return;
     case Route::tokenize:
+    case Route::decode:
       return;
   }
 }
@@ -76,6 +77,23 @@ Prepared Service::prepare(Route route, std::string_view body) const {
   p.request = parse_request(route, body, {options_.max_client_batch_size, options_.max_json_depth});
   const Request& r = p.request;
   require_task(route);
+  if (route == Route::decode) {
+    const Tokenizer& tok = pipeline_.tokenizer();
+    std::vector<std::string> texts;
+    for (std::size_t i = 0; i < r.ids.size(); ++i) {
+      for (std::size_t k = 0; k < r.ids[i].size(); ++k) {
+        if (static_cast<std::size_t>(r.ids[i][k]) >= tok.vocab_size()) {
+          throw validation("`ids" + (r.batch ? "[" + std::to_string(i) + "]" : std::string()) + "[" +
+                           std::to_string(k) + "]`: token id " + std::to_string(r.ids[i][k]) +
+                           " is outside the vocabulary (" + std::to_string(tok.vocab_size()) + " tokens)");
+        }
+      }
+      texts.push_back(tok.decode(r.ids[i], r.skip_special_tokens));
+      p.tokens += r.ids[i].size();
+    }
+    p.reply.body = decode_response(texts);
+    return p;
+  }
   std::vector<EncodeInput> inputs = encode_inputs(r);
   if (r.prompt_name) check_prompt(*r.prompt_name, route);
   std::vector<Encoding> encodings;
@@ -141,6 +159,7 @@ Reply Service::finish(const Prepared& p) const {
       reply.body = rerank_response(p.request, job.classes);
       break;
     case Route::tokenize:
+    case Route::decode:
       throw ApiError(500, "backend", std::string("no job runs for ") + route_path(p.request.route));
   }
   return reply;

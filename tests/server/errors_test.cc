@@ -68,6 +68,13 @@ TEST_F(ServeErrors, InvalidFieldsAre422) {
   expect_error(client.post("/embed", json{{"inputs", {"short", long_text}}}.dump()), 422, "validation",
                "`inputs[1]` must have less than");
   EXPECT_EQ(client.post("/embed", json{{"inputs", {"short", long_text}}, {"truncate", true}}.dump()).status, 200);
+  // /decode: ids that are not token ids, or outside the vocabulary.
+  expect_error(client.post("/decode", R"({"ids": [1, -2]})"), 422, "validation", "`ids[1]` must be a token id");
+  expect_error(client.post("/decode", R"({"ids": [[1], "x"]})"), 422, "validation", "`ids[1]` must be a list");
+  expect_error(client.post("/decode", R"({"ids": [[5, 99999999]]})"), 422, "validation",
+               "`ids[0][1]`: token id 99999999 is outside the vocabulary");
+  expect_error(client.post("/decode", R"({"ids": []})"), 400, "empty", "`ids` cannot be empty");
+  expect_error(client.post("/decode", R"({"inputs": "a"})"), 422, "validation", "`ids` is missing");
 }
 
 TEST_F(ServeErrors, AutoTruncateCutsLongInputs) {

@@ -99,6 +99,16 @@ TEST(ServeRoutes, EmbedderMatchesPipeline) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.json()[0].size(), 1u);
 
+  // /decode: ids back to text through the tokenizer's decoder, as TEI (a list of strings, special
+  // tokens skipped unless asked for).
+  r = client.post("/decode", json{{"ids", e.ids}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json(), json::array({pipeline.tokenizer().decode(e.ids, true)}));
+  EXPECT_EQ(r.json()[0], "hello, world!");
+  r = client.post("/decode", json{{"ids", {e.ids, std::vector<int64_t>{}}}, {"skip_special_tokens", false}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json(), json::array({pipeline.tokenizer().decode(e.ids), ""}));
+
   // /info and /health.
   r = client.get("/info");
   ASSERT_EQ(r.status, 200);
