@@ -20,6 +20,11 @@
 //   roberta_base_prefix  the same with pre_tokenizer.add_prefix_space and
 //                        post_processor.add_prefix_space set to true (RoBERTa token classification)
 //   t5_small             t5-small/tokenizer.json (Unigram, Precompiled normalizer, Metaspace)
+//   t5_xlmr_layout       t5-small's pieces laid out as XLM-R's tokenizer.json is: normalizer
+//                        Sequence[Precompiled, Replace(" {2,}" -> " ")], Metaspace alone
+//                        (prepend_scheme always, split), "<s> A </s>" / "<s> A </s></s> B </s>"
+//                        with an added <s> (id 32100); tests/tokenizer/models_oracle_test.cc makes
+//                        the same edit
 //   bert_base_uncased, all_mpnet_base_v2, bge_small_en_v1_5   WordPiece
 //
 // Usage (in tools/tokenizer_oracle/):
@@ -47,10 +52,29 @@ const prefixSpace = (json) => {
   json.pre_tokenizer.add_prefix_space = true;
   json.post_processor.add_prefix_space = true;
 };
+const xlmrLayout = (json) => {
+  if (json.normalizer?.type !== 'Precompiled') throw new Error('t5_xlmr_layout expects a Precompiled normalizer');
+  json.normalizer = { type: 'Sequence', normalizers: [json.normalizer,
+    { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' }] };
+  json.pre_tokenizer = { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: true };
+  json.added_tokens.push({ id: 32100, content: '<s>', single_word: false, lstrip: false, rstrip: false,
+                           normalized: false, special: true });
+  const special = (id) => ({ SpecialToken: { id, type_id: 0 } });
+  const seq = (id) => ({ Sequence: { id, type_id: 0 } });
+  json.post_processor = {
+    type: 'TemplateProcessing',
+    single: [special('<s>'), seq('A'), special('</s>')],
+    pair: [special('<s>'), seq('A'), special('</s>'), special('</s>'), seq('B'), special('</s>')],
+    special_tokens: { '<s>': { id: '<s>', ids: [32100], tokens: ['<s>'] },
+                      '</s>': { id: '</s>', ids: [1], tokens: ['</s>'] } },
+  };
+  json.decoder = { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: true };
+};
 const models = [
   { name: 'roberta_base', dir: 'roberta-base' },
   { name: 'roberta_base_prefix', dir: 'roberta-base', edit: prefixSpace },
   { name: 't5_small', dir: 't5-small' },
+  { name: 't5_xlmr_layout', dir: 't5-small', edit: xlmrLayout },
   { name: 'bert_base_uncased', dir: 'bert-base-uncased' },
   { name: 'all_mpnet_base_v2', dir: 'all-mpnet-base-v2' },
   { name: 'bge_small_en_v1_5', dir: 'bge-small-en-v1.5' },
