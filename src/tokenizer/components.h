@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,14 +58,15 @@ struct Piece {
   }
 };
 
-// Buffers for the pieces a pre-tokenizer rewrites (one per nesting depth of a Sequence).
+// Buffers for the pieces a pre-tokenizer rewrites (one per nesting depth of a Sequence). A deque:
+// adding a deeper buffer must not move the shallower ones, whose pieces are still in use.
 struct PreTokenizeScratch {
   struct Buffer {
     std::string text;
     std::vector<SourceSpan> spans;
     std::vector<std::pair<std::size_t, std::size_t>> ranges;
   };
-  std::vector<Buffer> buffers;
+  std::deque<Buffer> buffers;
   Buffer& at(std::size_t depth) {
     if (buffers.size() <= depth) buffers.resize(depth + 1);
     return buffers[depth];
