@@ -61,10 +61,16 @@ struct Piece {
 // Buffers for the pieces a pre-tokenizer rewrites (one per nesting depth of a Sequence). A deque:
 // adding a deeper buffer must not move the shallower ones, whose pieces are still in use.
 struct PreTokenizeScratch {
+  // A stretch [begin, end) of a piece, a match of the split pattern or not.
+  struct Part {
+    std::size_t begin, end;
+    bool match;
+  };
   struct Buffer {
     std::string text;
     std::vector<SourceSpan> spans;
-    std::vector<std::pair<std::size_t, std::size_t>> ranges;
+    std::vector<std::pair<std::size_t, std::size_t>> ranges;  // a split's matches
+    std::vector<Part> parts, kept;                             // a split's stretches
   };
   std::deque<Buffer> buffers;
   Buffer& at(std::size_t depth) {

@@ -14,21 +14,19 @@ namespace {
 
 using Ranges = std::vector<std::pair<std::size_t, std::size_t>>;
 
-// Emits the pieces of `in` given the sorted, non-overlapping `matches`, per `behavior`, as
+// Emits the pieces of `in` given the sorted, non-overlapping matches in buf.ranges, per `behavior`, as
 // `tokenizers`' NormalizedString::split does: the text is cut into matches and the gaps between
 // them, then matches are dropped, kept alone, merged into the piece before or after (a match
 // only joins a gap, not another match) or, contiguous, runs of the same kind become one piece.
 // Empty pieces are dropped. `invert` swaps what is a match and what is a gap.
-void split_matches(const Piece& in, const Ranges& matches, SplitBehavior behavior, EmitPiece emit,
-                   bool invert = false) {
-  struct Part {
-    std::size_t begin, end;
-    bool match;
-  };
-  thread_local std::vector<Part> parts;
+// The buffer is the caller's depth's: a nested split (a Sequence) uses its own.
+void split_matches(const Piece& in, PreTokenizeScratch::Buffer& buf, SplitBehavior behavior,
+                   EmitPiece emit, bool invert = false) {
+  using Part = PreTokenizeScratch::Part;
+  std::vector<Part>& parts = buf.parts;
   parts.clear();
   std::size_t done = 0;
-  for (const auto& [b, e] : matches) {
+  for (const auto& [b, e] : buf.ranges) {
     if (b > done) parts.push_back({done, b, false});
     parts.push_back({b, e, true});
     done = e;
@@ -37,7 +35,7 @@ void split_matches(const Piece& in, const Ranges& matches, SplitBehavior behavio
   if (invert) {
     for (Part& p : parts) p.match = !p.match;
   }
-  thread_local std::vector<Part> out;
+  std::vector<Part>& out = buf.kept;
   out.clear();
   bool previous = false;  // whether the part before (after, for merged_with_next) was a match
   switch (behavior) {
@@ -85,22 +83,14 @@ void split_matches(const Piece& in, const Ranges& matches, SplitBehavior behavio
   }
 }
 
-// Collects the ranges of the characters for which pred(c) holds, one range per character
-// (`runs`: one per run of them).
+// Collects the range of each character for which pred(c) holds.
 template <class Pred>
-void char_matches(std::string_view s, Ranges& out, bool runs, Pred&& pred) {
+void char_matches(std::string_view s, Ranges& out, Pred&& pred) {
   out.clear();
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   for (std::size_t i = 0; i < s.size();) {
     std::size_t len;
-    const char32_t c = decode_utf8(p + i, len);
-    if (pred(c)) {
-      if (runs && !out.empty() && out.back().second == i) {
-        out.back().second = i + len;
-      } else {
-        out.emplace_back(i, i + len);
-      }
-    }
+    if (pred(decode_utf8(p + i, len))) out.emplace_back(i, i + len);
     i += len;
   }
 }
@@ -187,9 +177,9 @@ class PunctuationPreTokenizer final : public PreTokenizer {
   explicit PunctuationPreTokenizer(SplitBehavior b) : behavior_(b) {}
   void split(const Piece& in, PreTokenizeScratch& scratch, std::size_t depth,
              EmitPiece emit) const override {
-    Ranges& m = scratch.at(depth).ranges;
-    char_matches(in.text, m, false, [](char32_t c) { return is_punctuation(c); });
-    split_matches(in, m, behavior_, emit);
+    PreTokenizeScratch::Buffer& buf = scratch.at(depth);
+    char_matches(in.text, buf.ranges, [](char32_t c) { return is_punctuation(c); });
+    split_matches(in, buf, behavior_, emit);
   }
 
  private:
@@ -201,9 +191,9 @@ class DigitsPreTokenizer final : public PreTokenizer {
   explicit DigitsPreTokenizer(bool individual) : individual_(individual) {}
   void split(const Piece& in, PreTokenizeScratch& scratch, std::size_t depth,
              EmitPiece emit) const override {
-    Ranges& m = scratch.at(depth).ranges;
-    char_matches(in.text, m, false, [](char32_t c) { return is_decimal_digit(c); });
-    split_matches(in, m, individual_ ? SplitBehavior::isolated : SplitBehavior::contiguous, emit);
+    PreTokenizeScratch::Buffer& buf = scratch.at(depth);
+    char_matches(in.text, buf.ranges, [](char32_t c) { return is_decimal_digit(c); });
+    split_matches(in, buf, individual_ ? SplitBehavior::isolated : SplitBehavior::contiguous, emit);
   }
 
  private:
@@ -219,7 +209,8 @@ class SplitPreTokenizer final : public PreTokenizer {
   }
   void split(const Piece& in, PreTokenizeScratch& scratch, std::size_t depth,
              EmitPiece emit) const override {
-    Ranges& m = scratch.at(depth).ranges;
+    PreTokenizeScratch::Buffer& buf = scratch.at(depth);
+    Ranges& m = buf.ranges;
     m.clear();
     if (regex_) {
       regex_->find_all(in.text, [&](std::size_t b, std::size_t e) { m.emplace_back(b, e); });
@@ -229,7 +220,7 @@ class SplitPreTokenizer final : public PreTokenizer {
         m.emplace_back(at, at + literal_.size());
       }
     }
-    split_matches(in, m, behavior_, emit, invert_);
+    split_matches(in, buf, behavior_, emit, invert_);
   }
 
  private:

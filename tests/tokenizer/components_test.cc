@@ -231,6 +231,12 @@ TEST(PreTokenizers, SequenceSplitsEachPieceAgain) {
   steps.push_back(make_byte_level_pre_tokenizer(false, false));
   EXPECT_THAT(pieces(*make_sequence_pre_tokenizer(std::move(steps)), "ab12 c"),
               ElementsAre("ab", "1", "2", "c"));
+  // Two splitting steps, the second running inside the first's loop over its pieces.
+  std::vector<std::unique_ptr<PreTokenizer>> nested;
+  nested.push_back(make_punctuation_pre_tokenizer(SplitBehavior::isolated));
+  nested.push_back(make_digits_pre_tokenizer(true));
+  EXPECT_THAT(pieces(*make_sequence_pre_tokenizer(std::move(nested)), "a12,b3!c"),
+              ElementsAre("a", "1", "2", ",", "b", "3", "!", "c"));
 }
 
 // ---- models ----
