@@ -30,7 +30,6 @@ namespace bertc::tokenizer {
 struct NormalizeScratch {
   std::vector<char32_t> chars;
   Alignment align;  // the spans of the characters in `chars`, reordered with them
-  std::string text;
 };
 
 class Normalizer {

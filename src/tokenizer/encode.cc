@@ -114,9 +114,8 @@ void encode_sequence(const ModelData& m, std::string_view text, Scratch& scratch
             m.normalized_added, norm,
             [&](std::string_view part) {
               const auto at = static_cast<std::size_t>(part.data() - norm.data());
-              const SourceSpan* part_spans = spans ? norm_spans.data() + at : nullptr;
-              const Piece whole{part, part_spans,
-                                piece_at == 0 && (spans ? part_spans[0].begin == 0 : at == 0)};
+              const Piece normalized{norm, spans ? norm_spans.data() : nullptr, piece_at == 0};
+              const Piece whole = normalized.sub(at, at + part.size());
               if (m.pre_tokenizer) {
                 m.pre_tokenizer->split(whole, scratch.pre, 0, on_word);
               } else {

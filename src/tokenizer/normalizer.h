@@ -27,8 +27,9 @@ struct Alignment {
 
 class Normalizer;
 
-// Appends the spans of unchanged valid UTF-8 `s`: each byte maps to its whole character.
-void append_identity_spans(std::string_view s, std::vector<SourceSpan>& spans);
+// Appends the spans of unchanged valid UTF-8 `s`, which starts at byte `at` of the input: each
+// byte maps to its whole character.
+void append_identity_spans(std::string_view s, std::vector<SourceSpan>& spans, std::size_t at = 0);
 
 struct BertNormalizerConfig {
   bool clean_text = true;

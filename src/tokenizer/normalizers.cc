@@ -109,15 +109,7 @@ class StripNormalizer final : public Normalizer {
       }
     }
     out.append(in.substr(begin, end - begin));
-    if (spans) {
-      for (std::size_t k = begin; k < end;) {
-        std::size_t len;
-        decode_utf8(p + k, len);
-        spans->insert(spans->end(), len,
-                      SourceSpan{static_cast<uint32_t>(k), static_cast<uint32_t>(k + len)});
-        k += len;
-      }
-    }
+    if (spans) append_identity_spans(in.substr(begin, end - begin), *spans, begin);
   }
 
  private:
@@ -191,14 +183,7 @@ class ReplaceNormalizer final : public Normalizer {
     std::size_t done = 0;
     auto keep = [&](std::size_t end) {  // copies in[done, end) unchanged
       out.append(in.substr(done, end - done));
-      if (!spans) return;
-      for (std::size_t k = done; k < end;) {
-        std::size_t len;
-        decode_utf8(p + k, len);
-        spans->insert(spans->end(), len,
-                      SourceSpan{static_cast<uint32_t>(k), static_cast<uint32_t>(k + len)});
-        k += len;
-      }
+      if (spans) append_identity_spans(in.substr(done, end - done), *spans, done);
     };
     auto replace = [&](std::size_t begin, std::size_t end) {
       keep(begin);
@@ -269,12 +254,13 @@ class SequenceNormalizer final : public Normalizer {
 
 }  // namespace
 
-void append_identity_spans(std::string_view s, std::vector<SourceSpan>& spans) {
+void append_identity_spans(std::string_view s, std::vector<SourceSpan>& spans, std::size_t at) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   for (std::size_t i = 0; i < s.size();) {
     std::size_t len;
     decode_utf8(p + i, len);
-    spans.insert(spans.end(), len, SourceSpan{static_cast<uint32_t>(i), static_cast<uint32_t>(i + len)});
+    spans.insert(spans.end(), len,
+                 SourceSpan{static_cast<uint32_t>(at + i), static_cast<uint32_t>(at + i + len)});
     i += len;
   }
 }

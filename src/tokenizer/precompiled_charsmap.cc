@@ -49,9 +49,9 @@ class PrecompiledNormalizer final : public Normalizer {
   }
 
   void normalize(std::string_view in, std::string& out, std::vector<SourceSpan>* spans,
-                 NormalizeScratch& scratch) const override {
+                 NormalizeScratch&) const override {
     // With spans: each output character and its `tokenizers` change (see align()).
-    std::vector<Change>& changes = changes_of(scratch);
+    thread_local std::vector<Change> changes;
     changes.clear();
     // Appends `norm` in place of `old_chars` characters, as `tokenizers`' replace() records it.
     auto replace = [&](std::string_view norm, std::size_t old_chars) {
@@ -133,11 +133,6 @@ class PrecompiledNormalizer final : public Normalizer {
     uint32_t bytes;  // the output character's UTF-8 length
     int32_t change;  // 1: inserted; 0: takes the next input character; -k: then drops k more
   };
-  static std::vector<Change>& changes_of(NormalizeScratch&) {
-    thread_local std::vector<Change> changes;
-    return changes;
-  }
-
   // `tokenizers`' NormalizedString::transform: output characters take the input characters in
   // order (an inserted one copies the span before it), whatever they were made from. A removal
   // with nothing before it to attach to is lost, which shifts the rest of the alignment; the

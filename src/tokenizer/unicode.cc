@@ -10,6 +10,35 @@
 
 namespace bertc::tokenizer {
 
+namespace {
+
+// The UTF-8 sequence at p[0, n), p[0] >= 0x80: its length when it is valid, else 0 and, in
+// `subpart`, the length of its maximal ill-formed subpart (the lead byte and the continuation
+// bytes that could follow it; at least 1).
+std::size_t utf8_sequence(const unsigned char* p, std::size_t n, std::size_t& subpart) {
+  const unsigned b0 = p[0];
+  std::size_t len = 0;
+  unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    if (b0 == 0xE0) lo = 0xA0;  // overlong
+    if (b0 == 0xED) hi = 0x9F;  // surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    if (b0 == 0xF0) lo = 0x90;  // overlong
+    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
+  }  // else: a continuation byte as lead, C0/C1 overlong leads, F5..FF
+  std::size_t k = 1;
+  while (k < len && k < n && p[k] >= (k == 1 ? lo : 0x80u) && p[k] <= (k == 1 ? hi : 0xBFu)) ++k;
+  if (len > 0 && k == len) return len;
+  subpart = k;
+  return 0;
+}
+
+}  // namespace
+
 std::size_t find_invalid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
@@ -23,35 +52,13 @@ std::size_t find_invalid_utf8(std::string_view s) {
       i += 8;
     }
     if (i >= n) break;
-    const unsigned b0 = p[i];
-    if (b0 < 0x80) {
+    if (p[i] < 0x80) {
       ++i;
       continue;
     }
-    std::size_t len;
-    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3;
-      if (b0 == 0xE0)
-        lo = 0xA0;  // overlong
-      else if (b0 == 0xED)
-        hi = 0x9F;  // surrogates
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4;
-      if (b0 == 0xF0)
-        lo = 0x90;  // overlong
-      else if (b0 == 0xF4)
-        hi = 0x8F;  // above U+10FFFF
-    } else {
-      return i;  // continuation byte as lead, C0/C1 overlong leads, F5..FF
-    }
-    if (i + len > n) return i;
-    if (p[i + 1] < lo || p[i + 1] > hi) return i;
-    for (std::size_t k = 2; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return i;
-    }
+    std::size_t subpart;
+    const std::size_t len = utf8_sequence(p + i, n - i, subpart);
+    if (len == 0) return i;
     i += len;
   }
   return std::string_view::npos;
@@ -65,30 +72,11 @@ std::string to_valid_utf8(std::string_view s) {
     const std::size_t bad = find_invalid_utf8(s.substr(done));
     if (bad == std::string_view::npos) break;
     out.append(s.substr(done, bad));
-    std::size_t i = done + bad;
-    // The maximal subpart: a lead byte and the continuation bytes that may follow it.
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3;
-      if (b0 == 0xE0) lo = 0xA0;
-      if (b0 == 0xED) hi = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4;
-      if (b0 == 0xF0) lo = 0x90;
-      if (b0 == 0xF4) hi = 0x8F;
-    }
-    std::size_t k = 1;
-    while (k < len && i + k < s.size()) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) break;
-      ++k;
-    }
+    const std::size_t at = done + bad;
+    std::size_t subpart;
+    utf8_sequence(reinterpret_cast<const unsigned char*>(s.data()) + at, s.size() - at, subpart);
     out.append("\xEF\xBF\xBD");
-    done = i + k;
+    done = at + subpart;
   }
   out.append(s.substr(done));
   return out;
