@@ -291,7 +291,7 @@ def onnx_seeds():
     put("onnx_model", "bert_opset14_external.onnx",
         (FIXTURES / "bert_opset14_external" / "model.onnx").read_bytes())
     for name in ("bert_cls_opset11", "distilbert_opset17", "roberta_cls_opset14", "mpnet_opset14",
-                 "modernbert_opset14"):
+                 "modernbert_opset14", "deberta_opset14"):
         put("onnx_model", name + ".onnx",
             externalize((FIXTURES / name / "model.onnx").read_bytes(), data_size))
     return block

@@ -10,7 +10,8 @@ op patterns as exports of the real HF classes, and their checkpoints are interch
   DistilBertModel, DistilBertForSequenceClassification, DistilBertForTokenClassification,
   RobertaModel, RobertaForSequenceClassification, RobertaForTokenClassification,
   ElectraModel, ElectraForSequenceClassification, ElectraForTokenClassification,
-  MPNetModel, MPNetForSequenceClassification, ModernBertModel, ModernBertForSequenceClassification
+  MPNetModel, MPNetForSequenceClassification, ModernBertModel, ModernBertForSequenceClassification,
+  DebertaV2Model, DebertaV2ForSequenceClassification, DebertaV2ForTokenClassification
 
 Weights are random with a fixed seed (no pretrained weights can be had on these machines),
 drawn so that tests are sensitive to mistakes: linear weights N(0, 1/fan_in), biases
@@ -28,7 +29,7 @@ MODES
 
    For each model in {bert, bert_cls, distilbert, distilbert_cls, roberta, roberta_cls,
    electra, electra_cls, bert_tok, distilbert_tok, roberta_tok, electra_tok, mpnet, mpnet_cls,
-   modernbert, modernbert_cls}
+   modernbert, modernbert_cls, deberta, deberta_cls, deberta_tok}
    and each opset in {11, 14, 17} it writes <out>/<model>_opset<N>/:
      model.onnx           torch.onnx.export, do_constant_folding=True, dynamic axes
                           {0: batch, 1: seq} on every input and on last_hidden_state,
@@ -37,12 +38,14 @@ MODES
                           (pad id 0 for BERT/DistilBERT, 1 for RoBERTa; attention_mask 0)
      outputs/<name>.npy   float32 reference outputs from PyTorch
      inputs_2/, outputs_2/  a second shape, [1, 17] without padding (re-planning tests); [1, 150]
-                          for mpnet* (its position buckets' log range and clamp)
+                          for mpnet* (its position buckets' log range and clamp), [1, 40] / [1, 30]
+                          for deberta / deberta_cls (log buckets and the clamp of the rows)
      meta.json            {"model", "arch", "opset", "config" (HF-style config), "inputs",
                           "outputs", "seed", "shapes", "external_data", "hf_checkpoint"}
    Inputs: bert*, electra*: input_ids, attention_mask, token_type_ids (with a segment-B
    part); distilbert*: input_ids, attention_mask; roberta*: input_ids, attention_mask
-   (as HF's own ONNX configs export them; token_type_ids come from the zeros buffer).
+   (as HF's own ONNX configs export them; token_type_ids come from the zeros buffer);
+   deberta*: input_ids, attention_mask, and token_type_ids when type_vocab_size > 0 (deberta_tok).
    Outputs: bert, roberta: last_hidden_state, pooler_output; distilbert, electra:
    last_hidden_state; *_cls: logits. electra has embeddings_project (embedding_size 24,
    hidden 48); electra_cls does not (both 36).
@@ -70,9 +73,10 @@ MODES
    vocab 30522, 512 positions; BertModel with pooler, ~440 MB), distilbert
    (distilbert-base-uncased: 6 layers, same widths), minilm (all-MiniLM-L6-v2: 6 layers,
    hidden 384, 12 heads, FFN 1536), roberta-base (12 layers, vocab 50265, 514 positions),
-   xlm-roberta-base, electra-base, mpnet-base (all-mpnet-base-v2's config) or modernbert-base
+   xlm-roberta-base, electra-base, mpnet-base (all-mpnet-base-v2's config), modernbert-base
    (ModernBERT-base's: 22 layers, hidden 768, GeGLU 1152, rotary, a 128-token window in two
-   layers of three).
+   layers of three) or deberta-v3-base (12 layers, hidden 768, vocab 128100, 256 log buckets,
+   shared attention keys, c2p + p2c, no absolute positions).
    Writes DIR/model.onnx (a single file), DIR/inputs/*.npy, DIR/outputs/*.npy and
    DIR/meta.json. The default mask has some padding: row i has seq - (seq//16)*(i+1) real
    tokens; --lengths sets them explicitly. With --hf-out it also writes the same weights as
@@ -835,6 +839,339 @@ class ModernBertForSequenceClassification(nn.Module):
         return (self.classifier(self.drop(self.head(last_hidden_state))),)
 
 
+# --- DeBERTa-v2 / v3 (transformers src/transformers/models/deberta_v2/modeling_deberta_v2.py, read
+# at commit 0038a3ca for the module tree and the bucket / gather code, with v4.46's eager masking:
+# masked_fill(~mask, finfo.min) then softmax, where older versions' XSoftmax also zeroed the
+# probabilities of masked rows, which changes only rows at padding). Disentangled attention:
+# scores = (q.k + q.Pk[c2p(i, j)] + k.Pq[p2c(i, j)]) / sqrt(D * (1 + c2p + p2c)), the positions
+# by make_log_bucket_position, the position projections of the (LayerNorm'd) rel_embeddings
+# through the layer's own query_proj / key_proj (share_att_key) or pos_key_proj / pos_query_proj;
+# the embeddings are multiplied by the mask; ContextPooler (dense -> pooler_hidden_act) before
+# the classifier. Not written: ConvLayer (conv_kernel_size), z_steps, attention_head_size. ----
+
+def _deberta_pos_att_type(c):
+    t = getattr(c, "pos_att_type", None) or []
+    if isinstance(t, str):
+        t = [x.strip() for x in t.lower().split("|")]
+    return t
+
+
+class DebertaV2Embeddings(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        pad_token_id = getattr(c, "pad_token_id", 0)
+        self.embedding_size = getattr(c, "embedding_size", c.hidden_size)
+        self.word_embeddings = nn.Embedding(c.vocab_size, self.embedding_size, padding_idx=pad_token_id)
+        self.position_biased_input = getattr(c, "position_biased_input", True)
+        if not self.position_biased_input:
+            self.position_embeddings = None
+        else:
+            self.position_embeddings = nn.Embedding(c.max_position_embeddings, self.embedding_size)
+        if c.type_vocab_size > 0:
+            self.token_type_embeddings = nn.Embedding(c.type_vocab_size, self.embedding_size)
+        if self.embedding_size != c.hidden_size:
+            self.embed_proj = nn.Linear(self.embedding_size, c.hidden_size, bias=False)
+        self.LayerNorm = nn.LayerNorm(c.hidden_size, c.layer_norm_eps)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+        self.config = c
+        self.register_buffer("position_ids", torch.arange(c.max_position_embeddings).expand((1, -1)),
+                             persistent=False)
+
+    def forward(self, input_ids, token_type_ids=None, mask=None):
+        seq_length = input_ids.size(1)
+        position_ids = self.position_ids[:, :seq_length]
+        if token_type_ids is None:
+            token_type_ids = torch.zeros(input_ids.size(), dtype=torch.long)
+        inputs_embeds = self.word_embeddings(input_ids)
+        embeddings = inputs_embeds
+        if self.position_biased_input:
+            embeddings = embeddings + self.position_embeddings(position_ids.long())
+        if self.config.type_vocab_size > 0:
+            embeddings = embeddings + self.token_type_embeddings(token_type_ids)
+        if self.embedding_size != self.config.hidden_size:
+            embeddings = self.embed_proj(embeddings)
+        embeddings = self.LayerNorm(embeddings)
+        if mask is not None:
+            mask = mask.unsqueeze(2).to(embeddings.dtype)
+            embeddings = embeddings * mask
+        return self.dropout(embeddings)
+
+
+def make_log_bucket_position(relative_pos, bucket_size, max_position):
+    sign = torch.sign(relative_pos)
+    mid = bucket_size // 2
+    abs_pos = torch.where((relative_pos < mid) & (relative_pos > -mid),
+                          torch.tensor(mid - 1).type_as(relative_pos), torch.abs(relative_pos))
+    log_pos = torch.ceil(torch.log(abs_pos / mid) / torch.log(torch.tensor((max_position - 1) / mid)) *
+                         (mid - 1)) + mid
+    return torch.where(abs_pos <= mid, relative_pos.type_as(log_pos), log_pos * sign)
+
+
+def build_relative_position(query_size, key_size, bucket_size=-1, max_position=-1):
+    q_ids = torch.arange(0, query_size)
+    k_ids = torch.arange(0, key_size)
+    rel_pos_ids = q_ids[:, None] - k_ids[None, :]
+    if bucket_size > 0 and max_position > 0:
+        rel_pos_ids = make_log_bucket_position(rel_pos_ids, bucket_size, max_position)
+    rel_pos_ids = rel_pos_ids.to(torch.long)
+    rel_pos_ids = rel_pos_ids[:query_size, :]
+    return rel_pos_ids.unsqueeze(0)
+
+
+class DisentangledSelfAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.num_attention_heads = c.num_attention_heads
+        self.attention_head_size = c.hidden_size // c.num_attention_heads
+        self.all_head_size = self.num_attention_heads * self.attention_head_size
+        self.query_proj = nn.Linear(c.hidden_size, self.all_head_size, bias=True)
+        self.key_proj = nn.Linear(c.hidden_size, self.all_head_size, bias=True)
+        self.value_proj = nn.Linear(c.hidden_size, self.all_head_size, bias=True)
+        self.share_att_key = getattr(c, "share_att_key", False)
+        self.pos_att_type = _deberta_pos_att_type(c)
+        self.relative_attention = getattr(c, "relative_attention", False)
+        if self.relative_attention:
+            self.position_buckets = getattr(c, "position_buckets", -1)
+            self.max_relative_positions = getattr(c, "max_relative_positions", -1)
+            if self.max_relative_positions < 1:
+                self.max_relative_positions = c.max_position_embeddings
+            self.pos_ebd_size = self.max_relative_positions
+            if self.position_buckets > 0:
+                self.pos_ebd_size = self.position_buckets
+            self.pos_dropout = nn.Dropout(c.hidden_dropout_prob)
+            if not self.share_att_key:
+                if "c2p" in self.pos_att_type:
+                    self.pos_key_proj = nn.Linear(c.hidden_size, self.all_head_size, bias=True)
+                if "p2c" in self.pos_att_type:
+                    self.pos_query_proj = nn.Linear(c.hidden_size, self.all_head_size)
+        self.dropout = nn.Dropout(c.attention_probs_dropout_prob)
+
+    def transpose_for_scores(self, x, attention_heads):
+        new_x_shape = x.size()[:-1] + (attention_heads, -1)
+        x = x.view(new_x_shape)
+        return x.permute(0, 2, 1, 3).contiguous().view(-1, x.size(1), x.size(-1))
+
+    def forward(self, hidden_states, attention_mask, relative_pos=None, rel_embeddings=None):
+        query_layer = self.transpose_for_scores(self.query_proj(hidden_states), self.num_attention_heads)
+        key_layer = self.transpose_for_scores(self.key_proj(hidden_states), self.num_attention_heads)
+        value_layer = self.transpose_for_scores(self.value_proj(hidden_states), self.num_attention_heads)
+        rel_att = None
+        scale_factor = 1
+        if "c2p" in self.pos_att_type:
+            scale_factor += 1
+        if "p2c" in self.pos_att_type:
+            scale_factor += 1
+        scale = torch.sqrt(torch.tensor(query_layer.size(-1), dtype=torch.float) * scale_factor)
+        attention_scores = torch.bmm(query_layer, key_layer.transpose(-1, -2) / scale.to(dtype=query_layer.dtype))
+        if self.relative_attention:
+            rel_embeddings = self.pos_dropout(rel_embeddings)
+            rel_att = self.disentangled_attention_bias(query_layer, key_layer, relative_pos, rel_embeddings,
+                                                       scale_factor)
+        if rel_att is not None:
+            attention_scores = attention_scores + rel_att
+        attention_scores = attention_scores.view(-1, self.num_attention_heads, attention_scores.size(-2),
+                                                 attention_scores.size(-1))
+        attention_mask = attention_mask.bool()
+        attention_scores = attention_scores.masked_fill(~(attention_mask), torch.finfo(query_layer.dtype).min)
+        attention_probs = nn.functional.softmax(attention_scores, dim=-1)
+        attention_probs = self.dropout(attention_probs)
+        context_layer = torch.bmm(attention_probs.view(-1, attention_probs.size(-2), attention_probs.size(-1)),
+                                  value_layer)
+        context_layer = (context_layer.view(-1, self.num_attention_heads, context_layer.size(-2),
+                                            context_layer.size(-1)).permute(0, 2, 1, 3).contiguous())
+        new_context_layer_shape = context_layer.size()[:-2] + (-1,)
+        return context_layer.view(new_context_layer_shape)
+
+    def disentangled_attention_bias(self, query_layer, key_layer, relative_pos, rel_embeddings, scale_factor):
+        if relative_pos is None:
+            relative_pos = build_relative_position(query_layer.size(-2), key_layer.size(-2),
+                                                   bucket_size=self.position_buckets,
+                                                   max_position=self.max_relative_positions)
+        if relative_pos.dim() == 2:
+            relative_pos = relative_pos.unsqueeze(0).unsqueeze(0)
+        elif relative_pos.dim() == 3:
+            relative_pos = relative_pos.unsqueeze(1)
+        att_span = self.pos_ebd_size
+        relative_pos = relative_pos.long()
+        rel_embeddings = rel_embeddings[0:att_span * 2, :].unsqueeze(0)
+        nh = self.num_attention_heads
+        if self.share_att_key:
+            pos_query_layer = self.transpose_for_scores(self.query_proj(rel_embeddings), nh).repeat(
+                query_layer.size(0) // nh, 1, 1)
+            pos_key_layer = self.transpose_for_scores(self.key_proj(rel_embeddings), nh).repeat(
+                query_layer.size(0) // nh, 1, 1)
+        else:
+            if "c2p" in self.pos_att_type:
+                pos_key_layer = self.transpose_for_scores(self.pos_key_proj(rel_embeddings), nh).repeat(
+                    query_layer.size(0) // nh, 1, 1)
+            if "p2c" in self.pos_att_type:
+                pos_query_layer = self.transpose_for_scores(self.pos_query_proj(rel_embeddings), nh).repeat(
+                    query_layer.size(0) // nh, 1, 1)
+        score = 0
+        if "c2p" in self.pos_att_type:  # content -> position
+            scale = torch.sqrt(torch.tensor(pos_key_layer.size(-1), dtype=torch.float) * scale_factor)
+            c2p_att = torch.bmm(query_layer, pos_key_layer.transpose(-1, -2))
+            c2p_pos = torch.clamp(relative_pos + att_span, 0, att_span * 2 - 1)
+            c2p_att = torch.gather(c2p_att, dim=-1, index=c2p_pos.squeeze(0).expand(
+                [query_layer.size(0), query_layer.size(1), relative_pos.size(-1)]))
+            score += c2p_att / scale.to(dtype=c2p_att.dtype)
+        if "p2c" in self.pos_att_type:  # position -> content
+            scale = torch.sqrt(torch.tensor(pos_query_layer.size(-1), dtype=torch.float) * scale_factor)
+            r_pos = relative_pos  # query and key lengths are equal in self-attention
+            p2c_pos = torch.clamp(-r_pos + att_span, 0, att_span * 2 - 1)
+            p2c_att = torch.bmm(key_layer, pos_query_layer.transpose(-1, -2))
+            p2c_att = torch.gather(p2c_att, dim=-1, index=p2c_pos.squeeze(0).expand(
+                [query_layer.size(0), key_layer.size(-2), key_layer.size(-2)])).transpose(-1, -2)
+            score += p2c_att / scale.to(dtype=p2c_att.dtype)
+        return score
+
+
+class DebertaV2SelfOutput(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.hidden_size, c.hidden_size)
+        self.LayerNorm = nn.LayerNorm(c.hidden_size, c.layer_norm_eps)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob)
+
+    def forward(self, hidden_states, input_tensor):
+        return self.LayerNorm(self.dropout(self.dense(hidden_states)) + input_tensor)
+
+
+class DebertaV2Attention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.self = DisentangledSelfAttention(c)
+        self.output = DebertaV2SelfOutput(c)
+
+    def forward(self, hidden_states, attention_mask, relative_pos=None, rel_embeddings=None):
+        self_output = self.self(hidden_states, attention_mask, relative_pos=relative_pos,
+                                rel_embeddings=rel_embeddings)
+        return self.output(self_output, hidden_states)
+
+
+class DebertaV2Intermediate(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.hidden_size, c.intermediate_size)
+        self.intermediate_act_fn = _activation(c.hidden_act)
+
+    def forward(self, hidden_states):
+        return self.intermediate_act_fn(self.dense(hidden_states))
+
+
+class DebertaV2Output(DebertaV2SelfOutput):
+    def __init__(self, c):
+        super().__init__(c)
+        self.dense = nn.Linear(c.intermediate_size, c.hidden_size)
+
+
+class DebertaV2Layer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.attention = DebertaV2Attention(c)
+        self.intermediate = DebertaV2Intermediate(c)
+        self.output = DebertaV2Output(c)
+
+    def forward(self, hidden_states, attention_mask, relative_pos=None, rel_embeddings=None):
+        attention_output = self.attention(hidden_states, attention_mask, relative_pos=relative_pos,
+                                          rel_embeddings=rel_embeddings)
+        return self.output(self.intermediate(attention_output), attention_output)
+
+
+class DebertaV2Encoder(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.layer = nn.ModuleList([DebertaV2Layer(c) for _ in range(c.num_hidden_layers)])
+        self.relative_attention = getattr(c, "relative_attention", False)
+        if self.relative_attention:
+            self.max_relative_positions = getattr(c, "max_relative_positions", -1)
+            if self.max_relative_positions < 1:
+                self.max_relative_positions = c.max_position_embeddings
+            self.position_buckets = getattr(c, "position_buckets", -1)
+            pos_ebd_size = self.max_relative_positions * 2
+            if self.position_buckets > 0:
+                pos_ebd_size = self.position_buckets * 2
+            self.rel_embeddings = nn.Embedding(pos_ebd_size, c.hidden_size)
+        self.norm_rel_ebd = [x.strip() for x in getattr(c, "norm_rel_ebd", "none").lower().split("|")]
+        if "layer_norm" in self.norm_rel_ebd:
+            self.LayerNorm = nn.LayerNorm(c.hidden_size, c.layer_norm_eps, elementwise_affine=True)
+        if getattr(c, "conv_kernel_size", 0) > 0:
+            raise ValueError("conv_kernel_size > 0 (ConvLayer) is not written here")
+
+    def get_rel_embedding(self):
+        rel_embeddings = self.rel_embeddings.weight if self.relative_attention else None
+        if rel_embeddings is not None and ("layer_norm" in self.norm_rel_ebd):
+            rel_embeddings = self.LayerNorm(rel_embeddings)
+        return rel_embeddings
+
+    def get_attention_mask(self, attention_mask):
+        extended_attention_mask = attention_mask.unsqueeze(1).unsqueeze(2)
+        attention_mask = extended_attention_mask * extended_attention_mask.squeeze(-2).unsqueeze(-1)
+        return attention_mask
+
+    def get_rel_pos(self, hidden_states):
+        if self.relative_attention:
+            return build_relative_position(hidden_states.size(-2), hidden_states.size(-2),
+                                           bucket_size=self.position_buckets,
+                                           max_position=self.max_relative_positions)
+        return None
+
+    def forward(self, hidden_states, attention_mask):
+        attention_mask = self.get_attention_mask(attention_mask)
+        relative_pos = self.get_rel_pos(hidden_states)
+        rel_embeddings = self.get_rel_embedding()
+        for layer_module in self.layer:
+            hidden_states = layer_module(hidden_states, attention_mask, relative_pos=relative_pos,
+                                         rel_embeddings=rel_embeddings)
+        return hidden_states
+
+
+class DebertaV2Model(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.embeddings = DebertaV2Embeddings(c)
+        self.encoder = DebertaV2Encoder(c)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        if attention_mask is None:
+            attention_mask = torch.ones(input_ids.shape, dtype=torch.long)
+        if token_type_ids is None:
+            token_type_ids = torch.zeros(input_ids.shape, dtype=torch.long)
+        embedding_output = self.embeddings(input_ids, token_type_ids=token_type_ids, mask=attention_mask)
+        return (self.encoder(embedding_output, attention_mask),)
+
+
+class ContextPooler(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        size = getattr(c, "pooler_hidden_size", c.hidden_size)
+        self.dense = nn.Linear(size, size)
+        self.dropout = nn.Dropout(getattr(c, "pooler_dropout", 0))
+        self.act = _activation(getattr(c, "pooler_hidden_act", "gelu"))
+
+    def forward(self, hidden_states):
+        context_token = self.dropout(hidden_states[:, 0])
+        return self.act(self.dense(context_token))
+
+
+class DebertaV2ForSequenceClassification(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.config = c
+        self.num_labels = len(c.id2label)
+        self.deberta = DebertaV2Model(c)
+        self.pooler = ContextPooler(c)
+        self.classifier = nn.Linear(getattr(c, "pooler_hidden_size", c.hidden_size), self.num_labels)
+        drop_out = getattr(c, "cls_dropout", None)
+        self.dropout = nn.Dropout(c.hidden_dropout_prob if drop_out is None else drop_out)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        encoder_layer = self.deberta(input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)[0]
+        pooled_output = self.dropout(self.pooler(encoder_layer))
+        return (self.classifier(pooled_output),)
+
+
 # --- DistilBERT ---------------------------------------------------------------------------
 
 class DistilBertEmbeddings(nn.Module):  # HF class name: Embeddings
@@ -1035,6 +1372,13 @@ class ElectraForTokenClassification(_TokenClassifier):
         super().__init__(c, ElectraModel(c), c.hidden_size, _classifier_dropout(c))
 
 
+class DebertaV2ForTokenClassification(_TokenClassifier):
+    body_name = "deberta"
+
+    def __init__(self, c):
+        super().__init__(c, DebertaV2Model(c), c.hidden_size, c.hidden_dropout_prob)
+
+
 # ----------------------------------------------------------------------------------------
 # Architectures, configurations, presets
 # ----------------------------------------------------------------------------------------
@@ -1076,7 +1420,22 @@ ARCHS = {
                         ["last_hidden_state"]),
     "ModernBertForSequenceClassification": (ModernBertForSequenceClassification, "modernbert",
                                             ["input_ids", "attention_mask"], ["logits"]),
+    # DeBERTa: token_type_ids too when type_vocab_size > 0 (model_input_names)
+    "DebertaV2Model": (DebertaV2Model, "deberta-v2", ["input_ids", "attention_mask"],
+                       ["last_hidden_state"]),
+    "DebertaV2ForSequenceClassification": (DebertaV2ForSequenceClassification, "deberta-v2",
+                                           ["input_ids", "attention_mask"], ["logits"]),
+    "DebertaV2ForTokenClassification": (DebertaV2ForTokenClassification, "deberta-v2",
+                                        ["input_ids", "attention_mask"], ["logits"]),
 }
+
+
+def model_input_names(arch, cfg):
+    """The inputs the model takes: ARCHS's, plus token_type_ids for a DeBERTa with token types."""
+    names = list(ARCHS[arch][2])
+    if ARCHS[arch][1] == "deberta-v2" and cfg.get("type_vocab_size", 0) > 0:
+        names.append("token_type_ids")
+    return names
 
 
 def default_config(model_type):
@@ -1127,6 +1486,16 @@ def default_config(model_type):
         c.update({"model_type": "mpnet", "vocab_size": 30527, "relative_attention_num_buckets": 32,
                   "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2})
         return c
+    if model_type == "deberta-v2":  # DebertaV2Config's defaults (deberta-v2-xlarge's sizes)
+        return {
+            "model_type": "deberta-v2", "vocab_size": 128100, "hidden_size": 1536,
+            "num_hidden_layers": 24, "num_attention_heads": 24, "intermediate_size": 6144,
+            "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
+            "max_position_embeddings": 512, "type_vocab_size": 0, "initializer_range": 0.02,
+            "layer_norm_eps": 1e-7, "relative_attention": False, "max_relative_positions": -1,
+            "pad_token_id": 0, "position_biased_input": True, "pos_att_type": None,
+            "pooler_dropout": 0, "pooler_hidden_act": "gelu", "torch_dtype": "float32",
+        }
     if model_type == "distilbert":
         return {
             "model_type": "distilbert", "vocab_size": 30522, "max_position_embeddings": 512,
@@ -1250,11 +1619,35 @@ FIXTURES = {
         "norm_bias": True, "classifier_bias": True, "classifier_pooling": "mean",
         "pad_token_id": 0, "bos_token_id": 2, "eos_token_id": 3, "cls_token_id": 2,
         "sep_token_id": 3, **_labels(["negative", "positive"])}),
+    # DeBERTa-v3's form (deberta): log buckets (8, so distances from 4 on are logarithmic and
+    # the 40-token second input reaches the clamp), share_att_key, c2p and p2c, LayerNorm'd
+    # rel_embeddings, no absolute positions; DeBERTa-v2's (deberta_cls): separate pos_key_proj /
+    # pos_query_proj, distances without buckets clamped at 12, absolute positions, an embedding
+    # width other than hidden (embed_proj), a gelu_new pooler; the token classifier: c2p alone,
+    # token types.
+    "deberta": ("DebertaV2Model", 122, {
+        "vocab_size": 250, "hidden_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4,
+        "intermediate_size": 96, "max_position_embeddings": 64, "relative_attention": True,
+        "position_buckets": 8, "max_relative_positions": 16, "norm_rel_ebd": "layer_norm",
+        "share_att_key": True, "pos_att_type": "p2c|c2p", "position_biased_input": False,
+        "layer_norm_eps": 1e-7}),
+    "deberta_cls": ("DebertaV2ForSequenceClassification", 123, {
+        "vocab_size": 230, "embedding_size": 24, "hidden_size": 36, "num_hidden_layers": 2,
+        "num_attention_heads": 3, "intermediate_size": 80, "max_position_embeddings": 48,
+        "relative_attention": True, "max_relative_positions": 12, "pos_att_type": ["c2p", "p2c"],
+        "pooler_hidden_act": "gelu_new", **_labels(["contradiction", "entailment", "neutral"])}),
+    "deberta_tok": ("DebertaV2ForTokenClassification", 124, {
+        "vocab_size": 200, "hidden_size": 40, "num_hidden_layers": 2, "num_attention_heads": 2,
+        "intermediate_size": 64, "max_position_embeddings": 40, "type_vocab_size": 2,
+        "relative_attention": True, "position_buckets": 16, "max_relative_positions": 64,
+        "share_att_key": True, "pos_att_type": "c2p", "norm_rel_ebd": "layer_norm",
+        **_labels(["O", "B-PER", "I-PER", "B-LOC", "I-LOC"])}),
 }
 HF_FIXTURES = ("bert", "bert_cls", "distilbert", "distilbert_cls", "roberta", "roberta_cls",
                "electra", "electra_cls", "bert_tok", "distilbert_tok", "roberta_tok", "electra_tok",
-               "mpnet", "mpnet_cls", "modernbert", "modernbert_cls")
-SECOND_SEQ = {"mpnet": 150, "mpnet_cls": 150}  # the length of inputs_2 (default 17)
+               "mpnet", "mpnet_cls", "modernbert", "modernbert_cls", "deberta", "deberta_cls",
+               "deberta_tok")
+SECOND_SEQ = {"mpnet": 150, "mpnet_cls": 150, "deberta": 40, "deberta_cls": 30}  # the length of inputs_2 (default 17)
 HF_BIN_FIXTURES = ("bert_cls",)  # also get a pytorch_model.bin (torch.save) of the same weights
 TINY_FOR_ARCH = {arch: name for name, (arch, _, _) in FIXTURES.items()}
 
@@ -1269,6 +1662,12 @@ FULL = {
     # all-mpnet-base-v2's sizes (its config: max_position_embeddings 514, layer_norm_eps 1e-5)
     "mpnet-base": ("MPNetModel", {"max_position_embeddings": 514, "layer_norm_eps": 1e-5}),
     "modernbert-base": ("ModernBertModel", {}),
+    # microsoft/deberta-v3-base's config (its 128k vocabulary; 256 log buckets)
+    "deberta-v3-base": ("DebertaV2Model", {
+        "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
+        "intermediate_size": 3072, "relative_attention": True, "position_buckets": 256,
+        "norm_rel_ebd": "layer_norm", "share_att_key": True, "pos_att_type": "p2c|c2p",
+        "position_biased_input": False, "max_relative_positions": -1}),
     "electra-base": ("ElectraModel", {"embedding_size": 768, "hidden_size": 768,
                                       "num_attention_heads": 12, "intermediate_size": 3072}),
 }
@@ -1629,7 +2028,7 @@ def text_reference(arch, cfg, model, folder, oracle_mode=None):
     """PyTorch's results for each text case, one text at a time (no padding): a classifier's
     logits and probabilities (softmax, or sigmoid for multi-label / one label, as transformers'
     pipeline), or an encoder's pooled embedding as the folder's sentence-transformers files say."""
-    input_names = ARCHS[arch][2]
+    input_names = model_input_names(arch, cfg)
     classifier = arch.endswith("ForSequenceClassification")
     ref = {"arch": arch, "task": "classification" if classifier else "embedding", "cases": []}
     if classifier:
@@ -1888,7 +2287,7 @@ def cmd_fixtures(out_root, verbose_attrs=False):
     for name, (arch, seed, overrides) in FIXTURES.items():
         cfg = make_config(arch, overrides)
         model = build_model(arch, cfg, seed)
-        _, _, input_names, output_names = ARCHS[arch]
+        input_names, output_names = model_input_names(arch, cfg), ARCHS[arch][3]
         in1 = make_inputs(cfg, input_names, 3, 11, [11, 7, 4], seed + 1000)
         seq2 = SECOND_SEQ.get(name, 17)
         in2 = make_inputs(cfg, input_names, 1, seq2, [seq2], seed + 2000)
@@ -1984,7 +2383,7 @@ def cmd_hf(args):
     arch, overrides = load_config_arg(args.config, args.arch)
     cfg = make_config(arch, config_overrides(args, overrides))
     model = build_model(arch, cfg, args.seed)
-    input_names, output_names = ARCHS[arch][2], ARCHS[arch][3]
+    input_names, output_names = model_input_names(arch, cfg), ARCHS[arch][3]
     vocab_file = None
     for d in args.vocab:
         if os.path.isfile(os.path.join(d, "vocab.txt")):
@@ -2008,7 +2407,7 @@ def cmd_full(args):
     arch = args.arch or arch
     cfg = make_config(arch, config_overrides(args, overrides))
     model = build_model(arch, cfg, args.seed)
-    input_names, output_names = ARCHS[arch][2], ARCHS[arch][3]
+    input_names, output_names = model_input_names(arch, cfg), ARCHS[arch][3]
     batch, seq = args.batch or 1, args.seq or 128
     lengths = parse_lengths(args.lengths) or default_lengths(batch, seq)
     inputs = make_inputs(cfg, input_names, batch, seq, lengths, args.seed + 1000)

@@ -125,6 +125,32 @@ std::vector<TypeInfo> gather_shape(const ShapeContext& ctx) {
   return {{data.dtype, out}};
 }
 
+// GatherElements(data, indices): indices int32 / int64 of data's rank; the output has the
+// indices' shape and data's dtype. Off the axis, indices may not be longer than data.
+std::vector<TypeInfo> gather_elements_shape(const ShapeContext& ctx) {
+  const TypeInfo& data = ctx.input(0);
+  const TypeInfo& idx = ctx.input(1);
+  if (idx.dtype != DType::kI64 && idx.dtype != DType::kI32) {
+    ctx.fail(std::string("indices must be int32 or int64, got ") + dtype_name(idx.dtype));
+  }
+  const int64_t rank = static_cast<int64_t>(data.shape.size());
+  if (rank == 0) ctx.fail("data must have rank >= 1");
+  if (static_cast<int64_t>(idx.shape.size()) != rank) {
+    ctx.fail("indices " + shape_str(idx.shape) + " must have the rank of data " + shape_str(data.shape));
+  }
+  const AxisAttrs attrs(ctx.node);
+  const int64_t axis = attrs.normalize_axis(attrs.axis, rank);
+  for (int64_t i = 0; i < rank; ++i) {
+    const Dim& d = data.shape[static_cast<size_t>(i)];
+    const Dim& n = idx.shape[static_cast<size_t>(i)];
+    if (i != axis && d.is_known() && n.is_known() && n.value > d.value) {
+      ctx.fail("indices " + shape_str(idx.shape) + " are longer than data " + shape_str(data.shape) + " on axis " +
+               std::to_string(i));
+    }
+  }
+  return {{data.dtype, idx.shape}};
+}
+
 }  // namespace shapes
 
 namespace {
@@ -436,6 +462,28 @@ std::vector<TypeInfo> expand_shape(const ShapeContext& ctx) {
   for (size_t i = 0; i < data.shape.size(); ++i) {
     const Dim& d = data.shape[i];
     if (d.is_known() && d.value != 1) out[rank - data.shape.size() + i] = d;
+  }
+  return {{data.dtype, out}};
+}
+
+// Tile(x, repeats): repeats is int64 [rank(x)], each >= 0; dim i is x's dim i times repeats[i].
+std::vector<TypeInfo> tile_shape(const ShapeContext& ctx) {
+  const TypeInfo& data = ctx.input(0);
+  const int64_t rank = static_cast<int64_t>(data.shape.size());
+  if (ctx.input(1).dtype != DType::kI64) ctx.fail(std::string("repeats must be int64, got ") + dtype_name(ctx.input(1).dtype));
+  if (vector_length(ctx, 1, "repeats") != rank || ctx.input(1).shape.empty()) {
+    ctx.fail("repeats must have one entry per dim of " + shape_str(data.shape));
+  }
+  auto repeats = int_values(ctx, 1, "repeats");
+  if (!repeats) return {{data.dtype, unknown_dims(rank)}};
+  Shape out(data.shape);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int64_t r = (*repeats)[i];
+    if (r < 0) ctx.fail("repeats " + dims_str(*repeats) + " has a negative entry");
+    if (r == 1) continue;
+    out[i] = out[i].is_known() ? Dim::known(base::checked_mul(out[i].value, r, "Tile's output dims"))
+             : r == 0          ? Dim::known(0)
+                               : Dim::unknown();
   }
   return {{data.dtype, out}};
 }

@@ -94,7 +94,7 @@ std::vector<TypeInfo> fused_layer_norm_shape(const ShapeContext& ctx) {
 }
 
 std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
-  check_inputs(ctx, 1, 5);
+  check_inputs(ctx, 1, 8);
   const TypeInfo& qkv = input_of(ctx, 0, DType::kF32, "QKV");
   if (qkv.shape.size() != 3) ctx.fail("QKV must be [B, S, 3*NH*D], got " + shape_str(qkv.shape));
   const int64_t heads = AttentionAttrs(ctx.node).num_heads;
@@ -135,6 +135,34 @@ std::vector<TypeInfo> attention_shape(const ShapeContext& ctx) {
     if (seq.is_known() && seq.value > cos.shape[0].value) {
       ctx.fail("a sequence of " + std::to_string(seq.value) + " tokens is longer than the " +
                std::to_string(cos.shape[0].value) + " positions of the rotary tables");
+    }
+  }
+  if (ctx.has_input(5) || ctx.has_input(6) || ctx.has_input(7)) {  // disentangled attention
+    if (!ctx.has_input(7) || !(ctx.has_input(5) || ctx.has_input(6))) {
+      ctx.fail("pos_index comes with pos_key, pos_query or both");
+    }
+    if (ctx.has_input(3)) ctx.fail("rotary embeddings and disentangled attention do not combine");
+    const TypeInfo& index = input_of(ctx, 7, DType::kI64, "pos_index");
+    if (index.shape.size() != 1 || !index.shape[0].is_known() || index.shape[0].value % 2 != 1) {
+      ctx.fail("pos_index must be [2R - 1], got " + shape_str(index.shape));
+    }
+    int64_t rows = -1;  // P, the same in both
+    for (size_t i : {5, 6}) {
+      if (!ctx.has_input(i)) continue;
+      const TypeInfo& t = input_of(ctx, i, DType::kF32, i == 5 ? "pos_key" : "pos_query");
+      const Dim& width = qkv.shape[2];
+      if (t.shape.size() != 3 || !t.shape[0].is_known() || t.shape[0].value != heads || !t.shape[1].is_known() ||
+          !t.shape[2].is_known() || (width.is_known() && width.value != 3 * heads * t.shape[2].value) ||
+          (rows >= 0 && t.shape[1].value != rows)) {
+        ctx.fail("pos_key and pos_query must be [num_heads = " + std::to_string(heads) + ", P, D] with D the head size of QKV " +
+                 shape_str(qkv.shape) + ", got " + shape_str(t.shape));
+      }
+      rows = t.shape[1].value;
+    }
+    const Dim& seq = qkv.shape[1];
+    if (seq.is_known() && seq.value > (index.shape[0].value + 1) / 2) {
+      ctx.fail("a sequence of " + std::to_string(seq.value) + " tokens is longer than the " +
+               std::to_string((index.shape[0].value + 1) / 2) + " the relative positions cover");
     }
   }
   TypeInfo out{DType::kF32, qkv.shape};

@@ -346,6 +346,22 @@ std::vector<TypeInfo> logical_shape(const ShapeContext& ctx) {
   return broadcast_shape<kBool, true, false>(ctx);
 }
 std::vector<TypeInfo> not_shape(const ShapeContext& ctx) { return unary_shape<kBool>(ctx); }
+// Clip(x, min?, max?): min and max, when given, are one-element numeric values (x's dtype in
+// ONNX; torch's opset-11 export of an int64 clamp gives float32 bounds, converted to x's dtype).
+std::vector<TypeInfo> clip_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 1, 3);
+  const TypeInfo& x = typed_input(ctx, 0, kNumeric);
+  for (size_t i = 1; i < ctx.num_inputs(); ++i) {
+    if (!ctx.has_input(i)) continue;
+    typed_input(ctx, i, kNumeric);
+    for (const Dim& d : ctx.input(i).shape) {
+      if (!d.is_known() || d.value != 1) {
+        ctx.fail(std::string(i == 1 ? "min" : "max") + " must be a scalar, got shape " + shape_str(ctx.input(i).shape));
+      }
+    }
+  }
+  return {x};
+}
 std::vector<TypeInfo> signed_unary_shape(const ShapeContext& ctx) { return unary_shape<kSigned>(ctx); }
 std::vector<TypeInfo> numeric_unary_shape(const ShapeContext& ctx) { return unary_shape<kNumeric>(ctx); }
 std::vector<TypeInfo> float_unary_shape(const ShapeContext& ctx) { return unary_shape<kFloat>(ctx); }

@@ -18,6 +18,7 @@
 
 #include "ir/op_attrs.h"
 #include "ir/shape_infer.h"
+#include "kernels/ref/ref_kernels.h"
 #include "passes/pattern.h"
 #include "passes/passes.h"
 
@@ -370,12 +371,12 @@ bool fold_round(ir::Graph& g) {
 
 void fold_shapes(ir::Graph& g) {
   for (int round = 0; round < 16; ++round) {
-    ir::infer_shapes(g);
+    ir::infer_shapes(g, kernels::ref::evaluate);
     if (!fold_round(g)) break;
     fold_constants(g);
     g.remove_dead();
   }
-  ir::infer_shapes(g);
+  ir::infer_shapes(g, kernels::ref::evaluate);
 }
 
 }  // namespace bertc::passes

@@ -21,13 +21,25 @@
 //            min <= -1e30                                       → bias = Where(c', min, 0)
 //            where c' is c before its Reshape to [B, 1, 1, S] when that was a [B, S] value
 //   Softmax → MatMul(·, v') → Transpose (0, 2, 1, 3) → Reshape [B, S, NH·D]  = the output.
+//   DeBERTa's form: heads flattened into the batch — q, k, v' Reshaped from [B, NH, S, D] to
+//            [B·NH, S, D], the scores computed on those (k' = Transpose(k, (0, 2, 1)), scaled)
+//            and Reshaped to [B, NH, S, S] before the mask, P back to [B·NH, S, S] before
+//            MatMul(P, v), whose output is Reshaped to [B, NH, S, D] — with the scores a sum of
+//            the content term and disentangled terms, each optionally scaled by a constant:
+//            c2p = GatherElements(MatMul(q, Pk), I) and p2c = Transpose(GatherElements(MatMul(k,
+//            Pq), I'), (0, 2, 1)), Pk / Pq [B·NH, D, P] and I / I' computed from constants and
+//            shapes only (position_tables.h: position_projection, position_index_table) →
+//            inputs pos_key, pos_query, pos_index; the mask a bool condition [B, 1, S, S]
+//            recognized by value (key or query padding).
 // num_heads and D come from the inferred shape of the Reshapes (fold_shapes makes their targets
 // constant). The additive form equals the Where form because min swamps every finite score in
 // float32; a fully masked row stays uniform as in PyTorch (see the Attention reference kernel).
 // The q, k, v projections are merged afterwards by fuse_qkv.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -172,18 +184,88 @@ std::optional<Heads> heads_of(const ir::Graph& g, const GraphIndex& index, ir::V
   return Heads{src, out[2].value, out[3].value, -1, cos, sin};
 }
 
-// Div(x, c) → (x, 1/c); Mul(x, c) / Mul(c, x) → (x, c), with c a scalar constant.
-std::optional<std::pair<ir::ValueId, double>> scaled_input(const ir::Graph& g,
-                                                           const ir::Node* node) {
+// DeBERTa's Reshapes between heads flattened into the batch and heads apart: their targets
+// come from shapes (symbolic dims the inferred types lose), so they are checked by value once
+// NH and D are known (check_reshapes).
+// [B·NH, S, D], [B·NH, S, S], [B, NH, S, S], [B, NH, S, D], and the output [B, S, NH·D] of
+// [B, S, NH, D] (whose 0s copy B and S).
+enum class Flat { kHeadRows, kScoreRows, kHeadScores, kHeadContext, kOutput };
+struct FlatReshape {
+  const ir::Node* node;
+  Flat form;
+};
+
+// x [B·NH, S, D] = Reshape(x4 [B, NH, S, D]): x4, the Reshape joining the group and `checks`;
+// else kNoValue.
+ir::ValueId unflatten(const GraphIndex& index, ir::ValueId x, std::vector<int32_t>& group,
+                      std::vector<FlatReshape>& checks) {
+  const ir::Node* r = index.producer_if(x, ir::Op::Reshape);
+  if (!r || index.type(r->inputs[0]).shape.size() != 4 || index.type(x).shape.size() != 3) return ir::kNoValue;
+  group.push_back(index.index_of(r));
+  checks.push_back({r, Flat::kHeadRows});
+  return r->inputs[0];
+}
+
+// Whether every Reshape in `checks` has the target its form says, evaluated at B = 2, S = 7
+// with each Reshape's input (and the flattened q, k, v `rows`) bound to the shape it has there.
+bool check_reshapes(const ir::Graph& g, const std::vector<FlatReshape>& checks, const ir::Dim& batch,
+                    const ir::Dim& seq, const std::vector<ir::ValueId>& rows, int64_t heads, int64_t dim) {
+  constexpr int64_t B = 2, S = 7;
+  std::vector<std::pair<ir::ValueId, Dims>> shapes;
+  for (ir::ValueId r : rows) shapes.emplace_back(r, Dims{B * heads, S, dim});
+  for (const FlatReshape& c : checks) {
+    Dims in;
+    switch (c.form) {
+      case Flat::kHeadRows: in = {B, heads, S, dim}; break;
+      case Flat::kScoreRows: in = {B, heads, S, S}; break;
+      case Flat::kHeadScores: in = {B * heads, S, S}; break;
+      case Flat::kHeadContext: in = {B * heads, S, dim}; break;
+      case Flat::kOutput: in = {B, S, heads, dim}; break;
+    }
+    std::vector<std::pair<ir::ValueId, Dims>> bound = shapes;
+    bound.emplace_back(c.node->inputs[0], in);
+    const std::optional<std::vector<int64_t>> t = shape_value_at(g, c.node->inputs[1], batch, seq, B, S, bound);
+    std::vector<int64_t> want;
+    switch (c.form) {
+      case Flat::kHeadRows: want = {B * heads, S, dim}; break;
+      case Flat::kScoreRows: want = {B * heads, S, S}; break;
+      case Flat::kHeadScores: want = {B, heads, S, S}; break;
+      case Flat::kHeadContext: want = {B, heads, S, dim}; break;
+      case Flat::kOutput: want = {B, S, heads * dim}; break;
+    }
+    if (!t || t->size() != want.size()) return false;
+    // One -1 (the element count, the same on both sides, fixes it) where the rest match.
+    if (std::count(t->begin(), t->end(), int64_t{-1}) > 1) return false;
+    for (size_t i = 0; i < want.size(); ++i) {
+      const int64_t x = (*t)[i];
+      if (x != want[i] && x != -1 && !(c.form == Flat::kOutput && i < 2 && x == 0)) return false;
+    }
+  }
+  return true;
+}
+
+// The value of a scalar that is not a constant but computed from shapes (DeBERTa's scales), or
+// nullopt.
+using ScalarResolver = std::function<std::optional<double>(ir::ValueId)>;
+
+// Div(x, c) → (x, 1/c); Mul(x, c) / Mul(c, x) → (x, c), with c a scalar constant (or, with
+// `resolve`, a scalar it can evaluate).
+std::optional<std::pair<ir::ValueId, double>> scaled_input(const ir::Graph& g, const ir::Node* node,
+                                                           const ScalarResolver* resolve = nullptr) {
   if (!node || node->inputs.size() != 2) return std::nullopt;
+  auto scalar = [&](ir::ValueId c) {
+    std::optional<double> x = scalar_constant(g, c);
+    if (!x && resolve) x = (*resolve)(c);
+    return x;
+  };
   if (node->op == ir::Op::Div) {
-    auto c = scalar_constant(g, node->inputs[1]);
+    auto c = scalar(node->inputs[1]);
     if (c && *c != 0 && !constant(g, node->inputs[0]))
       return std::make_pair(node->inputs[0], 1.0 / *c);
   }
   if (node->op == ir::Op::Mul) {
     for (int i = 0; i < 2; ++i) {
-      auto c = scalar_constant(g, node->inputs[1 - i]);
+      auto c = scalar(node->inputs[1 - i]);
       if (c && !constant(g, node->inputs[i])) return std::make_pair(node->inputs[i], *c);
     }
   }
@@ -202,6 +284,18 @@ ir::ValueId strip_broadcast(const GraphIndex& index, ir::ValueId v) {
       return v;
     }
   }
+}
+
+// The one user of v that is not a Shape node (Shapes of the values a fusion replaces die with
+// it when all they feed does: can_replace checks), or -1.
+int32_t only_user(const ir::Graph& g, const GraphIndex& index, ir::ValueId v) {
+  int32_t found = -1;
+  for (int32_t u : index.users[v]) {
+    if (g.nodes[u].op == ir::Op::Shape) continue;
+    if (found >= 0) return -1;
+    found = u;
+  }
+  return found;
 }
 
 bool is_mask_shape(const ir::Shape& m, const ir::Dim& b, const ir::Dim& s) {
@@ -246,33 +340,55 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, Evaluated& evaluate
     group.push_back(index.users[probs][0]);
     probs = g.nodes[index.users[probs][0]].outputs[0];
   }
-  if (!index.single_use(probs)) return false;
-  const ir::Node& ctx = g.nodes[index.users[probs][0]];
+  int32_t user = only_user(g, index, probs);
+  if (user < 0) return false;
+  const bool flat = g.nodes[user].op == ir::Op::Reshape && index.type(g.nodes[user].outputs[0]).shape.size() == 3;
+  std::vector<FlatReshape> flat_checks;
+  if (flat) {  // DeBERTa: P Reshaped to [B·NH, S, S]
+    group.push_back(user);
+    flat_checks.push_back({&g.nodes[user], Flat::kScoreRows});
+    probs = g.nodes[user].outputs[0];
+    user = only_user(g, index, probs);
+    if (user < 0) return false;
+  }
+  const ir::Node& ctx = g.nodes[user];
   if (ctx.op != ir::Op::MatMul || ctx.inputs[0] != probs) return false;
-  group.push_back(index.users[probs][0]);
-  auto v = heads_of(g, index, ctx.inputs[1], {0, 2, 1, 3}, false, group);
+  group.push_back(user);
+  const ir::ValueId v_heads = flat ? unflatten(index, ctx.inputs[1], group, flat_checks) : ctx.inputs[1];
+  if (v_heads == ir::kNoValue) return false;
+  auto v = heads_of(g, index, v_heads, {0, 2, 1, 3}, false, group);
   if (!v) return false;
   ir::ValueId o = ctx.outputs[0];
+  if (flat) {  // the context Reshaped back to [B, NH, S, D]
+    user = only_user(g, index, o);
+    if (user < 0 || g.nodes[user].op != ir::Op::Reshape || index.type(g.nodes[user].outputs[0]).shape.size() != 4) {
+      return false;
+    }
+    group.push_back(user);
+    flat_checks.push_back({&g.nodes[user], Flat::kHeadContext});
+    o = g.nodes[user].outputs[0];
+  }
   std::vector<int64_t> perm{0, 1, 2, 3};
   const ir::Node* out_reshape = nullptr;
-  while (index.single_use(o)) {
-    const ir::Node& u = g.nodes[index.users[o][0]];
+  for (int32_t next = only_user(g, index, o); next >= 0; next = only_user(g, index, o)) {
+    const ir::Node& u = g.nodes[next];
     if (u.op == ir::Op::Transpose) {
       std::vector<int64_t> p = ir::TransposeAttrs(u).perm_for(4);
       std::vector<int64_t> combined(4);
       for (size_t i = 0; i < 4; ++i) combined[i] = perm[static_cast<size_t>(p[i])];
       perm = combined;
-      group.push_back(index.users[o][0]);
+      group.push_back(next);
       o = u.outputs[0];
     } else if (u.op == ir::Op::Reshape) {
       out_reshape = &u;
-      group.push_back(index.users[o][0]);
+      group.push_back(next);
       break;
     } else {
       break;
     }
   }
   if (!out_reshape || perm != std::vector<int64_t>{0, 2, 1, 3}) return false;
+  if (flat) flat_checks.push_back({out_reshape, Flat::kOutput});
   const ir::ValueId out = out_reshape->outputs[0];
 
   // Mask: Add(scores, m) or Where(c, min, scores).
@@ -309,14 +425,118 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, Evaluated& evaluate
     min_value = static_cast<float>(*m);
     cond = strip_broadcast(index, mask_node->inputs[0]);
     scores = mask_node->inputs[2];
+    const ir::TypeInfo& ct = index.type(cond);
+    if (ct.dtype == DType::kBool && ct.shape.size() == 4 && !is_mask_shape(ct.shape, batch, seq)) {
+      // [B, 1, S, S] (DeBERTa's: key or query padding): recognized by value
+      const std::string& key = g.value(cond).name;
+      auto it = evaluated.masks.find(key);
+      if (it == evaluated.masks.end()) it = evaluated.masks.emplace(key, additive_mask(g, cond, batch, seq)).first;
+      if (!it->second) return false;
+      evaluated_mask = it->second;
+    }
   }
   if (scores == ir::kNoValue) return false;
   group.push_back(index.index_of(mask_node));
 
+  // DeBERTa: the scores [B·NH, S, S] Reshaped to [B, NH, S, S]: the sum of the content term and
+  // the disentangled terms c2p / p2c, each maybe scaled by a constant.
+  struct Disentangled {
+    ir::ValueId heads = ir::kNoValue;  // the flattened q (c2p) or k (p2c) the MatMul multiplies
+    ir::ValueId projection = ir::kNoValue, index = ir::kNoValue;
+    double factor = 1.0;
+  } c2p, p2c;
+  ScalarResolver resolve;  // DeBERTa's scales, computed from the flattened q / k shapes
+  std::vector<ir::ValueId> flat_rows;  // the flattened q, k, v (their shapes: [B·NH, S, D])
+  if (flat) {
+    const ir::Node* r = index.producer_if(scores, ir::Op::Reshape);
+    if (!r || only_user(g, index, scores) < 0 || index.type(r->inputs[0]).shape.size() != 3) return false;
+    group.push_back(index.index_of(r));
+    flat_checks.push_back({r, Flat::kHeadScores});
+    std::vector<ir::ValueId> terms, pending{r->inputs[0]};
+    while (!pending.empty()) {
+      const ir::ValueId t = pending.back();
+      pending.pop_back();
+      const ir::Node* add = index.producer_if(t, ir::Op::Add);
+      if (add && only_user(g, index, t) >= 0 && index.type(add->inputs[0]).shape.size() == 3 &&
+          index.type(add->inputs[1]).shape.size() == 3) {
+        group.push_back(index.index_of(add));
+        pending.insert(pending.end(), add->inputs.begin(), add->inputs.end());
+      } else if (add && only_user(g, index, t) >= 0 && (is_scalar_constant(g, add->inputs[0], 0.0) ||
+                                                 is_scalar_constant(g, add->inputs[1], 0.0))) {
+        group.push_back(index.index_of(add));  // `score = 0; score += term` adds a zero
+        pending.push_back(add->inputs[is_scalar_constant(g, add->inputs[0], 0.0) ? 1 : 0]);
+      } else {
+        terms.push_back(t);
+      }
+    }
+    // The flattened q, k, v whose shapes the scales are read off: the content MatMul's operands
+    // (q, and kᵀ's input), through any scaling.
+    flat_rows = {ctx.inputs[1]};
+    auto unscaled = [&](ir::ValueId x) {
+      const ir::Node* p = index.producer(x);
+      if (p && (p->op == ir::Op::Div || p->op == ir::Op::Mul) && p->inputs.size() == 2) {
+        for (int i = 0; i < 2; ++i) {
+          if (index.type(p->inputs[1 - i]).shape.empty() && index.type(p->inputs[i]).shape.size() == 3) return p->inputs[i];
+        }
+      }
+      return x;
+    };
+    for (const ir::ValueId t : terms) {
+      if (const ir::Node* m = index.producer_if(unscaled(t), ir::Op::MatMul)) {
+        flat_rows.push_back(unscaled(m->inputs[0]));
+        if (const ir::Node* kt = index.producer_if(unscaled(m->inputs[1]), ir::Op::Transpose)) {
+          flat_rows.push_back(kt->inputs[0]);
+        }
+      }
+    }
+    resolve = [&g, &batch, &seq, &flat_rows, heads = v->heads, dim = v->dim](ir::ValueId c) {
+      return scalar_from_row_shapes(g, c, batch, seq, flat_rows, heads, dim);
+    };
+    scores = ir::kNoValue;
+    for (const ir::ValueId t : terms) {  // (their other users must die with the group: can_replace)
+      std::vector<int32_t> term_group;
+      ir::ValueId x = t;
+      double factor = 1.0;
+      if (auto s = scaled_input(g, index.producer(t), &resolve)) {
+        term_group.push_back(index.index_of(index.producer(t)));
+        x = s->first;
+        factor = s->second;
+      }
+      if (index.producer_if(x, ir::Op::MatMul)) {  // the content term (its scale is read below)
+        if (scores != ir::kNoValue) return false;
+        scores = t;
+        continue;
+      }
+      bool transposed = false;
+      if (const ir::Node* tr = index.producer_if(x, ir::Op::Transpose)) {
+        if (ir::TransposeAttrs(*tr).perm_for(3) != std::vector<int64_t>{0, 2, 1} || !index.single_use(x)) return false;
+        term_group.push_back(index.index_of(tr));
+        x = tr->inputs[0];
+        transposed = true;
+      }
+      const ir::Node* gather = index.producer_if(x, ir::Op::GatherElements);
+      if (!gather || !index.single_use(x) || (ir::AxisAttrs(*gather).axis != 2 && ir::AxisAttrs(*gather).axis != -1)) {
+        return false;
+      }
+      const ir::Node* mm_pos = index.producer_if(gather->inputs[0], ir::Op::MatMul);
+      if (!mm_pos || !index.single_use(gather->inputs[0])) return false;
+      term_group.push_back(index.index_of(gather));
+      term_group.push_back(index.index_of(mm_pos));
+      Disentangled& term = transposed ? p2c : c2p;
+      if (term.heads != ir::kNoValue) return false;
+      // the indices before their Expand to [B·NH, S, S] (which only copies them)
+      ir::ValueId rows = gather->inputs[1];
+      if (const ir::Node* e = index.producer_if(rows, ir::Op::Expand)) rows = e->inputs[0];
+      term = {mm_pos->inputs[0], mm_pos->inputs[1], rows, factor};
+      group.insert(group.end(), term_group.begin(), term_group.end());
+    }
+    if (scores == ir::kNoValue) return false;
+  }
+
   // A position bias p added before the mask: Add(scores', p), p a float32 rank-4 value that is
   // not computed from the scores (checked by evaluating it below).
   ir::ValueId position_bias = ir::kNoValue;
-  if (const ir::Node* add = index.producer_if(scores, ir::Op::Add); add && index.single_use(scores)) {
+  if (const ir::Node* add = index.producer_if(scores, ir::Op::Add); !flat && add && index.single_use(scores)) {
     for (int i = 0; i < 2 && position_bias == ir::kNoValue; ++i) {
       const ir::TypeInfo& pt = index.type(add->inputs[1 - i]);
       if (pt.dtype != DType::kF32 || pt.shape.size() != 4 || constant(g, add->inputs[1 - i]) ||
@@ -333,8 +553,9 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, Evaluated& evaluate
   // Scores: [scaled] MatMul(q' [scaled], k').
   double scale = 1.0;
   const ir::Node* mm = index.producer_if(scores, ir::Op::MatMul);
+  const ScalarResolver* resolver = flat ? &resolve : nullptr;
   if (!mm) {
-    auto s = scaled_input(g, index.producer(scores));
+    auto s = scaled_input(g, index.producer(scores), resolver);
     if (!s || !index.single_use(scores)) return false;
     scale = s->second;
     group.push_back(index.index_of(index.producer(scores)));
@@ -343,14 +564,33 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, Evaluated& evaluate
     if (!mm) return false;
   }
   group.push_back(index.index_of(mm));
-  ir::ValueId qv = mm->inputs[0];
-  if (auto s = scaled_input(g, index.producer(qv))) {
+  ir::ValueId qv = mm->inputs[0], kv = mm->inputs[1];
+  if (auto s = scaled_input(g, index.producer(qv), resolver)) {
     scale *= s->second;
     group.push_back(index.index_of(index.producer(qv)));
     qv = s->first;
   }
-  auto q = heads_of(g, index, qv, {0, 2, 1, 3}, true, group);
-  auto k = heads_of(g, index, mm->inputs[1], {0, 2, 3, 1}, true, group);
+  if (auto s = flat ? scaled_input(g, index.producer(kv), resolver) : std::nullopt) {  // DeBERTa scales kᵀ
+    scale *= s->second;
+    group.push_back(index.index_of(index.producer(kv)));
+    kv = s->first;
+  }
+  std::optional<Heads> q, k;
+  if (flat) {  // q [B·NH, S, D] and kᵀ = Transpose(k [B·NH, S, D], (0, 2, 1))
+    const ir::Node* kt = index.producer_if(kv, ir::Op::Transpose);
+    if (!kt || ir::TransposeAttrs(*kt).perm_for(3) != std::vector<int64_t>{0, 2, 1}) return false;
+    group.push_back(index.index_of(kt));
+    kv = kt->inputs[0];
+    if (c2p.heads != ir::kNoValue && c2p.heads != qv) return false;  // the same q and k
+    if (p2c.heads != ir::kNoValue && p2c.heads != kv) return false;
+    const ir::ValueId q4 = unflatten(index, qv, group, flat_checks), k4 = unflatten(index, kv, group, flat_checks);
+    if (q4 == ir::kNoValue || k4 == ir::kNoValue) return false;
+    q = heads_of(g, index, q4, {0, 2, 1, 3}, false, group);
+    k = heads_of(g, index, k4, {0, 2, 1, 3}, false, group);
+  } else {
+    q = heads_of(g, index, qv, {0, 2, 1, 3}, true, group);
+    k = heads_of(g, index, kv, {0, 2, 3, 1}, true, group);
+  }
   if (!q || !k) return false;
   if (q->heads != k->heads || q->heads != v->heads || q->dim != k->dim || q->dim != v->dim)
     return false;
@@ -387,8 +627,37 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, Evaluated& evaluate
     sin = table(q->sin, [&] { return rotary_table(g, q->sin, batch, seq); });
     if (!cos || !sin || cos->dim(1) != q->dim || sin->dim(1) != q->dim) return false;
   }
+  // Disentangled attention: the projections as [NH, P, D] scaled to the content term's scale,
+  // one table of position rows by distance for both terms.
+  std::optional<Tensor> pos_key, pos_query;
+  const Tensor* pos_index = nullptr;
+  for (Disentangled* term : {&c2p, &p2c}) {
+    if (term->heads == ir::kNoValue) continue;
+    const Tensor* rows = table(term->index, [&] {
+      return position_index_table(g, term->index, batch, seq, term == &p2c);
+    });
+    if (!rows || (pos_index && std::memcmp(rows->raw(), pos_index->raw(), rows->nbytes()) != 0)) return false;
+    pos_index = rows;
+    std::optional<Tensor> projection = position_projection(g, term->projection, batch, seq, flat_rows, q->heads, q->dim);
+    if (!projection || projection->dim(2) != q->dim) return false;
+    const float ratio = static_cast<float>(term->factor / scale);
+    for (int64_t i = 0; i < projection->numel(); ++i) projection->data<float>()[i] *= ratio;
+    (term == &c2p ? pos_key : pos_query) = std::move(projection);
+  }
+  if (pos_index) {
+    const int64_t P = (pos_key ? *pos_key : *pos_query).dim(1);
+    const int64_t* r = pos_index->data<int64_t>();
+    if ((pos_key && pos_query && pos_query->dim(1) != P) ||
+        std::any_of(r, r + pos_index->numel(), [&](int64_t x) { return x < 0 || x >= P; })) {
+      return false;
+    }
+  }
+  if (flat && !check_reshapes(g, flat_checks, batch, seq, flat_rows, q->heads, q->dim)) return false;
   const ir::Shape& os = index.type(out).shape;
-  if (os.size() != 3 || !os[0].same_as(batch) || !os[1].same_as(seq) || !os[2].is_known() ||
+  if (flat && os.size() == 3) {
+    // [B, S, NH·D]: the checked Reshapes and Transpose (0, 2, 1, 3) make it so, whatever dims
+    // the types lost
+  } else if (os.size() != 3 || !os[0].same_as(batch) || !os[1].same_as(seq) || !os[2].is_known() ||
       os[2].value != q->heads * q->dim) {
     return false;
   }
@@ -478,6 +747,13 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n, Evaluated& evaluate
   if (cos) {
     inputs.push_back(evaluated.constant_for(g, g.value(q->cos).name, name + "_cos", *cos));
     inputs.push_back(evaluated.constant_for(g, g.value(q->sin).name, name + "_sin", *sin));
+  }
+  if (pos_index) {
+    inputs.resize(5, ir::kNoValue);
+    inputs.push_back(pos_key ? new_constant(g, name + "_pos_key", *pos_key) : ir::kNoValue);
+    inputs.push_back(pos_query ? new_constant(g, name + "_pos_query", *pos_query) : ir::kNoValue);
+    const ir::ValueId from = c2p.heads != ir::kNoValue ? c2p.index : p2c.index;
+    inputs.push_back(evaluated.constant_for(g, g.value(from).name, name + "_pos_index", *pos_index));
   }
   added.push_back(make_node(ir::Op::Attention, name + "_attention", inputs, {out}, attrs));
   apply_rewrite(g, group, std::move(added));

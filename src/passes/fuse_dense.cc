@@ -2,7 +2,8 @@
 //
 //  1. MatMul(X, W) with W a float32 constant [K, N], then (when the product has no other
 //     reader) Add(product, bias) / Add(bias, product) with a constant bias of N elements
-//     → Dense(X, W, bias). Gemm(A, B, C?) on 2-D A with transA = 0, alpha = beta = 1 and
+//     → Dense(X, W, bias); the same Add after a Dense with no bias yet (fuse_dense runs again
+//     once fuse_attention has given DeBERTa's attention outputs their dims) → its bias. Gemm(A, B, C?) on 2-D A with transA = 0, alpha = beta = 1 and
 //     constant B, C (transB = 1: W = Bᵀ) → Dense.
 //  2. An activation reading only the Dense's output → attr activation:
 //     GELU erf 0.5·x·(1 + erf(x / √2)) → 1, as torch emits it (Div by √2 or Mul by 1/√2, the
@@ -48,6 +49,22 @@ ir::Attrs dense_attrs() {
   return a;
 }
 
+// The Add of a bias of N elements that alone reads `prod` (joins `group`; sets `out` to its
+// output), as a constant, or kNoValue.
+ir::ValueId bias_after(ir::Graph& g, const GraphIndex& index, ir::ValueId prod, int64_t N,
+                       std::vector<int32_t>& group, ir::ValueId& out) {
+  if (!index.single_use(prod)) return ir::kNoValue;
+  const ir::Node& add = g.nodes[index.users[prod][0]];
+  if (add.op != ir::Op::Add) return ir::kNoValue;
+  const ir::ValueId other = other_input(add, prod);
+  if (other == ir::kNoValue) return ir::kNoValue;
+  auto b = bias_vector(g, other, N, index.type(prod).shape.size());
+  if (!b || !same_shape(index.type(add.outputs[0]).shape, index.type(prod).shape)) return ir::kNoValue;
+  group.push_back(index.users[prod][0]);
+  out = add.outputs[0];
+  return reuse_or_new_constant(g, other, std::move(*b));
+}
+
 // Step 1a: MatMul(X, W const) [+ bias].
 bool match_matmul(ir::Graph& g, const GraphIndex& index, int32_t n) {
   const ir::Node& mm = g.nodes[n];
@@ -57,29 +74,30 @@ bool match_matmul(ir::Graph& g, const GraphIndex& index, int32_t n) {
   if (!wt || wt->dtype() != DType::kF32 || wt->rank() != 2 || constant(g, x)) return false;
   const ir::TypeInfo& xt = index.type(x);
   if (xt.dtype != DType::kF32 || xt.shape.empty()) return false;
-  const int64_t N = wt->dim(1);
-  const ir::ValueId prod = mm.outputs[0];
   std::vector<int32_t> group{n};
-  ir::ValueId out = prod, bias = ir::kNoValue;
-  if (index.single_use(prod)) {
-    const ir::Node& add = g.nodes[index.users[prod][0]];
-    if (add.op == ir::Op::Add) {
-      ir::ValueId other = other_input(add, prod);
-      if (other != ir::kNoValue) {
-        if (auto b = bias_vector(g, other, N, index.type(prod).shape.size())) {
-          const ir::Shape& out_shape = index.type(add.outputs[0]).shape;
-          if (same_shape(out_shape, index.type(prod).shape)) {
-            group.push_back(index.users[prod][0]);
-            out = add.outputs[0];
-            bias = reuse_or_new_constant(g, other, std::move(*b));
-          }
-        }
-      }
-    }
-  }
+  ir::ValueId out = mm.outputs[0];
+  const ir::ValueId bias = bias_after(g, index, mm.outputs[0], wt->dim(1), group, out);
   std::vector<ir::ValueId> inputs{x, w};
   if (bias != ir::kNoValue) inputs.push_back(bias);
   apply_rewrite(g, group, {make_node(ir::Op::Dense, mm.name, inputs, {out}, dense_attrs())});
+  return true;
+}
+
+// Step 1c: a Dense with no bias, activation or residual yet, then the Add of a bias.
+bool match_dense_bias(ir::Graph& g, const GraphIndex& index, int32_t n) {
+  const ir::Node& dense = g.nodes[n];
+  if (dense.op != ir::Op::Dense || dense.inputs.size() > 2 || dense.attrs.get_int("activation", 0) != 0 ||
+      dense.attrs.get_int("packed", 0) != 0) {
+    return false;
+  }
+  const Tensor* wt = constant(g, dense.inputs[1]);
+  if (!wt || wt->rank() != 2) return false;
+  std::vector<int32_t> group{n};
+  ir::ValueId out = dense.outputs[0];
+  const ir::ValueId bias = bias_after(g, index, dense.outputs[0], wt->dim(1), group, out);
+  if (bias == ir::kNoValue) return false;
+  apply_rewrite(g, group,
+                {make_node(ir::Op::Dense, dense.name, {dense.inputs[0], dense.inputs[1], bias}, {out}, dense.attrs)});
   return true;
 }
 
@@ -182,6 +200,7 @@ bool match_residual(ir::Graph& g, const GraphIndex& index, int32_t n) {
 void fuse_dense(ir::Graph& g) {
   rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match_matmul(g, index, n); });
   rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match_gemm(g, index, n); });
+  rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match_dense_bias(g, index, n); });
   rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match_activation(g, index, n); });
   rewrite_all(g, [&](const GraphIndex& index, int32_t n) { return match_residual(g, index, n); });
   g.sort_topologically();

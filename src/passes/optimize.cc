@@ -22,6 +22,11 @@ void optimize(ir::Graph& graph, const CompileOptions& options) {
     fuse_layer_norm(graph);
     fuse_embed_layer_norm(graph);
     fuse_attention(graph);
+    // DeBERTa's attention hides its output's dims from shape inference until it is fused (its
+    // Reshapes take computed targets): its output projection's bias and residual join the GEMM
+    // only now.
+    ir::infer_shapes(graph, kernels::ref::evaluate);
+    fuse_dense(graph);
     fuse_qkv(graph);
     eliminate_common_subexpressions(graph);
     if (options.gemm == "onednn") use_onednn_gemm(graph);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <vector>
 
@@ -72,7 +73,7 @@ std::optional<Tensor> evaluate_with(const ir::Graph& g, ir::ValueId v, const ir:
       const Tensor* t = nullptr;
       if (in == ir::kNoValue) {
         // omitted optional input
-      } else if (node.op == ir::Op::Shape && !values[in]) {
+      } else if (node.op == ir::Op::Shape && !values[in] && !inputs.count(in)) {
         auto dims = concrete(g.value(in).type.shape);
         if (!dims) return std::nullopt;
         shape_only.push_back(Tensor::empty(g.value(in).type.dtype, *dims));
@@ -172,7 +173,16 @@ std::optional<AdditiveMask> additive_mask(const ir::Graph& g, ir::ValueId m, con
   auto far = [](float x) { return x <= -1e30f; };
   // Every token real, the longest span: a window (or none) by distance.
   constexpr int64_t R = kDistanceBiasSpan;
-  std::optional<Tensor> full = evaluate_with(g, m, batch, 1, seq, R, {{mask, probe(1, R, {R})}});
+  // A bool mask (true: masked) is read as the additive mask it stands for.
+  auto additive = [](std::optional<Tensor> t) -> std::optional<Tensor> {
+    if (!t || t->dtype() != DType::kBool) return t;
+    Tensor f = Tensor::empty(DType::kF32, t->shape());
+    for (int64_t i = 0; i < t->numel(); ++i) {
+      f.data<float>()[i] = t->data<bool>()[i] ? std::numeric_limits<float>::lowest() : 0.0f;
+    }
+    return f;
+  };
+  std::optional<Tensor> full = additive(evaluate_with(g, m, batch, 1, seq, R, {{mask, probe(1, R, {R})}}));
   if (!full || full->dtype() != DType::kF32 || full->shape() != Dims{1, 1, R, R}) return std::nullopt;
   Tensor row = Tensor::empty(DType::kF32, {1, 2 * R - 1});
   for (int64_t d = -(R - 1); d < R; ++d) {
@@ -192,10 +202,10 @@ std::optional<AdditiveMask> additive_mask(const ir::Graph& g, ir::ValueId m, con
   // outside the window, 0 elsewhere.
   constexpr int64_t S = kShortSpan;
   const std::vector<int64_t> lengths = {5, 2};
-  std::optional<Tensor> padded = evaluate_with(g, m, batch, 2, seq, S, {{mask, probe(2, S, lengths)}});
+  std::optional<Tensor> padded = additive(evaluate_with(g, m, batch, 2, seq, S, {{mask, probe(2, S, lengths)}}));
   if (!padded || padded->dtype() != DType::kF32 || padded->shape() != Dims{2, 1, S, S}) return std::nullopt;
   for (int64_t b = 0; b < 2; ++b) {
-    for (int64_t i = 0; i < S; ++i) {
+    for (int64_t i = 0; i < lengths[static_cast<size_t>(b)]; ++i) {
       for (int64_t j = 0; j < S; ++j) {
         const bool masked = j >= lengths[static_cast<size_t>(b)] || (out.window > 0 && std::abs(i - j) > out.window);
         const float x = padded->data<float>()[(b * S + i) * S + j];
@@ -266,6 +276,88 @@ std::optional<Tensor> distance_bias_table(const ir::Graph& g, ir::ValueId v, con
   if (!matches_table(*longest, table, heads, R, R) ||
       !matches_table(*shortest, table, heads, kShortSpan, R)) {
     return std::nullopt;
+  }
+  return table;
+}
+
+std::optional<std::vector<int64_t>> shape_value_at(const ir::Graph& g, ir::ValueId v, const ir::Dim& batch,
+                                                   const ir::Dim& seq, int64_t B, int64_t S,
+                                                   const std::vector<std::pair<ir::ValueId, Dims>>& shapes) {
+  std::map<ir::ValueId, Tensor> bound;
+  for (const auto& [value, dims] : shapes) bound.emplace(value, Tensor::empty(DType::kF32, dims));
+  const std::optional<Tensor> t = g.value(v).is_constant() ? std::optional<Tensor>(*g.value(v).data)
+                                                            : evaluate_with(g, v, batch, B, seq, S, bound);
+  if (!t || t->rank() != 1 || (t->dtype() != DType::kI64 && t->dtype() != DType::kI32)) return std::nullopt;
+  return t->to_int64_vector();
+}
+
+std::optional<double> scalar_from_row_shapes(const ir::Graph& g, ir::ValueId v, const ir::Dim& batch,
+                                             const ir::Dim& seq, const std::vector<ir::ValueId>& rows,
+                                             int64_t heads, int64_t dim) {
+  for (const ir::Dim& d : g.value(v).type.shape) {
+    if (!d.is_known() || d.value != 1) return std::nullopt;
+  }
+  std::optional<double> value;
+  for (const auto& [B, S] : {std::pair<int64_t, int64_t>{1, kShortSpan}, {2, kShortSpan + 2}}) {  // as position_projection
+
+    std::map<ir::ValueId, Tensor> bound;
+    for (ir::ValueId r : rows) bound.emplace(r, Tensor::empty(DType::kF32, {B * heads, S, dim}));
+    const std::optional<Tensor> t = evaluate_with(g, v, batch, B, seq, S, bound);
+    if (!t || t->numel() != 1 || (t->dtype() != DType::kF32 && t->dtype() != DType::kF64)) return std::nullopt;
+    const double x = t->dtype() == DType::kF32 ? t->data<float>()[0] : t->data<double>()[0];
+    if (value && *value != x) return std::nullopt;
+    value = x;
+  }
+  return value;
+}
+
+std::optional<Tensor> position_projection(const ir::Graph& g, ir::ValueId v, const ir::Dim& batch,
+                                          const ir::Dim& seq, const std::vector<ir::ValueId>& rows,
+                                          int64_t heads, int64_t dim) {
+  auto at = [&](int64_t B, int64_t S) {
+    std::map<ir::ValueId, Tensor> bound;
+    for (ir::ValueId r : rows) bound.emplace(r, Tensor::empty(DType::kF32, {B * heads, S, dim}));
+    return evaluate_with(g, v, batch, B, seq, S, bound);
+  };
+  const std::optional<Tensor> one = at(1, kShortSpan);
+  const std::optional<Tensor> two = at(2, kShortSpan + 2);
+  if (!one || !two || one->dtype() != DType::kF32 || one->rank() != 3 || one->dim(0) != heads ||
+      two->shape() != Dims{2 * heads, one->dim(1), one->dim(2)}) {
+    return std::nullopt;
+  }
+  for (int64_t b = 0; b < 2; ++b) {
+    if (std::memcmp(one->raw(), two->data<float>() + b * one->numel(), one->nbytes()) != 0) return std::nullopt;
+  }
+  const int64_t D = one->dim(1), P = one->dim(2);
+  Tensor out = Tensor::empty(DType::kF32, {heads, P, D});
+  for (int64_t h = 0; h < heads; ++h) {
+    for (int64_t d = 0; d < D; ++d) {
+      for (int64_t r = 0; r < P; ++r) out.data<float>()[(h * P + r) * D + d] = one->data<float>()[(h * D + d) * P + r];
+    }
+  }
+  return out;
+}
+
+std::optional<Tensor> position_index_table(const ir::Graph& g, ir::ValueId v, const ir::Dim& batch,
+                                           const ir::Dim& seq, bool transposed) {
+  constexpr int64_t R = kDistanceBiasSpan;
+  Tensor table = Tensor::empty(DType::kI64, {2 * R - 1});
+  for (const int64_t S : {R, kShortSpan}) {
+    const std::optional<Tensor> t = evaluate_with(g, v, batch, 1, seq, S);
+    if (!t || t->dtype() != DType::kI64 || t->rank() < 2 || t->dim(t->rank() - 2) != S || t->dim(t->rank() - 1) != S) {
+      return std::nullopt;
+    }
+    const int64_t* x = t->data<int64_t>();
+    for (int64_t n = 0; n < t->numel() / (S * S); ++n) {
+      for (int64_t i = 0; i < S; ++i) {
+        for (int64_t j = 0; j < S; ++j) {
+          const int64_t row = transposed ? x[(n * S + j) * S + i] : x[(n * S + i) * S + j];
+          int64_t& want = table.data<int64_t>()[j - i + R - 1];
+          if (S == R && n == 0 && (i == 0 || j == 0)) want = row;  // the first row and column
+          if (row != want) return std::nullopt;
+        }
+      }
+    }
   }
   return table;
 }

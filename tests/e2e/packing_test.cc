@@ -101,7 +101,9 @@ TEST_P(PackingTest, PackedMatchesPaddedOnRealTokens) {
     const bool per_token = got[o].rank() == 3 && got[o].dim(1) == S;
     EXPECT_LE(real_token_diff(got[o], want[o], per_token), tol) << name;
   }
-  if (c.opt_level == 3) {
+  // DeBERTa-v2 with embedding_size ≠ hidden_size (deberta_cls) projects its embeddings before
+  // their LayerNorm: no fused embeddings, so no packing region (it runs padded).
+  if (c.opt_level == 3 && c.name.find("deberta_cls") == std::string::npos) {
     // Packed work counts real tokens only; and padding rows of per-token outputs are zero.
     EXPECT_LT(packed.flops(), padded.flops());
     for (size_t o = 0; o < got.size(); ++o) {

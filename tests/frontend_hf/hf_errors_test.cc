@@ -171,6 +171,35 @@ TEST(HfErrors, ModernBertSettingsItDoesNotRunAreNamed) {
              "'local_attention' must be at least 2");
 }
 
+TEST(HfErrors, DebertaSettingsItDoesNotRunAreNamed) {
+  EXPECT_HAS(config_error("deberta", "p2p", [](nlohmann::json& c) { c["pos_att_type"] = "p2c|p2p"; }),
+             "pos_att_type 'p2p' is not supported (c2p, p2c)");
+  EXPECT_HAS(config_error("deberta", "att_list", [](nlohmann::json& c) { c["pos_att_type"] = {"c2p", 3}; }),
+             "'pos_att_type' must be a list of strings");
+  EXPECT_HAS(config_error("deberta", "norm_rel", [](nlohmann::json& c) { c["norm_rel_ebd"] = "layer_norm|rms"; }),
+             "norm_rel_ebd 'layer_norm|rms' is not supported (none, layer_norm)");
+  EXPECT_HAS(config_error("deberta", "conv", [](nlohmann::json& c) { c["conv_kernel_size"] = 3; }),
+             "conv_kernel_size > 0 (DeBERTa-v2's ConvLayer after the first layer) is not supported");
+  EXPECT_HAS(config_error("deberta", "head_size", [](nlohmann::json& c) { c["attention_head_size"] = 64; }),
+             "attention_head_size other than hidden_size / num_attention_heads is not supported");
+  EXPECT_HAS(config_error("deberta", "pooler", [](nlohmann::json& c) { c["pooler_hidden_size"] = 96; }),
+             "pooler_hidden_size other than hidden_size is not supported");
+  EXPECT_HAS(config_error("deberta", "buckets", [](nlohmann::json& c) { c["position_buckets"] = 2; }),
+             "position_buckets 2 is too few");
+  EXPECT_HAS(config_error("deberta", "max_rel", [](nlohmann::json& c) { c["max_relative_positions"] = 5; }),
+             "max_relative_positions 5 must exceed position_buckets / 2 + 1");
+  EXPECT_HAS(config_error("deberta", "pooler_act", [](nlohmann::json& c) { c["pooler_hidden_act"] = "swish"; }),
+             "\"swish\" is not supported");
+}
+
+// The relative-position table must have 2 x position_buckets rows (or 2 x max_relative_positions
+// without buckets): a config that says otherwise names the tensor and where its dims come from.
+TEST(HfErrors, DebertaPositionTableContradictsTheConfig) {
+  EXPECT_HAS(config_error("deberta", "rel_rows", [](nlohmann::json& c) { c["position_buckets"] = 16; }),
+             "tensor 'encoder.rel_embeddings.weight' has shape [16, 48], expected [32, 48] (from config.json: 2 x "
+             "position_buckets 32");
+}
+
 TEST(HfErrors, ModernBertNormBiasContradictsTheWeights) {
   // hf/modernbert has no LayerNorm biases (norm_bias false): a config saying otherwise names
   // the missing tensor.

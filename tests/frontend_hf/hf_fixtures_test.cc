@@ -1,5 +1,6 @@
-// The committed Hugging Face checkpoint folders (tests/fixtures/hf/: BERT, DistilBERT, RoBERTa and
-// ELECTRA, with and without embeddings_project, bare, sequence and token classifiers; written by
+// The committed Hugging Face checkpoint folders (tests/fixtures/hf/: BERT, DistilBERT, RoBERTa,
+// ELECTRA, with and without embeddings_project, MPNet, ModernBERT and DeBERTa-v2 / v3, bare,
+// sequence and token classifiers; written by
 // tools/make_models.py with PyTorch's outputs), compiled at every -O level, saved, loaded and run
 // on two shapes in one session; and the graph they compile to uses the same fused kernels as the
 // ONNX export of the same model.
@@ -18,7 +19,8 @@ using testing::hf_fixture;
 const char* const kFixtures[] = {"bert",        "bert_cls",    "bert_tok",       "distilbert",
                                  "distilbert_cls", "distilbert_tok", "roberta",  "roberta_cls",
                                  "roberta_tok", "electra",     "electra_cls",    "electra_tok",
-                                 "mpnet",       "mpnet_cls",   "modernbert",     "modernbert_cls"};
+                                 "mpnet",       "mpnet_cls",   "modernbert",     "modernbert_cls",
+                                 "deberta",     "deberta_cls", "deberta_tok"};
 
 struct Case {
   std::string fixture;

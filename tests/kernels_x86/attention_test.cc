@@ -1,7 +1,7 @@
 // f32_attention_{avx512,avx2} (bertc.Attention) against the reference kernel: sequence
 // lengths and head sizes that are not multiples of the tiles, padding masks, fully masked
-// rows (finfo.min and -inf), a relative position bias by distance (MPNet), fast and precise
-// exp, 1 and 2 threads.
+// rows (finfo.min and -inf), a relative position bias by distance (MPNet), rotary tables and a
+// window (ModernBERT), disentangled attention (DeBERTa), fast and precise exp, 1 and 2 threads.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -373,6 +373,137 @@ TEST_P(AttentionIsaTest, DistanceBiasTooShortThrows) {
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("longer than the 8"), std::string::npos) << e.what();
+  }
+}
+
+// DeBERTa's position rows by distance d = j - i: clamp(bucket(i - j) + span, 0, 2·span - 1) with
+// make_log_bucket_position (buckets > 0) or the distance itself, as [2R - 1] int64.
+Tensor deberta_pos_index(int64_t R, int64_t span, int64_t buckets, int64_t max_position) {
+  std::vector<int64_t> rows;
+  for (int64_t d = -(R - 1); d < R; ++d) {
+    double rel = static_cast<double>(-d);
+    if (buckets > 0) {
+      const double mid = static_cast<double>(buckets / 2);
+      const double abs_pos = rel < mid && rel > -mid ? mid - 1 : std::abs(rel);
+      const double log_pos =
+          std::ceil(std::log(abs_pos / mid) / std::log((max_position - 1) / mid) * (mid - 1)) + mid;
+      rel = abs_pos <= mid ? rel : log_pos * (rel > 0 ? 1 : rel < 0 ? -1 : 0);
+    }
+    rows.push_back(std::clamp<int64_t>(static_cast<int64_t>(rel) + span, 0, 2 * span - 1));
+  }
+  return Tensor::from_vector<int64_t>(rows, {2 * R - 1});
+}
+
+// Disentangled attention (pos_key and / or pos_query with pos_index), with log buckets and with
+// plain clamped distances, padded (a padding mask) and packed, fast and precise, 1 and 2
+// threads, against the reference.
+TEST_P(AttentionIsaTest, DisentangledMatchesReference) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  constexpr int64_t R = 90;
+  struct Case {
+    int64_t S, D, span, buckets, max_position;
+    bool c2p, p2c;
+  };
+  for (const Case& c : std::vector<Case>{{1, 12, 8, 8, 16, true, true},
+                                         {11, 16, 8, 8, 16, true, true},
+                                         {40, 20, 6, 0, 0, true, false},
+                                         {37, 64, 32, 32, 64, false, true},
+                                         {90, 12, 16, 16, 64, true, true}}) {
+    const int64_t B = 3, NH = 2, P = 2 * c.span;
+    Tensor qkv = random_f32({B, c.S, 3 * NH * c.D}, static_cast<uint32_t>(c.S * 5 + c.D), -2.0f, 2.0f);
+    Tensor bias = padding_bias(B, c.S, std::numeric_limits<float>::lowest());
+    Tensor pos_key = random_f32({NH, P, c.D}, static_cast<uint32_t>(c.D + 7), -1.0f, 1.0f);
+    Tensor pos_query = random_f32({NH, P, c.D}, static_cast<uint32_t>(c.D + 8), -1.0f, 1.0f);
+    Tensor index = deberta_pos_index(R, c.span, c.buckets, c.max_position);
+    ir::Attrs attrs;
+    attrs.set("num_heads", NH);
+    attrs.set("scale", 1.0f / std::sqrt(3.0f * static_cast<float>(c.D)));
+    const std::string what = "S=" + std::to_string(c.S) + " D=" + std::to_string(c.D) + (c.c2p ? " c2p" : "") +
+                             (c.p2c ? " p2c" : "");
+    for (bool fast : {true, false}) {
+      attrs.set("fast_math", int64_t{fast ? 1 : 0});
+      OneNode n(ir::Op::Attention,
+                {&qkv, &bias, nullptr, nullptr, nullptr, c.c2p ? &pos_key : nullptr, c.p2c ? &pos_query : nullptr,
+                 &index},
+                {}, attrs);
+      Tensor want = Tensor::empty(DType::kF32, {B, c.S, NH * c.D});
+      n.run_ref(want);
+      for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+        Tensor got = Tensor::empty(DType::kF32, {B, c.S, NH * c.D});
+        n.run_x86(isa, got, pool);
+        expect_close(got, want, 1e-5, 1e-5, what + (fast ? " fast" : " precise"));
+      }
+    }
+  }
+  // Packed: distances count within each sequence.
+  const int64_t NH = 3, D = 16, span = 8;
+  Tensor qkv = random_f32({1, 79, 3 * NH * D}, 95, -2.0f, 2.0f);
+  Tensor pos_key = random_f32({NH, 2 * span, D}, 96, -1.0f, 1.0f);
+  Tensor pos_query = random_f32({NH, 2 * span, D}, 97, -1.0f, 1.0f);
+  Tensor index = deberta_pos_index(R, span, 8, 16);
+  ir::Attrs attrs;
+  attrs.set("num_heads", NH);
+  attrs.set("scale", 0.2f);
+  attrs.set("fast_math", int64_t{1});
+  check_packed(isa, qkv, {5, 1, 33, 40}, {nullptr, nullptr, nullptr, &pos_key, &pos_query, &index}, attrs,
+               "packed disentangled attention");
+}
+
+// The reference's disentangled scores by hand: one head of size 1, q_i = a_i, k_j = b_j, V = v_j,
+// position rows by distance; score_ij = scale · (a_i b_j + a_i pk[r] + b_j pq[r]).
+TEST(AttentionReference, DisentangledAddsContentToPositionAndBack) {
+  constexpr int64_t S = 3, R = 3;
+  const float a[S] = {0.5f, -1.0f, 2.0f}, b[S] = {1.5f, 0.25f, -0.75f}, v[S] = {1.0f, -2.0f, 3.0f};
+  const float pk[4] = {0.3f, -0.6f, 0.9f, 1.2f}, pq[4] = {-0.4f, 0.8f, 0.1f, -1.1f};
+  const std::vector<int64_t> rows = {0, 3, 1, 2, 0};  // distances -2 .. 2 (any rows in [0, 4))
+  Tensor qkv = Tensor::empty(DType::kF32, {1, S, 3});
+  for (int64_t p = 0; p < S; ++p) {
+    const float row[3] = {a[p], b[p], v[p]};
+    std::copy_n(row, 3, qkv.data<float>() + 3 * p);
+  }
+  const Tensor pos_key = Tensor::from_vector<float>({pk, pk + 4}, {1, 4, 1});
+  const Tensor pos_query = Tensor::from_vector<float>({pq, pq + 4}, {1, 4, 1});
+  const Tensor index = Tensor::from_vector<int64_t>(rows, {2 * R - 1});
+  ir::Attrs attrs;
+  attrs.set("num_heads", int64_t{1});
+  attrs.set("scale", 0.7f);
+  OneNode n(ir::Op::Attention, {&qkv, nullptr, nullptr, nullptr, nullptr, &pos_key, &pos_query, &index}, {}, attrs);
+  Tensor y = Tensor::empty(DType::kF32, {1, S, 1});
+  n.run_ref(y);
+  for (int64_t i = 0; i < S; ++i) {
+    double num = 0, den = 0;
+    for (int64_t j = 0; j < S; ++j) {
+      const int64_t r = rows[static_cast<size_t>(j - i + R - 1)];
+      const double e = std::exp(0.7 * (a[i] * b[j] + a[i] * pk[r] + b[j] * pq[r]));
+      num += e * v[j];
+      den += e;
+    }
+    EXPECT_NEAR(y.data<float>()[i], num / den, 1e-5) << "query " << i;
+  }
+}
+
+// A position row outside pos_key's rows, or a sequence longer than pos_index covers, fails
+// naming it.
+TEST_P(AttentionIsaTest, DisentangledBadIndexThrows) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  Tensor qkv = random_f32({1, 5, 3 * 8}, 1);
+  Tensor pos_key = random_f32({1, 4, 8}, 2);
+  ir::Attrs attrs;
+  attrs.set("num_heads", int64_t{1});
+  attrs.set("scale", 0.3f);
+  for (const auto& [index, message] : std::vector<std::pair<Tensor, std::string>>{
+           {Tensor::from_vector<int64_t>({0, 1, 2, 3, 4, 1, 2, 3, 0}, {9}), "pos_index[4] = 4 is outside [0, 4)"},
+           {Tensor::from_vector<int64_t>({0, 1, 2, 3, 2, 1, 0}, {7}), "longer than the 4"}}) {
+    OneNode n(ir::Op::Attention, {&qkv, nullptr, nullptr, nullptr, nullptr, &pos_key, nullptr, &index}, {}, attrs);
+    Tensor got = Tensor::empty(DType::kF32, {1, 5, 8});
+    try {
+      n.run_x86(isa, got, nullptr);
+      FAIL() << "no error for " << message;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
   }
 }
 

@@ -71,6 +71,37 @@ TEST(DataGather, OutOfRangeIndexNamesNodeIndexAndRange) {
               HasSubstr("index -30523 is out of range [-30522, 30522)"));
 }
 
+// ---- GatherElements ----
+
+// DeBERTa's form: each query row picks its own columns (axis -1), negative indices wrap.
+TEST(DataGatherElements, LastAxisPerRowAndNegative) {
+  Tensor data = iota_f32({2, 2, 3});
+  Tensor idx = Tensor::from_vector<int64_t>({2, 0, -1, 1, 1, 0, 0, 2}, {2, 2, 2});
+  Tensor out = run_op(Op::GatherElements, {data, idx}, axis(-1))[0];
+  EXPECT_EQ(out.shape(), (Dims{2, 2, 2}));
+  EXPECT_THAT(values_of<float>(out), ElementsAre(2, 0, 5, 4, 7, 6, 9, 11));
+}
+
+TEST(DataGatherElements, AxisZeroInt32IndicesShorterThanData) {
+  Tensor data = Tensor::from_vector<int64_t>({1, 2, 3, 4, 5, 6}, {3, 2});
+  Tensor idx = Tensor::from_vector<int32_t>({2, 0}, {1, 2});
+  Tensor out = run_op(Op::GatherElements, {data, idx}, axis(0))[0];
+  EXPECT_EQ(out.shape(), (Dims{1, 2}));
+  EXPECT_THAT(values_of<int64_t>(out), ElementsAre(5, 2));
+}
+
+TEST(DataGatherElements, OutOfRangeIndexNamesNodeIndexAndRange) {
+  ir::Node node = make_node(Op::GatherElements, 2, 1, axis(1), "c2p");
+  Tensor data = iota_f32({1, 3});
+  Tensor idx = Tensor::from_vector<int64_t>({0, 3}, {1, 2});
+  Tensor out = Tensor::empty(DType::kF32, {1, 2});
+  const Tensor* src[] = {&data, &idx};
+  Tensor* dst[] = {&out};
+  const std::string msg = error_of([&] { kernels::ref::run(node, src, dst); });
+  EXPECT_THAT(msg, HasSubstr("node 'c2p' (GatherElements)"));
+  EXPECT_THAT(msg, HasSubstr("index 3 is out of range [-3, 3)"));
+}
+
 // ---- Reshape, Flatten, Squeeze, Unsqueeze ----
 
 TEST(DataLayout, ReshapeZeroAndMinusOne) {
@@ -159,6 +190,18 @@ TEST(DataLayout, ExpandBidirectional) {
   Tensor same = run_op(Op::Expand, {x, i64({3, 1})})[0];
   EXPECT_THAT(values_of<int32_t>(same), ElementsAre(1, 2, 3));
   EXPECT_EQ(run_op(Op::Expand, {x, i64({0, 3, 1})})[0].shape(), (Dims{0, 3, 1}));
+}
+
+// ---- Tile ----
+
+TEST(DataLayout, TileRepeatsEachDim) {
+  Tensor x = Tensor::from_vector<int32_t>({1, 2, 3, 4}, {2, 2});
+  Tensor out = run_op(Op::Tile, {x, i64({2, 1})})[0];
+  EXPECT_EQ(out.shape(), (Dims{4, 2}));
+  EXPECT_THAT(values_of<int32_t>(out), ElementsAre(1, 2, 3, 4, 1, 2, 3, 4));
+  Tensor wide = run_op(Op::Tile, {x, i64({1, 3})})[0];
+  EXPECT_THAT(values_of<int32_t>(wide), ElementsAre(1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4));
+  EXPECT_EQ(run_op(Op::Tile, {x, i64({0, 2})})[0].shape(), (Dims{0, 4}));
 }
 
 // ---- Concat ----

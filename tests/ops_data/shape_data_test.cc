@@ -268,6 +268,27 @@ TEST(ShapeData, ExpandBroadcastsToValue) {
               HasSubstr("cannot broadcast"));
 }
 
+TEST(ShapeData, TileAndGatherElements) {
+  auto x = type(DType::kF32, {known(4), sym("seq"), known(12)});
+  auto reps = type(DType::kI64, {known(3)});
+  Tensor r = i64({2, 1, 3});
+  EXPECT_EQ(str(infer(Op::Tile, {&x, &reps}, {nullptr, &r})[0]), "[8, seq, 36]");
+  EXPECT_EQ(str(infer(Op::Tile, {&x, &reps}, {})[0]), "[?, ?, ?]");
+  Tensor negative = i64({1, -1, 1});
+  EXPECT_THAT(error_of([&] { infer(Op::Tile, {&x, &reps}, {nullptr, &negative}); }), HasSubstr("negative"));
+  auto two = type(DType::kI64, {known(2)});
+  EXPECT_THAT(error_of([&] { infer(Op::Tile, {&x, &two}, {}); }), HasSubstr("one entry per dim"));
+
+  auto data = type(DType::kF32, {known(8), sym("seq"), known(16)});
+  auto idx = type(DType::kI64, {known(8), sym("seq"), sym("seq")});
+  ir::Attrs last = attrs_of({{"axis", int64_t{-1}}});
+  EXPECT_EQ(str(infer(Op::GatherElements, {&data, &idx}, {}, last)[0]), "[8, seq, seq]");
+  auto flat = type(DType::kI64, {known(8), known(16)});
+  EXPECT_THAT(error_of([&] { infer(Op::GatherElements, {&data, &flat}, {}, last); }), HasSubstr("must have the rank"));
+  auto longer = type(DType::kI64, {known(9), known(2), known(2)});
+  EXPECT_THAT(error_of([&] { infer(Op::GatherElements, {&data, &longer}, {}, last); }), HasSubstr("longer than data"));
+}
+
 TEST(ShapeData, ShapeSizeConstant) {
   auto x = type(DType::kF32, {sym("batch"), sym("seq"), known(768)});
   auto s = infer(Op::Shape, {&x}, {});

@@ -252,6 +252,21 @@ TEST(MathUnary, SignOps) {
               HasSubstr("input 0 has dtype uint8"));
 }
 
+// Sign, Ceil and Clip (DeBERTa's relative-position buckets).
+TEST(MathUnary, SignCeilClip) {
+  expect_tensor<int64_t>(run1(Op::Sign, {tensor<int64_t>({-5, 0, 7}, {3})}), {3}, {-1, 0, 1});
+  expect_tensor<float>(run1(Op::Sign, {f32({-0.5f, 0, 2}, {3})}), {3}, {-1, 0, 1});
+  expect_tensor<float>(run1(Op::Ceil, {f32({-1.5f, 0.25f, 3}, {3})}), {3}, {-1, 1, 3});
+  const Tensor lo = tensor<int64_t>({0}, {}), hi = tensor<int64_t>({15}, {});
+  expect_tensor<int64_t>(run1(Op::Clip, {tensor<int64_t>({-3, 7, 40}, {3}), lo, hi}), {3}, {0, 7, 15});
+  // torch's opset-11 export of an int64 clamp: float32 bounds, converted to int64
+  expect_tensor<int64_t>(run1(Op::Clip, {tensor<int64_t>({-3, 7, 40}, {3}), f32({0}, {}), f32({15}, {})}), {3},
+                         {0, 7, 15});
+  expect_tensor<float>(run1(Op::Clip, {f32({-3, 0.5f}, {2}), f32({0}, {})}), {2}, {0, 0.5f});
+  EXPECT_THAT(error_of([] { run1(Op::Clip, {f32({1}, {1}), f32({0, 1}, {2})}); }), HasSubstr("must be a scalar"));
+  EXPECT_THAT(error_of([] { run1(Op::Ceil, {tensor<int64_t>({1}, {1})}); }), HasSubstr("input 0 has dtype int64"));
+}
+
 TEST(MathUnary, Transcendentals) {
   Tensor x = f32({0.25f, 1, 4}, {3});
   expect_tensor<float>(run1(Op::Sqrt, {x}), {3}, {0.5f, 1, 2}, 1e-7);

@@ -38,6 +38,7 @@ int outer_dense_count(const std::string& arch, const nlohmann::json& config) {
   const int project = config.contains("embedding_size") && config["embedding_size"] != config["hidden_size"];
   if (arch == "BertModel" || arch == "RobertaModel" || arch == "MPNetModel") return 1;
   if (arch == "ModernBertModel") return 0;
+  if (arch == "DebertaV2Model") return project;  // DeBERTa's embed_proj, before its LayerNorm
   if (arch == "DistilBertModel" || arch == "ElectraModel") return project;
   if (arch.ends_with("ForTokenClassification")) return 1 + project;  // the per-token classifier
   // *ForSequenceClassification: pooler + classifier, or RoBERTa's / ELECTRA's / MPNet's dense +
@@ -58,13 +59,16 @@ TEST_P(FixtureFusionTest, FusedCountsAndOutputs) {
       compile((dir / "model.onnx").string(), {.opt_level = c.opt_level, .fast_math = c.fast_math});
   const ir::Graph& g = model.graph();
   SCOPED_TRACE(ir::graph_to_string(g));
-  EXPECT_EQ(testing::count_op(g, ir::Op::EmbedLayerNorm), 1);
-  EXPECT_EQ(testing::count_op(g, ir::Op::Attention), layers);
   const std::string arch = meta["arch"].get<std::string>();
-  const bool modernbert = arch.starts_with("ModernBert");
+  const bool modernbert = arch.starts_with("ModernBert"), deberta = arch.starts_with("DebertaV2");
+  // DeBERTa's embed_proj sits between its embeddings' sum and their LayerNorm: no EmbedLayerNorm.
+  const bool projected_norm =
+      deberta && config.contains("embedding_size") && config["embedding_size"] != config["hidden_size"];
+  EXPECT_EQ(testing::count_op(g, ir::Op::EmbedLayerNorm), projected_norm ? 0 : 1);
+  EXPECT_EQ(testing::count_op(g, ir::Op::Attention), layers);
   // ModernBERT: attn_norm (not in layer 0), mlp_norm, final_norm, and its head's norm.
   EXPECT_EQ(testing::count_op(g, ir::Op::LayerNorm),
-            2 * layers + (arch == "ModernBertForSequenceClassification" ? 1 : 0));
+            2 * layers + (arch == "ModernBertForSequenceClassification" || projected_norm ? 1 : 0));
   EXPECT_EQ(testing::count_op(g, ir::Op::Dense), 4 * layers + outer_dense_count(meta["arch"], config));
   for (ir::Op op : {ir::Op::Softmax, ir::Op::Erf, ir::Op::MatMul, ir::Op::Gemm, ir::Op::ReduceMean,
                     ir::Op::LayerNormalization, ir::Op::Tanh, ir::Op::Relu, ir::Op::Transpose,
@@ -81,6 +85,11 @@ TEST_P(FixtureFusionTest, FusedCountsAndOutputs) {
       // its local layers' window (every layer but each global_attn_every_n_layers-th).
       EXPECT_EQ(node.has_input(2), arch.starts_with("MPNet")) << node.name;
       EXPECT_EQ(node.has_input(3) && node.has_input(4), modernbert) << node.name;
+      // DeBERTa's disentangled attention: pos_key (c2p), pos_query (p2c), pos_index.
+      const std::string kinds = deberta ? config["pos_att_type"].dump() : "";
+      EXPECT_EQ(node.has_input(5), kinds.find("c2p") != std::string::npos) << node.name;
+      EXPECT_EQ(node.has_input(6), kinds.find("p2c") != std::string::npos) << node.name;
+      EXPECT_EQ(node.has_input(7), deberta) << node.name;
       if (modernbert) windows += node.attrs.get_int("window", 0) > 0;
     }
     if (std::string(ir::op_name(node.op)).rfind("bertc.", 0) == 0) {

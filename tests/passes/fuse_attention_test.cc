@@ -1,5 +1,6 @@
 // fuse_attention (+ fuse_qkv): the self-attention of the BERT / RoBERTa and DistilBERT exports,
-// and MPNet's relative position bias (a bias by distance, evaluated into a table).
+// MPNet's relative position bias (a bias by distance, evaluated into a table), and DeBERTa's
+// disentangled attention on heads flattened into the batch.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -271,6 +272,119 @@ TEST(FuseAttention, WhereWithSmallFillIsNotFused) {
   }
   fuse(g);
   EXPECT_EQ(testing::count_op(g, Op::Attention), 0);
+}
+
+// DeBERTa's disentangled attention as torch exports DisentangledSelfAttention (tools/
+// make_models.py): q, k, v flattened to [B·NH, S, D] by Reshapes with computed targets; the
+// content scores q·(kᵀ / √(3D)); c2p = GatherElements(q · Pk, clamp(i - j + span)) and p2c =
+// GatherElements(k · Pq, clamp(j - i + span))ᵀ, each / √(3D), Pk / Pq constants Tiled per batch
+// row; the mask (key or query padding) a bool [B, 1, S, S] condition. Look-alikes: position
+// rows by i + j (not by distance), projections that depend on the data, a mask of the queries
+// only.
+enum class Disentangled { kByDistance, kByAbsolutePosition, kProjectionFromData, kQueryMask };
+
+constexpr int64_t kSpan = 3;
+
+ir::Graph deberta_graph(Disentangled kind) {
+  Builder b;
+  ir::Shape bs{Dim::sym("batch"), Dim::sym("seq")};
+  ir::ValueId x = b.input("x", DType::kF32, {Dim::sym("batch"), Dim::sym("seq"), Dim::known(kHidden)});
+  ir::ValueId mask = b.input("attention_mask", DType::kI64, bs);
+  const ir::Attrs axis0 = make_attrs({{"axis", int64_t{0}}});
+  ir::ValueId shape = b.op(Op::Shape, {x});
+  ir::ValueId seq = b.op(Op::Gather, {shape, b.int_scalar(1)}, axis0);
+  ir::ValueId seq1 = b.op(Op::Unsqueeze, {seq, b.ints({0})});
+  auto concat = [&](std::vector<ir::ValueId> parts) { return b.op(Op::Concat, std::move(parts), axis0); };
+  auto flat = [&](ir::ValueId y) {
+    ir::ValueId heads = transpose(b, b.op(Op::Reshape, {y, b.ints({0, 0, kHeads, kDim})}), {0, 2, 1, 3});
+    return b.op(Op::Reshape, {heads, concat({b.ints({-1}), seq1, b.ints({kDim})})});
+  };
+  ir::ValueId q = flat(testing::linear(b, x, kHidden, kHidden, "query"));
+  ir::ValueId k = flat(testing::linear(b, x, kHidden, kHidden, "key"));
+  ir::ValueId v = flat(testing::linear(b, x, kHidden, kHidden, "value"));
+  ir::ValueId scale = b.scalar(std::sqrt(3.0f * kDim));
+  ir::ValueId scores = b.op(Op::MatMul, {q, b.op(Op::Div, {transpose(b, k, {0, 2, 1}), scale})});
+  // position rows: clamp(±(i - j) + span, 0, 2·span - 1) as [1, S, S], expanded to the scores
+  ir::ValueId r = b.op(Op::Range, {b.int_scalar(0), seq, b.int_scalar(1)});
+  ir::ValueId qi = b.op(Op::Unsqueeze, {r, b.ints({1})}), kj = b.op(Op::Unsqueeze, {r, b.ints({0})});
+  ir::ValueId rel = b.op(kind == Disentangled::kByAbsolutePosition ? Op::Add : Op::Sub, {qi, kj});
+  auto rows = [&](ir::ValueId d) {
+    ir::ValueId c = b.op(Op::Clip, {b.op(Op::Add, {d, b.int_scalar(kSpan)}), b.int_scalar(0), b.int_scalar(2 * kSpan - 1)});
+    return b.op(Op::Expand, {b.op(Op::Unsqueeze, {c, b.ints({0})}), b.op(Op::Shape, {scores})});
+  };
+  ir::ValueId batch1 = b.op(Op::Slice, {shape, b.ints({0}), b.ints({1})});
+  ir::ValueId repeats = concat({batch1, b.ints({1, 1})});
+  auto projection = [&](const std::string& name) {  // [B·NH, D, 2·span]
+    ir::ValueId p = b.random(name, {kHeads, kDim, 2 * kSpan});
+    if (kind == Disentangled::kProjectionFromData) {
+      p = b.op(Op::Mul, {p, b.op(Op::ReduceMax, {x}, make_attrs({{"keepdims", int64_t{0}}}))});
+    }
+    return b.op(Op::Tile, {p, repeats});
+  };
+  const ir::Attrs last = make_attrs({{"axis", int64_t{-1}}});
+  ir::ValueId c2p = b.op(Op::GatherElements, {b.op(Op::MatMul, {q, projection("pos_key")}), rows(rel)}, last);
+  ir::ValueId p2c = b.op(Op::GatherElements, {b.op(Op::MatMul, {k, projection("pos_query")}), rows(b.op(Op::Neg, {rel}))}, last);
+  scores = b.op(Op::Add, {b.op(Op::Add, {scores, b.op(Op::Div, {c2p, scale})}),
+                          b.op(Op::Div, {transpose(b, p2c, {0, 2, 1}), scale})});
+  ir::ValueId scores4 = b.op(Op::Reshape, {scores, concat({b.ints({-1, kHeads}), seq1, seq1})});
+  ir::ValueId keys = b.op(Op::Unsqueeze, {mask, b.ints({1, 2})});
+  ir::ValueId queries = b.op(Op::Unsqueeze, {mask, b.ints({1, 3})});
+  ir::ValueId both = kind == Disentangled::kQueryMask ? queries : b.op(Op::Mul, {keys, queries});
+  ir::ValueId masked = b.op(Op::Not, {b.op(Op::Cast, {both}, make_attrs({{"to", static_cast<int64_t>(DType::kBool)}}))});
+  ir::ValueId probs = b.op(Op::Softmax, {b.op(Op::Where, {masked, b.scalar(kMin), scores4})}, last);
+  ir::ValueId ctx = b.op(Op::MatMul, {b.op(Op::Reshape, {probs, concat({b.ints({-1}), seq1, seq1})}), v});
+  ir::ValueId ctx4 = b.op(Op::Reshape, {ctx, concat({b.ints({-1, kHeads}), seq1, b.ints({kDim})})});
+  ir::ValueId out = b.op(Op::Reshape, {transpose(b, ctx4, {0, 2, 1, 3}), b.ints({0, 0, kHidden})});
+  return b.finish({out});
+}
+
+// max |a - b| over the rows of real tokens (mask 1); rows at the padding are unspecified.
+double real_rows_diff(const Tensor& a, const Tensor& b, const Tensor& mask) {
+  const int64_t H = a.dim(2);
+  double worst = 0;
+  for (int64_t t = 0; t < mask.numel(); ++t) {
+    if (mask.data<int64_t>()[t] == 0) continue;
+    for (int64_t h = 0; h < H; ++h) {
+      worst = std::max(worst, static_cast<double>(std::fabs(a.data<float>()[t * H + h] - b.data<float>()[t * H + h])));
+    }
+  }
+  return worst;
+}
+
+TEST(FuseAttention, DebertaDisentangledAttention) {
+  const ir::Graph before = deberta_graph(Disentangled::kByDistance);
+  ir::Graph g = before;
+  fuse(g);
+  ASSERT_EQ(testing::count_op(g, Op::Attention), 1) << ir::graph_to_string(g);
+  EXPECT_EQ(testing::count_op(g, Op::Softmax), 0);
+  EXPECT_EQ(testing::count_op(g, Op::GatherElements), 0);
+  const ir::Node* att = testing::find_op(g, Op::Attention);
+  EXPECT_NEAR(att->attrs.get_float("scale"), 1.0 / std::sqrt(3.0 * kDim), 1e-7);
+  ASSERT_TRUE(att->has_input(5) && att->has_input(6) && att->has_input(7));
+  EXPECT_EQ(g.value(att->inputs[5]).data->shape(), (Dims{kHeads, 2 * kSpan, kDim}));
+  // pos_index by distance d = j - i: clamp(-d + span, 0, 2·span - 1)
+  const Tensor& rows = *g.value(att->inputs[7]).data;
+  const int64_t R = passes::kDistanceBiasSpan;
+  for (int64_t d : {-4, -1, 0, 2, 5}) {
+    EXPECT_EQ(rows.data<int64_t>()[d + R - 1], std::clamp<int64_t>(-d + kSpan, 0, 2 * kSpan - 1)) << d;
+  }
+  // Real tokens as the unfused graph gives them (padded rows: row 1 has 2, row 2 has no real tokens).
+  const auto in = inputs();
+  const auto want = testing::run_graph_ref(before, in), got = testing::run_graph_ref(g, in);
+  EXPECT_LE(real_rows_diff(got.begin()->second, want.begin()->second, in.at("attention_mask")), 1e-5);
+  // And without padding, every row, also through a Session's kernels.
+  std::map<std::string, Tensor> full = {{"x", testing::random_tensor({2, 5, kHidden}, 9, 2.0f)},
+                                        {"attention_mask", testing::int_tensor(std::vector<int64_t>(10, 1), {2, 5})}};
+  testing::expect_same_outputs(before, g, full, 1e-5);
+}
+
+TEST(FuseAttention, DebertaLookAlikesAreNotFused) {
+  for (Disentangled kind : {Disentangled::kByAbsolutePosition, Disentangled::kProjectionFromData,
+                            Disentangled::kQueryMask}) {
+    ir::Graph g = deberta_graph(kind);
+    fuse(g);
+    EXPECT_EQ(testing::count_op(g, Op::Attention), 0) << static_cast<int>(kind);
+  }
 }
 
 }  // namespace

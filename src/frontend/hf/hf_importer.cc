@@ -35,7 +35,7 @@ enum class Head { none, sequence, token };
 
 struct ArchInfo {
   const char* name;
-  const char* family;  // bert | distilbert | roberta | electra | mpnet | modernbert: which graph
+  const char* family;  // bert | distilbert | roberta | electra | mpnet | modernbert | deberta-v2: which graph
   const char* prefix;  // the body's parameter prefix in *For* files
   Head head;
 };
@@ -60,6 +60,9 @@ constexpr ArchInfo kArchs[] = {
     {"MPNetForSequenceClassification", "mpnet", "mpnet.", Head::sequence},
     {"ModernBertModel", "modernbert", "model.", Head::none},
     {"ModernBertForSequenceClassification", "modernbert", "model.", Head::sequence},
+    {"DebertaV2Model", "deberta-v2", "deberta.", Head::none},
+    {"DebertaV2ForSequenceClassification", "deberta-v2", "deberta.", Head::sequence},
+    {"DebertaV2ForTokenClassification", "deberta-v2", "deberta.", Head::token},
 };
 
 // model_type → (family, bare architecture)
@@ -72,6 +75,7 @@ const std::map<std::string, std::pair<std::string, std::string>>& model_types() 
       {"electra", {"electra", "ElectraModel"}},
       {"mpnet", {"mpnet", "MPNetModel"}},
       {"modernbert", {"modernbert", "ModernBertModel"}},
+      {"deberta-v2", {"deberta-v2", "DebertaV2Model"}},
   };
   return m;
 }
@@ -105,6 +109,15 @@ struct Config {
   int64_t global_every = 0, window = 0;
   bool attention_bias = false, mlp_bias = false, norm_bias = false, classifier_bias = false;
   std::string classifier_pooling, classifier_act;
+  // DeBERTa-v2: relative attention over `rel_span` position rows each way (position_buckets, or
+  // max_relative_positions without buckets), log buckets when `buckets` > 0, which disentangled
+  // terms (c2p, p2c), whether they use the layer's own query / key projections
+  // (share_att_key), LayerNorm'd rel_embeddings, absolute positions too (position_biased_input),
+  // the pooler's activation.
+  bool relative_attention = false, c2p = false, p2c = false, share_att_key = false, norm_rel = false,
+       position_biased = true;
+  int64_t rel_span = 0, buckets = 0, max_relative = 0;
+  std::string pooler_act;
   float eps = 1e-12f;
   std::string act;
   std::vector<std::string> labels;  // id2label in id order (empty: none given)
@@ -258,6 +271,93 @@ Config read_config(const fs::path& path) {
                   " / num_attention_heads " + std::to_string(c.heads));
     }
     if (c.window < 1) throw Error(c.path + ": 'local_attention' must be at least 2");
+  } else if (family == "deberta-v2") {
+    // DebertaV2Config's defaults (transformers' configuration_deberta_v2.py).
+    c.vocab = r.get_int("vocab_size", 128100);
+    c.hidden = r.get_int("hidden_size", 1536);
+    c.layers = r.get_int("num_hidden_layers", 24);
+    c.heads = r.get_int("num_attention_heads", 24);
+    c.intermediate = r.get_int("intermediate_size", 6144);
+    c.embedding = r.get_int("embedding_size", c.hidden);
+    c.max_pos = r.get_int("max_position_embeddings", 512);
+    c.type_vocab = r.get_int("type_vocab_size", 0, 0);
+    c.pad_id = r.get_int("pad_token_id", 0, 0);
+    c.eps = static_cast<float>(r.get_float("layer_norm_eps", 1e-7));
+    c.act = r.get_string("hidden_act", "gelu");
+    c.pooler_act = r.get_string("pooler_hidden_act", "gelu");
+    c.position_biased = r.get_bool("position_biased_input", true);
+    c.relative_attention = r.get_bool("relative_attention", false);
+    c.share_att_key = r.get_bool("share_att_key", false);
+    if (r.get_int("pooler_hidden_size", c.hidden) != c.hidden) {
+      throw Error(c.path + ": pooler_hidden_size other than hidden_size is not supported (the pooler reads the "
+                  "first token's hidden state)");
+    }
+    if (r.get_int("conv_kernel_size", 0, 0) > 0) {
+      throw Error(c.path + ": conv_kernel_size > 0 (DeBERTa-v2's ConvLayer after the first layer) is not supported");
+    }
+    if (r.get_int("attention_head_size", c.hidden / std::max<int64_t>(c.heads, 1)) != c.hidden / std::max<int64_t>(c.heads, 1)) {
+      throw Error(c.path + ": attention_head_size other than hidden_size / num_attention_heads is not supported");
+    }
+    // pos_att_type: a list, or a "p2c|c2p" string; norm_rel_ebd: "none" or "layer_norm" (| separated).
+    std::vector<std::string> kinds;
+    if (auto it = j.find("pos_att_type"); it != j.end() && !it->is_null()) {
+      if (it->is_string()) {
+        std::string s = it->get<std::string>();
+        for (size_t at = 0; at <= s.size();) {
+          const size_t bar = std::min(s.find('|', at), s.size());
+          kinds.push_back(s.substr(at, bar - at));
+          at = bar + 1;
+        }
+      } else if (it->is_array()) {
+        for (const json& k : *it) {
+          if (!k.is_string()) throw Error(c.path + ": 'pos_att_type' must be a list of strings, got " + base::json_excerpt(*it));
+          kinds.push_back(k.get<std::string>());
+        }
+      } else {
+        throw Error(c.path + ": 'pos_att_type' must be a list or a '|'-separated string, got " + base::json_excerpt(*it));
+      }
+    }
+    auto trimmed_lower = [](std::string s) {
+      s.erase(0, s.find_first_not_of(" \t"));
+      s.erase(s.find_last_not_of(" \t") + 1);
+      for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      return s;
+    };
+    for (const std::string& k : kinds) {
+      const std::string t = trimmed_lower(k);
+      if (t == "c2p") {
+        c.c2p = true;
+      } else if (t == "p2c") {
+        c.p2c = true;
+      } else if (!t.empty()) {
+        throw Error(c.path + ": pos_att_type '" + k + "' is not supported (c2p, p2c)");
+      }
+    }
+    const std::string norm_rel = r.get_string("norm_rel_ebd", "none");
+    for (size_t at = 0; at <= norm_rel.size();) {
+      const size_t bar = std::min(norm_rel.find('|', at), norm_rel.size());
+      const std::string t = trimmed_lower(norm_rel.substr(at, bar - at));
+      if (t == "layer_norm") {
+        c.norm_rel = true;
+      } else if (t != "none" && !t.empty()) {
+        throw Error(c.path + ": norm_rel_ebd '" + norm_rel + "' is not supported (none, layer_norm)");
+      }
+      at = bar + 1;
+    }
+    if (c.relative_attention) {
+      c.max_relative = r.get_int("max_relative_positions", -1, INT64_MIN);
+      if (c.max_relative < 1) c.max_relative = c.max_pos;
+      c.buckets = r.get_int("position_buckets", -1, INT64_MIN);
+      if (c.buckets <= 0) c.buckets = 0;
+      c.rel_span = c.buckets > 0 ? c.buckets : c.max_relative;
+      if (c.buckets > 0 && c.buckets < 4) {
+        throw Error(c.path + ": position_buckets " + std::to_string(c.buckets) + " is too few (at least 4)");
+      }
+      if (c.buckets > 0 && c.max_relative <= c.buckets / 2 + 1) {
+        throw Error(c.path + ": max_relative_positions " + std::to_string(c.max_relative) +
+                    " must exceed position_buckets / 2 + 1 (the log buckets divide by log((max - 1) / (buckets / 2)))");
+      }
+    }
   } else if (family == "mpnet") {
     // MPNetConfig's defaults. The embeddings' padding index is 1 whatever pad_token_id says
     // (transformers fixes it); the buckets of the position bias are always 32 with a maximum
@@ -299,7 +399,9 @@ Config read_config(const fs::path& path) {
       throw Error(c.path + ": decoder / cross-attention models are not supported (encoders only)");
     }
   }
-  for (const std::string& act : {c.act, family == "modernbert" ? c.classifier_act : c.act}) {
+  for (const std::string& act : {c.act, family == "modernbert"   ? c.classifier_act
+                                       : family == "deberta-v2" ? c.pooler_act
+                                                                : c.act}) {
     if (act != "gelu" && act != "gelu_new" && act != "gelu_pytorch_tanh" && act != "relu") {
       throw Error(c.path + ": " + (family == "modernbert" ? "activation " : "hidden_act ") +
                   base::json_excerpt(json(act)) + " is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu)");
@@ -710,11 +812,9 @@ LayerModules layer_modules(const std::string& family, int64_t i) {
           l + ".output.dense", l + ".output/Add", l + ".output.LayerNorm"};
 }
 
-// position_bias: MPNet's (else kNoValue).
-ValueId build_layer(Builder& b, const Config& c, ValueId x, ValueId mask, ValueId position_bias,
-                    const LayerModules& m, bool last) {
+// The layer after its self-attention's context `ctx` (DeBERTa's too).
+ValueId layer_after_attention(Builder& b, const Config& c, ValueId x, ValueId ctx, const LayerModules& m, bool last) {
   const int64_t h = c.hidden, f = c.intermediate;
-  ValueId ctx = b.self_attention(x, mask, m.attention, m.q, m.k, m.v, m.scale_q, position_bias);
   const std::string hh = b.dims_hint({{c.hidden_key, h}});
   const std::string fh = b.dims_hint({{c.hidden_key, h}, {c.ffn_key, f}});
   ValueId o = b.linear3d(ctx, m.out, true, h, h, hh);
@@ -725,6 +825,13 @@ ValueId build_layer(Builder& b, const Config& c, ValueId x, ValueId mask, ValueI
   ValueId out = b.linear3d(act, m.ffn_out, true, f, h, fh);
   ValueId r2 = b.node(Op::Add, m.ffn_add, {out, a});
   return b.layer_norm(r2, m.ffn_norm, last ? "last_hidden_state" : "");
+}
+
+// position_bias: MPNet's (else kNoValue).
+ValueId build_layer(Builder& b, const Config& c, ValueId x, ValueId mask, ValueId position_bias,
+                    const LayerModules& m, bool last) {
+  ValueId ctx = b.self_attention(x, mask, m.attention, m.q, m.k, m.v, m.scale_q, position_bias);
+  return layer_after_attention(b, c, x, ctx, m, last);
 }
 
 // MPNetEncoder.compute_position_bias: for query i and key j, relative_attention_bias[bucket(j -
@@ -887,6 +994,171 @@ ValueId build_modernbert(Builder& b, const Config& c, ValueId ids, ValueId mask)
   return b.layer_norm(x, "final_norm", "last_hidden_state", 0, c.norm_bias);
 }
 
+// ---- DeBERTa-v2 / v3 (transformers' modeling_deberta_v2.py; tools/make_models.py) --------------
+// The graph torch exports from DisentangledSelfAttention: heads flattened into the batch
+// ([B·NH, S, D]), the content scores q·(kᵀ / √(D·(1 + c2p + p2c))) plus, per disentangled term,
+// the gathered products with the position projections of rel_embeddings (repeated per batch row),
+// divided by the same √; the mask a bool [B, 1, S, S] condition (key or query padding);
+// fuse_attention recognizes it all (bertc.Attention's pos_key / pos_query / pos_index).
+
+// What every layer shares: the mask condition, the flattening shapes, the position indices of
+// the c2p and p2c gathers, the (normalized) rel_embeddings and the batch repeats of the
+// projections.
+struct DebertaShared {
+  ValueId masked;                            // bool [B, 1, S, S], true where masked
+  ValueId flat_shape, scores_shape, probs_shape, heads4;  // [-1, S, D], [-1, NH, S, S], [-1, S, S], [-1, NH, S, D]
+  ValueId c2p_index = ir::kNoValue, p2c_index = ir::kNoValue;  // int64 [1, S, S]
+  ValueId rel = ir::kNoValue;                // [2·span, H]
+  ValueId repeats = ir::kNoValue;            // [B, 1, 1]
+};
+
+// make_log_bucket_position of rel (int64 [S, S], i - j) as int64: |d| < buckets / 2 exact, then
+// logarithmic up to max_relative_positions, in float32 as torch computes it.
+ValueId deberta_buckets(Builder& b, const Config& c, ValueId rel, const std::string& m) {
+  const int64_t mid = c.buckets / 2;
+  ir::Attrs to_f32 = Builder::attr("to", static_cast<int64_t>(DType::kF32));
+  ValueId sign = b.node(Op::Sign, m + "/Sign", {rel});
+  ValueId inner = b.node(Op::And, m + "/And", {b.node(Op::Less, m + "/Less", {rel, b.i64_scalar(m + "/mid", mid)}),
+                                               b.node(Op::Greater, m + "/Greater", {rel, b.i64_scalar(m + "/neg_mid", -mid)})});
+  ValueId abs_pos = b.node(Op::Where, m + "/Where", {inner, b.i64_scalar(m + "/mid_1", mid - 1), b.node(Op::Abs, m + "/Abs", {rel})});
+  ValueId ratio = b.node(Op::Div, m + "/Div", {b.node(Op::Cast, m + "/Cast", {abs_pos}, to_f32), b.f32_scalar(m + "/mid_f", static_cast<float>(mid))});
+  const float log_range = std::log(static_cast<float>(c.max_relative - 1) / static_cast<float>(mid));
+  ValueId steps = b.node(Op::Mul, m + "/Mul", {b.node(Op::Div, m + "/Div_1", {b.node(Op::Log, m + "/Log", {ratio}), b.f32_scalar(m + "/log_range", log_range)}),
+                                               b.f32_scalar(m + "/mid_minus_1", static_cast<float>(mid - 1))});
+  ValueId log_pos = b.node(Op::Add, m + "/Add", {b.node(Op::Ceil, m + "/Ceil", {steps}), b.f32_scalar(m + "/mid_f_1", static_cast<float>(mid))});
+  ValueId far = b.node(Op::Mul, m + "/Mul_1", {log_pos, b.node(Op::Cast, m + "/Cast_1", {sign}, to_f32)});
+  ValueId near = b.node(Op::LessOrEqual, m + "/LessOrEqual", {abs_pos, b.i64_scalar(m + "/mid_2", mid)});
+  ValueId bucket = b.node(Op::Where, m + "/Where_1", {near, b.node(Op::Cast, m + "/Cast_2", {rel}, to_f32), far});
+  return b.node(Op::Cast, m + "/Cast_3", {bucket}, Builder::attr("to", static_cast<int64_t>(DType::kI64)));
+}
+
+DebertaShared deberta_shared(Builder& b, const Config& c, ValueId ids, ValueId mask_in) {
+  DebertaShared s;
+  const std::string m = "encoder";
+  const int64_t nh = c.heads, d = c.hidden / c.heads;
+  // get_attention_mask: mask[:, None, None, :] · mask[:, None, :, None], masked where 0.
+  ValueId keys = b.node(Op::Unsqueeze, m + "/Unsqueeze_keys", {mask_in, b.i64s(m + "/axes12", {1, 2}, {2})});
+  ValueId queries = b.node(Op::Unsqueeze, m + "/Unsqueeze_queries", {mask_in, b.i64s(m + "/axes13", {1, 3}, {2})});
+  ValueId both = b.node(Op::Mul, m + "/Mul_mask", {keys, queries});
+  ValueId on = b.node(Op::Cast, m + "/Cast_mask", {both}, Builder::attr("to", static_cast<int64_t>(DType::kBool)));
+  s.masked = b.node(Op::Not, m + "/Not_mask", {on});
+  ValueId seq = b.seq_len_1d(ids, m);
+  ir::Attrs axis0 = Builder::attr("axis", int64_t{0});
+  s.flat_shape = b.node(Op::Concat, m + "/flat_shape", {b.i64s(m + "/minus_one", {-1}, {1}), seq, b.i64s(m + "/head_size", {d}, {1})}, axis0);
+  s.scores_shape = b.node(Op::Concat, m + "/scores_shape", {b.i64s(m + "/minus_one_heads", {-1, nh}, {2}), seq, seq}, axis0);
+  s.probs_shape = b.node(Op::Concat, m + "/probs_shape", {b.i64s(m + "/minus_one_1", {-1}, {1}), seq, seq}, axis0);
+  s.heads4 = b.node(Op::Concat, m + "/heads_shape", {b.i64s(m + "/minus_one_heads_1", {-1, nh}, {2}), seq, b.i64s(m + "/head_size_1", {d}, {1})}, axis0);
+  if (!c.relative_attention) return s;
+  // build_relative_position: i - j, bucketed, as [1, S, S]; the gathers' rows clamp(± · + span).
+  ValueId shape = b.node(Op::Shape, m + "/Shape_ids", {ids});
+  ValueId n = b.node(Op::Gather, m + "/Gather_seq", {shape, b.i64_scalar(m + "/one", 1)}, axis0);
+  ValueId r = b.node(Op::Range, m + "/Range", {b.i64_scalar(m + "/zero", 0), n, b.i64_scalar(m + "/delta", 1)});
+  ValueId rel = b.node(Op::Sub, m + "/Sub_positions", {b.node(Op::Unsqueeze, m + "/Unsqueeze_q", {r, b.i64s(m + "/axes1", {1}, {1})}),
+                                                       b.node(Op::Unsqueeze, m + "/Unsqueeze_k", {r, b.i64s(m + "/axes0", {0}, {1})})});
+  if (c.buckets > 0) rel = deberta_buckets(b, c, rel, m + "/buckets");
+  ValueId rel3 = b.node(Op::Unsqueeze, m + "/Unsqueeze_rel", {rel, b.i64s(m + "/axes0_1", {0}, {1})});
+  ValueId lo = b.i64_scalar(m + "/row_min", 0), hi = b.i64_scalar(m + "/row_max", 2 * c.rel_span - 1);
+  ValueId span = b.i64_scalar(m + "/span", c.rel_span);
+  s.c2p_index = b.node(Op::Clip, m + "/Clip_c2p", {b.node(Op::Add, m + "/Add_c2p", {rel3, span}), lo, hi});
+  s.p2c_index = b.node(Op::Clip, m + "/Clip_p2c", {b.node(Op::Add, m + "/Add_p2c", {b.node(Op::Neg, m + "/Neg_rel", {rel3}), span}), lo, hi});
+  s.rel = b.body_const("encoder.rel_embeddings.weight", {2 * c.rel_span, c.hidden},
+                       b.dims_hint({{c.buckets > 0 ? "2 x position_buckets" : "2 x max_relative_positions", 2 * c.rel_span},
+                                    {c.hidden_key, c.hidden}}));
+  if (c.norm_rel) s.rel = b.layer_norm(s.rel, "encoder.LayerNorm");
+  ValueId batch = b.node(Op::Slice, m + "/Slice_batch", {shape, b.i64s(m + "/b0", {0}, {1}), b.i64s(m + "/b1", {1}, {1})});
+  s.repeats = b.node(Op::Concat, m + "/repeats", {batch, b.i64s(m + "/ones", {1, 1}, {2})}, axis0);
+  return s;
+}
+
+// DisentangledSelfAttention: the context [B, S, H] of layer module `l` (…attention.self).
+ValueId deberta_attention(Builder& b, const Config& c, const DebertaShared& s, ValueId x, const std::string& l) {
+  const int64_t h = c.hidden, nh = c.heads, d = h / nh;
+  const std::string hint = b.dims_hint({{c.hidden_key, h}});
+  ir::Attrs reshape_attrs = Builder::attr("allowzero", int64_t{0});
+  auto perm = [](std::vector<int64_t> p) { return Builder::attr("perm", std::move(p)); };
+  ValueId heads_shape = b.i64s(l + "/heads_shape", {0, 0, nh, d}, {4});
+  // transpose_for_scores: [B, S, H] → [B, NH, S, D] → [B·NH, S, D]
+  auto flat_heads = [&](ValueId y, const std::string& name) {
+    ValueId r = b.node(Op::Reshape, l + "/Reshape_" + name, {y, heads_shape}, reshape_attrs);
+    ValueId t = b.node(Op::Transpose, l + "/Transpose_" + name, {r}, perm({0, 2, 1, 3}));
+    return b.node(Op::Reshape, l + "/Reshape_flat_" + name, {t, s.flat_shape}, reshape_attrs);
+  };
+  ValueId q = flat_heads(b.linear3d(x, l + ".query_proj", true, h, h, hint), "q");
+  ValueId k = flat_heads(b.linear3d(x, l + ".key_proj", true, h, h, hint), "k");
+  ValueId v = flat_heads(b.linear3d(x, l + ".value_proj", true, h, h, hint), "v");
+  const int64_t factor = 1 + (c.relative_attention && c.c2p) + (c.relative_attention && c.p2c);
+  ValueId scale = b.f32_scalar(l + "/scale", std::sqrt(static_cast<float>(d) * static_cast<float>(factor)));
+  ValueId kt = b.node(Op::Div, l + "/Div", {b.node(Op::Transpose, l + "/Transpose_kt", {k}, perm({0, 2, 1})), scale});
+  ValueId scores = b.node(Op::MatMul, l + "/MatMul", {q, kt});
+  if (c.relative_attention) {
+    // the projections of rel_embeddings, [B·NH, 2·span, D] (one copy per batch row)
+    auto projection = [&](const std::string& module, const std::string& name) {
+      ValueId y = b.linear3d(s.rel, module, true, h, h, hint);
+      ValueId r = b.node(Op::Reshape, l + "/Reshape_" + name, {y, b.i64s(l + "/" + name + "_shape", {1, -1, nh, d}, {4})}, reshape_attrs);
+      ValueId t = b.node(Op::Transpose, l + "/Transpose_" + name, {r}, perm({0, 2, 1, 3}));
+      ValueId f = b.node(Op::Reshape, l + "/Reshape_flat_" + name, {t, b.i64s(l + "/" + name + "_flat", {nh, -1, d}, {3})}, reshape_attrs);
+      ValueId tiled = b.node(Op::Tile, l + "/Tile_" + name, {f, s.repeats});
+      return b.node(Op::Transpose, l + "/Transpose_t_" + name, {tiled}, perm({0, 2, 1}));
+    };
+    ValueId all = b.node(Op::Shape, l + "/Shape_scores", {scores});
+    ir::Attrs last = Builder::attr("axis", int64_t{-1});
+    if (c.c2p) {
+      ValueId pk = projection(c.share_att_key ? l + ".key_proj" : l + ".pos_key_proj", "pos_key");
+      ValueId idx = b.node(Op::Expand, l + "/Expand_c2p", {s.c2p_index, all});
+      ValueId att = b.node(Op::GatherElements, l + "/GatherElements_c2p", {b.node(Op::MatMul, l + "/MatMul_c2p", {q, pk}), idx}, last);
+      scores = b.node(Op::Add, l + "/Add_c2p", {scores, b.node(Op::Div, l + "/Div_c2p", {att, scale})});
+    }
+    if (c.p2c) {
+      ValueId pq = projection(c.share_att_key ? l + ".query_proj" : l + ".pos_query_proj", "pos_query");
+      ValueId idx = b.node(Op::Expand, l + "/Expand_p2c", {s.p2c_index, all});
+      ValueId att = b.node(Op::GatherElements, l + "/GatherElements_p2c", {b.node(Op::MatMul, l + "/MatMul_p2c", {k, pq}), idx}, last);
+      ValueId att_t = b.node(Op::Transpose, l + "/Transpose_p2c", {att}, perm({0, 2, 1}));
+      scores = b.node(Op::Add, l + "/Add_p2c", {scores, b.node(Op::Div, l + "/Div_p2c", {att_t, scale})});
+    }
+  }
+  ValueId scores4 = b.node(Op::Reshape, l + "/Reshape_scores", {scores, s.scores_shape}, reshape_attrs);
+  ValueId masked = b.node(Op::Where, l + "/Where", {s.masked, b.f32_scalar(l + "/min", std::numeric_limits<float>::lowest()), scores4});
+  ValueId probs = b.node(Op::Softmax, l + "/Softmax", {masked}, Builder::attr("axis", int64_t{-1}));
+  ValueId probs3 = b.node(Op::Reshape, l + "/Reshape_probs", {probs, s.probs_shape}, reshape_attrs);
+  ValueId ctx = b.node(Op::MatMul, l + "/MatMul_ctx", {probs3, v});
+  ValueId ctx4 = b.node(Op::Reshape, l + "/Reshape_ctx", {ctx, s.heads4}, reshape_attrs);
+  ValueId ct = b.node(Op::Transpose, l + "/Transpose_ctx", {ctx4}, perm({0, 2, 1, 3}));
+  return b.node(Op::Reshape, l + "/Reshape_out", {ct, b.i64s(l + "/hidden_shape", {0, 0, h}, {3})}, reshape_attrs);
+}
+
+// DebertaV2Embeddings: word (+ absolute positions) (+ token types) → embed_proj when
+// embedding_size ≠ hidden → LayerNorm → · mask.
+ValueId deberta_embeddings(Builder& b, const Config& c, ValueId ids, ValueId mask_in, ValueId type_ids) {
+  const std::string m = "embeddings";
+  const int64_t e = c.embedding;
+  const std::string width_key = e == c.hidden ? c.hidden_key : "embedding_size";
+  ir::Attrs axis0 = Builder::attr("axis", int64_t{0});
+  ValueId word_table = b.body_const(m + ".word_embeddings.weight", {c.vocab, e}, b.dims_hint({{"vocab_size", c.vocab}, {width_key, e}}));
+  ValueId x = b.node(Op::Gather, m + ".word_embeddings/Gather", {word_table, ids}, axis0);
+  if (c.position_biased) {
+    ValueId pos_table = b.body_const(m + ".position_embeddings.weight", {c.max_pos, e},
+                                     b.dims_hint({{"max_position_embeddings", c.max_pos}, {width_key, e}}));
+    ValueId shape = b.node(Op::Shape, m + "/Shape", {ids});
+    ValueId n = b.node(Op::Gather, m + "/Gather", {shape, b.i64_scalar(m + "/one", 1)}, axis0);
+    ValueId r = b.node(Op::Range, m + "/Range", {b.i64_scalar(m + "/start", 0), n, b.i64_scalar(m + "/delta", 1)});
+    ValueId pos_ids = b.node(Op::Unsqueeze, m + "/Unsqueeze", {r, b.i64s(m + "/axes0", {0}, {1})});
+    x = b.node(Op::Add, m + "/Add", {x, b.node(Op::Gather, m + ".position_embeddings/Gather", {pos_table, pos_ids}, axis0)});
+  }
+  if (c.type_vocab > 0) {
+    ValueId type_table = b.body_const(m + ".token_type_embeddings.weight", {c.type_vocab, e},
+                                      b.dims_hint({{"type_vocab_size", c.type_vocab}, {width_key, e}}));
+    x = b.node(Op::Add, m + "/Add_1", {x, b.node(Op::Gather, m + ".token_type_embeddings/Gather", {type_table, type_ids}, axis0)});
+  }
+  if (e != c.hidden) {
+    x = b.linear3d(x, m + ".embed_proj", true, e, c.hidden, b.dims_hint({{"embedding_size", e}, {c.hidden_key, c.hidden}}),
+                   "", false);
+  }
+  x = b.layer_norm(x, m + ".LayerNorm");
+  ValueId mf = b.node(Op::Cast, m + "/Cast", {b.node(Op::Unsqueeze, m + "/Unsqueeze_mask", {mask_in, b.i64s(m + "/axes2", {2}, {1})})},
+                      Builder::attr("to", static_cast<int64_t>(DType::kF32)));
+  return b.node(Op::Mul, m + "/Mul", {x, mf});
+}
+
 // hidden[:, 0] as [B, H].
 ValueId first_token(Builder& b, ValueId hidden, const std::string& module) {
   return b.node(Op::Gather, module + "/Gather", {hidden, b.i64_scalar(module + "/index0", 0)},
@@ -921,12 +1193,22 @@ HfImport import_hf(const std::string& dir_arg) {
   ValueId ids = g.add_input("input_ids", ids_type());
   ValueId mask_in = g.add_input("attention_mask", ids_type());
   ValueId type_ids = ir::kNoValue;
-  if (fam == "bert" || fam == "electra") type_ids = g.add_input("token_type_ids", ids_type());
+  if (fam == "bert" || fam == "electra" || (fam == "deberta-v2" && cfg.type_vocab > 0)) {
+    type_ids = g.add_input("token_type_ids", ids_type());
+  }
 
   ValueId mask = b.extended_mask(mask_in);
   ValueId x;
   if (fam == "modernbert") {
     x = build_modernbert(b, cfg, ids, mask);
+  } else if (fam == "deberta-v2") {
+    x = deberta_embeddings(b, cfg, ids, mask_in, type_ids);
+    const DebertaShared shared = deberta_shared(b, cfg, ids, mask_in);
+    for (int64_t i = 0; i < cfg.layers; ++i) {
+      const LayerModules modules = layer_modules(fam, i);
+      x = layer_after_attention(b, cfg, x, deberta_attention(b, cfg, shared, x, modules.attention), modules,
+                                i + 1 == cfg.layers);
+    }
   } else {
     x = build_embeddings(b, cfg, ids, type_ids);
     const ValueId position_bias = fam == "mpnet" ? build_position_bias(b, cfg, ids) : ir::kNoValue;
@@ -940,7 +1222,7 @@ HfImport import_hf(const std::string& dir_arg) {
   int64_t num_labels = 0;
   if (cfg.arch->head == Head::none) {
     g.outputs.push_back(x);
-    if (fam != "distilbert" && fam != "modernbert" && w.has_body("pooler.dense.weight")) {
+    if (fam != "distilbert" && fam != "modernbert" && fam != "deberta-v2" && w.has_body("pooler.dense.weight")) {
       ValueId first = first_token(b, x, "pooler");
       ValueId dense = b.gemm(first, "pooler.dense", true, h, h, hh);
       ValueId pooled = b.node(Op::Tanh, "pooler/Tanh", {dense}, {}, "pooler_output");
@@ -996,6 +1278,11 @@ HfImport import_hf(const std::string& dir_arg) {
       ValueId act = b.activation(dense, "head", cfg.classifier_act);
       ValueId norm = b.layer_norm(act, "head.norm", "", 0, cfg.norm_bias, false);
       logits = b.gemm(norm, "classifier", false, h, num_labels, lh, "logits");
+    } else if (fam == "deberta-v2") {  // ContextPooler: dense → pooler_hidden_act, then the classifier
+      ValueId first = first_token(b, x, "pooler");
+      ValueId dense = b.gemm(first, "pooler.dense", false, h, h, hh);
+      ValueId act = b.activation(dense, "pooler", cfg.pooler_act);
+      logits = b.gemm(act, "classifier", false, h, num_labels, lh, "logits");
     } else if (fam == "electra") {  // ElectraClassificationHead: GELU (exact), not tanh
       ValueId first = first_token(b, x, "classifier");
       ValueId dense = b.gemm(first, "classifier.dense", false, h, h, hh);

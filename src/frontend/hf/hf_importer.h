@@ -5,17 +5,19 @@
 // glue differs (e.g. DistilBERT's mask is added as BERT's is, not applied with Where).
 //
 // Architectures (config.json "architectures"[0], else "model_type" → its bare model):
-//   Bert / DistilBert / Roberta / XLMRoberta / Electra: Model, ForSequenceClassification,
-//   ForTokenClassification; MPNet, ModernBert: Model, ForSequenceClassification
+//   Bert / DistilBert / Roberta / XLMRoberta / Electra / DebertaV2: Model,
+//   ForSequenceClassification, ForTokenClassification; MPNet, ModernBert: Model,
+//   ForSequenceClassification
 //   (hidden_act / activation: gelu (erf), gelu_new / gelu_pytorch_tanh (tanh form), relu;
 //   absolute position embeddings only).
 // Parameter names are matched with or without the "bert." / "distilbert." / "roberta." /
-// "electra." / "mpnet." prefix
+// "electra." / "mpnet." / "model." / "deberta." prefix
 // (old "LayerNorm.gamma" / "beta" names too); tensors the graph does not use (buffers such as
 // embeddings.position_ids, a pooler a classifier does not read, MLM heads) are ignored.
 //
 // The graph (value names follow the HF module path):
-//   inputs   input_ids, attention_mask, token_type_ids (BERT only): int64 [batch, seq]
+//   inputs   input_ids, attention_mask, token_type_ids (BERT, ELECTRA, DeBERTa with
+//            type_vocab_size > 0): int64 [batch, seq]
 //   embed    Gather(word, ids) + Gather(type, type ids) + Gather(position, positions) →
 //            LayerNormalization (opset-17 form, axis -1). Positions: BERT slices the constant
 //            position_ids [1, P] to the sequence length; RoBERTa computes
@@ -40,6 +42,21 @@
 //            sliding window bias [1, 1, S, S] in local layers] + mask → Softmax → Wo + residual;
 //            mlp_norm → Wi → Split in two → act(input) · gate → Wo + residual; final_norm.
 //            Linears and norms without bias where the config says so (a norm gets zero beta).
+//   DeBERTa-v2 / v3 (its own builder, as torch exports DisentangledSelfAttention): word
+//            (+ absolute positions when position_biased_input) (+ token types) → embed_proj
+//            when embedding_size ≠ hidden → LayerNorm → · mask; q, k, v Reshaped to [B·NH, S, D]
+//            (targets Concat'ed from the sequence length); q·(kᵀ / √(D·(1 + c2p + p2c))) +
+//            GatherElements(q · Pk, Expand(clamp(i - j + span))) / √… + Transpose(
+//            GatherElements(k · Pq, Expand(clamp(j - i + span)))) / √…, i - j through
+//            make_log_bucket_position (Sign / Abs / Log / Ceil / Where) with position_buckets,
+//            Pk / Pq = the layer's key_proj / query_proj (share_att_key) or pos_key_proj /
+//            pos_query_proj of the (LayerNorm'd) rel_embeddings, Tiled per batch row → Reshape
+//            [B, NH, S, S] → Where(Not(mask_i · mask_j), min, ·) → Softmax → back to
+//            [B·NH, S, S] → MatMul(·, v) → [B, NH, S, D] → Transpose → [B, S, H]; then BERT's
+//            output / FFN; heads: ContextPooler (dense → pooler_hidden_act) → classifier, or
+//            the token classifier. Refused by name: conv_kernel_size > 0, attention_head_size,
+//            pooler_hidden_size ≠ hidden, pos_att_type other than c2p / p2c, norm_rel_ebd other
+//            than none / layer_norm.
 //   outputs  last_hidden_state [batch, seq, H] (+ pooler_output [batch, H] for BertModel /
 //            RobertaModel with a pooler in the file); logits [batch, num_labels] for classifiers.
 //

@@ -65,7 +65,14 @@ int64_t min_supported_opset(Op op) {
       return 4;
     case Op::CumSum:
     case Op::Range:
+    case Op::Clip:  // min and max as inputs
+    case Op::GatherElements:
       return 11;
+    case Op::Sign:
+      return 9;
+    case Op::Ceil:
+    case Op::Tile:
+      return 6;
     case Op::LayerNormalization:
       return 17;
     default:

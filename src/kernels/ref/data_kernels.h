@@ -21,9 +21,11 @@ void copy_strided(void* dst, const Dims& dst_strides, const void* src, const Dim
                   const Dims& shape, size_t elem);
 
 void data_gather(const KernelCall& call);
+void data_gather_elements(const KernelCall& call);
 void data_copy(const KernelCall& call);  // Reshape, Flatten, Squeeze, Unsqueeze
 void data_transpose(const KernelCall& call);
 void data_expand(const KernelCall& call);
+void data_tile(const KernelCall& call);
 void data_concat(const KernelCall& call);
 void data_split(const KernelCall& call);
 void data_slice(const KernelCall& call);

@@ -1,4 +1,4 @@
-// Layout changes: Reshape / Flatten / Squeeze / Unsqueeze (a plain copy), Transpose, Expand.
+// Layout changes: Reshape / Flatten / Squeeze / Unsqueeze (a plain copy), Transpose, Expand, Tile.
 #include <cstring>
 
 #include "ir/op_attrs.h"
@@ -41,6 +41,28 @@ void data_expand(const KernelCall& call) {
   Tensor& dst = *call.dst[0];
   copy_strided(dst.raw(), contiguous_strides(dst.shape()), src.raw(),
                broadcast_strides(src.shape(), dst.shape()), dst.shape(), dtype_size(src.dtype()));
+}
+
+// Tile: dst = src[0] repeated repeats[k] times along each dim k (dst's shape, which the shape
+// function derived from src[1]'s value, is src's dims times the repeats); any dtype. Copied as
+// the 2·rank-dim block [r_0, d_0, r_1, d_1, ...]: src strides (0, s_k), dst strides (d_k·t_k, t_k).
+void data_tile(const KernelCall& call) {
+  const Tensor& src = *call.src[0];
+  Tensor& dst = *call.dst[0];
+  if (dst.numel() == 0) return;
+  const Dims src_strides = contiguous_strides(src.shape());
+  const Dims dst_strides = contiguous_strides(dst.shape());
+  Dims shape, read, write;
+  for (int64_t k = 0; k < src.rank(); ++k) {
+    const int64_t d = src.dim(k);
+    if (d == 0 || dst.dim(k) % d != 0) {
+      call.attrs->fail("output shape " + dims_str(dst.shape()) + " is not a tiling of " + dims_str(src.shape()));
+    }
+    shape.insert(shape.end(), {dst.dim(k) / d, d});
+    read.insert(read.end(), {0, src_strides[static_cast<size_t>(k)]});
+    write.insert(write.end(), {d * dst_strides[static_cast<size_t>(k)], dst_strides[static_cast<size_t>(k)]});
+  }
+  copy_strided(dst.raw(), write, src.raw(), read, shape, dtype_size(src.dtype()));
 }
 
 }  // namespace bertc::kernels::ref

@@ -1,4 +1,5 @@
 // Reference kernel of bertc.Attention: multi-head self-attention over a packed Q|K|V.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -12,9 +13,12 @@ namespace bertc::kernels::ref::fused {
 // V. src[1] bias float32 [B, S] (optional), added to every score of key j. src[2] rel float32
 // [NH|1, 2R-1] (optional): a bias by distance, S <= R. src[3], src[4] cos, sin float32 [P, D]
 // (optional, together): rotary embeddings of q and k, S <= P. attrs num_heads, scale, window
-// (> 0: scores of keys with |j - i| > window are -inf). dst[0]
-// [B, S, NH*D]: for each b, head h, query i:
-//   p_j = softmax_j(scale * q'_i·k'_j + bias[b, j] + rel[h, j - i + R - 1]),  y_i = sum_j p_j v_j
+// (> 0: scores of keys with |j - i| > window are -inf). src[5], src[6] pos_key, pos_query float32
+// [NH, P, D] (optional, either or both) with src[7] pos_index int64 [2R' - 1], S <= R': DeBERTa's
+// disentangled attention, r_ij = pos_index[j - i + R' - 1] in [0, P). dst[0] [B, S, NH*D]: for
+// each b, head h, query i:
+//   p_j = softmax_j(scale * (q'_i·k'_j + q_i·pos_key[h, r_ij] + k_j·pos_query[h, r_ij])
+//                   + bias[b, j] + rel[h, j - i + R - 1]),  y_i = sum_j p_j v_j
 // with x'_p = x_p cos[p] + rotate_half(x_p) sin[p], rotate_half(x) = (-x[D/2:], x[:D/2]).
 // all in double. The scores are finite for finite inputs even with bias = float32 min (double
 // does not overflow). A row whose scores are all -inf (a bias of -inf on every key) gets the
@@ -33,21 +37,35 @@ void attention(const KernelCall& call) {
   const Tensor* rel_t = call.src.size() > 2 ? call.src[2] : nullptr;
   const Tensor* cos_t = call.src.size() > 3 ? call.src[3] : nullptr;
   const Tensor* sin_t = call.src.size() > 4 ? call.src[4] : nullptr;
+  const Tensor* pk_t = call.src.size() > 5 ? call.src[5] : nullptr;
+  const Tensor* pq_t = call.src.size() > 6 ? call.src[6] : nullptr;
+  const Tensor* index_t = call.src.size() > 7 ? call.src[7] : nullptr;
   const Sequences padded{B, nullptr, S};
   const Sequences& seqs = call.sequences ? *call.sequences : padded;
   const int64_t R = rel_t && rel_t->rank() == 2 ? (rel_t->dim(1) + 1) / 2 : 0;
   const bool rotary = cos_t && sin_t;
+  const bool disentangled = pk_t || pq_t;
+  const int64_t P = pk_t ? pk_t->dim(1) : pq_t ? pq_t->dim(1) : 0;
+  const int64_t RP = index_t && index_t->rank() == 1 ? (index_t->dim(0) + 1) / 2 : 0;
+  std::vector<int64_t> pos_index = index_t ? index_t->to_int64_vector() : std::vector<int64_t>{};
   if (W != 3 * heads * D ||
       (bias_t && (call.sequences || bias_t->dim(0) != B || bias_t->dim(1) != S)) ||
       (rel_t && (rel_t->rank() != 2 || (rel_t->dim(0) != heads && rel_t->dim(0) != 1) ||
                  rel_t->dim(1) != 2 * R - 1 || seqs.max_len > R)) ||
       (cos_t != nullptr) != (sin_t != nullptr) ||
       (rotary && (cos_t->shape() != Dims{cos_t->dim(0), D} || sin_t->shape() != cos_t->shape() ||
-                  D % 2 != 0 || seqs.max_len > cos_t->dim(0)))) {
+                  D % 2 != 0 || seqs.max_len > cos_t->dim(0))) ||
+      (disentangled != (index_t != nullptr)) ||
+      (disentangled && ((pk_t && pk_t->shape() != Dims{heads, P, D}) || (pq_t && pq_t->shape() != Dims{heads, P, D}) ||
+                        index_t->rank() != 1 || index_t->dim(0) != 2 * RP - 1 || seqs.max_len > RP ||
+                        std::any_of(pos_index.begin(), pos_index.end(), [&](int64_t r) { return r < 0 || r >= P; })))) {
     call.attrs->fail("QKV " + dims_str(qkv.shape()) +
                      (bias_t ? " and bias " + dims_str(bias_t->shape()) : "") +
                      (rel_t ? " and rel " + dims_str(rel_t->shape()) : "") +
                      (cos_t ? " and cos " + dims_str(cos_t->shape()) : "") +
+                     (pk_t ? " and pos_key " + dims_str(pk_t->shape()) : "") +
+                     (pq_t ? " and pos_query " + dims_str(pq_t->shape()) : "") +
+                     (index_t ? " and pos_index " + dims_str(index_t->shape()) : "") +
                      " do not fit num_heads = " + std::to_string(heads) +
                      (call.sequences ? " in a packed batch" : ""));
   }
@@ -81,6 +99,15 @@ void attention(const KernelCall& call) {
           rotated(base + (row0 + j) * W + H + h * D, j, rk);
           double dot = 0;
           for (int64_t d = 0; d < D; ++d) dot += rq[d] * rk[d];
+          if (disentangled) {  // the unrotated rows (DeBERTa has no rotary embeddings)
+            const int64_t r = pos_index[static_cast<size_t>(j - i + RP - 1)];
+            const float* q = base + (row0 + i) * W + h * D;
+            const float* k = base + (row0 + j) * W + H + h * D;
+            for (int64_t d = 0; d < D; ++d) {
+              if (pk_t) dot += static_cast<double>(q[d]) * pk_t->data<float>()[(h * P + r) * D + d];
+              if (pq_t) dot += static_cast<double>(k[d]) * pq_t->data<float>()[(h * P + r) * D + d];
+            }
+          }
           p[j] = scale * dot + (bias ? static_cast<double>(bias[j]) : 0.0) +
                  (rel ? static_cast<double>(rel[j - i]) : 0.0);
           if (attrs.window > 0 && std::abs(j - i) > attrs.window) p[j] = -std::numeric_limits<double>::infinity();

@@ -182,6 +182,40 @@ void abs(const KernelCall& call) {
     }
   });
 }
+// -1, 0 or 1 by the sign of x (NaN stays NaN).
+void sign(const KernelCall& call) {
+  unary_kernel<NumericTypes>(call, [](auto x) {
+    using T = decltype(x);
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(x)) return x;
+    }
+    return x > T{} ? T{1} : x < T{} ? static_cast<T>(-1) : T{};
+  });
+}
+void ceil(const KernelCall& call) {
+  unary_kernel<FloatTypes>(call, [](auto x) { return std::ceil(x); });
+}
+// Clip(x, min?, max?): x limited to [min, max] (either bound may be omitted; NaN stays NaN).
+// min and max are one-element numeric tensors, converted to x's dtype (as a Cast would). Safe in
+// place.
+void clip(const KernelCall& call) {
+  const Tensor& x = *call.src[0];
+  const Tensor* lo = call.src.size() > 1 ? call.src[1] : nullptr;
+  const Tensor* hi = call.src.size() > 2 ? call.src[2] : nullptr;
+  for (const Tensor* b : {lo, hi}) {
+    if (b && b->numel() != 1) call.attrs->fail("min and max must be one value each, got " + dims_str(b->shape()));
+  }
+  dispatch(NumericTypes{}, x.dtype(), *call.attrs, [&]<typename T>(Tag<T>) {
+    auto bound = [&](const Tensor* b) {
+      T v{};
+      dispatch(NumericTypes{}, b->dtype(), *call.attrs, [&]<typename B>(Tag<B>) { v = convert<T, B>(b->data<B>()[0]); });
+      return v;
+    };
+    const bool has_lo = lo != nullptr, has_hi = hi != nullptr;
+    const T l = has_lo ? bound(lo) : T{}, h = has_hi ? bound(hi) : T{};
+    broadcast_map<T, T>([&](T v) { return has_lo && v < l ? l : has_hi && v > h ? h : v; }, *call.dst[0], {&x});
+  });
+}
 void sqrt(const KernelCall& call) {
   unary_kernel<FloatTypes>(call, [](auto x) { return std::sqrt(static_cast<double>(x)); });
 }

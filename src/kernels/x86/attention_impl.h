@@ -12,7 +12,13 @@
 //       Rr[t] = rel[h, d + R - 1] (0 without rel; -inf where |d| > window) for d = len - 1 - t,
 //       |d| < len, else 0, so the biases of key j for queries q0 .. q0 + kQ - 1 are the
 //       contiguous Rr[len - 1 - j + q0 ...].
-//   St  scores transposed, St[j][i] = Qt[:, i]·K[j] + bias[j] (+ rel), for keys j < seq; then
+//   Pt  (disentangled, with pos_query) Pt[j][r] = scale * K[j]·pos_query[h, rlo + r] for every key
+//       and every position row r the sequence uses (rows rlo .. rhi), once per task, in blocks
+//       of kQ rows: the score tiles with the position rows as queries.
+//   Ct  (disentangled, with pos_key) per query block, Ct[r][i] = scale * Q[q0 + i]·pos_key[h, r +
+//       blo] for the rows blo .. bhi the block uses: the score tiles with those rows as keys.
+//   E   (disentangled) E[j][i] = Ct[r - blo][i] + Pt[j][r - rlo], r = pos_index[j - q0 - i + R - 1].
+//   St  scores transposed, St[j][i] = Qt[:, i]·K[j] + bias[j] (+ rel, + E), for keys j < seq; then
 //       exp(St - colmax) in place; 1/colsum in `inv`.
 //   y[q0 + i, h*D + d] = inv[i] * sum_j St[j][i] Vp[j][d]
 // With a window, a query block computes only the keys some of its queries can see (from a whole
@@ -131,12 +137,13 @@ template <class V>
 }
 
 // One score micro-tile: St rows j0 .. j0 + valid - 1 (st points at row j0) from the Kp panel
-// `kp` and Qt; adds bias[r] (bias points at key j0; may be null) and the distance biases of
-// row r, rel - r .. rel - r + kQ - 1 (rel points at Rr[len - 1 - j0 + q0]; may be null), and
-// folds the rows into the column maxima mx[0..1].
+// `kp` and Qt; adds bias[r] (bias points at key j0; may be null), the distance biases of
+// row r, rel - r .. rel - r + kQ - 1 (rel points at Rr[len - 1 - j0 + q0]; may be null) and row
+// r of `extra` (kQ floats a row; points at E's row j0; may be null), and folds the rows into the
+// column maxima mx[0..1].
 template <class V>
 [[gnu::noinline]] void attn_score_tile(int64_t D, const float* __restrict kp, const float* __restrict qt,
-                     float* __restrict st, const float* bias, const float* rel, int valid,
+                     float* __restrict st, const float* bias, const float* rel, const float* extra, int valid,
                      typename V::Reg* mx) {
   using T = AttnTiles<V>;
   using Reg = typename V::Reg;
@@ -167,6 +174,10 @@ template <class V>
     if (rel) {
       s0 = V::add(s0, V::loadu(rel - r));
       s1 = V::add(s1, V::loadu(rel - r + W));
+    }
+    if (extra) {
+      s0 = V::add(s0, V::load(extra + r * Q));
+      s1 = V::add(s1, V::load(extra + r * Q + W));
     }
     V::store(st + r * Q, s0);
     V::store(st + r * Q + W, s1);
@@ -276,7 +287,16 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
   const bool by_distance = g.rel || g.window > 0;
   const int64_t rr_size = by_distance ? round_up(2 * S + Q, 16) : 0;
   const int64_t rot_size = g.cos ? round_up(S * D, 16) : 0;  // each of Qr and Kr
-  const int64_t scratch = kp_size + vp_size + qt_size + st_size + rr_size + 2 * rot_size + round_up(Q, 16);
+  // Disentangled attention: a sequence uses at most 2S - 1 position rows, a query block at most
+  // S + kQ - 1 of them.
+  const bool disentangled = g.pos_index != nullptr;
+  const int64_t rows_max = std::min<int64_t>(g.pos_rows, 2 * S - 1);
+  const int64_t pkp_size = disentangled && g.pos_key ? round_up(round_up(rows_max, KR) * D + W, 16) : 0;
+  const int64_t ct_size = disentangled && g.pos_key ? round_up(round_up(rows_max, KR) * Q + Q, 16) : 0;
+  const int64_t pt_size = disentangled && g.pos_query ? round_up((rows_max + Q - 1) / Q * Sk * Q, 16) : 0;
+  const int64_t e_size = disentangled ? st_size : 0;
+  const int64_t scratch = kp_size + vp_size + qt_size + st_size + rr_size + 2 * rot_size + pkp_size + ct_size +
+                          pt_size + e_size + round_up(Q, 16);
 
   // Tasks: (b, h) pairs × chunks of query blocks; enough tasks for ~4 per thread.
   const int threads = pool ? pool->num_threads() : 1;
@@ -301,7 +321,11 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
     float* rr = st + st_size;
     float* qr = rr + rr_size;
     float* kr = qr + rot_size;
-    float* inv = kr + rot_size;
+    float* pkp = kr + rot_size;
+    float* ct = pkp + pkp_size;
+    float* pt = ct + ct_size;
+    float* e = pt + pt_size;
+    float* inv = e + e_size;
     const float* base = g.qkv + row0 * ld + h * D;
     const float* bias = g.bias ? g.bias + b * S : nullptr;
     // Q and K rows of the head: in place, or rotated into Qr / Kr.
@@ -329,6 +353,30 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
     }
     attn_pack_k<V>(k_rows, k_ld, len, D, kp);
     attn_pack_v<V>(base + 2 * HD, ld, len, D, Dp, vp);
+    // Disentangled attention: the rows [rlo, rhi] the sequence's distances use, and Pt.
+    const int64_t* index = disentangled ? g.pos_index + g.pos_span - 1 : nullptr;  // at j - i = 0
+    auto row_range = [&](int64_t d_lo, int64_t d_hi) {  // min / max of index[d], d_lo <= d <= d_hi
+      int64_t lo = index[d_lo], hi = index[d_lo];
+      for (int64_t d = d_lo + 1; d <= d_hi; ++d) lo = std::min(lo, index[d]), hi = std::max(hi, index[d]);
+      return std::pair<int64_t, int64_t>{lo, hi};
+    };
+    int64_t rlo = 0;
+    if (disentangled) {
+      const auto [lo, hi] = row_range(-(len - 1), len - 1);
+      rlo = lo;
+      if (g.pos_query) {
+        const float* pq = g.pos_query + (h * g.pos_rows + lo) * D;
+        Reg unused[2] = {V::zero(), V::zero()};
+        for (int64_t r0 = 0; r0 <= hi - lo; r0 += Q) {
+          const int n = static_cast<int>(std::min<int64_t>(Q, hi - lo + 1 - r0));
+          attn_pack_q<V>(pq + r0 * D, D, n, D, g.scale, qt);
+          for (int64_t j0 = 0; j0 < len; j0 += KR) {
+            attn_score_tile<V>(D, kp + j0 * D, qt, pt + r0 * Sk + j0 * Q, nullptr, nullptr, nullptr,
+                               static_cast<int>(std::min<int64_t>(KR, len - j0)), unused);
+          }
+        }
+      }
+    }
     for (int64_t blk = chunk * per_chunk; blk < blk1; ++blk) {
       const int64_t q0 = blk * Q;
       const int rows = static_cast<int>(std::min<int64_t>(Q, len - q0));
@@ -342,10 +390,32 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
       }
       const int64_t keys = j_hi - j_lo;
       float* sk = st + j_lo * Q;  // St rows of keys j_lo ..
+      if (disentangled) {  // E for keys [j_lo, j_hi) and the block's queries
+        const auto [blo, bhi] = row_range(j_lo - (q0 + rows - 1), j_hi - 1 - q0);
+        if (g.pos_key) {
+          attn_pack_k<V>(g.pos_key + (h * g.pos_rows + blo) * D, D, bhi - blo + 1, D, pkp);
+          Reg unused[2] = {V::zero(), V::zero()};
+          for (int64_t r0 = 0; r0 <= bhi - blo; r0 += KR) {
+            attn_score_tile<V>(D, pkp + r0 * D, qt, ct + r0 * Q, nullptr, nullptr, nullptr,
+                               static_cast<int>(std::min<int64_t>(KR, bhi - blo + 1 - r0)), unused);
+          }
+        }
+        for (int64_t j = j_lo; j < j_hi; ++j) {
+          float* er = e + j * Q;
+          for (int i = 0; i < rows; ++i) {
+            const int64_t r = index[j - q0 - i];
+            float v = 0.0f;
+            if (g.pos_key) v += ct[(r - blo) * Q + i];
+            if (g.pos_query) v += pt[(r - rlo) / Q * Sk * Q + j * Q + (r - rlo) % Q];
+            er[i] = v;
+          }
+          for (int i = rows; i < Q; ++i) er[i] = 0.0f;
+        }
+      }
       Reg mx[2] = {V::set1(-__builtin_inff()), V::set1(-__builtin_inff())};
       for (int64_t j0 = j_lo; j0 < j_hi; j0 += KR) {
         attn_score_tile<V>(D, kp + j0 * D, qt, st + j0 * Q, bias ? bias + j0 : nullptr,
-                           by_distance ? rr + (len - 1 - j0 + q0) : nullptr,
+                           by_distance ? rr + (len - 1 - j0 + q0) : nullptr, disentangled ? e + j0 * Q : nullptr,
                            static_cast<int>(std::min<int64_t>(KR, j_hi - j0)), mx);
       }
       const bool fix = V::any_neg_inf(mx[0]) || V::any_neg_inf(mx[1]);

@@ -190,6 +190,40 @@ void f32_attention_call(const KernelCall& call) {
     args.cos = c.data<float>();
     args.sin = s.data<float>();
   }
+  if (has_src(call, 5) || has_src(call, 6) || has_src(call, 7)) {
+    if (!has_src(call, 7) || (!has_src(call, 5) && !has_src(call, 6)) || args.cos) {
+      fail(call, "pos_index comes with pos_key and / or pos_query, and not with rotary tables");
+    }
+    const Tensor& index = *call.src[7];
+    if (index.dtype() != DType::kI64 || index.rank() != 1 || index.dim(0) % 2 != 1) {
+      fail(call, "pos_index must be int64 [2R - 1], got " + std::string(dtype_name(index.dtype())) + " " +
+                     dims_str(index.shape()));
+    }
+    args.pos_span = (index.dim(0) + 1) / 2;
+    for (size_t i : {5, 6}) {
+      if (!has_src(call, i)) continue;
+      const Tensor& t = src_f32(call, i, i == 5 ? "pos_key" : "pos_query");
+      if (t.rank() != 3 || t.dim(0) != st.num_heads || t.dim(2) != head_dim ||
+          (args.pos_rows && t.dim(1) != args.pos_rows)) {
+        fail(call, "pos_key and pos_query must be [num_heads, P, " + std::to_string(head_dim) + "], got " +
+                       dims_str(t.shape()));
+      }
+      args.pos_rows = t.dim(1);
+      (i == 5 ? args.pos_key : args.pos_query) = t.data<float>();
+    }
+    if (longest > args.pos_span) {
+      fail(call, "a sequence of " + std::to_string(longest) + " tokens is longer than the " +
+                     std::to_string(args.pos_span) + " the relative positions cover");
+    }
+    const int64_t* rows = index.data<int64_t>();
+    for (int64_t i = 0; i < index.dim(0); ++i) {
+      if (rows[i] < 0 || rows[i] >= args.pos_rows) {
+        fail(call, "pos_index[" + std::to_string(i) + "] = " + std::to_string(rows[i]) + " is outside [0, " +
+                       std::to_string(args.pos_rows) + ")");
+      }
+    }
+    args.pos_index = rows;
+  }
   args.window = st.window;
   Tensor& y = dst_f32(call, B * S * (W / 3));
   args.qkv = qkv.data<float>();

@@ -83,7 +83,11 @@ void f32_embed_layer_norm_avx2(const EmbedLayerNormArgs& args, cpu::ThreadPool* 
 // x·cos[p] + rotate_half(x)·sin[p] (head_dim even). y is [batch, seq, heads * head_dim]. For
 // every b, h, query i:  y_i = softmax_j(scale * q'_i·k'_j + bias[b, j] + rel[h, j - i +
 // rel_span - 1]) · V; a row whose scores are all -inf gets uniform weights (as the reference
-// kernel and PyTorch with finfo.min masks).
+// kernel and PyTorch with finfo.min masks). With pos_index, each score also gains
+// scale * (q_i·pos_key[h, r] + k_j·pos_query[h, r]), r = pos_index[j - i + pos_span - 1]: the
+// task computes k_j·pos_query[h, r] for its keys and the rows r its sequence uses once, and per
+// query block q_i·pos_key[h, r] for the rows the block uses (the same register tiles as the
+// scores), then gathers both into a [keys, block] tile the score tiles add.
 //
 // Blocking: a task is one (batch, head) pair and a range of query blocks of kQueryBlock
 // (= 2 vector widths: 32 on AVX-512, 16 on AVX2) rows. A task packs K (panels of key rows, for
@@ -106,6 +110,13 @@ struct AttentionArgs {
   int64_t window = 0;  // > 0: keys with |j - i| > window are left out
   const float* cos = nullptr;
   const float* sin = nullptr;
+  // Disentangled attention (DeBERTa; not with cos / sin): pos_key / pos_query (either may be
+  // null) [heads, pos_rows, head_dim], pos_index [2 * pos_span - 1] with entries in
+  // [0, pos_rows), seq <= pos_span.
+  const float* pos_key = nullptr;
+  const float* pos_query = nullptr;
+  const int64_t* pos_index = nullptr;
+  int64_t pos_rows = 0, pos_span = 0;
   float* y = nullptr;
   const int64_t* offsets = nullptr;
   int64_t batch = 0, seq = 0, heads = 0, head_dim = 0;

@@ -90,6 +90,8 @@ KernelChoice attention(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   if (n.has_input(2)) require_f32(name, g, n, 2, "rel");
   if (n.has_input(3)) require_f32(name, g, n, 3, "cos");
   if (n.has_input(4)) require_f32(name, g, n, 4, "sin");
+  if (n.has_input(5)) require_f32(name, g, n, 5, "pos_key");
+  if (n.has_input(6)) require_f32(name, g, n, 6, "pos_query");
   AttentionState st{ir::AttentionAttrs(n),
                     avx512(isa) ? &f32_attention_avx512 : &f32_attention_avx2};
   return {&f32_attention_call, make_state(st), name, false, {}};
