@@ -29,7 +29,7 @@ MODES
 
    For each model in {bert, bert_cls, distilbert, distilbert_cls, roberta, roberta_cls,
    electra, electra_cls, bert_tok, distilbert_tok, roberta_tok, electra_tok, mpnet, mpnet_cls,
-   modernbert, modernbert_cls, deberta, deberta_cls, deberta_tok}
+   modernbert, modernbert_cls, deberta, deberta_cls, deberta_tok, deberta_plain}
    and each opset in {11, 14, 17} it writes <out>/<model>_opset<N>/:
      model.onnx           torch.onnx.export, do_constant_folding=True, dynamic axes
                           {0: batch, 1: seq} on every input and on last_hidden_state,
@@ -1624,7 +1624,8 @@ FIXTURES = {
     # rel_embeddings, no absolute positions; DeBERTa-v2's (deberta_cls): separate pos_key_proj /
     # pos_query_proj, distances without buckets clamped at 12, absolute positions, an embedding
     # width other than hidden (embed_proj), a gelu_new pooler; the token classifier: c2p alone,
-    # token types.
+    # token types; deberta_plain: no relative attention (plain scores on heads flattened into the
+    # batch, absolute positions).
     "deberta": ("DebertaV2Model", 122, {
         "vocab_size": 250, "hidden_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4,
         "intermediate_size": 96, "max_position_embeddings": 64, "relative_attention": True,
@@ -1642,11 +1643,14 @@ FIXTURES = {
         "relative_attention": True, "position_buckets": 16, "max_relative_positions": 64,
         "share_att_key": True, "pos_att_type": "c2p", "norm_rel_ebd": "layer_norm",
         **_labels(["O", "B-PER", "I-PER", "B-LOC", "I-LOC"])}),
+    "deberta_plain": ("DebertaV2Model", 125, {
+        "vocab_size": 160, "hidden_size": 24, "num_hidden_layers": 2, "num_attention_heads": 2,
+        "intermediate_size": 40, "max_position_embeddings": 24}),
 }
 HF_FIXTURES = ("bert", "bert_cls", "distilbert", "distilbert_cls", "roberta", "roberta_cls",
                "electra", "electra_cls", "bert_tok", "distilbert_tok", "roberta_tok", "electra_tok",
                "mpnet", "mpnet_cls", "modernbert", "modernbert_cls", "deberta", "deberta_cls",
-               "deberta_tok")
+               "deberta_tok", "deberta_plain")
 SECOND_SEQ = {"mpnet": 150, "mpnet_cls": 150, "deberta": 40, "deberta_cls": 30}  # the length of inputs_2 (default 17)
 HF_BIN_FIXTURES = ("bert_cls",)  # also get a pytorch_model.bin (torch.save) of the same weights
 TINY_FOR_ARCH = {arch: name for name, (arch, _, _) in FIXTURES.items()}

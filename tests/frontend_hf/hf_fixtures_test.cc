@@ -20,7 +20,7 @@ const char* const kFixtures[] = {"bert",        "bert_cls",    "bert_tok",      
                                  "distilbert_cls", "distilbert_tok", "roberta",  "roberta_cls",
                                  "roberta_tok", "electra",     "electra_cls",    "electra_tok",
                                  "mpnet",       "mpnet_cls",   "modernbert",     "modernbert_cls",
-                                 "deberta",     "deberta_cls", "deberta_tok"};
+                                 "deberta",     "deberta_cls", "deberta_tok",    "deberta_plain"};
 
 struct Case {
   std::string fixture;

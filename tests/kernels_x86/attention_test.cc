@@ -436,6 +436,30 @@ TEST_P(AttentionIsaTest, DisentangledMatchesReference) {
       }
     }
   }
+  // Any rows by distance (not growing with it, as no DeBERTa table is): a short sequence may use
+  // all P of them.
+  {
+    const int64_t B = 2, S = 9, NH = 2, D = 12, P = 40;
+    std::vector<int64_t> scrambled;
+    for (int64_t d = 0; d < 2 * R - 1; ++d) scrambled.push_back((d * 37 + 11) % P);
+    Tensor index = Tensor::from_vector<int64_t>(scrambled, {2 * R - 1});
+    Tensor qkv = random_f32({B, S, 3 * NH * D}, 41, -2.0f, 2.0f);
+    Tensor bias = padding_bias(B, S, -10000.0f);
+    Tensor pos_key = random_f32({NH, P, D}, 42, -1.0f, 1.0f);
+    Tensor pos_query = random_f32({NH, P, D}, 43, -1.0f, 1.0f);
+    ir::Attrs attrs;
+    attrs.set("num_heads", NH);
+    attrs.set("scale", 0.2f);
+    attrs.set("fast_math", int64_t{0});
+    OneNode n(ir::Op::Attention, {&qkv, &bias, nullptr, nullptr, nullptr, &pos_key, &pos_query, &index}, {}, attrs);
+    Tensor want = Tensor::empty(DType::kF32, {B, S, NH * D});
+    n.run_ref(want);
+    for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+      Tensor got = Tensor::empty(DType::kF32, {B, S, NH * D});
+      n.run_x86(isa, got, pool);
+      expect_close(got, want, 1e-5, 1e-5, "scrambled rows");
+    }
+  }
   // Packed: distances count within each sequence.
   const int64_t NH = 3, D = 16, span = 8;
   Tensor qkv = random_f32({1, 79, 3 * NH * D}, 95, -2.0f, 2.0f);

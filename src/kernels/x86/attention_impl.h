@@ -287,10 +287,10 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
   const bool by_distance = g.rel || g.window > 0;
   const int64_t rr_size = by_distance ? round_up(2 * S + Q, 16) : 0;
   const int64_t rot_size = g.cos ? round_up(S * D, 16) : 0;  // each of Qr and Kr
-  // Disentangled attention: a sequence uses at most 2S - 1 position rows, a query block at most
-  // S + kQ - 1 of them.
+  // Disentangled attention: the rows a sequence or a query block uses span at most all P of
+  // them (few for the tables DeBERTa makes, which grow with the distance; any for others).
   const bool disentangled = g.pos_index != nullptr;
-  const int64_t rows_max = std::min<int64_t>(g.pos_rows, 2 * S - 1);
+  const int64_t rows_max = g.pos_rows;
   const int64_t pkp_size = disentangled && g.pos_key ? round_up(round_up(rows_max, KR) * D + W, 16) : 0;
   const int64_t ct_size = disentangled && g.pos_key ? round_up(round_up(rows_max, KR) * Q + Q, 16) : 0;
   const int64_t pt_size = disentangled && g.pos_query ? round_up((rows_max + Q - 1) / Q * Sk * Q, 16) : 0;
