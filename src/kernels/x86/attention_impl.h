@@ -13,8 +13,8 @@
 //       |d| < len, else 0, so the biases of key j for queries q0 .. q0 + kQ - 1 are the
 //       contiguous Rr[len - 1 - j + q0 ...].
 //   Pt  (disentangled, with pos_query) Pt[j][r] = scale * K[j]·pos_query[h, rlo + r] for every key
-//       and every position row r the sequence uses (rows rlo .. rhi), once per task, in blocks
-//       of kQ rows: the score tiles with the position rows as queries.
+//       and the position rows r its distances to the queries use (of rlo .. rhi, the sequence's),
+//       once per task, in blocks of kQ rows: the score tiles with the position rows as queries.
 //   Ct  (disentangled, with pos_key) per query block, Ct[r][i] = scale * Q[q0 + i]·pos_key[h, r +
 //       blo] for the rows blo .. bhi the block uses: the score tiles with those rows as keys.
 //   E   (disentangled) E[j][i] = Ct[r - blo][i] + Pt[j][r - rlo], r = pos_index[j - q0 - i + R - 1].
@@ -30,6 +30,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "cpu/thread_pool.h"
 #include "kernels/x86/kernels_x86.h"
@@ -365,12 +367,20 @@ void attention(const AttentionArgs& g, cpu::ThreadPool* pool) {
       const auto [lo, hi] = row_range(-(len - 1), len - 1);
       rlo = lo;
       if (g.pos_query) {
+        // Each key tile needs the rows of its keys' distances to every query, [j0 - len + 1,
+        // j0 + KR - 1]: about half of [rlo, rhi] for DeBERTa's tables; only those blocks are made.
+        std::vector<std::pair<int64_t, int64_t>> tile_rows;
+        for (int64_t j0 = 0; j0 < len; j0 += KR) {
+          tile_rows.push_back(row_range(j0 - (len - 1), std::min<int64_t>(j0 + KR, len) - 1));
+        }
         const float* pq = g.pos_query + (h * g.pos_rows + lo) * D;
         Reg unused[2] = {V::zero(), V::zero()};
         for (int64_t r0 = 0; r0 <= hi - lo; r0 += Q) {
           const int n = static_cast<int>(std::min<int64_t>(Q, hi - lo + 1 - r0));
           attn_pack_q<V>(pq + r0 * D, D, n, D, g.scale, qt);
           for (int64_t j0 = 0; j0 < len; j0 += KR) {
+            const auto [tlo, thi] = tile_rows[static_cast<size_t>(j0 / KR)];
+            if (thi < lo + r0 || tlo >= lo + r0 + n) continue;  // no row of this block
             attn_score_tile<V>(D, kp + j0 * D, qt, pt + r0 * Sk + j0 * Q, nullptr, nullptr, nullptr,
                                static_cast<int>(std::min<int64_t>(KR, len - j0)), unused);
           }
