@@ -1026,22 +1026,13 @@ class DisentangledSelfAttention(nn.Module):
         return score
 
 
-class DebertaV2SelfOutput(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.dense = nn.Linear(c.hidden_size, c.hidden_size)
-        self.LayerNorm = nn.LayerNorm(c.hidden_size, c.layer_norm_eps)
-        self.dropout = nn.Dropout(c.hidden_dropout_prob)
-
-    def forward(self, hidden_states, input_tensor):
-        return self.LayerNorm(self.dropout(self.dense(hidden_states)) + input_tensor)
-
-
+# transformers' DebertaV2SelfOutput, DebertaV2Intermediate and DebertaV2Output are copies of
+# BERT's modules (same names, same forward).
 class DebertaV2Attention(nn.Module):
     def __init__(self, c):
         super().__init__()
         self.self = DisentangledSelfAttention(c)
-        self.output = DebertaV2SelfOutput(c)
+        self.output = BertSelfOutput(c)
 
     def forward(self, hidden_states, attention_mask, relative_pos=None, rel_embeddings=None):
         self_output = self.self(hidden_states, attention_mask, relative_pos=relative_pos,
@@ -1049,28 +1040,12 @@ class DebertaV2Attention(nn.Module):
         return self.output(self_output, hidden_states)
 
 
-class DebertaV2Intermediate(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.dense = nn.Linear(c.hidden_size, c.intermediate_size)
-        self.intermediate_act_fn = _activation(c.hidden_act)
-
-    def forward(self, hidden_states):
-        return self.intermediate_act_fn(self.dense(hidden_states))
-
-
-class DebertaV2Output(DebertaV2SelfOutput):
-    def __init__(self, c):
-        super().__init__(c)
-        self.dense = nn.Linear(c.intermediate_size, c.hidden_size)
-
-
 class DebertaV2Layer(nn.Module):
     def __init__(self, c):
         super().__init__()
         self.attention = DebertaV2Attention(c)
-        self.intermediate = DebertaV2Intermediate(c)
-        self.output = DebertaV2Output(c)
+        self.intermediate = BertIntermediate(c)
+        self.output = BertOutput(c)
 
     def forward(self, hidden_states, attention_mask, relative_pos=None, rel_embeddings=None):
         attention_output = self.attention(hidden_states, attention_mask, relative_pos=relative_pos,

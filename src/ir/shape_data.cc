@@ -97,6 +97,18 @@ Dim merge_dims(const ShapeContext& ctx, const Dim& a, const Dim& b, const std::s
   return a.symbol.empty() ? b : a;
 }
 
+// Gather's and GatherElements' common rules: int32 / int64 indices, data of rank >= 1; the
+// normalized axis.
+int64_t gather_axis(const ShapeContext& ctx, const TypeInfo& data, const TypeInfo& idx) {
+  if (idx.dtype != DType::kI64 && idx.dtype != DType::kI32) {
+    ctx.fail(std::string("indices must be int32 or int64, got ") + dtype_name(idx.dtype));
+  }
+  const int64_t rank = static_cast<int64_t>(data.shape.size());
+  if (rank == 0) ctx.fail("data must have rank >= 1");
+  const AxisAttrs attrs(ctx.node);
+  return attrs.normalize_axis(attrs.axis, rank);
+}
+
 }  // namespace
 
 namespace shapes {
@@ -104,13 +116,8 @@ namespace shapes {
 std::vector<TypeInfo> gather_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
   const TypeInfo& idx = ctx.input(1);
-  if (idx.dtype != DType::kI64 && idx.dtype != DType::kI32) {
-    ctx.fail(std::string("indices must be int32 or int64, got ") + dtype_name(idx.dtype));
-  }
-  const int64_t rank = static_cast<int64_t>(data.shape.size());
-  if (rank == 0) ctx.fail("data must have rank >= 1");
+  const int64_t axis = gather_axis(ctx, data, idx);
   const AxisAttrs attrs(ctx.node);
-  const int64_t axis = attrs.normalize_axis(attrs.axis, rank);
   const Dim& dim = data.shape[static_cast<size_t>(axis)];
   if (const Tensor* v = ctx.value(1); v && dim.is_known()) {  // constant indices: check now
     for (int64_t i : v->to_int64_vector()) {
@@ -130,16 +137,11 @@ std::vector<TypeInfo> gather_shape(const ShapeContext& ctx) {
 std::vector<TypeInfo> gather_elements_shape(const ShapeContext& ctx) {
   const TypeInfo& data = ctx.input(0);
   const TypeInfo& idx = ctx.input(1);
-  if (idx.dtype != DType::kI64 && idx.dtype != DType::kI32) {
-    ctx.fail(std::string("indices must be int32 or int64, got ") + dtype_name(idx.dtype));
-  }
+  const int64_t axis = gather_axis(ctx, data, idx);
   const int64_t rank = static_cast<int64_t>(data.shape.size());
-  if (rank == 0) ctx.fail("data must have rank >= 1");
   if (static_cast<int64_t>(idx.shape.size()) != rank) {
     ctx.fail("indices " + shape_str(idx.shape) + " must have the rank of data " + shape_str(data.shape));
   }
-  const AxisAttrs attrs(ctx.node);
-  const int64_t axis = attrs.normalize_axis(attrs.axis, rank);
   for (int64_t i = 0; i < rank; ++i) {
     const Dim& d = data.shape[static_cast<size_t>(i)];
     const Dim& n = idx.shape[static_cast<size_t>(i)];
