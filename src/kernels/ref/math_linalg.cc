@@ -1,5 +1,8 @@
 // Reference kernels of MatMul and Gemm: one strided triple loop, accumulating in double for
 // float types (a tight oracle) and in wrapping int64 for integers.
+#include <algorithm>
+#include <vector>
+
 #include "kernels/ref/math_kernels.h"
 #include "kernels/ref/ref_util.h"
 
@@ -18,18 +21,22 @@ struct MatrixView {
 };
 
 // For every (m, n) of an [M, N] product calls emit(m, n, acc) with acc = sum_k a(m, k) b(k, n)
-// in acc_t<T>.
+// in acc_t<T>, summed in order of k. A row of accumulators walks B by rows (the same sums, in the
+// same order, as one dot product per element; B's rows are read contiguously).
 template <typename T, typename Emit>
 void matmul_block(MatrixView<T> a, MatrixView<T> b, int64_t M, int64_t N, int64_t K, Emit emit) {
+  std::vector<acc_t<T>> row(static_cast<size_t>(N));
   for (int64_t m = 0; m < M; ++m) {
-    for (int64_t n = 0; n < N; ++n) {
-      acc_t<T> acc{};
-      for (int64_t k = 0; k < K; ++k) {
-        acc = wrap_add(
-            acc, wrap_mul(static_cast<acc_t<T>>(a.at(m, k)), static_cast<acc_t<T>>(b.at(k, n))));
+    std::fill(row.begin(), row.end(), acc_t<T>{});
+    for (int64_t k = 0; k < K; ++k) {
+      const auto av = static_cast<acc_t<T>>(a.at(m, k));
+      const T* bk = b.data + k * b.row_stride;
+      for (int64_t n = 0; n < N; ++n) {
+        row[static_cast<size_t>(n)] =
+            wrap_add(row[static_cast<size_t>(n)], wrap_mul(av, static_cast<acc_t<T>>(bk[n * b.col_stride])));
       }
-      emit(m, n, acc);
     }
+    for (int64_t n = 0; n < N; ++n) emit(m, n, row[static_cast<size_t>(n)]);
   }
 }
 
