@@ -214,25 +214,17 @@ bool check_reshapes(const ir::Graph& g, const std::vector<FlatReshape>& checks, 
   std::vector<std::pair<ir::ValueId, Dims>> shapes;
   for (ir::ValueId r : rows) shapes.emplace_back(r, Dims{B * heads, S, dim});
   for (const FlatReshape& c : checks) {
-    Dims in;
+    Dims in, want;  // the Reshape's input and output at B, S
     switch (c.form) {
-      case Flat::kHeadRows: in = {B, heads, S, dim}; break;
-      case Flat::kScoreRows: in = {B, heads, S, S}; break;
-      case Flat::kHeadScores: in = {B * heads, S, S}; break;
-      case Flat::kHeadContext: in = {B * heads, S, dim}; break;
-      case Flat::kOutput: in = {B, S, heads, dim}; break;
+      case Flat::kHeadRows: in = {B, heads, S, dim}, want = {B * heads, S, dim}; break;
+      case Flat::kScoreRows: in = {B, heads, S, S}, want = {B * heads, S, S}; break;
+      case Flat::kHeadScores: in = {B * heads, S, S}, want = {B, heads, S, S}; break;
+      case Flat::kHeadContext: in = {B * heads, S, dim}, want = {B, heads, S, dim}; break;
+      case Flat::kOutput: in = {B, S, heads, dim}, want = {B, S, heads * dim}; break;
     }
     std::vector<std::pair<ir::ValueId, Dims>> bound = shapes;
     bound.emplace_back(c.node->inputs[0], in);
     const std::optional<std::vector<int64_t>> t = shape_value_at(g, c.node->inputs[1], batch, seq, B, S, bound);
-    std::vector<int64_t> want;
-    switch (c.form) {
-      case Flat::kHeadRows: want = {B * heads, S, dim}; break;
-      case Flat::kScoreRows: want = {B * heads, S, S}; break;
-      case Flat::kHeadScores: want = {B, heads, S, S}; break;
-      case Flat::kHeadContext: want = {B, heads, S, dim}; break;
-      case Flat::kOutput: want = {B, S, heads * dim}; break;
-    }
     if (!t || t->size() != want.size()) return false;
     // One -1 (the element count, the same on both sides, fixes it) where the rest match.
     if (std::count(t->begin(), t->end(), int64_t{-1}) > 1) return false;
