@@ -4,6 +4,8 @@
 // cache (the same B every iteration) and cold (".../cold": B cycles through copies larger than
 // the last-level cache, as in a whole model, where each weight is read once per inference).
 //
+// int8_<isa>/...: the int8 GEMM at M = 128, weights hot (GOPs, pct_peak of the fp32 peak).
+//
 // Counters: GFLOPs (rate, 2·M·N·K per iteration, wall clock) and pct_peak, the percentage of
 // the machine's fp32 FMA peak for that ISA and thread count, measured at start-up
 // (cpu/fma_peak.h: an FMA throughput loop of 12 independent zmm / ymm chains).
@@ -25,6 +27,7 @@
 #include "cpu/fma_peak.h"
 #include "cpu/thread_pool.h"
 #include "kernels/x86/gemm.h"
+#include "kernels/x86/qgemm.h"
 
 namespace {
 
@@ -97,6 +100,29 @@ void bm_gemm(benchmark::State& state, Isa isa, int64_t M, int64_t N, int64_t K, 
                                                   benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// The int8 GEMM (kernels/x86/qgemm.h) on the same shapes, weights hot: "GOPs" counts 2·M·N·K
+// per iteration as for fp32, and pct_peak is against the same fp32 peak (200 = twice fp32's).
+void bm_qgemm(benchmark::State& state, Isa isa, int64_t M, int64_t N, int64_t K, int threads) {
+  std::mt19937 rng(42);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> a(static_cast<size_t>(M * K)), b(static_cast<size_t>(K * N)), c(static_cast<size_t>(M * N));
+  for (float& x : a) x = dist(rng);
+  for (float& x : b) x = dist(rng);
+  std::vector<int8_t> packed(static_cast<size_t>(bertc::ir::dense_int8_packed_size(K, N)));
+  std::vector<float> scales(static_cast<size_t>(N));
+  x86::qgemm_pack_b(b.data(), N, K, N, packed.data(), scales.data());
+  bertc::cpu::ThreadPool* pool = pool_for(threads);
+  for (auto _ : state) {
+    x86::qgemm_run_isa(isa, M, N, K, a.data(), K, packed.data(), scales.data(), c.data(), N, {}, pool);
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  const double ops = 2.0 * M * N * K;
+  state.counters["GOPs"] = benchmark::Counter(ops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["pct_peak"] = benchmark::Counter(ops * 1e-9 * 100.0 / (threads * core_peak(isa)),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void register_all() {
   struct Shape {
     const char* name;
@@ -124,6 +150,19 @@ void register_all() {
                 ->UseRealTime()
                 ->Unit(benchmark::kMicrosecond);
           }
+        }
+      }
+    }
+    if (x86::qgemm_supported(isa)) {
+      for (const Shape& s : shapes) {
+        for (int threads : {1, 2}) {
+          if (threads > max_threads) continue;
+          const std::string name = std::string("int8_") + bertc::cpu::isa_name(isa) + "/" + s.name +
+                                   "/M:128/K:" + std::to_string(s.K) + "/N:" + std::to_string(s.N) +
+                                   "/threads:" + std::to_string(threads);
+          benchmark::RegisterBenchmark(name.c_str(), bm_qgemm, isa, 128, s.N, s.K, threads)
+              ->UseRealTime()
+              ->Unit(benchmark::kMicrosecond);
         }
       }
     }

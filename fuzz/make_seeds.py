@@ -846,7 +846,7 @@ def bundle_seeds(bertc, tiny, tiny_st, block_onnx):
             put("bundle", name + ".bertc", bytes(data))
             if level == 0:
                 put("bundle", name + "_truncated.bertc", bytes(data[: len(data) // 2]))
-    put("bundle", "header_only.bertc", b"BERTCBDL" + struct.pack("<II", 2, 64) + bytes(48))  # format version 2
+    put("bundle", "header_only.bertc", b"BERTCBDL" + struct.pack("<II", 3, 64) + bytes(48))  # format version 3
     put("bundle", "bad_magic.bertc", b"NOTABNDL" + bytes(56))
 
 

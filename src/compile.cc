@@ -28,6 +28,12 @@ Model compile(const std::string& model_path, const CompileOptions& options) {
   if (options.gemm == "onednn" && options.opt_level < 2) {
     throw Error("--gemm onednn runs the fused Dense ops: it needs -O2 or -O3");
   }
+  if (options.precision != "fp32" && options.precision != "int8") {
+    throw Error("unknown precision '" + options.precision + "' (choose fp32 or int8)");
+  }
+  if (options.precision == "int8" && (options.opt_level < 2 || options.gemm != "bertc")) {
+    throw Error("--precision int8 quantizes the fused Dense ops for bertc's GEMM: it needs -O2 or -O3 and --gemm bertc");
+  }
   ImportedModel imported = import_model(model_path);
   ir::Graph& graph = imported.graph;
   passes::derive_input_checks(graph);

@@ -1630,6 +1630,64 @@ SECOND_SEQ = {"mpnet": 150, "mpnet_cls": 150, "deberta": 40, "deberta_cls": 30} 
 HF_BIN_FIXTURES = ("bert_cls",)  # also get a pytorch_model.bin (torch.save) of the same weights
 TINY_FOR_ARCH = {arch: name for name, (arch, _, _) in FIXTURES.items()}
 
+# Planted outlier channels (Hugging Face folders only, for the int8 tests): trained BERTs have a
+# few hidden channels whose LayerNorm gain and bias, and so activations, are 10-100x the rest,
+# which random weights do not have. plant_outliers() gives them to these models.
+OUTLIER_FIXTURES = {
+    "bert_outliers": ("BertModel", 131, {
+        "vocab_size": 250, "hidden_size": 64, "num_hidden_layers": 3,
+        "num_attention_heads": 4, "intermediate_size": 256, "max_position_embeddings": 64}),
+    "bert_cls_outliers": ("BertForSequenceClassification", 132, {
+        "vocab_size": 250, "hidden_size": 64, "num_hidden_layers": 3,
+        "num_attention_heads": 4, "intermediate_size": 256, "max_position_embeddings": 64,
+        **_labels(["negative", "neutral", "positive"])}),
+}
+OUTLIER_CHANNELS = (3, 17, 40)
+OUTLIER_FACTOR = 50.0
+
+
+def plant_outliers(model, channels=OUTLIER_CHANNELS, factor=OUTLIER_FACTOR):
+    """Scales the gain and bias of `channels` by `factor` in every LayerNorm of a BERT but the
+    last one, and divides the matching input columns of the Linear layers that read those
+    LayerNorms (Q, K, V; the FFN's first layer) by it: those layers compute what they did, while
+    their inputs now carry outlier channels, which also flow on through the residual sums. As in
+    a trained model, each LayerNorm's other channels are then rescaled by how much the outliers
+    inflate its input's standard deviation (measured on random tokens), so they keep their size
+    and their information; the last LayerNorm's bias is zeroed so that the output's direction
+    is the tokens', not a constant's."""
+    bert = getattr(model, "bert", model)
+    layers = bert.encoder.layer
+    planted = [(bert.embeddings.LayerNorm, [layers[0].attention.self])]
+    for i, layer in enumerate(layers):
+        planted.append((layer.attention.output.LayerNorm, [layer.intermediate.dense]))
+        if i + 1 < len(layers):
+            planted.append((layer.output.LayerNorm, [layers[i + 1].attention.self]))
+    norms = [n for n, _ in planted] + [layers[-1].output.LayerNorm]
+    idx = torch.tensor(channels)
+    normal = torch.tensor([c for c in range(norms[0].weight.shape[0]) if c not in channels])
+    gen = torch.Generator().manual_seed(99)
+    ids = torch.randint(5, model.config.vocab_size, (4, 24), generator=gen)
+    with torch.no_grad():
+        for k, norm in enumerate(norms):
+            if k > 0:  # this LayerNorm's input now carries the outliers: restore its other channels
+                seen = []
+                hook = norm.register_forward_hook(lambda m, inp, out: seen.append(inp[0]))
+                model(input_ids=ids)
+                hook.remove()
+                x = seen[0].reshape(-1, seen[0].shape[-1])
+                ratio = (x.std(dim=-1, unbiased=False) / x[:, normal].std(dim=-1, unbiased=False)).mean()
+                norm.weight[normal] *= ratio
+                norm.bias[normal] *= ratio
+            if k < len(planted):
+                norm.weight[idx] *= factor
+                norm.bias[idx] = factor * (1.0 + norm.bias[idx].abs())
+                for reader in planted[k][1]:
+                    linears = [reader.query, reader.key, reader.value] if hasattr(reader, "query") else [reader]
+                    for lin in linears:
+                        lin.weight[:, idx] /= factor
+        norms[-1].bias.zero_()
+
+
 FULL = {
     "bert-base": ("BertModel", {}),
     "distilbert": ("DistilBertModel", {}),
@@ -2260,6 +2318,7 @@ def cmd_fixtures(out_root, verbose_attrs=False):
     owned = [f"{n}_opset{o}" for n in FIXTURES for o in FIXTURE_OPSETS]
     owned += ["bert_opset14_external"] + [os.path.join("hf", n) for n in HF_FIXTURES]
     owned += [os.path.join("hf_text", n) for n in TEXT_FIXTURES]
+    owned += [os.path.join("hf", n) for n in OUTLIER_FIXTURES]
     for d in owned:
         shutil.rmtree(os.path.join(out_root, d), ignore_errors=True)
 
@@ -2296,6 +2355,18 @@ def cmd_fixtures(out_root, verbose_attrs=False):
                 ops_per_opset[opset].update(ops)
                 attrs_per_opset[opset].update(onnx_attr_summary(path))
                 report.append((fixture, dir_size(d), ops))
+
+    for name, (arch, seed, overrides) in OUTLIER_FIXTURES.items():
+        cfg = make_config(arch, overrides)
+        model = build_model(arch, cfg, seed)
+        plant_outliers(model)
+        input_names, output_names = model_input_names(arch, cfg), ARCHS[arch][3]
+        in1 = make_inputs(cfg, input_names, 3, 11, [11, 7, 4], seed + 1000)
+        in2 = make_inputs(cfg, input_names, 1, 17, [17], seed + 2000)
+        input_sets = {"": (in1, run_reference(model, in1, output_names)),
+                      "_2": (in2, run_reference(model, in2, output_names))}
+        write_hf_folder(os.path.join(out_root, "hf", name), arch, cfg, model, input_sets)
+        report.append(("hf/" + name, dir_size(os.path.join(out_root, "hf", name)), None))
 
     if os.path.isdir(SHARED_DATA):
         report += [(path, size, None) for path, size in write_text_fixtures(out_root)]

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bertc/accuracy.h"
 #include "bertc/tensor.h"
 
 namespace bertc {
@@ -26,6 +27,11 @@ struct CompileOptions {
   int opt_level = 3;       // 0: imported graph on reference kernels ... 3: everything
   bool fast_math = true;   // fast erf/exp/tanh approximations at -O3 (see DESIGN.md)
   std::string gemm = "bertc";  // GEMM backend: "bertc" (own kernels) or "onednn"
+  // "fp32", or "int8": Dense layers with int8 weights (per column) and activations quantized
+  // per token at run time (-O2 and up; DESIGN.md "int8"), except those named in fp32_layers.
+  std::string precision = "fp32";
+  std::vector<std::string> fp32_layers = {};  // int8: Dense nodes (by name) that stay fp32
+  bool smooth_outliers = true;  // int8: SmoothQuant-style rescaling of LayerNorm outlier channels
 };
 
 enum class Task { classification, embedding, token_classification };
@@ -83,10 +89,13 @@ class Model {
   ~Model();
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;
+  Model(const Model& other);  // the graph's constants (weights) are shared, not copied
+  Model& operator=(const Model& other);
   const ir::Graph& graph() const { return *graph_; }
   ir::Graph& graph() { return *graph_; }
   const CompileOptions& options() const { return options_; }
   ModelInfo info;  // stored in the bundle
+  std::optional<AccuracyReport> accuracy;  // the int8 accuracy gate's report; stored in the bundle
 
   // For people and tools: the graph's size, its ops by name with their counts, and a listing
   // of every node (name, op, inputs and outputs with their types).
@@ -94,6 +103,9 @@ class Model {
   std::size_t weight_bytes() const;
   std::map<std::string, int> op_counts() const;
   std::string listing() const;
+  // Each Dense layer's name and precision: "fp32", "int8" or "int8 smoothed" (outlier
+  // channels rescaled), in graph order.
+  std::vector<std::pair<std::string, std::string>> dense_layers() const;
 
  private:
   std::unique_ptr<ir::Graph> graph_;

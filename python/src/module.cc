@@ -124,7 +124,7 @@ PYBIND11_MODULE(_bertc, m) {
 
   m.def("compile", [](const std::string& path, int opt_level, bool fast_math) {
     py::gil_scoped_release release;
-    return bertc::compile(path, bertc::CompileOptions{opt_level, fast_math});
+    return bertc::compile(path, bertc::CompileOptions{.opt_level = opt_level, .fast_math = fast_math});
   }, py::arg("model_path"), py::arg("opt_level") = 3, py::arg("fast_math") = true,
      "Compiles an ONNX model or a Hugging Face folder into a Model.");
   m.def("load", [](const std::string& path) {

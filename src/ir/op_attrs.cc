@@ -303,6 +303,16 @@ DenseAttrs::Dims DenseAttrs::dims(const Shape& w) const {
   return {k, n};
 }
 
+DenseAttrs::Dims DenseAttrs::int8_dims(const Shape& w) const {
+  if (k < 0 || n < 0) fail("int8 Wq needs attributes k and n");
+  const int64_t want = dense_int8_packed_size(k, n);
+  if (w.size() != 1 || !w[0].is_known() || w[0].value != want) {
+    fail("int8 Wq for K = " + std::to_string(k) + ", N = " + std::to_string(n) + " must be [" +
+         std::to_string(want) + "], got " + shape_str(w));
+  }
+  return {k, n};
+}
+
 EpsilonAttrs::EpsilonAttrs(const Node& node) : OpAttrs(node) {
   const float fallback = node.op == Op::EmbedLayerNorm ? 1e-12f : 1e-5f;
   epsilon = read(*this, [&] { return node.attrs.get_float("epsilon", fallback); });

@@ -160,6 +160,8 @@ struct DenseAttrs : OpAttrs {
   // K and N from W's shape (not packed: [K, N]) or from k, n (packed: W must then be
   // [dense_packed_size(k, n)]). Fails naming the node otherwise.
   Dims dims(const Shape& w) const;
+  // bertc.DenseInt8: K and N from k, n, with Wq [dense_int8_packed_size(k, n)].
+  Dims int8_dims(const Shape& w) const;
 };
 
 // bertc.LayerNorm (default epsilon 1e-5) and bertc.EmbedLayerNorm (default 1e-12).

@@ -24,3 +24,22 @@ inline constexpr int64_t dense_packed_index(int64_t K, int64_t k, int64_t n) {
 }
 
 }  // namespace bertc::ir
+
+namespace bertc::ir {
+
+// bertc.DenseInt8's packed W (int8, "panels of 16, k-pairs"): columns in P = ceil(N / 16)
+// panels as above, K in pairs (K2 = ceil(K / 2), the odd k past K zero); inside a panel, per
+// k-pair, the 16 columns' two values side by side:
+//   packed[((p * K2 + k / 2) * 16 + j) * 2 + k % 2] = Wq(k, 16p + j)     (0 past N or K)
+// so 16 bytes hold 8 columns' (k, k+1) pairs: one sign-extension gives the int16 pairs that
+// vpmaddwd multiplies with a broadcast pair of activations. P * K2 * 32 bytes; every panel starts
+// at a multiple of 32 bytes.
+inline constexpr int64_t dense_int8_packed_size(int64_t k, int64_t n) {
+  return (n + kDensePanelWidth - 1) / kDensePanelWidth * ((k + 1) / 2) * 2 * kDensePanelWidth;
+}
+
+inline constexpr int64_t dense_int8_packed_index(int64_t K, int64_t k, int64_t n) {
+  return (((n / kDensePanelWidth) * ((K + 1) / 2) + k / 2) * kDensePanelWidth + n % kDensePanelWidth) * 2 + k % 2;
+}
+
+}  // namespace bertc::ir

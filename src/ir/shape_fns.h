@@ -53,6 +53,7 @@ BERTC_SHAPE_FN(constant_of_shape_shape)
 BERTC_SHAPE_FN(range_shape)
 // fused
 BERTC_SHAPE_FN(dense_shape)
+BERTC_SHAPE_FN(dense_int8_shape)
 BERTC_SHAPE_FN(fused_layer_norm_shape)
 BERTC_SHAPE_FN(attention_shape)
 BERTC_SHAPE_FN(embed_layer_norm_shape)

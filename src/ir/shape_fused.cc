@@ -80,6 +80,24 @@ std::vector<TypeInfo> dense_shape(const ShapeContext& ctx) {
   return {out};
 }
 
+std::vector<TypeInfo> dense_int8_shape(const ShapeContext& ctx) {
+  check_inputs(ctx, 3, 6);
+  const TypeInfo& x = input_of(ctx, 0, DType::kF32, "X");
+  if (x.shape.empty()) ctx.fail("X must have rank >= 1");
+  const TypeInfo& w = input_of(ctx, 1, DType::kI8, "Wq");
+  const DenseAttrs::Dims dims = DenseAttrs(ctx.node).int8_dims(w.shape);
+  check_dim(ctx, x.shape.back(), Dim::known(dims.k), "X's last dim (K)");
+  check_vector(ctx, 2, Dim::known(dims.n), "w_scale");
+  TypeInfo out{DType::kF32, x.shape};
+  out.shape.back() = Dim::known(dims.n);
+  if (ctx.has_input(3)) check_vector(ctx, 3, Dim::known(dims.n), "bias");
+  if (ctx.has_input(4)) {
+    check_same_shape(ctx, out.shape, input_of(ctx, 4, DType::kF32, "residual").shape, "residual");
+  }
+  if (ctx.has_input(5)) check_vector(ctx, 5, Dim::known(dims.k), "x_scale");
+  return {out};
+}
+
 std::vector<TypeInfo> fused_layer_norm_shape(const ShapeContext& ctx) {
   check_inputs(ctx, 3, 4);
   EpsilonAttrs(ctx.node);  // checks the attribute's type

@@ -30,6 +30,7 @@ void optimize(ir::Graph& graph, const CompileOptions& options) {
     fuse_qkv(graph);
     eliminate_common_subexpressions(graph);
     if (options.gemm == "onednn") use_onednn_gemm(graph);
+    if (options.precision == "int8") quantize_dense(graph, options.fp32_layers, options.smooth_outliers);
   }
   if (options.opt_level >= 3) {
     set_fast_math(graph, options.fast_math);

@@ -6,7 +6,8 @@
 //   -O3  + fast math (fused ops get attr fast_math when CompileOptions::fast_math), weights
 //        prepacked for the GEMM kernels
 // CompileOptions::gemm = "onednn" (-O2 and up) marks the Dense ops for oneDNN's matmul instead
-// of prepacking them for bertc's GEMM.
+// of prepacking them for bertc's GEMM; CompileOptions::precision = "int8" (-O2 and up) makes
+// them bertc.DenseInt8 (quantize_dense).
 // Every level ends with dead-code removal and shape inference.
 #pragma once
 
@@ -40,6 +41,9 @@ void fuse_qkv(ir::Graph& graph);
 void set_fast_math(ir::Graph& graph, bool on);
 // Dense weights → the GEMM kernels' packed layout.
 void prepack_weights(ir::Graph& graph);
+// Dense nodes with a constant W → bertc.DenseInt8 (int8 weights per column), except those named
+// in `keep_fp32`; `smooth`: rescale LayerNorm outlier channels between X and W.
+void quantize_dense(ir::Graph& graph, const std::vector<std::string>& keep_fp32, bool smooth);
 // Dense nodes → oneDNN's matmul (attr gemm = "onednn"; W left [K, N]).
 void use_onednn_gemm(ir::Graph& graph);
 // Fills graph.input_checks (token id ranges, mask values, maximum sequence length).

@@ -210,14 +210,55 @@ class BundleReader {
 
 }  // namespace
 
+namespace {
+
+// The accuracy gate's report (bertc/accuracy.h), as the bundle's "accuracy" object.
+json accuracy_to_json(const AccuracyReport& r) {
+  return {{"kind", r.kind},
+          {"texts", r.texts},
+          {"cosine_mean", r.cosine_mean},
+          {"cosine_min", r.cosine_min},
+          {"cosine_p1", r.cosine_p1},
+          {"label_agreement", r.label_agreement},
+          {"max_probability_diff", r.max_probability_diff},
+          {"drop", r.drop},
+          {"max_drop", r.max_drop},
+          {"fp32_layers", r.fp32_layers},
+          {"smoothed_layers", r.smoothed_layers},
+          {"int8_layers", r.int8_layers}};
+}
+
+AccuracyReport accuracy_from_json(const json& j) {
+  AccuracyReport r;
+  r.kind = j.at("kind").get<std::string>();
+  r.texts = j.at("texts").get<int64_t>();
+  r.cosine_mean = j.at("cosine_mean").get<double>();
+  r.cosine_min = j.at("cosine_min").get<double>();
+  r.cosine_p1 = j.at("cosine_p1").get<double>();
+  r.label_agreement = j.at("label_agreement").get<double>();
+  r.max_probability_diff = j.at("max_probability_diff").get<double>();
+  r.drop = j.at("drop").get<double>();
+  r.max_drop = j.at("max_drop").get<double>();
+  r.fp32_layers = j.at("fp32_layers").get<std::vector<std::string>>();
+  r.smoothed_layers = j.at("smoothed_layers").get<std::vector<std::string>>();
+  r.int8_layers = j.at("int8_layers").get<int64_t>();
+  return r;
+}
+
+}  // namespace
+
 void save(const Model& model, const std::string& bundle_path) {
   DataWriter data;
   json meta{{"graph", graph_to_json(model.graph(), data)},
             {"options",
              {{"opt_level", model.options().opt_level},
               {"fast_math", model.options().fast_math},
-              {"gemm", model.options().gemm}}},
+              {"gemm", model.options().gemm},
+              {"precision", model.options().precision},
+              {"fp32_layers", model.options().fp32_layers},
+              {"smooth_outliers", model.options().smooth_outliers}}},
             {"info", runtime::model_info_to_json(model.info, [&](const Tensor& t) { return data.add(t); })}};
+  if (model.accuracy) meta["accuracy"] = accuracy_to_json(*model.accuracy);
   std::string meta_text = meta.dump();
   Header h{};
   std::memcpy(h.magic, runtime::kBundleMagic, sizeof(h.magic));
@@ -275,10 +316,13 @@ Model load_model(const std::string& bundle_path) {
     const int64_t level = reader.integer(o.at("opt_level"), "opt_level");
     if (level < 0 || level > 3) throw Error(bundle_path + ": corrupted bundle: opt_level " + std::to_string(level));
     CompileOptions options{static_cast<int>(level), o.at("fast_math").get<bool>(),
-                           o.at("gemm").get<std::string>()};
+                           o.at("gemm").get<std::string>(), o.at("precision").get<std::string>(),
+                           o.at("fp32_layers").get<std::vector<std::string>>(),
+                           o.at("smooth_outliers").get<bool>()};
     Model model(reader.graph(meta.at("graph")), options);
     model.info = runtime::model_info_from_json(meta.at("info"), bundle_path + ": corrupted bundle",
                                                [&](const json& t) { return reader.tensor(t); });
+    if (meta.contains("accuracy")) model.accuracy = accuracy_from_json(meta.at("accuracy"));
     return model;
   } catch (const json::exception& e) {
     throw Error(bundle_path + ": corrupted bundle metadata: " + e.what());

@@ -14,7 +14,7 @@
 namespace bertc::runtime {
 
 inline constexpr char kBundleMagic[8] = {'B', 'E', 'R', 'T', 'C', 'B', 'D', 'L'};
-inline constexpr uint32_t kBundleVersion = 2;  // 2: typed model info (ModelInfo)
+inline constexpr uint32_t kBundleVersion = 3;  // 2: typed model info (ModelInfo); 3: precision
 inline constexpr uint64_t kBundleHeaderBytes = 64;
 
 }  // namespace bertc::runtime

@@ -63,6 +63,8 @@ bool runs_per_token(const ir::Graph& g, const ir::Node& node) {
   switch (node.op) {
     case ir::Op::Dense:
       return constant(1) && constant(2);
+    case ir::Op::DenseInt8:
+      return constant(1) && constant(2) && constant(3) && constant(5);
     case ir::Op::LayerNorm:
       return constant(1) && constant(2);
     case ir::Op::Attention:

@@ -1,9 +1,16 @@
-// bertc compile MODEL (model.onnx or a Hugging Face folder) -o OUT.bertc [-O0..-O3] [--no-fast-math] [--gemm bertc|onednn]
+// bertc compile MODEL (model.onnx or a Hugging Face folder) -o OUT.bertc [-O0..-O3] [--no-fast-math]
+//   [--gemm bertc|onednn] [--precision fp32|int8 [--fp32-layers A,B] [--no-smooth]
+//   [--calibration texts.txt [--max-drop D]]]
+// With --calibration, the int8 model is compared with the fp32 one on the texts (the accuracy
+// gate, bertc/accuracy.h): the report is printed and stored in the bundle, and a drop past the
+// limit fails the command without writing it.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 
+#include "bertc/accuracy.h"
 #include "bertc/compile.h"
+#include "bertc/error.h"
 #include "commands.h"
 
 namespace bertc::cli {
@@ -15,12 +22,36 @@ struct CompileArgs {
   int opt_level = 3;
   bool no_fast_math = false;
   std::string gemm = "bertc";
+  std::string precision = "fp32";
+  std::vector<std::string> fp32_layers;
+  bool no_smooth = false;
+  std::string calibration;
+  double max_drop = 0.01;
 };
 
 void run_compile(const CompileArgs& args) {
   auto start = std::chrono::steady_clock::now();
   std::fprintf(stderr, "bertc: compiling %s at -O%d ...\n", args.model.c_str(), args.opt_level);
-  Model model = compile(args.model, {args.opt_level, !args.no_fast_math, args.gemm});
+  CompileOptions options{args.opt_level, !args.no_fast_math, args.gemm, args.precision, args.fp32_layers,
+                         !args.no_smooth};
+  Model model = compile(args.model, options);
+  if (!args.calibration.empty()) {
+    if (args.precision != "int8") throw Error("--calibration checks an int8 model against fp32: add --precision int8");
+    const std::vector<std::string> texts = read_text_lines(args.calibration);
+    std::fprintf(stderr, "bertc: comparing int8 with fp32 on %zu texts from %s ...\n", texts.size(),
+                 args.calibration.c_str());
+    CompileOptions fp32 = options;
+    fp32.precision = "fp32";
+    AccuracyReport report = compare_on_texts(compile(args.model, fp32), model, texts);
+    report.max_drop = args.max_drop;
+    std::fprintf(stderr, "%s", report.to_text().c_str());
+    if (!report.passed()) {
+      throw Error("int8 accuracy gate failed: drop " + std::to_string(report.drop) + " > --max-drop " +
+                  std::to_string(args.max_drop) + "; " + args.output +
+                  " not written (keep layers in fp32 with --fp32-layers, or compile fp32)");
+    }
+    model.accuracy = report;
+  }
   save(model, args.output);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -46,6 +77,21 @@ void add_compile_command(CLI::App& app) {
                 "use exact erf/exp/tanh instead of fast approximations");
   cmd->add_option("--gemm", args->gemm, "GEMM backend: bertc (default) or onednn")
       ->check(CLI::IsMember({"bertc", "onednn"}));
+  cmd->add_option("--precision", args->precision,
+                  "fp32 (default) or int8: Dense layers with int8 weights per channel and "
+                  "activations quantized per token")
+      ->check(CLI::IsMember({"fp32", "int8"}));
+  cmd->add_option("--fp32-layers", args->fp32_layers, "int8: Dense layers kept in fp32 (names as bertc inspect lists them)")
+      ->delimiter(',');
+  cmd->add_flag("--no-smooth", args->no_smooth,
+                "int8: do not rescale LayerNorm outlier channels into the weights (SmoothQuant-style)");
+  cmd->add_option("--calibration", args->calibration,
+                  "int8: texts (one per line) to compare int8 with fp32 on; fails past --max-drop")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--max-drop", args->max_drop,
+                  "largest accepted drop: 1 - mean cosine (embeddings) or 1 - label agreement "
+                  "(classifiers); default 0.01")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->callback([args] { run_compile(*args); });
 }
 

@@ -55,7 +55,7 @@ void run_serve(ServeArgs& args) {
 
   Server srv(o);  // listening: /health says 503 until the model is ready
   srv.stop_on_signals();
-  PipelineOptions options{.compile = CompileOptions{args.opt_level, !args.no_fast_math},
+  PipelineOptions options{.compile = CompileOptions{.opt_level = args.opt_level, .fast_math = !args.no_fast_math},
                           .session = {args.threads},
                           .max_batch_tokens = o.max_batch_tokens,
                           .normalize = false,

@@ -2,9 +2,13 @@
 // Runs the model on DIR/<input>.npy and compares every output with EXPECTED/<output>.npy:
 // prints max |diff| per output (on the real tokens, when the model takes an attention_mask)
 // and fails when one exceeds the tolerance.
+// bertc verify BUNDLE --against REFERENCE.bertc --texts FILE [--max-drop D]
+// Compares two bundles on texts as the int8 accuracy gate does (bertc/accuracy.h): prints the
+// report, and fails when the drop exceeds --max-drop (when given).
 #include <cstdio>
 #include <filesystem>
 
+#include "bertc/accuracy.h"
 #include "bertc/compare.h"
 #include "bertc/error.h"
 #include "bertc/npy.h"
@@ -20,10 +24,27 @@ struct VerifyArgs {
   std::string expected;
   double tolerance = 1e-4;
   int threads = 0;
+  std::string against, texts;
+  double max_drop = 0;
 };
+
+void run_against(const VerifyArgs& args) {
+  if (args.texts.empty()) throw Error("--against compares the two bundles on texts: give --texts FILE");
+  AccuracyReport report =
+      compare_on_texts(load_model(args.against), load_model(args.bundle), read_text_lines(args.texts), args.threads);
+  report.max_drop = args.max_drop;
+  std::printf("%s", report.to_text().c_str());
+  if (!report.passed()) {
+    throw Error("drop " + std::to_string(report.drop) + " exceeds --max-drop " + std::to_string(args.max_drop));
+  }
+}
 
 void run_verify(const VerifyArgs& args) {
   namespace fs = std::filesystem;
+  if (!args.against.empty()) return run_against(args);
+  if (args.inputs.empty() || args.expected.empty()) {
+    throw Error("give --inputs and --expected (or --against BUNDLE --texts FILE)");
+  }
   Session session = Session::load(args.bundle, {args.threads});
   Tensor mask;  // Hugging Face's attention_mask, when the model takes one
   for (const InputInfo& info : session.inputs()) {
@@ -66,8 +87,13 @@ void add_verify_command(CLI::App& app) {
   auto args = std::make_shared<VerifyArgs>();
   CLI::App* cmd = app.add_subcommand("verify", "Run a compiled model and compare with expected outputs");
   cmd->add_option("bundle", args->bundle, "model.bertc")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--inputs", args->inputs, "folder with <input name>.npy")->required()->check(CLI::ExistingDirectory);
-  cmd->add_option("--expected", args->expected, "folder with <output name>.npy")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("--inputs", args->inputs, "folder with <input name>.npy")->check(CLI::ExistingDirectory);
+  cmd->add_option("--expected", args->expected, "folder with <output name>.npy")->check(CLI::ExistingDirectory);
+  cmd->add_option("--against", args->against, "a reference bundle to compare with on --texts")->check(CLI::ExistingFile);
+  cmd->add_option("--texts", args->texts, "with --against: texts, one per line")->check(CLI::ExistingFile);
+  cmd->add_option("--max-drop", args->max_drop,
+                  "with --against: fail past this drop (1 - mean cosine, or 1 - label agreement)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--tolerance", args->tolerance, "max |diff| allowed (default 1e-4)");
   cmd->add_option("--threads", args->threads, "threads (default: the CPUs this process may use)");
   cmd->callback([args] { run_verify(*args); });

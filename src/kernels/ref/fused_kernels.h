@@ -10,6 +10,7 @@
 namespace bertc::kernels::ref::fused {
 
 void dense(const KernelCall& call);             // fused_dense.cc
+void dense_int8(const KernelCall& call);        // fused_dense_int8.cc
 void layer_norm(const KernelCall& call);        // fused_layer_norm.cc
 void attention(const KernelCall& call);         // fused_attention.cc
 void embed_layer_norm(const KernelCall& call);  // fused_embed_layer_norm.cc

@@ -21,6 +21,7 @@ void gelu_exact_inplace(float* x, int64_t n) {
 
 using gemm_detail::GemmArgs;
 using gemm_detail::GemmIsaKernels;
+using gemm_detail::run_tasks;
 
 namespace {
 
@@ -87,16 +88,39 @@ void require_isa(cpu::Isa isa) {
   }
 }
 
-template <typename F>
-void run_tasks(cpu::ThreadPool* pool, int64_t n, F&& fn) {
-  if (pool && pool->num_threads() > 1 && n > 1) {
-    pool->parallel_for(n, [&](int64_t t, int) { fn(t); });
-  } else {
-    for (int64_t t = 0; t < n; ++t) fn(t);
+}  // namespace
+
+namespace gemm_detail {
+
+bool check_gemm_call(const char* who, int64_t M, int64_t N, int64_t K, const float* a, int64_t lda,
+                     const void* packed_b, const float* c, int64_t ldc, const GemmEpilogue& ep) {
+  const auto fail_unless = [who](bool ok, const std::string& what) {
+    if (!ok) throw Error(std::string(who) + ": " + what);
+  };
+  fail_unless(M >= 0 && N >= 0 && K >= 0, "negative shape M=" + std::to_string(M) +
+                                              " N=" + std::to_string(N) + " K=" + std::to_string(K));
+  if (M == 0 || N == 0) return false;
+  fail_unless(c != nullptr, "C is null");
+  fail_unless(ldc >= N, "ldc=" + std::to_string(ldc) + " < N=" + std::to_string(N));
+  if (K > 0) {
+    fail_unless(a != nullptr && packed_b != nullptr, "A or packed B is null");
+    fail_unless(lda >= K, "lda=" + std::to_string(lda) + " < K=" + std::to_string(K));
   }
+  const bool gelu = ep.activation == GemmActivation::kGelu;
+  fail_unless(ep.activation == GemmActivation::kNone || gelu, "unknown activation");
+  const size_t c_bytes = span_bytes(M, N, ldc);
+  if (ep.residual) {
+    fail_unless(ep.ldr >= N, "ldr=" + std::to_string(ep.ldr) + " < N=" + std::to_string(N));
+    const bool same = ep.residual == c && ep.ldr == ldc;
+    fail_unless(!(same && gelu), "in-place residual (C == R) is not supported with GELU");
+    fail_unless(same || !ranges_overlap(c, c_bytes, ep.residual, span_bytes(M, N, ep.ldr)),
+                "C partially overlaps the residual");
+  }
+  if (K > 0) fail_unless(!ranges_overlap(c, c_bytes, a, span_bytes(M, K, lda)), "C overlaps A");
+  return true;
 }
 
-}  // namespace
+}  // namespace gemm_detail
 
 float gelu_erf_exact(float x) {
   const double d = x;
@@ -146,28 +170,12 @@ void gemm_gelu(cpu::Isa isa, const float* src, float* dst, int64_t n, bool fast_
 void gemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a, int64_t lda,
                   const float* packed_b, float* c, int64_t ldc, const GemmEpilogue& ep,
                   cpu::ThreadPool* pool) {
-  check(M >= 0 && N >= 0 && K >= 0, "negative shape M=" + std::to_string(M) +
-                                        " N=" + std::to_string(N) + " K=" + std::to_string(K));
-  if (M == 0 || N == 0) return;
-  check(c != nullptr, "C is null");
-  check(ldc >= N, "ldc=" + std::to_string(ldc) + " < N=" + std::to_string(N));
+  if (!gemm_detail::check_gemm_call("gemm", M, N, K, a, lda, packed_b, c, ldc, ep)) return;
   if (K > 0) {
-    check(a != nullptr && packed_b != nullptr, "A or packed B is null");
-    check(lda >= K, "lda=" + std::to_string(lda) + " < K=" + std::to_string(K));
     check(reinterpret_cast<uintptr_t>(packed_b) % kGemmPackedAlignment == 0,
           "packed B is not 64-byte aligned");
   }
   const bool gelu = ep.activation == GemmActivation::kGelu;
-  check(ep.activation == GemmActivation::kNone || gelu, "unknown activation");
-  const size_t c_bytes = span_bytes(M, N, ldc);
-  if (ep.residual) {
-    check(ep.ldr >= N, "ldr=" + std::to_string(ep.ldr) + " < N=" + std::to_string(N));
-    const bool same = ep.residual == c && ep.ldr == ldc;
-    check(!(same && gelu), "in-place residual (C == R) is not supported with GELU");
-    check(same || !ranges_overlap(c, c_bytes, ep.residual, span_bytes(M, N, ep.ldr)),
-          "C partially overlaps the residual");
-  }
-  if (K > 0) check(!ranges_overlap(c, c_bytes, a, span_bytes(M, K, lda)), "C overlaps A");
   require_isa(isa);
 
   GemmArgs g;

@@ -51,6 +51,22 @@ struct GemmIsaKernels {
 const GemmIsaKernels& f32_gemm_kernels_avx512();
 const GemmIsaKernels& f32_gemm_kernels_avx2();
 
+// The argument checks every GEMM entry point shares (shapes, strides, null pointers, the
+// activation, overlaps of C with A and the residual), failing with bertc::Error messages that
+// start with `who`. False: M or N is 0, nothing to do.
+bool check_gemm_call(const char* who, int64_t M, int64_t N, int64_t K, const float* a, int64_t lda,
+                     const void* packed_b, const float* c, int64_t ldc, const GemmEpilogue& ep);
+
+// Runs fn(t) for t in [0, n) on the pool's threads (or inline for one thread or one task).
+template <typename F>
+void run_tasks(cpu::ThreadPool* pool, int64_t n, F&& fn) {
+  if (pool && pool->num_threads() > 1 && n > 1) {
+    pool->parallel_for(n, [&](int64_t t, int) { fn(t); });
+  } else {
+    for (int64_t t = 0; t < n; ++t) fn(t);
+  }
+}
+
 // Exact GELU applied in place to n values (double precision std::erf), shared by all ISAs.
 void gelu_exact_inplace(float* x, int64_t n);
 

@@ -6,7 +6,9 @@
 
 #include "bertc/error.h"
 #include "cpu/thread_pool.h"
+#include "ir/packed_weights.h"
 #include "kernels/call_checks.h"
+#include "kernels/x86/qgemm.h"
 
 namespace bertc::kernels::x86 {
 namespace {
@@ -269,6 +271,44 @@ void f32_gated_gelu_call(const KernelCall& call) {
   }
 }
 
+namespace {
+
+// The part of bertc.Dense / bertc.DenseInt8 around the product: reads bias (src bias_src) and
+// residual (src bias_src + 1), sizes Y, calls gemm(epilogue, C) and runs the second pass.
+template <typename Gemm>
+void run_dense(const KernelCall& call, int64_t M, int64_t N, const DenseActivationPlan& act,
+               size_t bias_src, Gemm&& gemm) {
+  GemmEpilogue ep;
+  if (has_src(call, bias_src)) {
+    const Tensor& b = src_f32(call, bias_src, "bias");
+    check_numel(call, b, N, "bias");
+    ep.bias = b.data<float>();
+  }
+  const float* residual = nullptr;
+  if (has_src(call, bias_src + 1)) {
+    const Tensor& r = src_f32(call, bias_src + 1, "residual");
+    check_numel(call, r, M * N, "residual");
+    residual = r.data<float>();
+  }
+  Tensor& y = dst_f32(call, M * N);
+  const auto& attrs = call.attrs_as<ir::OpAttrs>();
+  ep.activation = act.gemm_activation;
+  ep.fast_math = attrs.fast_math;
+  if (act.post == Activation::kNone) {
+    ep.residual = residual;
+    ep.ldr = N;
+  }
+  float* c = y.data<float>();
+  gemm(ep, c);
+  if (act.post != Activation::kNone) {
+    parallel_ranges(call.pool, M * N, 16384, [&](int64_t i0, int64_t i1) {
+      act.post_fn(act.post, c + i0, residual ? residual + i0 : nullptr, c + i0, i1 - i0, attrs.fast_math);
+    });
+  }
+}
+
+}  // namespace
+
 void f32_dense_call(const KernelCall& call) {
   const auto& st = call.attrs_as<DenseState>();
   const Tensor& x = src_f32(call, 0, "X");
@@ -282,32 +322,33 @@ void f32_dense_call(const KernelCall& call) {
     check_numel(call, wt, ir::dense_packed_size(st.k, st.n), "packed W");
     w = wt.data<float>();
   }
-  GemmEpilogue ep;
-  if (has_src(call, 2)) {
-    const Tensor& b = src_f32(call, 2, "bias");
-    check_numel(call, b, st.n, "bias");
-    ep.bias = b.data<float>();
+  run_dense(call, M, st.n, st.act, 2, [&](const GemmEpilogue& ep, float* c) {
+    gemm_run_isa(st.isa, M, st.n, st.k, x.data<float>(), st.k, w, c, st.n, ep, call.pool);
+  });
+}
+
+void s8_dense_call(const KernelCall& call) {
+  const auto& st = call.attrs_as<DenseInt8State>();
+  const Tensor& x = src_f32(call, 0, "X");
+  if (x.rank() < 1 || x.shape().back() != st.k) {
+    fail(call, "X must be [..., " + std::to_string(st.k) + "], got " + dims_str(x.shape()));
   }
-  const float* residual = nullptr;
-  if (has_src(call, 3)) {
-    const Tensor& r = src_f32(call, 3, "residual");
-    check_numel(call, r, M * st.n, "residual");
-    residual = r.data<float>();
+  const int64_t M = x.numel() / st.k;  // select.cc refuses k = 0
+  const Tensor& w = *call.src[1];
+  if (w.dtype() != DType::kI8) fail(call, std::string("Wq must be int8, got ") + dtype_name(w.dtype()));
+  check_numel(call, w, ir::dense_int8_packed_size(st.k, st.n), "packed Wq");
+  const Tensor& scales = src_f32(call, 2, "w_scale");
+  check_numel(call, scales, st.n, "w_scale");
+  const float* smooth = nullptr;
+  if (has_src(call, 5)) {
+    const Tensor& s = src_f32(call, 5, "x_scale");
+    check_numel(call, s, st.k, "x_scale");
+    smooth = s.data<float>();
   }
-  Tensor& y = dst_f32(call, M * st.n);
-  ep.activation = st.gemm_activation;
-  ep.fast_math = st.fast_math;
-  if (st.post == Activation::kNone) {
-    ep.residual = residual;
-    ep.ldr = st.n;
-  }
-  float* c = y.data<float>();
-  gemm_run_isa(st.isa, M, st.n, st.k, x.data<float>(), st.k, w, c, st.n, ep, call.pool);
-  if (st.post != Activation::kNone) {
-    parallel_ranges(call.pool, M * st.n, 16384, [&](int64_t i0, int64_t i1) {
-      st.post_fn(st.post, c + i0, residual ? residual + i0 : nullptr, c + i0, i1 - i0, st.fast_math);
-    });
-  }
+  run_dense(call, M, st.n, st.act, 3, [&](const GemmEpilogue& ep, float* c) {
+    qgemm_run_isa(st.isa, M, st.n, st.k, x.data<float>(), st.k, w.data<int8_t>(), scales.data<float>(), c,
+                  st.n, ep, call.pool, smooth);
+  });
 }
 
 void f32_softmax_call(const KernelCall& call) {

@@ -51,17 +51,32 @@ struct GatedGeluState : ir::GatedActivationAttrs {
 };
 void f32_gated_gelu_call(const KernelCall& call);
 
+// What bertc.Dense and bertc.DenseInt8 do after the product: GELU (erf) in the GEMM epilogue,
+// any other activation in a second pass that also adds the residual.
+struct DenseActivationPlan {
+  GemmActivation gemm_activation;  // done in the GEMM epilogue
+  Activation post;                 // kNone, or done in a second pass (with the residual)
+  ActivationFn post_fn;
+};
+
 // bertc.Dense: src X [..., K], W (packed; or `packed` below when the node's W is [K, N]),
 // bias?, residual?; dst [..., N].
 struct DenseState : ir::OpAttrs {
   cpu::Isa isa;
   int64_t k, n;
-  GemmActivation gemm_activation;  // done in the GEMM epilogue
-  Activation post;                 // kNone, or done in a second pass (with the residual)
-  ActivationFn post_fn;
+  DenseActivationPlan act;
   std::shared_ptr<const float> packed;  // W packed at load time, or null: use src[1]
 };
 void f32_dense_call(const KernelCall& call);
+
+// bertc.DenseInt8: src X [..., K], Wq (packed int8), w_scale [N], bias?, residual?, x_scale?;
+// dst [..., N].
+struct DenseInt8State : ir::OpAttrs {
+  cpu::Isa isa;
+  int64_t k, n;
+  DenseActivationPlan act;
+};
+void s8_dense_call(const KernelCall& call);
 
 // Softmax over the last axis: src X; dst Y (may alias X).
 struct SoftmaxState : ir::OpAttrs {

@@ -6,11 +6,13 @@
 #include <exception>
 #include <string>
 
+#include "ir/int8_quantization.h"
 #include "ir/op_attrs.h"
 #include "ir/packed_weights.h"
 #include "kernels/x86/gemm.h"
 #include "kernels/x86/kernel_calls.h"
 #include "kernels/x86/kernels_x86.h"
+#include "kernels/x86/qgemm.h"
 
 namespace bertc::kernels::x86 {
 namespace {
@@ -123,6 +125,19 @@ KernelChoice embed_layer_norm(const ir::Graph& g, const ir::Node& n, cpu::Isa is
   return {&f32_embed_layer_norm_call, make_state(st), name, false, {}};
 }
 
+DenseActivationPlan activation_plan(ir::DenseActivation activation, cpu::Isa isa) {
+  DenseActivationPlan plan{GemmActivation::kNone, Activation::kNone,
+                           avx512(isa) ? &f32_activation_avx512 : &f32_activation_avx2};
+  switch (activation) {
+    case ir::DenseActivation::kNone: break;
+    case ir::DenseActivation::kGeluErf: plan.gemm_activation = GemmActivation::kGelu; break;
+    case ir::DenseActivation::kGeluTanh: plan.post = Activation::kGeluTanh; break;
+    case ir::DenseActivation::kRelu: plan.post = Activation::kRelu; break;
+    case ir::DenseActivation::kTanh: plan.post = Activation::kTanh; break;
+  }
+  return plan;
+}
+
 KernelChoice dense(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   const char* name = pick(isa, "f32_dense_gemm_avx512", "f32_dense_gemm_avx2");
   require_f32(name, g, n, 0, "X");
@@ -134,15 +149,7 @@ KernelChoice dense(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   const ir::DenseAttrs attrs(n);
   const ir::DenseAttrs::Dims dims = attrs.dims(ir::shape_of(w.data->shape()));
   if (dims.k <= 0 || dims.n <= 0) refuse(name, "empty W (K = " + std::to_string(dims.k) + ", N = " + std::to_string(dims.n) + ")");
-  DenseState st{attrs, isa, dims.k, dims.n, GemmActivation::kNone, Activation::kNone,
-                avx512(isa) ? &f32_activation_avx512 : &f32_activation_avx2, nullptr};
-  switch (attrs.activation) {
-    case ir::DenseActivation::kNone: break;
-    case ir::DenseActivation::kGeluErf: st.gemm_activation = GemmActivation::kGelu; break;
-    case ir::DenseActivation::kGeluTanh: st.post = Activation::kGeluTanh; break;
-    case ir::DenseActivation::kRelu: st.post = Activation::kRelu; break;
-    case ir::DenseActivation::kTanh: st.post = Activation::kTanh; break;
-  }
+  DenseState st{attrs, isa, dims.k, dims.n, activation_plan(attrs.activation, isa), nullptr};
   const bool packed = attrs.packed;
   const float* wdata = w.data->data<float>();
   const bool aligned = reinterpret_cast<uintptr_t>(wdata) % kGemmPackedAlignment == 0;
@@ -165,6 +172,25 @@ KernelChoice dense(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
                      std::to_string(ir::dense_packed_size(dims.k, dims.n)));
   }
   return {&f32_dense_call, make_state(std::move(st)), name, false, {}};
+}
+
+// bertc.DenseInt8 on the int8 GEMM (kernels/x86/qgemm.h); Wq is read from the bundle as packed.
+KernelChoice dense_int8(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
+  const char* name = "s8_dense_gemm_avx2";  // AVX-512 CPUs run the AVX2 kernel
+  if (!qgemm_supported(isa)) refuse(name, "no int8 GEMM for this ISA");
+  require_f32(name, g, n, 0, "X");
+  require_f32(name, g, n, 2, "w_scale");
+  if (n.has_input(3)) require_f32(name, g, n, 3, "bias");
+  if (n.has_input(4)) require_f32(name, g, n, 4, "residual");
+  if (n.has_input(5)) require_f32(name, g, n, 5, "x_scale");
+  const ir::Value& w = *input(g, n, 1);
+  if (!w.is_constant() || w.data->dtype() != DType::kI8) refuse(name, "Wq is not an int8 constant");
+  const ir::DenseAttrs attrs(n);
+  const ir::DenseAttrs::Dims dims = attrs.int8_dims(ir::shape_of(w.data->shape()));
+  if (dims.k <= 0 || dims.n <= 0) refuse(name, "empty Wq (K = " + std::to_string(dims.k) + ", N = " + std::to_string(dims.n) + ")");
+  if (dims.k > ir::kInt8MaxK) refuse(name, "K = " + std::to_string(dims.k) + " is too large for exact int32 sums");
+  DenseInt8State st{attrs, isa, dims.k, dims.n, activation_plan(attrs.activation, isa)};
+  return {&s8_dense_call, make_state(std::move(st)), name, false, {}};
 }
 
 KernelChoice softmax(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
@@ -203,6 +229,7 @@ KernelChoice select_kernel(const ir::Graph& graph, const ir::Node& node, cpu::Is
   Selector selector = nullptr;
   switch (node.op) {
     case Op::Dense: selector = &dense; break;
+    case Op::DenseInt8: selector = &dense_int8; break;
     case Op::LayerNorm: selector = &layer_norm; break;
     case Op::LayerNormalization: selector = &onnx_layer_norm; break;
     case Op::Attention: selector = &attention; break;

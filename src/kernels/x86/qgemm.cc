@@ -1,0 +1,115 @@
+// Portable part of the int8 GEMM: weight quantization and packing, argument checks, the ISA
+// dispatch and the blocking / threading driver.
+#include "kernels/x86/qgemm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "bertc/error.h"
+#include "ir/int8_quantization.h"
+#include "ir/packed_weights.h"
+#include "kernels/x86/gemm_internal.h"
+#include "kernels/x86/qgemm_internal.h"
+#include "kernels/x86/scratch.h"
+
+namespace bertc::kernels::x86 {
+
+using qgemm_detail::QGemmArgs;
+using qgemm_detail::QGemmIsaKernels;
+
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+const QGemmIsaKernels* kernels_for(cpu::Isa isa) {
+  switch (isa) {
+    case cpu::Isa::kAvx512:
+    case cpu::Isa::kAvx2: return &qgemm_detail::s8_gemm_kernels_avx2();
+    case cpu::Isa::kRef: return nullptr;
+  }
+  return nullptr;
+}
+
+void check_k(int64_t K) {
+  if (K > ir::kInt8MaxK) {
+    throw Error("qgemm: K=" + std::to_string(K) + " is larger than " + std::to_string(ir::kInt8MaxK) +
+                " (int32 sums would no longer be exact)");
+  }
+}
+
+}  // namespace
+
+bool qgemm_supported(cpu::Isa isa) { return kernels_for(isa) != nullptr; }
+
+void qgemm_pack_b(const float* w, int64_t ldw, int64_t K, int64_t N, int8_t* packed, float* scales,
+                  const float* smooth) {
+  if (K < 0 || N < 0) throw Error("qgemm_pack_b: negative shape K=" + std::to_string(K) + " N=" + std::to_string(N));
+  check_k(K);
+  if (K == 0 || N == 0) return;
+  if (!w || !packed || !scales) throw Error("qgemm_pack_b: null pointer");
+  if (ldw < N) throw Error("qgemm_pack_b: ldw=" + std::to_string(ldw) + " < N=" + std::to_string(N));
+  std::fill(packed, packed + ir::dense_int8_packed_size(K, N), int8_t{0});
+  auto value = [&](int64_t k, int64_t n) { return smooth ? w[k * ldw + n] / smooth[k] : w[k * ldw + n]; };
+  for (int64_t n = 0; n < N; ++n) {
+    float amax = 0.0f;
+    for (int64_t k = 0; k < K; ++k) amax = std::max(amax, std::fabs(value(k, n)));
+    scales[n] = ir::weight_scale(amax);
+    for (int64_t k = 0; k < K; ++k) {
+      packed[ir::dense_int8_packed_index(K, k, n)] = ir::quantize_weight(value(k, n), scales[n]);
+    }
+  }
+}
+
+void qgemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a, int64_t lda,
+                   const int8_t* packed_b, const float* b_scales, float* c, int64_t ldc,
+                   const GemmEpilogue& ep, cpu::ThreadPool* pool, const float* smooth) {
+  if (!gemm_detail::check_gemm_call("qgemm", M, N, K, a, lda, packed_b, c, ldc, ep)) return;
+  check_k(K);
+  if (!b_scales) throw Error("qgemm: the weight scales are null");
+  const QGemmIsaKernels* kern = kernels_for(isa);
+  if (!kern || !cpu::isa_supported(isa)) {
+    throw Error(std::string("qgemm: no int8 kernel for ISA ") + cpu::isa_name(isa) + " on this CPU (" +
+                cpu::isa_name(cpu::detected_isa()) + ")");
+  }
+  const int threads = pool ? pool->num_threads() : 1;
+  const int64_t mr = kern->mr;
+  const int64_t m_panels = ceil_div(M, mr);
+  QGemmArgs g;
+  g.M = M, g.N = N, g.K = K, g.K2 = ceil_div(K, 2);
+  g.a = a, g.lda = lda, g.smooth = smooth;
+  g.b_packed = packed_b, g.b_scales = b_scales;
+  g.c = c, g.ldc = ldc;
+  g.bias = ep.bias, g.residual = ep.residual, g.ldr = ep.ldr;
+  g.gelu = ep.activation == GemmActivation::kGelu;
+  g.fast_math = ep.fast_math;
+
+  // 1. Quantize A into micro-panels (int32 units) followed by the row scales, in one scratch.
+  const int64_t a_units = m_panels * mr * g.K2;
+  float* scratch = thread_scratch_floats(a_units + m_panels * mr);
+  g.a_packed = reinterpret_cast<int32_t*>(scratch);
+  g.a_scales = scratch + a_units;
+  const int64_t panels_per_task = std::max<int64_t>(1, ceil_div(m_panels, 4 * threads));
+  gemm_detail::run_tasks(pool, ceil_div(m_panels, panels_per_task), [&](int64_t t) {
+    kern->quantize_a(g, t * panels_per_task, std::min(m_panels, (t + 1) * panels_per_task));
+  });
+
+  // 2. Blocks of mc rows × nc columns: a block's A (mc × K int16) stays in L2 (~256 KB of it)
+  // while the task walks its B panels (K × 16 bytes each, streamed once per block); then
+  // narrower column blocks until every thread has a few tasks.
+  const int64_t mc_panels_max = std::max<int64_t>(1, (256 * 1024) / (mr * g.K2 * 4));
+  const int64_t m_tasks = ceil_div(m_panels, mc_panels_max);
+  const int64_t mc = ceil_div(m_panels, m_tasks) * mr;
+  const int64_t n_panels = ceil_div(N, 16);
+  int64_t nc_panels = n_panels;
+  const int64_t want_tasks = threads > 1 ? 4 * threads : 1;
+  while (nc_panels > 1 && m_tasks * ceil_div(n_panels, nc_panels) < want_tasks) --nc_panels;
+  const int64_t n_tasks = ceil_div(n_panels, nc_panels);
+  const int64_t nc = nc_panels * 16;
+  gemm_detail::run_tasks(pool, m_tasks * n_tasks, [&](int64_t t) {
+    const int64_t m0 = (t / n_tasks) * mc, n0 = (t % n_tasks) * nc;
+    kern->block(g, m0, std::min(M, m0 + mc), n0, std::min(N, n0 + nc));
+  });
+}
+
+}  // namespace bertc::kernels::x86

@@ -1,0 +1,44 @@
+// int8 GEMM with per-column int8 weights and per-row uint8 activations (bertc.DenseInt8) — the
+// numbers are ir/int8_quantization.h's:
+//
+//   C[M×N] = act(float(quant(A) · Wq) · (scale_m · scale_n) + bias[N]) + R[M×N]
+//
+// A (float32, row-major, row stride lda) is quantized per row on every call; Wq is quantized and
+// packed once (qgemm_pack_b: the layout of ir::dense_int8_packed_index) with its column scales.
+// The integer sums are exact (int16 pairs into int32, no saturation: the centered activations
+// q - z lie in [-255, 255], |Wq| <= 127) and identical on every ISA; only the float epilogue
+// (dequantize, bias, GELU as in gemm.h, residual) rounds. Aliasing as gemm.h: C may be R when
+// there is no activation.
+//
+// Kernels: AVX2 (vpmaddwd on sign-extended pairs; AVX-512 CPUs run it too). Isa::kRef has none:
+// the reference backend's bertc.DenseInt8 kernel computes the same sums.
+#pragma once
+
+#include <cstdint>
+
+#include "cpu/cpu_features.h"
+#include "cpu/thread_pool.h"
+#include "kernels/x86/gemm.h"
+
+namespace bertc::kernels::x86 {
+
+// Quantizes W (K×N row-major, row stride ldw) per column into `packed`
+// (ir::dense_int8_packed_size(K, N) bytes, any alignment) and `scales` (N floats). K <= 65,535.
+// Throws bertc::Error on bad arguments.
+// With `smooth` (K floats, or null), W(k, n) / smooth[k] is quantized (the weights' side of
+// smoothing, ir/int8_quantization.h).
+void qgemm_pack_b(const float* w, int64_t ldw, int64_t K, int64_t N, int8_t* packed, float* scales,
+                  const float* smooth = nullptr);
+
+// C = epilogue(dequant(quant(A ⊙ smooth) · Wq)) with the kernel of `isa` (Isa::kRef is refused),
+// on the threads of `pool` (null: the calling thread); smooth: K floats multiplying A's columns
+// before quantization, or null. Requirements as gemm_run, and K <= 65,535.
+void qgemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a, int64_t lda,
+                   const int8_t* packed_b, const float* b_scales, float* c, int64_t ldc,
+                   const GemmEpilogue& epilogue = {}, cpu::ThreadPool* pool = nullptr,
+                   const float* smooth = nullptr);
+
+// Whether `isa` has an int8 GEMM kernel.
+bool qgemm_supported(cpu::Isa isa);
+
+}  // namespace bertc::kernels::x86

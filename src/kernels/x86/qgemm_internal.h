@@ -1,0 +1,41 @@
+// Internal interface between the int8 GEMM driver (qgemm.cc) and its kernels
+// (s8_gemm_avx2.cc). Not for use outside src/kernels/x86/qgemm*.
+#pragma once
+
+#include <cstdint>
+
+namespace bertc::kernels::x86::qgemm_detail {
+
+// Everything one qgemm_run_isa call shares between its tasks. A is quantized into micro-panels
+// of mr rows, by k-pairs: a_packed[(i * K2 + kk) * mr + r] holds row i·mr + r's centered values
+// (q - z) at k = 2kk and 2kk + 1 as two int16 (low half first; rows past M and k past K zero),
+// and a_scales[m] its scale.
+struct QGemmArgs {
+  int64_t M = 0, N = 0, K = 0, K2 = 0;
+  const float* a = nullptr;
+  int64_t lda = 0;
+  const float* smooth = nullptr;  // [K] multiplying A's columns before quantization, or null
+  int32_t* a_packed = nullptr;
+  float* a_scales = nullptr;
+  const int8_t* b_packed = nullptr;  // ir::dense_int8_packed_index
+  const float* b_scales = nullptr;   // [N]
+  float* c = nullptr;
+  int64_t ldc = 0;
+  const float* bias = nullptr;
+  const float* residual = nullptr;
+  int64_t ldr = 0;
+  bool gelu = false;
+  bool fast_math = true;
+};
+
+struct QGemmIsaKernels {
+  int mr = 1;  // rows per micro-panel
+  // Quantizes A's micro-panels [i0, i1) into a_packed / a_scales.
+  void (*quantize_a)(const QGemmArgs& args, int64_t i0, int64_t i1) = nullptr;
+  // C rows [m0, m1) × columns [n0, n1): m0 a multiple of mr, n0 of 16; with the epilogue.
+  void (*block)(const QGemmArgs& args, int64_t m0, int64_t m1, int64_t n0, int64_t n1) = nullptr;
+};
+
+const QGemmIsaKernels& s8_gemm_kernels_avx2();
+
+}  // namespace bertc::kernels::x86::qgemm_detail

@@ -1,0 +1,121 @@
+// compare_on_texts: two models run on the same texts through Pipeline (the path users take),
+// their embeddings or class probabilities compared (bertc/accuracy.h).
+#include "bertc/accuracy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "bertc/compile.h"
+#include "bertc/error.h"
+#include "bertc/files.h"
+#include "bertc/pipeline.h"
+
+namespace bertc {
+namespace {
+
+double cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double dot = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < a.size(); ++i) dot += double{a[i]} * b[i], aa += double{a[i]} * a[i], bb += double{b[i]} * b[i];
+  if (aa == 0 && bb == 0) return 1.0;
+  return aa == 0 || bb == 0 ? 0.0 : dot / std::sqrt(aa * bb);
+}
+
+size_t argmax(const std::vector<float>& v) {
+  return static_cast<size_t>(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+std::string fixed(double x, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, x);
+  return buf;
+}
+
+}  // namespace
+
+std::string AccuracyReport::to_text() const {
+  std::ostringstream out;
+  out << "accuracy against the reference on " << texts << " texts (" << kind << "):\n";
+  if (kind == "embedding") {
+    out << "  cosine similarity: mean " << fixed(cosine_mean, 6) << ", min " << fixed(cosine_min, 6)
+        << ", 1st percentile " << fixed(cosine_p1, 6) << "\n";
+  } else {
+    out << "  label agreement " << fixed(100 * label_agreement, 2) << "%, max |delta probability| "
+        << fixed(max_probability_diff, 6) << "\n";
+  }
+  out << "  drop " << fixed(drop, 6);
+  if (max_drop > 0) out << " (limit " << fixed(max_drop, 6) << ": " << (passed() ? "passed" : "FAILED") << ")";
+  out << "\n  Dense layers: " << int8_layers << " int8 (" << smoothed_layers.size()
+      << " with outlier channels smoothed), " << fp32_layers.size() << " fp32";
+  for (size_t i = 0; i < fp32_layers.size(); ++i) out << (i ? ", " : ": ") << fp32_layers[i];
+  out << "\n";
+  return out.str();
+}
+
+AccuracyReport compare_on_texts(const Model& reference, const Model& candidate,
+                                const std::vector<std::string>& texts, int threads) {
+  if (texts.empty()) throw Error("accuracy: no texts to compare on");
+  PipelineOptions options;
+  options.session.num_threads = threads;
+  Pipeline ref(reference, "the reference model", options);
+  Pipeline cand(candidate, "the candidate model", options);
+  if (ref.task() != cand.task()) throw Error("accuracy: the two models do not have the same task");
+  AccuracyReport r;
+  r.texts = static_cast<int64_t>(texts.size());
+  for (const auto& [name, precision] : candidate.dense_layers()) {
+    if (precision == "fp32") r.fp32_layers.push_back(name);
+    if (precision.starts_with("int8")) ++r.int8_layers;
+    if (precision == "int8 smoothed") r.smoothed_layers.push_back(name);
+  }
+  if (ref.task() == Task::embedding) {
+    r.kind = "embedding";
+    const auto a = ref.embed(texts), b = cand.embed(texts);
+    std::vector<double> cos(texts.size());
+    for (size_t i = 0; i < texts.size(); ++i) {
+      if (a[i].size() != b[i].size()) {
+        throw Error("accuracy: the embeddings have different widths (" + std::to_string(a[i].size()) + " and " +
+                    std::to_string(b[i].size()) + ")");
+      }
+      cos[i] = cosine(a[i], b[i]);
+    }
+    double sum = 0;
+    for (double c : cos) sum += c;
+    r.cosine_mean = sum / static_cast<double>(cos.size());
+    std::sort(cos.begin(), cos.end());
+    r.cosine_min = cos.front();
+    r.cosine_p1 = cos[static_cast<size_t>(std::floor(0.01 * static_cast<double>(cos.size() - 1)))];
+    r.drop = 1.0 - r.cosine_mean;
+  } else if (ref.task() == Task::classification) {
+    r.kind = "classification";
+    if (ref.labels() != cand.labels()) throw Error("accuracy: the two classifiers have different labels");
+    const auto a = ref.classify(texts), b = cand.classify(texts);
+    int64_t agree = 0;
+    for (size_t i = 0; i < texts.size(); ++i) {
+      agree += argmax(a[i].probabilities) == argmax(b[i].probabilities);
+      for (size_t j = 0; j < a[i].probabilities.size(); ++j) {
+        r.max_probability_diff = std::max(r.max_probability_diff, double{std::fabs(a[i].probabilities[j] - b[i].probabilities[j])});
+      }
+    }
+    r.label_agreement = static_cast<double>(agree) / static_cast<double>(texts.size());
+    r.drop = 1.0 - r.label_agreement;
+  } else {
+    throw Error("accuracy: token classification models are not compared on texts yet (compare embeddings or classifiers)");
+  }
+  return r;
+}
+
+std::vector<std::string> read_text_lines(const std::string& path) {
+  const std::string text = read_file(path);
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) lines.push_back(line);
+  }
+  if (lines.empty()) throw Error(path + ": no texts (one per line)");
+  return lines;
+}
+
+}  // namespace bertc

@@ -1,0 +1,195 @@
+// s8_dense_gemm_avx2 (bertc.DenseInt8 through kernels::x86::qgemm_run_isa) against the reference
+// kernel: the integer sums must be exact (identical outputs where the epilogue is exact), on
+// shapes that are not multiples of the tile (odd K: a half-empty last k-pair), every
+// activation, with and without bias and residual (in place too), 1 and 2 threads, and on
+// extreme values that would saturate vpmaddubsw's int16 pair sums.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <tuple>
+
+#include "ir/int8_quantization.h"
+#include "ir/packed_weights.h"
+#include "kernels/x86/qgemm.h"
+#include "x86_test_util.h"
+
+namespace bertc::testing {
+namespace {
+
+cpu::ThreadPool& pool2() {
+  static cpu::ThreadPool pool(2);
+  return pool;
+}
+
+struct Quantized {
+  Tensor wq, scale;
+};
+
+Quantized quantize(const Tensor& w) {
+  const int64_t K = w.dim(0), N = w.dim(1);
+  Quantized q{Tensor::empty(DType::kI8, {ir::dense_int8_packed_size(K, N)}), Tensor::empty(DType::kF32, {N})};
+  kernels::x86::qgemm_pack_b(w.data<float>(), N, K, N, q.wq.data<int8_t>(), q.scale.data<float>());
+  return q;
+}
+
+ir::Attrs int8_attrs(int64_t act, int64_t K, int64_t N, bool fast) {
+  ir::Attrs a;
+  a.set("activation", act);
+  a.set("k", K);
+  a.set("n", N);
+  a.set("fast_math", int64_t{fast});
+  return a;
+}
+
+// isa, activation, K, N
+using Int8Param = std::tuple<cpu::Isa, int64_t, int64_t, int64_t>;
+
+class DenseInt8Test : public ::testing::TestWithParam<Int8Param> {};
+
+TEST_P(DenseInt8Test, MatchesReference) {
+  const auto [isa, act, K, N] = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  const int64_t B = 3, S = 13;
+  const uint32_t seed = static_cast<uint32_t>(act * 1000 + K * 10 + N);
+  Tensor x = random_f32({B, S, K}, seed, -2.0f, 3.0f);
+  for (int64_t i = 0; i < S * K; ++i) x.data<float>()[i] = std::fabs(x.data<float>()[i]);  // a one-sided batch
+  Tensor w = random_f32({K, N}, seed + 1, -0.5f, 0.5f);
+  Tensor bias = random_f32({N}, seed + 2);
+  Tensor residual = random_f32({B, S, N}, seed + 3);
+  const Quantized q = quantize(w);
+  for (int variant = 0; variant < 4; ++variant) {
+    const bool with_bias = variant & 1, with_res = variant & 2;
+    for (bool fast : {false, true}) {
+      OneNode n(ir::Op::DenseInt8,
+                {&x, &q.wq, &q.scale, with_bias ? &bias : nullptr, with_res ? &residual : nullptr},
+                {false, true, true}, int8_attrs(act, K, N, fast));
+      Tensor want = Tensor::empty(DType::kF32, {B, S, N});
+      n.run_ref(want);
+      for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+        Tensor got = Tensor::empty(DType::kF32, {B, S, N});
+        n.run_x86(isa, got, pool);
+        // Exact sums and the same float epilogue: equal, but for GELU's approximation (fast) or
+        // its double-precision rounding, and the second pass's tanh / tanh-GELU.
+        const double tol = act == 0 || act == 3 ? 0.0 : fast ? 1e-5 : 1e-6;
+        expect_close(got, want, tol, tol,
+                     std::string(with_bias ? "bias " : "") + (with_res ? "residual " : "") +
+                         (fast ? "fast " : "exact ") + (pool ? "2 threads" : "1 thread"));
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, DenseInt8Test,
+                         ::testing::Combine(::testing::ValuesIn(x86_isas()), ::testing::Values(0, 1, 2, 3, 4),
+                                            ::testing::Values(1, 7, 64, 333), ::testing::Values(1, 16, 37)),
+                         [](const ::testing::TestParamInfo<Int8Param>& info) {
+                           return std::string(cpu::isa_name(std::get<0>(info.param))) + "_act" +
+                                  std::to_string(std::get<1>(info.param)) + "_K" +
+                                  std::to_string(std::get<2>(info.param)) + "_N" +
+                                  std::to_string(std::get<3>(info.param));
+                         });
+
+class DenseInt8IsaTest : public ::testing::TestWithParam<cpu::Isa> {};
+
+// Rows at the ends of the uint8 range (all at the top: q - z = 255; all at the bottom: -255;
+// alternating) times columns at ±127: pair sums of 2 · 255 · 127 = 64,770, past int16. The
+// result must be the exact integer sum, scaled.
+TEST_P(DenseInt8IsaTest, ExtremeValuesDoNotSaturate) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  const int64_t M = 3, K = 1001, N = 19;
+  Tensor x = Tensor::empty(DType::kF32, {M, K});
+  Tensor w = Tensor::empty(DType::kF32, {K, N});
+  for (int64_t k = 0; k < K; ++k) {
+    x.data<float>()[k] = 4.0f;                           // row 0: q - z = 255 everywhere
+    x.data<float>()[K + k] = -4.0f;                      // row 1: -255 everywhere
+    x.data<float>()[2 * K + k] = k % 2 ? -4.0f : 4.0f;  // row 2: z = 128, ±127 / ±128 by k
+    for (int64_t n = 0; n < N; ++n) w.data<float>()[k * N + n] = n % 3 == 0 ? 1.0f : n % 3 == 1 ? -1.0f : (k % 2 ? -1.0f : 1.0f);
+  }
+  const Quantized q = quantize(w);
+  OneNode node(ir::Op::DenseInt8, {&x, &q.wq, &q.scale}, {false, true, true}, int8_attrs(0, K, N, true));
+  Tensor got = Tensor::empty(DType::kF32, {M, N});
+  node.run_x86(isa, got, &pool2());
+  for (int64_t m = 0; m < M; ++m) {
+    float lo = 0, hi = 0;
+    for (int64_t k = 0; k < K; ++k) lo = std::min(lo, x.data<float>()[m * K + k]), hi = std::max(hi, x.data<float>()[m * K + k]);
+    const ir::RowQuantization rq = ir::row_quantization(lo, hi);
+    for (int64_t n = 0; n < N; ++n) {
+      int64_t sum = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        const int64_t wq = w.data<float>()[k * N + n] > 0 ? 127 : -127;
+        sum += ir::quantize_centered(x.data<float>()[m * K + k], rq) * wq;
+      }
+      EXPECT_EQ(got.data<float>()[m * N + n], static_cast<float>(sum) * (rq.scale * q.scale.data<float>()[n]))
+          << "row " << m << " column " << n << " (sum " << sum << ")";
+    }
+  }
+  // The largest sum is 255 · 127 · K: row 0 against an all-positive column.
+  EXPECT_EQ(got.data<float>()[0], static_cast<float>(255 * 127 * K) * (ir::row_quantization(0, 4).scale * q.scale.data<float>()[0]));
+}
+
+// C may be the residual itself (in place) when there is no activation.
+TEST_P(DenseInt8IsaTest, InPlaceResidual) {
+  const cpu::Isa isa = GetParam();
+  BERTC_SKIP_UNSUPPORTED(isa);
+  const int64_t M = 9, K = 40, N = 24;
+  Tensor x = random_f32({M, K}, 5);
+  const Quantized q = quantize(random_f32({K, N}, 6));
+  Tensor r = random_f32({M, N}, 7);
+  std::vector<float> want(static_cast<size_t>(M * N)), c(r.data<float>(), r.data<float>() + M * N);
+  kernels::x86::GemmEpilogue ep;
+  ep.residual = r.data<float>();
+  ep.ldr = N;
+  kernels::x86::qgemm_run_isa(isa, M, N, K, x.data<float>(), K, q.wq.data<int8_t>(), q.scale.data<float>(),
+                              want.data(), N, ep, nullptr);
+  ep.residual = c.data();
+  kernels::x86::qgemm_run_isa(isa, M, N, K, x.data<float>(), K, q.wq.data<int8_t>(), q.scale.data<float>(),
+                              c.data(), N, ep, &pool2());
+  EXPECT_EQ(c, want);
+}
+
+INSTANTIATE_TEST_SUITE_P(Isas, DenseInt8IsaTest, ::testing::ValuesIn(x86_isas()), isa_param_name);
+
+TEST(Int8Quantization, RowParameters) {
+  const ir::RowQuantization zero = ir::row_quantization(0.0f, 0.0f);
+  EXPECT_EQ(zero.scale, 1.0f);
+  EXPECT_EQ(ir::quantize_centered(0.0f, zero), 0);
+  const ir::RowQuantization pos = ir::row_quantization(0.5f, 2.55f);  // lo clamps to 0
+  EXPECT_EQ(pos.zero_point, 0);
+  EXPECT_EQ(ir::quantize_centered(2.55f, pos), 255);
+  EXPECT_EQ(ir::quantize_centered(0.0f, pos), 0);
+  const ir::RowQuantization neg = ir::row_quantization(-2.55f, -1.0f);
+  EXPECT_EQ(neg.zero_point, 255);
+  EXPECT_EQ(ir::quantize_centered(-2.55f, neg), -255);
+  const ir::RowQuantization both = ir::row_quantization(-1.0f, 1.0f);  // z: 127.5 rounded (127 or 128)
+  EXPECT_NEAR(both.zero_point, 127.5, 0.5);
+  EXPECT_GE(ir::quantize_centered(1.0f, both) - ir::quantize_centered(-1.0f, both), 254);  // the ends round inward at most one step
+  EXPECT_EQ(ir::quantize_centered(100.0f, both), 255 - both.zero_point);  // clamped
+  EXPECT_EQ(ir::quantize_centered(-100.0f, both), -both.zero_point);
+  EXPECT_EQ(ir::row_quantization(-INFINITY, 1.0f).scale, 1.0f);  // no finite range: scale 1
+}
+
+TEST(Int8Quantization, WeightsPerColumn) {
+  const int64_t K = 3, N = 2;
+  const float w[K * N] = {0.5f, 0.0f, -1.0f, 0.0f, 0.25f, 0.0f};  // column 1 all zero
+  int8_t packed[ir::dense_int8_packed_size(K, N)];
+  float scales[N];
+  kernels::x86::qgemm_pack_b(w, N, K, N, packed, scales);
+  EXPECT_FLOAT_EQ(scales[0], 1.0f / 127.0f);
+  EXPECT_EQ(scales[1], 1.0f);
+  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 0, 0)], 64);  // 63.5 rounds to even
+  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 1, 0)], -127);
+  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 2, 0)], 32);
+  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 3, 0)], 0);  // the padding of the odd K
+  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 1, 1)], 0);
+}
+
+TEST(Int8Quantization, RefusesWhatIsNotExact) {
+  float w = 1.0f, s = 0.0f;
+  int8_t p[64];
+  EXPECT_THROW(kernels::x86::qgemm_pack_b(&w, 1, 70000, 1, p, &s), Error);
+  EXPECT_THROW(kernels::x86::qgemm_run_isa(cpu::Isa::kRef, 1, 1, 1, &w, 1, p, &s, &s, 1), Error);
+}
+
+}  // namespace
+}  // namespace bertc::testing
