@@ -60,6 +60,19 @@ void check_same_shape(const ShapeContext& ctx, const Shape& a, const Shape& b,
     check_dim(ctx, a[d], b[d], what + " dim " + std::to_string(d));
 }
 
+// What bertc.Dense and bertc.DenseInt8 share: X [..., K] → Y [..., N], with the optional bias
+// [N] and residual (Y's shape) at inputs bias and bias + 1.
+TypeInfo dense_output(const ShapeContext& ctx, const TypeInfo& x, const DenseAttrs::Dims& dims, size_t bias) {
+  check_dim(ctx, x.shape.back(), Dim::known(dims.k), "X's last dim (K)");
+  TypeInfo out{DType::kF32, x.shape};
+  out.shape.back() = Dim::known(dims.n);
+  if (ctx.has_input(bias)) check_vector(ctx, bias, Dim::known(dims.n), "bias");
+  if (ctx.has_input(bias + 1)) {
+    check_same_shape(ctx, out.shape, input_of(ctx, bias + 1, DType::kF32, "residual").shape, "residual");
+  }
+  return out;
+}
+
 }  // namespace
 
 namespace shapes {
@@ -69,15 +82,7 @@ std::vector<TypeInfo> dense_shape(const ShapeContext& ctx) {
   const TypeInfo& x = input_of(ctx, 0, DType::kF32, "X");
   if (x.shape.empty()) ctx.fail("X must have rank >= 1");
   const TypeInfo& w = input_of(ctx, 1, DType::kF32, "W");
-  const DenseAttrs::Dims dims = DenseAttrs(ctx.node).dims(w.shape);
-  check_dim(ctx, x.shape.back(), Dim::known(dims.k), "X's last dim (K)");
-  TypeInfo out{DType::kF32, x.shape};
-  out.shape.back() = Dim::known(dims.n);
-  if (ctx.has_input(2)) check_vector(ctx, 2, Dim::known(dims.n), "bias");
-  if (ctx.has_input(3)) {
-    check_same_shape(ctx, out.shape, input_of(ctx, 3, DType::kF32, "residual").shape, "residual");
-  }
-  return {out};
+  return {dense_output(ctx, x, DenseAttrs(ctx.node).dims(w.shape), 2)};
 }
 
 std::vector<TypeInfo> dense_int8_shape(const ShapeContext& ctx) {
@@ -86,14 +91,8 @@ std::vector<TypeInfo> dense_int8_shape(const ShapeContext& ctx) {
   if (x.shape.empty()) ctx.fail("X must have rank >= 1");
   const TypeInfo& w = input_of(ctx, 1, DType::kI8, "Wq");
   const DenseAttrs::Dims dims = DenseAttrs(ctx.node).int8_dims(w.shape);
-  check_dim(ctx, x.shape.back(), Dim::known(dims.k), "X's last dim (K)");
   check_vector(ctx, 2, Dim::known(dims.n), "w_scale");
-  TypeInfo out{DType::kF32, x.shape};
-  out.shape.back() = Dim::known(dims.n);
-  if (ctx.has_input(3)) check_vector(ctx, 3, Dim::known(dims.n), "bias");
-  if (ctx.has_input(4)) {
-    check_same_shape(ctx, out.shape, input_of(ctx, 4, DType::kF32, "residual").shape, "residual");
-  }
+  const TypeInfo out = dense_output(ctx, x, dims, 3);
   if (ctx.has_input(5)) check_vector(ctx, 5, Dim::known(dims.k), "x_scale");
   return {out};
 }

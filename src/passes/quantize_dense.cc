@@ -85,14 +85,13 @@ std::optional<Tensor> smoothing(const std::vector<float>& bound, const Tensor& w
 }  // namespace
 
 void quantize_dense(ir::Graph& g, const std::vector<std::string>& keep_fp32, bool smooth) {
-  std::set<std::string> keep(keep_fp32.begin(), keep_fp32.end());
-  for (const ir::Node& node : g.nodes) {
-    if (node.op == ir::Op::Dense) keep.erase(node.name);
-  }
-  if (!keep.empty()) {
-    throw Error("fp32 layer '" + *keep.begin() + "' is not a Dense layer of this model (bertc inspect lists them)");
-  }
   const std::set<std::string> fp32(keep_fp32.begin(), keep_fp32.end());
+  for (const std::string& name : fp32) {
+    const auto is_it = [&](const ir::Node& n) { return n.op == ir::Op::Dense && n.name == name; };
+    if (std::none_of(g.nodes.begin(), g.nodes.end(), is_it)) {
+      throw Error("fp32 layer '" + name + "' is not a Dense layer of this model (bertc inspect lists them)");
+    }
+  }
   struct Quantized {
     ir::ValueId wq, scale, x_scale;
   };

@@ -307,15 +307,21 @@ void run_dense(const KernelCall& call, int64_t M, int64_t N, const DenseActivati
   }
 }
 
+// X of a Dense-like call, [..., k] (select.cc refuses k = 0).
+const Tensor& dense_x(const KernelCall& call, int64_t k) {
+  const Tensor& x = src_f32(call, 0, "X");
+  if (x.rank() < 1 || x.shape().back() != k) {
+    fail(call, "X must be [..., " + std::to_string(k) + "], got " + dims_str(x.shape()));
+  }
+  return x;
+}
+
 }  // namespace
 
 void f32_dense_call(const KernelCall& call) {
   const auto& st = call.attrs_as<DenseState>();
-  const Tensor& x = src_f32(call, 0, "X");
-  if (x.rank() < 1 || x.shape().back() != st.k) {
-    fail(call, "X must be [..., " + std::to_string(st.k) + "], got " + dims_str(x.shape()));
-  }
-  const int64_t M = x.numel() / st.k;  // select.cc refuses k = 0
+  const Tensor& x = dense_x(call, st.k);
+  const int64_t M = x.numel() / st.k;
   const float* w = st.packed.get();
   if (!w) {
     const Tensor& wt = src_f32(call, 1, "W");
@@ -329,11 +335,8 @@ void f32_dense_call(const KernelCall& call) {
 
 void s8_dense_call(const KernelCall& call) {
   const auto& st = call.attrs_as<DenseInt8State>();
-  const Tensor& x = src_f32(call, 0, "X");
-  if (x.rank() < 1 || x.shape().back() != st.k) {
-    fail(call, "X must be [..., " + std::to_string(st.k) + "], got " + dims_str(x.shape()));
-  }
-  const int64_t M = x.numel() / st.k;  // select.cc refuses k = 0
+  const Tensor& x = dense_x(call, st.k);
+  const int64_t M = x.numel() / st.k;
   const Tensor& w = *call.src[1];
   if (w.dtype() != DType::kI8) fail(call, std::string("Wq must be int8, got ") + dtype_name(w.dtype()));
   check_numel(call, w, ir::dense_int8_packed_size(st.k, st.n), "packed Wq");

@@ -47,8 +47,7 @@ void quantize_a(const QGemmArgs& g, int64_t i0, int64_t i1) {
         lo = _mm256_min_ps(lo, v);
         hi = _mm256_max_ps(hi, v);
       }
-      const ir::RowQuantization q = ir::row_quantization(-V256::reduce_max(_mm256_sub_ps(_mm256_setzero_ps(), lo)),
-                                                         V256::reduce_max(hi));
+      const ir::RowQuantization q = ir::row_quantization(V256::reduce_min(lo), V256::reduce_max(hi));
       g.a_scales[m] = q.scale;
       const __m256 inv = _mm256_set1_ps(q.inv_scale);
       const __m256 top = _mm256_set1_ps(512.0f), bottom = _mm256_set1_ps(-512.0f);
