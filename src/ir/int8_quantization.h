@@ -1,13 +1,15 @@
 // The numbers of bertc's int8 path, defined once (the reference kernel, the x86 kernels and the
 // quantize pass follow these functions exactly, so integer sums agree bit for bit on every ISA).
 //
-// Weights: symmetric, per output column n: scale_n = max_k |W(k, n)| / 127 (1 for a zero
-// column), Wq(k, n) = clamp(round(W(k, n) / scale_n), -127, 127).
+// Weights: symmetric, per output column n, within ±64 (129 levels): scale_n = max_k |W(k, n)| /
+// 64 (1 for a zero column), Wq(k, n) = clamp(round(W(k, n) / scale_n), -64, 64). ±64 keeps the
+// AVX2 kernel exact: vpmaddubsw adds two uint8 × int8 products in int16, and 2 · 255 · 64 =
+// 32,640 fits where 2 · 255 · 127 would saturate (oneDNN halves int8 weights on such CPUs too).
 // Activations: asymmetric uint8, per row (token) at run time: lo = min(0, min x), hi = max(0,
 // max x), scale = (hi - lo) / 255 (1 when hi = lo), zero point z = round(-lo / scale), q =
-// clamp(round(x · (1 / scale)) + z, 0, 255). The GEMM multiplies the centered values q - z (in
-// [-255, 255]: exact in int16 pairs and in int32 sums for K < 65,536) with Wq, so
-// Y(m, n) = fma(float(sum_k (q - z)(m, k) · Wq(k, n)), scale_m · scale_n, bias_n) (one rounding).
+// clamp(round(x · (1 / scale)) + z, 0, 255). The GEMM's sum is that of the centered values,
+// S = sum_k (q - z)(m, k) · Wq(k, n) = sum_k q · Wq - z · sum_k Wq (exact in int32 for
+// K < 65,536), and Y(m, n) = fma(float(S), scale_m · scale_n, bias_n) (one rounding).
 // Rounding is to nearest even (the default mode; what cvtps2dq does).
 // Smoothing (SmoothQuant's migration, for activations with outlier channels): with a channel
 // vector c[K], the row quantized is x_k · c_k (a float product) and Wq is quantized from
@@ -21,7 +23,8 @@
 
 namespace bertc::ir {
 
-inline constexpr int64_t kInt8MaxK = 65535;  // int32 sums of K products (q - z) · Wq stay exact
+inline constexpr int64_t kInt8MaxK = 65535;  // int32 sums of K products q · Wq stay exact
+inline constexpr float kWeightMax = 64.0f;   // |Wq| <= 64
 
 struct RowQuantization {
   float scale = 1.0f;
@@ -51,10 +54,10 @@ inline int32_t quantize_centered(float x, const RowQuantization& q) {
 }
 
 // The per-column weight scale for a column whose largest magnitude is amax.
-inline float weight_scale(float amax) { return amax > 0.0f && std::isfinite(amax) ? amax / 127.0f : 1.0f; }
+inline float weight_scale(float amax) { return amax > 0.0f && std::isfinite(amax) ? amax / kWeightMax : 1.0f; }
 
 inline int8_t quantize_weight(float w, float scale) {
-  return static_cast<int8_t>(std::clamp(std::nearbyint(w / scale), -127.0f, 127.0f));
+  return static_cast<int8_t>(std::clamp(std::nearbyint(w / scale), -kWeightMax, kWeightMax));
 }
 
 }  // namespace bertc::ir

@@ -27,19 +27,25 @@ inline constexpr int64_t dense_packed_index(int64_t K, int64_t k, int64_t n) {
 
 namespace bertc::ir {
 
-// bertc.DenseInt8's packed W (int8, "panels of 16, k-pairs"): columns in P = ceil(N / 16)
-// panels as above, K in pairs (K2 = ceil(K / 2), the odd k past K zero); inside a panel, per
-// k-pair, the 16 columns' two values side by side:
-//   packed[((p * K2 + k / 2) * 16 + j) * 2 + k % 2] = Wq(k, 16p + j)     (0 past N or K)
-// so 16 bytes hold 8 columns' (k, k+1) pairs: one sign-extension gives the int16 pairs that
-// vpmaddwd multiplies with a broadcast pair of activations. P * K2 * 32 bytes; every panel starts
-// at a multiple of 32 bytes.
+// bertc.DenseInt8's packed W (int8, "panels of 16, k-quads", with column sums): columns in
+// P = ceil(N / 16) panels as above, K in quads (K4 = ceil(K / 4), k past K zero); inside a panel,
+// per k-quad, each of the 16 columns' four values side by side:
+//   packed[((p * K4 + k / 4) * 16 + j) * 4 + k % 4] = Wq(k, 16p + j)     (0 past N or K)
+// so 32 bytes hold 8 columns' quads, which vpmaddubsw (and VNNI's vpdpbusd) multiply with four
+// broadcast activation bytes. After the P * K4 * 64 bytes of values come the column sums,
+// int32 (little-endian) sums[16p + j] = sum_k Wq(k, 16p + j) for the P * 16 columns (0 past N):
+// the zero-point compensation of the GEMM's epilogue. Every panel starts at a multiple of 64
+// bytes, and so do the sums.
+inline constexpr int64_t dense_int8_values_size(int64_t k, int64_t n) {
+  return (n + kDensePanelWidth - 1) / kDensePanelWidth * ((k + 3) / 4) * 4 * kDensePanelWidth;
+}
+
 inline constexpr int64_t dense_int8_packed_size(int64_t k, int64_t n) {
-  return (n + kDensePanelWidth - 1) / kDensePanelWidth * ((k + 1) / 2) * 2 * kDensePanelWidth;
+  return dense_int8_values_size(k, n) + (n + kDensePanelWidth - 1) / kDensePanelWidth * kDensePanelWidth * 4;
 }
 
 inline constexpr int64_t dense_int8_packed_index(int64_t K, int64_t k, int64_t n) {
-  return (((n / kDensePanelWidth) * ((K + 1) / 2) + k / 2) * kDensePanelWidth + n % kDensePanelWidth) * 2 + k % 2;
+  return (((n / kDensePanelWidth) * ((K + 3) / 4) + k / 4) * kDensePanelWidth + n % kDensePanelWidth) * 4 + k % 4;
 }
 
 }  // namespace bertc::ir

@@ -1,11 +1,12 @@
 // s8_dense_gemm_avx2 (bertc.DenseInt8 through kernels::x86::qgemm_run_isa) against the reference
 // kernel: the integer sums must be exact (identical outputs where the epilogue is exact), on
-// shapes that are not multiples of the tile (odd K: a half-empty last k-pair), every
+// shapes that are not multiples of the tile (K not a multiple of 4: a partly empty k-quad), every
 // activation, with and without bias and residual (in place too), 1 and 2 threads, and on
-// extreme values that would saturate vpmaddubsw's int16 pair sums.
+// extreme values: the largest int16 pair sums vpmaddubsw forms (weights within ±64).
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <tuple>
 
 #include "ir/int8_quantization.h"
@@ -91,9 +92,9 @@ INSTANTIATE_TEST_SUITE_P(Shapes, DenseInt8Test,
 
 class DenseInt8IsaTest : public ::testing::TestWithParam<cpu::Isa> {};
 
-// Rows at the ends of the uint8 range (all at the top: q - z = 255; all at the bottom: -255;
-// alternating) times columns at ±127: pair sums of 2 · 255 · 127 = 64,770, past int16. The
-// result must be the exact integer sum, scaled.
+// Rows at the ends of the uint8 range (all at the top: q = 255, z = 0; all at the bottom: q = 0,
+// z = 255; alternating) times columns at ±64: pair sums of 2 · 255 · 64 = 32,640, the most int16
+// holds here. The result must be the exact integer sum, scaled.
 TEST_P(DenseInt8IsaTest, ExtremeValuesDoNotSaturate) {
   const cpu::Isa isa = GetParam();
   BERTC_SKIP_UNSUPPORTED(isa);
@@ -103,7 +104,7 @@ TEST_P(DenseInt8IsaTest, ExtremeValuesDoNotSaturate) {
   for (int64_t k = 0; k < K; ++k) {
     x.data<float>()[k] = 4.0f;                           // row 0: q - z = 255 everywhere
     x.data<float>()[K + k] = -4.0f;                      // row 1: -255 everywhere
-    x.data<float>()[2 * K + k] = k % 2 ? -4.0f : 4.0f;  // row 2: z = 128, ±127 / ±128 by k
+    x.data<float>()[2 * K + k] = k % 2 ? -4.0f : 4.0f;  // row 2: z ~ 128, q 255 / 0 by k
     for (int64_t n = 0; n < N; ++n) w.data<float>()[k * N + n] = n % 3 == 0 ? 1.0f : n % 3 == 1 ? -1.0f : (k % 2 ? -1.0f : 1.0f);
   }
   const Quantized q = quantize(w);
@@ -117,15 +118,15 @@ TEST_P(DenseInt8IsaTest, ExtremeValuesDoNotSaturate) {
     for (int64_t n = 0; n < N; ++n) {
       int64_t sum = 0;
       for (int64_t k = 0; k < K; ++k) {
-        const int64_t wq = w.data<float>()[k * N + n] > 0 ? 127 : -127;
+        const int64_t wq = w.data<float>()[k * N + n] > 0 ? 64 : -64;
         sum += ir::quantize_centered(x.data<float>()[m * K + k], rq) * wq;
       }
       EXPECT_EQ(got.data<float>()[m * N + n], static_cast<float>(sum) * (rq.scale * q.scale.data<float>()[n]))
           << "row " << m << " column " << n << " (sum " << sum << ")";
     }
   }
-  // The largest sum is 255 · 127 · K: row 0 against an all-positive column.
-  EXPECT_EQ(got.data<float>()[0], static_cast<float>(255 * 127 * K) * (ir::row_quantization(0, 4).scale * q.scale.data<float>()[0]));
+  // The largest sum is 255 · 64 · K: row 0 against an all-positive column.
+  EXPECT_EQ(got.data<float>()[0], static_cast<float>(255 * 64 * K) * (ir::row_quantization(0, 4).scale * q.scale.data<float>()[0]));
 }
 
 // C may be the residual itself (in place) when there is no activation.
@@ -175,13 +176,17 @@ TEST(Int8Quantization, WeightsPerColumn) {
   int8_t packed[ir::dense_int8_packed_size(K, N)];
   float scales[N];
   kernels::x86::qgemm_pack_b(w, N, K, N, packed, scales);
-  EXPECT_FLOAT_EQ(scales[0], 1.0f / 127.0f);
+  EXPECT_FLOAT_EQ(scales[0], 1.0f / 64.0f);
   EXPECT_EQ(scales[1], 1.0f);
-  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 0, 0)], 64);  // 63.5 rounds to even
-  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 1, 0)], -127);
-  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 2, 0)], 32);
-  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 3, 0)], 0);  // the padding of the odd K
+  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 0, 0)], 32);
+  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 1, 0)], -64);
+  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 2, 0)], 16);
+  EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 3, 0)], 0);  // the padding of K = 3 to a quad
   EXPECT_EQ(packed[ir::dense_int8_packed_index(K, 1, 1)], 0);
+  int32_t sums[2];  // the column sums after the values
+  std::memcpy(sums, packed + ir::dense_int8_values_size(K, N), sizeof(sums));
+  EXPECT_EQ(sums[0], 32 - 64 + 16);
+  EXPECT_EQ(sums[1], 0);
 }
 
 TEST(Int8Quantization, RefusesWhatIsNotExact) {

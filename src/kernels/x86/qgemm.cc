@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "bertc/error.h"
@@ -51,13 +52,18 @@ void qgemm_pack_b(const float* w, int64_t ldw, int64_t K, int64_t N, int8_t* pac
   if (ldw < N) throw Error("qgemm_pack_b: ldw=" + std::to_string(ldw) + " < N=" + std::to_string(N));
   std::fill(packed, packed + ir::dense_int8_packed_size(K, N), int8_t{0});
   auto value = [&](int64_t k, int64_t n) { return smooth ? w[k * ldw + n] / smooth[k] : w[k * ldw + n]; };
+  int8_t* sums = packed + ir::dense_int8_values_size(K, N);
   for (int64_t n = 0; n < N; ++n) {
     float amax = 0.0f;
     for (int64_t k = 0; k < K; ++k) amax = std::max(amax, std::fabs(value(k, n)));
     scales[n] = ir::weight_scale(amax);
+    int32_t sum = 0;
     for (int64_t k = 0; k < K; ++k) {
-      packed[ir::dense_int8_packed_index(K, k, n)] = ir::quantize_weight(value(k, n), scales[n]);
+      const int8_t q = ir::quantize_weight(value(k, n), scales[n]);
+      packed[ir::dense_int8_packed_index(K, k, n)] = q;
+      sum += q;
     }
+    std::memcpy(sums + 4 * n, &sum, sizeof(sum));
   }
 }
 
@@ -76,28 +82,30 @@ void qgemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a
   const int64_t mr = kern->mr;
   const int64_t m_panels = ceil_div(M, mr);
   QGemmArgs g;
-  g.M = M, g.N = N, g.K = K, g.K2 = ceil_div(K, 2);
+  g.M = M, g.N = N, g.K = K, g.K4 = ceil_div(K, 4);
   g.a = a, g.lda = lda, g.smooth = smooth;
-  g.b_packed = packed_b, g.b_scales = b_scales;
+  g.b_packed = packed_b, g.b_sums = packed_b + ir::dense_int8_values_size(K, N), g.b_scales = b_scales;
   g.c = c, g.ldc = ldc;
   g.bias = ep.bias, g.residual = ep.residual, g.ldr = ep.ldr;
   g.gelu = ep.activation == GemmActivation::kGelu;
   g.fast_math = ep.fast_math;
 
-  // 1. Quantize A into micro-panels (int32 units) followed by the row scales, in one scratch.
-  const int64_t a_units = m_panels * mr * g.K2;
-  float* scratch = thread_scratch_floats(a_units + m_panels * mr);
+  // 1. Quantize A into micro-panels (int32 units) followed by the row scales and zero points, in
+  // one scratch.
+  const int64_t a_units = m_panels * mr * g.K4, rows = m_panels * mr;
+  float* scratch = thread_scratch_floats(a_units + 2 * rows);
   g.a_packed = reinterpret_cast<int32_t*>(scratch);
   g.a_scales = scratch + a_units;
+  g.a_zero = reinterpret_cast<int32_t*>(scratch + a_units + rows);
   const int64_t panels_per_task = std::max<int64_t>(1, ceil_div(m_panels, 4 * threads));
   gemm_detail::run_tasks(pool, ceil_div(m_panels, panels_per_task), [&](int64_t t) {
     kern->quantize_a(g, t * panels_per_task, std::min(m_panels, (t + 1) * panels_per_task));
   });
 
-  // 2. Blocks of mc rows × nc columns: a block's A (mc × K int16) stays in L2 (~256 KB of it)
+  // 2. Blocks of mc rows × nc columns: a block's A (mc × K bytes) stays in L2 (~256 KB of it)
   // while the task walks its B panels (K × 16 bytes each, streamed once per block); then
   // narrower column blocks until every thread has a few tasks.
-  const int64_t mc_panels_max = std::max<int64_t>(1, (256 * 1024) / (mr * g.K2 * 4));
+  const int64_t mc_panels_max = std::max<int64_t>(1, (256 * 1024) / (mr * g.K4 * 4));
   const int64_t m_tasks = ceil_div(m_panels, mc_panels_max);
   const int64_t mc = ceil_div(m_panels, m_tasks) * mr;
   const int64_t n_panels = ceil_div(N, 16);

@@ -7,17 +7,19 @@
 namespace bertc::kernels::x86::qgemm_detail {
 
 // Everything one qgemm_run_isa call shares between its tasks. A is quantized into micro-panels
-// of mr rows, by k-pairs: a_packed[(i * K2 + kk) * mr + r] holds row i·mr + r's centered values
-// (q - z) at k = 2kk and 2kk + 1 as two int16 (low half first; rows past M and k past K zero),
-// and a_scales[m] its scale.
+// of mr rows, by k-quads: a_packed[(i * K4 + kq) * mr + r] holds row i·mr + r's uint8 values q
+// at k = 4kq .. 4kq + 3 (lowest byte first; rows past M and k past K zero), a_scales[m] its
+// scale and a_zero[m] its zero point.
 struct QGemmArgs {
-  int64_t M = 0, N = 0, K = 0, K2 = 0;
+  int64_t M = 0, N = 0, K = 0, K4 = 0;
   const float* a = nullptr;
   int64_t lda = 0;
   const float* smooth = nullptr;  // [K] multiplying A's columns before quantization, or null
   int32_t* a_packed = nullptr;
   float* a_scales = nullptr;
+  int32_t* a_zero = nullptr;
   const int8_t* b_packed = nullptr;  // ir::dense_int8_packed_index
+  const int8_t* b_sums = nullptr;    // its column sums (int32, after the values)
   const float* b_scales = nullptr;   // [N]
   float* c = nullptr;
   int64_t ldc = 0;
