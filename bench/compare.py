@@ -3,7 +3,8 @@
 
   /usr/bin/python3 bench/compare.py [--models bert-base,distilbert]
       [--configs 1x64,1x128,1x256,4x128] [--runs 30] [--rounds 3] [--threads 2]
-      [--engines bertc,bertc-onednn,onnxruntime,pytorch] [--json results.json]
+      [--engines bertc,bertc-onednn,bertc-int8,onnxruntime,onnxruntime-int8,pytorch]
+      [--json results.json]
   /usr/bin/python3 bench/compare.py --workload bench/mixed_lengths.txt [--batch-size 32]
       [--models ...] [--runs 1] [--rounds 2] [--threads 2] [--json results.json]
 
@@ -15,7 +16,11 @@ another, each in its own process with the machine to itself (nothing else runs m
 after warm-up each time. A cell is the median of all timed runs of an engine on a
 configuration. ONNX Runtime is the npm package onnxruntime-node (bench/ort_bench.mjs;
 installed here with `npm install --ignore-scripts` when missing), graph optimization 'all',
-the same thread count. PyTorch is Debian's python3-torch 1.13, eager, with OpenBLAS's OpenMP
+the same thread count. int8: bertc-int8 is the bundle compiled `--precision int8`;
+onnxruntime-int8 runs model_quantized.onnx, the model rewritten exactly as ONNX Runtime's
+quantize_dynamic does (tools/quantize_onnx.py: per-tensor int8 weights, DynamicQuantizeLinear +
+MatMulInteger). "b32/b8" is bertc fp32 over bertc int8, "ORT8/b8" ONNX Runtime int8 over bertc
+int8 (both > 1: bertc int8 faster). PyTorch is Debian's python3-torch 1.13, eager, with OpenBLAS's OpenMP
 build pinned (LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp, Debian package
 libopenblas0-openmp): with the reference BLAS it is ~70x slower.
 
@@ -46,7 +51,7 @@ def check_engines(engines):
     """Fails early, naming the fix, when an engine's runtime is missing."""
     if not os.path.exists(BERTC):
         sys.exit(f"compare.py: {BERTC} is missing: run tools/setup.sh first")
-    if "onnxruntime" in engines and not os.path.isdir(os.path.join(ROOT, "bench", "node_modules", "onnxruntime-node")):
+    if any(e.startswith("onnxruntime") for e in engines) and not os.path.isdir(os.path.join(ROOT, "bench", "node_modules", "onnxruntime-node")):
         print("installing onnxruntime-node (npm install --ignore-scripts) in bench/ ...", file=sys.stderr)
         subprocess.run(["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund"],
                        cwd=os.path.join(ROOT, "bench"), check=True)
@@ -55,12 +60,29 @@ def check_engines(engines):
                  " ~70x slower): apt-get install libopenblas0-openmp")
 
 
-def ensure_bundle(model_dir, gemm):
-    bundle = os.path.join(model_dir, "model.bertc" if gemm == "bertc" else f"model.{gemm}.bertc")
+# bertc's columns: engine -> (bundle file, extra compile arguments).
+BERTC_ENGINES = {
+    "bertc": ("model.bertc", []),
+    "bertc-onednn": ("model.onednn.bertc", ["--gemm", "onednn"]),
+    "bertc-int8": ("model.int8.bertc", ["--precision", "int8"]),
+}
+
+
+def ensure_bundle(model_dir, engine):
+    name, extra = BERTC_ENGINES[engine]
+    bundle = os.path.join(model_dir, name)
     if not os.path.exists(bundle) or os.path.getmtime(bundle) < os.path.getmtime(BERTC):
-        subprocess.run([BERTC, "compile", os.path.join(model_dir, "model.onnx"), "-o", bundle, "-O3",
-                        "--gemm", gemm], check=True)
+        subprocess.run([BERTC, "compile", os.path.join(model_dir, "model.onnx"), "-o", bundle, "-O3"] + extra,
+                       check=True)
     return bundle
+
+
+def ensure_quantized_onnx(model_dir):
+    path = os.path.join(model_dir, "model_quantized.onnx")
+    if not os.path.exists(path):
+        subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tools", "quantize_onnx.py"),
+                        os.path.join(model_dir, "model.onnx"), path], check=True)
+    return path
 
 
 def ensure_model(name, engines):
@@ -69,8 +91,9 @@ def ensure_model(name, engines):
         print(f"making {name} (random weights) in {out} ...", file=sys.stderr)
         subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tools", "make_models.py"),
                         "--full", name, "--out", out], check=True)
-    bundles = {e: ensure_bundle(out, "bertc" if e == "bertc" else "onednn")
-               for e in engines if e.startswith("bertc")}
+    bundles = {e: ensure_bundle(out, e) for e in engines if e.startswith("bertc")}
+    if "onnxruntime-int8" in engines:
+        ensure_quantized_onnx(out)
     return out, bundles
 
 
@@ -80,8 +103,9 @@ def run_engine(engine, model_dir, bundles, batch, seq, runs, warmup, threads):
         cmd = [BERTC, "bench", bundles[engine], "--batch", str(batch), "--seq", str(seq), "--runs",
                str(runs), "--warmup", str(warmup), "--threads", str(threads), "--json"]
         env = None
-    elif engine == "onnxruntime":
-        cmd = ["node", os.path.join(ROOT, "bench", "ort_bench.mjs"), os.path.join(model_dir, "model.onnx"),
+    elif engine.startswith("onnxruntime"):
+        onnx_file = "model_quantized.onnx" if engine == "onnxruntime-int8" else "model.onnx"
+        cmd = ["node", os.path.join(ROOT, "bench", "ort_bench.mjs"), os.path.join(model_dir, onnx_file),
                str(batch), str(seq), str(runs), str(warmup), str(threads)]
         env = None
     else:
@@ -211,20 +235,29 @@ def main():
 HEADER_DONE = []
 
 
+def col_width(engine):
+    return max(16, len(engine) + 5)
+
+
 def print_row(row, engines):
     if not HEADER_DONE:
         print(f"# {row['threads']} threads, {row['runs_per_engine']} timed runs per engine and cell "
               f"(interleaved rounds); fp32 peak {row['peak_gflops']:.0f} GFLOP/s; medians in ms")
-        cols = "".join(f"{e + ' ms':>16}" for e in engines)
-        print(f"{'model':<12}{'B x S':>8}{'SoL ms':>9}{cols}{'ORT/bertc':>11}{'bertc %pk':>11}{'ORT %pk':>9}")
+        cols = "".join(f"{e + ' ms':>{col_width(e)}}" for e in engines)
+        int8 = f"{'b32/b8':>8}{'ORT8/b8':>9}" if "bertc-int8" in engines else ""
+        print(f"{'model':<12}{'B x S':>8}{'SoL ms':>9}{cols}{'ORT/bertc':>11}{'bertc %pk':>11}{'ORT %pk':>9}{int8}")
         HEADER_DONE.append(True)
     med = row["median_ms"]
-    cols = "".join(f"{med[e]:>16.2f}" for e in engines)
+    cols = "".join(f"{med[e]:>{col_width(e)}.2f}" for e in engines)
     sol = row["speed_of_light_ms"]
     speedup = f"{med['onnxruntime'] / med['bertc']:>10.2f}x" if "bertc" in med and "onnxruntime" in med else f"{'':>11}"
     pk_b = f"{100 * sol / med['bertc']:>10.0f}%" if "bertc" in med else f"{'':>11}"
     pk_o = f"{100 * sol / med['onnxruntime']:>8.0f}%" if "onnxruntime" in med else f"{'':>9}"
-    print(f"{row['model']:<12}{row['batch']:>4} x{row['seq']:<4}{sol:>8.1f}{cols}{speedup}{pk_b}{pk_o}", flush=True)
+    int8 = ""
+    if "bertc-int8" in med:
+        int8 = f"{med['bertc'] / med['bertc-int8']:>7.2f}x"
+        int8 += f"{med['onnxruntime-int8'] / med['bertc-int8']:>8.2f}x" if "onnxruntime-int8" in med else f"{'':>9}"
+    print(f"{row['model']:<12}{row['batch']:>4} x{row['seq']:<4}{sol:>8.1f}{cols}{speedup}{pk_b}{pk_o}{int8}", flush=True)
 
 
 if __name__ == "__main__":

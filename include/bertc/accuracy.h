@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,12 @@ struct AccuracyReport {
 // width or labels; no texts; a model that runs no text).
 AccuracyReport compare_on_texts(const Model& reference, const Model& candidate,
                                 const std::vector<std::string>& texts, int threads = 0);
+
+// Each Dense layer's input channels' largest |x| (by layer name, as bertc inspect lists them)
+// when `model` (fp32) runs `texts`: what CompileOptions::activation_ranges takes.
+std::map<std::string, std::vector<float>> measure_dense_inputs(const Model& model,
+                                                               const std::vector<std::string>& texts,
+                                                               int threads = 0);
 
 // Reads a text file, one text per line (empty lines skipped); errors name the file.
 std::vector<std::string> read_text_lines(const std::string& path);

@@ -31,7 +31,11 @@ struct CompileOptions {
   // per token at run time (-O2 and up; DESIGN.md "int8"), except those named in fp32_layers.
   std::string precision = "fp32";
   std::vector<std::string> fp32_layers = {};  // int8: Dense nodes (by name) that stay fp32
-  bool smooth_outliers = true;  // int8: SmoothQuant-style rescaling of LayerNorm outlier channels
+  bool smooth_outliers = true;  // int8: SmoothQuant-style rescaling of outlier channels
+  // int8: each Dense layer's input channels' largest |x| on calibration texts
+  // (measure_dense_inputs), by layer name; where given, smoothing uses it instead of the
+  // data-free LayerNorm bound. Not stored in the bundle.
+  std::map<std::string, std::vector<float>> activation_ranges = {};
 };
 
 enum class Task { classification, embedding, token_classification };

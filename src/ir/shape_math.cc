@@ -217,6 +217,42 @@ std::vector<TypeInfo> matmul_shape(const ShapeContext& ctx) {
   return {TypeInfo{a.dtype, out}};
 }
 
+// DynamicQuantizeLinear(x float32) -> y uint8 (x's shape), y_scale float32 [], y_zero_point
+// uint8 [].
+std::vector<TypeInfo> dynamic_quantize_linear_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 1, 1);
+  const TypeInfo& x = typed_input(ctx, 0, dtypes({DType::kF32}));
+  return {TypeInfo{DType::kU8, x.shape}, TypeInfo{DType::kF32, {}}, TypeInfo{DType::kU8, {}}};
+}
+
+// MatMulInteger(A, B, a_zero_point?, b_zero_point?) -> int32, shaped as MatMul's; A and B uint8
+// or int8, each zero point of its operand's dtype: a scalar, or B's per column [N].
+std::vector<TypeInfo> matmul_integer_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 2, 4);
+  constexpr DTypeSet kInt8s = dtypes({DType::kU8, DType::kI8});
+  const TypeInfo& a = typed_input(ctx, 0, kInt8s);
+  const TypeInfo& b = typed_input(ctx, 1, kInt8s);
+  if (a.shape.size() < 2 || b.shape.size() != 2) {
+    ctx.fail("A must be [..., M, K] and B [K, N], got " + shape_str(a.shape) + " and " + shape_str(b.shape));
+  }
+  check_inner_dims(ctx, a.shape.back(), b.shape[0], a.shape, b.shape);
+  for (size_t i : {size_t{2}, size_t{3}}) {
+    if (!ctx.has_input(i)) continue;
+    const TypeInfo& z = typed_input(ctx, i, kInt8s);
+    if (z.dtype != (i == 2 ? a : b).dtype) ctx.fail("a zero point's dtype differs from its operand's");
+    const bool scalar = z.shape.empty() || (z.shape.size() == 1 && z.shape[0].is_known() && z.shape[0].value == 1);
+    const bool per_column = i == 3 && z.shape.size() == 1 && z.shape[0].is_known() && b.shape[1].is_known() &&
+                            z.shape[0].value == b.shape[1].value;
+    if (!scalar && !per_column) {
+      ctx.fail(std::string(i == 2 ? "a_zero_point must be a scalar" : "b_zero_point must be a scalar or [N]") +
+               ", got " + shape_str(z.shape));
+    }
+  }
+  Shape out(a.shape.begin(), a.shape.end() - 1);
+  out.push_back(b.shape[1]);
+  return {TypeInfo{DType::kI32, out}};
+}
+
 // Gemm: Y[M, N] = alpha * A' B' + beta * C, A' = transA ? A^T : A (likewise B); C optional and
 // unidirectionally broadcast to [M, N].
 std::vector<TypeInfo> gemm_shape(const ShapeContext& ctx) {

@@ -32,6 +32,10 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
     dense.push_back(d);
     group.push_back(index.index_of(d));
   }
+  // Weights that came int8 (Graph::int8_weights) merge only with their like.
+  const auto int8 = [&](const ir::Node* d) { return g.int8_weights.count(g.value(d->inputs[1]).name) > 0; };
+  const bool all_int8 = std::all_of(dense.begin(), dense.end(), int8);
+  if (!all_int8 && std::any_of(dense.begin(), dense.end(), int8)) return false;
   const int64_t K = g.value(dense[0]->inputs[1]).data->dim(0);
   int64_t total = 0;
   bool any_bias = false;
@@ -63,6 +67,7 @@ bool match(ir::Graph& g, const GraphIndex& index, int32_t n) {
   attrs.set("activation", static_cast<int64_t>(ir::DenseActivation::kNone));
   attrs.set("packed", int64_t{0});
   std::vector<ir::ValueId> inputs{x, new_constant(g, name + "_weight", std::move(w))};
+  if (all_int8) g.int8_weights.insert(g.value(inputs[1]).name);
   if (any_bias) inputs.push_back(new_constant(g, name + "_bias", std::move(b)));
   apply_rewrite(g, group, {make_node(ir::Op::Dense, name, inputs, {out}, attrs)});
   return true;

@@ -15,6 +15,7 @@ void optimize(ir::Graph& graph, const CompileOptions& options) {
   if (options.opt_level >= 2) {
     eliminate_common_subexpressions(graph);
     ir::infer_shapes(graph, kernels::ref::evaluate);
+    fuse_quantized_matmul(graph);
     // Dense first, so that a residual add goes into the GEMM epilogue; the adds left (the
     // embeddings' sum) become LayerNorm skips, which fuse_embed_layer_norm looks through.
     fuse_dense(graph);
@@ -30,7 +31,10 @@ void optimize(ir::Graph& graph, const CompileOptions& options) {
     fuse_qkv(graph);
     eliminate_common_subexpressions(graph);
     if (options.gemm == "onednn") use_onednn_gemm(graph);
-    if (options.precision == "int8") quantize_dense(graph, options.fp32_layers, options.smooth_outliers);
+    if (options.precision == "int8" || !graph.int8_weights.empty()) {
+      quantize_dense(graph, options.precision == "int8", options.fp32_layers, options.smooth_outliers,
+                     options.activation_ranges);
+    }
   }
   if (options.opt_level >= 3) {
     set_fast_math(graph, options.fast_math);

@@ -25,6 +25,9 @@ void fold_constants(ir::Graph& graph);
 void fold_shapes(ir::Graph& graph);
 // Merges equal small constants and nodes computing the same thing.
 void eliminate_common_subexpressions(ir::Graph& graph);
+// ONNX Runtime's quantize_dynamic form (DynamicQuantizeLinear, MatMulInteger, Cast, Mul) →
+// MatMul with the dequantized weights, named in Graph::int8_weights.
+void fuse_quantized_matmul(ir::Graph& graph);
 // MatMul/Gemm + bias + activation + residual → bertc.Dense.
 void fuse_dense(ir::Graph& graph);
 // act(x[..., :F]) · x[..., F:] (a Split in two, GELU on the first half) → bertc.GatedActivation.
@@ -41,9 +44,11 @@ void fuse_qkv(ir::Graph& graph);
 void set_fast_math(ir::Graph& graph, bool on);
 // Dense weights → the GEMM kernels' packed layout.
 void prepack_weights(ir::Graph& graph);
-// Dense nodes with a constant W → bertc.DenseInt8 (int8 weights per column), except those named
-// in `keep_fp32`; `smooth`: rescale LayerNorm outlier channels between X and W.
-void quantize_dense(ir::Graph& graph, const std::vector<std::string>& keep_fp32, bool smooth);
+// Dense nodes with a constant W (all: `all`; else those whose W is in Graph::int8_weights) →
+// bertc.DenseInt8 (int8 weights per column), except those named in `keep_fp32`; `smooth`: rescale outlier channels between X and W (X's channel ranges from
+// `ranges` by layer name, else bounded from the LayerNorm that makes X).
+void quantize_dense(ir::Graph& graph, bool all, const std::vector<std::string>& keep_fp32, bool smooth,
+                    const std::map<std::string, std::vector<float>>& ranges);
 // Dense nodes → oneDNN's matmul (attr gemm = "onednn"; W left [K, N]).
 void use_onednn_gemm(ir::Graph& graph);
 // Fills graph.input_checks (token id ranges, mask values, maximum sequence length).

@@ -1,4 +1,5 @@
-// quantize_dense (--precision int8): every bertc.Dense with a constant float32 W [K, N] becomes
+// quantize_dense (--precision int8, or weights that came int8: Graph::int8_weights): every
+// bertc.Dense with a constant float32 W [K, N] (or, for `all` false, those with such weights) becomes
 // bertc.DenseInt8(X, Wq, w_scale, bias?, residual?) with the same name, activation and
 // residual: W quantized per column and packed (kernels/x86/qgemm.h qgemm_pack_b, the numbers of
 // ir/int8_quantization.h; ISA-independent). Nodes named in keep_fp32 stay bertc.Dense; a name
@@ -9,7 +10,9 @@
 // and bias, and so activations, are 10-100x the rest; one such channel sets a token row's int8
 // range and crushes every other value of the row into a few levels. Where X is a LayerNorm's
 // output (bertc.LayerNorm or EmbedLayerNorm with constant gain γ and bias β), its channel k's
-// magnitude is bounded, data-free, by a_k = |β_k| + 4|γ_k| (normalized values rarely pass 4).
+// magnitude is bounded, data-free, by a_k = |β_k| + 4|γ_k| (normalized values rarely pass 4);
+// `ranges` (measured on calibration texts, by layer name) replaces that bound where given, for
+// any Dense layer.
 // When max a / median a >= 8 (outliers), SmoothQuant's migration with α = 1/2 is applied:
 // s_k = sqrt(a_k / max_n |W(k, n)|), X's channels multiplied by c_k = 1 / s_k in the kernel's
 // quantization step (input x_scale) and W's rows by s_k before its quantization: the product
@@ -35,6 +38,8 @@ namespace {
 constexpr float kNormalizedMax = 4.0f;   // |(x - mean) / std| bound assumed per channel
 constexpr float kOutlierRatio = 8.0f;    // max / median channel bound that counts as outliers
 
+// (The data-free bound overstates channels that the outliers' share of the variance shrinks; the
+// measured ranges do not.)
 // The data-free per-channel bound of X when a LayerNorm with constant gain and bias makes it.
 std::optional<std::vector<float>> layer_norm_bound(const ir::Graph& g, ir::ValueId x) {
   const ir::Value& v = g.value(x);
@@ -84,7 +89,8 @@ std::optional<Tensor> smoothing(const std::vector<float>& bound, const Tensor& w
 
 }  // namespace
 
-void quantize_dense(ir::Graph& g, const std::vector<std::string>& keep_fp32, bool smooth) {
+void quantize_dense(ir::Graph& g, bool all, const std::vector<std::string>& keep_fp32, bool smooth,
+                    const std::map<std::string, std::vector<float>>& ranges) {
   const std::set<std::string> fp32(keep_fp32.begin(), keep_fp32.end());
   for (const std::string& name : fp32) {
     const auto is_it = [&](const ir::Node& n) { return n.op == ir::Op::Dense && n.name == name; };
@@ -101,13 +107,18 @@ void quantize_dense(ir::Graph& g, const std::vector<std::string>& keep_fp32, boo
     if (node.op != ir::Op::Dense || fp32.count(node.name)) continue;
     const ir::DenseAttrs attrs(node);
     const ir::Value w = g.value(node.inputs[1]);  // a copy: adding constants may move values
-    if (attrs.packed || attrs.gemm != "bertc") continue;
+    if (attrs.packed || attrs.gemm != "bertc" || !(all || g.int8_weights.count(w.name))) continue;
     if (!w.is_constant() || w.data->dtype() != DType::kF32 || w.data->rank() != 2) continue;
     const int64_t K = w.data->dim(0), N = w.data->dim(1);
     if (K == 0 || N == 0 || K > ir::kInt8MaxK) continue;
     std::optional<Tensor> c;
     if (smooth) {
-      if (auto bound = layer_norm_bound(g, node.inputs[0])) c = smoothing(*bound, *w.data);
+      const auto measured = ranges.find(node.name);
+      if (measured != ranges.end()) {
+        c = smoothing(measured->second, *w.data);
+      } else if (auto bound = layer_norm_bound(g, node.inputs[0])) {
+        c = smoothing(*bound, *w.data);
+      }
     }
     const auto key = std::make_pair(node.inputs[1], c ? node.inputs[0] : ir::kNoValue);
     auto it = quantized_of.find(key);

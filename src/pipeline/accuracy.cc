@@ -11,6 +11,8 @@
 #include "bertc/error.h"
 #include "bertc/files.h"
 #include "bertc/pipeline.h"
+#include "bertc/session.h"
+#include "ir/graph.h"
 
 namespace bertc {
 namespace {
@@ -103,6 +105,53 @@ AccuracyReport compare_on_texts(const Model& reference, const Model& candidate,
     throw Error("accuracy: token classification models are not compared on texts yet (compare embeddings or classifiers)");
   }
   return r;
+}
+
+std::map<std::string, std::vector<float>> measure_dense_inputs(const Model& model,
+                                                               const std::vector<std::string>& texts,
+                                                               int threads) {
+  if (texts.empty()) throw Error("calibration: no texts");
+  // The model with every Dense layer's input as an extra output.
+  Model tapped = model;
+  ir::Graph& g = tapped.graph();
+  std::map<std::string, std::vector<std::string>> layers_of;  // input value name -> its Dense layers
+  for (const ir::Node& node : g.nodes) {
+    if (node.op != ir::Op::Dense) continue;
+    const ir::ValueId x = node.inputs[0];
+    auto& layers = layers_of[g.value(x).name];
+    if (layers.empty() && std::find(g.outputs.begin(), g.outputs.end(), x) == g.outputs.end()) g.outputs.push_back(x);
+    layers.push_back(node.name);
+  }
+  PipelineOptions options;
+  options.session.num_threads = threads;
+  Pipeline pipeline(std::move(tapped), "the calibration model", options);
+  std::map<std::string, std::vector<float>> ranges;
+  constexpr size_t kBatch = 16;
+  for (size_t i = 0; i < texts.size(); i += kBatch) {
+    const std::vector<EncodeInput> inputs(texts.begin() + i, texts.begin() + std::min(texts.size(), i + kBatch));
+    const std::vector<Encoding> encodings = pipeline.encode(inputs);
+    std::vector<int64_t> ids, lengths, types;
+    for (const Encoding& e : encodings) {
+      ids.insert(ids.end(), e.ids.begin(), e.ids.end());
+      types.insert(types.end(), e.type_ids.begin(), e.type_ids.end());
+      lengths.push_back(static_cast<int64_t>(e.ids.size()));
+    }
+    for (const RaggedOutput& out : pipeline.session().run(RaggedBatch{ids, lengths, types})) {
+      const auto it = layers_of.find(out.name);
+      if (it == layers_of.end() || out.data.rank() < 1) continue;
+      const int64_t k = out.data.shape().back();
+      const int64_t rows = k == 0 ? 0 : out.data.numel() / k;
+      const float* x = out.data.data<float>();
+      for (const std::string& layer : it->second) {
+        std::vector<float>& r = ranges[layer];
+        r.resize(static_cast<size_t>(k), 0.0f);
+        for (int64_t row = 0; row < rows; ++row) {
+          for (int64_t c = 0; c < k; ++c) r[c] = std::max(r[c], std::fabs(x[row * k + c]));
+        }
+      }
+    }
+  }
+  return ranges;
 }
 
 std::vector<std::string> read_text_lines(const std::string& path) {

@@ -30,7 +30,7 @@ ir::Graph two_layers() {
 TEST(QuantizeDense, DenseBecomesInt8WithItsBiasResidualAndActivation) {
   const ir::Graph before = two_layers();
   ir::Graph after = before;
-  passes::quantize_dense(after, {}, true);
+  passes::quantize_dense(after, true, {}, true, {});
   ASSERT_EQ(testing::op_list(after), "DenseInt8,DenseInt8,DenseInt8");
   const ir::Node& first = after.nodes[0];
   EXPECT_EQ(first.attrs.get_int("activation"), 1);
@@ -49,14 +49,14 @@ TEST(QuantizeDense, DenseBecomesInt8WithItsBiasResidualAndActivation) {
 TEST(QuantizeDense, NamedLayersStayFp32) {
   ir::Graph g = two_layers();
   const std::string second = g.nodes[1].name;
-  passes::quantize_dense(g, {second}, true);
+  passes::quantize_dense(g, true, {second}, true, {});
   EXPECT_EQ(testing::op_list(g), "DenseInt8,Dense,DenseInt8");
 }
 
 TEST(QuantizeDense, AnUnknownLayerNameFails) {
   ir::Graph g = two_layers();
   try {
-    passes::quantize_dense(g, {"encoder.layer.99.output.dense"}, true);
+    passes::quantize_dense(g, true, {"encoder.layer.99.output.dense"}, true, {});
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("'encoder.layer.99.output.dense' is not a Dense layer"), std::string::npos) << e.what();
@@ -85,7 +85,7 @@ TEST(QuantizeDense, LayerNormOutlierChannelsAreSmoothed) {
   double error[2];
   for (bool smooth : {false, true}) {
     ir::Graph after = before;
-    passes::quantize_dense(after, {}, smooth);
+    passes::quantize_dense(after, true, {}, smooth, {});
     const ir::Node& dense = *testing::find_op(after, Op::DenseInt8);
     EXPECT_EQ(dense.has_input(5), smooth);
     EXPECT_EQ(dense.attrs.get_int("smoothed", 0), smooth ? 1 : 0);
@@ -105,7 +105,7 @@ TEST(QuantizeDense, NoOutliersNoSmoothing) {
   for (int64_t k = 0; k < H; ++k) ones.data<float>()[k] = 1.0f + 0.01f * static_cast<float>(k);
   ir::ValueId ln = b.op(Op::LayerNorm, {x, b.constant("gamma", ones), b.random("beta", {H})}, eps);
   ir::Graph g = b.finish({b.op(Op::Dense, {ln, b.random("w", {H, 8})}, {})});
-  passes::quantize_dense(g, {}, true);
+  passes::quantize_dense(g, true, {}, true, {});
   EXPECT_FALSE(testing::find_op(g, Op::DenseInt8)->has_input(5));
 }
 

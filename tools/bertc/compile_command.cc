@@ -1,9 +1,10 @@
 // bertc compile MODEL (model.onnx or a Hugging Face folder) -o OUT.bertc [-O0..-O3] [--no-fast-math]
 //   [--gemm bertc|onednn] [--precision fp32|int8 [--fp32-layers A,B] [--no-smooth]
 //   [--calibration texts.txt [--max-drop D]]]
-// With --calibration, the int8 model is compared with the fp32 one on the texts (the accuracy
-// gate, bertc/accuracy.h): the report is printed and stored in the bundle, and a drop past the
-// limit fails the command without writing it.
+// With --calibration, the fp32 model's dense-layer inputs are measured on the texts (their
+// outlier channels then smoothed from those ranges), and the int8 model is compared with the
+// fp32 one on them (the accuracy gate, bertc/accuracy.h): the report is printed and stored in
+// the bundle, and a drop past the limit fails the command without writing it.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -29,35 +30,41 @@ struct CompileArgs {
   double max_drop = 0.01;
 };
 
+void save_and_report(const Model& model, const CompileArgs& args, std::chrono::steady_clock::time_point start) {
+  save(model, args.output);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr, "bertc: wrote %s (%zu nodes, %.1f MB of weights) in %.2f s\n", args.output.c_str(),
+               model.num_nodes(), static_cast<double>(model.weight_bytes()) / 1e6, seconds);
+}
+
 void run_compile(const CompileArgs& args) {
   auto start = std::chrono::steady_clock::now();
   std::fprintf(stderr, "bertc: compiling %s at -O%d ...\n", args.model.c_str(), args.opt_level);
   CompileOptions options{args.opt_level, !args.no_fast_math, args.gemm, args.precision, args.fp32_layers,
                          !args.no_smooth};
-  Model model = compile(args.model, options);
-  if (!args.calibration.empty()) {
-    if (args.precision != "int8") throw Error("--calibration checks an int8 model against fp32: add --precision int8");
-    const std::vector<std::string> texts = read_text_lines(args.calibration);
-    std::fprintf(stderr, "bertc: comparing int8 with fp32 on %zu texts from %s ...\n", texts.size(),
+  if (args.calibration.empty()) return save_and_report(compile(args.model, options), args, start);
+  if (args.precision != "int8") throw Error("--calibration checks an int8 model against fp32: add --precision int8");
+  const std::vector<std::string> texts = read_text_lines(args.calibration);
+  CompileOptions fp32_options = options;
+  fp32_options.precision = "fp32";
+  const Model fp32 = compile(args.model, fp32_options);
+  if (options.smooth_outliers) {
+    std::fprintf(stderr, "bertc: measuring the dense layers' inputs on %zu texts from %s ...\n", texts.size(),
                  args.calibration.c_str());
-    CompileOptions fp32 = options;
-    fp32.precision = "fp32";
-    AccuracyReport report = compare_on_texts(compile(args.model, fp32), model, texts);
-    report.max_drop = args.max_drop;
-    std::fprintf(stderr, "%s", report.to_text().c_str());
-    if (!report.passed()) {
-      throw Error("int8 accuracy gate failed: drop " + std::to_string(report.drop) + " > --max-drop " +
-                  std::to_string(args.max_drop) + "; " + args.output +
-                  " not written (keep layers in fp32 with --fp32-layers, or compile fp32)");
-    }
-    model.accuracy = report;
+    options.activation_ranges = measure_dense_inputs(fp32, texts);
   }
-  save(model, args.output);
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "bertc: wrote %s (%zu nodes, %.1f MB of weights) in %.2f s\n",
-               args.output.c_str(), model.num_nodes(),
-               static_cast<double>(model.weight_bytes()) / 1e6, seconds);
+  Model model = compile(args.model, options);
+  std::fprintf(stderr, "bertc: comparing int8 with fp32 on the texts ...\n");
+  AccuracyReport report = compare_on_texts(fp32, model, texts);
+  report.max_drop = args.max_drop;
+  std::fprintf(stderr, "%s", report.to_text().c_str());
+  if (!report.passed()) {
+    throw Error("int8 accuracy gate failed: drop " + std::to_string(report.drop) + " > --max-drop " +
+                std::to_string(args.max_drop) + "; " + args.output +
+                " not written (keep layers in fp32 with --fp32-layers, or compile fp32)");
+  }
+  model.accuracy = report;
+  save_and_report(model, args, start);
 }
 
 }  // namespace

@@ -67,7 +67,10 @@ int64_t min_supported_opset(Op op) {
     case Op::Range:
     case Op::Clip:  // min and max as inputs
     case Op::GatherElements:
+    case Op::DynamicQuantizeLinear:
       return 11;
+    case Op::MatMulInteger:
+      return 10;
     case Op::Sign:
       return 9;
     case Op::Ceil:
