@@ -294,6 +294,9 @@ def onnx_seeds():
                  "modernbert_opset14", "deberta_opset14"):
         put("onnx_model", name + ".onnx",
             externalize((FIXTURES / name / "model.onnx").read_bytes(), data_size))
+    # ONNX Runtime's quantize_dynamic form (DynamicQuantizeLinear, MatMulInteger; int8 weights).
+    put("onnx_model", "bert_quantized.onnx",
+        externalize((FIXTURES / "quantized" / "bert" / "model.onnx").read_bytes(), data_size))
     return block
 
 

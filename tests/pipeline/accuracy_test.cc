@@ -3,6 +3,7 @@
 // rest, as in trained BERTs), and the report's round trip through a bundle.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "../common/ascii_text_model.h"
@@ -64,6 +65,28 @@ TEST(AccuracyGate, ClassifierWithOutlierChannels) {
   ASSERT_TRUE(loaded.accuracy.has_value());
   EXPECT_EQ(loaded.accuracy->to_text(), r.to_text());
   EXPECT_TRUE(loaded.accuracy->passed());
+}
+
+// The outliers are within what per-token int8 survives (0.1% drop here), so a limit of 5e-4
+// shows the gate telling handled from unhandled: smoothing from the measured ranges cuts the drop
+// by over 20x.
+TEST(AccuracyGate, SmoothingFromMeasuredRangesPassesWhereUnhandledFails) {
+  const std::string dir = testing::ascii_text_model("bert_outliers").string();
+  const Model fp32 = compile(dir, {});
+  const auto ranges = measure_dense_inputs(fp32, texts(), 2);
+  const std::vector<float>& qkv0 = ranges.at("encoder.layer.0.attention.self.query/MatMul_qkv");
+  ASSERT_EQ(qkv0.size(), 64u);
+  std::vector<float> sorted = qkv0;
+  std::sort(sorted.begin(), sorted.end());
+  for (int c : {3, 17, 40}) EXPECT_GT(qkv0[c], 8 * sorted[32]) << "planted channel " << c;
+  AccuracyReport plain = compare_on_texts(fp32, compile(dir, {.precision = "int8", .smooth_outliers = false}), texts(), 2);
+  AccuracyReport handled =
+      compare_on_texts(fp32, compile(dir, {.precision = "int8", .activation_ranges = ranges}), texts(), 2);
+  plain.max_drop = handled.max_drop = 5e-4;
+  EXPECT_FALSE(plain.passed()) << plain.to_text();
+  EXPECT_TRUE(handled.passed()) << handled.to_text();
+  EXPECT_LT(handled.drop * 20, plain.drop) << handled.to_text() << plain.to_text();
+  EXPECT_GE(handled.smoothed_layers.size(), 6u) << handled.to_text();  // at least Q|K|V and FFN-up of 3 layers
 }
 
 TEST(AccuracyGate, RefusesWhatCannotBeCompared) {

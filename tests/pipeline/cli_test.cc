@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "../common/ascii_text_model.h"
@@ -227,6 +228,40 @@ TEST(CliText, UsageErrors) {
   EXPECT_HAS(r.err, "--text-pair given 1 times for 2 texts");
   r = bertc_cli({"run", dir, "--text", "a"});  // the fixture folder has no tokenizer files
   EXPECT_HAS(r.err, "no tokenizer files (tokenizer.json, vocab.txt or vocab.json + merges.txt)");
+}
+
+// The int8 accuracy gate from the command line: compile --calibration fails without writing the
+// bundle when the drop passes --max-drop (here: outlier channels left unhandled), writes it with
+// its report otherwise; inspect shows the report and each layer's precision; verify --against
+// compares two bundles.
+TEST(CliInt8, AccuracyGate) {
+  const std::string dir = testing::ascii_text_model("bert_outliers").string();
+  const std::string texts = testing::temp_path("gate_texts.txt");
+  {
+    std::ofstream out(texts);
+    for (int i = 0; i < 60; ++i) out << "hello world the text " << i % 7 << " is a deep learning word of " << i << "\n";
+  }
+  const std::string plain = testing::temp_path("gate_plain.bertc"), smooth = testing::temp_path("gate_smooth.bertc");
+  fs::remove(plain);
+  CliResult r = bertc_cli({"compile", dir, "-o", plain, "--precision", "int8", "--no-smooth", "--calibration", texts,
+                           "--max-drop", "0.0005"});
+  EXPECT_NE(r.rc, 0);
+  EXPECT_HAS(r.err, "int8 accuracy gate failed");
+  EXPECT_HAS(r.err, "cosine similarity: mean");
+  EXPECT_FALSE(fs::exists(plain));
+  r = bertc_cli({"compile", dir, "-o", smooth, "--precision", "int8", "--calibration", texts, "--max-drop", "0.0005"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_HAS(r.err, "passed");
+  r = bertc_cli({"inspect", smooth, "--summary"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_HAS(r.out, "encoder.layer.0.attention.self.query/MatMul_qkv  int8 smoothed");
+  EXPECT_HAS(r.out, "accuracy against the reference on 60 texts (embedding)");
+  const std::string fp32 = testing::temp_path("gate_fp32.bertc");
+  ASSERT_EQ(bertc_cli({"compile", dir, "-o", fp32}).rc, 0);
+  r = bertc_cli({"verify", smooth, "--against", fp32, "--texts", texts, "--max-drop", "0.0005"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_HAS(r.out, "cosine similarity: mean");
+  EXPECT_NE(bertc_cli({"verify", smooth, "--against", fp32}).rc, 0);  // no --texts
 }
 
 }  // namespace
