@@ -294,9 +294,13 @@ def onnx_seeds():
                  "modernbert_opset14", "deberta_opset14"):
         put("onnx_model", name + ".onnx",
             externalize((FIXTURES / name / "model.onnx").read_bytes(), data_size))
-    # ONNX Runtime's quantize_dynamic form (DynamicQuantizeLinear, MatMulInteger; int8 weights).
-    put("onnx_model", "bert_quantized.onnx",
-        externalize((FIXTURES / "quantized" / "bert" / "model.onnx").read_bytes(), data_size))
+    # The block in ONNX Runtime's quantize_dynamic form (DynamicQuantizeLinear, MatMulInteger).
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = pathlib.Path(tmp) / "block.onnx", pathlib.Path(tmp) / "block_quantized.onnx"
+        src.write_bytes(block)
+        subprocess.run(["/usr/bin/python3", str(ROOT / "tools" / "quantize_onnx.py"), str(src), str(dst)],
+                       check=True, capture_output=True)
+        put("onnx_model", "block_quantized_opset14.onnx", dst.read_bytes())
     return block
 
 
