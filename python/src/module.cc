@@ -122,11 +122,12 @@ PYBIND11_MODULE(_bertc, m) {
       }, py::arg("path"), "Writes a self-contained bundle (.bertc).")
       .def_property_readonly("num_nodes", &bertc::Model::num_nodes);
 
-  m.def("compile", [](const std::string& path, int opt_level, bool fast_math) {
+  m.def("compile", [](const std::string& path, int opt_level, bool fast_math, const std::string& precision) {
     py::gil_scoped_release release;
-    return bertc::compile(path, bertc::CompileOptions{.opt_level = opt_level, .fast_math = fast_math});
-  }, py::arg("model_path"), py::arg("opt_level") = 3, py::arg("fast_math") = true,
-     "Compiles an ONNX model or a Hugging Face folder into a Model.");
+    return bertc::compile(path, bertc::CompileOptions{.opt_level = opt_level, .fast_math = fast_math,
+                                                      .precision = precision});
+  }, py::arg("model_path"), py::arg("opt_level") = 3, py::arg("fast_math") = true, py::arg("precision") = "fp32",
+     "Compiles an ONNX model or a Hugging Face folder into a Model (precision: fp32 or int8).");
   m.def("load", [](const std::string& path) {
     py::gil_scoped_release release;
     return bertc::load_or_compile(path);

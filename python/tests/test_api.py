@@ -139,6 +139,16 @@ def test_compile_save_load(onnx_fixture, tmp_path):
     np.testing.assert_allclose(sess.run(None, feeds)[0], np.load(onnx_fixture / "outputs" / "logits.npy"), atol=1e-4)
 
 
+def test_compile_int8(onnx_fixture, tmp_path):
+    out = tmp_path / "m8.bertc"
+    bertc.compile(onnx_fixture / "model.onnx", output=out, precision="int8")
+    sess = bertc.InferenceSession(out)
+    feeds = {i.name: np.load(onnx_fixture / "inputs" / f"{i.name}.npy") for i in sess.get_inputs()}
+    np.testing.assert_allclose(sess.run(None, feeds)[0], np.load(onnx_fixture / "outputs" / "logits.npy"), atol=0.05)
+    with pytest.raises(bertc.Error, match="unknown precision 'int4'"):
+        bertc.compile(onnx_fixture / "model.onnx", precision="int4")
+
+
 def test_two_threads_encode_at_once(embedder):
     model = bertc.SentenceTransformer(embedder)
     want = model.encode(TEXTS * 50)

@@ -9,19 +9,22 @@
 // residual like any MatMul, and quantize_dense makes it bertc.DenseInt8 even in an fp32 compile
 // (the weights are requantized per column within ±64; activations are quantized per token rather
 // than per tensor, so results differ from ONNX Runtime's at the size of int8 rounding).
-#include <cmath>
-
 #include "passes/passes.h"
 #include "passes/pattern.h"
 
 namespace bertc::passes {
 namespace {
 
-// A float32 scalar or [n] constant's value for column j, or nullopt when v is neither.
+// The values of a float32 constant holding one number or one per column (n), or nullopt.
 std::optional<std::vector<float>> per_column_floats(const ir::Graph& g, ir::ValueId v, int64_t n) {
   auto values = float_constant(g, v);
   if (!values || (values->size() != 1 && static_cast<int64_t>(values->size()) != n)) return std::nullopt;
   return values;
+}
+
+// Element i of an int8 or uint8 tensor.
+float int8_at(const Tensor& t, int64_t i) {
+  return t.dtype() == DType::kI8 ? t.data<int8_t>()[i] : t.data<uint8_t>()[i];
 }
 
 bool fuse_one(ir::Graph& g, const GraphIndex& index, int32_t n) {
@@ -51,13 +54,8 @@ bool fuse_one(ir::Graph& g, const GraphIndex& index, int32_t n) {
   for (int64_t k = 0; k < K; ++k) {
     for (int64_t j = 0; j < N; ++j) {
       const int64_t i = k * N + j;
-      const float q = wq->dtype() == DType::kI8 ? wq->data<int8_t>()[i] : wq->data<uint8_t>()[i];
-      float z = 0.0f;
-      if (wzp) {
-        const int64_t zi = wzp->numel() == 1 ? 0 : j;
-        z = wzp->dtype() == DType::kI8 ? wzp->data<int8_t>()[zi] : wzp->data<uint8_t>()[zi];
-      }
-      w.data<float>()[i] = (q - z) * (*ws)[ws->size() == 1 ? 0 : j];
+      const float z = wzp ? int8_at(*wzp, wzp->numel() == 1 ? 0 : j) : 0.0f;
+      w.data<float>()[i] = (int8_at(*wq, i) - z) * (*ws)[ws->size() == 1 ? 0 : j];
     }
   }
   const std::vector<int32_t> group{n, index.index_of(&cast), index.index_of(scales), index.index_of(&mul)};
