@@ -1,10 +1,12 @@
 // bertc::compile: frontend (ONNX file or Hugging Face folder) → passes → Model.
 #include "bertc/error.h"
 #include "bertc/compile.h"
+#include "bertc/cpu.h"
 #include "import_model.h"
 #include "ir/verifier.h"
 #include "passes/passes.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace bertc {
@@ -27,6 +29,14 @@ Model compile(const std::string& model_path, const CompileOptions& options) {
   }
   if (options.gemm == "onednn" && options.opt_level < 2) {
     throw Error("--gemm onednn runs the fused Dense ops: it needs -O2 or -O3");
+  }
+  if (options.precision == "bf16") {
+    const std::vector<std::string> ext = cpu_extensions();
+    const bool has_bf16 = std::find(ext.begin(), ext.end(), "avx512_bf16") != ext.end();
+    throw Error(has_bf16 ? "--precision bf16: this CPU has avx512_bf16, but bertc has no bf16 kernels yet "
+                           "(none could be tested here); use --precision fp32 or int8"
+                         : "--precision bf16 needs a CPU with avx512_bf16 (vdpbf16ps); this one (" + active_isa() +
+                               ") has none, and bertc does not emulate bf16 slowly: use --precision fp32 or int8");
   }
   if (options.precision != "fp32" && options.precision != "int8") {
     throw Error("unknown precision '" + options.precision + "' (choose fp32 or int8)");

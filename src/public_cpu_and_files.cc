@@ -11,6 +11,8 @@ std::string active_isa() { return cpu::isa_name(cpu::active_isa()); }
 
 double fp32_peak_gflops_per_core() { return cpu::fp32_peak_gflops_per_core(cpu::active_isa()); }
 
+std::vector<std::string> cpu_extensions() { return cpu::detected_extensions(); }
+
 std::string read_file(const std::string& path) { return base::read_input_file(path); }
 
 }  // namespace bertc

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace bertc {
 
@@ -12,5 +13,10 @@ std::string active_isa();
 // Measured fp32 GFLOP/s of one core on active_isa() (independent FMA chains, best of several
 // short runs; ~0.2 s the first time, then cached): what "% of peak" is a percentage of.
 double fp32_peak_gflops_per_core();
+
+// Instruction set extensions this CPU and OS offer beyond active_isa()'s level that matter for
+// int8 / bf16 ("avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16");
+// bertc's kernels do not use them yet.
+std::vector<std::string> cpu_extensions();
 
 }  // namespace bertc

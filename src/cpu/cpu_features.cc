@@ -55,6 +55,23 @@ Isa detect() {
   return Isa::kAvx2;
 }
 
+std::vector<std::string> detect_extensions() {
+  std::vector<std::string> found;
+  const uint32_t max_leaf = __get_cpuid_max(0, nullptr);
+  if (max_leaf < 7 || !bit(cpuid(1, 0).ecx, 27)) return found;
+  const uint64_t xcr0 = read_xcr0();
+  const bool os_zmm = (xcr0 & 0xE6) == 0xE6, os_ymm = (xcr0 & 0x6) == 0x6;
+  const bool os_amx = (xcr0 & 0x60000) == 0x60000;  // XTILECFG (17) and XTILEDATA (18)
+  const CpuidRegs l7 = cpuid(7, 0), l7s1 = cpuid(7, 1);
+  if (os_zmm && bit(l7.ecx, 11)) found.push_back("avx512_vnni");
+  if (os_ymm && bit(l7s1.eax, 4)) found.push_back("avx_vnni");
+  if (os_zmm && bit(l7s1.eax, 5)) found.push_back("avx512_bf16");
+  if (os_amx && bit(l7.edx, 24)) found.push_back("amx_tile");
+  if (os_amx && bit(l7.edx, 25)) found.push_back("amx_int8");
+  if (os_amx && bit(l7.edx, 22)) found.push_back("amx_bf16");
+  return found;
+}
+
 std::string lower(const char* s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -62,6 +79,11 @@ std::string lower(const char* s) {
 }
 
 }  // namespace
+
+std::vector<std::string> detected_extensions() {
+  static const std::vector<std::string> extensions = detect_extensions();
+  return extensions;
+}
 
 const char* isa_name(Isa isa) {
   switch (isa) {

@@ -15,6 +15,9 @@
 // Both values are computed once (thread-safe function-local statics).
 #pragma once
 
+#include <string>
+#include <vector>
+
 namespace bertc::cpu {
 
 // Ordered: a larger value can run everything a smaller one can.
@@ -40,6 +43,12 @@ Isa parse_isa(const char* name);
 // Pure policy used by active_isa(): caps `detected` by the BERTC_ISA value `env` (null or empty
 // = no cap). Sets *capped_above (if non-null) when env asked for more than `detected`.
 Isa cap_isa(Isa detected, const char* env, bool* capped_above = nullptr);
+
+// Extensions beyond the ISA levels that int8 / bf16 kernels could use, present when the CPU has
+// them and the OS saves their state: "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile",
+// "amx_int8", "amx_bf16" (BERTC_ISA ignored). Reported by `bertc bench`; no kernel of bertc uses
+// them yet (none could be tested on a machine this project had).
+std::vector<std::string> detected_extensions();
 
 // True when the CPU and OS can run code for `isa` (kRef: always).
 inline bool isa_supported(Isa isa) { return static_cast<int>(isa) <= static_cast<int>(detected_isa()); }

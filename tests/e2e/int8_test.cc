@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "../common/temp_path.h"
+#include "bertc/error.h"
 #include "bertc/session.h"
 #include "fixtures.h"
 
@@ -70,6 +71,25 @@ TEST_P(Int8FixtureTest, CloseToFp32AndPyTorch) {
       EXPECT_GE(vs_torch.min, 0.98) << name << set;
     }
   }
+}
+
+TEST(Precision, BadRequestsAreClearErrors) {
+  const std::string model = (fixtures_dir() / "bert_opset14" / "model.onnx").string();
+  auto error_of = [&](const CompileOptions& o) -> std::string {
+    try {
+      compile(model, o);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  // bf16: refused, saying what the CPU lacks (or that bertc has no bf16 kernel), offering fp32.
+  const std::string bf16 = error_of({.precision = "bf16"});
+  EXPECT_NE(bf16.find("avx512_bf16"), std::string::npos) << bf16;
+  EXPECT_NE(bf16.find("--precision fp32"), std::string::npos) << bf16;
+  EXPECT_NE(error_of({.precision = "int4"}).find("unknown precision 'int4'"), std::string::npos);
+  EXPECT_NE(error_of({.opt_level = 1, .precision = "int8"}).find("needs -O2 or -O3"), std::string::npos);
+  EXPECT_NE(error_of({.gemm = "onednn", .precision = "int8"}).find("--gemm bertc"), std::string::npos);
 }
 
 std::vector<std::string> int8_fixtures() {

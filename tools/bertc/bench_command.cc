@@ -207,6 +207,7 @@ void run_bench(const BenchArgs& args) {
                      {"gflop", gflop},
                      {"gflops", gflops},
                      {"isa", isa},
+                     {"extensions", cpu_extensions()},
                      {"peak_gflops", peak},
                      {"pct_peak", 100 * gflops / peak},
                      {"times_ms", ms}};
@@ -224,6 +225,10 @@ void run_bench(const BenchArgs& args) {
   std::printf(
       "  %.2f GFLOP on real tokens per run: %.1f GFLOP/s = %.0f%% of fp32 peak (%d x %.1f GFLOP/s %s, measured)\n",
       gflop, gflops, 100 * gflops / peak, session.num_threads(), core_peak, isa.c_str());
+  std::string extensions;
+  for (const std::string& e : cpu_extensions()) extensions += " " + e;
+  std::printf("  CPU extensions for int8 / bf16:%s (bertc's kernels use none of them yet)\n",
+              extensions.empty() ? " none (no VNNI, avx512_bf16 or AMX)" : extensions.c_str());
 }
 
 }  // namespace

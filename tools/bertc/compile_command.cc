@@ -86,8 +86,8 @@ void add_compile_command(CLI::App& app) {
       ->check(CLI::IsMember({"bertc", "onednn"}));
   cmd->add_option("--precision", args->precision,
                   "fp32 (default) or int8: Dense layers with int8 weights per channel and "
-                  "activations quantized per token")
-      ->check(CLI::IsMember({"fp32", "int8"}));
+                  "activations quantized per token (bf16: not available, says why)")
+      ->check(CLI::IsMember({"fp32", "int8", "bf16"}));
   cmd->add_option("--fp32-layers", args->fp32_layers, "int8: Dense layers kept in fp32 (names as bertc inspect lists them)")
       ->delimiter(',');
   cmd->add_flag("--no-smooth", args->no_smooth,
