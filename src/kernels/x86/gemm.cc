@@ -175,24 +175,16 @@ void gemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a,
     check(reinterpret_cast<uintptr_t>(packed_b) % kGemmPackedAlignment == 0,
           "packed B is not 64-byte aligned");
   }
-  const bool gelu = ep.activation == GemmActivation::kGelu;
   require_isa(isa);
 
-  GemmArgs g;
+  GemmArgs g{gemm_detail::GemmOutput(c, ldc, ep)};
   g.M = M;
   g.N = N;
   g.K = K;
   g.a = a;
   g.lda = lda;
   g.b_packed = packed_b;
-  g.c = c;
-  g.ldc = ldc;
-  g.bias = ep.bias;
-  g.residual = ep.residual;
-  g.ldr = ep.ldr;
-  g.gelu = gelu;
-  g.fast_math = ep.fast_math;
-  g.residual_first = ep.residual && !gelu;
+  g.residual_first = ep.residual && !g.gelu;
 
   const GemmIsaKernels* kern = kernels_for(isa);
   if (!kern) {

@@ -14,13 +14,8 @@ enum : int {
   kLastK = 2,   // last K block: GELU / late residual applied
 };
 
-// Everything one gemm_run call shares between its tasks.
-struct GemmArgs {
-  int64_t M = 0, N = 0, K = 0;
-  const float* a = nullptr;  // row-major, lda
-  int64_t lda = 0;
-  const float* a_packed = nullptr;  // A repacked by the ISA's pack_a (see GemmIsaKernels)
-  const float* b_packed = nullptr;  // panels of 16, see gemm.h
+// Where a GEMM (f32 or int8) writes C and what its epilogue adds: shared by both drivers' args.
+struct GemmOutput {
   float* c = nullptr;
   int64_t ldc = 0;
   const float* bias = nullptr;
@@ -28,6 +23,20 @@ struct GemmArgs {
   int64_t ldr = 0;
   bool gelu = false;
   bool fast_math = true;
+
+  GemmOutput() = default;
+  GemmOutput(float* c_, int64_t ldc_, const GemmEpilogue& ep)
+      : c(c_), ldc(ldc_), bias(ep.bias), residual(ep.residual), ldr(ep.ldr),
+        gelu(ep.activation == GemmActivation::kGelu), fast_math(ep.fast_math) {}
+};
+
+// Everything one gemm_run call shares between its tasks.
+struct GemmArgs : GemmOutput {
+  int64_t M = 0, N = 0, K = 0;
+  const float* a = nullptr;  // row-major, lda
+  int64_t lda = 0;
+  const float* a_packed = nullptr;  // A repacked by the ISA's pack_a (see GemmIsaKernels)
+  const float* b_packed = nullptr;  // panels of 16, see gemm.h
   bool residual_first = false;  // add R in the first K block (no activation: allows c == R)
   int64_t kc = 0;               // K block size (the last block may be shorter)
 };

@@ -81,14 +81,10 @@ void qgemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a
   const int threads = pool ? pool->num_threads() : 1;
   const int64_t mr = kern->mr;
   const int64_t m_panels = ceil_div(M, mr);
-  QGemmArgs g;
+  QGemmArgs g{gemm_detail::GemmOutput(c, ldc, ep)};
   g.M = M, g.N = N, g.K = K, g.K4 = ceil_div(K, 4);
   g.a = a, g.lda = lda, g.smooth = smooth;
   g.b_packed = packed_b, g.b_sums = packed_b + ir::dense_int8_values_size(K, N), g.b_scales = b_scales;
-  g.c = c, g.ldc = ldc;
-  g.bias = ep.bias, g.residual = ep.residual, g.ldr = ep.ldr;
-  g.gelu = ep.activation == GemmActivation::kGelu;
-  g.fast_math = ep.fast_math;
 
   // 1. Quantize A into micro-panels (int32 units) followed by the row scales and zero points, in
   // one scratch.

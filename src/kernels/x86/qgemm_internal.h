@@ -4,13 +4,15 @@
 
 #include <cstdint>
 
+#include "kernels/x86/gemm_internal.h"
+
 namespace bertc::kernels::x86::qgemm_detail {
 
 // Everything one qgemm_run_isa call shares between its tasks. A is quantized into micro-panels
 // of mr rows, by k-quads: a_packed[(i * K4 + kq) * mr + r] holds row i·mr + r's uint8 values q
 // at k = 4kq .. 4kq + 3 (lowest byte first; rows past M and k past K zero), a_scales[m] its
 // scale and a_zero[m] its zero point.
-struct QGemmArgs {
+struct QGemmArgs : gemm_detail::GemmOutput {
   int64_t M = 0, N = 0, K = 0, K4 = 0;
   const float* a = nullptr;
   int64_t lda = 0;
@@ -21,13 +23,6 @@ struct QGemmArgs {
   const int8_t* b_packed = nullptr;  // ir::dense_int8_packed_index
   const int8_t* b_sums = nullptr;    // its column sums (int32, after the values)
   const float* b_scales = nullptr;   // [N]
-  float* c = nullptr;
-  int64_t ldc = 0;
-  const float* bias = nullptr;
-  const float* residual = nullptr;
-  int64_t ldr = 0;
-  bool gelu = false;
-  bool fast_math = true;
 };
 
 struct QGemmIsaKernels {
