@@ -1,12 +1,14 @@
 // ONNX Runtime as a reference: runs MODEL.onnx on INPUTS/<input name>.npy and writes each output to
 // OUTPUTS/<output name>.npy (float32 or int64; little-endian, C order).
-//   node bench/ort_run.mjs MODEL.onnx INPUTS OUTPUTS
-// tools/make_quantized_fixtures.py uses it for the quantized fixtures' expected outputs.
+//   node bench/ort_run.mjs MODEL.onnx INPUTS OUTPUTS [LEVEL]
+// LEVEL: ONNX Runtime's graph optimization level (default 'all'; 'disabled' runs the nodes as the
+// model has them). tools/make_quantized_fixtures.py uses it for the quantized fixtures' expected
+// outputs, tools/quantize_onnx.py to calibrate.
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import * as ort from 'onnxruntime-node';
 
-const [model, inputsDir, outputsDir] = process.argv.slice(2);
+const [model, inputsDir, outputsDir, level = 'all'] = process.argv.slice(2);
 
 // An .npy (version 1 or 2) of int64, int32 or float32 as an ort.Tensor.
 function readNpy(path) {
@@ -40,7 +42,7 @@ function writeNpy(path, tensor) {
   writeFileSync(path, Buffer.concat([pre, Buffer.from(header, 'latin1'), data]));
 }
 
-const session = await ort.InferenceSession.create(model, {graphOptimizationLevel: 'all', intraOpNumThreads: 1});
+const session = await ort.InferenceSession.create(model, {graphOptimizationLevel: level, intraOpNumThreads: 1});
 const feeds = {};
 for (const name of session.inputNames) feeds[name] = readNpy(join(inputsDir, `${name}.npy`));
 const results = await session.run(feeds);

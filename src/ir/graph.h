@@ -89,8 +89,9 @@ class Graph {
   std::vector<ValueId> inputs;
   std::vector<ValueId> outputs;
   std::vector<InputCheck> input_checks;
-  // Names of constant weights that came int8 from the model (passes/fuse_quantized_matmul.cc):
-  // the Dense layers that read them run int8 whatever the compile precision. Compile-time only.
+  // Names of constant weights that came int8 from the model (passes/fuse_quantized_matmul.cc,
+  // fuse_qdq_matmul.cc): the Dense layers that read them run int8 whatever the compile
+  // precision. Compile-time only.
   std::set<std::string> int8_weights;
 
   ValueId add_value(std::string name, TypeInfo type = {});

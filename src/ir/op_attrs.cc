@@ -69,6 +69,23 @@ std::pair<int64_t, int64_t> SoftmaxAttrs::axes(int64_t rank) const {
   return {first, coerce_2d ? rank : first + 1};
 }
 
+QuantizeAttrs::QuantizeAttrs(const Node& node) : OpAttrs(node) {
+  int64_t block_size = 0, dtype = 0;
+  read(*this, [&] {
+    axis = node.attrs.get_int("axis", 1);
+    block_size = node.attrs.get_int("block_size", 0);
+    dtype = node.attrs.get_int("output_dtype", 0);
+    return 0;
+  });
+  if (block_size != 0) fail("blocked quantization (block_size " + std::to_string(block_size) + ") is not supported");
+  // ONNX TensorProto data types: 2 uint8, 3 int8.
+  if (dtype == 2) output_dtype = DType::kU8;
+  if (dtype == 3) output_dtype = DType::kI8;
+  if (dtype != 0 && !output_dtype) {
+    fail("output_dtype " + std::to_string(dtype) + " is not supported (2 uint8 or 3 int8)");
+  }
+}
+
 LayerNormalizationAttrs::LayerNormalizationAttrs(const Node& node) : OpAttrs(node) {
   read(*this, [&] {
     axis = node.attrs.get_int("axis", -1);

@@ -62,6 +62,15 @@ struct LayerNormalizationAttrs : OpAttrs {
   int64_t first_axis(int64_t rank) const { return normalize_axis(axis, rank); }
 };
 
+// QuantizeLinear / DequantizeLinear: scales and zero points per tensor (a scalar) or per slice
+// of `axis` (default 1); blocked quantization (opset 21's block_size) is refused. QuantizeLinear's
+// output_dtype (opset 21): uint8 or int8, else taken from the zero point (default uint8).
+struct QuantizeAttrs : OpAttrs {
+  int64_t axis = 1;
+  std::optional<DType> output_dtype;
+  explicit QuantizeAttrs(const Node& node);
+};
+
 // ReduceMean / ReduceSum / ReduceMax.
 struct ReduceAttrs : OpAttrs {
   std::vector<int64_t> axes;  // the `axes` attribute (older opsets); input 1 wins when given

@@ -54,6 +54,8 @@ BERTC_SHAPE_FN(range_shape)
 // fused
 BERTC_SHAPE_FN(dynamic_quantize_linear_shape)
 BERTC_SHAPE_FN(matmul_integer_shape)
+BERTC_SHAPE_FN(quantize_linear_shape)
+BERTC_SHAPE_FN(dequantize_linear_shape)
 BERTC_SHAPE_FN(dense_shape)
 BERTC_SHAPE_FN(dense_int8_shape)
 BERTC_SHAPE_FN(fused_layer_norm_shape)

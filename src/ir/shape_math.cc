@@ -253,6 +253,58 @@ std::vector<TypeInfo> matmul_integer_shape(const ShapeContext& ctx) {
   return {TypeInfo{DType::kI32, out}};
 }
 
+// QuantizeLinear / DequantizeLinear's scale (input 1) and zero point (input 2, optional, the
+// dtype `zero_point_dtype`): each a scalar (or [1]), or [C] with C the size of x's dim `axis`;
+// the zero point shaped as the scale.
+void check_quantization_params(const ShapeContext& ctx, const TypeInfo& x, DType zero_point_dtype) {
+  const QuantizeAttrs attrs(ctx.node);
+  const TypeInfo& scale = typed_input(ctx, 1, dtypes({DType::kF32}));
+  const bool scalar = scale.shape.empty() || (scale.shape.size() == 1 && scale.shape[0].is_known() && scale.shape[0].value == 1);
+  if (!scalar) {
+    if (scale.shape.size() != 1) ctx.fail("the scale must be a scalar or 1-D, got " + shape_str(scale.shape));
+    const Dim& channels = x.shape[attrs.normalize_axis(attrs.axis, static_cast<int64_t>(x.shape.size()))];
+    if (channels.is_known() && scale.shape[0].is_known() && channels.value != scale.shape[0].value) {
+      ctx.fail("the scale has " + std::to_string(scale.shape[0].value) + " values for axis " +
+               std::to_string(attrs.axis) + " of size " + std::to_string(channels.value) + " (x " +
+               shape_str(x.shape) + ")");
+    }
+  }
+  if (!ctx.has_input(2)) return;
+  const TypeInfo& zero_point = ctx.input(2);
+  if (zero_point.dtype != zero_point_dtype) {
+    ctx.fail(std::string("the zero point has dtype ") + dtype_name(zero_point.dtype) + ", expected " +
+             dtype_name(zero_point_dtype));
+  }
+  if (zero_point.shape.size() != scale.shape.size() ||
+      (!scalar && zero_point.shape[0].is_known() && scale.shape[0].is_known() &&
+       zero_point.shape[0].value != scale.shape[0].value)) {
+    ctx.fail("the zero point " + shape_str(zero_point.shape) + " is not shaped as the scale " + shape_str(scale.shape));
+  }
+}
+
+// QuantizeLinear(x float32, y_scale, y_zero_point?) -> uint8 or int8 (the zero point's dtype, or
+// output_dtype, default uint8), x's shape.
+std::vector<TypeInfo> quantize_linear_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 2, 3);
+  const TypeInfo& x = typed_input(ctx, 0, dtypes({DType::kF32}));
+  const std::optional<DType> wanted = QuantizeAttrs(ctx.node).output_dtype;
+  DType out = wanted.value_or(DType::kU8);
+  if (ctx.has_input(2)) {
+    out = typed_input(ctx, 2, dtypes({DType::kU8, DType::kI8})).dtype;
+    if (wanted && *wanted != out) ctx.fail("output_dtype differs from the zero point's dtype");
+  }
+  check_quantization_params(ctx, x, out);
+  return {TypeInfo{out, x.shape}};
+}
+
+// DequantizeLinear(x uint8 / int8 / int32, x_scale, x_zero_point?) -> float32, x's shape.
+std::vector<TypeInfo> dequantize_linear_shape(const ShapeContext& ctx) {
+  check_num_inputs(ctx, 2, 3);
+  const TypeInfo& x = typed_input(ctx, 0, dtypes({DType::kU8, DType::kI8, DType::kI32}));
+  check_quantization_params(ctx, x, x.dtype);
+  return {TypeInfo{DType::kF32, x.shape}};
+}
+
 // Gemm: Y[M, N] = alpha * A' B' + beta * C, A' = transA ? A^T : A (likewise B); C optional and
 // unidirectionally broadcast to [M, N].
 std::vector<TypeInfo> gemm_shape(const ShapeContext& ctx) {

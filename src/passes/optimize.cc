@@ -7,6 +7,8 @@
 namespace bertc::passes {
 
 void optimize(ir::Graph& graph, const CompileOptions& options) {
+  // Before folding, which would make the int8 weights' DequantizeLinear plain fp32 constants.
+  if (options.opt_level >= 2) fuse_qdq_matmul(graph);
   if (options.opt_level >= 1) {
     fold_constants(graph);
     graph.remove_dead();

@@ -2,7 +2,8 @@
 //   -O0  the imported graph as is, on reference kernels
 //   -O1  + constant folding, shape folding, dead-code removal
 //   -O2  + common subexpressions, fusions into bertc.Dense / LayerNorm / Attention /
-//        EmbedLayerNorm (ops.def)
+//        EmbedLayerNorm (ops.def); int8 models' MatMuls (QDQ first, before folding, and the
+//        quantize_dynamic form) onto bertc.DenseInt8
 //   -O3  + fast math (fused ops get attr fast_math when CompileOptions::fast_math), weights
 //        prepacked for the GEMM kernels
 // CompileOptions::gemm = "onednn" (-O2 and up) marks the Dense ops for oneDNN's matmul instead
@@ -28,6 +29,10 @@ void eliminate_common_subexpressions(ir::Graph& graph);
 // ONNX Runtime's quantize_dynamic form (DynamicQuantizeLinear, MatMulInteger, Cast, Mul) →
 // MatMul with the dequantized weights, named in Graph::int8_weights.
 void fuse_quantized_matmul(ir::Graph& graph);
+// The QDQ form (DequantizeLinear of constant int8 weights, QuantizeLinear → DequantizeLinear
+// of the activations) → MatMul with the dequantized weights, named in Graph::int8_weights. Runs
+// before constant folding.
+void fuse_qdq_matmul(ir::Graph& graph);
 // MatMul/Gemm + bias + activation + residual → bertc.Dense.
 void fuse_dense(ir::Graph& graph);
 // act(x[..., :F]) · x[..., F:] (a Split in two, GELU on the first half) → bertc.GatedActivation.

@@ -1,5 +1,7 @@
-// Reference DynamicQuantizeLinear and MatMulInteger on hand-computed cases (the ONNX
-// specification's examples), their zero points, and the errors of bad operands.
+// Reference DynamicQuantizeLinear, MatMulInteger, QuantizeLinear and DequantizeLinear on
+// hand-computed cases (the ONNX specification's examples), their zero points, rounding and
+// saturation, and the errors of bad operands. (The ONNX node tests of QuantizeLinear /
+// DequantizeLinear run in tests/onnx_conformance.)
 #include "math_test_util.h"
 
 namespace bertc::testing {
@@ -42,6 +44,55 @@ TEST(MathMatMulInteger, BadOperandsAreErrors) {
   EXPECT_THROW(run_op(Op::MatMulInteger, {a, u8({1, 2, 3}, {3, 1})}), Error);                       // K mismatch
   EXPECT_THROW(run_op(Op::MatMulInteger, {a, u8({1, 2}, {2, 1}), s8({0}, {})}), Error);            // zero point dtype
   EXPECT_THROW(run_op(Op::MatMulInteger, {a, u8({1, 2}, {2, 1}), Tensor(), u8({0, 0, 0}, {3})}), Error);  // zp shape
+}
+
+TEST(MathQuantizeLinear, RoundsHalfToEvenAndSaturates) {
+  // uint8, zero point 128, scale 0.5: x / 0.5 = 1, 2.5 -> 2, 3.5 -> 4, -300 and 300 saturate.
+  const Tensor x = f32({0.5f, 1.25f, 1.75f, -150.0f, 150.0f, std::nanf("")}, {6});
+  auto y = run_op(Op::QuantizeLinear, {x, f32({0.5f}, {}), u8({128}, {})})[0];
+  const std::vector<uint8_t> want{129, 130, 132, 0, 255, 128};
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(y.data<uint8_t>()[i], want[i]) << i;
+  // int8 (the zero point's dtype): [-128, 127].
+  y = run_op(Op::QuantizeLinear, {x, f32({0.5f}, {}), s8({-1}, {})})[0];
+  const std::vector<int8_t> want8{0, 1, 3, -128, 127, -1};
+  for (size_t i = 0; i < want8.size(); ++i) EXPECT_EQ(y.data<int8_t>()[i], want8[i]) << i;
+  // No zero point: uint8 with zero point 0.
+  y = run_op(Op::QuantizeLinear, {f32({-1, 3}, {2}), f32({1}, {})})[0];
+  EXPECT_EQ(y.data<uint8_t>()[0], 0);
+  EXPECT_EQ(y.data<uint8_t>()[1], 3);
+}
+
+TEST(MathDequantizeLinear, PerTensorAndPerAxis) {
+  expect_tensor<float>(run_op(Op::DequantizeLinear, {u8({0, 3, 128, 255}, {4}), f32({2}, {}), u8({128}, {})})[0], {4},
+                       {-256, -250, 0, 254});
+  // [2, 3] int8 per column (axis 1, the default): scales 1, 10, 100, zero points 0, 1, -1.
+  expect_tensor<float>(run_op(Op::DequantizeLinear, {s8({1, 2, 3, -4, -5, -6}, {2, 3}), f32({1, 10, 100}, {3}),
+                                                     s8({0, 1, -1}, {3})})[0],
+                       {2, 3}, {1, 10, 400, -4, -60, -500});
+  // Per row (axis 0) of int32, no zero point.
+  ir::Attrs axis0;
+  axis0.set("axis", int64_t{0});
+  expect_tensor<float>(run_op(Op::DequantizeLinear, {Tensor::from_vector<int32_t>({7, -7, 1, 2}, {2, 2}), f32({1, 0.5f}, {2})}, axis0)[0],
+                       {2, 2}, {7, -7, 0.5f, 1});
+}
+
+TEST(MathQuantizeLinear, BadParametersAreErrors) {
+  const Tensor x = f32({1, 2, 3, 4, 5, 6}, {2, 3});
+  // Three scales for axis 1, but a scale of 2 values.
+  EXPECT_THROW(run_op(Op::QuantizeLinear, {x, f32({1, 2}, {2})}), Error);
+  // A zero point of another shape than the scale, and of a float dtype.
+  EXPECT_THROW(run_op(Op::QuantizeLinear, {x, f32({1, 2, 3}, {3}), u8({0}, {})}), Error);
+  EXPECT_THROW(run_op(Op::QuantizeLinear, {x, f32({1}, {}), f32({0}, {})}), Error);
+  // Blocked quantization (opset 21) is refused by name; so is an unsupported output_dtype.
+  ir::Attrs blocked;
+  blocked.set("block_size", int64_t{2});
+  EXPECT_THROW(run_op(Op::QuantizeLinear, {x, f32({1}, {})}, blocked), Error);
+  ir::Attrs int16;
+  int16.set("output_dtype", int64_t{5});
+  EXPECT_THROW(run_op(Op::QuantizeLinear, {x, f32({1}, {})}, int16), Error);
+  // DequantizeLinear of floats, and with a zero point of another dtype than x.
+  EXPECT_THROW(run_op(Op::DequantizeLinear, {x, f32({1}, {})}), Error);
+  EXPECT_THROW(run_op(Op::DequantizeLinear, {u8({1}, {1}), f32({1}, {}), s8({0}, {})}), Error);
 }
 
 }  // namespace

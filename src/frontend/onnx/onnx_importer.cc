@@ -70,6 +70,8 @@ int64_t min_supported_opset(Op op) {
     case Op::DynamicQuantizeLinear:
       return 11;
     case Op::MatMulInteger:
+    case Op::QuantizeLinear:
+    case Op::DequantizeLinear:
       return 10;
     case Op::Sign:
       return 9;

@@ -46,6 +46,8 @@ void dropout(const KernelCall& call);
 void matmul(const KernelCall& call);       // math_linalg.cc
 void matmul_integer(const KernelCall& call);           // math_quantized.cc
 void dynamic_quantize_linear(const KernelCall& call);  // math_quantized.cc
+void quantize_linear(const KernelCall& call);          // math_quantized.cc
+void dequantize_linear(const KernelCall& call);        // math_quantized.cc
 void gemm(const KernelCall& call);         // math_linalg.cc
 void softmax(const KernelCall& call);      // math_normalize.cc
 void layer_norm(const KernelCall& call);   // math_normalize.cc

@@ -1,5 +1,5 @@
-// Reference kernels of ONNX's dynamic int8 ops, as the ONNX specification defines them (exact
-// integer products; rounding half to even).
+// Reference kernels of ONNX's int8 ops (the dynamic form and QDQ), as the ONNX specification
+// defines them (exact integer products; rounding half to even).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -33,7 +33,72 @@ Tensor centered_any(const Tensor& x, const Tensor* zero_point, const ir::OpAttrs
   attrs.fail(std::string("operands must be uint8 or int8, got ") + dtype_name(x.dtype()));
 }
 
+// Which scale / zero point element of QuantizeLinear / DequantizeLinear applies to element i of
+// x: the one (per tensor), or that of i's index on `axis` (per axis).
+struct ParamIndex {
+  int64_t inner = 1, channels = 1;
+  ParamIndex(const Tensor& x, const Tensor& scale, const ir::QuantizeAttrs& attrs) {
+    if (scale.numel() == 1) return;
+    const int64_t axis = attrs.normalize_axis(attrs.axis, x.rank());
+    channels = x.dim(axis);
+    for (int64_t d = axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
+  }
+  int64_t operator()(int64_t i) const { return channels == 1 ? 0 : (i / inner) % channels; }
+};
+
+// y = saturate(round(x / scale) + zero_point) into T's range; NaN gives the zero point.
+template <typename T>
+void quantize(const KernelCall& call) {
+  const Tensor& x = *call.src[0];
+  const ParamIndex param(x, *call.src[1], call.attrs_as<ir::QuantizeAttrs>());
+  const float* in = x.data<float>();
+  const float* scale = call.src[1]->data<float>();
+  const T* zp = has_src(call, 2) ? call.src[2]->data<T>() : nullptr;
+  T* y = call.dst[0]->data<T>();
+  constexpr float lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    const int64_t c = param(i);
+    const float z = zp ? zp[c] : 0.0f;
+    const float v = std::nearbyint(in[i] / scale[c]) + z;
+    y[i] = static_cast<T>(std::isnan(v) ? z : std::clamp(v, lo, hi));
+  }
+}
+
+// y = (x - zero_point) · scale, the difference exact in int64.
+template <typename T>
+void dequantize(const KernelCall& call) {
+  const Tensor& x = *call.src[0];
+  const ParamIndex param(x, *call.src[1], call.attrs_as<ir::QuantizeAttrs>());
+  const T* in = x.data<T>();
+  const float* scale = call.src[1]->data<float>();
+  const T* zp = has_src(call, 2) ? call.src[2]->data<T>() : nullptr;
+  float* y = call.dst[0]->data<float>();
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    const int64_t c = param(i);
+    y[i] = static_cast<float>(static_cast<int64_t>(in[i]) - (zp ? zp[c] : 0)) * scale[c];
+  }
+}
+
 }  // namespace
+
+// QuantizeLinear: dst[0] uint8 / int8 (its dtype) = saturate(round(x / scale) + zero_point),
+// scale and zero point per tensor or per slice of `axis`.
+void quantize_linear(const KernelCall& call) {
+  if (call.dst[0]->dtype() == DType::kU8) return quantize<uint8_t>(call);
+  quantize<int8_t>(call);
+}
+
+// DequantizeLinear: dst[0] float32 = (x - zero_point) · scale, x uint8 / int8 / int32.
+void dequantize_linear(const KernelCall& call) {
+  switch (call.src[0]->dtype()) {
+    case DType::kU8:
+      return dequantize<uint8_t>(call);
+    case DType::kI8:
+      return dequantize<int8_t>(call);
+    default:
+      return dequantize<int32_t>(call);
+  }
+}
 
 // MatMulInteger: dst[0] int32 = (A - a_zero_point) · (B - b_zero_point), A [..., M, K] and B [K, N]
 // uint8 / int8, the zero points scalars (b's: or per column [N]); int32 products, summed exactly
