@@ -50,7 +50,7 @@ class DenseInt8Test : public ::testing::TestWithParam<Int8Param> {};
 TEST_P(DenseInt8Test, MatchesReference) {
   const auto [isa, act, K, N] = GetParam();
   BERTC_SKIP_UNSUPPORTED(isa);
-  const int64_t B = 3, S = 13;
+  const int64_t B = 2, S = 13;  // 26 rows: a partial row tile for micro-tiles of 3, 4 and 6 rows
   const uint32_t seed = static_cast<uint32_t>(act * 1000 + K * 10 + N);
   Tensor x = random_f32({B, S, K}, seed, -2.0f, 3.0f);
   for (int64_t i = 0; i < S * K; ++i) x.data<float>()[i] = std::fabs(x.data<float>()[i]);  // a one-sided batch
@@ -82,7 +82,7 @@ TEST_P(DenseInt8Test, MatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(Shapes, DenseInt8Test,
                          ::testing::Combine(::testing::ValuesIn(x86_isas()), ::testing::Values(0, 1, 2, 3, 4),
-                                            ::testing::Values(1, 7, 64, 333), ::testing::Values(1, 16, 37)),
+                                            ::testing::Values(1, 7, 17, 64, 333), ::testing::Values(1, 16, 37)),
                          [](const ::testing::TestParamInfo<Int8Param>& info) {
                            return std::string(cpu::isa_name(std::get<0>(info.param))) + "_act" +
                                   std::to_string(std::get<1>(info.param)) + "_K" +
@@ -92,9 +92,9 @@ INSTANTIATE_TEST_SUITE_P(Shapes, DenseInt8Test,
 
 class DenseInt8IsaTest : public ::testing::TestWithParam<cpu::Isa> {};
 
-// Rows at the ends of the uint8 range (all at the top: q = 255, z = 0; all at the bottom: q = 0,
-// z = 255; alternating) times columns at ±64: pair sums of 2 · 255 · 64 = 32,640, the most int16
-// holds here. The result must be the exact integer sum, scaled.
+// Rows at the ends of the 7-bit range (all at the top: q = 127, z = 0; all at the bottom: q = 0,
+// z = 127; alternating) times columns at ±64: sums of two k-quads' pairs, 4 · 127 · 64 = 32,512,
+// the most int16 holds here. The result must be the exact integer sum, scaled.
 TEST_P(DenseInt8IsaTest, ExtremeValuesDoNotSaturate) {
   const cpu::Isa isa = GetParam();
   BERTC_SKIP_UNSUPPORTED(isa);
@@ -102,9 +102,9 @@ TEST_P(DenseInt8IsaTest, ExtremeValuesDoNotSaturate) {
   Tensor x = Tensor::empty(DType::kF32, {M, K});
   Tensor w = Tensor::empty(DType::kF32, {K, N});
   for (int64_t k = 0; k < K; ++k) {
-    x.data<float>()[k] = 4.0f;                           // row 0: q - z = 255 everywhere
-    x.data<float>()[K + k] = -4.0f;                      // row 1: -255 everywhere
-    x.data<float>()[2 * K + k] = k % 2 ? -4.0f : 4.0f;  // row 2: z ~ 128, q 255 / 0 by k
+    x.data<float>()[k] = 4.0f;                           // row 0: q - z = 127 everywhere
+    x.data<float>()[K + k] = -4.0f;                      // row 1: -127 everywhere
+    x.data<float>()[2 * K + k] = k % 2 ? -4.0f : 4.0f;  // row 2: z ~ 64, q 127 / 0 by k
     for (int64_t n = 0; n < N; ++n) w.data<float>()[k * N + n] = n % 3 == 0 ? 1.0f : n % 3 == 1 ? -1.0f : (k % 2 ? -1.0f : 1.0f);
   }
   const Quantized q = quantize(w);
@@ -125,8 +125,8 @@ TEST_P(DenseInt8IsaTest, ExtremeValuesDoNotSaturate) {
           << "row " << m << " column " << n << " (sum " << sum << ")";
     }
   }
-  // The largest sum is 255 · 64 · K: row 0 against an all-positive column.
-  EXPECT_EQ(got.data<float>()[0], static_cast<float>(255 * 64 * K) * (ir::row_quantization(0, 4).scale * q.scale.data<float>()[0]));
+  // The largest sum is 127 · 64 · K: row 0 against an all-positive column.
+  EXPECT_EQ(got.data<float>()[0], static_cast<float>(127 * 64 * K) * (ir::row_quantization(0, 4).scale * q.scale.data<float>()[0]));
 }
 
 // C may be the residual itself (in place) when there is no activation.
@@ -155,17 +155,17 @@ TEST(Int8Quantization, RowParameters) {
   const ir::RowQuantization zero = ir::row_quantization(0.0f, 0.0f);
   EXPECT_EQ(zero.scale, 1.0f);
   EXPECT_EQ(ir::quantize_centered(0.0f, zero), 0);
-  const ir::RowQuantization pos = ir::row_quantization(0.5f, 2.55f);  // lo clamps to 0
+  const ir::RowQuantization pos = ir::row_quantization(0.5f, 1.27f);  // lo clamps to 0
   EXPECT_EQ(pos.zero_point, 0);
-  EXPECT_EQ(ir::quantize_centered(2.55f, pos), 255);
+  EXPECT_EQ(ir::quantize_centered(1.27f, pos), 127);
   EXPECT_EQ(ir::quantize_centered(0.0f, pos), 0);
-  const ir::RowQuantization neg = ir::row_quantization(-2.55f, -1.0f);
-  EXPECT_EQ(neg.zero_point, 255);
-  EXPECT_EQ(ir::quantize_centered(-2.55f, neg), -255);
-  const ir::RowQuantization both = ir::row_quantization(-1.0f, 1.0f);  // z: 127.5 rounded (127 or 128)
-  EXPECT_NEAR(both.zero_point, 127.5, 0.5);
-  EXPECT_GE(ir::quantize_centered(1.0f, both) - ir::quantize_centered(-1.0f, both), 254);  // the ends round inward at most one step
-  EXPECT_EQ(ir::quantize_centered(100.0f, both), 255 - both.zero_point);  // clamped
+  const ir::RowQuantization neg = ir::row_quantization(-1.27f, -1.0f);
+  EXPECT_EQ(neg.zero_point, 127);
+  EXPECT_EQ(ir::quantize_centered(-1.27f, neg), -127);
+  const ir::RowQuantization both = ir::row_quantization(-1.0f, 1.0f);  // z: 63.5 rounded (63 or 64)
+  EXPECT_NEAR(both.zero_point, 63.5, 0.5);
+  EXPECT_GE(ir::quantize_centered(1.0f, both) - ir::quantize_centered(-1.0f, both), 126);  // the ends round inward at most one step
+  EXPECT_EQ(ir::quantize_centered(100.0f, both), 127 - both.zero_point);  // clamped
   EXPECT_EQ(ir::quantize_centered(-100.0f, both), -both.zero_point);
   EXPECT_EQ(ir::row_quantization(-INFINITY, 1.0f).scale, 1.0f);  // no finite range: scale 1
 }

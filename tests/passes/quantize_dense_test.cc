@@ -42,8 +42,9 @@ TEST(QuantizeDense, DenseBecomesInt8WithItsBiasResidualAndActivation) {
   EXPECT_EQ(after.nodes[1].inputs.size(), 5u);  // X, Wq, w_scale, bias, residual
   EXPECT_EQ(after.nodes[0].inputs[1], after.nodes[2].inputs[1]);  // the tied W quantized once
   EXPECT_EQ(after.nodes[0].name, before.nodes[0].name);
-  // int8 error (weights within ±64): the output of three layers within a few percent of its scale.
-  testing::expect_same_outputs(before, after, {{"x", testing::random_tensor({4, 10}, 4)}}, 0.1, 0.1);
+  // int8 error (weights within ±64, 7-bit activations): the output of three layers within a few
+  // percent of its scale.
+  testing::expect_same_outputs(before, after, {{"x", testing::random_tensor({4, 10}, 4)}}, 0.15, 0.15);
 }
 
 TEST(QuantizeDense, NamedLayersStayFp32) {

@@ -1,16 +1,16 @@
-// int8 GEMM with per-column int8 weights and per-row uint8 activations (bertc.DenseInt8) — the
+// int8 GEMM with per-column int8 weights and per-row 7-bit activations (bertc.DenseInt8) — the
 // numbers are ir/int8_quantization.h's:
 //
 //   C[M×N] = act(float(quant(A) · Wq) · (scale_m · scale_n) + bias[N]) + R[M×N]
 //
 // A (float32, row-major, row stride lda) is quantized per row on every call; Wq is quantized and
 // packed once (qgemm_pack_b: the layout of ir::dense_int8_packed_index) with its column scales.
-// The integer sums are exact (int16 pairs into int32, no saturation: the centered activations
-// q - z lie in [-255, 255], |Wq| <= 127) and identical on every ISA; only the float epilogue
+// The integer sums are exact (int16 sums of four products into int32, no saturation: 0 <= q <=
+// 127, |Wq| <= 64) and identical on every ISA; only the float epilogue
 // (dequantize, bias, GELU as in gemm.h, residual) rounds. Aliasing as gemm.h: C may be R when
 // there is no activation.
 //
-// Kernels: AVX2 (vpmaddwd on sign-extended pairs; AVX-512 CPUs run it too). Isa::kRef has none:
+// Kernels: AVX2 (vpmaddubsw, vpaddw, vpmaddwd; AVX-512 CPUs run it too). Isa::kRef has none:
 // the reference backend's bertc.DenseInt8 kernel computes the same sums.
 #pragma once
 

@@ -1,16 +1,22 @@
 // AVX2 int8 GEMM (compiled with -mavx2 -mfma): exact integer sums with vpmaddubsw. It multiplies
-// the activations' uint8 values q with four int8 weights per column and adds adjacent products
-// in int16 — exact, since |Wq| <= 64 makes every pair sum at most 2 · 255 · 64 = 32,640
-// (ir/int8_quantization.h; ONNX Runtime's AVX2 kernel lets full-range weights saturate there);
-// vpmaddwd with ones then adds the pairs into int32 lanes. On the Zen 3 this was written on,
-// vpmaddubsw issues twice per cycle and vpmaddwd once (measured): 32 products per cycle, twice
-// what a vpmaddwd-only kernel on int16 values reaches (and fp32's FMA peak).
+// the activations' 7-bit values q with four int8 weights per column and adds adjacent products
+// in int16, adds the pair sums of two consecutive k-quads with vpaddw, and widens them into int32
+// lanes with one vpmaddwd (with ones): exact, since q <= 127 and |Wq| <= 64 keep the four
+// products of a lane at most 4 · 127 · 64 = 32,512 (ir/int8_quantization.h; ONNX Runtime's AVX2
+// kernel lets full-range weights saturate at the pair). On the Zen 3 this was written on,
+// vpmaddubsw issues twice per cycle and vpmaddwd once (measured), so one vpmaddwd per eight
+// products instead of four is what pays: this kernel runs 1.35x the one-quad-per-vpmaddwd kernel
+// it replaced (gemm_bench int8_avx2, one thread: 183-213% of the fp32 peak against 140-160%).
 //
-// Micro-tile 6 rows × 16 columns (one B panel): 12 int32 accumulators + 2 B vectors + the
-// broadcast quad and a scratch fill the 16 ymm registers. The epilogue subtracts the zero point
-// times the column sums (the centered sum), dequantizes and adds the bias in one fma (float(S) ·
-// (scale_m · scale_n) + bias), and adds a residual that needs no activation first; GELU (and a
-// residual after it) is gemm_impl.h's post-pass, so the float numerics are the f32 GEMM's.
+// Micro-tile 3 rows × 16 columns (one B panel): 6 int32 accumulators, B's four vectors of a
+// k-quad pair (loaded once per pair, reused by the 3 rows), the int16 ones, a row's two broadcast
+// quads and three scratch registers fill the 16 ymm registers; with 6 rows and B read from
+// memory per row (the other way to fit), the loads were the bottleneck and it ran slower than
+// the kernel it replaced. An odd last k-quad takes the one-quad step. The epilogue subtracts the
+// zero point times the column sums (the centered sum), dequantizes and adds the bias in one fma
+// (float(S) · (scale_m · scale_n) + bias), and adds a residual that needs no activation first;
+// GELU (and a residual after it) is gemm_impl.h's post-pass, so the float numerics are the f32
+// GEMM's.
 #include "ir/int8_quantization.h"
 #include "kernels/x86/gemm_impl.h"
 #include "kernels/x86/qgemm_internal.h"
@@ -19,7 +25,7 @@
 namespace bertc::kernels::x86::qgemm_detail {
 namespace {
 
-constexpr int kMr = 6;
+constexpr int kMr = 3;
 
 // Micro-panels [i0, i1) of A: per row, its range and parameters, then its uint8 values, 8 at a
 // time, packed to bytes and spread as two quads to the panel's k-quad rows.
@@ -55,13 +61,15 @@ void quantize_a(const QGemmArgs& g, int64_t i0, int64_t i1) {
       const __m256 inv = _mm256_set1_ps(q.inv_scale);
       const __m256 top = _mm256_set1_ps(512.0f), bottom = _mm256_set1_ps(-512.0f);
       const __m256i zp = _mm256_set1_epi32(q.zero_point);
+      const __m256i top_q = _mm256_set1_epi8(static_cast<char>(ir::kActivationMax));
       for (int64_t k = 0; k < K; k += 8) {
         __m256 p = _mm256_min_ps(_mm256_mul_ps(load(k), inv), top);  // NaN -> 512, as the scalar rule
         p = _mm256_max_ps(p, bottom);
-        // q = clamp(round(p) + z, 0, 255): the saturating packs clamp (to int16, then to uint8).
+        // q = clamp(round(p) + z, 0, 127): the saturating packs clamp (to int16, then to
+        // [0, 255]), then the unsigned min.
         const __m256i iv = _mm256_add_epi32(_mm256_cvtps_epi32(p), zp);
         const __m256i w16 = _mm256_packs_epi32(iv, iv);       // [v0..3 v0..3 | v4..7 v4..7]
-        const __m256i b8 = _mm256_packus_epi16(w16, w16);     // dword 0: v0..3, dword 4: v4..7
+        const __m256i b8 = _mm256_min_epu8(_mm256_packus_epi16(w16, w16), top_q);  // dword 0: v0..3, dword 4: v4..7
         // Bytes past K (q of 0, i.e. z) meet the weights' zero padding: they add nothing.
         int32_t* out = dst + (k / 4) * kMr + r;
         out[0] = _mm256_extract_epi32(b8, 0);
@@ -71,58 +79,80 @@ void quantize_a(const QGemmArgs& g, int64_t i0, int64_t i1) {
   }
 }
 
-// One 6 × 16 tile's sums over k4 quads: acc[r][v] (int32) = sum over k of q(row r, k) · Wq(k,
-// column 8v + j), from the A micro-panel ap (6 quads per k-quad) and the B panel bp (64 bytes per
-// k-quad). Written in assembly because GCC, given the same intrinsics, issues every vpmaddubsw
-// of a k-quad before the vpmaddwd that consume them and spills accumulators to the stack (a
-// third slower). Per row: broadcast its quad, vpmaddubsw with both 8-column halves of B read
-// from memory, vpmaddwd with int16 ones, add: 12 accumulators, the ones and 3 temporaries in
-// the 16 ymm registers.
+// One 3 × 16 tile's sums over k4 quads: acc[r][v] (int32) = sum over k of q(row r, k) · Wq(k,
+// column 8v + j), from the A micro-panel ap (3 quads per k-quad) and the B panel bp (64 bytes per
+// k-quad). Per k-quad pair, B's four vectors (two quads × two 8-column halves) are loaded into
+// ymm6-9 once; per row, its two quads are broadcast, each multiplied with its quad's halves
+// (vpmaddubsw), the two quads' pair sums added (vpaddw), widened with the int16 ones in ymm10
+// (vpmaddwd) and added to the row's accumulators.
+#define BERTC_S8_ROW_PAIR(off, ca, cb)              \
+  "vpbroadcastd " #off "(%[a]), %%ymm11\n\t"        \
+  "vpbroadcastd 12+" #off "(%[a]), %%ymm12\n\t"     \
+  "vpmaddubsw %%ymm6, %%ymm11, %%ymm13\n\t"         \
+  "vpmaddubsw %%ymm8, %%ymm12, %%ymm15\n\t"         \
+  "vpaddw %%ymm15, %%ymm13, %%ymm13\n\t"            \
+  "vpmaddubsw %%ymm7, %%ymm11, %%ymm14\n\t"         \
+  "vpmaddubsw %%ymm9, %%ymm12, %%ymm15\n\t"         \
+  "vpaddw %%ymm15, %%ymm14, %%ymm14\n\t"            \
+  "vpmaddwd %%ymm10, %%ymm13, %%ymm13\n\t"          \
+  "vpmaddwd %%ymm10, %%ymm14, %%ymm14\n\t"          \
+  "vpaddd %%ymm13, %t[" #ca "], %t[" #ca "]\n\t"    \
+  "vpaddd %%ymm14, %t[" #cb "], %t[" #cb "]\n\t"
+// The one-quad step (an odd last k-quad), B's halves in ymm6-7.
 #define BERTC_S8_ROW(off, ca, cb)                   \
-  "vpbroadcastd " #off "(%[a]), %%ymm13\n\t"        \
-  "vpmaddubsw (%[b]), %%ymm13, %%ymm14\n\t"         \
-  "vpmaddubsw 32(%[b]), %%ymm13, %%ymm15\n\t"       \
-  "vpmaddwd %%ymm12, %%ymm14, %%ymm14\n\t"           \
-  "vpmaddwd %%ymm12, %%ymm15, %%ymm15\n\t"           \
-  "vpaddd %%ymm14, %t[" #ca "], %t[" #ca "]\n\t"    \
-  "vpaddd %%ymm15, %t[" #cb "], %t[" #cb "]\n\t"
+  "vpbroadcastd " #off "(%[a]), %%ymm11\n\t"        \
+  "vpmaddubsw %%ymm6, %%ymm11, %%ymm13\n\t"         \
+  "vpmaddubsw %%ymm7, %%ymm11, %%ymm14\n\t"         \
+  "vpmaddwd %%ymm10, %%ymm13, %%ymm13\n\t"          \
+  "vpmaddwd %%ymm10, %%ymm14, %%ymm14\n\t"          \
+  "vpaddd %%ymm13, %t[" #ca "], %t[" #ca "]\n\t"    \
+  "vpaddd %%ymm14, %t[" #cb "], %t[" #cb "]\n\t"
 
-void sums_6x16(int64_t k4, const int32_t* ap, const int8_t* bp, __m256i (&acc)[kMr][2]) {
-  static_assert(kMr == 6, "the assembly below is written for 6 rows");
-  __m256i c0 = _mm256_setzero_si256(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0,
-          c8 = c0, c9 = c0, c10 = c0, c11 = c0;
-  if (k4 > 0) {
-    __asm__ volatile(
-        "vpcmpeqw %%ymm12, %%ymm12, %%ymm12\n\t"  // int16 ones: all bits set, then their absolute value
-        "vpabsw %%ymm12, %%ymm12\n\t"
-        "1:\n\t"
-        BERTC_S8_ROW(0, c0, c1) BERTC_S8_ROW(4, c2, c3) BERTC_S8_ROW(8, c4, c5)
-        BERTC_S8_ROW(12, c6, c7) BERTC_S8_ROW(16, c8, c9) BERTC_S8_ROW(20, c10, c11)
-        "add $24, %[a]\n\t"
-        "add $64, %[b]\n\t"
-        "dec %[n]\n\t"
-        "jnz 1b\n\t"
-        : [c0] "+x"(c0), [c1] "+x"(c1), [c2] "+x"(c2), [c3] "+x"(c3), [c4] "+x"(c4), [c5] "+x"(c5),
-          [c6] "+x"(c6), [c7] "+x"(c7), [c8] "+x"(c8), [c9] "+x"(c9), [c10] "+x"(c10), [c11] "+x"(c11),
-          [a] "+r"(ap), [b] "+r"(bp), [n] "+r"(k4)
-        :
-        : "xmm12", "xmm13", "xmm14", "xmm15", "cc", "memory");
-  }
+void sums_3x16(int64_t k4, const int32_t* ap, const int8_t* bp, __m256i (&acc)[kMr][2]) {
+  static_assert(kMr == 3, "the assembly below is written for 3 rows");
+  __m256i c0 = _mm256_setzero_si256(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+  int64_t pairs = k4 / 2;
+  __asm__ volatile(
+      "vpcmpeqw %%ymm10, %%ymm10, %%ymm10\n\t"  // int16 ones: all bits set, then their absolute value
+      "vpabsw %%ymm10, %%ymm10\n\t"
+      "test %[n], %[n]\n\t"
+      "jz 2f\n\t"
+      "1:\n\t"
+      "vmovdqu (%[b]), %%ymm6\n\t"
+      "vmovdqu 32(%[b]), %%ymm7\n\t"
+      "vmovdqu 64(%[b]), %%ymm8\n\t"
+      "vmovdqu 96(%[b]), %%ymm9\n\t"
+      BERTC_S8_ROW_PAIR(0, c0, c1) BERTC_S8_ROW_PAIR(4, c2, c3) BERTC_S8_ROW_PAIR(8, c4, c5)
+      "add $24, %[a]\n\t"
+      "add $128, %[b]\n\t"
+      "dec %[n]\n\t"
+      "jnz 1b\n\t"
+      "2:\n\t"
+      "test %[odd], %[odd]\n\t"
+      "jz 3f\n\t"
+      "vmovdqu (%[b]), %%ymm6\n\t"
+      "vmovdqu 32(%[b]), %%ymm7\n\t"
+      BERTC_S8_ROW(0, c0, c1) BERTC_S8_ROW(4, c2, c3) BERTC_S8_ROW(8, c4, c5)
+      "3:\n\t"
+      : [c0] "+x"(c0), [c1] "+x"(c1), [c2] "+x"(c2), [c3] "+x"(c3), [c4] "+x"(c4), [c5] "+x"(c5),
+        [a] "+r"(ap), [b] "+r"(bp), [n] "+r"(pairs)
+      : [odd] "r"(k4 % 2)
+      : "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc", "memory");
   acc[0][0] = c0, acc[0][1] = c1, acc[1][0] = c2, acc[1][1] = c3, acc[2][0] = c4, acc[2][1] = c5;
-  acc[3][0] = c6, acc[3][1] = c7, acc[4][0] = c8, acc[4][1] = c9, acc[5][0] = c10, acc[5][1] = c11;
 }
 
+#undef BERTC_S8_ROW_PAIR
 #undef BERTC_S8_ROW
 
-// The 6 × 16 tile at (m, n): sums over all K, then the epilogue for its ml rows and nl columns.
+// The 3 × 16 tile at (m, n): sums over all K, then the epilogue for its ml rows and nl columns.
 void tile(const QGemmArgs& g, int64_t m, int ml, int64_t n, int nl, const __m256 (&ws)[2],
           const __m256 (&bias)[2], const __m256i (&sums)[2], bool residual_first) {
   const int32_t* __restrict ap = g.a_packed + (m / kMr) * g.K4 * kMr;
   const int8_t* __restrict bp = g.b_packed + (n / 16) * g.K4 * 64;
   __m256i acc[kMr][2];
-  sums_6x16(g.K4, ap, bp, acc);
+  sums_3x16(g.K4, ap, bp, acc);
   const int n0 = std::min(nl, 8), n1 = nl - n0;
-#pragma GCC unroll 6
+#pragma GCC unroll 3
   for (int r = 0; r < kMr; ++r) {
     if (r >= ml) break;
     const __m256 as = _mm256_set1_ps(g.a_scales[m + r]);
