@@ -51,13 +51,27 @@ def quantizable(node, inits):
     return w if w is not None and w.data_type == TensorProto.FLOAT and len(w.dims) == 2 else None
 
 
-def replace_graph(graph, nodes, added):
+def rewrite_matmuls(graph, rewrite):
+    """Replaces each MatMul of a float 2-D initializer W by the nodes rewrite(node, W) returns as
+    (nodes, initializers); drops the initializers no node reads any more. Returns how many."""
+    inits = {t.name: t for t in graph.initializer}
+    nodes, added, count = [], [], 0
+    for node in graph.node:
+        w = quantizable(node, inits)
+        if w is None:
+            nodes.append(node)
+            continue
+        new_nodes, new_inits = rewrite(node, numpy_helper.to_array(w))
+        nodes += new_nodes
+        added += new_inits
+        count += 1
     used = {i for n in nodes for i in n.input}
     kept = [t for t in graph.initializer if t.name in used]
     del graph.node[:]
     graph.node.extend(nodes)
     del graph.initializer[:]
     graph.initializer.extend(kept + added)
+    return count
 
 
 def activation_ranges(model, names, inputs_dir):
@@ -82,14 +96,11 @@ def quantize_model_qdq(model, inputs_dir, per_channel=False):
     inits = {t.name: t for t in graph.initializer}
     activations = sorted({n.input[0] for n in graph.node if quantizable(n, inits) is not None})
     ranges = activation_ranges(model, activations, inputs_dir)
-    nodes, added, count = [], [], 0
     dq = {}  # an activation quantized once however many MatMuls read it
-    for node in graph.node:
-        w = quantizable(node, inits)
-        if w is None:
-            nodes.append(node)
-            continue
+
+    def rewrite(node, w):
         x, base = node.input[0], node.input[1]
+        nodes, added = [], []
         if x not in dq:
             lo, hi = ranges[x]
             scale = np.float32((hi - lo) / 255.0 if hi > lo else 1.0)
@@ -101,37 +112,33 @@ def quantize_model_qdq(model, inputs_dir, per_channel=False):
                                        name=x + "_QuantizeLinear"),
                       helper.make_node("DequantizeLinear", [q, x + "_scale", x + "_zero_point"], [dq[x]],
                                        name=x + "_DequantizeLinear")]
-        wq, scale = quantize_weight(numpy_helper.to_array(w), per_channel)
+        wq, scale = quantize_weight(w, per_channel)
         added += [numpy_helper.from_array(wq, base + "_quantized"),
                   numpy_helper.from_array(scale, base + "_scale"),
                   numpy_helper.from_array(np.zeros(scale.shape, dtype=np.int8), base + "_zero_point")]
-        nodes.append(helper.make_node("DequantizeLinear", [base + "_quantized", base + "_scale", base + "_zero_point"],
-                                      [base + "_dequantized"], name=base + "_DequantizeLinear",
-                                      **({"axis": 1} if per_channel else {})))
-        nodes.append(helper.make_node("MatMul", [dq[x], base + "_dequantized"], list(node.output), name=node.name))
-        count += 1
-    replace_graph(graph, nodes, added)
+        nodes += [helper.make_node("DequantizeLinear", [base + "_quantized", base + "_scale", base + "_zero_point"],
+                                   [base + "_dequantized"], name=base + "_DequantizeLinear",
+                                   **({"axis": 1} if per_channel else {})),
+                  helper.make_node("MatMul", [dq[x], base + "_dequantized"], list(node.output), name=node.name)]
+        return nodes, added
+
+    count = rewrite_matmuls(graph, rewrite)
     if not any(o.domain in ("", "ai.onnx") and o.version >= 13 for o in model.opset_import):
         sys.exit("quantize_onnx.py: the model's opset is below 13 (per-axis DequantizeLinear needs 13)")
     return count
 
 
 def quantize_model(model, per_channel=False):
-    graph = model.graph
-    inits = {t.name: t for t in graph.initializer}
-    nodes, added, count = [], [], 0
     dql = {}  # an input quantized once however many MatMuls read it
-    for node in graph.node:
-        w = quantizable(node, inits)
-        if w is None:
-            nodes.append(node)
-            continue
+
+    def rewrite(node, w):
         x, y, base = node.input[0], node.output[0], node.input[1]
-        q, scale = quantize_weight(numpy_helper.to_array(w), per_channel)
+        q, scale = quantize_weight(w, per_channel)
         zero = np.zeros(scale.shape, dtype=np.int8)
-        added += [numpy_helper.from_array(q, base + "_quantized"),
-                  numpy_helper.from_array(scale, base + "_scale"),
-                  numpy_helper.from_array(zero, base + "_zero_point")]
+        added = [numpy_helper.from_array(q, base + "_quantized"),
+                 numpy_helper.from_array(scale, base + "_scale"),
+                 numpy_helper.from_array(zero, base + "_zero_point")]
+        nodes = []
         if x not in dql:
             dql[x] = (x + "_quantized", x + "_scale", x + "_zero_point")
             nodes.append(helper.make_node("DynamicQuantizeLinear", [x], list(dql[x]), name=x + "_QuantizeLinear"))
@@ -146,8 +153,9 @@ def quantize_model(model, per_channel=False):
             helper.make_node("Mul", [y + "_quantized_cast", y + "_scales_mul"], [y],
                              name=prefix + "_output_quantized_mul"),
         ]
-        count += 1
-    replace_graph(graph, nodes, added)
+        return nodes, added
+
+    count = rewrite_matmuls(model.graph, rewrite)
     if not any(o.domain in ("", "ai.onnx") and o.version >= 11 for o in model.opset_import):
         sys.exit("quantize_onnx.py: the model's opset is below 11 (DynamicQuantizeLinear needs 11)")
     return count
