@@ -13,6 +13,11 @@ weights, reduce_range off, weight symmetric) emits it:
   Cast(to = float) ; Mul(X_scale, W_scale) ; Mul(product, that scale) -> the MatMul's output
 
 W_scale = max |W| / 127 per tensor (per column with --per-channel: W_scale and W_zero_point [N]).
+Every Gather from a float initializer table T (the embeddings) becomes, as quantize_dynamic's
+GatherQuant emits it (QUInt8, asymmetric, per tensor):
+
+  Gather(T_quantized uint8, ids) -> DequantizeLinear(T_scale, T_zero_point) -> the Gather's output
+
 Everything else (biases added after, Gemm, LayerNorm, attention) stays fp32, as quantize_dynamic
 leaves it. Hugging Face repos ship exactly this as model_quantized.onnx / model_qint8_*.onnx.
 
@@ -51,13 +56,30 @@ def quantizable(node, inits):
     return w if w is not None and w.data_type == TensorProto.FLOAT and len(w.dims) == 2 else None
 
 
-def rewrite_matmuls(graph, rewrite):
-    """Replaces each MatMul of a float 2-D initializer W by the nodes rewrite(node, W) returns as
-    (nodes, initializers); drops the initializers no node reads any more. Returns how many."""
+def gathered_table(node, inits):
+    """The float initializer a Gather reads rows of, else None."""
+    t = inits.get(node.input[0]) if node.op_type == "Gather" else None
+    return t if t is not None and t.data_type == TensorProto.FLOAT else None
+
+
+def quantize_table(t):
+    """QUInt8, asymmetric, per tensor (the range widened to include 0), as ONNX Runtime quantizes
+    an activation-typed initializer: (values, scale, zero point)."""
+    lo, hi = min(0.0, float(t.min())), max(0.0, float(t.max()))
+    scale = np.float32((hi - lo) / 255.0 if hi > lo else 1.0)
+    zero = np.uint8(np.clip(np.rint(-lo / scale), 0, 255))
+    q = np.clip(np.rint(t / scale) + zero, 0, 255).astype(np.uint8)
+    return q, scale, zero
+
+
+def rewrite_weights(graph, rewrite, select=quantizable):
+    """Replaces each node that select(node, initializers) gives a float initializer W for (by
+    default: a MatMul of a 2-D W) by the nodes rewrite(node, W) returns as (nodes, initializers);
+    drops the initializers no node reads any more. Returns how many."""
     inits = {t.name: t for t in graph.initializer}
     nodes, added, count = [], [], 0
     for node in graph.node:
-        w = quantizable(node, inits)
+        w = select(node, inits)
         if w is None:
             nodes.append(node)
             continue
@@ -122,7 +144,7 @@ def quantize_model_qdq(model, inputs_dir, per_channel=False):
                   helper.make_node("MatMul", [dq[x], base + "_dequantized"], list(node.output), name=node.name)]
         return nodes, added
 
-    count = rewrite_matmuls(graph, rewrite)
+    count = rewrite_weights(graph, rewrite)
     if not any(o.domain in ("", "ai.onnx") and o.version >= 13 for o in model.opset_import):
         sys.exit("quantize_onnx.py: the model's opset is below 13 (per-axis DequantizeLinear needs 13)")
     return count
@@ -155,7 +177,25 @@ def quantize_model(model, per_channel=False):
         ]
         return nodes, added
 
-    count = rewrite_matmuls(model.graph, rewrite)
+    def rewrite_gather(node, t):
+        y, base = node.output[0], node.input[0]
+        q, scale, zero = quantize_table(t)
+        added = [numpy_helper.from_array(q, base + "_quantized"),
+                 numpy_helper.from_array(np.array(scale), base + "_scale"),
+                 numpy_helper.from_array(np.array(zero), base + "_zero_point")]
+        gather = onnx.NodeProto()
+        gather.CopyFrom(node)
+        gather.input[0], gather.output[0] = base + "_quantized", y + "_quantized"
+        dq = helper.make_node("DequantizeLinear", [y + "_quantized", base + "_scale", base + "_zero_point"], [y],
+                              name=y + "_DequantizeLinear")
+        return [gather, dq], added
+
+    count = rewrite_weights(model.graph, rewrite)
+    # A Gather whose rows a quantized MatMul reads (not BERT's embeddings, which are summed first)
+    # stays fp32 here: ONNX Runtime would feed its uint8 rows to MatMulInteger directly.
+    quantized = {o for n in model.graph.node for o in n.output}
+    count += rewrite_weights(model.graph, rewrite_gather,
+                             lambda n, inits: None if n.output[0] + "_quantized" in quantized else gathered_table(n, inits))
     if not any(o.domain in ("", "ai.onnx") and o.version >= 11 for o in model.opset_import):
         sys.exit("quantize_onnx.py: the model's opset is below 11 (DynamicQuantizeLinear needs 11)")
     return count
@@ -173,7 +213,7 @@ def main():
     n = quantize_model_qdq(model, args.qdq, args.per_channel) if args.qdq else quantize_model(model, args.per_channel)
     onnx.checker.check_model(model)
     onnx.save(model, args.output)
-    print(f"{args.output}: {n} MatMul quantized")
+    print(f"{args.output}: {n} MatMul / Gather quantized")
 
 
 if __name__ == "__main__":

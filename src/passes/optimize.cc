@@ -10,6 +10,7 @@ void optimize(ir::Graph& graph, const CompileOptions& options) {
   // Before folding, which would make the int8 weights' DequantizeLinear plain fp32 constants.
   if (options.opt_level >= 2) fuse_qdq_matmul(graph);
   if (options.opt_level >= 1) {
+    dequantize_gathered_tables(graph);
     fold_constants(graph);
     graph.remove_dead();
     fold_shapes(graph);

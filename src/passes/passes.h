@@ -1,6 +1,7 @@
 // bertc's graph passes (one per file), and optimize(): the ladder of passes per level:
 //   -O0  the imported graph as is, on reference kernels
-//   -O1  + constant folding, shape folding, dead-code removal
+//   -O1  + constant folding (int8 embedding tables dequantized first), shape folding, dead-code
+//        removal
 //   -O2  + common subexpressions, fusions into bertc.Dense / LayerNorm / Attention /
 //        EmbedLayerNorm (ops.def); int8 models' MatMuls (QDQ first, before folding, and the
 //        quantize_dynamic form) onto bertc.DenseInt8
@@ -20,6 +21,9 @@ namespace bertc::passes {
 void optimize(ir::Graph& graph, const CompileOptions& options);
 
 // Individual passes (one per file).
+// DequantizeLinear (per tensor) of a Gather from a constant int8 table → a Gather from the
+// dequantized table (which constant folding then makes fp32). Exact; runs before folding.
+void dequantize_gathered_tables(ir::Graph& graph);
 // Evaluates every node whose inputs are all constants; its outputs become constants.
 void fold_constants(ir::Graph& graph);
 // Evaluates integer shape arithmetic on symbolic dims; makes Reshape targets constant.

@@ -4,13 +4,14 @@
 // -O3 every quantized MatMul is a bertc.DenseInt8 (per-token activations, weights requantized
 // within ±64 per column).
 //
-// quantize_dynamic form (DynamicQuantizeLinear, MatMulInteger): ONNX Runtime's own int8
-// arithmetic is not exact (its AVX2 kernel adds uint8 × int8 pairs in int16, which full-range
-// weights can overflow, with or without graph optimizations), and two int8 schemes differ by
-// their rounding, so the checks are at int8 level: at -O1 bertc is as close to PyTorch's fp32
-// outputs as ONNX Runtime is (within 25%); at -O3, where the int8 weights are quantized a second
-// time, within twice ONNX Runtime's distance (measured: 1.0-1.5x), and within cosine 0.99 of
-// ONNX Runtime's outputs per row.
+// quantize_dynamic form (DynamicQuantizeLinear, MatMulInteger; uint8 embedding tables read by
+// Gather -> DequantizeLinear): ONNX Runtime's own int8 arithmetic is not exact (its AVX2 kernel
+// adds uint8 × int8 pairs in int16, which full-range weights can overflow, with or without graph
+// optimizations), and two int8 schemes differ by their rounding, so the checks are at int8
+// level, on each output's largest distance to PyTorch's fp32 outputs over both input sets: at
+// -O1 bertc is as close as ONNX Runtime is (within 25%); at -O3, where the int8 weights are
+// quantized a second time, within twice ONNX Runtime's distance, and within cosine 0.99 of ONNX
+// Runtime's outputs per row.
 //
 // QDQ form (`_qdq`: QuantizeLinear -> DequantizeLinear on the activations, DequantizeLinear on
 // the weights): ONNX Runtime without graph optimizations runs those nodes and an fp32 MatMul as
@@ -19,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "bertc/session.h"
 #include "fixtures.h"
@@ -78,8 +80,14 @@ TEST_P(QuantizedOnnxTest, MatchesOnnxRuntime) {
   for (const char* op : {"MatMulInteger", "QuantizeLinear", "DequantizeLinear", "MatMul"}) {
     EXPECT_EQ(fused.op_counts().count(op), 0u) << op;
   }
+  // The embedding tables ONNX Runtime's quantize_dynamic made uint8 are fp32 tables again, so the
+  // embedding sums and LayerNorm fuse as in the fp32 model.
+  if (!qdq) EXPECT_EQ(fused.op_counts()["bertc.EmbedLayerNorm"], 1);
   Session o3(std::move(fused), {.num_threads = 2});
   Session o1(compile(model, {.opt_level = 1}), {.num_threads = 2});
+  // Distances to PyTorch's fp32 outputs per output, the largest over both input sets (a
+  // classifier's one-row set alone is too few numbers to compare two int8 schemes by).
+  std::map<std::string, double> ort_error, error1, error3;
   for (const char* set : {"", "_2"}) {
     const auto inputs = testing::read_npy_dir(dir / (std::string("inputs") + set));
     const auto expected = testing::read_npy_dir(dir / (std::string("outputs") + set));
@@ -88,15 +96,19 @@ TEST_P(QuantizedOnnxTest, MatchesOnnxRuntime) {
     const std::vector<std::string> names = o3.output_names();
     for (size_t i = 0; i < names.size(); ++i) {
       const Tensor& want = expected.at(names[i]);
-      const double ort_error = testing::max_abs_diff(want, fp32.at(names[i]), inputs);
+      const Tensor& reference = fp32.at(names[i]);
+      ort_error[names[i]] = std::max(ort_error[names[i]], testing::max_abs_diff(want, reference, inputs));
+      error1[names[i]] = std::max(error1[names[i]], testing::max_abs_diff(got1[i], reference, inputs));
+      error3[names[i]] = std::max(error3[names[i]], testing::max_abs_diff(got3[i], reference, inputs));
       if (qdq) {
         EXPECT_LE(testing::max_abs_diff(got1[i], want, inputs), 1e-3 * max_abs(want)) << names[i] << set << " at -O1";
-      } else {
-        EXPECT_LE(testing::max_abs_diff(got1[i], fp32.at(names[i]), inputs), 1.25 * ort_error) << names[i] << set << " at -O1";
       }
-      EXPECT_LE(testing::max_abs_diff(got3[i], fp32.at(names[i]), inputs), 2.0 * ort_error) << names[i] << set << " at -O3";
       EXPECT_GE(min_row_cosine(got3[i], want, inputs.at("attention_mask")), 0.99) << names[i] << set << " at -O3";
     }
+  }
+  for (const auto& [output, ort] : ort_error) {
+    if (!qdq) EXPECT_LE(error1[output], 1.25 * ort) << output << " at -O1";
+    EXPECT_LE(error3[output], 2.0 * ort) << output << " at -O3";
   }
 }
 
