@@ -264,5 +264,21 @@ TEST(CliInt8, AccuracyGate) {
   EXPECT_NE(bertc_cli({"verify", smooth, "--against", fp32}).rc, 0);  // no --texts
 }
 
+// A QDQ-quantized ONNX model compiles with its MatMuls on int8 (in an fp32 compile: the model
+// says they are int8), `inspect` says so, and `verify` matches ONNX Runtime's outputs at -O1.
+TEST(CliInt8, QdqOnnxModel) {
+  const fs::path dir = testing::fixtures_dir() / "quantized" / "bert_qdq";
+  const std::string bundle = testing::temp_path("qdq.bertc"), exact = testing::temp_path("qdq_o1.bertc");
+  ASSERT_EQ(bertc_cli({"compile", (dir / "model.onnx").string(), "-o", bundle}).rc, 0);
+  CliResult r = bertc_cli({"inspect", bundle, "--summary"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_HAS(r.out, "/encoder/layer.0/intermediate/dense/MatMul       int8");
+  EXPECT_HAS(r.out, "/pooler/dense/Gemm                               fp32");
+  ASSERT_EQ(bertc_cli({"compile", (dir / "model.onnx").string(), "-O1", "-o", exact}).rc, 0);
+  r = bertc_cli({"verify", exact, "--inputs", (dir / "inputs").string(), "--expected", (dir / "outputs").string(),
+                 "--tolerance", "1e-4"});
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
+}
+
 }  // namespace
 }  // namespace bertc
