@@ -19,7 +19,7 @@ installed here with `npm install --ignore-scripts` when missing), graph optimiza
 the same thread count. int8: bertc-int8 is the bundle compiled `--precision int8`;
 onnxruntime-int8 runs model_quantized.onnx, the model rewritten exactly as ONNX Runtime's
 quantize_dynamic does (tools/quantize_onnx.py: per-tensor int8 weights, DynamicQuantizeLinear +
-MatMulInteger). "b32/b8" is bertc fp32 over bertc int8, "ORT8/b8" ONNX Runtime int8 over bertc
+MatMulInteger, uint8 embedding tables). "b32/b8" is bertc fp32 over bertc int8, "ORT8/b8" ONNX Runtime int8 over bertc
 int8 (both > 1: bertc int8 faster). PyTorch is Debian's python3-torch 1.13, eager, with OpenBLAS's OpenMP
 build pinned (LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp, Debian package
 libopenblas0-openmp): with the reference BLAS it is ~70x slower.
