@@ -294,9 +294,10 @@ def onnx_seeds():
                  "modernbert_opset14", "deberta_opset14"):
         put("onnx_model", name + ".onnx",
             externalize((FIXTURES / name / "model.onnx").read_bytes(), data_size))
-    # A real export in the QDQ form (QuantizeLinear / DequantizeLinear around each MatMul).
-    put("onnx_model", "bert_qdq_opset14.onnx",
-        externalize((FIXTURES / "quantized" / "bert_qdq" / "model.onnx").read_bytes(), data_size))
+    # Real exports in ONNX Runtime's int8 forms: QDQ (QuantizeLinear / DequantizeLinear around
+    # each MatMul) and quantize_dynamic's (uint8 embedding tables too).
+    for name, form in (("bert_qdq_opset14.onnx", "bert_qdq"), ("bert_quantized_opset14.onnx", "bert")):
+        put("onnx_model", name, externalize((FIXTURES / "quantized" / form / "model.onnx").read_bytes(), data_size))
     # The block in ONNX Runtime's quantize_dynamic form (DynamicQuantizeLinear, MatMulInteger).
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = pathlib.Path(tmp) / "block.onnx", pathlib.Path(tmp) / "block_quantized.onnx"

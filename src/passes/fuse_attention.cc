@@ -304,7 +304,9 @@ struct Evaluated {
   // layer's node reads one constant (large ones are not merged by CSE; rotary tables are MBs).
   std::map<std::string, std::string> constants;
 
-  ir::ValueId constant_for(ir::Graph& g, const std::string& source, const std::string& name, const Tensor& t) {
+  // `source` by value: callers name a value of g, whose storage new_constant may reallocate.
+
+  ir::ValueId constant_for(ir::Graph& g, std::string source, const std::string& name, const Tensor& t) {
     if (const auto it = constants.find(source); it != constants.end()) {
       for (size_t v = 0; v < g.values.size(); ++v) {
         if (g.values[v].name == it->second && g.values[v].is_constant()) return static_cast<ir::ValueId>(v);
