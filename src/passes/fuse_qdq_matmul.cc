@@ -16,8 +16,6 @@
 // DequantizeLinear into an fp32 constant that no longer says it was int8.
 #include <cstring>
 
-#include "ir/shape_infer.h"
-#include "kernels/ref/ref_kernels.h"
 #include "passes/passes.h"
 #include "passes/pattern.h"
 
@@ -26,18 +24,11 @@ namespace {
 
 // The float32 weights a DequantizeLinear of constant int8 / uint8 [K, N] makes, or nullopt.
 std::optional<Tensor> dequantized_weight(const ir::Graph& g, const ir::Node& dq) {
-  std::vector<const Tensor*> src;
-  std::vector<const ir::TypeInfo*> types;
-  for (ir::ValueId in : dq.inputs) {
-    const Tensor* t = in == ir::kNoValue ? nullptr : constant(g, in);
-    if (in != ir::kNoValue && !t) return std::nullopt;
-    src.push_back(t);
-    types.push_back(in == ir::kNoValue ? nullptr : &g.value(in).type);
-  }
-  const Tensor& wq = *src[0];
-  if (wq.rank() != 2 || (wq.dtype() != DType::kI8 && wq.dtype() != DType::kU8)) return std::nullopt;
-  const std::vector<ir::TypeInfo> out = ir::shape_fn(dq.op)(ir::ShapeContext{dq, types, src});
-  return std::move(kernels::ref::evaluate(dq, src, out)[0]);
+  const Tensor* wq = constant(g, dq.inputs[0]);
+  if (!wq || wq->rank() != 2 || (wq->dtype() != DType::kI8 && wq->dtype() != DType::kU8)) return std::nullopt;
+  std::optional<ConstantEvaluation> w = evaluate_constant_node(g, dq);
+  if (!w) return std::nullopt;
+  return std::move(w->values[0]);
 }
 
 // Whether a and b are constants with equal contents (dtype, shape and bytes), or both absent.

@@ -5,6 +5,7 @@
 
 #include "bertc/error.h"
 #include "ir/shape_infer.h"
+#include "kernels/ref/ref_kernels.h"
 
 namespace bertc::passes {
 
@@ -162,6 +163,20 @@ void apply_rewrite(ir::Graph& g, std::vector<int32_t> group, std::vector<ir::Nod
     for (size_t i = 0; i < node.outputs.size(); ++i) g.value(node.outputs[i]).type = out[i];
   }
   g.remove_dead();
+}
+
+std::optional<ConstantEvaluation> evaluate_constant_node(const ir::Graph& g, const ir::Node& node) {
+  std::vector<const ir::TypeInfo*> types;
+  std::vector<const Tensor*> src;
+  for (ir::ValueId in : node.inputs) {
+    if (in != ir::kNoValue && !g.value(in).is_constant()) return std::nullopt;
+    types.push_back(in == ir::kNoValue ? nullptr : &g.value(in).type);
+    src.push_back(in == ir::kNoValue ? nullptr : g.value(in).data.get());
+  }
+  ConstantEvaluation result;
+  result.types = ir::shape_fn(node.op)(ir::ShapeContext{node, types, src});
+  result.values = kernels::ref::evaluate(node, src, result.types);
+  return result;
 }
 
 ir::Node make_node(ir::Op op, std::string name, std::vector<ir::ValueId> inputs,

@@ -40,6 +40,14 @@ bool is_scalar_constant(const ir::Graph& g, ir::ValueId v, double want, double r
 // The elements of a float32 constant, as floats, or nullopt.
 std::optional<std::vector<float>> float_constant(const ir::Graph& g, ir::ValueId v);
 
+// A node whose inputs are all constants (or absent), run on the reference kernels: its outputs'
+// types and values; nullopt when an input is not a constant.
+struct ConstantEvaluation {
+  std::vector<ir::TypeInfo> types;
+  std::vector<Tensor> values;
+};
+std::optional<ConstantEvaluation> evaluate_constant_node(const ir::Graph& g, const ir::Node& node);
+
 // A Slice of one axis, the last, with constant parameters and step 1: the range it takes of that
 // axis (ONNX clamping, ir::slice_args / slice_range) when the input's last dim is known; else
 // nullopt.

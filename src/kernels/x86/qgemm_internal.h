@@ -9,9 +9,9 @@
 namespace bertc::kernels::x86::qgemm_detail {
 
 // Everything one qgemm_run_isa call shares between its tasks. A is quantized into micro-panels
-// of mr rows, by k-quads: a_packed[(i * K4 + kq) * mr + r] holds row i·mr + r's uint8 values q
-// at k = 4kq .. 4kq + 3 (lowest byte first; rows past M and k past K zero), a_scales[m] its
-// scale and a_zero[m] its zero point.
+// of mr rows, by k-quads: a_packed[(i * K4 + kq) * mr + r] holds row i·mr + r's 7-bit values q
+// at k = 4kq .. 4kq + 3 (lowest byte first; rows past M zero, k past K the zero point, which
+// meets zero weights), a_scales[m] its scale and a_zero[m] its zero point.
 struct QGemmArgs : gemm_detail::GemmOutput {
   int64_t M = 0, N = 0, K = 0, K4 = 0;
   const float* a = nullptr;

@@ -27,7 +27,7 @@ namespace {
 
 constexpr int kMr = 3;
 
-// Micro-panels [i0, i1) of A: per row, its range and parameters, then its uint8 values, 8 at a
+// Micro-panels [i0, i1) of A: per row, its range and parameters, then its 7-bit values, 8 at a
 // time, packed to bytes and spread as two quads to the panel's k-quad rows.
 void quantize_a(const QGemmArgs& g, int64_t i0, int64_t i1) {
   const int64_t K = g.K, K4 = g.K4;
