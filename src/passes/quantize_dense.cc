@@ -114,11 +114,9 @@ void quantize_dense(ir::Graph& g, bool all, const std::vector<std::string>& keep
     std::optional<Tensor> c;
     if (smooth) {
       const auto measured = ranges.find(node.name);
-      if (measured != ranges.end()) {
-        c = smoothing(measured->second, *w.data);
-      } else if (auto bound = layer_norm_bound(g, node.inputs[0])) {
-        c = smoothing(*bound, *w.data);
-      }
+      const std::optional<std::vector<float>> bound =
+          measured != ranges.end() ? measured->second : layer_norm_bound(g, node.inputs[0]);
+      if (bound) c = smoothing(*bound, *w.data);
     }
     const auto key = std::make_pair(node.inputs[1], c ? node.inputs[0] : ir::kNoValue);
     auto it = quantized_of.find(key);
