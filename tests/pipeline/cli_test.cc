@@ -231,7 +231,7 @@ TEST(CliText, UsageErrors) {
 }
 
 // The int8 accuracy gate from the command line: compile --calibration fails without writing the
-// bundle when the drop passes --max-drop (here: outlier channels left unhandled), writes it with
+// bundle when the drop passes --max-drop (default 1%; here: outlier channels left unhandled), writes it with
 // its report otherwise; inspect shows the report and each layer's precision; verify --against
 // compares two bundles.
 TEST(CliInt8, AccuracyGate) {
@@ -243,13 +243,12 @@ TEST(CliInt8, AccuracyGate) {
   }
   const std::string plain = testing::temp_path("gate_plain.bertc"), smooth = testing::temp_path("gate_smooth.bertc");
   fs::remove(plain);
-  CliResult r = bertc_cli({"compile", dir, "-o", plain, "--precision", "int8", "--no-smooth", "--calibration", texts,
-                           "--max-drop", "0.0005"});
+  CliResult r = bertc_cli({"compile", dir, "-o", plain, "--precision", "int8", "--no-smooth", "--calibration", texts});
   EXPECT_NE(r.rc, 0);
   EXPECT_HAS(r.err, "int8 accuracy gate failed");
   EXPECT_HAS(r.err, "cosine similarity: mean");
   EXPECT_FALSE(fs::exists(plain));
-  r = bertc_cli({"compile", dir, "-o", smooth, "--precision", "int8", "--calibration", texts, "--max-drop", "0.0005"});
+  r = bertc_cli({"compile", dir, "-o", smooth, "--precision", "int8", "--calibration", texts});
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_HAS(r.err, "passed");
   r = bertc_cli({"inspect", smooth, "--summary"});
