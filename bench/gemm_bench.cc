@@ -4,7 +4,8 @@
 // cache (the same B every iteration) and cold (".../cold": B cycles through copies larger than
 // the last-level cache, as in a whole model, where each weight is read once per inference).
 //
-// int8_<isa>/...: the int8 GEMM at M = 128, weights hot (GOPs, pct_peak of the fp32 peak).
+// int8_<kernel>/...: the int8 GEMM at M = 128 with each int8 kernel the CPU has (avx2, avx_vnni,
+// avx512_vnni), weights hot (GOPs, pct_peak of the fp32 peak of the kernel's vector ISA).
 //
 // Counters: GFLOPs (rate, 2·M·N·K per iteration, wall clock) and pct_peak, the percentage of
 // the machine's fp32 FMA peak for that ISA and thread count, measured at start-up
@@ -102,7 +103,8 @@ void bm_gemm(benchmark::State& state, Isa isa, int64_t M, int64_t N, int64_t K, 
 
 // The int8 GEMM (kernels/x86/qgemm.h) on the same shapes, weights hot: "GOPs" counts 2·M·N·K
 // per iteration as for fp32, and pct_peak is against the same fp32 peak (200 = twice fp32's).
-void bm_qgemm(benchmark::State& state, Isa isa, int64_t M, int64_t N, int64_t K, int threads) {
+void bm_qgemm(benchmark::State& state, x86::QGemmKernel kernel, Isa isa, int64_t M, int64_t N, int64_t K,
+              int threads) {
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   std::vector<float> a(static_cast<size_t>(M * K)), b(static_cast<size_t>(K * N)), c(static_cast<size_t>(M * N));
@@ -113,7 +115,7 @@ void bm_qgemm(benchmark::State& state, Isa isa, int64_t M, int64_t N, int64_t K,
   x86::qgemm_pack_b(b.data(), N, K, N, packed.data(), scales.data());
   bertc::cpu::ThreadPool* pool = pool_for(threads);
   for (auto _ : state) {
-    x86::qgemm_run_isa(isa, M, N, K, a.data(), K, packed.data(), scales.data(), c.data(), N, {}, pool);
+    x86::qgemm_run(kernel, M, N, K, a.data(), K, packed.data(), scales.data(), c.data(), N, {}, pool);
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
@@ -153,14 +155,17 @@ void register_all() {
         }
       }
     }
-    if (x86::qgemm_supported(isa)) {
+    // The int8 kernels whose vectors are this ISA's (AVX-512 VNNI: zmm; the others: ymm).
+    for (x86::QGemmKernel kernel : {x86::QGemmKernel::kAvx2, x86::QGemmKernel::kAvxVnni, x86::QGemmKernel::kAvx512Vnni}) {
+      const Isa kernel_isa = kernel == x86::QGemmKernel::kAvx512Vnni ? Isa::kAvx512 : Isa::kAvx2;
+      if (kernel_isa != isa || !x86::qgemm_kernel_supported(kernel)) continue;
       for (const Shape& s : shapes) {
         for (int threads : {1, 2}) {
           if (threads > max_threads) continue;
-          const std::string name = std::string("int8_") + bertc::cpu::isa_name(isa) + "/" + s.name +
+          const std::string name = std::string("int8_") + x86::qgemm_kernel_name(kernel) + "/" + s.name +
                                    "/M:128/K:" + std::to_string(s.K) + "/N:" + std::to_string(s.N) +
                                    "/threads:" + std::to_string(threads);
-          benchmark::RegisterBenchmark(name.c_str(), bm_qgemm, isa, 128, s.N, s.K, threads)
+          benchmark::RegisterBenchmark(name.c_str(), bm_qgemm, kernel, isa, 128, s.N, s.K, threads)
               ->UseRealTime()
               ->Unit(benchmark::kMicrosecond);
         }

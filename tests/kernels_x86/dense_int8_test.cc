@@ -1,8 +1,11 @@
-// s8_dense_gemm_avx2 (bertc.DenseInt8 through kernels::x86::qgemm_run_isa) against the reference
-// kernel: the integer sums must be exact (identical outputs where the epilogue is exact), on
-// shapes that are not multiples of the tile (K not a multiple of 4: a partly empty k-quad), every
-// activation, with and without bias and residual (in place too), 1 and 2 threads, and on
-// extreme values: the largest int16 pair sums vpmaddubsw forms (weights within ±64).
+// The int8 GEMM against the reference kernel: the integer sums must be exact (identical outputs
+// where the epilogue is exact). bertc.DenseInt8 through the kernel each ISA selects
+// (DenseInt8Test: every activation, with and without bias and residual, 1 and 2 threads); and each
+// int8 kernel directly (Int8KernelTest: AVX2, AVX-VNNI, AVX-512 VNNI where the CPU has them, and
+// the VNNI kernels' template with an emulated dot, s8_emulated_vnni.h, on any AVX2 CPU), on
+// shapes that are not multiples of the tiles (K not a multiple of 4: a partly empty k-quad;
+// partial row tiles of 3, 6 and 16 rows), in place, and on extreme values: the largest int16
+// pair sums vpmaddubsw forms (weights within ±64).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +15,7 @@
 #include "ir/int8_quantization.h"
 #include "ir/packed_weights.h"
 #include "kernels/x86/qgemm.h"
+#include "s8_emulated_vnni.h"
 #include "x86_test_util.h"
 
 namespace bertc::testing {
@@ -90,14 +94,84 @@ INSTANTIATE_TEST_SUITE_P(Shapes, DenseInt8Test,
                                   std::to_string(std::get<3>(info.param));
                          });
 
-class DenseInt8IsaTest : public ::testing::TestWithParam<cpu::Isa> {};
+// An int8 kernel to test: one of qgemm.h's, or the VNNI template with the emulated dot.
+struct Int8Kernel {
+  std::string name;
+  bool emulated = false;
+  kernels::x86::QGemmKernel kernel = kernels::x86::QGemmKernel::kAvx2;
+
+  bool supported() const {
+    return emulated ? cpu::isa_supported(cpu::Isa::kAvx2) : kernels::x86::qgemm_kernel_supported(kernel);
+  }
+  void run(int64_t M, int64_t N, int64_t K, const float* a, const Quantized& q, float* c,
+           const kernels::x86::GemmEpilogue& ep, cpu::ThreadPool* pool) const {
+    if (emulated) {
+      kernels::x86::qgemm_detail::qgemm_run_kernels(s8_gemm_kernels_emulated_vnni(), M, N, K, a, K, q.wq.data<int8_t>(),
+                                                    q.scale.data<float>(), c, N, ep, pool, nullptr);
+    } else {
+      kernels::x86::qgemm_run(kernel, M, N, K, a, K, q.wq.data<int8_t>(), q.scale.data<float>(), c, N, ep, pool);
+    }
+  }
+};
+
+void PrintTo(const Int8Kernel& k, std::ostream* os) { *os << k.name; }
+
+std::vector<Int8Kernel> int8_kernels() {
+  using kernels::x86::QGemmKernel;
+  std::vector<Int8Kernel> out;
+  for (QGemmKernel k : {QGemmKernel::kAvx2, QGemmKernel::kAvxVnni, QGemmKernel::kAvx512Vnni}) {
+    out.push_back({kernels::x86::qgemm_kernel_name(k), false, k});
+  }
+  out.push_back({"emulated_vnni", true});
+  return out;
+}
+
+class Int8KernelTest : public ::testing::TestWithParam<Int8Kernel> {
+ protected:
+  void SetUp() override {
+    if (!GetParam().supported()) GTEST_SKIP() << "this CPU cannot run the " << GetParam().name << " int8 kernel";
+  }
+};
+
+// Exact sums on odd shapes, with bias and residual (an exact epilogue: equal outputs), and with
+// GELU (the f32 GEMM's post-pass: within its approximation), 1 and 2 threads.
+TEST_P(Int8KernelTest, MatchesReference) {
+  for (const int64_t M : {1, 5, 26, 35}) {
+    for (const int64_t K : {1, 7, 17, 333}) {
+      for (const int64_t N : {1, 16, 37}) {
+        const uint32_t seed = static_cast<uint32_t>(M * 10000 + K * 10 + N);
+        Tensor x = random_f32({M, K}, seed, -2.0f, 3.0f);
+        const Quantized q = quantize(random_f32({K, N}, seed + 1, -0.5f, 0.5f));
+        Tensor bias = random_f32({N}, seed + 2);
+        Tensor residual = random_f32({M, N}, seed + 3);
+        for (const int64_t act : {0, 1}) {
+          OneNode n(ir::Op::DenseInt8, {&x, &q.wq, &q.scale, &bias, &residual}, {false, true, true},
+                    int8_attrs(act, K, N, true));
+          Tensor want = Tensor::empty(DType::kF32, {M, N});
+          n.run_ref(want);
+          kernels::x86::GemmEpilogue ep;
+          ep.bias = bias.data<float>();
+          ep.residual = residual.data<float>();
+          ep.ldr = N;
+          ep.activation = act ? kernels::x86::GemmActivation::kGelu : kernels::x86::GemmActivation::kNone;
+          for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+            Tensor got = Tensor::empty(DType::kF32, {M, N});
+            GetParam().run(M, N, K, x.data<float>(), q, got.data<float>(), ep, pool);
+            const double tol = act ? 1e-5 : 0.0;
+            expect_close(got, want, tol, tol,
+                         "M " + std::to_string(M) + " K " + std::to_string(K) + " N " + std::to_string(N) +
+                             (act ? " gelu" : "") + (pool ? " 2 threads" : " 1 thread"));
+          }
+        }
+      }
+    }
+  }
+}
 
 // Rows at the ends of the 7-bit range (all at the top: q = 127, z = 0; all at the bottom: q = 0,
 // z = 127; alternating) times columns at ±64: sums of two k-quads' pairs, 4 · 127 · 64 = 32,512,
 // the most int16 holds here. The result must be the exact integer sum, scaled.
-TEST_P(DenseInt8IsaTest, ExtremeValuesDoNotSaturate) {
-  const cpu::Isa isa = GetParam();
-  BERTC_SKIP_UNSUPPORTED(isa);
+TEST_P(Int8KernelTest, ExtremeValuesDoNotSaturate) {
   const int64_t M = 3, K = 1001, N = 19;
   Tensor x = Tensor::empty(DType::kF32, {M, K});
   Tensor w = Tensor::empty(DType::kF32, {K, N});
@@ -108,9 +182,8 @@ TEST_P(DenseInt8IsaTest, ExtremeValuesDoNotSaturate) {
     for (int64_t n = 0; n < N; ++n) w.data<float>()[k * N + n] = n % 3 == 0 ? 1.0f : n % 3 == 1 ? -1.0f : (k % 2 ? -1.0f : 1.0f);
   }
   const Quantized q = quantize(w);
-  OneNode node(ir::Op::DenseInt8, {&x, &q.wq, &q.scale}, {false, true, true}, int8_attrs(0, K, N, true));
   Tensor got = Tensor::empty(DType::kF32, {M, N});
-  node.run_x86(isa, got, &pool2());
+  GetParam().run(M, N, K, x.data<float>(), q, got.data<float>(), {}, &pool2());
   for (int64_t m = 0; m < M; ++m) {
     float lo = 0, hi = 0;
     for (int64_t k = 0; k < K; ++k) lo = std::min(lo, x.data<float>()[m * K + k]), hi = std::max(hi, x.data<float>()[m * K + k]);
@@ -130,9 +203,7 @@ TEST_P(DenseInt8IsaTest, ExtremeValuesDoNotSaturate) {
 }
 
 // C may be the residual itself (in place) when there is no activation.
-TEST_P(DenseInt8IsaTest, InPlaceResidual) {
-  const cpu::Isa isa = GetParam();
-  BERTC_SKIP_UNSUPPORTED(isa);
+TEST_P(Int8KernelTest, InPlaceResidual) {
   const int64_t M = 9, K = 40, N = 24;
   Tensor x = random_f32({M, K}, 5);
   const Quantized q = quantize(random_f32({K, N}, 6));
@@ -141,15 +212,32 @@ TEST_P(DenseInt8IsaTest, InPlaceResidual) {
   kernels::x86::GemmEpilogue ep;
   ep.residual = r.data<float>();
   ep.ldr = N;
-  kernels::x86::qgemm_run_isa(isa, M, N, K, x.data<float>(), K, q.wq.data<int8_t>(), q.scale.data<float>(),
-                              want.data(), N, ep, nullptr);
+  GetParam().run(M, N, K, x.data<float>(), q, want.data(), ep, nullptr);
   ep.residual = c.data();
-  kernels::x86::qgemm_run_isa(isa, M, N, K, x.data<float>(), K, q.wq.data<int8_t>(), q.scale.data<float>(),
-                              c.data(), N, ep, &pool2());
+  GetParam().run(M, N, K, x.data<float>(), q, c.data(), ep, &pool2());
   EXPECT_EQ(c, want);
 }
 
-INSTANTIATE_TEST_SUITE_P(Isas, DenseInt8IsaTest, ::testing::ValuesIn(x86_isas()), isa_param_name);
+INSTANTIATE_TEST_SUITE_P(Kernels, Int8KernelTest, ::testing::ValuesIn(int8_kernels()),
+                         [](const ::testing::TestParamInfo<Int8Kernel>& info) { return info.param.name; });
+
+// Each ISA picks the fastest int8 kernel this CPU has for it.
+TEST(Int8KernelChoice, FastestTheIsaAllows) {
+  using kernels::x86::QGemmKernel;
+  for (cpu::Isa isa : x86_isas()) {
+    if (!cpu::isa_supported(isa)) continue;
+    const QGemmKernel k = kernels::x86::qgemm_kernel_for(isa);
+    EXPECT_TRUE(kernels::x86::qgemm_kernel_supported(k));
+    if (isa == cpu::Isa::kAvx512 && kernels::x86::qgemm_kernel_supported(QGemmKernel::kAvx512Vnni)) {
+      EXPECT_EQ(k, QGemmKernel::kAvx512Vnni);
+    } else if (kernels::x86::qgemm_kernel_supported(QGemmKernel::kAvxVnni)) {
+      EXPECT_EQ(k, QGemmKernel::kAvxVnni);
+    } else {
+      EXPECT_EQ(k, QGemmKernel::kAvx2);
+    }
+  }
+  EXPECT_THROW(kernels::x86::qgemm_kernel_for(cpu::Isa::kRef), Error);
+}
 
 TEST(Int8Quantization, RowParameters) {
   const ir::RowQuantization zero = ir::row_quantization(0.0f, 0.0f);
@@ -193,7 +281,11 @@ TEST(Int8Quantization, RefusesWhatIsNotExact) {
   float w = 1.0f, s = 0.0f;
   int8_t p[64];
   EXPECT_THROW(kernels::x86::qgemm_pack_b(&w, 1, 70000, 1, p, &s), Error);
-  EXPECT_THROW(kernels::x86::qgemm_run_isa(cpu::Isa::kRef, 1, 1, 1, &w, 1, p, &s, &s, 1), Error);
+  for (kernels::x86::QGemmKernel k : {kernels::x86::QGemmKernel::kAvxVnni, kernels::x86::QGemmKernel::kAvx512Vnni}) {
+    if (!kernels::x86::qgemm_kernel_supported(k)) {
+      EXPECT_THROW(kernels::x86::qgemm_run(k, 1, 1, 1, &w, 1, p, &s, &s, 1), Error) << kernels::x86::qgemm_kernel_name(k);
+    }
+  }
 }
 
 }  // namespace

@@ -349,8 +349,8 @@ void s8_dense_call(const KernelCall& call) {
     smooth = s.data<float>();
   }
   run_dense(call, M, st.n, st.act, 3, [&](const GemmEpilogue& ep, float* c) {
-    qgemm_run_isa(st.isa, M, st.n, st.k, x.data<float>(), st.k, w.data<int8_t>(), scales.data<float>(), c,
-                  st.n, ep, call.pool, smooth);
+    qgemm_run(st.kernel, M, st.n, st.k, x.data<float>(), st.k, w.data<int8_t>(), scales.data<float>(), c, st.n,
+              ep, call.pool, smooth);
   });
 }
 

@@ -12,6 +12,7 @@
 #include "kernels/kernel.h"
 #include "kernels/x86/gemm.h"
 #include "kernels/x86/kernels_x86.h"
+#include "kernels/x86/qgemm.h"
 
 namespace bertc::kernels::x86 {
 
@@ -72,7 +73,7 @@ void f32_dense_call(const KernelCall& call);
 // bertc.DenseInt8: src X [..., K], Wq (packed int8), w_scale [N], bias?, residual?, x_scale?;
 // dst [..., N].
 struct DenseInt8State : ir::OpAttrs {
-  cpu::Isa isa;
+  QGemmKernel kernel;
   int64_t k, n;
   DenseActivationPlan act;
 };

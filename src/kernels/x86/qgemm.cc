@@ -1,11 +1,12 @@
-// Portable part of the int8 GEMM: weight quantization and packing, argument checks, the ISA
-// dispatch and the blocking / threading driver.
+// Portable part of the int8 GEMM: weight quantization and packing, argument checks, the kernel
+// choice and the blocking / threading driver.
 #include "kernels/x86/qgemm.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "bertc/error.h"
 #include "ir/int8_quantization.h"
@@ -23,13 +24,18 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-const QGemmIsaKernels* kernels_for(cpu::Isa isa) {
-  switch (isa) {
-    case cpu::Isa::kAvx512:
-    case cpu::Isa::kAvx2: return &qgemm_detail::s8_gemm_kernels_avx2();
-    case cpu::Isa::kRef: return nullptr;
+bool has_extension(const char* name) {
+  const std::vector<std::string>& ext = cpu::detected_extensions();
+  return std::find(ext.begin(), ext.end(), name) != ext.end();
+}
+
+const QGemmIsaKernels& kernels_of(QGemmKernel kernel) {
+  switch (kernel) {
+    case QGemmKernel::kAvx2: return qgemm_detail::s8_gemm_kernels_avx2();
+    case QGemmKernel::kAvxVnni: return qgemm_detail::s8_gemm_kernels_avxvnni();
+    case QGemmKernel::kAvx512Vnni: return qgemm_detail::s8_gemm_kernels_avx512vnni();
   }
-  return nullptr;
+  throw Error("qgemm: unknown kernel");
 }
 
 void check_k(int64_t K) {
@@ -41,7 +47,35 @@ void check_k(int64_t K) {
 
 }  // namespace
 
-bool qgemm_supported(cpu::Isa isa) { return kernels_for(isa) != nullptr; }
+const char* qgemm_kernel_name(QGemmKernel kernel) {
+  switch (kernel) {
+    case QGemmKernel::kAvx2: return "avx2";
+    case QGemmKernel::kAvxVnni: return "avx_vnni";
+    case QGemmKernel::kAvx512Vnni: return "avx512_vnni";
+  }
+  return "?";
+}
+
+bool qgemm_kernel_supported(QGemmKernel kernel) {
+  switch (kernel) {
+    case QGemmKernel::kAvx2: return cpu::isa_supported(cpu::Isa::kAvx2);
+    case QGemmKernel::kAvxVnni: return cpu::isa_supported(cpu::Isa::kAvx2) && has_extension("avx_vnni");
+    case QGemmKernel::kAvx512Vnni: return cpu::isa_supported(cpu::Isa::kAvx512) && has_extension("avx512_vnni");
+  }
+  return false;
+}
+
+bool qgemm_supported(cpu::Isa isa) { return isa != cpu::Isa::kRef; }
+
+QGemmKernel qgemm_kernel_for(cpu::Isa isa) {
+  if (!qgemm_supported(isa) || !cpu::isa_supported(isa)) {
+    throw Error(std::string("qgemm: no int8 kernel for ISA ") + cpu::isa_name(isa) + " on this CPU (" +
+                cpu::isa_name(cpu::detected_isa()) + ")");
+  }
+  if (isa == cpu::Isa::kAvx512 && qgemm_kernel_supported(QGemmKernel::kAvx512Vnni)) return QGemmKernel::kAvx512Vnni;
+  if (qgemm_kernel_supported(QGemmKernel::kAvxVnni)) return QGemmKernel::kAvxVnni;
+  return QGemmKernel::kAvx2;
+}
 
 void qgemm_pack_b(const float* w, int64_t ldw, int64_t K, int64_t N, int8_t* packed, float* scales,
                   const float* smooth) {
@@ -67,19 +101,24 @@ void qgemm_pack_b(const float* w, int64_t ldw, int64_t K, int64_t N, int8_t* pac
   }
 }
 
-void qgemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a, int64_t lda,
-                   const int8_t* packed_b, const float* b_scales, float* c, int64_t ldc,
-                   const GemmEpilogue& ep, cpu::ThreadPool* pool, const float* smooth) {
+void qgemm_run(QGemmKernel kernel, int64_t M, int64_t N, int64_t K, const float* a, int64_t lda,
+               const int8_t* packed_b, const float* b_scales, float* c, int64_t ldc, const GemmEpilogue& ep,
+               cpu::ThreadPool* pool, const float* smooth) {
+  if (!qgemm_kernel_supported(kernel)) {
+    throw Error(std::string("qgemm: this CPU cannot run the ") + qgemm_kernel_name(kernel) + " int8 kernel");
+  }
+  qgemm_detail::qgemm_run_kernels(kernels_of(kernel), M, N, K, a, lda, packed_b, b_scales, c, ldc, ep, pool, smooth);
+}
+
+void qgemm_detail::qgemm_run_kernels(const QGemmIsaKernels& kern, int64_t M, int64_t N, int64_t K,
+                                     const float* a, int64_t lda, const int8_t* packed_b, const float* b_scales,
+                                     float* c, int64_t ldc, const GemmEpilogue& ep, cpu::ThreadPool* pool,
+                                     const float* smooth) {
   if (!gemm_detail::check_gemm_call("qgemm", M, N, K, a, lda, packed_b, c, ldc, ep)) return;
   check_k(K);
   if (!b_scales) throw Error("qgemm: the weight scales are null");
-  const QGemmIsaKernels* kern = kernels_for(isa);
-  if (!kern || !cpu::isa_supported(isa)) {
-    throw Error(std::string("qgemm: no int8 kernel for ISA ") + cpu::isa_name(isa) + " on this CPU (" +
-                cpu::isa_name(cpu::detected_isa()) + ")");
-  }
   const int threads = pool ? pool->num_threads() : 1;
-  const int64_t mr = kern->mr;
+  const int64_t mr = kern.mr;
   const int64_t m_panels = ceil_div(M, mr);
   QGemmArgs g{gemm_detail::GemmOutput(c, ldc, ep)};
   g.M = M, g.N = N, g.K = K, g.K4 = ceil_div(K, 4);
@@ -95,7 +134,7 @@ void qgemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a
   g.a_zero = reinterpret_cast<int32_t*>(scratch + a_units + rows);
   const int64_t panels_per_task = std::max<int64_t>(1, ceil_div(m_panels, 4 * threads));
   gemm_detail::run_tasks(pool, ceil_div(m_panels, panels_per_task), [&](int64_t t) {
-    kern->quantize_a(g, t * panels_per_task, std::min(m_panels, (t + 1) * panels_per_task));
+    kern.quantize_a(g, t * panels_per_task, std::min(m_panels, (t + 1) * panels_per_task));
   });
 
   // 2. Blocks of mc rows × nc columns: a block's A (mc × K bytes) stays in L2 (~256 KB of it)
@@ -112,7 +151,7 @@ void qgemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a
   const int64_t nc = nc_panels * 16;
   gemm_detail::run_tasks(pool, m_tasks * n_tasks, [&](int64_t t) {
     const int64_t m0 = (t / n_tasks) * mc, n0 = (t % n_tasks) * nc;
-    kern->block(g, m0, std::min(M, m0 + mc), n0, std::min(N, n0 + nc));
+    kern.block(g, m0, std::min(M, m0 + mc), n0, std::min(N, n0 + nc));
   });
 }
 

@@ -10,8 +10,9 @@
 // (dequantize, bias, GELU as in gemm.h, residual) rounds. Aliasing as gemm.h: C may be R when
 // there is no activation.
 //
-// Kernels: AVX2 (vpmaddubsw, vpaddw, vpmaddwd; AVX-512 CPUs run it too). Isa::kRef has none:
-// the reference backend's bertc.DenseInt8 kernel computes the same sums.
+// Kernels (QGemmKernel): AVX2 (vpmaddubsw, vpaddw, vpmaddwd), AVX-VNNI and AVX-512 VNNI
+// (vpdpbusd on ymm / zmm); all compute the same sums. Isa::kRef has none: the reference
+// backend's bertc.DenseInt8 kernel computes the same sums.
 #pragma once
 
 #include <cstdint>
@@ -30,15 +31,28 @@ namespace bertc::kernels::x86 {
 void qgemm_pack_b(const float* w, int64_t ldw, int64_t K, int64_t N, int8_t* packed, float* scales,
                   const float* smooth = nullptr);
 
-// C = epilogue(dequant(quant(A ⊙ smooth) · Wq)) with the kernel of `isa` (Isa::kRef is refused),
+enum class QGemmKernel { kAvx2, kAvxVnni, kAvx512Vnni };
+
+// "avx2", "avx_vnni", "avx512_vnni".
+const char* qgemm_kernel_name(QGemmKernel kernel);
+
+// Whether this CPU (and OS) runs `kernel`: AVX2; AVX2 and AVX-VNNI; AVX-512 (F, BW, DQ, VL) and
+// AVX-512 VNNI.
+bool qgemm_kernel_supported(QGemmKernel kernel);
+
+// The fastest kernel that code for `isa` may use on this CPU (BERTC_ISA=avx2 keeps AVX-512 VNNI
+// out, as it keeps every zmm kernel out): AVX-512 VNNI (isa kAvx512), else AVX-VNNI, else AVX2.
+// Throws bertc::Error for Isa::kRef or an ISA this CPU lacks.
+QGemmKernel qgemm_kernel_for(cpu::Isa isa);
+
+// Whether `isa` has an int8 GEMM kernel (every x86 ISA; not kRef).
+bool qgemm_supported(cpu::Isa isa);
+
+// C = epilogue(dequant(quant(A ⊙ smooth) · Wq)) with `kernel` (refused when this CPU lacks it),
 // on the threads of `pool` (null: the calling thread); smooth: K floats multiplying A's columns
 // before quantization, or null. Requirements as gemm_run, and K <= 65,535.
-void qgemm_run_isa(cpu::Isa isa, int64_t M, int64_t N, int64_t K, const float* a, int64_t lda,
-                   const int8_t* packed_b, const float* b_scales, float* c, int64_t ldc,
-                   const GemmEpilogue& epilogue = {}, cpu::ThreadPool* pool = nullptr,
-                   const float* smooth = nullptr);
-
-// Whether `isa` has an int8 GEMM kernel.
-bool qgemm_supported(cpu::Isa isa);
+void qgemm_run(QGemmKernel kernel, int64_t M, int64_t N, int64_t K, const float* a, int64_t lda,
+               const int8_t* packed_b, const float* b_scales, float* c, int64_t ldc,
+               const GemmEpilogue& epilogue = {}, cpu::ThreadPool* pool = nullptr, const float* smooth = nullptr);
 
 }  // namespace bertc::kernels::x86

@@ -1,14 +1,15 @@
-// Internal interface between the int8 GEMM driver (qgemm.cc) and its kernels
-// (s8_gemm_avx2.cc). Not for use outside src/kernels/x86/qgemm*.
+// Internal interface between the int8 GEMM driver (qgemm.cc) and its kernels (s8_gemm_*.cc,
+// with s8_gemm_impl.h). Not for use outside src/kernels/x86/ (and the kernels' tests).
 #pragma once
 
 #include <cstdint>
 
+#include "cpu/thread_pool.h"
 #include "kernels/x86/gemm_internal.h"
 
 namespace bertc::kernels::x86::qgemm_detail {
 
-// Everything one qgemm_run_isa call shares between its tasks. A is quantized into micro-panels
+// Everything one qgemm_run call shares between its tasks. A is quantized into micro-panels
 // of mr rows, by k-quads: a_packed[(i * K4 + kq) * mr + r] holds row i·mr + r's 7-bit values q
 // at k = 4kq .. 4kq + 3 (lowest byte first; rows past M zero, k past K the zero point, which
 // meets zero weights), a_scales[m] its scale and a_zero[m] its zero point.
@@ -34,5 +35,12 @@ struct QGemmIsaKernels {
 };
 
 const QGemmIsaKernels& s8_gemm_kernels_avx2();
+const QGemmIsaKernels& s8_gemm_kernels_avxvnni();
+const QGemmIsaKernels& s8_gemm_kernels_avx512vnni();
+
+// qgemm_run's driver (argument checks, A's quantization, blocking and threading) on `kernels`.
+void qgemm_run_kernels(const QGemmIsaKernels& kernels, int64_t M, int64_t N, int64_t K, const float* a,
+                       int64_t lda, const int8_t* packed_b, const float* b_scales, float* c, int64_t ldc,
+                       const GemmEpilogue& epilogue, cpu::ThreadPool* pool, const float* smooth);
 
 }  // namespace bertc::kernels::x86::qgemm_detail

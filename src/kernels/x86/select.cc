@@ -176,8 +176,11 @@ KernelChoice dense(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
 
 // bertc.DenseInt8 on the int8 GEMM (kernels/x86/qgemm.h); Wq is read from the bundle as packed.
 KernelChoice dense_int8(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
-  const char* name = "s8_dense_gemm_avx2";  // AVX-512 CPUs run the AVX2 kernel
-  if (!qgemm_supported(isa)) refuse(name, "no int8 GEMM for this ISA");
+  if (!qgemm_supported(isa)) refuse("s8_dense_gemm", "no int8 GEMM for this ISA");
+  const QGemmKernel kernel = qgemm_kernel_for(isa);
+  const char* name = kernel == QGemmKernel::kAvx512Vnni ? "s8_dense_gemm_avx512_vnni"
+                     : kernel == QGemmKernel::kAvxVnni  ? "s8_dense_gemm_avx_vnni"
+                                                        : "s8_dense_gemm_avx2";
   require_f32(name, g, n, 0, "X");
   require_f32(name, g, n, 2, "w_scale");
   if (n.has_input(3)) require_f32(name, g, n, 3, "bias");
@@ -189,7 +192,7 @@ KernelChoice dense_int8(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   const ir::DenseAttrs::Dims dims = attrs.int8_dims(ir::shape_of(w.data->shape()));
   if (dims.k <= 0 || dims.n <= 0) refuse(name, "empty Wq (K = " + std::to_string(dims.k) + ", N = " + std::to_string(dims.n) + ")");
   if (dims.k > ir::kInt8MaxK) refuse(name, "K = " + std::to_string(dims.k) + " is too large for exact int32 sums");
-  DenseInt8State st{attrs, isa, dims.k, dims.n, activation_plan(attrs.activation, isa)};
+  DenseInt8State st{attrs, kernel, dims.k, dims.n, activation_plan(attrs.activation, isa)};
   return {&s8_dense_call, make_state(std::move(st)), name, false, {}};
 }
 

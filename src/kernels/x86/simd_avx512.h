@@ -10,8 +10,10 @@
 
 #include "kernels/x86/simd_common.h"
 
-// GCC 12 warns about _mm512_undefined_ps() inside its own intrinsics headers.
+// GCC 12 warns about _mm512_undefined_ps() / _mm256_undefined_pd() inside its own intrinsics
+// headers.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace bertc::kernels::x86 {
 namespace {

@@ -1,0 +1,34 @@
+// AVX-512 VNNI int8 GEMM (compiled with the AVX-512 flags and -mavx512vnni; Cascade Lake, Ice
+// Lake, Zen 4 and later): vpdpbusd on zmm adds a k-quad's four u8 × s8 products to each of 16
+// int32 lanes, so one register holds a row's 16-column panel. Micro-tile 16 rows × 16 columns:
+// 16 accumulators (enough independent chains for vpdpbusd's latency), the panel's B vector and a
+// row's broadcast quad. Tile loop and epilogue: s8_gemm_impl.h, with V512's float epilogue.
+#include "kernels/x86/simd_avx512.h"
+#include "kernels/x86/s8_gemm_impl.h"
+
+namespace bertc::kernels::x86::qgemm_detail {
+namespace {
+
+struct Avx512Vnni {
+  using V = V512;
+  using I = __m512i;
+  static constexpr int kLanes = 16;
+  static constexpr int kRows = 16;
+  static I zero() { return _mm512_setzero_si512(); }
+  static I set1(int32_t x) { return _mm512_set1_epi32(x); }
+  static I bcast(const int32_t* p) { return _mm512_set1_epi32(*p); }
+  static I load(const int8_t* p) { return _mm512_loadu_si512(p); }
+  static V::Reg centered(I acc, I z, I sums) {
+    return _mm512_cvtepi32_ps(_mm512_sub_epi32(acc, _mm512_mullo_epi32(z, sums)));
+  }
+  static I dot(I acc, I a, I b) { return _mm512_dpbusd_epi32(acc, a, b); }
+  static void sums(int64_t k4, const int32_t* ap, const int8_t* bp, I (&acc)[kRows][1]) {
+    dot_sums<Avx512Vnni>(k4, ap, bp, acc);
+  }
+};
+
+}  // namespace
+
+const QGemmIsaKernels& s8_gemm_kernels_avx512vnni() { return S8Gemm<Avx512Vnni>::kernels(); }
+
+}  // namespace bertc::kernels::x86::qgemm_detail

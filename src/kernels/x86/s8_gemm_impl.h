@@ -1,0 +1,130 @@
+// Shared template of the int8 GEMM kernels (s8_gemm_*.cc): the tile loop and the epilogue of
+// qgemm.h's contract, instantiated once per kernel with its traits T:
+//   T::V                  the float vector type (V256 / V512): the epilogue's float numerics
+//   T::I                  the matching integer vector (kLanes int32 lanes)
+//   T::kRows              rows per micro-tile (= rows per A micro-panel, s8_quantize_a.h)
+//   T::zero / set1 / bcast / load / centered   integer vector ops (S8Int256 below)
+//   T::sums(k4, ap, bp, acc)   the micro-tile's exact sums over k4 k-quads: acc[r][v] lane j =
+//                         sum_k q(row r, k) · Wq(k, column 16·panel + kLanes·v + j)
+// A tile is kRows rows × one 16-column B panel (16 / kLanes vectors per row). The epilogue
+// subtracts the zero point times the column sums (the centered sum), dequantizes and adds the
+// bias in one fma (float(S) · (scale_m · scale_n) + bias), and adds a residual that needs no
+// activation first; GELU (and a residual after it) is gemm_impl.h's post-pass, so the float
+// numerics are the f32 GEMM's. dot_sums is T::sums for kernels with a k-quad dot instruction.
+// Include only from the s8_gemm_*.cc files, after their simd header; internal linkage.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/x86/gemm_impl.h"
+#include "kernels/x86/qgemm_internal.h"
+#include "kernels/x86/s8_quantize_a.h"
+#include "kernels/x86/simd_avx2.h"
+
+namespace bertc::kernels::x86::qgemm_detail {
+namespace {
+
+// The integer ops of 8-lane (ymm) kernels.
+struct S8Int256 {
+  using V = V256;
+  using I = __m256i;
+  static constexpr int kLanes = 8;
+  static I zero() { return _mm256_setzero_si256(); }
+  static I set1(int32_t x) { return _mm256_set1_epi32(x); }
+  static I bcast(const int32_t* p) { return _mm256_set1_epi32(*p); }  // vpbroadcastd from memory
+  static I load(const int8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  // float(acc - z · sums), exact below 2^24 and rounded once above, as every kernel does.
+  static V::Reg centered(I acc, I z, I sums) {
+    return _mm256_cvtepi32_ps(_mm256_sub_epi32(acc, _mm256_mullo_epi32(z, sums)));
+  }
+};
+
+// T::sums for kernels with an instruction that adds a k-quad's four u8 × s8 products to each
+// int32 lane (T::dot(acc, a, b), vpdpbusd's contract): per k-quad, the panel's 16 / kLanes B
+// vectors are loaded once and each row's broadcast quad meets them.
+template <class T>
+void dot_sums(int64_t k4, const int32_t* __restrict ap, const int8_t* __restrict bp,
+              typename T::I (&acc)[T::kRows][16 / T::kLanes]) {
+  constexpr int R = T::kRows, P = 16 / T::kLanes;
+  using I = typename T::I;
+#pragma GCC unroll 32
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 2
+    for (int v = 0; v < P; ++v) acc[r][v] = T::zero();
+  }
+  for (int64_t kq = 0; kq < k4; ++kq) {
+    I b[P];
+#pragma GCC unroll 2
+    for (int v = 0; v < P; ++v) b[v] = T::load(bp + kq * 64 + v * T::kLanes * 4);
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r) {
+      const I a = T::bcast(ap + kq * R + r);
+#pragma GCC unroll 2
+      for (int v = 0; v < P; ++v) acc[r][v] = T::dot(acc[r][v], a, b[v]);
+    }
+  }
+}
+
+template <class T>
+struct S8Gemm {
+  using V = typename T::V;
+  using Reg = typename V::Reg;
+  using I = typename T::I;
+  static constexpr int R = T::kRows, L = T::kLanes, P = 16 / L;
+
+  // The tile at (m, n): sums over all K, then the epilogue for its ml rows and nl columns.
+  static void tile(const QGemmArgs& g, int64_t m, int ml, int64_t n, int nl, const Reg (&ws)[P],
+                   const Reg (&bias)[P], const I (&sums)[P], bool residual_first) {
+    I acc[R][P];
+    T::sums(g.K4, g.a_packed + (m / R) * g.K4 * R, g.b_packed + (n / 16) * g.K4 * 64, acc);
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r) {
+      if (r >= ml) break;
+      const Reg as = V::set1(g.a_scales[m + r]);
+      const I z = T::set1(g.a_zero[m + r]);
+      float* c = g.c + (m + r) * g.ldc + n;
+      const float* res = residual_first ? g.residual + (m + r) * g.ldr + n : nullptr;
+      for (int v = 0; v < P; ++v) {
+        const int lanes = std::clamp(nl - L * v, 0, L);
+        if (lanes == 0) break;
+        Reg x = V::fmadd(T::centered(acc[r][v], z, sums[v]), V::mul(as, ws[v]), bias[v]);
+        if (res) x = V::add(x, lanes == L ? V::loadu(res + L * v) : V::load_n(res + L * v, lanes));
+        if (lanes == L) {
+          V::storeu(c + L * v, x);
+        } else {
+          V::store_n(c + L * v, x, lanes);
+        }
+      }
+    }
+  }
+
+  static void block(const QGemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    const bool residual_first = g.residual && !g.gelu;
+    const gemm_detail::PostFn post = gemm_detail::gemm_post_fn<V>(g.gelu, g.fast_math, g.residual && g.gelu);
+    for (int64_t n = n0; n < n1; n += 16) {
+      const int nl = static_cast<int>(std::min<int64_t>(16, n1 - n));
+      Reg ws[P], bias[P];
+      I sums[P];
+      for (int v = 0; v < P; ++v) {
+        const int lanes = std::clamp(nl - L * v, 0, L);
+        ws[v] = V::load_n(g.b_scales + n + L * v, lanes);
+        bias[v] = g.bias ? V::load_n(g.bias + n + L * v, lanes) : V::zero();
+        sums[v] = T::load(g.b_sums + 4 * (n + L * v));  // padded to 16 columns
+      }
+      for (int64_t m = m0; m < m1; m += R) {
+        const int ml = static_cast<int>(std::min<int64_t>(R, m1 - m));
+        tile(g, m, ml, n, nl, ws, bias, sums, residual_first);
+        if (post) post(g.c + m * g.ldc + n, g.ldc, g.residual ? g.residual + m * g.ldr + n : nullptr, g.ldr, ml, nl);
+      }
+    }
+  }
+
+  static const QGemmIsaKernels& kernels() {
+    static const QGemmIsaKernels k{R, &quantize_a<R>, &block};
+    return k;
+  }
+};
+
+}  // namespace
+}  // namespace bertc::kernels::x86::qgemm_detail
