@@ -5,7 +5,7 @@
 // the last-level cache, as in a whole model, where each weight is read once per inference).
 //
 // int8_<kernel>/...: the int8 GEMM at M = 128 with each int8 kernel the CPU has (avx2, avx_vnni,
-// avx512_vnni), weights hot (GOPs, pct_peak of the fp32 peak of the kernel's vector ISA).
+// avx512bw, avx512_vnni), weights hot (GOPs, pct_peak of the fp32 peak of the kernel's vector ISA).
 //
 // Counters: GFLOPs (rate, 2·M·N·K per iteration, wall clock) and pct_peak, the percentage of
 // the machine's fp32 FMA peak for that ISA and thread count, measured at start-up
@@ -156,8 +156,10 @@ void register_all() {
       }
     }
     // The int8 kernels whose vectors are this ISA's (AVX-512 VNNI: zmm; the others: ymm).
-    for (x86::QGemmKernel kernel : {x86::QGemmKernel::kAvx2, x86::QGemmKernel::kAvxVnni, x86::QGemmKernel::kAvx512Vnni}) {
-      const Isa kernel_isa = kernel == x86::QGemmKernel::kAvx512Vnni ? Isa::kAvx512 : Isa::kAvx2;
+    for (x86::QGemmKernel kernel : {x86::QGemmKernel::kAvx2, x86::QGemmKernel::kAvxVnni, x86::QGemmKernel::kAvx512Bw,
+                                    x86::QGemmKernel::kAvx512Vnni}) {
+      const bool zmm = kernel == x86::QGemmKernel::kAvx512Bw || kernel == x86::QGemmKernel::kAvx512Vnni;
+      const Isa kernel_isa = zmm ? Isa::kAvx512 : Isa::kAvx2;
       if (kernel_isa != isa || !x86::qgemm_kernel_supported(kernel)) continue;
       for (const Shape& s : shapes) {
         for (int threads : {1, 2}) {

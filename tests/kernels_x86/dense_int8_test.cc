@@ -1,8 +1,8 @@
 // The int8 GEMM against the reference kernel: the integer sums must be exact (identical outputs
 // where the epilogue is exact). bertc.DenseInt8 through the kernel each ISA selects
 // (DenseInt8Test: every activation, with and without bias and residual, 1 and 2 threads); and each
-// int8 kernel directly (Int8KernelTest: AVX2, AVX-VNNI, AVX-512 VNNI where the CPU has them, and
-// the VNNI kernels' template with an emulated dot, s8_emulated_vnni.h, on any AVX2 CPU), on
+// int8 kernel directly (Int8KernelTest: AVX2, AVX-VNNI, AVX-512BW, AVX-512 VNNI where the CPU has
+// them, and their shared template with an emulated dot, s8_emulated_vnni.h, on any AVX2 CPU), on
 // shapes that are not multiples of the tiles (K not a multiple of 4: a partly empty k-quad;
 // partial row tiles of 3, 6 and 16 rows), in place, and on extreme values: the largest int16
 // pair sums vpmaddubsw forms (weights within ±64).
@@ -119,7 +119,7 @@ void PrintTo(const Int8Kernel& k, std::ostream* os) { *os << k.name; }
 std::vector<Int8Kernel> int8_kernels() {
   using kernels::x86::QGemmKernel;
   std::vector<Int8Kernel> out;
-  for (QGemmKernel k : {QGemmKernel::kAvx2, QGemmKernel::kAvxVnni, QGemmKernel::kAvx512Vnni}) {
+  for (QGemmKernel k : {QGemmKernel::kAvx2, QGemmKernel::kAvxVnni, QGemmKernel::kAvx512Bw, QGemmKernel::kAvx512Vnni}) {
     out.push_back({kernels::x86::qgemm_kernel_name(k), false, k});
   }
   out.push_back({"emulated_vnni", true});
@@ -228,8 +228,9 @@ TEST(Int8KernelChoice, FastestTheIsaAllows) {
     if (!cpu::isa_supported(isa)) continue;
     const QGemmKernel k = kernels::x86::qgemm_kernel_for(isa);
     EXPECT_TRUE(kernels::x86::qgemm_kernel_supported(k));
-    if (isa == cpu::Isa::kAvx512 && kernels::x86::qgemm_kernel_supported(QGemmKernel::kAvx512Vnni)) {
-      EXPECT_EQ(k, QGemmKernel::kAvx512Vnni);
+    if (isa == cpu::Isa::kAvx512) {
+      EXPECT_EQ(k, kernels::x86::qgemm_kernel_supported(QGemmKernel::kAvx512Vnni) ? QGemmKernel::kAvx512Vnni
+                                                                                  : QGemmKernel::kAvx512Bw);
     } else if (kernels::x86::qgemm_kernel_supported(QGemmKernel::kAvxVnni)) {
       EXPECT_EQ(k, QGemmKernel::kAvxVnni);
     } else {
@@ -281,7 +282,8 @@ TEST(Int8Quantization, RefusesWhatIsNotExact) {
   float w = 1.0f, s = 0.0f;
   int8_t p[64];
   EXPECT_THROW(kernels::x86::qgemm_pack_b(&w, 1, 70000, 1, p, &s), Error);
-  for (kernels::x86::QGemmKernel k : {kernels::x86::QGemmKernel::kAvxVnni, kernels::x86::QGemmKernel::kAvx512Vnni}) {
+  for (kernels::x86::QGemmKernel k : {kernels::x86::QGemmKernel::kAvxVnni, kernels::x86::QGemmKernel::kAvx512Bw,
+                                      kernels::x86::QGemmKernel::kAvx512Vnni}) {
     if (!kernels::x86::qgemm_kernel_supported(k)) {
       EXPECT_THROW(kernels::x86::qgemm_run(k, 1, 1, 1, &w, 1, p, &s, &s, 1), Error) << kernels::x86::qgemm_kernel_name(k);
     }

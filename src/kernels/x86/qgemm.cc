@@ -33,6 +33,7 @@ const QGemmIsaKernels& kernels_of(QGemmKernel kernel) {
   switch (kernel) {
     case QGemmKernel::kAvx2: return qgemm_detail::s8_gemm_kernels_avx2();
     case QGemmKernel::kAvxVnni: return qgemm_detail::s8_gemm_kernels_avxvnni();
+    case QGemmKernel::kAvx512Bw: return qgemm_detail::s8_gemm_kernels_avx512();
     case QGemmKernel::kAvx512Vnni: return qgemm_detail::s8_gemm_kernels_avx512vnni();
   }
   throw Error("qgemm: unknown kernel");
@@ -51,6 +52,7 @@ const char* qgemm_kernel_name(QGemmKernel kernel) {
   switch (kernel) {
     case QGemmKernel::kAvx2: return "avx2";
     case QGemmKernel::kAvxVnni: return "avx_vnni";
+    case QGemmKernel::kAvx512Bw: return "avx512bw";
     case QGemmKernel::kAvx512Vnni: return "avx512_vnni";
   }
   return "?";
@@ -60,6 +62,7 @@ bool qgemm_kernel_supported(QGemmKernel kernel) {
   switch (kernel) {
     case QGemmKernel::kAvx2: return cpu::isa_supported(cpu::Isa::kAvx2);
     case QGemmKernel::kAvxVnni: return cpu::isa_supported(cpu::Isa::kAvx2) && has_extension("avx_vnni");
+    case QGemmKernel::kAvx512Bw: return cpu::isa_supported(cpu::Isa::kAvx512);
     case QGemmKernel::kAvx512Vnni: return cpu::isa_supported(cpu::Isa::kAvx512) && has_extension("avx512_vnni");
   }
   return false;
@@ -72,9 +75,10 @@ QGemmKernel qgemm_kernel_for(cpu::Isa isa) {
     throw Error(std::string("qgemm: no int8 kernel for ISA ") + cpu::isa_name(isa) + " on this CPU (" +
                 cpu::isa_name(cpu::detected_isa()) + ")");
   }
-  if (isa == cpu::Isa::kAvx512 && qgemm_kernel_supported(QGemmKernel::kAvx512Vnni)) return QGemmKernel::kAvx512Vnni;
-  if (qgemm_kernel_supported(QGemmKernel::kAvxVnni)) return QGemmKernel::kAvxVnni;
-  return QGemmKernel::kAvx2;
+  if (isa == cpu::Isa::kAvx512) {
+    return qgemm_kernel_supported(QGemmKernel::kAvx512Vnni) ? QGemmKernel::kAvx512Vnni : QGemmKernel::kAvx512Bw;
+  }
+  return qgemm_kernel_supported(QGemmKernel::kAvxVnni) ? QGemmKernel::kAvxVnni : QGemmKernel::kAvx2;
 }
 
 void qgemm_pack_b(const float* w, int64_t ldw, int64_t K, int64_t N, int8_t* packed, float* scales,

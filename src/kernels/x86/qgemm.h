@@ -10,8 +10,9 @@
 // (dequantize, bias, GELU as in gemm.h, residual) rounds. Aliasing as gemm.h: C may be R when
 // there is no activation.
 //
-// Kernels (QGemmKernel): AVX2 (vpmaddubsw, vpaddw, vpmaddwd), AVX-VNNI and AVX-512 VNNI
-// (vpdpbusd on ymm / zmm); all compute the same sums. Isa::kRef has none: the reference
+// Kernels (QGemmKernel): AVX2 (vpmaddubsw, vpaddw, vpmaddwd), AVX-VNNI (vpdpbusd on ymm),
+// AVX-512BW (vpmaddubsw, vpmaddwd on zmm) and AVX-512 VNNI (vpdpbusd on zmm); all compute the
+// same sums. Isa::kRef has none: the reference
 // backend's bertc.DenseInt8 kernel computes the same sums.
 #pragma once
 
@@ -31,17 +32,17 @@ namespace bertc::kernels::x86 {
 void qgemm_pack_b(const float* w, int64_t ldw, int64_t K, int64_t N, int8_t* packed, float* scales,
                   const float* smooth = nullptr);
 
-enum class QGemmKernel { kAvx2, kAvxVnni, kAvx512Vnni };
+enum class QGemmKernel { kAvx2, kAvxVnni, kAvx512Bw, kAvx512Vnni };
 
-// "avx2", "avx_vnni", "avx512_vnni".
+// "avx2", "avx_vnni", "avx512bw", "avx512_vnni".
 const char* qgemm_kernel_name(QGemmKernel kernel);
 
-// Whether this CPU (and OS) runs `kernel`: AVX2; AVX2 and AVX-VNNI; AVX-512 (F, BW, DQ, VL) and
-// AVX-512 VNNI.
+// Whether this CPU (and OS) runs `kernel`: AVX2; AVX2 and AVX-VNNI; AVX-512 (F, BW, DQ, VL); that
+// and AVX-512 VNNI.
 bool qgemm_kernel_supported(QGemmKernel kernel);
 
-// The fastest kernel that code for `isa` may use on this CPU (BERTC_ISA=avx2 keeps AVX-512 VNNI
-// out, as it keeps every zmm kernel out): AVX-512 VNNI (isa kAvx512), else AVX-VNNI, else AVX2.
+// The fastest kernel that code for `isa` may use on this CPU (so BERTC_ISA=avx2 keeps the zmm
+// kernels out): for kAvx512, AVX-512 VNNI, else AVX-512BW; for kAvx2, AVX-VNNI, else AVX2.
 // Throws bertc::Error for Isa::kRef or an ISA this CPU lacks.
 QGemmKernel qgemm_kernel_for(cpu::Isa isa);
 

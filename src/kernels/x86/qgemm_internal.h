@@ -36,6 +36,7 @@ struct QGemmIsaKernels {
 
 const QGemmIsaKernels& s8_gemm_kernels_avx2();
 const QGemmIsaKernels& s8_gemm_kernels_avxvnni();
+const QGemmIsaKernels& s8_gemm_kernels_avx512();
 const QGemmIsaKernels& s8_gemm_kernels_avx512vnni();
 
 // qgemm_run's driver (argument checks, A's quantization, blocking and threading) on `kernels`.

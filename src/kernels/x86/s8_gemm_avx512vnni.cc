@@ -5,22 +5,13 @@
 // row's broadcast quad. Tile loop and epilogue: s8_gemm_impl.h, with V512's float epilogue.
 #include "kernels/x86/simd_avx512.h"
 #include "kernels/x86/s8_gemm_impl.h"
+#include "kernels/x86/s8_int512.h"
 
 namespace bertc::kernels::x86::qgemm_detail {
 namespace {
 
-struct Avx512Vnni {
-  using V = V512;
-  using I = __m512i;
-  static constexpr int kLanes = 16;
+struct Avx512Vnni : S8Int512 {
   static constexpr int kRows = 16;
-  static I zero() { return _mm512_setzero_si512(); }
-  static I set1(int32_t x) { return _mm512_set1_epi32(x); }
-  static I bcast(const int32_t* p) { return _mm512_set1_epi32(*p); }
-  static I load(const int8_t* p) { return _mm512_loadu_si512(p); }
-  static V::Reg centered(I acc, I z, I sums) {
-    return _mm512_cvtepi32_ps(_mm512_sub_epi32(acc, _mm512_mullo_epi32(z, sums)));
-  }
   static I dot(I acc, I a, I b) { return _mm512_dpbusd_epi32(acc, a, b); }
   static void sums(int64_t k4, const int32_t* ap, const int8_t* bp, I (&acc)[kRows][1]) {
     dot_sums<Avx512Vnni>(k4, ap, bp, acc);

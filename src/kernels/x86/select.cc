@@ -179,6 +179,7 @@ KernelChoice dense_int8(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   if (!qgemm_supported(isa)) refuse("s8_dense_gemm", "no int8 GEMM for this ISA");
   const QGemmKernel kernel = qgemm_kernel_for(isa);
   const char* name = kernel == QGemmKernel::kAvx512Vnni ? "s8_dense_gemm_avx512_vnni"
+                     : kernel == QGemmKernel::kAvx512Bw ? "s8_dense_gemm_avx512bw"
                      : kernel == QGemmKernel::kAvxVnni  ? "s8_dense_gemm_avx_vnni"
                                                         : "s8_dense_gemm_avx2";
   require_f32(name, g, n, 0, "X");
