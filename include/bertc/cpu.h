@@ -16,7 +16,11 @@ double fp32_peak_gflops_per_core();
 
 // Instruction set extensions this CPU and OS offer beyond active_isa()'s level that matter for
 // int8 / bf16 ("avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16");
-// bertc's kernels do not use them yet.
+// the int8 GEMM uses the VNNI ones, nothing uses bf16 or AMX yet.
 std::vector<std::string> cpu_extensions();
+
+// The int8 GEMM kernel int8 models run on here at active_isa(): "avx512_vnni", "avx512bw",
+// "avx_vnni" or "avx2" ("" on the reference ISA, whose DenseInt8 kernel is scalar C++).
+std::string int8_kernel();
 
 }  // namespace bertc

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "bertc/error.h"
 
@@ -64,6 +66,29 @@ TEST(CpuFeatures, DetectionMatchesCompilerBuiltins) {
   EXPECT_LE(static_cast<int>(detected_isa()), static_cast<int>(expected));
   std::printf("detected ISA: %s, active ISA: %s\n", isa_name(detected_isa()),
               isa_name(active_isa()));
+}
+
+// The int8 kernels are chosen by these flags: each found extension must be one the CPU reports
+// (the builtins read CPUID only; ours also needs the OS to save the registers' state).
+TEST(CpuFeatures, ExtensionsMatchCompilerBuiltins) {
+  __builtin_cpu_init();
+  const std::vector<std::string> found = detected_extensions();
+  auto has = [&](const char* name) { return std::find(found.begin(), found.end(), name) != found.end(); };
+  const struct {
+    const char* ours;
+    bool cpuid;
+    Isa level;
+  } checks[] = {{"avx512_vnni", __builtin_cpu_supports("avx512vnni") != 0, Isa::kAvx512},
+                {"avx_vnni", __builtin_cpu_supports("avxvnni") != 0, Isa::kAvx2},
+                {"avx512_bf16", __builtin_cpu_supports("avx512bf16") != 0, Isa::kAvx512}};
+  for (const auto& c : checks) {
+    if (has(c.ours)) {
+      EXPECT_TRUE(c.cpuid) << c.ours;
+    }
+    if (c.cpuid && isa_supported(c.level)) {
+      EXPECT_TRUE(has(c.ours)) << c.ours;
+    }
+  }
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "../common/error_of.h"
 #include "../common/run_cli.h"
 #include "../e2e/fixtures.h"
+#include "bertc/cpu.h"
 #include "text_fixtures.h"
 
 namespace bertc {
@@ -255,6 +256,9 @@ TEST(CliInt8, AccuracyGate) {
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_HAS(r.out, "encoder.layer.0.attention.self.query/MatMul_qkv  int8 smoothed");
   EXPECT_HAS(r.out, "accuracy against the reference on 60 texts (embedding)");
+  r = bertc_cli({"bench", smooth, "--seq", "8", "--runs", "1", "--warmup", "0"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_HAS(r.out, "int8 runs on the " + (int8_kernel().empty() ? std::string("reference") : int8_kernel()) + " kernel");
   const std::string fp32 = testing::temp_path("gate_fp32.bertc");
   ASSERT_EQ(bertc_cli({"compile", dir, "-o", fp32}).rc, 0);
   r = bertc_cli({"verify", smooth, "--against", fp32, "--texts", texts, "--max-drop", "0.0005"});

@@ -227,9 +227,10 @@ void run_bench(const BenchArgs& args) {
       gflop, gflops, 100 * gflops / peak, session.num_threads(), core_peak, isa.c_str());
   std::string extensions;
   for (const std::string& e : cpu_extensions()) extensions += " " + e;
-  std::printf("  CPU extensions for int8 / bf16:%s (bertc's int8 GEMM uses avx512_vnni or avx_vnni; no kernel uses "
-              "avx512_bf16 or AMX yet)\n",
-              extensions.empty() ? " none (no VNNI, avx512_bf16 or AMX)" : extensions.c_str());
+  const std::string int8 = int8_kernel();
+  std::printf("  CPU extensions for int8 / bf16:%s; int8 runs on the %s kernel (no kernel uses avx512_bf16 or AMX yet)\n",
+              extensions.empty() ? " none (no VNNI, avx512_bf16 or AMX)" : extensions.c_str(),
+              int8.empty() ? "reference" : int8.c_str());
 }
 
 }  // namespace
