@@ -11,9 +11,8 @@
 // there is no activation.
 //
 // Kernels (QGemmKernel): AVX2 (vpmaddubsw, vpaddw, vpmaddwd), AVX-VNNI (vpdpbusd on ymm),
-// AVX-512BW (vpmaddubsw, vpmaddwd on zmm) and AVX-512 VNNI (vpdpbusd on zmm); all compute the
-// same sums. Isa::kRef has none: the reference
-// backend's bertc.DenseInt8 kernel computes the same sums.
+// AVX-512BW (vpmaddubsw, vpmaddwd on zmm) and AVX-512 VNNI (vpdpbusd on zmm). Isa::kRef has
+// none: the reference backend's bertc.DenseInt8 kernel computes the same sums as all of them.
 #pragma once
 
 #include <cstdint>
