@@ -21,7 +21,7 @@ bool scalar_or_absent(const ir::Graph& g, const ir::Node& node, size_t i) {
 
 bool rewrite_one(ir::Graph& g, const GraphIndex& index, int32_t n) {
   const ir::Node& dq = g.nodes[n];
-  if (dq.op != ir::Op::DequantizeLinear || !scalar_or_absent(g, dq, 1) || !dq.has_input(1) ||
+  if (dq.op != ir::Op::DequantizeLinear || !dq.has_input(1) || !scalar_or_absent(g, dq, 1) ||
       !scalar_or_absent(g, dq, 2)) {
     return false;
   }

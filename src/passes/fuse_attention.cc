@@ -305,7 +305,6 @@ struct Evaluated {
   std::map<std::string, std::string> constants;
 
   // `source` by value: callers name a value of g, whose storage new_constant may reallocate.
-
   ir::ValueId constant_for(ir::Graph& g, std::string source, const std::string& name, const Tensor& t) {
     if (const auto it = constants.find(source); it != constants.end()) {
       for (size_t v = 0; v < g.values.size(); ++v) {

@@ -13,9 +13,6 @@ struct EmulatedVnni : S8Int256 {
   static I dot(I acc, I a, I b) {
     return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), _mm256_set1_epi16(1)));
   }
-  static void sums(int64_t k4, const int32_t* ap, const int8_t* bp, I (&acc)[kRows][2]) {
-    dot_sums<EmulatedVnni>(k4, ap, bp, acc);
-  }
 };
 
 }  // namespace

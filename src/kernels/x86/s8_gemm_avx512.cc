@@ -15,9 +15,6 @@ struct Avx512Bw : S8Int512 {
   static I dot(I acc, I a, I b) {
     return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(a, b), _mm512_set1_epi16(1)));
   }
-  static void sums(int64_t k4, const int32_t* ap, const int8_t* bp, I (&acc)[kRows][1]) {
-    dot_sums<Avx512Bw>(k4, ap, bp, acc);
-  }
 };
 
 }  // namespace

@@ -13,9 +13,6 @@ namespace {
 struct Avx512Vnni : S8Int512 {
   static constexpr int kRows = 16;
   static I dot(I acc, I a, I b) { return _mm512_dpbusd_epi32(acc, a, b); }
-  static void sums(int64_t k4, const int32_t* ap, const int8_t* bp, I (&acc)[kRows][1]) {
-    dot_sums<Avx512Vnni>(k4, ap, bp, acc);
-  }
 };
 
 }  // namespace

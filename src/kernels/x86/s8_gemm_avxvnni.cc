@@ -13,9 +13,6 @@ namespace {
 struct AvxVnni : S8Int256 {
   static constexpr int kRows = 6;
   static I dot(I acc, I a, I b) { return _mm256_dpbusd_avx_epi32(acc, a, b); }
-  static void sums(int64_t k4, const int32_t* ap, const int8_t* bp, I (&acc)[kRows][2]) {
-    dot_sums<AvxVnni>(k4, ap, bp, acc);
-  }
 };
 
 }  // namespace

@@ -4,13 +4,14 @@
 //   T::I                  the matching integer vector (kLanes int32 lanes)
 //   T::kRows              rows per micro-tile (= rows per A micro-panel, s8_quantize_a.h)
 //   T::zero / set1 / bcast / load / centered   integer vector ops (S8Int256 below)
-//   T::sums(k4, ap, bp, acc)   the micro-tile's exact sums over k4 k-quads: acc[r][v] lane j =
-//                         sum_k q(row r, k) · Wq(k, column 16·panel + kLanes·v + j)
+//   T::dot(acc, a, b)     a k-quad dot instruction (vpdpbusd's contract, see dot_sums), or
+//   T::sums(k4, ap, bp, acc)   the micro-tile's own k-loop: acc[r][v] lane j = the exact
+//                         sum_k q(row r, k) · Wq(k, column 16·panel + kLanes·v + j) over k4 k-quads
 // A tile is kRows rows × one 16-column B panel (16 / kLanes vectors per row). The epilogue
 // subtracts the zero point times the column sums (the centered sum), dequantizes and adds the
 // bias in one fma (float(S) · (scale_m · scale_n) + bias), and adds a residual that needs no
 // activation first; GELU (and a residual after it) is gemm_impl.h's post-pass, so the float
-// numerics are the f32 GEMM's. dot_sums is T::sums for kernels with a k-quad dot instruction.
+// numerics are the f32 GEMM's.
 // Include only from the s8_gemm_*.cc files, after their simd header; internal linkage.
 #pragma once
 
@@ -40,7 +41,7 @@ struct S8Int256 {
   }
 };
 
-// T::sums for kernels with an instruction that adds a k-quad's four u8 × s8 products to each
+// The k-loop of kernels with an instruction that adds a k-quad's four u8 × s8 products to each
 // int32 lane (T::dot(acc, a, b), vpdpbusd's contract): per k-quad, the panel's 16 / kLanes B
 // vectors are loaded once and each row's broadcast quad meets them.
 template <class T>
@@ -77,7 +78,13 @@ struct S8Gemm {
   static void tile(const QGemmArgs& g, int64_t m, int ml, int64_t n, int nl, const Reg (&ws)[P],
                    const Reg (&bias)[P], const I (&sums)[P], bool residual_first) {
     I acc[R][P];
-    T::sums(g.K4, g.a_packed + (m / R) * g.K4 * R, g.b_packed + (n / 16) * g.K4 * 64, acc);
+    const int32_t* ap = g.a_packed + (m / R) * g.K4 * R;
+    const int8_t* bp = g.b_packed + (n / 16) * g.K4 * 64;
+    if constexpr (requires { T::sums(g.K4, ap, bp, acc); }) {
+      T::sums(g.K4, ap, bp, acc);
+    } else {
+      dot_sums<T>(g.K4, ap, bp, acc);
+    }
 #pragma GCC unroll 32
     for (int r = 0; r < R; ++r) {
       if (r >= ml) break;
