@@ -3,7 +3,7 @@
 
   /usr/bin/python3 bench/compare.py [--models bert-base,distilbert]
       [--configs 1x64,1x128,1x256,4x128] [--runs 30] [--rounds 3] [--threads 2]
-      [--engines bertc,bertc-onednn,bertc-int8,onnxruntime,onnxruntime-int8,pytorch]
+      [--engines bertc,bertc-onednn,bertc-int8,bertc-bf16,onnxruntime,onnxruntime-int8,pytorch]
       [--json results.json]
   /usr/bin/python3 bench/compare.py --workload bench/mixed_lengths.txt [--batch-size 32]
       [--models ...] [--runs 1] [--rounds 2] [--threads 2] [--json results.json]
@@ -20,7 +20,9 @@ the same thread count. int8: bertc-int8 is the bundle compiled `--precision int8
 onnxruntime-int8 runs model_quantized.onnx, the model rewritten exactly as ONNX Runtime's
 quantize_dynamic does (tools/quantize_onnx.py: per-tensor int8 weights, DynamicQuantizeLinear +
 MatMulInteger, uint8 embedding tables). "b32/b8" is bertc fp32 over bertc int8, "ORT8/b8" ONNX Runtime int8 over bertc
-int8 (both > 1: bertc int8 faster). PyTorch is Debian's python3-torch 1.13, eager, with OpenBLAS's OpenMP
+int8 (both > 1: bertc int8 faster). bf16: bertc-bf16 is the bundle compiled `--precision bf16`,
+left out (with a note) on a CPU without avx512_bf16, where bertc refuses bf16; "b32/bf" is bertc
+fp32 over bertc bf16. PyTorch is Debian's python3-torch 1.13, eager, with OpenBLAS's OpenMP
 build pinned (LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp, Debian package
 libopenblas0-openmp): with the reference BLAS it is ~70x slower.
 
@@ -65,7 +67,15 @@ BERTC_ENGINES = {
     "bertc": ("model.bertc", []),
     "bertc-onednn": ("model.onednn.bertc", ["--gemm", "onednn"]),
     "bertc-int8": ("model.int8.bertc", ["--precision", "int8"]),
+    "bertc-bf16": ("model.bf16.bertc", ["--precision", "bf16"]),
 }
+
+
+def cpu_runs_bf16():
+    """Whether bertc runs bf16 here: the CPU has avx512_bf16 and BERTC_ISA does not cap it."""
+    with open("/proc/cpuinfo") as f:
+        flags = next((line.split() for line in f if line.startswith("flags")), [])
+    return "avx512_bf16" in flags and os.environ.get("BERTC_ISA", "").lower() in ("", "avx512")
 
 
 def ensure_bundle(model_dir, engine):
@@ -202,6 +212,10 @@ def main():
         run_workload(args)
         return
     engines = args.engines.split(",")
+    if "bertc-bf16" in engines and not cpu_runs_bf16():
+        print("compare.py: leaving out bertc-bf16: this CPU has no avx512_bf16 (bertc refuses bf16 here)",
+              file=sys.stderr)
+        engines.remove("bertc-bf16")
     if "bertc" not in engines:
         sys.exit("compare.py: --engines must include bertc (it counts the FLOPs and measures the peak)")
     check_engines(engines)
@@ -245,6 +259,7 @@ def print_row(row, engines):
               f"(interleaved rounds); fp32 peak {row['peak_gflops']:.0f} GFLOP/s; medians in ms")
         cols = "".join(f"{e + ' ms':>{col_width(e)}}" for e in engines)
         int8 = f"{'b32/b8':>8}{'ORT8/b8':>9}" if "bertc-int8" in engines else ""
+        int8 += f"{'b32/bf':>8}" if "bertc-bf16" in engines else ""
         print(f"{'model':<12}{'B x S':>8}{'SoL ms':>9}{cols}{'ORT/bertc':>11}{'bertc %pk':>11}{'ORT %pk':>9}{int8}")
         HEADER_DONE.append(True)
     med = row["median_ms"]
@@ -257,6 +272,8 @@ def print_row(row, engines):
     if "bertc-int8" in med:
         int8 = f"{med['bertc'] / med['bertc-int8']:>7.2f}x"
         int8 += f"{med['onnxruntime-int8'] / med['bertc-int8']:>8.2f}x" if "onnxruntime-int8" in med else f"{'':>9}"
+    if "bertc-bf16" in med:
+        int8 += f"{med['bertc'] / med['bertc-bf16']:>7.2f}x"
     print(f"{row['model']:<12}{row['batch']:>4} x{row['seq']:<4}{sol:>8.1f}{cols}{speedup}{pk_b}{pk_o}{int8}", flush=True)
 
 

@@ -1,15 +1,33 @@
 // bertc::compile: frontend (ONNX file or Hugging Face folder) → passes → Model.
 #include "bertc/error.h"
 #include "bertc/compile.h"
-#include "bertc/cpu.h"
+#include "cpu/cpu_features.h"
 #include "import_model.h"
 #include "ir/verifier.h"
+#include "kernels/x86/bgemm.h"
 #include "passes/passes.h"
 
-#include <algorithm>
 #include <cstring>
+#include <string>
 
 namespace bertc {
+namespace {
+
+// bf16 is compiled only where it runs fast (vdpbf16ps), or where the user asked for the
+// reference kernels (BERTC_ISA=ref): never emulated slowly in silence.
+void check_bf16_runs_here() {
+  const cpu::Isa isa = cpu::active_isa();
+  if (isa == cpu::Isa::kRef || kernels::x86::bgemm_supported(isa)) return;
+  if (!kernels::x86::bgemm_kernel_supported()) {
+    throw Error(std::string("--precision bf16 needs a CPU with avx512_bf16 (vdpbf16ps); this one (") +
+                cpu::isa_name(cpu::detected_isa()) +
+                ") has none, and bertc does not emulate bf16 slowly: use --precision fp32 or int8");
+  }
+  throw Error(std::string("--precision bf16 runs AVX-512 code, and BERTC_ISA caps this run at ") + cpu::isa_name(isa) +
+              ": unset BERTC_ISA, or use --precision fp32 or int8");
+}
+
+}  // namespace
 
 bool DenseModule::operator==(const DenseModule& other) const {
   auto same = [](const Tensor& a, const Tensor& b) {
@@ -30,20 +48,14 @@ Model compile(const std::string& model_path, const CompileOptions& options) {
   if (options.gemm == "onednn" && options.opt_level < 2) {
     throw Error("--gemm onednn runs the fused Dense ops: it needs -O2 or -O3");
   }
-  if (options.precision == "bf16") {
-    const std::vector<std::string> ext = cpu_extensions();
-    const bool has_bf16 = std::find(ext.begin(), ext.end(), "avx512_bf16") != ext.end();
-    throw Error(has_bf16 ? "--precision bf16: this CPU has avx512_bf16, but bertc has no bf16 kernels yet "
-                           "(none could be tested here); use --precision fp32 or int8"
-                         : "--precision bf16 needs a CPU with avx512_bf16 (vdpbf16ps); this one (" + active_isa() +
-                               ") has none, and bertc does not emulate bf16 slowly: use --precision fp32 or int8");
+  if (options.precision != "fp32" && options.precision != "int8" && options.precision != "bf16") {
+    throw Error("unknown precision '" + options.precision + "' (choose fp32, int8 or bf16)");
   }
-  if (options.precision != "fp32" && options.precision != "int8") {
-    throw Error("unknown precision '" + options.precision + "' (choose fp32 or int8)");
+  if (options.precision != "fp32" && (options.opt_level < 2 || options.gemm != "bertc")) {
+    throw Error("--precision " + options.precision +
+                " converts the fused Dense ops for bertc's GEMM: it needs -O2 or -O3 and --gemm bertc");
   }
-  if (options.precision == "int8" && (options.opt_level < 2 || options.gemm != "bertc")) {
-    throw Error("--precision int8 quantizes the fused Dense ops for bertc's GEMM: it needs -O2 or -O3 and --gemm bertc");
-  }
+  if (options.precision == "bf16") check_bf16_runs_here();
   ImportedModel imported = import_model(model_path);
   ir::Graph& graph = imported.graph;
   passes::derive_input_checks(graph);

@@ -5,6 +5,7 @@
 #include "bertc/files.h"
 #include "cpu/cpu_features.h"
 #include "cpu/fma_peak.h"
+#include "kernels/x86/bgemm.h"
 #include "kernels/x86/qgemm.h"
 
 namespace bertc {
@@ -19,6 +20,8 @@ std::string int8_kernel() {
   const cpu::Isa isa = cpu::active_isa();
   return kernels::x86::qgemm_supported(isa) ? kernels::x86::qgemm_kernel_name(kernels::x86::qgemm_kernel_for(isa)) : "";
 }
+
+std::string bf16_kernel() { return kernels::x86::bgemm_supported(cpu::active_isa()) ? "avx512_bf16" : ""; }
 
 std::string read_file(const std::string& path) { return base::read_input_file(path); }
 

@@ -1,4 +1,4 @@
-// Two models compared on texts: the int8 accuracy gate of `bertc compile --precision int8
+// Two models compared on texts: the accuracy gate of `bertc compile --precision int8|bf16
 // --calibration texts.txt` and `bertc verify --against`.
 #pragma once
 
@@ -24,7 +24,7 @@ struct AccuracyReport {
   double max_drop = 0;  // the limit it was checked against (0: none)
   // The candidate's Dense layers by precision (names as in bertc inspect).
   std::vector<std::string> fp32_layers, smoothed_layers;
-  int64_t int8_layers = 0;
+  int64_t int8_layers = 0, bf16_layers = 0;
 
   bool passed() const { return max_drop <= 0 || drop <= max_drop; }
   std::string to_text() const;  // several lines, for people

@@ -27,10 +27,12 @@ struct CompileOptions {
   int opt_level = 3;       // 0: imported graph on reference kernels ... 3: everything
   bool fast_math = true;   // fast erf/exp/tanh approximations at -O3 (see DESIGN.md)
   std::string gemm = "bertc";  // GEMM backend: "bertc" (own kernels) or "onednn"
-  // "fp32", or "int8": Dense layers with int8 weights (per column) and activations quantized
-  // per token at run time (-O2 and up; DESIGN.md "int8"), except those named in fp32_layers.
+  // "fp32"; "int8": Dense layers with int8 weights (per column) and activations quantized per
+  // token at run time (DESIGN.md "int8"); "bf16": Dense layers with bf16 weights and inputs,
+  // float32 sums, refused (bertc::Error) unless this CPU has avx512_bf16 or BERTC_ISA=ref
+  // (DESIGN.md "bf16"). Both -O2 and up, except the layers named in fp32_layers.
   std::string precision = "fp32";
-  std::vector<std::string> fp32_layers = {};  // int8: Dense nodes (by name) that stay fp32
+  std::vector<std::string> fp32_layers = {};  // int8, bf16: Dense nodes (by name) that stay fp32
   bool smooth_outliers = true;  // int8: SmoothQuant-style rescaling of outlier channels
   // int8: each Dense layer's input channels' largest |x| on calibration texts
   // (measure_dense_inputs), by layer name; where given, smoothing uses it instead of the
@@ -99,7 +101,7 @@ class Model {
   ir::Graph& graph() { return *graph_; }
   const CompileOptions& options() const { return options_; }
   ModelInfo info;  // stored in the bundle
-  std::optional<AccuracyReport> accuracy;  // the int8 accuracy gate's report; stored in the bundle
+  std::optional<AccuracyReport> accuracy;  // the accuracy gate's report (int8, bf16); stored in the bundle
 
   // For people and tools: the graph's size, its ops by name with their counts, and a listing
   // of every node (name, op, inputs and outputs with their types).
@@ -107,8 +109,8 @@ class Model {
   std::size_t weight_bytes() const;
   std::map<std::string, int> op_counts() const;
   std::string listing() const;
-  // Each Dense layer's name and precision: "fp32", "int8" or "int8 smoothed" (outlier
-  // channels rescaled), in graph order.
+  // Each Dense layer's name and precision: "fp32", "int8", "int8 smoothed" (outlier channels
+  // rescaled) or "bf16", in graph order.
   std::vector<std::pair<std::string, std::string>> dense_layers() const;
 
  private:

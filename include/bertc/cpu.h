@@ -16,11 +16,16 @@ double fp32_peak_gflops_per_core();
 
 // Instruction set extensions this CPU and OS offer beyond active_isa()'s level that matter for
 // int8 / bf16 ("avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16");
-// the int8 GEMM uses the VNNI ones, nothing uses bf16 or AMX yet.
+// the int8 GEMM uses the VNNI ones, the bf16 GEMM avx512_bf16; nothing uses AMX.
 std::vector<std::string> cpu_extensions();
 
 // The int8 GEMM kernel int8 models run on here at active_isa(): "avx512_vnni", "avx512bw",
 // "avx_vnni" or "avx2" ("" on the reference ISA, whose DenseInt8 kernel is scalar C++).
 std::string int8_kernel();
+
+// The bf16 GEMM kernel bf16 models run on here at active_isa(): "avx512_bf16", or "" where there
+// is none (compile --precision bf16 then refuses, unless BERTC_ISA=ref asks for the reference
+// kernels).
+std::string bf16_kernel();
 
 }  // namespace bertc

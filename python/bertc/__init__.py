@@ -27,8 +27,9 @@ __all__ = ["Error", "Model", "compile", "load", "InferenceSession", "SentenceTra
 def compile(model_path, output=None, opt_level: int = 3, fast_math: bool = True,
             precision: str = "fp32") -> Model:
     """Compiles an ONNX model or a Hugging Face folder (-O opt_level 0..3; fast_math: fast
-    approximate erf / exp / tanh; precision "fp32" or "int8": int8 weights per channel and
-    activations per token in the dense layers) and saves the bundle to `output` if given.
+    approximate erf / exp / tanh; precision "fp32", "int8": int8 weights per channel and
+    activations per token in the dense layers, or "bf16": bf16 weights and float32 sums, on CPUs
+    with avx512_bf16) and saves the bundle to `output` if given.
     Returns the Model."""
     model = _bertc.compile(str(model_path), opt_level=opt_level, fast_math=fast_math, precision=precision)
     if output is not None:

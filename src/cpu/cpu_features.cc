@@ -2,6 +2,7 @@
 
 #include <cpuid.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -83,6 +84,11 @@ std::string lower(const char* s) {
 std::vector<std::string> detected_extensions() {
   static const std::vector<std::string> extensions = detect_extensions();
   return extensions;
+}
+
+bool has_extension(const std::string& name) {
+  const std::vector<std::string> ext = detected_extensions();
+  return std::find(ext.begin(), ext.end(), name) != ext.end();
 }
 
 const char* isa_name(Isa isa) {

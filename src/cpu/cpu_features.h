@@ -47,8 +47,12 @@ Isa cap_isa(Isa detected, const char* env, bool* capped_above = nullptr);
 // Extensions beyond the ISA levels that int8 / bf16 kernels could use, present when the CPU has
 // them and the OS saves their state: "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_tile",
 // "amx_int8", "amx_bf16" (BERTC_ISA ignored). Reported by `bertc bench`; the int8 GEMM uses the
-// two VNNI ones (kernels/x86/qgemm.h), nothing uses bf16 or AMX yet.
+// two VNNI ones (kernels/x86/qgemm.h), the bf16 GEMM avx512_bf16 (kernels/x86/bgemm.h); nothing
+// uses AMX.
 std::vector<std::string> detected_extensions();
+
+// Whether detected_extensions() holds `name`.
+bool has_extension(const std::string& name);
 
 // True when the CPU and OS can run code for `isa` (kRef: always).
 inline bool isa_supported(Isa isa) { return static_cast<int>(isa) <= static_cast<int>(detected_isa()); }

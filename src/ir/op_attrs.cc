@@ -320,14 +320,28 @@ DenseAttrs::Dims DenseAttrs::dims(const Shape& w) const {
   return {k, n};
 }
 
-DenseAttrs::Dims DenseAttrs::int8_dims(const Shape& w) const {
-  if (k < 0 || n < 0) fail("int8 Wq needs attributes k and n");
-  const int64_t want = dense_int8_packed_size(k, n);
+namespace {
+
+// K and N from a packed W's attrs k, n, checking W is [size(k, n)]; `what` names W.
+template <class Size>
+DenseAttrs::Dims packed_dims(const DenseAttrs& attrs, const Shape& w, const char* what, Size size) {
+  if (attrs.k < 0 || attrs.n < 0) attrs.fail(std::string(what) + " needs attributes k and n");
+  const int64_t want = size(attrs.k, attrs.n);
   if (w.size() != 1 || !w[0].is_known() || w[0].value != want) {
-    fail("int8 Wq for K = " + std::to_string(k) + ", N = " + std::to_string(n) + " must be [" +
-         std::to_string(want) + "], got " + shape_str(w));
+    attrs.fail(std::string(what) + " for K = " + std::to_string(attrs.k) + ", N = " + std::to_string(attrs.n) +
+               " must be [" + std::to_string(want) + "], got " + shape_str(w));
   }
-  return {k, n};
+  return {attrs.k, attrs.n};
+}
+
+}  // namespace
+
+DenseAttrs::Dims DenseAttrs::int8_dims(const Shape& w) const {
+  return packed_dims(*this, w, "int8 Wq", dense_int8_packed_size);
+}
+
+DenseAttrs::Dims DenseAttrs::bf16_dims(const Shape& w) const {
+  return packed_dims(*this, w, "bf16 Wb", dense_bf16_packed_size);
 }
 
 EpsilonAttrs::EpsilonAttrs(const Node& node) : OpAttrs(node) {

@@ -171,6 +171,8 @@ struct DenseAttrs : OpAttrs {
   Dims dims(const Shape& w) const;
   // bertc.DenseInt8: K and N from k, n, with Wq [dense_int8_packed_size(k, n)].
   Dims int8_dims(const Shape& w) const;
+  // bertc.DenseBf16: K and N from k, n, with Wb [dense_bf16_packed_size(k, n)].
+  Dims bf16_dims(const Shape& w) const;
 };
 
 // bertc.LayerNorm (default epsilon 1e-5) and bertc.EmbedLayerNorm (default 1e-12).

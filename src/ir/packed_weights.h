@@ -49,3 +49,23 @@ inline constexpr int64_t dense_int8_packed_index(int64_t K, int64_t k, int64_t n
 }
 
 }  // namespace bertc::ir
+
+namespace bertc::ir {
+
+// bertc.DenseBf16's packed W (bf16 pairs, "panels of 16, k-pairs"): int32 units, each a k-pair
+// of one column, bf16(W(k, n)) in the low 16 bits and bf16(W(k + 1, n)) in the high 16 (the
+// element order of vdpbf16ps's pairs); columns in P = ceil(N / 16) panels, K in pairs (K2 =
+// ceil(K / 2), k past K zero):
+//   packed[(p * K2 + k / 2) * 16 + j] holds W(k, 16p + j)     (0 past N or K)
+// so one 64-byte row of a panel is a zmm of 16 columns' pairs. Every panel starts at a multiple
+// of 64 bytes.
+inline constexpr int64_t dense_bf16_packed_size(int64_t k, int64_t n) {
+  return (n + kDensePanelWidth - 1) / kDensePanelWidth * ((k + 1) / 2) * kDensePanelWidth;
+}
+
+// The int32 unit of W(k, n) in the packed array of a K-row W (its half: k % 2).
+inline constexpr int64_t dense_bf16_packed_index(int64_t K, int64_t k, int64_t n) {
+  return ((n / kDensePanelWidth) * ((K + 1) / 2) + k / 2) * kDensePanelWidth + n % kDensePanelWidth;
+}
+
+}  // namespace bertc::ir

@@ -60,7 +60,7 @@ void check_same_shape(const ShapeContext& ctx, const Shape& a, const Shape& b,
     check_dim(ctx, a[d], b[d], what + " dim " + std::to_string(d));
 }
 
-// What bertc.Dense and bertc.DenseInt8 share: X [..., K] → Y [..., N], with the optional bias
+// What bertc.Dense, bertc.DenseInt8 and bertc.DenseBf16 share: X [..., K] → Y [..., N], with the optional bias
 // [N] and residual (Y's shape) at inputs bias and bias + 1.
 TypeInfo dense_output(const ShapeContext& ctx, const TypeInfo& x, const DenseAttrs::Dims& dims, size_t bias) {
   check_dim(ctx, x.shape.back(), Dim::known(dims.k), "X's last dim (K)");
@@ -95,6 +95,14 @@ std::vector<TypeInfo> dense_int8_shape(const ShapeContext& ctx) {
   const TypeInfo out = dense_output(ctx, x, dims, 3);
   if (ctx.has_input(5)) check_vector(ctx, 5, Dim::known(dims.k), "x_scale");
   return {out};
+}
+
+std::vector<TypeInfo> dense_bf16_shape(const ShapeContext& ctx) {
+  check_inputs(ctx, 2, 4);
+  const TypeInfo& x = input_of(ctx, 0, DType::kF32, "X");
+  if (x.shape.empty()) ctx.fail("X must have rank >= 1");
+  const TypeInfo& w = input_of(ctx, 1, DType::kI32, "Wb");
+  return {dense_output(ctx, x, DenseAttrs(ctx.node).bf16_dims(w.shape), 2)};
 }
 
 std::vector<TypeInfo> fused_layer_norm_shape(const ShapeContext& ctx) {

@@ -38,6 +38,7 @@ void optimize(ir::Graph& graph, const CompileOptions& options) {
       quantize_dense(graph, options.precision == "int8", options.fp32_layers, options.smooth_outliers,
                      options.activation_ranges);
     }
+    if (options.precision == "bf16") convert_dense_bf16(graph, options.fp32_layers);
   }
   if (options.opt_level >= 3) {
     set_fast_math(graph, options.fast_math);

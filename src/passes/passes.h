@@ -9,7 +9,7 @@
 //        prepacked for the GEMM kernels
 // CompileOptions::gemm = "onednn" (-O2 and up) marks the Dense ops for oneDNN's matmul instead
 // of prepacking them for bertc's GEMM; CompileOptions::precision = "int8" (-O2 and up) makes
-// them bertc.DenseInt8 (quantize_dense).
+// them bertc.DenseInt8 (quantize_dense), "bf16" bertc.DenseBf16 (convert_dense_bf16).
 // Every level ends with dead-code removal and shape inference.
 #pragma once
 
@@ -58,6 +58,9 @@ void prepack_weights(ir::Graph& graph);
 // `ranges` by layer name, else bounded from the LayerNorm that makes X).
 void quantize_dense(ir::Graph& graph, bool all, const std::vector<std::string>& keep_fp32, bool smooth,
                     const std::map<std::string, std::vector<float>>& ranges);
+// Dense nodes with a constant float32 W → bertc.DenseBf16 (W rounded to bf16 and packed), except
+// those named in `keep_fp32`.
+void convert_dense_bf16(ir::Graph& graph, const std::vector<std::string>& keep_fp32);
 // Dense nodes → oneDNN's matmul (attr gemm = "onednn"; W left [K, N]).
 void use_onednn_gemm(ir::Graph& graph);
 // Fills graph.input_checks (token id ranges, mask values, maximum sequence length).

@@ -100,6 +100,16 @@ ir::ValueId other_input(const ir::Node& node, ir::ValueId v) {
   return ir::kNoValue;
 }
 
+std::set<std::string> dense_layer_names(const ir::Graph& g, const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    const auto is_it = [&](const ir::Node& n) { return n.op == ir::Op::Dense && n.name == name; };
+    if (std::none_of(g.nodes.begin(), g.nodes.end(), is_it)) {
+      throw Error("fp32 layer '" + name + "' is not a Dense layer of this model (bertc inspect lists them)");
+    }
+  }
+  return {names.begin(), names.end()};
+}
+
 bool can_replace(const GraphIndex& index, const std::vector<int32_t>& group,
                  const std::vector<ir::ValueId>& kept) {
   const ir::Graph& g = index.g;

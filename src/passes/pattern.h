@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,10 @@ bool same_shape(const ir::Shape& a, const ir::Shape& b);
 
 // Of a binary node's two inputs, the one that is not `v` (kNoValue if neither or both are v).
 ir::ValueId other_input(const ir::Node& node, ir::ValueId v);
+
+// `names` as a set, each checked to name a bertc.Dense node of g (the layers a lower precision
+// keeps in fp32: a typo must not silently keep a model in fp32); throws bertc::Error otherwise.
+std::set<std::string> dense_layer_names(const ir::Graph& g, const std::vector<std::string>& names);
 
 // Whether the nodes `group` can be replaced by nodes producing `kept` (values the group computes
 // that stay, produced by the new nodes): every other value the group computes must not be a

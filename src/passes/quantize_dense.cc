@@ -31,6 +31,7 @@
 #include "ir/packed_weights.h"
 #include "kernels/x86/qgemm.h"
 #include "passes/passes.h"
+#include "passes/pattern.h"
 
 namespace bertc::passes {
 namespace {
@@ -91,13 +92,7 @@ std::optional<Tensor> smoothing(const std::vector<float>& bound, const Tensor& w
 
 void quantize_dense(ir::Graph& g, bool all, const std::vector<std::string>& keep_fp32, bool smooth,
                     const std::map<std::string, std::vector<float>>& ranges) {
-  const std::set<std::string> fp32(keep_fp32.begin(), keep_fp32.end());
-  for (const std::string& name : fp32) {
-    const auto is_it = [&](const ir::Node& n) { return n.op == ir::Op::Dense && n.name == name; };
-    if (std::none_of(g.nodes.begin(), g.nodes.end(), is_it)) {
-      throw Error("fp32 layer '" + name + "' is not a Dense layer of this model (bertc inspect lists them)");
-    }
-  }
+  const std::set<std::string> fp32 = dense_layer_names(g, keep_fp32);
   struct Quantized {
     ir::ValueId wq, scale, x_scale;
   };

@@ -48,8 +48,12 @@ std::string AccuracyReport::to_text() const {
   }
   out << "  drop " << fixed(drop, 6);
   if (max_drop > 0) out << " (limit " << fixed(max_drop, 6) << ": " << (passed() ? "passed" : "FAILED") << ")";
-  out << "\n  Dense layers: " << int8_layers << " int8 (" << smoothed_layers.size()
-      << " with outlier channels smoothed), " << fp32_layers.size() << " fp32";
+  out << "\n  Dense layers: ";
+  if (int8_layers || !bf16_layers) {
+    out << int8_layers << " int8 (" << smoothed_layers.size() << " with outlier channels smoothed), ";
+  }
+  if (bf16_layers) out << bf16_layers << " bf16, ";
+  out << fp32_layers.size() << " fp32";
   for (size_t i = 0; i < fp32_layers.size(); ++i) out << (i ? ", " : ": ") << fp32_layers[i];
   out << "\n";
   return out.str();
@@ -68,6 +72,7 @@ AccuracyReport compare_on_texts(const Model& reference, const Model& candidate,
   for (const auto& [name, precision] : candidate.dense_layers()) {
     if (precision == "fp32") r.fp32_layers.push_back(name);
     if (precision.starts_with("int8")) ++r.int8_layers;
+    if (precision == "bf16") ++r.bf16_layers;
     if (precision == "int8 smoothed") r.smoothed_layers.push_back(name);
   }
   if (ref.task() == Task::embedding) {

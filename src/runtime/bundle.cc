@@ -225,7 +225,8 @@ json accuracy_to_json(const AccuracyReport& r) {
           {"max_drop", r.max_drop},
           {"fp32_layers", r.fp32_layers},
           {"smoothed_layers", r.smoothed_layers},
-          {"int8_layers", r.int8_layers}};
+          {"int8_layers", r.int8_layers},
+          {"bf16_layers", r.bf16_layers}};
 }
 
 AccuracyReport accuracy_from_json(const json& j) {
@@ -242,6 +243,7 @@ AccuracyReport accuracy_from_json(const json& j) {
   r.fp32_layers = j.at("fp32_layers").get<std::vector<std::string>>();
   r.smoothed_layers = j.at("smoothed_layers").get<std::vector<std::string>>();
   r.int8_layers = j.at("int8_layers").get<int64_t>();
+  r.bf16_layers = j.value("bf16_layers", int64_t{0});  // absent from bundles written before bf16
   return r;
 }
 

@@ -15,6 +15,7 @@ double plan_flops(const ir::Graph& graph, const Plan& plan) {
     switch (node.op) {
       case ir::Op::Dense:
       case ir::Op::DenseInt8:
+      case ir::Op::DenseBf16:
       case ir::Op::MatMul:  // [..., M, K] · [..., K, N]: K is A's last dim
         flops += 2.0 * static_cast<double>(y.numel()) * static_cast<double>(a.shape().back());
         break;

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "bertc/error.h"
 #include "cpu/cpu_features.h"
@@ -32,13 +33,22 @@ Program lower(const ir::Graph& graph, bool reference_only) {
   for (const ir::Node& node : graph.nodes) {
     const std::string op(ir::op_name(node.op));
     kernels::KernelChoice choice;
+    std::string refused;
     for (const kernels::Backend& backend : backends) {
       choice = backend.select(graph, node, isa);
       if (choice.fn) break;
+      if (refused.empty()) refused = choice.refused;
       if (log && !choice.refused.empty()) {
         std::fprintf(stderr, "bertc: dispatch: node '%s' (%s): %s refused: %s\n",
                      node.name.c_str(), op.c_str(), backend.name, choice.refused.c_str());
       }
+    }
+    // bf16 only pays on the CPUs with a bf16 dot instruction: elsewhere it is an error, never a
+    // silent slow run on the reference kernel (which BERTC_ISA=ref asks for explicitly).
+    if (node.op == ir::Op::DenseBf16 && isa != cpu::Isa::kRef && !refused.empty()) {
+      throw Error("layer '" + node.name + "' is bf16 (--precision bf16), and " + refused +
+                  ": compile the model with --precision fp32 or int8 for this CPU (BERTC_ISA=ref runs bf16 on the slow "
+                  "reference kernels)");
     }
     if (log) {
       std::fprintf(stderr, "bertc: dispatch: node '%s' (%s) -> %s\n", node.name.c_str(),

@@ -27,6 +27,7 @@ std::vector<std::pair<std::string, std::string>> Model::dense_layers() const {
   std::vector<std::pair<std::string, std::string>> layers;
   for (const ir::Node& node : graph_->nodes) {
     if (node.op == ir::Op::Dense) layers.emplace_back(node.name, "fp32");
+    if (node.op == ir::Op::DenseBf16) layers.emplace_back(node.name, "bf16");
     if (node.op == ir::Op::DenseInt8) {
       layers.emplace_back(node.name, node.attrs.get_int("smoothed", 0) ? "int8 smoothed" : "int8");
     }

@@ -62,6 +62,7 @@ bool runs_per_token(const ir::Graph& g, const ir::Node& node) {
   auto constant = [&](size_t i) { return !node.has_input(i) || g.value(node.inputs[i]).is_constant(); };
   switch (node.op) {
     case ir::Op::Dense:
+    case ir::Op::DenseBf16:
       return constant(1) && constant(2);
     case ir::Op::DenseInt8:
       return constant(1) && constant(2) && constant(3) && constant(5);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "hf_test_util.h"
+#include "ir/bf16.h"
 
 namespace bertc {
 namespace {
@@ -17,8 +18,8 @@ TEST(Safetensors, HalfAndBfloatConvertExactly) {
   EXPECT_EQ(frontend::hf::f16_to_f32(0x0001), 5.9604644775390625e-8f);  // smallest subnormal
   EXPECT_EQ(frontend::hf::f16_to_f32(0x7bff), 65504.0f);
   EXPECT_TRUE(std::isinf(frontend::hf::f16_to_f32(0x7c00)));
-  EXPECT_EQ(frontend::hf::bf16_to_f32(0x3f80), 1.0f);
-  EXPECT_EQ(frontend::hf::bf16_to_f32(0xc0a0), -5.0f);
+  EXPECT_EQ(ir::bf16_to_f32(0x3f80), 1.0f);
+  EXPECT_EQ(ir::bf16_to_f32(0xc0a0), -5.0f);
 }
 
 TEST(Safetensors, ReadsEveryFloatDtype) {

@@ -177,6 +177,20 @@ inline void expect_same_outputs(const ir::Graph& before, const ir::Graph& after,
   }
 }
 
+// x [batch, 10] → Dense (GELU, bias) → Dense (bias, residual x) → Dense with the first one's W
+// (tied): what the precision passes (quantize_dense, convert_dense_bf16) are tested on.
+inline ir::Graph three_dense_layers() {
+  Builder b;
+  ir::ValueId x = b.input("x", DType::kF32, {ir::Dim::sym("batch"), ir::Dim::known(10)});
+  ir::ValueId w = b.random("w", {10, 10});
+  ir::Attrs gelu;
+  gelu.set("activation", int64_t{1});
+  ir::ValueId y1 = b.op(ir::Op::Dense, {x, w, b.random("b", {10})}, gelu);
+  ir::ValueId y2 = b.op(ir::Op::Dense, {y1, b.random("w2", {10, 10}), b.random("b2", {10}), x}, {});
+  ir::ValueId y3 = b.op(ir::Op::Dense, {y2, w}, {});
+  return b.finish({y3});
+}
+
 // Subgraphs as torch exports them.
 // Linear: MatMul(x, W [k, n]) then Add(bias, product) (bias first, as torch emits it).
 inline ir::ValueId linear(Builder& b, ir::ValueId x, int64_t k, int64_t n,

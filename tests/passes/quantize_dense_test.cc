@@ -14,21 +14,8 @@ using ir::Dim;
 using ir::Op;
 using testing::Builder;
 
-// x → Dense (GELU, bias) → Dense (bias, residual x) → Dense with the first one's W (tied).
-ir::Graph two_layers() {
-  Builder b;
-  ir::ValueId x = b.input("x", DType::kF32, {Dim::sym("batch"), Dim::known(10)});
-  ir::ValueId w = b.random("w", {10, 10});
-  ir::Attrs gelu;
-  gelu.set("activation", int64_t{1});
-  ir::ValueId y1 = b.op(Op::Dense, {x, w, b.random("b", {10})}, gelu);
-  ir::ValueId y2 = b.op(Op::Dense, {y1, b.random("w2", {10, 10}), b.random("b2", {10}), x}, {});
-  ir::ValueId y3 = b.op(Op::Dense, {y2, w}, {});
-  return b.finish({y3});
-}
-
 TEST(QuantizeDense, DenseBecomesInt8WithItsBiasResidualAndActivation) {
-  const ir::Graph before = two_layers();
+  const ir::Graph before = testing::three_dense_layers();
   ir::Graph after = before;
   passes::quantize_dense(after, true, {}, true, {});
   ASSERT_EQ(testing::op_list(after), "DenseInt8,DenseInt8,DenseInt8");
@@ -48,14 +35,14 @@ TEST(QuantizeDense, DenseBecomesInt8WithItsBiasResidualAndActivation) {
 }
 
 TEST(QuantizeDense, NamedLayersStayFp32) {
-  ir::Graph g = two_layers();
+  ir::Graph g = testing::three_dense_layers();
   const std::string second = g.nodes[1].name;
   passes::quantize_dense(g, true, {second}, true, {});
   EXPECT_EQ(testing::op_list(g), "DenseInt8,Dense,DenseInt8");
 }
 
 TEST(QuantizeDense, AnUnknownLayerNameFails) {
-  ir::Graph g = two_layers();
+  ir::Graph g = testing::three_dense_layers();
   try {
     passes::quantize_dense(g, true, {"encoder.layer.99.output.dense"}, true, {});
     FAIL() << "no error";

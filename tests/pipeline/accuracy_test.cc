@@ -1,4 +1,4 @@
-// The int8 accuracy gate (bertc/accuracy.h): int8 against fp32 on texts, for the planted-outlier
+// The accuracy gate (bertc/accuracy.h): int8 (and bf16) against fp32 on texts, for the planted-outlier
 // fixtures (tests/fixtures/hf/bert_outliers, bert_cls_outliers: a few LayerNorm channels 50x the
 // rest, as in trained BERTs; tools/make_models.py plant_outliers), and the report's round trip
 // through a bundle.
@@ -12,6 +12,8 @@
 #include "bertc/accuracy.h"
 #include "bertc/compile.h"
 #include "bertc/error.h"
+#include "cpu/cpu_features.h"
+#include "kernels/x86/bgemm.h"
 
 namespace bertc {
 namespace {
@@ -93,6 +95,37 @@ TEST(AccuracyGate, SmoothingFromMeasuredRangesPassesWhereUnhandledFails) {
   EXPECT_TRUE(handled.passed()) << handled.to_text();
   EXPECT_LT(handled.drop * 100, plain.drop) << handled.to_text() << plain.to_text();
   EXPECT_GE(handled.smoothed_layers.size(), 6u) << handled.to_text();  // at least Q|K|V and FFN-up of 3 layers
+}
+
+// bf16 (where it runs: avx512_bf16, or BERTC_ISA=ref as ctest's pipeline_bf16_reference runs
+// this) keeps the outlier models close without any handling: its rounding is relative to each
+// value, so outlier channels crush nothing. The report counts the bf16 layers and survives the
+// bundle.
+TEST(AccuracyGate, Bf16KeepsOutlierModelsClose) {
+  if (cpu::active_isa() != cpu::Isa::kRef && !kernels::x86::bgemm_supported(cpu::active_isa())) {
+    GTEST_SKIP() << "this CPU does not run bf16 (no avx512_bf16): ctest's pipeline_bf16_reference runs this on the "
+                    "reference kernels";
+  }
+  const std::string emb = testing::ascii_text_model("bert_outliers").string();
+  const Model bf16 = compile(emb, {.precision = "bf16"});
+  AccuracyReport r = compare_on_texts(compile(emb, {}), bf16, texts(), 2);
+  r.max_drop = 0.01;
+  EXPECT_TRUE(r.passed()) << r.to_text();
+  EXPECT_GE(r.cosine_mean, 0.9999) << r.to_text();
+  EXPECT_GE(r.cosine_min, 0.999) << r.to_text();
+  EXPECT_EQ(r.int8_layers, 0);
+  EXPECT_EQ(r.bf16_layers, static_cast<int64_t>(bf16.dense_layers().size()));
+  EXPECT_NE(r.to_text().find(std::to_string(r.bf16_layers) + " bf16"), std::string::npos) << r.to_text();
+  Model saved = bf16;
+  saved.accuracy = r;
+  const std::string bundle = testing::temp_path("accuracy_bf16.bertc");
+  save(saved, bundle);
+  EXPECT_EQ(load_model(bundle).accuracy->bf16_layers, r.bf16_layers);
+
+  const std::string cls = testing::ascii_text_model("bert_cls_outliers").string();
+  const AccuracyReport c = compare_on_texts(compile(cls, {}), compile(cls, {.precision = "bf16"}), texts(), 2);
+  EXPECT_GE(c.label_agreement, 0.99) << c.to_text();
+  EXPECT_LT(c.max_probability_diff, 0.02) << c.to_text();
 }
 
 TEST(AccuracyGate, RefusesWhatCannotBeCompared) {

@@ -269,6 +269,37 @@ TEST(CliInt8, AccuracyGate) {
 
 // A QDQ-quantized ONNX model compiles with its MatMuls on int8 (in an fp32 compile: the model
 // says they are int8), `inspect` says so, and `verify` matches ONNX Runtime's outputs at -O1.
+// --precision bf16 where it runs (avx512_bf16, or BERTC_ISA=ref as ctest's
+// pipeline_bf16_reference runs this): the gate passes, inspect lists the bf16 layers and the
+// report, bench names the kernel. Elsewhere: refused, naming what the CPU lacks, no bundle.
+TEST(CliBf16, CompileGateInspectAndBench) {
+  const std::string dir = testing::ascii_text_model("bert_outliers").string();
+  const std::string texts = testing::temp_path("bf16_texts.txt"), bundle = testing::temp_path("gate_bf16.bertc");
+  {
+    std::ofstream out(texts);
+    for (int i = 0; i < 20; ++i) out << "hello world the text " << i % 7 << " is a deep learning word of " << i << "\n";
+  }
+  fs::remove(bundle);
+  CliResult r = bertc_cli({"compile", dir, "-o", bundle, "--precision", "bf16", "--calibration", texts});
+  if (bf16_kernel().empty() && active_isa() != "ref") {
+    EXPECT_NE(r.rc, 0);
+    EXPECT_HAS(r.err, "avx512_bf16");
+    EXPECT_HAS(r.err, "--precision fp32");
+    EXPECT_FALSE(fs::exists(bundle));
+    return;
+  }
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_HAS(r.err, "comparing bf16 with fp32");
+  EXPECT_HAS(r.err, "passed");
+  r = bertc_cli({"inspect", bundle, "--summary"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_HAS(r.out, "encoder.layer.0.attention.self.query/MatMul_qkv  bf16");
+  EXPECT_HAS(r.out, " bf16, 0 fp32");
+  r = bertc_cli({"bench", bundle, "--seq", "8", "--runs", "1", "--warmup", "0"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_HAS(r.out, bf16_kernel().empty() ? "bf16 on the reference kernel" : "bf16 on the avx512_bf16 kernel");
+}
+
 TEST(CliInt8, QdqOnnxModel) {
   const fs::path dir = testing::fixtures_dir() / "quantized" / "bert_qdq";
   const std::string bundle = testing::temp_path("qdq.bertc"), exact = testing::temp_path("qdq_o1.bertc");

@@ -227,10 +227,13 @@ void run_bench(const BenchArgs& args) {
       gflop, gflops, 100 * gflops / peak, session.num_threads(), core_peak, isa.c_str());
   std::string extensions;
   for (const std::string& e : cpu_extensions()) extensions += " " + e;
-  const std::string int8 = int8_kernel();
-  std::printf("  CPU extensions for int8 / bf16:%s; int8 runs on the %s kernel (no kernel uses avx512_bf16 or AMX yet)\n",
+  const std::string int8 = int8_kernel(), bf16 = bf16_kernel();
+  const std::string bf16_runs = !bf16.empty()       ? "on the " + bf16 + " kernel"
+                                : isa == "ref"      ? "on the reference kernel"
+                                                    : "not here (no avx512_bf16 at this ISA)";
+  std::printf("  CPU extensions for int8 / bf16:%s; int8 runs on the %s kernel, bf16 %s; AMX is not used\n",
               extensions.empty() ? " none (no VNNI, avx512_bf16 or AMX)" : extensions.c_str(),
-              int8.empty() ? "reference" : int8.c_str());
+              int8.empty() ? "reference" : int8.c_str(), bf16_runs.c_str());
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // bertc compile MODEL (model.onnx or a Hugging Face folder) -o OUT.bertc [-O0..-O3] [--no-fast-math]
-//   [--gemm bertc|onednn] [--precision fp32|int8 [--fp32-layers A,B] [--no-smooth]
+//   [--gemm bertc|onednn] [--precision fp32|int8|bf16 [--fp32-layers A,B] [--no-smooth]
 //   [--calibration texts.txt [--max-drop D]]]
-// With --calibration, the fp32 model's dense-layer inputs are measured on the texts (their
-// outlier channels then smoothed from those ranges), and the int8 model is compared with the
-// fp32 one on them (the accuracy gate, bertc/accuracy.h): the report is printed and stored in
-// the bundle, and a drop past the limit fails the command without writing it.
+// With --calibration, the int8 or bf16 model is compared with the fp32 one on the texts (the
+// accuracy gate, bertc/accuracy.h; for int8 the fp32 model's dense-layer inputs are measured on
+// them first, and outlier channels smoothed from those ranges): the report is printed and stored
+// in the bundle, and a drop past the limit fails the command without writing it.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -43,23 +43,25 @@ void run_compile(const CompileArgs& args) {
   CompileOptions options{args.opt_level, !args.no_fast_math, args.gemm, args.precision, args.fp32_layers,
                          !args.no_smooth};
   if (args.calibration.empty()) return save_and_report(compile(args.model, options), args, start);
-  if (args.precision != "int8") throw Error("--calibration checks an int8 model against fp32: add --precision int8");
+  if (args.precision == "fp32") {
+    throw Error("--calibration checks an int8 or bf16 model against fp32: add --precision int8 or bf16");
+  }
   const std::vector<std::string> texts = read_text_lines(args.calibration);
   CompileOptions fp32_options = options;
   fp32_options.precision = "fp32";
   const Model fp32 = compile(args.model, fp32_options);
-  if (options.smooth_outliers) {
+  if (options.precision == "int8" && options.smooth_outliers) {
     std::fprintf(stderr, "bertc: measuring the dense layers' inputs on %zu texts from %s ...\n", texts.size(),
                  args.calibration.c_str());
     options.activation_ranges = measure_dense_inputs(fp32, texts);
   }
   Model model = compile(args.model, options);
-  std::fprintf(stderr, "bertc: comparing int8 with fp32 on the texts ...\n");
+  std::fprintf(stderr, "bertc: comparing %s with fp32 on the texts ...\n", options.precision.c_str());
   AccuracyReport report = compare_on_texts(fp32, model, texts);
   report.max_drop = args.max_drop;
   std::fprintf(stderr, "%s", report.to_text().c_str());
   if (!report.passed()) {
-    throw Error("int8 accuracy gate failed: drop " + std::to_string(report.drop) + " > --max-drop " +
+    throw Error(options.precision + " accuracy gate failed: drop " + std::to_string(report.drop) + " > --max-drop " +
                 std::to_string(args.max_drop) + "; " + args.output +
                 " not written (keep layers in fp32 with --fp32-layers, or compile fp32)");
   }
@@ -85,15 +87,16 @@ void add_compile_command(CLI::App& app) {
   cmd->add_option("--gemm", args->gemm, "GEMM backend: bertc (default) or onednn")
       ->check(CLI::IsMember({"bertc", "onednn"}));
   cmd->add_option("--precision", args->precision,
-                  "fp32 (default) or int8: Dense layers with int8 weights per channel and "
-                  "activations quantized per token (bf16: not available, says why)")
+                  "fp32 (default); int8: Dense layers with int8 weights per channel and "
+                  "activations quantized per token; bf16: Dense layers with bf16 weights and float32 sums "
+                  "(CPUs with avx512_bf16 only)")
       ->check(CLI::IsMember({"fp32", "int8", "bf16"}));
-  cmd->add_option("--fp32-layers", args->fp32_layers, "int8: Dense layers kept in fp32 (names as bertc inspect lists them)")
+  cmd->add_option("--fp32-layers", args->fp32_layers, "int8, bf16: Dense layers kept in fp32 (names as bertc inspect lists them)")
       ->delimiter(',');
   cmd->add_flag("--no-smooth", args->no_smooth,
                 "int8: do not rescale LayerNorm outlier channels into the weights (SmoothQuant-style)");
   cmd->add_option("--calibration", args->calibration,
-                  "int8: texts (one per line) to compare int8 with fp32 on; fails past --max-drop")
+                  "int8, bf16: texts (one per line) to compare the model with fp32 on; fails past --max-drop")
       ->check(CLI::ExistingFile);
   cmd->add_option("--max-drop", args->max_drop,
                   "largest accepted drop: 1 - mean cosine (embeddings) or 1 - label agreement "

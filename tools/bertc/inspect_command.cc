@@ -1,6 +1,6 @@
 // bertc inspect MODEL (.onnx, HF folder or .bertc) [-O N] [--summary] [--no-fast-math]: the imported and the optimized graph
 // (every node), their op counts, the count of each fused op (bertc.*), each Dense layer's
-// precision and a bundle's int8 accuracy report.
+// precision and a bundle's accuracy report (int8, bf16).
 #include <cstdio>
 #include <map>
 #include <string>
@@ -84,8 +84,8 @@ void add_inspect_command(CLI::App& app) {
   cmd->add_flag("--graph", args->print_graph,
                 "print every node (the default; overrides --summary)");
   cmd->add_flag("--no-fast-math", args->no_fast_math, "compile without fast-math approximations");
-  cmd->add_option("--precision", args->precision, "compile fp32 (default) or int8")
-      ->check(CLI::IsMember({"fp32", "int8"}));
+  cmd->add_option("--precision", args->precision, "compile fp32 (default), int8 or bf16")
+      ->check(CLI::IsMember({"fp32", "int8", "bf16"}));
   cmd->callback([args] { run_inspect(*args); });
 }
 

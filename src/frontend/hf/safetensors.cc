@@ -9,6 +9,7 @@
 #include "base/checked_math.h"
 #include "base/json_text.h"
 #include "bertc/error.h"
+#include "ir/bf16.h"
 
 namespace bertc::frontend::hf {
 
@@ -50,13 +51,6 @@ float f16_to_f32(uint16_t h) {
     } while ((mant & 0x400u) == 0);
     bits = sign | (static_cast<uint32_t>(112 - e) << 23) | ((mant & 0x3ffu) << 13);
   }
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
-float bf16_to_f32(uint16_t h) {
-  const uint32_t bits = static_cast<uint32_t>(h) << 16;
   float f;
   std::memcpy(&f, &bits, sizeof f);
   return f;
@@ -179,7 +173,7 @@ Tensor SafetensorsFile::read_f32(const std::string& name) const {
     for (int64_t i = 0; i < n; ++i) {
       uint16_t v;
       std::memcpy(&v, src + 2 * i, 2);
-      dst[i] = half ? f16_to_f32(v) : bf16_to_f32(v);
+      dst[i] = half ? f16_to_f32(v) : ir::bf16_to_f32(v);
     }
   } else if (e.dtype == "F64") {
     for (int64_t i = 0; i < n; ++i) {

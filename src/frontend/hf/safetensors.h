@@ -62,8 +62,7 @@ class SafetensorsFile : public WeightsFile {
 // Bytes per element of a safetensors dtype name, or 0 when unknown.
 size_t safetensors_dtype_size(const std::string& dtype);
 
-// IEEE half and bfloat16 to float (exact).
+// IEEE half to float (exact; bfloat16: ir/bf16.h).
 float f16_to_f32(uint16_t h);
-float bf16_to_f32(uint16_t h);
 
 }  // namespace bertc::frontend::hf

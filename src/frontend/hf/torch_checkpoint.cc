@@ -6,6 +6,7 @@
 #include "bertc/error.h"
 #include "frontend/hf/safetensors.h"
 #include "frontend/hf/state_dict_pickle.h"
+#include "ir/bf16.h"
 
 namespace bertc::frontend::hf {
 
@@ -73,7 +74,7 @@ Tensor TorchCheckpoint::read_f32(const std::string& name) const {
     } else {
       uint16_t h;
       std::memcpy(&h, p, 2);
-      dst[i] = v.dtype == "F16" ? f16_to_f32(h) : bf16_to_f32(h);
+      dst[i] = v.dtype == "F16" ? f16_to_f32(h) : ir::bf16_to_f32(h);
     }
     for (size_t d = dims.size(); d-- > 0;) {  // next index, C order
       at += v.strides[d];

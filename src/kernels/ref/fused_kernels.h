@@ -1,5 +1,6 @@
 // Reference kernels of bertc's internal fused ops (contracts in ops.def), one file each:
-// fused_dense.cc (and bertc.GatedActivation), fused_layer_norm.cc, fused_attention.cc,
+// fused_dense.cc (and bertc.GatedActivation), fused_dense_int8.cc, fused_dense_bf16.cc,
+// fused_layer_norm.cc, fused_attention.cc,
 // fused_embed_layer_norm.cc; the family
 // is registered by fused_kernels.cc. Plain scalar loops with double accumulation: the oracle
 // the optimized kernels are tested against. They ignore attr fast_math (always exact).
@@ -11,6 +12,7 @@ namespace bertc::kernels::ref::fused {
 
 void dense(const KernelCall& call);             // fused_dense.cc
 void dense_int8(const KernelCall& call);        // fused_dense_int8.cc
+void dense_bf16(const KernelCall& call);        // fused_dense_bf16.cc
 void layer_norm(const KernelCall& call);        // fused_layer_norm.cc
 void attention(const KernelCall& call);         // fused_attention.cc
 void embed_layer_norm(const KernelCall& call);  // fused_embed_layer_norm.cc

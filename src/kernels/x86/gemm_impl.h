@@ -144,6 +144,19 @@ PostFn gemm_post_fn(bool gelu, bool fast, bool res) {
   return res ? &gemm_post<V, true, false, true> : &gemm_post<V, true, false, false>;
 }
 
+// One vector of a C row in the int8 and bf16 kernels' epilogue: x, plus the residual at res
+// when res is not null, stored to the `lanes` (1..V::kWidth) columns at c.
+template <class V>
+inline void store_lanes(float* c, const float* res, typename V::Reg x, int lanes) {
+  const bool full = lanes == V::kWidth;
+  if (res) x = V::add(x, full ? V::loadu(res) : V::load_n(res, lanes));
+  if (full) {
+    V::storeu(c, x);
+  } else {
+    V::store_n(c, x, lanes);
+  }
+}
+
 // Transposes an 8 (rows) × 8 (k) block: src rows at stride lda -> dst[k * 8 + r] (dst 32-byte
 // aligned). AVX only, so both ISAs can use it.
 inline void transpose_8x8(const float* src, int64_t lda, float* dst) {

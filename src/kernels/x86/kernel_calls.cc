@@ -273,7 +273,7 @@ void f32_gated_gelu_call(const KernelCall& call) {
 
 namespace {
 
-// The part of bertc.Dense / bertc.DenseInt8 around the product: reads bias (src bias_src) and
+// The part of bertc.Dense / DenseInt8 / DenseBf16 around the product: reads bias (src bias_src) and
 // residual (src bias_src + 1), sizes Y, calls gemm(epilogue, C) and runs the second pass.
 template <typename Gemm>
 void run_dense(const KernelCall& call, int64_t M, int64_t N, const DenseActivationPlan& act,
@@ -351,6 +351,18 @@ void s8_dense_call(const KernelCall& call) {
   run_dense(call, M, st.n, st.act, 3, [&](const GemmEpilogue& ep, float* c) {
     qgemm_run(st.kernel, M, st.n, st.k, x.data<float>(), st.k, w.data<int8_t>(), scales.data<float>(), c, st.n,
               ep, call.pool, smooth);
+  });
+}
+
+void bf16_dense_call(const KernelCall& call) {
+  const auto& st = call.attrs_as<DenseBf16State>();
+  const Tensor& x = dense_x(call, st.k);
+  const int64_t M = x.numel() / st.k;
+  const Tensor& w = *call.src[1];
+  if (w.dtype() != DType::kI32) fail(call, std::string("Wb must be int32 (bf16 pairs), got ") + dtype_name(w.dtype()));
+  check_numel(call, w, ir::dense_bf16_packed_size(st.k, st.n), "packed Wb");
+  run_dense(call, M, st.n, st.act, 2, [&](const GemmEpilogue& ep, float* c) {
+    bgemm_run(M, st.n, st.k, x.data<float>(), st.k, w.data<int32_t>(), c, st.n, ep, call.pool);
   });
 }
 

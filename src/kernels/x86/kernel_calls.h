@@ -10,6 +10,7 @@
 
 #include "cpu/cpu_features.h"
 #include "kernels/kernel.h"
+#include "kernels/x86/bgemm.h"
 #include "kernels/x86/gemm.h"
 #include "kernels/x86/kernels_x86.h"
 #include "kernels/x86/qgemm.h"
@@ -52,7 +53,7 @@ struct GatedGeluState : ir::GatedActivationAttrs {
 };
 void f32_gated_gelu_call(const KernelCall& call);
 
-// What bertc.Dense and bertc.DenseInt8 do after the product: GELU (erf) in the GEMM epilogue,
+// What bertc.Dense, bertc.DenseInt8 and bertc.DenseBf16 do after the product: GELU (erf) in the GEMM epilogue,
 // any other activation in a second pass that also adds the residual.
 struct DenseActivationPlan {
   GemmActivation gemm_activation;  // done in the GEMM epilogue
@@ -78,6 +79,13 @@ struct DenseInt8State : ir::OpAttrs {
   DenseActivationPlan act;
 };
 void s8_dense_call(const KernelCall& call);
+
+// bertc.DenseBf16: src X [..., K], Wb (packed bf16 pairs), bias?, residual?; dst [..., N].
+struct DenseBf16State : ir::OpAttrs {
+  int64_t k, n;
+  DenseActivationPlan act;
+};
+void bf16_dense_call(const KernelCall& call);
 
 // Softmax over the last axis: src X; dst Y (may alias X).
 struct SoftmaxState : ir::OpAttrs {

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstring>
 #include <string>
-#include <vector>
 
 #include "bertc/error.h"
 #include "ir/int8_quantization.h"
@@ -23,11 +22,6 @@ using qgemm_detail::QGemmIsaKernels;
 namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-bool has_extension(const char* name) {
-  const std::vector<std::string>& ext = cpu::detected_extensions();
-  return std::find(ext.begin(), ext.end(), name) != ext.end();
-}
 
 const QGemmIsaKernels& kernels_of(QGemmKernel kernel) {
   switch (kernel) {
@@ -61,9 +55,9 @@ const char* qgemm_kernel_name(QGemmKernel kernel) {
 bool qgemm_kernel_supported(QGemmKernel kernel) {
   switch (kernel) {
     case QGemmKernel::kAvx2: return cpu::isa_supported(cpu::Isa::kAvx2);
-    case QGemmKernel::kAvxVnni: return cpu::isa_supported(cpu::Isa::kAvx2) && has_extension("avx_vnni");
+    case QGemmKernel::kAvxVnni: return cpu::isa_supported(cpu::Isa::kAvx2) && cpu::has_extension("avx_vnni");
     case QGemmKernel::kAvx512Bw: return cpu::isa_supported(cpu::Isa::kAvx512);
-    case QGemmKernel::kAvx512Vnni: return cpu::isa_supported(cpu::Isa::kAvx512) && has_extension("avx512_vnni");
+    case QGemmKernel::kAvx512Vnni: return cpu::isa_supported(cpu::Isa::kAvx512) && cpu::has_extension("avx512_vnni");
   }
   return false;
 }
@@ -121,33 +115,38 @@ void qgemm_detail::qgemm_run_kernels(const QGemmIsaKernels& kern, int64_t M, int
   if (!gemm_detail::check_gemm_call("qgemm", M, N, K, a, lda, packed_b, c, ldc, ep)) return;
   check_k(K);
   if (!b_scales) throw Error("qgemm: the weight scales are null");
-  const int threads = pool ? pool->num_threads() : 1;
-  const int64_t mr = kern.mr;
-  const int64_t m_panels = ceil_div(M, mr);
   QGemmArgs g{gemm_detail::GemmOutput(c, ldc, ep)};
-  g.M = M, g.N = N, g.K = K, g.K4 = ceil_div(K, 4);
+  g.M = M, g.N = N, g.K = K;
   g.a = a, g.lda = lda, g.smooth = smooth;
   g.b_packed = packed_b, g.b_sums = packed_b + ir::dense_int8_values_size(K, N), g.b_scales = b_scales;
+  run_packed_a(kern, g, pool);
+}
 
-  // 1. Quantize A into micro-panels (int32 units) followed by the row scales and zero points, in
+void qgemm_detail::run_packed_a(const QGemmIsaKernels& kern, QGemmArgs& g, cpu::ThreadPool* pool) {
+  const int threads = pool ? pool->num_threads() : 1;
+  const int64_t mr = kern.mr;
+  const int64_t m_panels = ceil_div(g.M, mr);
+  g.Kg = ceil_div(g.K, kern.kgroup);
+
+  // 1. Convert A into micro-panels (int32 units) followed by the row scales and zero points, in
   // one scratch.
-  const int64_t a_units = m_panels * mr * g.K4, rows = m_panels * mr;
+  const int64_t a_units = m_panels * mr * g.Kg, rows = m_panels * mr;
   float* scratch = thread_scratch_floats(a_units + 2 * rows);
   g.a_packed = reinterpret_cast<int32_t*>(scratch);
   g.a_scales = scratch + a_units;
   g.a_zero = reinterpret_cast<int32_t*>(scratch + a_units + rows);
   const int64_t panels_per_task = std::max<int64_t>(1, ceil_div(m_panels, 4 * threads));
   gemm_detail::run_tasks(pool, ceil_div(m_panels, panels_per_task), [&](int64_t t) {
-    kern.quantize_a(g, t * panels_per_task, std::min(m_panels, (t + 1) * panels_per_task));
+    kern.convert_a(g, t * panels_per_task, std::min(m_panels, (t + 1) * panels_per_task));
   });
 
-  // 2. Blocks of mc rows × nc columns: a block's A (mc × K bytes) stays in L2 (~256 KB of it)
-  // while the task walks its B panels (K × 16 bytes each, streamed once per block); then
+  // 2. Blocks of mc rows × nc columns: a block's A (mc × Kg · 4 bytes) stays in L2 (~256 KB of
+  // it) while the task walks its B panels (Kg × 64 bytes each, streamed once per block); then
   // narrower column blocks until every thread has a few tasks.
-  const int64_t mc_panels_max = std::max<int64_t>(1, (256 * 1024) / (mr * g.K4 * 4));
+  const int64_t mc_panels_max = std::max<int64_t>(1, (256 * 1024) / (mr * g.Kg * 4));
   const int64_t m_tasks = ceil_div(m_panels, mc_panels_max);
   const int64_t mc = ceil_div(m_panels, m_tasks) * mr;
-  const int64_t n_panels = ceil_div(N, 16);
+  const int64_t n_panels = ceil_div(g.N, 16);
   int64_t nc_panels = n_panels;
   const int64_t want_tasks = threads > 1 ? 4 * threads : 1;
   while (nc_panels > 1 && m_tasks * ceil_div(n_panels, nc_panels) < want_tasks) --nc_panels;
@@ -155,7 +154,7 @@ void qgemm_detail::qgemm_run_kernels(const QGemmIsaKernels& kern, int64_t M, int
   const int64_t nc = nc_panels * 16;
   gemm_detail::run_tasks(pool, m_tasks * n_tasks, [&](int64_t t) {
     const int64_t m0 = (t / n_tasks) * mc, n0 = (t % n_tasks) * nc;
-    kern.block(g, m0, std::min(M, m0 + mc), n0, std::min(N, n0 + nc));
+    kern.block(g, m0, std::min(g.M, m0 + mc), n0, std::min(g.N, n0 + nc));
   });
 }
 

@@ -78,12 +78,12 @@ struct S8Gemm {
   static void tile(const QGemmArgs& g, int64_t m, int ml, int64_t n, int nl, const Reg (&ws)[P],
                    const Reg (&bias)[P], const I (&sums)[P], bool residual_first) {
     I acc[R][P];
-    const int32_t* ap = g.a_packed + (m / R) * g.K4 * R;
-    const int8_t* bp = g.b_packed + (n / 16) * g.K4 * 64;
-    if constexpr (requires { T::sums(g.K4, ap, bp, acc); }) {
-      T::sums(g.K4, ap, bp, acc);
+    const int32_t* ap = g.a_packed + (m / R) * g.Kg * R;
+    const int8_t* bp = g.b_packed + (n / 16) * g.Kg * 64;
+    if constexpr (requires { T::sums(g.Kg, ap, bp, acc); }) {
+      T::sums(g.Kg, ap, bp, acc);
     } else {
-      dot_sums<T>(g.K4, ap, bp, acc);
+      dot_sums<T>(g.Kg, ap, bp, acc);
     }
 #pragma GCC unroll 32
     for (int r = 0; r < R; ++r) {
@@ -95,13 +95,8 @@ struct S8Gemm {
       for (int v = 0; v < P; ++v) {
         const int lanes = std::clamp(nl - L * v, 0, L);
         if (lanes == 0) break;
-        Reg x = V::fmadd(T::centered(acc[r][v], z, sums[v]), V::mul(as, ws[v]), bias[v]);
-        if (res) x = V::add(x, lanes == L ? V::loadu(res + L * v) : V::load_n(res + L * v, lanes));
-        if (lanes == L) {
-          V::storeu(c + L * v, x);
-        } else {
-          V::store_n(c + L * v, x, lanes);
-        }
+        const Reg x = V::fmadd(T::centered(acc[r][v], z, sums[v]), V::mul(as, ws[v]), bias[v]);
+        gemm_detail::store_lanes<V>(c + L * v, res ? res + L * v : nullptr, x, lanes);
       }
     }
   }
@@ -128,7 +123,7 @@ struct S8Gemm {
   }
 
   static const QGemmIsaKernels& kernels() {
-    static const QGemmIsaKernels k{R, &quantize_a<R>, &block};
+    static const QGemmIsaKernels k{R, 4, &quantize_a<R>, &block};
     return k;
   }
 };

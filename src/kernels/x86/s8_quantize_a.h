@@ -17,7 +17,7 @@ namespace {
 // time, packed to bytes and spread as two quads to the panel's k-quad rows.
 template <int kMr>
 void quantize_a(const QGemmArgs& g, int64_t i0, int64_t i1) {
-  const int64_t K = g.K, K4 = g.K4;
+  const int64_t K = g.K, K4 = g.Kg;
   for (int64_t i = i0; i < i1; ++i) {
     int32_t* dst = g.a_packed + i * K4 * kMr;
     for (int r = 0; r < kMr; ++r) {

@@ -9,6 +9,7 @@
 #include "ir/int8_quantization.h"
 #include "ir/op_attrs.h"
 #include "ir/packed_weights.h"
+#include "kernels/x86/bgemm.h"
 #include "kernels/x86/gemm.h"
 #include "kernels/x86/kernel_calls.h"
 #include "kernels/x86/kernels_x86.h"
@@ -197,6 +198,26 @@ KernelChoice dense_int8(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   return {&s8_dense_call, make_state(std::move(st)), name, false, {}};
 }
 
+// bertc.DenseBf16 on the bf16 GEMM (kernels/x86/bgemm.h): AVX-512 code on a CPU with
+// avx512_bf16 only; Wb is read from the bundle as packed.
+KernelChoice dense_bf16(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
+  const char* name = "bf16_dense_gemm_avx512_bf16";
+  if (!bgemm_supported(isa)) {
+    refuse(name, std::string("bf16 needs AVX-512 code on a CPU with avx512_bf16 (vdpbf16ps); this one runs ") +
+                     cpu::isa_name(isa) + (bgemm_kernel_supported() ? "" : " and has no avx512_bf16"));
+  }
+  require_f32(name, g, n, 0, "X");
+  if (n.has_input(2)) require_f32(name, g, n, 2, "bias");
+  if (n.has_input(3)) require_f32(name, g, n, 3, "residual");
+  const ir::Value& w = *input(g, n, 1);
+  if (!w.is_constant() || w.data->dtype() != DType::kI32) refuse(name, "Wb is not a constant of bf16 pairs (int32)");
+  const ir::DenseAttrs attrs(n);
+  const ir::DenseAttrs::Dims dims = attrs.bf16_dims(ir::shape_of(w.data->shape()));
+  if (dims.k <= 0 || dims.n <= 0) refuse(name, "empty Wb (K = " + std::to_string(dims.k) + ", N = " + std::to_string(dims.n) + ")");
+  DenseBf16State st{attrs, dims.k, dims.n, activation_plan(attrs.activation, isa)};
+  return {&bf16_dense_call, make_state(std::move(st)), name, false, {}};
+}
+
 KernelChoice softmax(const ir::Graph& g, const ir::Node& n, cpu::Isa isa) {
   const char* name = pick(isa, "f32_softmax_avx512", "f32_softmax_avx2");
   require_f32(name, g, n, 0, "X");
@@ -234,6 +255,7 @@ KernelChoice select_kernel(const ir::Graph& graph, const ir::Node& node, cpu::Is
   switch (node.op) {
     case Op::Dense: selector = &dense; break;
     case Op::DenseInt8: selector = &dense_int8; break;
+    case Op::DenseBf16: selector = &dense_bf16; break;
     case Op::LayerNorm: selector = &layer_norm; break;
     case Op::LayerNormalization: selector = &onnx_layer_norm; break;
     case Op::Attention: selector = &attention; break;
