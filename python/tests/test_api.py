@@ -149,6 +149,19 @@ def test_compile_int8(onnx_fixture, tmp_path):
         bertc.compile(onnx_fixture / "model.onnx", precision="int4")
 
 
+def test_compile_bf16_runs_or_says_why_not(onnx_fixture, tmp_path):
+    out = tmp_path / "mbf.bertc"
+    try:
+        bertc.compile(onnx_fixture / "model.onnx", output=out, precision="bf16")
+    except bertc.Error as e:  # a CPU without avx512_bf16: refused, never emulated slowly
+        assert "avx512_bf16" in str(e) and "--precision fp32" in str(e)
+        assert not out.exists()
+        return
+    sess = bertc.InferenceSession(out)
+    feeds = {i.name: np.load(onnx_fixture / "inputs" / f"{i.name}.npy") for i in sess.get_inputs()}
+    np.testing.assert_allclose(sess.run(None, feeds)[0], np.load(onnx_fixture / "outputs" / "logits.npy"), rtol=0.01, atol=0.01)
+
+
 def test_two_threads_encode_at_once(embedder):
     model = bertc.SentenceTransformer(embedder)
     want = model.encode(TEXTS * 50)
