@@ -11,6 +11,7 @@ import argparse
 import io
 import base64
 import json
+import os
 import pathlib
 import random
 import struct
@@ -848,10 +849,15 @@ def bundle_seeds(bertc, tiny, tiny_st, block_onnx):
         (folder / "model.safetensors").write_bytes(tiny_st)
         (folder / "vocab.txt").write_text("\n".join(VOCAB) + "\n")
         (tmp / "block.onnx").write_bytes(block_onnx)
-        for src, name, level in ((folder, "tiny_bert_O0", 0), (folder, "tiny_bert_O3", 3),
-                                 (tmp / "block.onnx", "block_O2", 2)):
+        # The bf16 bundle is compiled on the reference kernels (BERTC_ISA=ref), so it can be made
+        # on any CPU; where bf16 does not run, the fuzz target's session refuses it (an Error).
+        for src, name, level, extra in ((folder, "tiny_bert_O0", 0, []), (folder, "tiny_bert_O3", 3, []),
+                                        (folder, "tiny_bert_int8", 3, ["--precision", "int8"]),
+                                        (folder, "tiny_bert_bf16", 3, ["--precision", "bf16"]),
+                                        (tmp / "block.onnx", "block_O2", 2, [])):
             out = tmp / (name + ".bertc")
-            subprocess.run([bertc, "compile", str(src), "-o", str(out), "-O%d" % level], check=True)
+            env = dict(os.environ, BERTC_ISA="ref") if "bf16" in extra else None
+            subprocess.run([bertc, "compile", str(src), "-o", str(out), "-O%d" % level] + extra, check=True, env=env)
             data = bytearray(out.read_bytes())
             data[48:56] = bytes(8)  # zero checksum: the fuzz target fills in the right one
             put("bundle", name + ".bertc", bytes(data))
