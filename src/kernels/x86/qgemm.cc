@@ -1,5 +1,5 @@
 // Portable part of the int8 GEMM: weight quantization and packing, argument checks, the kernel
-// choice and the blocking / threading driver.
+// choice, and the blocking / threading driver (run_packed_a, which the bf16 GEMM shares).
 #include "kernels/x86/qgemm.h"
 
 #include <algorithm>
