@@ -127,7 +127,7 @@ PYBIND11_MODULE(_bertc, m) {
     return bertc::compile(path, bertc::CompileOptions{.opt_level = opt_level, .fast_math = fast_math,
                                                       .precision = precision});
   }, py::arg("model_path"), py::arg("opt_level") = 3, py::arg("fast_math") = true, py::arg("precision") = "fp32",
-     "Compiles an ONNX model or a Hugging Face folder into a Model (precision: fp32 or int8).");
+     "Compiles an ONNX model or a Hugging Face folder into a Model (precision: fp32, int8, or bf16 on CPUs with avx512_bf16).");
   m.def("load", [](const std::string& path) {
     py::gil_scoped_release release;
     return bertc::load_or_compile(path);
