@@ -30,10 +30,14 @@ void convert_dense_bf16(ir::Graph& g, const std::vector<std::string>& keep_fp32)
     if (it == converted_of.end()) {
       Tensor wb = Tensor::empty(DType::kI32, {ir::dense_bf16_packed_size(K, N)});
       kernels::x86::bgemm_pack_b(w.data->data<float>(), N, K, N, wb.data<int32_t>());
-      it = converted_of.emplace(node.inputs[1], g.add_constant(g.unique_name(w.name + "_bf16"), std::move(wb))).first;
+      it = converted_of
+               .emplace(node.inputs[1],
+                        g.add_constant(g.unique_name(w.name + "_bf16"), std::move(wb)))
+               .first;
     }
     std::vector<ir::ValueId> inputs{node.inputs[0], it->second};
-    for (size_t i = 2; i < 4; ++i) inputs.push_back(node.has_input(i) ? node.inputs[i] : ir::kNoValue);
+    for (size_t i = 2; i < 4; ++i)
+      inputs.push_back(node.has_input(i) ? node.inputs[i] : ir::kNoValue);
     while (inputs.back() == ir::kNoValue) inputs.pop_back();
     node.op = ir::Op::DenseBf16;
     node.inputs = std::move(inputs);

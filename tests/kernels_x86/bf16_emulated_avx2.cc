@@ -1,7 +1,7 @@
 // See bf16_emulated.h. Compiled with the AVX2 flags (the _avx2.cc suffix).
-#include "kernels/x86/simd_avx2.h"
-#include "kernels/x86/bf16_gemm_impl.h"
 #include "bf16_emulated.h"
+#include "kernels/x86/bf16_gemm_impl.h"
+#include "kernels/x86/simd_avx2.h"
 
 namespace bertc::kernels::x86::qgemm_detail {
 namespace {
@@ -12,7 +12,9 @@ struct EmulatedBf16 {
   static constexpr int kLanes = 8;
   static constexpr int kRows = 6;
   static I bcast(const int32_t* p) { return _mm256_set1_epi32(*p); }
-  static I load(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  static I load(const int32_t* p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  }
   // vdpbf16ps: the high halves' product added first, then the low halves' (Intel's order). A bf16
   // widens to float exactly (a shift), and the product of two is exact, so each fma rounds once,
   // as each of vdpbf16ps's additions does.

@@ -9,10 +9,10 @@
 #include <cmath>
 #include <limits>
 
+#include "bf16_emulated.h"
 #include "ir/bf16.h"
 #include "ir/packed_weights.h"
 #include "kernels/x86/bgemm.h"
-#include "bf16_emulated.h"
 #include "x86_test_util.h"
 
 namespace bertc::testing {
@@ -43,12 +43,14 @@ struct Bf16Kernel {
   std::string name;
   bool emulated = false;
 
-  bool supported() const { return emulated ? cpu::isa_supported(cpu::Isa::kAvx2) : kernels::x86::bgemm_kernel_supported(); }
+  bool supported() const {
+    return emulated ? cpu::isa_supported(cpu::Isa::kAvx2) : kernels::x86::bgemm_kernel_supported();
+  }
   void run(int64_t M, int64_t N, int64_t K, const float* a, const Tensor& wb, float* c,
            const kernels::x86::GemmEpilogue& ep, cpu::ThreadPool* pool) const {
     if (emulated) {
-      kernels::x86::qgemm_detail::bgemm_run_kernels(bf16_gemm_kernels_emulated(), M, N, K, a, K, wb.data<int32_t>(), c,
-                                                    N, ep, pool);
+      kernels::x86::qgemm_detail::bgemm_run_kernels(bf16_gemm_kernels_emulated(), M, N, K, a, K,
+                                                    wb.data<int32_t>(), c, N, ep, pool);
     } else {
       kernels::x86::bgemm_run(M, N, K, a, K, wb.data<int32_t>(), c, N, ep, pool);
     }
@@ -60,7 +62,8 @@ void PrintTo(const Bf16Kernel& k, std::ostream* os) { *os << k.name; }
 class Bf16KernelTest : public ::testing::TestWithParam<Bf16Kernel> {
  protected:
   void SetUp() override {
-    if (!GetParam().supported()) GTEST_SKIP() << "this CPU cannot run the " << GetParam().name << " bf16 kernel";
+    if (!GetParam().supported())
+      GTEST_SKIP() << "this CPU cannot run the " << GetParam().name << " bf16 kernel";
   }
 };
 
@@ -74,21 +77,24 @@ TEST_P(Bf16KernelTest, MatchesReference) {
         Tensor bias = random_f32({N}, seed + 2);
         Tensor residual = random_f32({M, N}, seed + 3);
         for (const int64_t act : {0, 1}) {
-          OneNode n(ir::Op::DenseBf16, {&x, &wb, &bias, &residual}, {false, true}, bf16_attrs(act, K, N));
+          OneNode n(ir::Op::DenseBf16, {&x, &wb, &bias, &residual}, {false, true},
+                    bf16_attrs(act, K, N));
           Tensor want = Tensor::empty(DType::kF32, {M, N});
           n.run_ref(want);
           kernels::x86::GemmEpilogue ep;
           ep.bias = bias.data<float>();
           ep.residual = residual.data<float>();
           ep.ldr = N;
-          ep.activation = act ? kernels::x86::GemmActivation::kGelu : kernels::x86::GemmActivation::kNone;
+          ep.activation =
+              act ? kernels::x86::GemmActivation::kGelu : kernels::x86::GemmActivation::kNone;
           for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
             Tensor got = Tensor::empty(DType::kF32, {M, N});
             GetParam().run(M, N, K, x.data<float>(), wb, got.data<float>(), ep, pool);
             // The same exact products, summed in float32 rather than double (and fast GELU).
             expect_close(got, want, 2e-5, 2e-5,
-                         "M " + std::to_string(M) + " K " + std::to_string(K) + " N " + std::to_string(N) +
-                             (act ? " gelu" : "") + (pool ? " 2 threads" : " 1 thread"));
+                         "M " + std::to_string(M) + " K " + std::to_string(K) + " N " +
+                             std::to_string(N) + (act ? " gelu" : "") +
+                             (pool ? " 2 threads" : " 1 thread"));
           }
         }
       }
@@ -103,10 +109,10 @@ TEST_P(Bf16KernelTest, RoundsTiesToEvenAndKeepsNaN) {
   const int64_t M = 2, K = 19, N = 19;
   Tensor x = random_f32({M, K}, 7, -4.0f, 4.0f);
   float* a = x.data<float>();
-  a[0] = 1.0f + 0x1p-8f;           // tie between 1 and 1 + 2^-7: to 1 (even)
-  a[1] = 1.0f + 3 * 0x1p-8f;       // tie between 1 + 2^-7 and 1 + 2^-6: to 1 + 2^-6 (even)
+  a[0] = 1.0f + 0x1p-8f;             // tie between 1 and 1 + 2^-7: to 1 (even)
+  a[1] = 1.0f + 3 * 0x1p-8f;         // tie between 1 + 2^-7 and 1 + 2^-6: to 1 + 2^-6 (even)
   a[2] = 1.0f + 0x1p-8f + 0x1p-20f;  // above the tie: 1 + 2^-7
-  a[3] = -(1.0f + 0x1p-8f);        // ties to even below zero too
+  a[3] = -(1.0f + 0x1p-8f);          // ties to even below zero too
   a[K] = std::numeric_limits<float>::quiet_NaN();
   Tensor w = Tensor::empty(DType::kF32, {K, N});
   for (int64_t i = 0; i < K * N; ++i) w.data<float>()[i] = i / N == i % N ? 1.0f : 0.0f;
@@ -116,8 +122,10 @@ TEST_P(Bf16KernelTest, RoundsTiesToEvenAndKeepsNaN) {
   EXPECT_EQ(got.data<float>()[1], 1.0f + 0x1p-6f);
   EXPECT_EQ(got.data<float>()[2], 1.0f + 0x1p-7f);
   EXPECT_EQ(got.data<float>()[3], -1.0f);
-  for (int64_t n = 4; n < N; ++n) EXPECT_EQ(got.data<float>()[n], ir::round_to_bf16(a[n])) << "column " << n;
-  for (int64_t n = 0; n < N; ++n) EXPECT_TRUE(std::isnan(got.data<float>()[N + n])) << "column " << n;
+  for (int64_t n = 4; n < N; ++n)
+    EXPECT_EQ(got.data<float>()[n], ir::round_to_bf16(a[n])) << "column " << n;
+  for (int64_t n = 0; n < N; ++n)
+    EXPECT_TRUE(std::isnan(got.data<float>()[N + n])) << "column " << n;
 
   w.data<float>()[0] = 1.0f + 0x1p-8f;
   Tensor one = Tensor::empty(DType::kF32, {1, K});
@@ -128,8 +136,11 @@ TEST_P(Bf16KernelTest, RoundsTiesToEvenAndKeepsNaN) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernels, Bf16KernelTest,
-                         ::testing::Values(Bf16Kernel{"avx512_bf16", false}, Bf16Kernel{"emulated", true}),
-                         [](const ::testing::TestParamInfo<Bf16Kernel>& info) { return info.param.name; });
+                         ::testing::Values(Bf16Kernel{"avx512_bf16", false},
+                                           Bf16Kernel{"emulated", true}),
+                         [](const ::testing::TestParamInfo<Bf16Kernel>& info) {
+                           return info.param.name;
+                         });
 
 // The layout of ir/packed_weights.h: W(k, n) in the half k % 2 of unit dense_bf16_packed_index,
 // zero past N and past K.
@@ -152,7 +163,7 @@ TEST(Bf16Pack, Layout) {
 TEST(Bf16Pack, BadArgumentsAreClearErrors) {
   float w[4] = {};
   int32_t packed[32];
-  EXPECT_THROW(kernels::x86::bgemm_pack_b(w, 1, 2, 2, packed), Error);   // ldw < N
+  EXPECT_THROW(kernels::x86::bgemm_pack_b(w, 1, 2, 2, packed), Error);  // ldw < N
   EXPECT_THROW(kernels::x86::bgemm_pack_b(nullptr, 2, 2, 2, packed), Error);
   EXPECT_THROW(kernels::x86::bgemm_pack_b(w, 2, -1, 2, packed), Error);
 }

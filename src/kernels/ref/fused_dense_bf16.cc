@@ -22,7 +22,8 @@ void dense_bf16(const KernelCall& call) {
   if (x.dtype() != DType::kF32 || x.rank() < 1 || x.shape().back() != d.k) {
     attrs.fail("X must be float32 [..., " + std::to_string(d.k) + "], got " + dims_str(x.shape()));
   }
-  if (w.dtype() != DType::kI32) attrs.fail(std::string("Wb must be int32 (bf16 pairs), got ") + dtype_name(w.dtype()));
+  if (w.dtype() != DType::kI32)
+    attrs.fail(std::string("Wb must be int32 (bf16 pairs), got ") + dtype_name(w.dtype()));
   const float* bias = has_src(call, 2) ? call.src[2]->data<float>() : nullptr;
   const float* residual = has_src(call, 3) ? call.src[3]->data<float>() : nullptr;
   const int64_t M = d.k == 0 ? call.dst[0]->numel() / std::max<int64_t>(d.n, 1) : x.numel() / d.k;

@@ -4,8 +4,8 @@
 // 16 accumulators (enough independent chains for vdpbf16ps's latency), the panel's B vector and
 // a row's broadcast pair. A's conversion, tile loop and epilogue: bf16_gemm_impl.h, with V512's
 // float epilogue.
-#include "kernels/x86/simd_avx512.h"
 #include "kernels/x86/bf16_gemm_impl.h"
+#include "kernels/x86/simd_avx512.h"
 
 namespace bertc::kernels::x86::qgemm_detail {
 namespace {
@@ -17,7 +17,9 @@ struct Avx512Bf16 {
   static constexpr int kRows = 16;
   static I bcast(const int32_t* p) { return _mm512_set1_epi32(*p); }  // vpbroadcastd from memory
   static I load(const int32_t* p) { return _mm512_loadu_si512(p); }
-  static V::Reg dot(V::Reg acc, I a, I b) { return _mm512_dpbf16_ps(acc, (__m512bh)a, (__m512bh)b); }
+  static V::Reg dot(V::Reg acc, I a, I b) {
+    return _mm512_dpbf16_ps(acc, (__m512bh)a, (__m512bh)b);
+  }
 };
 
 }  // namespace

@@ -28,8 +28,10 @@ namespace {
 inline __m256i bf16_pairs(__m256 v) {
   const __m256i bits = _mm256_castps_si256(v);
   const __m256i odd = _mm256_and_si256(_mm256_srli_epi32(bits, 16), _mm256_set1_epi32(1));
-  const __m256i rounded = _mm256_srli_epi32(_mm256_add_epi32(bits, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), odd)), 16);
-  const __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x7fffffff)), _mm256_set1_epi32(0x7f800000));
+  const __m256i rounded = _mm256_srli_epi32(
+      _mm256_add_epi32(bits, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), odd)), 16);
+  const __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x7fffffff)),
+                                         _mm256_set1_epi32(0x7f800000));
   const __m256i quiet = _mm256_or_si256(_mm256_srli_epi32(bits, 16), _mm256_set1_epi32(0x40));
   const __m256i h = _mm256_blendv_epi8(rounded, quiet, nan);
   return _mm256_or_si256(h, _mm256_srli_epi64(h, 16));
@@ -75,7 +77,8 @@ struct Bf16Gemm {
   static void tile(const QGemmArgs& g, int64_t m, int ml, int64_t n, int nl, const Reg (&bias)[P],
                    bool residual_first) {
     const int32_t* __restrict ap = g.a_packed + (m / R) * g.Kg * R;
-    const int32_t* __restrict bp = reinterpret_cast<const int32_t*>(g.b_packed) + (n / 16) * g.Kg * 16;
+    const int32_t* __restrict bp =
+        reinterpret_cast<const int32_t*>(g.b_packed) + (n / 16) * g.Kg * 16;
     Reg acc[R][P];
 #pragma GCC unroll 32
     for (int r = 0; r < R; ++r) {
@@ -101,14 +104,16 @@ struct Bf16Gemm {
       for (int v = 0; v < P; ++v) {
         const int lanes = std::clamp(nl - L * v, 0, L);
         if (lanes == 0) break;
-        gemm_detail::store_lanes<V>(c + L * v, res ? res + L * v : nullptr, V::add(acc[r][v], bias[v]), lanes);
+        gemm_detail::store_lanes<V>(c + L * v, res ? res + L * v : nullptr,
+                                    V::add(acc[r][v], bias[v]), lanes);
       }
     }
   }
 
   static void block(const QGemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     const bool residual_first = g.residual && !g.gelu;
-    const gemm_detail::PostFn post = gemm_detail::gemm_post_fn<V>(g.gelu, g.fast_math, g.residual && g.gelu);
+    const gemm_detail::PostFn post =
+        gemm_detail::gemm_post_fn<V>(g.gelu, g.fast_math, g.residual && g.gelu);
     for (int64_t n = n0; n < n1; n += 16) {
       const int nl = static_cast<int>(std::min<int64_t>(16, n1 - n));
       Reg bias[P];
@@ -118,7 +123,9 @@ struct Bf16Gemm {
       for (int64_t m = m0; m < m1; m += R) {
         const int ml = static_cast<int>(std::min<int64_t>(R, m1 - m));
         tile(g, m, ml, n, nl, bias, residual_first);
-        if (post) post(g.c + m * g.ldc + n, g.ldc, g.residual ? g.residual + m * g.ldr + n : nullptr, g.ldr, ml, nl);
+        if (post)
+          post(g.c + m * g.ldc + n, g.ldc, g.residual ? g.residual + m * g.ldr + n : nullptr, g.ldr,
+               ml, nl);
       }
     }
   }

@@ -34,7 +34,8 @@ bool bgemm_supported(cpu::Isa isa);
 
 // C = epilogue(bf16(A) · Wb) on the threads of `pool` (null: the calling thread); refused
 // (bertc::Error) when this CPU lacks the kernel. Requirements as gemm_run.
-void bgemm_run(int64_t M, int64_t N, int64_t K, const float* a, int64_t lda, const int32_t* packed_b, float* c,
-               int64_t ldc, const GemmEpilogue& epilogue = {}, cpu::ThreadPool* pool = nullptr);
+void bgemm_run(int64_t M, int64_t N, int64_t K, const float* a, int64_t lda,
+               const int32_t* packed_b, float* c, int64_t ldc, const GemmEpilogue& epilogue = {},
+               cpu::ThreadPool* pool = nullptr);
 
 }  // namespace bertc::kernels::x86
