@@ -17,7 +17,7 @@ namespace {
 // reference kernels (BERTC_ISA=ref): never emulated slowly in silence.
 void check_bf16_runs_here() {
   const cpu::Isa isa = cpu::active_isa();
-  if (isa == cpu::Isa::kRef || kernels::x86::bgemm_supported(isa)) return;
+  if (kernels::x86::bf16_runs(isa)) return;
   if (!kernels::x86::bgemm_kernel_supported()) {
     throw Error(std::string("--precision bf16 needs a CPU with avx512_bf16 (vdpbf16ps); this one (") +
                 cpu::isa_name(cpu::detected_isa()) +

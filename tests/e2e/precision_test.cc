@@ -71,10 +71,7 @@ double max_probability_diff(const Tensor& a, const Tensor& b, const Tensor* mask
   return worst;
 }
 
-// Whether this process runs bf16: a CPU with avx512_bf16 running AVX-512 code, or BERTC_ISA=ref.
-bool bf16_runs_here() {
-  return cpu::active_isa() == cpu::Isa::kRef || kernels::x86::bgemm_supported(cpu::active_isa());
-}
+bool bf16_runs_here() { return kernels::x86::bf16_runs(cpu::active_isa()); }
 
 // How close each precision must come to fp32 (and PyTorch).
 struct Limits {

@@ -12,7 +12,7 @@ struct EmulatedBf16 {
   static constexpr int kLanes = 8;
   static constexpr int kRows = 6;
   static I bcast(const int32_t* p) { return _mm256_set1_epi32(*p); }
-  static I load(const int32_t* p) {
+  static I load(const int8_t* p) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
   }
   // vdpbf16ps: the high halves' product added first, then the low halves' (Intel's order). A bf16

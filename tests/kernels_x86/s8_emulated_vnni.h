@@ -1,4 +1,4 @@
-// The int8 GEMM template of the VNNI kernels (src/kernels/x86/s8_gemm_impl.h, dot_sums) with
+// The int8 GEMM template of the VNNI kernels (src/kernels/x86/s8_gemm_impl.h, dot_tile) with
 // vpdpbusd emulated exactly in AVX2 (s8_emulated_vnni_avx2.cc): this CPU may lack VNNI, so the
 // template's tile loop, k-quad walk and epilogue are tested here on any AVX2 CPU, and the VNNI
 // kernels differ from it only in the dot instruction (and, for AVX-512, the vector width). The

@@ -102,7 +102,7 @@ TEST(AccuracyGate, SmoothingFromMeasuredRangesPassesWhereUnhandledFails) {
 // value, so outlier channels crush nothing. The report counts the bf16 layers and survives the
 // bundle.
 TEST(AccuracyGate, Bf16KeepsOutlierModelsClose) {
-  if (cpu::active_isa() != cpu::Isa::kRef && !kernels::x86::bgemm_supported(cpu::active_isa())) {
+  if (!kernels::x86::bf16_runs(cpu::active_isa())) {
     GTEST_SKIP() << "this CPU does not run bf16 (no avx512_bf16): ctest's pipeline_bf16_reference runs this on the "
                     "reference kernels";
   }

@@ -16,7 +16,7 @@ struct Avx512Bf16 {
   static constexpr int kLanes = 16;
   static constexpr int kRows = 16;
   static I bcast(const int32_t* p) { return _mm512_set1_epi32(*p); }  // vpbroadcastd from memory
-  static I load(const int32_t* p) { return _mm512_loadu_si512(p); }
+  static I load(const int8_t* p) { return _mm512_loadu_si512(p); }
   static V::Reg dot(V::Reg acc, I a, I b) {
     return _mm512_dpbf16_ps(acc, (__m512bh)a, (__m512bh)b);
   }

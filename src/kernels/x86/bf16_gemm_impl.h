@@ -3,7 +3,8 @@
 //   T::V                  the float vector type (V256 / V512)
 //   T::I                  the matching integer vector (kLanes 32-bit lanes)
 //   T::kRows              rows per micro-tile (= rows per A micro-panel)
-//   T::bcast / load       a 32-bit unit broadcast to every lane / kLanes units loaded
+//   T::bcast / load       a 32-bit unit broadcast to every lane / kLanes units (4 · kLanes bytes)
+//                         loaded
 //   T::dot(acc, a, b)     vdpbf16ps's contract: per lane, acc + a.hi · b.hi + a.lo · b.lo, the
 //                         bf16 pairs' products (exact) added in float32
 // A tile is kRows rows × one 16-column B panel (16 / kLanes vectors per row); its epilogue adds
@@ -69,33 +70,16 @@ template <class T>
 struct Bf16Gemm {
   using V = typename T::V;
   using Reg = typename V::Reg;
-  using I = typename T::I;
   static constexpr int R = T::kRows, L = T::kLanes, P = 16 / L;
 
-  // The tile at (m, n): sums over all K (per k-pair, the panel's B vectors loaded once and each
-  // row's broadcast pair meeting them), then the epilogue for its ml rows and nl columns.
+  // The tile at (m, n): sums over all K (dot_tile), then the epilogue for its ml rows and nl
+  // columns.
   static void tile(const QGemmArgs& g, int64_t m, int ml, int64_t n, int nl, const Reg (&bias)[P],
                    bool residual_first) {
-    const int32_t* __restrict ap = g.a_packed + (m / R) * g.Kg * R;
-    const int32_t* __restrict bp =
-        reinterpret_cast<const int32_t*>(g.b_packed) + (n / 16) * g.Kg * 16;
+    const int32_t* ap = g.a_packed + (m / R) * g.Kg * R;
+    const int8_t* bp = g.b_packed + (n / 16) * g.Kg * 64;
     Reg acc[R][P];
-#pragma GCC unroll 32
-    for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 2
-      for (int v = 0; v < P; ++v) acc[r][v] = V::zero();
-    }
-    for (int64_t kp = 0; kp < g.Kg; ++kp) {
-      I b[P];
-#pragma GCC unroll 2
-      for (int v = 0; v < P; ++v) b[v] = T::load(bp + kp * 16 + v * L);
-#pragma GCC unroll 32
-      for (int r = 0; r < R; ++r) {
-        const I a = T::bcast(ap + kp * R + r);
-#pragma GCC unroll 2
-        for (int v = 0; v < P; ++v) acc[r][v] = T::dot(acc[r][v], a, b[v]);
-      }
-    }
+    dot_tile<T>(g.Kg, ap, bp, V::zero(), acc);
 #pragma GCC unroll 32
     for (int r = 0; r < R; ++r) {
       if (r >= ml) break;

@@ -32,6 +32,10 @@ bool bgemm_kernel_supported();
 // Whether code for `isa` may use it here: `isa` is kAvx512 and the CPU runs it.
 bool bgemm_supported(cpu::Isa isa);
 
+// Whether a bf16 model runs at `isa` here: on this kernel, or (Isa::kRef, which the user asks
+// for with BERTC_ISA=ref) on the reference kernel. Elsewhere bf16 is refused.
+inline bool bf16_runs(cpu::Isa isa) { return isa == cpu::Isa::kRef || bgemm_supported(isa); }
+
 // C = epilogue(bf16(A) · Wb) on the threads of `pool` (null: the calling thread); refused
 // (bertc::Error) when this CPU lacks the kernel. Requirements as gemm_run.
 void bgemm_run(int64_t M, int64_t N, int64_t K, const float* a, int64_t lda,

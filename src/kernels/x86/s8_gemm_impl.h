@@ -4,7 +4,7 @@
 //   T::I                  the matching integer vector (kLanes int32 lanes)
 //   T::kRows              rows per micro-tile (= rows per A micro-panel, s8_quantize_a.h)
 //   T::zero / set1 / bcast / load / centered   integer vector ops (S8Int256 below)
-//   T::dot(acc, a, b)     a k-quad dot instruction (vpdpbusd's contract, see dot_sums), or
+//   T::dot(acc, a, b)     a k-quad dot instruction (vpdpbusd's contract, see dot_tile), or
 //   T::sums(k4, ap, bp, acc)   the micro-tile's own k-loop: acc[r][v] lane j = the exact
 //                         sum_k q(row r, k) · Wq(k, column 16·panel + kLanes·v + j) over k4 k-quads
 // A tile is kRows rows × one 16-column B panel (16 / kLanes vectors per row). The epilogue
@@ -41,32 +41,6 @@ struct S8Int256 {
   }
 };
 
-// The k-loop of kernels with an instruction that adds a k-quad's four u8 × s8 products to each
-// int32 lane (T::dot(acc, a, b), vpdpbusd's contract): per k-quad, the panel's 16 / kLanes B
-// vectors are loaded once and each row's broadcast quad meets them.
-template <class T>
-void dot_sums(int64_t k4, const int32_t* __restrict ap, const int8_t* __restrict bp,
-              typename T::I (&acc)[T::kRows][16 / T::kLanes]) {
-  constexpr int R = T::kRows, P = 16 / T::kLanes;
-  using I = typename T::I;
-#pragma GCC unroll 32
-  for (int r = 0; r < R; ++r) {
-#pragma GCC unroll 2
-    for (int v = 0; v < P; ++v) acc[r][v] = T::zero();
-  }
-  for (int64_t kq = 0; kq < k4; ++kq) {
-    I b[P];
-#pragma GCC unroll 2
-    for (int v = 0; v < P; ++v) b[v] = T::load(bp + kq * 64 + v * T::kLanes * 4);
-#pragma GCC unroll 32
-    for (int r = 0; r < R; ++r) {
-      const I a = T::bcast(ap + kq * R + r);
-#pragma GCC unroll 2
-      for (int v = 0; v < P; ++v) acc[r][v] = T::dot(acc[r][v], a, b[v]);
-    }
-  }
-}
-
 template <class T>
 struct S8Gemm {
   using V = typename T::V;
@@ -83,7 +57,7 @@ struct S8Gemm {
     if constexpr (requires { T::sums(g.Kg, ap, bp, acc); }) {
       T::sums(g.Kg, ap, bp, acc);
     } else {
-      dot_sums<T>(g.Kg, ap, bp, acc);
+      dot_tile<T>(g.Kg, ap, bp, T::zero(), acc);
     }
 #pragma GCC unroll 32
     for (int r = 0; r < R; ++r) {
