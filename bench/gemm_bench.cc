@@ -59,6 +59,18 @@ constexpr size_t kColdBytes = 256u << 20;
 
 enum class Epi { kNone, kBiasGelu, kBiasResidual };
 
+// The epilogue `epi` on a bias of N values and an M × N residual.
+x86::GemmEpilogue epilogue(Epi epi, const std::vector<float>& bias, const std::vector<float>& res, int64_t N) {
+  x86::GemmEpilogue ep;
+  if (epi != Epi::kNone) ep.bias = bias.data();
+  if (epi == Epi::kBiasGelu) ep.activation = x86::GemmActivation::kGelu;
+  if (epi == Epi::kBiasResidual) {
+    ep.residual = res.data();
+    ep.ldr = N;
+  }
+  return ep;
+}
+
 void bm_gemm(benchmark::State& state, Isa isa, int64_t M, int64_t N, int64_t K, int threads,
              Epi epi, bool cold) {
   Operands op;
@@ -78,13 +90,7 @@ void bm_gemm(benchmark::State& state, Isa isa, int64_t M, int64_t N, int64_t K, 
     op.packed.push_back(static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64)));
     x86::gemm_pack_b(x86::GemmBLayout::kKN, b.data(), N, K, N, op.packed.back());
   }
-  x86::GemmEpilogue ep;
-  if (epi != Epi::kNone) ep.bias = op.bias.data();
-  if (epi == Epi::kBiasGelu) ep.activation = x86::GemmActivation::kGelu;
-  if (epi == Epi::kBiasResidual) {
-    ep.residual = op.res.data();
-    ep.ldr = N;
-  }
+  const x86::GemmEpilogue ep = epilogue(epi, op.bias, op.res, N);
   bertc::cpu::ThreadPool* pool = pool_for(threads);
   size_t next = 0;
   for (auto _ : state) {
@@ -104,18 +110,21 @@ void bm_gemm(benchmark::State& state, Isa isa, int64_t M, int64_t N, int64_t K, 
 // The int8 GEMM (kernels/x86/qgemm.h) on the same shapes, weights hot: "GOPs" counts 2·M·N·K
 // per iteration as for fp32, and pct_peak is against the same fp32 peak (200 = twice fp32's).
 void bm_qgemm(benchmark::State& state, x86::QGemmKernel kernel, Isa isa, int64_t M, int64_t N, int64_t K,
-              int threads) {
+              int threads, Epi epi) {
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   std::vector<float> a(static_cast<size_t>(M * K)), b(static_cast<size_t>(K * N)), c(static_cast<size_t>(M * N));
+  std::vector<float> bias(static_cast<size_t>(N)), res(static_cast<size_t>(M * N), 0.5f);
   for (float& x : a) x = dist(rng);
   for (float& x : b) x = dist(rng);
+  for (float& x : bias) x = dist(rng);
+  const x86::GemmEpilogue ep = epilogue(epi, bias, res, N);
   std::vector<int8_t> packed(static_cast<size_t>(bertc::ir::dense_int8_packed_size(K, N)));
   std::vector<float> scales(static_cast<size_t>(N));
   x86::qgemm_pack_b(b.data(), N, K, N, packed.data(), scales.data());
   bertc::cpu::ThreadPool* pool = pool_for(threads);
   for (auto _ : state) {
-    x86::qgemm_run(kernel, M, N, K, a.data(), K, packed.data(), scales.data(), c.data(), N, {}, pool);
+    x86::qgemm_run(kernel, M, N, K, a.data(), K, packed.data(), scales.data(), c.data(), N, ep, pool);
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
@@ -167,10 +176,23 @@ void register_all() {
           const std::string name = std::string("int8_") + x86::qgemm_kernel_name(kernel) + "/" + s.name +
                                    "/M:128/K:" + std::to_string(s.K) + "/N:" + std::to_string(s.N) +
                                    "/threads:" + std::to_string(threads);
-          benchmark::RegisterBenchmark(name.c_str(), bm_qgemm, kernel, isa, 128, s.N, s.K, threads)
+          benchmark::RegisterBenchmark(name.c_str(), bm_qgemm, kernel, isa, 128, s.N, s.K, threads, Epi::kNone)
               ->UseRealTime()
               ->Unit(benchmark::kMicrosecond);
         }
+      }
+      for (int threads : {1, 2}) {  // the fused epilogues, as for fp32 below
+        if (threads > max_threads) continue;
+        const std::string p = std::string("int8_") + x86::qgemm_kernel_name(kernel);
+        const std::string t = "/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark((p + "/ffn_up+bias+gelu/M:128/K:768/N:3072" + t).c_str(), bm_qgemm, kernel,
+                                     isa, 128, 3072, 768, threads, Epi::kBiasGelu)
+            ->UseRealTime()
+            ->Unit(benchmark::kMicrosecond);
+        benchmark::RegisterBenchmark((p + "/ffn_down+bias+res/M:128/K:3072/N:768" + t).c_str(), bm_qgemm, kernel,
+                                     isa, 128, 768, 3072, threads, Epi::kBiasResidual)
+            ->UseRealTime()
+            ->Unit(benchmark::kMicrosecond);
       }
     }
     // The fused epilogues BERT uses, at M = 128: FFN up + bias + GELU, outputs + bias + residual.

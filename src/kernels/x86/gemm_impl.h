@@ -120,8 +120,11 @@ constexpr std::array<std::array<UkernelFn, NV>, sizeof...(Rs)> ukernel_table(
 template <class V, bool PACK_A, int MR, int NV>
 constexpr auto kUkernels = ukernel_table<V, PACK_A ? MR : 0, NV>(std::make_integer_sequence<int, MR>{});
 
-// The post-pass over one C tile (rows × cols, in L1): C = act(C) + R. GELU, FAST and RES are
-// compile-time so the loop body is branch-free.
+// The post-pass over a block of C (rows × cols): C = act(C) + R. GELU, FAST and RES are
+// compile-time so the loop body is branch-free. The GEMMs run it once per column panel of a
+// block, over all the block's rows (still in L1 / L2), not per micro-tile: a tile's few vectors
+// left GELU's ~60-cycle dependency chain exposed (int8 FFN-up on the Zen 3: GELU cost 25-30% of
+// the GEMM per tile, a few % per panel).
 template <class V, bool GELU, bool FAST, bool RES>
 void gemm_post(float* c, int64_t ldc, const float* res, int64_t ldr, int rows, int cols) {
   for (int r = 0; r < rows; ++r) {
@@ -201,7 +204,8 @@ void gemm_pack_a(const GemmArgs& g, int64_t i0, int64_t i1) {
   }
 }
 
-// GemmIsaKernels::block: C rows [m0, m1) × columns [n0, n1), every K block, then the post-pass.
+// GemmIsaKernels::block: C rows [m0, m1) × columns [n0, n1), every K block, then the post-pass
+// per column panel.
 // A is read from its packed micro-panels (PACK_A) or in place.
 template <class V, bool PACK_A, int MR, int NV>
 void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
@@ -232,7 +236,10 @@ void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n
         const float* src = !first ? c : g.residual_first ? r : nullptr;
         const int64_t lds = !first ? g.ldc : g.ldr;
         kUkernels<V, PACK_A, MR, NV>[ml - 1][nv - 1](kl, ap, g.lda, bp, K * 16, c, g.ldc, src, lds, tail, bias);
-        if (last && post_last) post_last(c, g.ldc, r, g.ldr, ml, nl);
+      }
+      if (last && post_last) {
+        post_last(g.c + m0 * g.ldc + n, g.ldc, res ? g.residual + m0 * g.ldr + n : nullptr, g.ldr,
+                  static_cast<int>(m1 - m0), nl);
       }
     }
   }

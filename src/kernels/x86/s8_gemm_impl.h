@@ -91,7 +91,10 @@ struct S8Gemm {
       for (int64_t m = m0; m < m1; m += R) {
         const int ml = static_cast<int>(std::min<int64_t>(R, m1 - m));
         tile(g, m, ml, n, nl, ws, bias, sums, residual_first);
-        if (post) post(g.c + m * g.ldc + n, g.ldc, g.residual ? g.residual + m * g.ldr + n : nullptr, g.ldr, ml, nl);
+      }
+      if (post) {
+        post(g.c + m0 * g.ldc + n, g.ldc, g.residual ? g.residual + m0 * g.ldr + n : nullptr, g.ldr,
+             static_cast<int>(m1 - m0), nl);
       }
     }
   }
