@@ -4,7 +4,7 @@
 // int8 kernel directly (Int8KernelTest: AVX2, AVX-VNNI, AVX-512BW, AVX-512 VNNI where the CPU has
 // them, and their shared template with an emulated dot, s8_emulated_vnni.h, on any AVX2 CPU), on
 // shapes that are not multiples of the tiles (K not a multiple of 4: a partly empty k-quad;
-// partial row tiles of 3, 6 and 16 rows), in place, and on extreme values: the largest int16
+// partial row tiles of 4, 6, 12 and 16 rows), in place, and on extreme values: the largest int16
 // pair sums vpmaddubsw forms (weights within ±64).
 #include <gtest/gtest.h>
 
@@ -54,7 +54,7 @@ class DenseInt8Test : public ::testing::TestWithParam<Int8Param> {};
 TEST_P(DenseInt8Test, MatchesReference) {
   const auto [isa, act, K, N] = GetParam();
   BERTC_SKIP_UNSUPPORTED(isa);
-  const int64_t B = 2, S = 13;  // 26 rows: a partial row tile for micro-tiles of 3, 4 and 6 rows
+  const int64_t B = 2, S = 13;  // 26 rows: a partial row tile for micro-tiles of 4, 6, 12 and 16 rows
   const uint32_t seed = static_cast<uint32_t>(act * 1000 + K * 10 + N);
   Tensor x = random_f32({B, S, K}, seed, -2.0f, 3.0f);
   for (int64_t i = 0; i < S * K; ++i) x.data<float>()[i] = std::fabs(x.data<float>()[i]);  // a one-sided batch
