@@ -54,7 +54,7 @@ class DenseInt8Test : public ::testing::TestWithParam<Int8Param> {};
 TEST_P(DenseInt8Test, MatchesReference) {
   const auto [isa, act, K, N] = GetParam();
   BERTC_SKIP_UNSUPPORTED(isa);
-  const int64_t B = 2, S = 13;  // 26 rows: a partial row tile for micro-tiles of 4, 6, 12 and 16 rows
+  const int64_t B = 2, S = 13;  // 26 rows: a partial tile of 4, 6, 12 and 16 rows
   const uint32_t seed = static_cast<uint32_t>(act * 1000 + K * 10 + N);
   Tensor x = random_f32({B, S, K}, seed, -2.0f, 3.0f);
   for (int64_t i = 0; i < S * K; ++i) x.data<float>()[i] = std::fabs(x.data<float>()[i]);  // a one-sided batch
@@ -164,6 +164,34 @@ TEST_P(Int8KernelTest, MatchesReference) {
           }
         }
       }
+    }
+  }
+}
+
+// BERT-sized K and many rows (an odd last k-quad pair, many row tiles, a partial last one):
+// exact with bias and residual, within GELU's approximation with it.
+TEST_P(Int8KernelTest, LongKManyRowsMatchReference) {
+  const int64_t M = 150, K = 2099, N = 37;
+  Tensor x = random_f32({M, K}, 71, -2.0f, 3.0f);
+  const Quantized q = quantize(random_f32({K, N}, 72, -0.5f, 0.5f));
+  Tensor bias = random_f32({N}, 73);
+  Tensor residual = random_f32({M, N}, 74);
+  for (const int64_t act : {0, 1}) {
+    OneNode n(ir::Op::DenseInt8, {&x, &q.wq, &q.scale, &bias, &residual}, {false, true, true},
+              int8_attrs(act, K, N, true));
+    Tensor want = Tensor::empty(DType::kF32, {M, N});
+    n.run_ref(want);
+    kernels::x86::GemmEpilogue ep;
+    ep.bias = bias.data<float>();
+    ep.residual = residual.data<float>();
+    ep.ldr = N;
+    ep.activation = act ? kernels::x86::GemmActivation::kGelu : kernels::x86::GemmActivation::kNone;
+    for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
+      Tensor got = Tensor::empty(DType::kF32, {M, N});
+      GetParam().run(M, N, K, x.data<float>(), q, got.data<float>(), ep, pool);
+      const double tol = act ? 1e-5 : 0.0;
+      expect_close(got, want, tol, tol,
+                   std::string(act ? "gelu" : "bias + residual") + (pool ? ", 2 threads" : ", 1 thread"));
     }
   }
 }
