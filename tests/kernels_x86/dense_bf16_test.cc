@@ -81,12 +81,7 @@ TEST_P(Bf16KernelTest, MatchesReference) {
                     bf16_attrs(act, K, N));
           Tensor want = Tensor::empty(DType::kF32, {M, N});
           n.run_ref(want);
-          kernels::x86::GemmEpilogue ep;
-          ep.bias = bias.data<float>();
-          ep.residual = residual.data<float>();
-          ep.ldr = N;
-          ep.activation =
-              act ? kernels::x86::GemmActivation::kGelu : kernels::x86::GemmActivation::kNone;
+          const kernels::x86::GemmEpilogue ep = bias_residual_epilogue(bias, residual, N, act != 0);
           for (cpu::ThreadPool* pool : {static_cast<cpu::ThreadPool*>(nullptr), &pool2()}) {
             Tensor got = Tensor::empty(DType::kF32, {M, N});
             GetParam().run(M, N, K, x.data<float>(), wb, got.data<float>(), ep, pool);

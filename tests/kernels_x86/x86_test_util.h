@@ -18,6 +18,7 @@
 #include "cpu/thread_pool.h"
 #include "ir/graph.h"
 #include "kernels/ref/ref_kernels.h"
+#include "kernels/x86/gemm.h"
 #include "kernels/x86/select.h"
 
 namespace bertc::testing {
@@ -41,6 +42,18 @@ inline Tensor random_f32(Dims dims, uint32_t seed, float lo = -1.0f, float hi = 
   std::uniform_real_distribution<float> dist(lo, hi);
   for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(rng);
   return t;
+}
+
+// The fused epilogue of the Dense kernel tests: + bias (N floats), GELU when `gelu`, + residual
+// (rows of N floats).
+inline kernels::x86::GemmEpilogue bias_residual_epilogue(const Tensor& bias, const Tensor& residual, int64_t N,
+                                                         bool gelu) {
+  kernels::x86::GemmEpilogue ep;
+  ep.bias = bias.data<float>();
+  ep.residual = residual.data<float>();
+  ep.ldr = N;
+  ep.activation = gelu ? kernels::x86::GemmActivation::kGelu : kernels::x86::GemmActivation::kNone;
+  return ep;
 }
 
 // One node over given input tensors (null = omitted optional input); inputs marked constant
