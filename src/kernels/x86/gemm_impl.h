@@ -147,6 +147,14 @@ PostFn gemm_post_fn(bool gelu, bool fast, bool res) {
   return res ? &gemm_post<V, true, false, true> : &gemm_post<V, true, false, false>;
 }
 
+// `post` (nothing when null) over the rows [m0, m1) of the nl-column panel of C at column n.
+inline void post_panel(PostFn post, const GemmOutput& g, int64_t m0, int64_t m1, int64_t n,
+                       int nl) {
+  if (!post) return;
+  post(g.c + m0 * g.ldc + n, g.ldc, g.residual ? g.residual + m0 * g.ldr + n : nullptr, g.ldr,
+       static_cast<int>(m1 - m0), nl);
+}
+
 // One vector of a C row in the int8 and bf16 kernels' epilogue: x, plus the residual at res
 // when res is not null, stored to the `lanes` (1..V::kWidth) columns at c.
 template <class V>
@@ -237,10 +245,7 @@ void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n
         const int64_t lds = !first ? g.ldc : g.ldr;
         kUkernels<V, PACK_A, MR, NV>[ml - 1][nv - 1](kl, ap, g.lda, bp, K * 16, c, g.ldc, src, lds, tail, bias);
       }
-      if (last && post_last) {
-        post_last(g.c + m0 * g.ldc + n, g.ldc, res ? g.residual + m0 * g.ldr + n : nullptr, g.ldr,
-                  static_cast<int>(m1 - m0), nl);
-      }
+      if (last) post_panel(post_last, g, m0, m1, n, nl);
     }
   }
 }

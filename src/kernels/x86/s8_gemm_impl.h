@@ -92,10 +92,7 @@ struct S8Gemm {
         const int ml = static_cast<int>(std::min<int64_t>(R, m1 - m));
         tile(g, m, ml, n, nl, ws, bias, sums, residual_first);
       }
-      if (post) {
-        post(g.c + m0 * g.ldc + n, g.ldc, g.residual ? g.residual + m0 * g.ldr + n : nullptr, g.ldr,
-             static_cast<int>(m1 - m0), nl);
-      }
+      gemm_detail::post_panel(post, g, m0, m1, n, nl);
     }
   }
 
