@@ -79,7 +79,7 @@ struct Bf16Gemm {
     const int32_t* ap = g.a_packed + (m / R) * g.Kg * R;
     const int8_t* bp = g.b_packed + (n / 16) * g.Kg * 64;
     Reg acc[R][P];
-    dot_tile<T>(g.Kg, ap, bp, V::zero(), acc);
+    dot_tile<T>(g.Kg, ap, bp, acc);
 #pragma GCC unroll 32
     for (int r = 0; r < R; ++r) {
       if (r >= ml) break;

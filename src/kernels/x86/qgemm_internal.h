@@ -51,18 +51,18 @@ void qgemm_run_kernels(const QGemmIsaKernels& kernels, int64_t M, int64_t N, int
                        const GemmEpilogue& epilogue, cpu::ThreadPool* pool, const float* smooth);
 
 // The k-loop of the kernels with a dot instruction (int8: vpdpbusd, bf16: vdpbf16ps; T::dot(acc,
-// a, b) adds a lane's k-group products to acc): acc starts at `zero`; per k-group, the panel's
+// a, b) adds a lane's k-group products to acc): acc starts at zero; per k-group, the panel's
 // 16 / kLanes B vectors (64 bytes per k-group, T::load) are loaded once and each row's broadcast
 // group (T::bcast) meets them.
 template <class T, class Acc>
-void dot_tile(int64_t kg, const int32_t* __restrict ap, const int8_t* __restrict bp, Acc zero,
+void dot_tile(int64_t kg, const int32_t* __restrict ap, const int8_t* __restrict bp,
               Acc (&acc)[T::kRows][16 / T::kLanes]) {
   constexpr int R = T::kRows, P = 16 / T::kLanes;
   using I = typename T::I;
 #pragma GCC unroll 32
   for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 2
-    for (int v = 0; v < P; ++v) acc[r][v] = zero;
+    for (int v = 0; v < P; ++v) acc[r][v] = Acc{};  // a vector of zeros
   }
   for (int64_t k = 0; k < kg; ++k) {
     I b[P];

@@ -3,7 +3,7 @@
 //   T::V                  the float vector type (V256 / V512): the epilogue's float numerics
 //   T::I                  the matching integer vector (kLanes int32 lanes)
 //   T::kRows              rows per micro-tile (= rows per A micro-panel, s8_quantize_a.h)
-//   T::zero / set1 / bcast / load / centered   integer vector ops (S8Int256 below)
+//   T::set1 / bcast / load / centered   integer vector ops (S8Int256 below)
 //   T::dot(acc, a, b)     a k-quad dot instruction (vpdpbusd's contract, see dot_tile), or
 //   T::sums(k4, ap, bp, acc)   the micro-tile's own k-loop: acc[r][v] lane j = the exact
 //                         sum_k q(row r, k) · Wq(k, column 16·panel + kLanes·v + j) over k4 k-quads
@@ -31,7 +31,6 @@ struct S8Int256 {
   using V = V256;
   using I = __m256i;
   static constexpr int kLanes = 8;
-  static I zero() { return _mm256_setzero_si256(); }
   static I set1(int32_t x) { return _mm256_set1_epi32(x); }
   static I bcast(const int32_t* p) { return _mm256_set1_epi32(*p); }  // vpbroadcastd from memory
   static I load(const int8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
@@ -57,7 +56,7 @@ struct S8Gemm {
     if constexpr (requires { T::sums(g.Kg, ap, bp, acc); }) {
       T::sums(g.Kg, ap, bp, acc);
     } else {
-      dot_tile<T>(g.Kg, ap, bp, T::zero(), acc);
+      dot_tile<T>(g.Kg, ap, bp, acc);
     }
 #pragma GCC unroll 32
     for (int r = 0; r < R; ++r) {

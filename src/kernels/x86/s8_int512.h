@@ -14,7 +14,6 @@ struct S8Int512 {
   using V = V512;
   using I = __m512i;
   static constexpr int kLanes = 16;
-  static I zero() { return _mm512_setzero_si512(); }
   static I set1(int32_t x) { return _mm512_set1_epi32(x); }
   static I bcast(const int32_t* p) { return _mm512_set1_epi32(*p); }  // vpbroadcastd from memory
   static I load(const int8_t* p) { return _mm512_loadu_si512(p); }
